@@ -1,0 +1,19 @@
+/* The libvirt collector: the only code in kvmhist that talks to libvirt. */
+#ifndef KH_COLLECTOR_H
+#define KH_COLLECTOR_H
+
+#include "store/model.h"
+#include "util/err.h"
+
+/* Called once per object that could be read only in part (the snapshot still holds it). */
+typedef void kh_warn_fn(void *ctx, const char *msg);
+
+/* Opens a read-only connection to `uri` (NULL: libvirt's default, $LIBVIRT_DEFAULT_URI),
+ * reads host facts, domains, pools (refreshed first), volumes and networks, links disks
+ * to volumes, and returns the snapshot sorted (taken_at left 0 for the caller).
+ * host.uri is `uri` as given, or the connection's canonical URI when NULL.
+ * Returns 0, or -1 with err naming the URI and the cause (nothing is returned then). */
+int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void *ctx,
+	       struct kh_err *err);
+
+#endif

@@ -1,0 +1,131 @@
+/* The plain structs one snapshot is made of. Filled by the collector, written and read by
+ * store/, compared and rendered by report/. No SQLite, no libvirt here.
+ * Strings are owned by their struct; NULL means "not known / not applicable".
+ * Sizes are bytes, memory KiB; KH_UNKNOWN marks a number or flag libvirt could not tell. */
+#ifndef KH_MODEL_H
+#define KH_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KH_UNKNOWN (-1)
+
+struct kh_host {
+	char *uri;              /* as given to collect: a host's history is keyed by it */
+	char *hostname;
+	char *host_uuid;        /* from capabilities or sysinfo; NULL when not available */
+	char *hv_type;          /* virConnectGetType: QEMU, TEST, ... */
+	int64_t libvirt_version; /* libvirt's encoding: major * 1000000 + minor * 1000 + micro */
+	int64_t hv_version;
+};
+
+struct kh_disk {
+	char *target;   /* vda */
+	char *device;   /* disk, cdrom, floppy, lun */
+	char *type;     /* file, block, volume, network, dir */
+	char *source;   /* path; pool/volume for type=volume; protocol/name for network */
+	char *pool;     /* the storage pool and volume the source resolves to; NULL if none */
+	char *volume;
+	int64_t capacity, allocation, physical;
+};
+
+struct kh_iface {
+	char *mac, *type, *source, *model;
+};
+
+struct kh_domain {
+	char *name, *uuid;
+	char *state;            /* as virsh prints it: running, shut off, paused, ... */
+	int64_t vcpus;
+	int64_t memory_kib, max_memory_kib;
+	int autostart, persistent; /* 0, 1 or KH_UNKNOWN */
+	char *os_type;          /* hvm, xen, linux, exe */
+	char *xml;              /* persistent (inactive) config, never the secure form */
+	char *error;            /* why part of it could not be read; NULL when complete */
+	struct kh_disk *disks;
+	size_t n_disks;
+	struct kh_iface *ifaces;
+	size_t n_ifaces;
+};
+
+struct kh_pool {
+	char *name, *uuid, *type;
+	char *state;            /* inactive, building, running, degraded, inaccessible */
+	int autostart, persistent;
+	int64_t capacity, allocation, available;
+	char *path;             /* target path */
+	char *xml;
+	char *error;
+};
+
+struct kh_volume {
+	char *pool;             /* pool name */
+	char *name, *key, *path;
+	char *format;           /* qcow2, raw, ... */
+	char *type;             /* file, block, dir, network, ... */
+	int64_t capacity, allocation, physical;
+	char *xml;
+	char *error;
+};
+
+struct kh_network {
+	char *name, *uuid;
+	int active, autostart, persistent;
+	char *bridge;
+	char *forward;          /* forward mode: nat, route, bridge, ...; NULL for isolated */
+	char *ips;              /* space-separated CIDRs: "192.168.122.1/24 fd00::1/64" */
+	char *dhcp_ranges;      /* space-separated "start-end" */
+	char *xml;
+	char *error;
+};
+
+struct kh_snapshot {
+	int64_t id;             /* 0 until stored */
+	int64_t taken_at;       /* seconds since the epoch, UTC */
+	struct kh_host host;
+	struct kh_domain *domains;
+	size_t n_domains, cap_domains;
+	struct kh_pool *pools;
+	size_t n_pools, cap_pools;
+	struct kh_volume *volumes;
+	size_t n_volumes, cap_volumes;
+	struct kh_network *networks;
+	size_t n_networks, cap_networks;
+};
+
+/* One row of `kvmhist snapshots`: a snapshot without its objects. */
+struct kh_snapshot_info {
+	int64_t id, taken_at;
+	char *uri, *hostname, *host_uuid;
+	int64_t n_domains, n_pools, n_volumes, n_networks;
+};
+
+struct kh_snapshot *kh_snapshot_new(void);
+void kh_snapshot_free(struct kh_snapshot *s);
+void kh_snapshot_info_clear(struct kh_snapshot_info *i);
+void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n);
+
+/* Appenders return a zeroed element (numbers set to KH_UNKNOWN) owned by the parent. */
+struct kh_domain *kh_snapshot_add_domain(struct kh_snapshot *s);
+struct kh_pool *kh_snapshot_add_pool(struct kh_snapshot *s);
+struct kh_volume *kh_snapshot_add_volume(struct kh_snapshot *s);
+struct kh_network *kh_snapshot_add_network(struct kh_snapshot *s);
+struct kh_disk *kh_domain_add_disk(struct kh_domain *d);
+struct kh_iface *kh_domain_add_iface(struct kh_domain *d);
+
+/* Sorts every list by its natural order (domains, networks by name; pools by name;
+ * volumes by pool then name; disks by target; interfaces by mac), so output and
+ * comparison do not depend on the order libvirt listed things in. */
+void kh_snapshot_sort(struct kh_snapshot *s);
+
+/* Resolves each disk's source to the pool and volume holding it (type=volume names them;
+ * a file or block path is matched against the volumes' paths), and fills a disk's sizes
+ * from its volume where libvirt gave none. */
+void kh_snapshot_link(struct kh_snapshot *s);
+
+/* Lookups; NULL when absent. */
+const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, const char *pool,
+						const char *name);
+const struct kh_pool *kh_snapshot_find_pool(const struct kh_snapshot *s, const char *name);
+
+#endif

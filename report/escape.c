@@ -27,7 +27,7 @@ void kh_escape_md(struct kh_buf *b, const char *s)
 			kh_buf_puts(b, "&amp;");
 		else if (*s == '\n' || *s == '\r' || *s == '\t')
 			kh_buf_puts(b, " ");
-		else if (strchr("\\`*_{}[]()#+-.!|~\"'$%^=:;,/?@", *s) && *s != '\0') {
+		else if (strchr("\\`*_[]|~", *s)) {
 			kh_buf_add(b, "\\", 1);
 			kh_buf_add(b, s, 1);
 		} else

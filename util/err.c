@@ -18,15 +18,21 @@ int kh_err_set(struct kh_err *err, const char *fmt, ...)
 
 int kh_err_prefix(struct kh_err *err, const char *fmt, ...)
 {
-	char prefix[512], old[sizeof err->msg];
+	char old[sizeof err->msg];
+	size_t len;
 	va_list ap;
 
 	if (err == NULL)
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
-	va_end(ap);
 	memcpy(old, err->msg, sizeof old);
-	snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	if (len + 2 < sizeof err->msg) {
+		memcpy(err->msg + len, ": ", 3);
+		len += 2;
+		strncat(err->msg + len, old, sizeof err->msg - len - 1);
+	}
 	return -1;
 }

@@ -1,0 +1,193 @@
+/* SNAP and SPEC: the ways a user names a snapshot or a period bound. */
+#include "store/internal.h"
+#include "util/timefmt.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPEC_FORMS \
+	"an id, latest, latest~N, a date (2026-11-20), a time (2026-11-20T03:00:00Z) or an age (36h, 7d, 2w)"
+
+static int all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* "latest" → 0, "latest~N" → N; -1 when spec is not of that form. */
+static long long latest_offset(const char *spec)
+{
+	if (strcmp(spec, "latest") == 0)
+		return 0;
+	if (strncmp(spec, "latest~", 7) == 0 && all_digits(spec + 7) && strlen(spec + 7) < 10)
+		return atoll(spec + 7);
+	return -1;
+}
+
+static int lookup_id(struct kh_store *st, int64_t id, int64_t *taken_at, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_EXISTS, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && taken_at)
+		*taken_at = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return kh_err_set(err, "no snapshot %lld", (long long)id);
+	if (rc != SQLITE_ROW)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	return 0;
+}
+
+static const char *host_label(const char *host)
+{
+	return host ? host : "any host";
+}
+
+/* latest~N: the Nth snapshot before the newest one, within the newest one's URI, so that
+ * `diff latest~1 latest` compares one host with itself. */
+static int resolve_latest(struct kh_store *st, const char *spec, long long n, const char *host,
+			  int64_t *id, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_LATEST, err);
+	char *uri;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if (host)
+		sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return kh_store_db_error(st, err, "cannot read snapshots");
+		return host ? kh_err_set(err, "no snapshots of host '%s'", host)
+			    : kh_err_set(err, "no snapshots yet (run 'kvmhist collect' first)");
+	}
+	*id = sqlite3_column_int64(s, 0);
+	uri = strdup((const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	if (n == 0 || uri == NULL) {
+		free(uri);
+		return 0;
+	}
+	if ((s = kh_store_stmt(st, S_LATEST_N, err)) == NULL) {
+		free(uri);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, n);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		kh_err_set(err, "no snapshot '%s': '%s' has fewer than %lld snapshots", spec, uri,
+			   n + 1);
+	else if (rc != SQLITE_ROW)
+		kh_store_db_error(st, err, "cannot read snapshots");
+	free(uri);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int at_or_before(struct kh_store *st, const char *spec, const char *host, int64_t t,
+			int64_t *id, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_AT_OR_BEFORE, err);
+	char when[KH_TIME_LEN];
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if (host)
+		sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, t);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	kh_time_format(t, when);
+	return kh_err_set(err, "no snapshot '%s': none of %s was taken at or before %s", spec,
+			  host_label(host), when);
+}
+
+/* A time or an age as seconds since the epoch; 1 when spec is neither. */
+static int spec_time(const char *spec, int is_until, int64_t now, int64_t *t)
+{
+	int64_t age;
+	int date_only;
+
+	if (kh_time_parse(spec, t, &date_only) == 0) {
+		if (date_only && is_until)
+			*t += 86400 - 1;
+		return 0;
+	}
+	if (kh_age_parse(spec, &age) == 0) {
+		*t = now - age;
+		return 0;
+	}
+	return 1;
+}
+
+int kh_store_resolve(struct kh_store *st, const char *spec, const char *host, int64_t now,
+		     int64_t *id, struct kh_err *err)
+{
+	long long n;
+	int64_t t;
+
+	if (all_digits(spec)) {
+		if (strlen(spec) > 18)
+			return kh_err_set(err, "no snapshot %s", spec);
+		*id = atoll(spec);
+		return lookup_id(st, *id, NULL, err);
+	}
+	if ((n = latest_offset(spec)) >= 0)
+		return resolve_latest(st, spec, n, host, id, err);
+	if (spec_time(spec, 0, now, &t) == 0)
+		return at_or_before(st, spec, host, t, id, err);
+	return kh_err_set(err, "invalid snapshot '%s': expected " SPEC_FORMS, spec);
+}
+
+int kh_store_bound(struct kh_store *st, const char *spec, const char *host, int is_until,
+		   int64_t now, int64_t *t, struct kh_err *err)
+{
+	int64_t id;
+
+	if (spec_time(spec, is_until, now, t) == 0)
+		return 0;
+	if (all_digits(spec) || latest_offset(spec) >= 0) {
+		if (kh_store_resolve(st, spec, host, now, &id, err))
+			return -1;
+		return lookup_id(st, id, t, err);
+	}
+	return kh_err_set(err, "invalid period bound '%s': expected " SPEC_FORMS, spec);
+}
+
+int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_LATEST, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	return rc == SQLITE_ROW;
+}

@@ -16,4 +16,7 @@ typedef void kh_warn_fn(void *ctx, const char *msg);
 int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void *ctx,
 	       struct kh_err *err);
 
+/* The version of the libvirt library in use, libvirt's encoding; -1 if unknown. */
+long long kh_collector_libvirt_version(void);
+
 #endif

@@ -1,0 +1,51 @@
+/* The command table: each cmd/NAME.c exports one struct kh_cmd; main dispatches. */
+#ifndef KH_CMD_H
+#define KH_CMD_H
+
+#include <stdio.h>
+
+#include "store/store.h"
+
+/* Exit statuses, documented in README.md and `kvmhist --help`. */
+enum {
+	KH_EXIT_OK = 0,
+	KH_EXIT_PARTIAL = 1, /* collect: some URI failed; diff --exit-code: there are changes */
+	KH_EXIT_ERROR = 2,   /* usage, bad input, database errors */
+};
+
+enum {
+	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
+};
+
+struct kh_ctx {
+	const char *db_path;
+	struct kh_store *store; /* opened by main for KH_NEED_DB commands */
+	int quiet, verbose;
+	const char *argv0_dir;  /* directory of the running binary, for templates */
+};
+
+struct kh_cmd {
+	const char *name;
+	const char *summary;
+	const char *usage;      /* after "kvmhist NAME " */
+	const char *options;    /* option lines for --help */
+	int flags;
+	int (*exec)(struct kh_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
+	kh_cmd_report;
+
+/* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
+int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "kvmhist CMD: usage ..." on stderr; returns KH_EXIT_ERROR. */
+int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* True when argv holds --help or -h before any "--"; prints the command's help. */
+int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
+/* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
+int kh_write_output(const char *path, const char *s);
+/* The templates directory: `given`, else templates/ beside the binary, else the installed one. */
+const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given);
+
+#endif

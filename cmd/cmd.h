@@ -41,6 +41,8 @@ int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "kvmhist CMD: usage ..." on stderr; returns KH_EXIT_ERROR. */
 int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* For getopt's '?' or ':' (optstring starts with ':'): a usage error naming the option. */
+int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv);
 /* True when argv holds --help or -h before any "--"; prints the command's help. */
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */

@@ -53,6 +53,17 @@ int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 	return KH_EXIT_ERROR;
 }
 
+int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return kh_usage_error(cmd, "option '%s' needs a value", opt);
+	if (optopt && strncmp(opt, "--", 2) != 0)
+		return kh_usage_error(cmd, "unknown option '-%c'", optopt);
+	return kh_usage_error(cmd, "unknown option '%s'", opt);
+}
+
 static void cmd_help(const struct kh_cmd *cmd, FILE *f)
 {
 	fprintf(f, "usage: kvmhist [--db PATH] %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);

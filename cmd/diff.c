@@ -1,0 +1,146 @@
+/* kvmhist diff: what changed between two snapshots, keyed and noise-free. */
+#include "cmd/cmd.h"
+#include "report/diff.h"
+#include "report/diff_render.h"
+#include "report/show.h"
+#include "util/timefmt.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum format { F_TEXT, F_MD, F_HTML, F_JSON };
+
+static int parse_format(const char *s, enum format *f)
+{
+	static const char *const names[] = { "text", "md", "html", "json" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum format)i;
+			return 0;
+		}
+	return -1;
+}
+
+static char *render(enum format f, const struct kh_snapshot *from, const struct kh_snapshot *to,
+		    const struct kh_changes *ch)
+{
+	json_t *j;
+
+	switch (f) {
+	case F_MD: return kh_changes_markdown(ch);
+	case F_HTML: return kh_changes_html(ch);
+	case F_JSON:
+		j = json_object();
+		json_object_set_new(j, "from", kh_snapshot_ref_json(from));
+		json_object_set_new(j, "to", kh_snapshot_ref_json(to));
+		json_object_set_new(j, "changes", kh_changes_json(ch));
+		return kh_json_dump(j);
+	case F_TEXT:
+	default:
+		return kh_changes_text(ch, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+	}
+}
+
+/* FROM and TO as ids: TO defaults to the latest (of --host, or of FROM's URI), FROM to the
+ * snapshot before TO of the same URI. */
+static int resolve_pair(struct kh_ctx *ctx, const char *from_spec, const char *to_spec,
+			const char *host, int64_t *from, int64_t *to, struct kh_err *err)
+{
+	int64_t now = kh_now();
+
+	if (from_spec && kh_store_resolve(ctx->store, from_spec, host, now, from, err))
+		return -1;
+	if (to_spec == NULL && from_spec && host == NULL) {
+		struct kh_snapshot *f;
+		int rc;
+
+		/* "diff yesterday" means this host since yesterday, not the newest host. */
+		if (kh_store_load(ctx->store, *from, &f, err))
+			return -1;
+		rc = kh_store_resolve(ctx->store, "latest", f->host.uri, now, to, err);
+		kh_snapshot_free(f);
+		return rc;
+	}
+	if (kh_store_resolve(ctx->store, to_spec ? to_spec : "latest", host, now, to, err))
+		return -1;
+	if (from_spec)
+		return 0;
+	if (kh_store_previous(ctx->store, *to, from, err))
+		return -1;
+	if (*from == 0)
+		return kh_err_set(err, "snapshot %lld is the first of its host: nothing to compare "
+				       "it with", (long long)*to);
+	return 0;
+}
+
+static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "exit-code", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *host = NULL, *from_spec = NULL, *to_spec = NULL;
+	struct kh_snapshot *from = NULL, *to = NULL;
+	struct kh_changes ch = { 0 };
+	enum format format = F_TEXT;
+	int c, exit_code = 0, rc = KH_EXIT_ERROR;
+	int64_t from_id, to_id;
+	struct kh_err err;
+	char *out;
+
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': host = optarg; break;
+		case 'e': exit_code = 1; break;
+		case 'f':
+			if (parse_format(optarg, &format) == 0)
+				break;
+			return kh_usage_error(&kh_cmd_diff, "unknown format '%s' (text, md, html, json)",
+					      optarg);
+		default: return kh_bad_option(&kh_cmd_diff, c, argv);
+		}
+	}
+	if (optind < argc)
+		from_spec = argv[optind++];
+	if (optind < argc)
+		to_spec = argv[optind++];
+	if (optind < argc)
+		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'", argv[optind]);
+
+	if (resolve_pair(ctx, from_spec, to_spec, host, &from_id, &to_id, &err) ||
+	    kh_store_load(ctx->store, from_id, &from, &err) ||
+	    kh_store_load(ctx->store, to_id, &to, &err) ||
+	    kh_diff_snapshots(from, to, &ch, &err)) {
+		rc = kh_fail("%s", err.msg);
+		goto out;
+	}
+	out = render(format, from, to, &ch);
+	if (!ctx->quiet)
+		fputs(out, stdout);
+	free(out);
+	rc = exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
+out:
+	kh_changes_free(&ch);
+	kh_snapshot_free(from);
+	kh_snapshot_free(to);
+	return rc;
+}
+
+const struct kh_cmd kh_cmd_diff = {
+	.name = "diff",
+	.summary = "show what changed between two snapshots",
+	.usage = "[FROM [TO]] [--host H] [--format text|md|html|json] [--exit-code]",
+	.options = "  FROM, TO         snapshots (SNAP); TO defaults to the latest (of --host, or of\n"
+		   "                   FROM's host), FROM to the snapshot before TO of the same host\n"
+		   "  --host H         a hostname or URI\n"
+		   "  --format F       text (default), md, html or json\n"
+		   "  --exit-code      exit 1 when there are changes, 0 when there are none\n",
+	.flags = KH_NEED_DB,
+	.exec = exec_diff,
+};

@@ -1,0 +1,186 @@
+/* kvmhist report: disk growth toward capacity and config drift over a period. */
+#include "cmd/cmd.h"
+#include "report/report.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum format { F_MD, F_HTML, F_JSON };
+
+/* The last snapshot fed per URI: the `prev` of that URI's next one. */
+struct last {
+	struct kh_snapshot **snaps;
+	size_t n, cap;
+};
+
+static struct kh_snapshot **last_slot(struct last *l, const char *uri)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->snaps[i]->host.uri, uri) == 0)
+			return &l->snaps[i];
+	return NULL;
+}
+
+static void last_free(struct last *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		kh_snapshot_free(l->snaps[i]);
+	free(l->snaps);
+}
+
+/* Streams the period's snapshots into the report, holding one snapshot per host. */
+static int feed(struct kh_ctx *ctx, struct kh_report *r, const struct kh_snapshot_info *v,
+		size_t n, struct kh_err *err)
+{
+	struct last last = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kh_snapshot *snap, *prev = NULL, **slot;
+		int64_t prev_id;
+
+		if (kh_store_load(ctx->store, v[i].id, &snap, err))
+			goto out;
+		slot = last_slot(&last, snap->host.uri);
+		if (slot == NULL) {
+			/* A host's first snapshot in the period is compared with the one before. */
+			if (kh_store_previous(ctx->store, snap->id, &prev_id, err) ||
+			    (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
+				kh_snapshot_free(snap);
+				goto out;
+			}
+			*KH_PUSH(last.snaps, last.n, last.cap) = NULL;
+			slot = &last.snaps[last.n - 1];
+			*slot = prev;
+		}
+		if (kh_report_add(r, *slot, snap, err)) {
+			kh_snapshot_free(snap);
+			goto out;
+		}
+		kh_snapshot_free(*slot);
+		*slot = snap;
+	}
+	rc = 0;
+out:
+	last_free(&last);
+	return rc;
+}
+
+static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "templates", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
+	struct kh_snapshot_info *v = NULL;
+	struct kh_report *r = NULL;
+	enum format format = F_MD;
+	int64_t from, to, now = kh_now(), latest;
+	struct kh_err err;
+	char *out = NULL;
+	int c, rc = KH_EXIT_ERROR;
+	size_t n = 0;
+
+	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': since = optarg; break;
+		case 'u': until = optarg; break;
+		case 'H': host = optarg; break;
+		case 'o': output = optarg; break;
+		case 't': templates = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "md") == 0)
+				format = F_MD;
+			else if (strcmp(optarg, "html") == 0)
+				format = F_HTML;
+			else if (strcmp(optarg, "json") == 0)
+				format = F_JSON;
+			else
+				return kh_usage_error(&kh_cmd_report,
+						      "unknown format '%s' (md, html, json)", optarg);
+			break;
+		default: return kh_bad_option(&kh_cmd_report, c, argv);
+		}
+	}
+	if (optind < argc)
+		return kh_usage_error(&kh_cmd_report, "unexpected argument '%s'", argv[optind]);
+
+	/* Default period: the 7 days up to the latest snapshot. */
+	if (until) {
+		if (kh_store_bound(ctx->store, until, host, 1, now, &to, &err))
+			return kh_fail("%s", err.msg);
+	} else {
+		if (kh_store_bound(ctx->store, "latest", host, 1, now, &latest, &err))
+			return kh_fail("%s", err.msg);
+		to = latest;
+	}
+	if (since) {
+		if (kh_store_bound(ctx->store, since, host, 0, now, &from, &err))
+			return kh_fail("%s", err.msg);
+	} else {
+		from = to - 7 * 86400;
+	}
+	if (from > to)
+		return kh_fail("the period starts (--since) after it ends (--until)");
+	if (kh_store_list(ctx->store, host, from, to, &v, &n, &err))
+		return kh_fail("%s", err.msg);
+	if (n == 0) {
+		char a[KH_TIME_LEN], b[KH_TIME_LEN];
+
+		kh_time_format(from, a);
+		kh_time_format(to, b);
+		rc = kh_fail("no snapshots%s%s%s taken between %s and %s", host ? " of '" : "",
+			     host ? host : "", host ? "'" : "", a, b);
+		goto out;
+	}
+	r = kh_report_new(from, to);
+	if (feed(ctx, r, v, n, &err)) {
+		rc = kh_fail("%s", err.msg);
+		goto out;
+	}
+	switch (format) {
+	case F_JSON: out = kh_report_json(r); break;
+	case F_HTML:
+		if (kh_report_html(r, kh_templates_dir(ctx, templates), &out, &err)) {
+			rc = kh_fail("%s", err.msg);
+			goto out;
+		}
+		break;
+	case F_MD:
+	default: out = kh_report_markdown(r); break;
+	}
+	rc = kh_write_output(output, out);
+out:
+	free(out);
+	kh_report_free(r);
+	kh_snapshot_infos_free(v, n);
+	return rc;
+}
+
+const struct kh_cmd kh_cmd_report = {
+	.name = "report",
+	.summary = "report disk growth toward capacity and config drift over a period",
+	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json] [-o FILE]\n"
+		 "       [--templates DIR]",
+	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
+		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
+		   "  --host H         only this host (a hostname or a URI)\n"
+		   "  --format F       md (default), html or json\n"
+		   "  -o, --output F   write to F (replaced atomically) instead of stdout\n"
+		   "  --templates DIR  report templates (default: the installed ones)\n\n"
+		   "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
+		   "latest~N stands for its snapshot's time, and a date as --until means the end\n"
+		   "of that day.\n",
+	.flags = KH_NEED_DB,
+	.exec = exec_report,
+};

@@ -1,0 +1,526 @@
+/* The SQLite store against real SQLite files in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/model.h"
+#include "store/schema.h"
+#include "store/store.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#define DAY 86400
+#define T0 1795132800 /* 2026-11-20T00:00:00Z */
+
+static const char hostile[] = "evil|*x*<b>'\"%\n\xc3\xa9<script>alert(1)</script>";
+
+struct fx {
+	char dir[64];
+	char *path;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = kh_calloc(1, sizeof *f);
+
+	strcpy(f->dir, "/tmp/kvmhist-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = kh_asprintf("%s/sub/dir/h.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char *cmd = kh_asprintf("rm -rf '%s'", f->dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* A small snapshot of host `uri` where one volume has `alloc` bytes allocated. */
+static struct kh_snapshot *make_snapshot(const char *uri, int64_t taken_at, int64_t alloc)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+	struct kh_domain *d;
+	struct kh_disk *k;
+	struct kh_iface *i;
+	struct kh_pool *p;
+	struct kh_volume *v;
+	struct kh_network *n;
+
+	s->taken_at = taken_at;
+	s->host.uri = kh_strdup(uri);
+	s->host.hostname = kh_strdup("vm1.example.org");
+	s->host.hv_type = kh_strdup("QEMU");
+	s->host.libvirt_version = 9000000;
+	s->host.hv_version = 7002000;
+	d = kh_snapshot_add_domain(s);
+	d->name = kh_strdup(hostile);
+	d->uuid = kh_strdup("e8a1e7d4-4b7a-4d4b-9a5c-1f2d3c4b5a69");
+	d->state = kh_strdup("running");
+	d->vcpus = 2;
+	d->memory_kib = 2097152;
+	d->max_memory_kib = 4194304;
+	d->autostart = 1;
+	d->persistent = 1;
+	d->os_type = kh_strdup("hvm");
+	d->xml = kh_strdup("<domain type='kvm'><name>x</name></domain>");
+	k = kh_domain_add_disk(d);
+	k->target = kh_strdup("vda");
+	k->device = kh_strdup("disk");
+	k->type = kh_strdup("file");
+	k->source = kh_strdup("/var/lib/libvirt/images/aries.qcow2");
+	k->pool = kh_strdup("default");
+	k->volume = kh_strdup("aries.qcow2");
+	k->capacity = 20LL << 30;
+	k->allocation = alloc;
+	i = kh_domain_add_iface(d);
+	i->mac = kh_strdup("52:54:00:76:db:ef");
+	i->type = kh_strdup("network");
+	i->source = kh_strdup("default");
+	i->model = kh_strdup("virtio");
+	d = kh_snapshot_add_domain(s);
+	d->name = kh_strdup("half-read");
+	d->error = kh_strdup("cannot acquire state change lock");
+	p = kh_snapshot_add_pool(s);
+	p->name = kh_strdup("default");
+	p->uuid = kh_strdup("35bb2ad9-388a-cdfe-461a-b8907f6e53fe");
+	p->type = kh_strdup("dir");
+	p->state = kh_strdup("running");
+	p->autostart = 0;
+	p->persistent = 1;
+	p->capacity = 100LL << 30;
+	p->allocation = alloc;
+	p->available = (100LL << 30) - alloc;
+	p->path = kh_strdup("/var/lib/libvirt/images");
+	p->xml = kh_strdup("<pool type='dir'><name>default</name></pool>");
+	v = kh_snapshot_add_volume(s);
+	v->pool = kh_strdup("default");
+	v->name = kh_strdup("aries.qcow2");
+	v->key = kh_strdup("/var/lib/libvirt/images/aries.qcow2");
+	v->path = kh_strdup("/var/lib/libvirt/images/aries.qcow2");
+	v->format = kh_strdup("qcow2");
+	v->type = kh_strdup("file");
+	v->capacity = 20LL << 30;
+	v->allocation = alloc;
+	v->xml = kh_strdup("<volume><name>aries.qcow2</name></volume>");
+	n = kh_snapshot_add_network(s);
+	n->name = kh_strdup("default");
+	n->uuid = kh_strdup("004b2221-2d78-c30f-5aa5-f03c87d21e69");
+	n->active = 1;
+	n->autostart = 1;
+	n->persistent = 1;
+	n->bridge = kh_strdup("virbr0");
+	n->forward = kh_strdup("nat");
+	n->ips = kh_strdup("192.168.122.1/24");
+	n->dhcp_ranges = kh_strdup("192.168.122.2-192.168.122.254");
+	n->xml = kh_strdup("<network><name>default</name></network>");
+	return s;
+}
+
+static struct kh_store *open_store(const char *path, enum kh_open_mode mode)
+{
+	struct kh_store *st = NULL;
+	struct kh_err err;
+
+	if (kh_store_open(path, mode, &st, &err) != 0)
+		fail_msg("open: %s", err.msg);
+	return st;
+}
+
+static int64_t put(struct kh_store *st, const char *uri, int64_t t, int64_t alloc)
+{
+	struct kh_snapshot *s = make_snapshot(uri, t, alloc);
+	struct kh_err err;
+	int64_t id;
+
+	if (kh_store_put(st, s, &err) != 0)
+		fail_msg("put: %s", err.msg);
+	id = s->id;
+	kh_snapshot_free(s);
+	return id;
+}
+
+static int64_t count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	buf = kh_malloc(*len + 1);
+	assert_int_equal(fread(buf, 1, *len, f), *len);
+	fclose(f);
+	return buf;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void test_missing_database_is_not_created(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = NULL;
+	struct kh_err err;
+	struct stat sb;
+
+	assert_int_equal(kh_store_open(f->path, KH_OPEN_EXISTING, &st, &err), -1);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "does not exist"));
+	assert_non_null(strstr(err.msg, f->path));
+	assert_int_equal(stat(f->path, &sb), -1);
+}
+
+static void test_create_is_private_and_versioned(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	char *dir = kh_strdup(f->path);
+	struct stat sb;
+
+	kh_store_close(st);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	*strrchr(dir, '/') = '\0';
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	free(dir);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
+	assert_int_equal(count(f->path, "PRAGMA application_id"), KH_APPLICATION_ID);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 0);
+}
+
+static void test_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s;
+	struct kh_err err;
+	int64_t id = put(st, "qemu+ssh://vm1/system", T0 + 3 * 3600, 11LL << 30);
+
+	assert_int_equal(id, 1);
+	assert_int_equal(kh_store_load(st, id, &s, &err), 0);
+	assert_int_equal(s->taken_at, T0 + 3 * 3600);
+	assert_string_equal(s->host.uri, "qemu+ssh://vm1/system");
+	assert_string_equal(s->host.hostname, "vm1.example.org");
+	assert_null(s->host.host_uuid);
+	assert_int_equal(s->host.libvirt_version, 9000000);
+	assert_int_equal(s->n_domains, 2);
+	assert_string_equal(s->domains[0].name, hostile);
+	assert_int_equal(s->domains[0].vcpus, 2);
+	assert_int_equal(s->domains[0].memory_kib, 2097152);
+	assert_int_equal(s->domains[0].max_memory_kib, 4194304);
+	assert_int_equal(s->domains[0].autostart, 1);
+	assert_string_equal(s->domains[0].xml, "<domain type='kvm'><name>x</name></domain>");
+	assert_int_equal(s->domains[0].n_disks, 1);
+	assert_string_equal(s->domains[0].disks[0].volume, "aries.qcow2");
+	assert_int_equal(s->domains[0].disks[0].allocation, 11LL << 30);
+	assert_int_equal(s->domains[0].disks[0].physical, KH_UNKNOWN);
+	assert_int_equal(s->domains[0].n_ifaces, 1);
+	assert_string_equal(s->domains[0].ifaces[0].mac, "52:54:00:76:db:ef");
+	/* the half-read domain keeps what could be read, and why the rest could not */
+	assert_string_equal(s->domains[1].name, "half-read");
+	assert_null(s->domains[1].uuid);
+	assert_int_equal(s->domains[1].vcpus, KH_UNKNOWN);
+	assert_int_equal(s->domains[1].autostart, KH_UNKNOWN);
+	assert_string_equal(s->domains[1].error, "cannot acquire state change lock");
+	assert_int_equal(s->domains[1].n_disks, 0);
+	assert_int_equal(s->n_pools, 1);
+	assert_int_equal(s->pools[0].available, (100LL << 30) - (11LL << 30));
+	assert_int_equal(s->pools[0].autostart, 0);
+	assert_int_equal(s->n_volumes, 1);
+	assert_string_equal(s->volumes[0].format, "qcow2");
+	assert_int_equal(s->volumes[0].capacity, 20LL << 30);
+	assert_int_equal(s->n_networks, 1);
+	assert_string_equal(s->networks[0].ips, "192.168.122.1/24");
+	assert_string_equal(s->networks[0].dhcp_ranges, "192.168.122.2-192.168.122.254");
+	kh_snapshot_free(s);
+
+	assert_int_equal(kh_store_load(st, 42, &s, &err), -1);
+	assert_null(s);
+	assert_string_equal(err.msg, "no snapshot 42");
+	kh_store_close(st);
+}
+
+static void test_identical_xml_is_stored_once(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+
+	for (int day = 0; day < 5; day++)
+		assert_int_equal(put(st, "test:///a", T0 + day * DAY, 1LL << 30), day + 1);
+	kh_store_close(st);
+	/* four distinct documents: domain, pool, volume, network */
+	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 10);
+}
+
+/* A failure inside the transaction (injected with a real SQLite trigger) leaves nothing. */
+static void test_failed_snapshot_leaves_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s;
+	struct kh_err err;
+	sqlite3 *db;
+
+	put(st, "test:///a", T0, 1);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON network"
+					  " BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = make_snapshot("test:///a", T0 + DAY, 2);
+	assert_int_equal(kh_store_put(st, s, &err), -1);
+	assert_non_null(strstr(err.msg, "disk full"));
+	kh_snapshot_free(s);
+	kh_store_close(st);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
+	assert_int_equal(count(f->path, "PRAGMA integrity_check = 1") , 0);
+}
+
+static void assert_refused_untouched(const char *path, const char *data, size_t len,
+				     const char *expect)
+{
+	struct kh_store *st = NULL;
+	struct kh_err err;
+	size_t after_len;
+	char *after;
+
+	assert_int_equal(kh_store_open(path, KH_OPEN_CREATE, &st, &err), -1);
+	assert_null(st);
+	if (strstr(err.msg, expect) == NULL)
+		fail_msg("'%s' does not say '%s'", err.msg, expect);
+	after = slurp(path, &after_len);
+	assert_int_equal(after_len, len);
+	assert_memory_equal(after, data, len);
+	free(after);
+}
+
+static void test_foreign_files_are_refused_untouched(void **state)
+{
+	struct fx *f = *state;
+	char *text = kh_asprintf("%s/notes.txt", f->dir);
+	char *other = kh_asprintf("%s/other.db", f->dir);
+	char *newer = kh_asprintf("%s/newer.db", f->dir);
+	sqlite3 *db;
+	char *data;
+	size_t len;
+
+	write_file(text, "hello, this is not a database\n", 30);
+	assert_refused_untouched(text, "hello, this is not a database\n", 30,
+				 "is not a kvmhist database");
+
+	assert_int_equal(sqlite3_open(other, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	data = slurp(other, &len);
+	assert_refused_untouched(other, data, len, "is not a kvmhist database");
+	free(data);
+
+	kh_store_close(open_store(newer, KH_OPEN_CREATE));
+	assert_int_equal(sqlite3_open(newer, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	data = slurp(newer, &len);
+	assert_refused_untouched(newer, data, len, "newer kvmhist (schema 99");
+	free(data);
+	free(text);
+	free(other);
+	free(newer);
+}
+
+static void test_truncated_database_is_refused(void **state)
+{
+	struct fx *f = *state;
+	char *path = kh_asprintf("%s/trunc.db", f->dir);
+	struct kh_store *st = open_store(path, KH_OPEN_CREATE);
+	struct kh_err err;
+	sqlite3 *db;
+	char *data;
+	size_t len;
+
+	for (int i = 0; i < 3; i++)
+		put(st, "test:///a", T0 + i * DAY, i);
+	kh_store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	data = slurp(path, &len);
+	assert_true(len > 8192);
+	write_file(path, data, 4096 + 100);
+	free(data);
+	data = slurp(path, &len);
+	st = NULL;
+	/* open may pass the header check; reading must then fail cleanly, not crash */
+	if (kh_store_open(path, KH_OPEN_EXISTING, &st, &err) == 0) {
+		struct kh_snapshot *s = NULL;
+
+		assert_int_equal(kh_store_load(st, 1, &s, &err), -1);
+		assert_null(s);
+		kh_store_close(st);
+	}
+	if (strstr(err.msg, "malformed") == NULL)
+		fail_msg("unexpected message: %s", err.msg);
+	free(data);
+	free(path);
+}
+
+static void test_resolve(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	int64_t id, t, now = T0 + 10 * DAY;
+	struct kh_err err;
+
+	/* host a: days 0..4 at 03:00; host b: days 1 and 2 at 04:00 */
+	for (int day = 0; day < 5; day++)
+		put(st, "test:///a", T0 + day * DAY + 3 * 3600, day);     /* ids 1..5 */
+	put(st, "test:///b", T0 + 1 * DAY + 4 * 3600, 0);                 /* id 6 */
+	put(st, "test:///b", T0 + 2 * DAY + 4 * 3600, 0);                 /* id 7 */
+
+#define RESOLVE(spec, host, want) do { \
+		if (kh_store_resolve(st, spec, host, now, &id, &err) != 0) \
+			fail_msg("%s: %s", spec, err.msg); \
+		assert_int_equal(id, want); \
+	} while (0)
+	RESOLVE("3", NULL, 3);
+	RESOLVE("latest", NULL, 5);
+	RESOLVE("latest~1", NULL, 4);
+	RESOLVE("latest~4", NULL, 1);
+	RESOLVE("latest", "test:///b", 7);
+	RESOLVE("latest~1", "test:///b", 6);
+	RESOLVE("latest", "vm1.example.org", 5);
+	RESOLVE("2026-11-22", NULL, 6);                 /* 00:00Z: b's day-1 04:00 is newest */
+	RESOLVE("2026-11-22", "test:///a", 2);
+	RESOLVE("2026-11-22T03:00:00Z", NULL, 3);       /* at or before: exact time counts */
+	RESOLVE("2026-11-22T05:00:00+02:00", NULL, 3);
+	RESOLVE("8d", NULL, 6);                         /* now - 8d = 2026-11-22T00:00Z */
+	RESOLVE("200h", "test:///a", 2);                /* 2026-11-21T16:00Z */
+
+	assert_int_equal(kh_store_resolve(st, "99", NULL, now, &id, &err), -1);
+	assert_string_equal(err.msg, "no snapshot 99");
+	assert_int_equal(kh_store_resolve(st, "latest~5", NULL, now, &id, &err), -1);
+	assert_string_equal(err.msg,
+			    "no snapshot 'latest~5': 'test:///a' has fewer than 6 snapshots");
+	assert_int_equal(kh_store_resolve(st, "2026-11-19", NULL, now, &id, &err), -1);
+	assert_string_equal(err.msg, "no snapshot '2026-11-19': none of any host was taken at "
+				     "or before 2026-11-19T00:00:00Z");
+	assert_int_equal(kh_store_resolve(st, "yesterday", NULL, now, &id, &err), -1);
+	assert_non_null(strstr(err.msg, "invalid snapshot 'yesterday': expected an id"));
+	assert_int_equal(kh_store_resolve(st, "2026-02-30", NULL, now, &id, &err), -1);
+	assert_non_null(strstr(err.msg, "invalid snapshot '2026-02-30'"));
+	assert_int_equal(kh_store_resolve(st, "latest", "nosuch", now, &id, &err), -1);
+	assert_string_equal(err.msg, "no snapshots of host 'nosuch'");
+
+	assert_int_equal(kh_store_bound(st, "2026-11-22", NULL, 1, now, &t, &err), 0);
+	assert_int_equal(t, T0 + 2 * DAY + DAY - 1);
+	assert_int_equal(kh_store_bound(st, "2026-11-22", NULL, 0, now, &t, &err), 0);
+	assert_int_equal(t, T0 + 2 * DAY);
+	assert_int_equal(kh_store_bound(st, "latest~1", NULL, 0, now, &t, &err), 0);
+	assert_int_equal(t, T0 + 3 * DAY + 3 * 3600);
+	assert_int_equal(kh_store_bound(st, "2", NULL, 0, now, &t, &err), 0);
+	assert_int_equal(t, T0 + 1 * DAY + 3 * 3600);
+	assert_int_equal(kh_store_bound(st, "7d", NULL, 0, now, &t, &err), 0);
+	assert_int_equal(t, now - 7 * DAY);
+	assert_int_equal(kh_store_bound(st, "soon", NULL, 0, now, &t, &err), -1);
+	assert_non_null(strstr(err.msg, "invalid period bound 'soon'"));
+
+	assert_int_equal(kh_store_previous(st, 5, &id, &err), 0);
+	assert_int_equal(id, 4);
+	assert_int_equal(kh_store_previous(st, 7, &id, &err), 0);
+	assert_int_equal(id, 6);
+	assert_int_equal(kh_store_previous(st, 6, &id, &err), 0);
+	assert_int_equal(id, 0);
+	kh_store_close(st);
+}
+
+static void test_list(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot_info *v;
+	struct kh_err err;
+	size_t n;
+
+	put(st, "test:///a", T0 + DAY, 0);
+	put(st, "test:///b", T0, 0);
+	put(st, "test:///a", T0 + 2 * DAY, 0);
+	assert_int_equal(kh_store_list(st, NULL, INT64_MIN, INT64_MAX, &v, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].id, 2); /* oldest first */
+	assert_int_equal(v[1].id, 1);
+	assert_int_equal(v[2].id, 3);
+	assert_int_equal(v[0].n_domains, 2);
+	assert_int_equal(v[0].n_pools, 1);
+	assert_int_equal(v[0].n_volumes, 1);
+	assert_int_equal(v[0].n_networks, 1);
+	assert_string_equal(v[0].hostname, "vm1.example.org");
+	kh_snapshot_infos_free(v, n);
+	assert_int_equal(kh_store_list(st, "test:///a", T0 + DAY, T0 + DAY, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, 1);
+	kh_snapshot_infos_free(v, n);
+	kh_store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_missing_database_is_not_created, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_is_private_and_versioned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identical_xml_is_stored_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_snapshot_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_files_are_refused_untouched, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_database_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

@@ -405,6 +405,14 @@ static void test_truncated_database_is_refused(void **state)
 	}
 	if (strstr(err.msg, "malformed") == NULL)
 		fail_msg("unexpected message: %s", err.msg);
+	{
+		size_t after_len;
+		char *after = slurp(path, &after_len);
+
+		assert_int_equal(after_len, len);
+		assert_memory_equal(after, data, len);
+		free(after);
+	}
 	free(data);
 	free(path);
 }

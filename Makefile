@@ -46,7 +46,7 @@ asan:
 
 # The embedded default: the demo estate collected over several days, a diff and reports.
 demo: $(BIN)
-	sh tests/demo.sh $(abspath $(BIN))
+	sh contrib/demo.sh $(abspath $(BIN))
 
 clean:
 	rm -rf $(BUILD) build-asan $(BIN)

@@ -1,0 +1,74 @@
+# Shared by the end-to-end scripts: a scratch directory and assertions that say what failed.
+# KVMHIST is the binary under test (set by tests/run.sh).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+fixtures=$top/tests/fixtures
+: "${KVMHIST:=$top/kvmhist}"
+tmp=$(mktemp -d /tmp/kvmhist-e2e.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+export KVMHIST_DB="$tmp/kh.db"
+unset LIBVIRT_DEFAULT_URI NO_COLOR KVMHIST_NOW
+fails=0
+checks=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+
+# run CMD...: runs kvmhist, keeping stdout in $out, stderr in $err, status in $rc.
+run() {
+	"$KVMHIST" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+expect_rc() {
+	checks=$((checks + 1))
+	[ "$rc" -eq "$1" ] || fail "$2: exit $rc, expected $1 (stderr: $err)"
+}
+
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() {
+	checks=$((checks + 1))
+	[ "$1" = "$2" ] || fail "$3: got [$1], expected [$2]"
+}
+
+# expect_in HAYSTACK NEEDLE WHAT
+expect_in() {
+	checks=$((checks + 1))
+	case $1 in
+	*"$2"*) ;;
+	*) fail "$3: [$2] not in [$1]" ;;
+	esac
+}
+
+expect_not_in() {
+	checks=$((checks + 1))
+	case $1 in
+	*"$2"*) fail "$3: [$2] should not be in output" ;;
+	esac
+}
+
+# expect_lines TEXT N WHAT: TEXT has exactly N lines.
+expect_lines() {
+	checks=$((checks + 1))
+	n=$(printf '%s\n' "$1" | grep -c '')
+	[ -z "$1" ] && n=0
+	[ "$n" -eq "$2" ] || fail "$3: $n lines, expected $2: [$1]"
+}
+
+# json FILTER: evaluates a Python expression on the JSON in $out, bound as j.
+json() {
+	printf '%s' "$out" | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
+}
+
+day() {
+	echo "test://$fixtures/estate/day$1.xml"
+}
+
+done_testing() {
+	echo "$(basename "$0"): $checks checks, $fails failed"
+	[ "$fails" -eq 0 ]
+}

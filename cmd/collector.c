@@ -1,0 +1,897 @@
+/* The libvirt collector. Reads one host into a kh_snapshot; never changes anything there.
+ * An object that fails half-way (it vanished, or a call timed out) stays in the snapshot with
+ * what could be read and an `error`; only a failure to connect or to list fails the snapshot. */
+#include "cmd/collector.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+struct collect {
+	virConnectPtr conn;
+	const char *uri;        /* for messages: as given, or "the default URI" */
+	int read_only;
+	struct kh_snapshot *s;
+	kh_warn_fn *warn;
+	void *ctx;
+	virDomainStatsRecordPtr *stats; /* block statistics of every domain, NULL if none */
+	int n_stats;
+};
+
+/* ---- errors ---- */
+
+/* libvirt would print every error to stderr by itself; we report them once, our way. */
+static void silent_error(void *ud, virErrorPtr e)
+{
+	(void)ud;
+	(void)e;
+}
+
+/* libvirt's last message on one line (ssh failures carry newlines), and resets the error. */
+static void lv_cause(char *out, size_t n)
+{
+	const char *m = virGetLastErrorMessage();
+	size_t len = 0;
+
+	for (; *m && len + 1 < n; m++) {
+		char ch = (*m == '\n' || *m == '\r' || *m == '\t') ? ' ' : *m;
+
+		if (ch == ' ' && (len == 0 || out[len - 1] == ' '))
+			continue;
+		out[len++] = ch;
+	}
+	while (len > 0 && out[len - 1] == ' ')
+		len--;
+	out[len] = '\0';
+	virResetLastError();
+}
+
+static int lv_code(void)
+{
+	virErrorPtr e = virGetLastError();
+
+	return e ? e->code : VIR_ERR_OK;
+}
+
+/* Keeps the first reason an object is incomplete: later failures usually follow from it. */
+static void note(char **error, const char *what, const char *cause)
+{
+	if (*error == NULL)
+		*error = kh_asprintf("%s: %s", what, cause);
+}
+
+/* Records a failed libvirt call on an object. Returns 1 when the object is gone from the
+ * host, so reading on would only repeat "not found". */
+static int lv_failed(char **error, const char *what)
+{
+	int code = lv_code();
+	char cause[512];
+
+	lv_cause(cause, sizeof cause);
+	note(error, what, cause);
+	return code == VIR_ERR_NO_DOMAIN || code == VIR_ERR_NO_STORAGE_POOL ||
+	       code == VIR_ERR_NO_STORAGE_VOL || code == VIR_ERR_NO_NETWORK;
+}
+
+static void warnf(struct collect *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warnf(struct collect *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (c->warn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	c->warn(c->ctx, msg);
+}
+
+/* libxml2's generic handler too: the test driver parses its file with it, and a missing file
+ * would print an "I/O warning" on stderr. */
+static void silent_xml(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+/* ---- XML ---- */
+
+struct xdoc {
+	xmlDocPtr doc;
+	xmlXPathContextPtr xp;
+};
+
+/* Never fetches anything from the network, never prints. Returns 0 or -1. */
+static int xdoc_parse(struct xdoc *x, const char *xml)
+{
+	size_t len = strlen(xml);
+
+	x->doc = NULL;
+	x->xp = NULL;
+	if (len > INT_MAX)
+		return -1;
+	x->doc = xmlReadMemory(xml, (int)len, "libvirt.xml", NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (x->doc == NULL || xmlDocGetRootElement(x->doc) == NULL)
+		return -1;
+	x->xp = xmlXPathNewContext(x->doc);
+	return x->xp ? 0 : -1;
+}
+
+static void xdoc_free(struct xdoc *x)
+{
+	if (x->xp)
+		xmlXPathFreeContext(x->xp);
+	if (x->doc)
+		xmlFreeDoc(x->doc);
+	x->xp = NULL;
+	x->doc = NULL;
+}
+
+/* The nodes `expr` selects from `at` (NULL: the root); NULL when none. Free with
+ * xmlXPathFreeObject. */
+static xmlXPathObjectPtr xnodes(struct xdoc *x, xmlNodePtr at, const char *expr)
+{
+	xmlXPathObjectPtr o;
+
+	x->xp->node = at ? at : xmlDocGetRootElement(x->doc);
+	o = xmlXPathEvalExpression(BAD_CAST expr, x->xp);
+	if (o == NULL)
+		return NULL;
+	if (o->type != XPATH_NODESET || o->nodesetval == NULL || o->nodesetval->nodeNr == 0) {
+		xmlXPathFreeObject(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The text of the first node `expr` selects; NULL when there is none, so an absent attribute
+ * and an empty one stay apart. */
+static char *xstr(struct xdoc *x, xmlNodePtr at, const char *expr)
+{
+	xmlXPathObjectPtr o = xnodes(x, at, expr);
+	xmlChar *v;
+	char *s;
+
+	if (o == NULL)
+		return NULL;
+	v = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+	xmlXPathFreeObject(o);
+	if (v == NULL)
+		return NULL;
+	s = kh_strdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static int xhas(struct xdoc *x, xmlNodePtr at, const char *expr)
+{
+	xmlXPathObjectPtr o = xnodes(x, at, expr);
+
+	if (o == NULL)
+		return 0;
+	xmlXPathFreeObject(o);
+	return 1;
+}
+
+/* ---- host ---- */
+
+static void read_host(struct collect *c)
+{
+	struct kh_host *h = &c->s->host;
+	unsigned long ver;
+	const char *type;
+	char *caps, cause[512];
+	struct xdoc x;
+
+	if ((h->hostname = virConnectGetHostname(c->conn)) == NULL) {
+		lv_cause(cause, sizeof cause);
+		warnf(c, "host: cannot read hostname: %s", cause);
+	}
+	if ((type = virConnectGetType(c->conn)) != NULL) {
+		h->hv_type = kh_strdup(type);
+	} else {
+		lv_cause(cause, sizeof cause);
+		warnf(c, "host: cannot read hypervisor type: %s", cause);
+	}
+	if (virConnectGetLibVersion(c->conn, &ver) == 0) {
+		h->libvirt_version = (int64_t)ver;
+	} else {
+		lv_cause(cause, sizeof cause);
+		warnf(c, "host: cannot read libvirt version: %s", cause);
+	}
+	if (virConnectGetVersion(c->conn, &ver) == 0) {
+		h->hv_version = (int64_t)ver;
+	} else {
+		lv_cause(cause, sizeof cause);
+		warnf(c, "host: cannot read hypervisor version: %s", cause);
+	}
+	/* The host UUID lives only in the capabilities; many hosts (and the test driver) have none. */
+	if ((caps = virConnectGetCapabilities(c->conn)) == NULL) {
+		lv_cause(cause, sizeof cause);
+		warnf(c, "host: cannot read capabilities: %s", cause);
+		return;
+	}
+	if (xdoc_parse(&x, caps) == 0)
+		h->host_uuid = xstr(&x, NULL, "/capabilities/host/uuid");
+	else
+		warnf(c, "host: cannot parse capabilities XML");
+	xdoc_free(&x);
+	free(caps);
+}
+
+/* ---- domains ---- */
+
+static const char *domain_state(int state)
+{
+	switch (state) {
+	case VIR_DOMAIN_RUNNING: return "running";
+	case VIR_DOMAIN_BLOCKED: return "idle";
+	case VIR_DOMAIN_PAUSED: return "paused";
+	case VIR_DOMAIN_SHUTDOWN: return "in shutdown";
+	case VIR_DOMAIN_SHUTOFF: return "shut off";
+	case VIR_DOMAIN_CRASHED: return "crashed";
+	case VIR_DOMAIN_PMSUSPENDED: return "pmsuspended";
+	default: return "no state";
+	}
+}
+
+/* file/dev/dir path; "pool/volume" for volumes (naming both); "protocol:name" for network. */
+static void read_disk_source(struct xdoc *x, xmlNodePtr n, struct kh_disk *k)
+{
+	if (k->type == NULL)
+		return;
+	if (strcmp(k->type, "file") == 0) {
+		k->source = xstr(x, n, "source/@file");
+	} else if (strcmp(k->type, "block") == 0) {
+		k->source = xstr(x, n, "source/@dev");
+	} else if (strcmp(k->type, "dir") == 0) {
+		k->source = xstr(x, n, "source/@dir");
+	} else if (strcmp(k->type, "volume") == 0) {
+		k->pool = xstr(x, n, "source/@pool");
+		k->volume = xstr(x, n, "source/@volume");
+		if (k->pool && k->volume)
+			k->source = kh_asprintf("%s/%s", k->pool, k->volume);
+	} else if (strcmp(k->type, "network") == 0) {
+		char *proto = xstr(x, n, "source/@protocol");
+		char *name = xstr(x, n, "source/@name");
+
+		/* nbd may name no export: the host is what identifies it then */
+		if (name == NULL)
+			name = xstr(x, n, "source/host/@name");
+		if (proto)
+			k->source = kh_asprintf("%s:%s", proto, name ? name : "");
+		free(proto);
+		free(name);
+	}
+}
+
+static void read_disks(struct xdoc *x, struct kh_domain *d)
+{
+	xmlXPathObjectPtr o = xnodes(x, NULL, "/domain/devices/disk");
+
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = o->nodesetval->nodeTab[i];
+		struct kh_disk *k = kh_domain_add_disk(d);
+
+		k->target = xstr(x, n, "target/@dev");
+		k->device = xstr(x, n, "@device");
+		if (k->device == NULL)
+			k->device = kh_strdup("disk"); /* libvirt's default */
+		k->type = xstr(x, n, "@type");
+		read_disk_source(x, n, k);
+	}
+	if (o)
+		xmlXPathFreeObject(o);
+}
+
+static void read_ifaces(struct xdoc *x, struct kh_domain *d)
+{
+	xmlXPathObjectPtr o = xnodes(x, NULL, "/domain/devices/interface");
+
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr n = o->nodesetval->nodeTab[i];
+		struct kh_iface *f = kh_domain_add_iface(d);
+
+		f->mac = xstr(x, n, "mac/@address");
+		f->type = xstr(x, n, "@type");
+		/* network, bridge or direct (macvtap) name what the guest is plugged into */
+		f->source = xstr(x, n, "source/@network");
+		if (f->source == NULL)
+			f->source = xstr(x, n, "source/@bridge");
+		if (f->source == NULL)
+			f->source = xstr(x, n, "source/@dev");
+		f->model = xstr(x, n, "model/@type");
+	}
+	if (o)
+		xmlXPathFreeObject(o);
+}
+
+static int same_uuid(virDomainPtr a, virDomainPtr b)
+{
+	unsigned char ua[VIR_UUID_BUFLEN], ub[VIR_UUID_BUFLEN];
+
+	return virDomainGetUUID(a, ua) == 0 && virDomainGetUUID(b, ub) == 0 &&
+	       memcmp(ua, ub, sizeof ua) == 0;
+}
+
+static void stat_size(virTypedParameterPtr p, int np, unsigned i, const char *what, int64_t *out)
+{
+	unsigned long long v;
+	char key[VIR_TYPED_PARAM_FIELD_LENGTH];
+
+	snprintf(key, sizeof key, "block.%u.%s", i, what);
+	if (virTypedParamsGetULLong(p, np, key, &v) == 1 && v <= INT64_MAX)
+		*out = (int64_t)v;
+}
+
+/* Disk sizes from the bulk block statistics, matched by target name. */
+static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domain *d)
+{
+	virDomainStatsRecordPtr r = NULL;
+	unsigned count;
+
+	for (int i = 0; i < c->n_stats && r == NULL; i++)
+		if (same_uuid(c->stats[i]->dom, dom))
+			r = c->stats[i];
+	if (r == NULL || virTypedParamsGetUInt(r->params, r->nparams, "block.count", &count) != 1)
+		return;
+	for (unsigned i = 0; i < count; i++) {
+		char key[VIR_TYPED_PARAM_FIELD_LENGTH];
+		const char *name = NULL;
+
+		snprintf(key, sizeof key, "block.%u.name", i);
+		if (virTypedParamsGetString(r->params, r->nparams, key, &name) != 1)
+			continue;
+		for (size_t j = 0; j < d->n_disks; j++) {
+			struct kh_disk *k = &d->disks[j];
+
+			if (k->target == NULL || strcmp(k->target, name) != 0)
+				continue;
+			stat_size(r->params, r->nparams, i, "capacity", &k->capacity);
+			stat_size(r->params, r->nparams, i, "allocation", &k->allocation);
+			stat_size(r->params, r->nparams, i, "physical", &k->physical);
+		}
+	}
+}
+
+static void read_domain(struct collect *c, virDomainPtr dom)
+{
+	struct kh_domain *d = kh_snapshot_add_domain(c->s);
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	virDomainInfo info;
+	const char *name;
+	char *xml;
+	struct xdoc x;
+	int flag;
+
+	/* name and UUID are held by the handle itself: they survive the domain vanishing */
+	if ((name = virDomainGetName(dom)) != NULL)
+		d->name = kh_strdup(name);
+	else if (lv_failed(&d->error, "cannot read name"))
+		goto out;
+	if (virDomainGetUUIDString(dom, uuid) == 0)
+		d->uuid = kh_strdup(uuid);
+	else if (lv_failed(&d->error, "cannot read UUID"))
+		goto out;
+
+	if (virDomainGetInfo(dom, &info) == 0) {
+		d->state = kh_strdup(domain_state(info.state));
+		d->vcpus = info.nrVirtCpu;
+		d->memory_kib = (int64_t)info.memory;
+		d->max_memory_kib = (int64_t)info.maxMem;
+	} else if (lv_failed(&d->error, "cannot read state")) {
+		goto out;
+	}
+	if (virDomainGetAutostart(dom, &flag) == 0)
+		d->autostart = flag != 0;
+	else if (lv_failed(&d->error, "cannot read autostart"))
+		goto out;
+	if ((flag = virDomainIsPersistent(dom)) >= 0)
+		d->persistent = flag;
+	else if (lv_failed(&d->error, "cannot read persistence"))
+		goto out;
+	if ((d->os_type = virDomainGetOSType(dom)) == NULL && lv_failed(&d->error, "cannot read OS type"))
+		goto out;
+
+	/* The persistent config, without secrets: VIR_DOMAIN_XML_SECURE must never be asked for. */
+	if ((xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE)) == NULL) {
+		lv_failed(&d->error, "cannot read XML");
+		goto out;
+	}
+	d->xml = xml;
+	if (xdoc_parse(&x, xml) == 0) {
+		read_disks(&x, d);
+		read_ifaces(&x, d);
+		read_disk_sizes(c, dom, d);
+	} else {
+		note(&d->error, "cannot parse XML", "malformed document");
+	}
+	xdoc_free(&x);
+out:
+	if (d->error)
+		warnf(c, "domain '%s': %s", d->name ? d->name : "?", d->error);
+}
+
+/* Block sizes come in one bulk call; NOWAIT skips a domain whose monitor is busy rather than
+ * hanging the whole collection on it. The test driver reports nothing here, which is fine. */
+static void read_block_stats(struct collect *c)
+{
+	char cause[512];
+	int n;
+
+	n = virConnectGetAllDomainStats(c->conn, VIR_DOMAIN_STATS_BLOCK, &c->stats,
+					VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+	/* a daemon older than libvirt 4.5 refuses NOWAIT as an unknown flag */
+	if (n < 0 && lv_code() == VIR_ERR_INVALID_ARG)
+		n = virConnectGetAllDomainStats(c->conn, VIR_DOMAIN_STATS_BLOCK, &c->stats, 0);
+	if (n >= 0) {
+		c->n_stats = n;
+		return;
+	}
+	c->stats = NULL;
+	if (lv_code() == VIR_ERR_NO_SUPPORT) {
+		virResetLastError();
+		return;
+	}
+	lv_cause(cause, sizeof cause);
+	warnf(c, "host: cannot read block statistics: %s", cause);
+}
+
+static int read_domains(struct collect *c, struct kh_err *err)
+{
+	virDomainPtr *doms = NULL;
+	char cause[512];
+	int n;
+
+	if ((n = virConnectListAllDomains(c->conn, &doms, 0)) < 0) {
+		lv_cause(cause, sizeof cause);
+		return kh_err_set(err, "cannot list domains on %s: %s", c->uri, cause);
+	}
+	read_block_stats(c);
+	for (int i = 0; i < n; i++) {
+		read_domain(c, doms[i]);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	return 0;
+}
+
+/* ---- storage ---- */
+
+static const char *pool_state(int state)
+{
+	switch (state) {
+	case VIR_STORAGE_POOL_INACTIVE: return "inactive";
+	case VIR_STORAGE_POOL_BUILDING: return "building";
+	case VIR_STORAGE_POOL_RUNNING: return "running";
+	case VIR_STORAGE_POOL_DEGRADED: return "degraded";
+	case VIR_STORAGE_POOL_INACCESSIBLE: return "inaccessible";
+	default: return NULL;
+	}
+}
+
+static const char *vol_type(int type)
+{
+	switch (type) {
+	case VIR_STORAGE_VOL_FILE: return "file";
+	case VIR_STORAGE_VOL_BLOCK: return "block";
+	case VIR_STORAGE_VOL_DIR: return "dir";
+	case VIR_STORAGE_VOL_NETWORK: return "network";
+	case VIR_STORAGE_VOL_NETDIR: return "netdir";
+	case VIR_STORAGE_VOL_PLOOP: return "ploop";
+	default: return NULL;
+	}
+}
+
+static void read_volume(struct collect *c, const char *pool, virStorageVolPtr vol)
+{
+	struct kh_volume *v = kh_snapshot_add_volume(c->s);
+	virStorageVolInfo info;
+	const char *s;
+	struct xdoc x;
+
+	v->pool = kh_strdup(pool);
+	if ((s = virStorageVolGetName(vol)) != NULL)
+		v->name = kh_strdup(s);
+	else if (lv_failed(&v->error, "cannot read name"))
+		goto out;
+	if ((s = virStorageVolGetKey(vol)) != NULL)
+		v->key = kh_strdup(s);
+	else if (lv_failed(&v->error, "cannot read key"))
+		goto out;
+	if ((v->path = virStorageVolGetPath(vol)) == NULL && lv_failed(&v->error, "cannot read path"))
+		goto out;
+
+	if (virStorageVolGetInfo(vol, &info) == 0) {
+		v->type = kh_strdup(vol_type(info.type));
+		v->capacity = (int64_t)info.capacity;
+		v->allocation = (int64_t)info.allocation;
+	} else if (lv_failed(&v->error, "cannot read sizes")) {
+		goto out;
+	}
+	/* With GET_PHYSICAL, libvirt puts the physical size in info.allocation. Drivers that
+	 * cannot tell (the test driver) refuse with NO_SUPPORT: unknown, not an error. */
+	if (virStorageVolGetInfoFlags(vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) == 0)
+		v->physical = (int64_t)info.allocation;
+	else if (lv_code() == VIR_ERR_NO_SUPPORT)
+		virResetLastError();
+	else if (lv_failed(&v->error, "cannot read physical size"))
+		goto out;
+
+	if ((v->xml = virStorageVolGetXMLDesc(vol, 0)) == NULL) {
+		lv_failed(&v->error, "cannot read XML");
+		goto out;
+	}
+	if (xdoc_parse(&x, v->xml) == 0)
+		v->format = xstr(&x, NULL, "/volume/target/format/@type");
+	else
+		note(&v->error, "cannot parse XML", "malformed document");
+	xdoc_free(&x);
+out:
+	if (v->error)
+		warnf(c, "volume '%s/%s': %s", pool, v->name ? v->name : "?", v->error);
+}
+
+static void read_volumes(struct collect *c, struct kh_pool *p, virStoragePoolPtr pool)
+{
+	virStorageVolPtr *vols = NULL;
+	int n;
+
+	if ((n = virStoragePoolListAllVolumes(pool, &vols, 0)) < 0) {
+		lv_failed(&p->error, "cannot list volumes");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		read_volume(c, p->name, vols[i]);
+		virStorageVolFree(vols[i]);
+	}
+	free(vols);
+}
+
+static void read_pool_xml(struct kh_pool *p)
+{
+	struct xdoc x;
+
+	if (xdoc_parse(&x, p->xml) == 0) {
+		p->type = xstr(&x, NULL, "/pool/@type");
+		p->path = xstr(&x, NULL, "/pool/target/path");
+	} else {
+		note(&p->error, "cannot parse XML", "malformed document");
+	}
+	xdoc_free(&x);
+}
+
+static void read_pool(struct collect *c, virStoragePoolPtr pool)
+{
+	struct kh_pool *p = kh_snapshot_add_pool(c->s);
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	virStoragePoolInfo info;
+	const char *name;
+	int active, flag;
+
+	if ((name = virStoragePoolGetName(pool)) != NULL)
+		p->name = kh_strdup(name);
+	else if (lv_failed(&p->error, "cannot read name"))
+		goto out;
+	if (virStoragePoolGetUUIDString(pool, uuid) == 0)
+		p->uuid = kh_strdup(uuid);
+	else if (lv_failed(&p->error, "cannot read UUID"))
+		goto out;
+	if ((active = virStoragePoolIsActive(pool)) < 0 && lv_failed(&p->error, "cannot read state"))
+		goto out;
+	/* Without a refresh libvirt answers from its last scan of the pool, which may be days
+	 * old. A failed refresh still leaves the old data worth recording. */
+	if (active == 1 && !c->read_only && virStoragePoolRefresh(pool, 0) < 0 &&
+	    lv_failed(&p->error, "cannot refresh"))
+		goto out;
+
+	if (virStoragePoolGetInfo(pool, &info) == 0) {
+		p->state = kh_strdup(pool_state(info.state));
+		p->capacity = (int64_t)info.capacity;
+		p->allocation = (int64_t)info.allocation;
+		p->available = (int64_t)info.available;
+	} else if (lv_failed(&p->error, "cannot read sizes")) {
+		goto out;
+	}
+	if (virStoragePoolGetAutostart(pool, &flag) == 0)
+		p->autostart = flag != 0;
+	else if (lv_failed(&p->error, "cannot read autostart"))
+		goto out;
+	if ((flag = virStoragePoolIsPersistent(pool)) >= 0)
+		p->persistent = flag;
+	else if (lv_failed(&p->error, "cannot read persistence"))
+		goto out;
+
+	if ((p->xml = virStoragePoolGetXMLDesc(pool, 0)) != NULL)
+		read_pool_xml(p);
+	else if (lv_failed(&p->error, "cannot read XML"))
+		goto out;
+	/* an inactive pool has no volume list to give */
+	if (active == 1 && p->name)
+		read_volumes(c, p, pool);
+out:
+	if (p->error)
+		warnf(c, "pool '%s': %s", p->name ? p->name : "?", p->error);
+}
+
+/* ---- networks ---- */
+
+/* libvirt's rule: @prefix, else the netmask's bits, else classful for IPv4, 64 for IPv6. */
+static int ip_prefix(const char *addr, const char *prefix, const char *netmask)
+{
+	struct in_addr a;
+
+	if (prefix)
+		return atoi(prefix);
+	if (netmask && inet_pton(AF_INET, netmask, &a) == 1) {
+		uint32_t m = ntohl(a.s_addr);
+		int bits = 0;
+
+		while (m & 0x80000000u) {
+			bits++;
+			m <<= 1;
+		}
+		return m ? -1 : bits; /* -1: not a contiguous mask */
+	}
+	if (inet_pton(AF_INET, addr, &a) == 1) {
+		unsigned first = ntohl(a.s_addr) >> 24;
+
+		return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : -1;
+	}
+	return 64;
+}
+
+static void read_network_ips(struct xdoc *x, struct kh_network *n)
+{
+	xmlXPathObjectPtr o = xnodes(x, NULL, "/network/ip");
+	struct kh_buf ips = {0}, ranges = {0};
+
+	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
+		xmlNodePtr ip = o->nodesetval->nodeTab[i];
+		char *addr = xstr(x, ip, "@address");
+		char *prefix = xstr(x, ip, "@prefix");
+		char *mask = xstr(x, ip, "@netmask");
+		xmlXPathObjectPtr r = xnodes(x, ip, "dhcp/range");
+		int bits;
+
+		if (addr) {
+			bits = ip_prefix(addr, prefix, mask);
+			kh_buf_printf(&ips, "%s%s", ips.len ? " " : "", addr);
+			if (bits >= 0)
+				kh_buf_printf(&ips, "/%d", bits);
+			else if (mask)
+				kh_buf_printf(&ips, "/%s", mask);
+		}
+		for (int j = 0; r && j < r->nodesetval->nodeNr; j++) {
+			char *start = xstr(x, r->nodesetval->nodeTab[j], "@start");
+			char *end = xstr(x, r->nodesetval->nodeTab[j], "@end");
+
+			if (start && end)
+				kh_buf_printf(&ranges, "%s%s-%s", ranges.len ? " " : "", start, end);
+			free(start);
+			free(end);
+		}
+		if (r)
+			xmlXPathFreeObject(r);
+		free(addr);
+		free(prefix);
+		free(mask);
+	}
+	if (o)
+		xmlXPathFreeObject(o);
+	n->ips = ips.len ? kh_buf_steal(&ips) : NULL;
+	n->dhcp_ranges = ranges.len ? kh_buf_steal(&ranges) : NULL;
+	kh_buf_free(&ips);
+	kh_buf_free(&ranges);
+}
+
+static void read_network_xml(struct kh_network *n)
+{
+	struct xdoc x;
+
+	if (xdoc_parse(&x, n->xml) < 0) {
+		note(&n->error, "cannot parse XML", "malformed document");
+		xdoc_free(&x);
+		return;
+	}
+	if (n->bridge == NULL)
+		n->bridge = xstr(&x, NULL, "/network/bridge/@name");
+	n->forward = xstr(&x, NULL, "/network/forward/@mode");
+	if (n->forward == NULL && xhas(&x, NULL, "/network/forward"))
+		n->forward = kh_strdup("nat"); /* <forward/> means NAT */
+	read_network_ips(&x, n);
+	xdoc_free(&x);
+}
+
+static void read_network(struct collect *c, virNetworkPtr net)
+{
+	struct kh_network *n = kh_snapshot_add_network(c->s);
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	const char *name;
+	int flag;
+
+	if ((name = virNetworkGetName(net)) != NULL)
+		n->name = kh_strdup(name);
+	else if (lv_failed(&n->error, "cannot read name"))
+		goto out;
+	if (virNetworkGetUUIDString(net, uuid) == 0)
+		n->uuid = kh_strdup(uuid);
+	else if (lv_failed(&n->error, "cannot read UUID"))
+		goto out;
+	if ((flag = virNetworkIsActive(net)) >= 0)
+		n->active = flag;
+	else if (lv_failed(&n->error, "cannot read state"))
+		goto out;
+	if (virNetworkGetAutostart(net, &flag) == 0)
+		n->autostart = flag != 0;
+	else if (lv_failed(&n->error, "cannot read autostart"))
+		goto out;
+	if ((flag = virNetworkIsPersistent(net)) >= 0)
+		n->persistent = flag;
+	else if (lv_failed(&n->error, "cannot read persistence"))
+		goto out;
+	/* Fails for an inactive network or one without a bridge of its own; the XML then says
+	 * whatever there is to say, so this is no error. */
+	if ((n->bridge = virNetworkGetBridgeName(net)) == NULL)
+		virResetLastError();
+	if ((n->xml = virNetworkGetXMLDesc(net, 0)) == NULL) {
+		lv_failed(&n->error, "cannot read XML");
+		goto out;
+	}
+	read_network_xml(n);
+out:
+	if (n->error)
+		warnf(c, "network '%s': %s", n->name ? n->name : "?", n->error);
+}
+
+/* A host without a storage or network driver has nothing to list: that is no failure. */
+static int list_failed(struct collect *c, const char *what, struct kh_err *err)
+{
+	char cause[512];
+	int code = lv_code();
+
+	lv_cause(cause, sizeof cause);
+	if (code == VIR_ERR_NO_SUPPORT) {
+		warnf(c, "host: %s not supported: %s", what, cause);
+		return 0;
+	}
+	return kh_err_set(err, "cannot list %s on %s: %s", what, c->uri, cause);
+}
+
+static int read_storage(struct collect *c, struct kh_err *err)
+{
+	virStoragePoolPtr *pools = NULL;
+	int n;
+
+	if ((n = virConnectListAllStoragePools(c->conn, &pools, 0)) < 0)
+		return list_failed(c, "storage pools", err);
+	for (int i = 0; i < n; i++) {
+		read_pool(c, pools[i]);
+		virStoragePoolFree(pools[i]);
+	}
+	free(pools);
+	return 0;
+}
+
+static int read_networks(struct collect *c, struct kh_err *err)
+{
+	virNetworkPtr *nets = NULL;
+	int n;
+
+	if ((n = virConnectListAllNetworks(c->conn, &nets, 0)) < 0)
+		return list_failed(c, "networks", err);
+	for (int i = 0; i < n; i++) {
+		read_network(c, nets[i]);
+		virNetworkFree(nets[i]);
+	}
+	free(nets);
+	return 0;
+}
+
+/* ---- connection ---- */
+
+static int refused(int code)
+{
+	return code == VIR_ERR_AUTH_FAILED || code == VIR_ERR_AUTH_CANCELLED ||
+	       code == VIR_ERR_AUTH_UNAVAILABLE || code == VIR_ERR_ACCESS_DENIED ||
+	       code == VIR_ERR_OPERATION_DENIED;
+}
+
+/* Read-write, although we change nothing: virStoragePoolRefresh is refused on a read-only
+ * connection, and without it volume sizes are stale. A user allowed only read-only access
+ * (the usual non-root case on qemu:///system) still gets a snapshot, with a warning. */
+static int open_conn(struct collect *c, const char *uri, struct kh_err *err)
+{
+	char cause[512];
+
+	c->conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
+	if (c->conn == NULL && refused(lv_code())) {
+		lv_cause(cause, sizeof cause);
+		c->conn = virConnectOpenReadOnly(uri);
+		if (c->conn != NULL) {
+			c->read_only = 1;
+			warnf(c, "read-write access refused (%s): pools not refreshed, volume "
+				 "sizes may be stale", cause);
+		}
+	}
+	if (c->conn == NULL) {
+		lv_cause(cause, sizeof cause);
+		return kh_err_set(err, "cannot connect to %s: %s", c->uri, cause);
+	}
+	return 0;
+}
+
+int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void *ctx,
+	       struct kh_err *err)
+{
+	struct collect c = {.warn = warn, .ctx = ctx};
+	char *where = uri ? kh_asprintf("'%s'", uri) : kh_strdup("the default URI");
+	xmlGenericErrorFunc xml_err;
+	void *xml_err_ctx;
+	int rc = -1;
+
+	*out = NULL;
+	c.uri = where;
+	virSetErrorFunc(NULL, silent_error);
+	xmlInitParser();
+	/* restored at the end: other code in the process may want libxml2's messages */
+	xml_err = xmlGenericError;
+	xml_err_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, silent_xml);
+	if (open_conn(&c, uri, err) < 0)
+		goto out;
+
+	c.s = kh_snapshot_new();
+	if (uri) {
+		c.s->host.uri = kh_strdup(uri);
+	} else if ((c.s->host.uri = virConnectGetURI(c.conn)) == NULL) {
+		char cause[512];
+
+		lv_cause(cause, sizeof cause);
+		kh_err_set(err, "cannot read the URI of the default connection: %s", cause);
+		goto out;
+	}
+	read_host(&c);
+	if (read_domains(&c, err) < 0 || read_storage(&c, err) < 0 || read_networks(&c, err) < 0)
+		goto out;
+	kh_snapshot_link(c.s);
+	kh_snapshot_sort(c.s);
+	*out = c.s;
+	c.s = NULL;
+	rc = 0;
+out:
+	if (c.stats)
+		virDomainStatsRecordListFree(c.stats);
+	kh_snapshot_free(c.s);
+	if (c.conn)
+		virConnectClose(c.conn);
+	xmlSetGenericErrorFunc(xml_err_ctx, xml_err);
+	free(where);
+	return rc;
+}
+
+long long kh_collector_libvirt_version(void)
+{
+	unsigned long v;
+
+	virSetErrorFunc(NULL, silent_error);
+	if (virGetVersion(&v, NULL, NULL) < 0) {
+		virResetLastError();
+		return -1;
+	}
+	return (long long)v;
+}

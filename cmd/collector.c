@@ -6,6 +6,7 @@
 #include "util/mem.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -804,11 +805,18 @@ static int read_networks(struct collect *c, struct kh_err *err)
 
 /* ---- connection ---- */
 
-static int refused(int code)
+/* Refusals of read-write access: by polkit or SASL, by an access driver, or (Debian's default
+ * for users outside group libvirt) by the permissions of the read-write socket. */
+static int refused(void)
 {
-	return code == VIR_ERR_AUTH_FAILED || code == VIR_ERR_AUTH_CANCELLED ||
-	       code == VIR_ERR_AUTH_UNAVAILABLE || code == VIR_ERR_ACCESS_DENIED ||
-	       code == VIR_ERR_OPERATION_DENIED;
+	virErrorPtr e = virGetLastError();
+
+	if (e == NULL)
+		return 0;
+	return e->code == VIR_ERR_AUTH_FAILED || e->code == VIR_ERR_AUTH_CANCELLED ||
+	       e->code == VIR_ERR_AUTH_UNAVAILABLE || e->code == VIR_ERR_ACCESS_DENIED ||
+	       e->code == VIR_ERR_OPERATION_DENIED ||
+	       (e->code == VIR_ERR_SYSTEM_ERROR && e->int1 == EACCES);
 }
 
 /* Read-write, although we change nothing: virStoragePoolRefresh is refused on a read-only
@@ -819,7 +827,7 @@ static int open_conn(struct collect *c, const char *uri, struct kh_err *err)
 	char cause[512];
 
 	c->conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
-	if (c->conn == NULL && refused(lv_code())) {
+	if (c->conn == NULL && refused()) {
 		lv_cause(cause, sizeof cause);
 		c->conn = virConnectOpenReadOnly(uri);
 		if (c->conn != NULL) {

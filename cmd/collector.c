@@ -805,8 +805,8 @@ static int read_networks(struct collect *c, struct kh_err *err)
 
 /* ---- connection ---- */
 
-/* Refusals of read-write access: by polkit or SASL, by an access driver, or (Debian's default
- * for users outside group libvirt) by the permissions of the read-write socket. */
+/* Refusals of read-write access: by polkit or SASL, by an access driver, or by the permissions
+ * of a read-write socket kept to one group (unix_sock_rw_perms) while the read-only one is open. */
 static int refused(void)
 {
 	virErrorPtr e = virGetLastError();

@@ -39,8 +39,8 @@ static void silent_error(void *ud, virErrorPtr e)
 	(void)e;
 }
 
-/* libvirt's last message on one line (ssh failures carry newlines), and resets the error. */
-static void lv_cause(char *out, size_t n)
+/* libvirt's last message on one line (ssh failures carry newlines). */
+static void lv_cause_keep(char *out, size_t n)
 {
 	const char *m = virGetLastErrorMessage();
 	size_t len = 0;
@@ -55,6 +55,12 @@ static void lv_cause(char *out, size_t n)
 	while (len > 0 && out[len - 1] == ' ')
 		len--;
 	out[len] = '\0';
+}
+
+/* The same, and resets the error: it has been dealt with. */
+static void lv_cause(char *out, size_t n)
+{
+	lv_cause_keep(out, n);
 	virResetLastError();
 }
 
@@ -827,20 +833,22 @@ static int open_conn(struct collect *c, const char *uri, struct kh_err *err)
 	char cause[512];
 
 	c->conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
-	if (c->conn == NULL && refused()) {
-		lv_cause(cause, sizeof cause);
+	if (c->conn != NULL)
+		return 0;
+	lv_cause_keep(cause, sizeof cause);
+	if (refused()) {
+		virResetLastError();
 		c->conn = virConnectOpenReadOnly(uri);
 		if (c->conn != NULL) {
 			c->read_only = 1;
 			warnf(c, "read-write access refused (%s): pools not refreshed, volume "
 				 "sizes may be stale", cause);
+			return 0;
 		}
 	}
-	if (c->conn == NULL) {
-		lv_cause(cause, sizeof cause);
-		return kh_err_set(err, "cannot connect to %s: %s", c->uri, cause);
-	}
-	return 0;
+	/* the first refusal says more than a read-only retry failing for the same reason */
+	virResetLastError();
+	return kh_err_set(err, "cannot connect to %s: %s", c->uri, cause);
 }
 
 int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void *ctx,

@@ -349,6 +349,7 @@ static void stat_size(virTypedParameterPtr p, int np, unsigned i, const char *wh
 static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domain *d)
 {
 	virDomainStatsRecordPtr r = NULL;
+	int running = d->state == NULL || strcmp(d->state, "shut off") != 0;
 	unsigned count;
 
 	for (int i = 0; i < c->n_stats && r == NULL; i++)
@@ -369,7 +370,10 @@ static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domai
 			if (k->target == NULL || strcmp(k->target, name) != 0)
 				continue;
 			stat_size(r->params, r->nparams, i, "capacity", &k->capacity);
-			stat_size(r->params, r->nparams, i, "allocation", &k->allocation);
+			/* For a running QEMU domain this is the highest written offset, not
+			 * what the file holds: it would swing with the run state night to night. */
+			if (!running)
+				stat_size(r->params, r->nparams, i, "allocation", &k->allocation);
 			stat_size(r->params, r->nparams, i, "physical", &k->physical);
 		}
 	}

@@ -8,7 +8,8 @@
 /* Called once per object that could be read only in part (the snapshot still holds it). */
 typedef void kh_warn_fn(void *ctx, const char *msg);
 
-/* Opens a read-only connection to `uri` (NULL: libvirt's default, $LIBVIRT_DEFAULT_URI),
+/* Connects to `uri` (NULL: libvirt's default, $LIBVIRT_DEFAULT_URI) read-write, since pool
+ * refresh needs it, falling back to read-only (no refresh) with a warning,
  * reads host facts, domains, pools (refreshed first), volumes and networks, links disks
  * to volumes, and returns the snapshot sorted (taken_at left 0 for the caller).
  * host.uri is `uri` as given, or the connection's canonical URI when NULL.

@@ -11,78 +11,18 @@
 #include <libxml/xmlversion.h>
 #include <limits.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef KH_VERSION
 #define KH_VERSION "0.1.0"
-#endif
-#ifndef KH_TEMPLATEDIR
-#define KH_TEMPLATEDIR "/usr/local/share/kvmhist/templates"
 #endif
 
 static const struct kh_cmd *const commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-int kh_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kvmhist: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return KH_EXIT_ERROR;
-}
-
-int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "kvmhist %s: ", cmd->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nusage: kvmhist %s %s\n", cmd->name, cmd->usage);
-	return KH_EXIT_ERROR;
-}
-
-int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return kh_usage_error(cmd, "option '%s' needs a value", opt);
-	if (optopt && strncmp(opt, "--", 2) != 0)
-		return kh_usage_error(cmd, "unknown option '-%c'", optopt);
-	return kh_usage_error(cmd, "unknown option '%s'", opt);
-}
-
-static void cmd_help(const struct kh_cmd *cmd, FILE *f)
-{
-	fprintf(f, "usage: kvmhist [--db PATH] %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
-	if (cmd->options && *cmd->options)
-		fprintf(f, "\n%s", cmd->options);
-}
-
-int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			cmd_help(cmd, stdout);
-			return 1;
-		}
-	}
-	return 0;
-}
 
 static void usage(FILE *f)
 {
@@ -112,7 +52,10 @@ static void version(void)
 	long long lv = kh_collector_libvirt_version();
 
 	printf("kvmhist %s\n", KH_VERSION);
-	printf("libvirt %lld.%lld.%lld\n", lv / 1000000, lv / 1000 % 1000, lv % 1000);
+	if (lv >= 0)
+		printf("libvirt %lld.%lld.%lld\n", lv / 1000000, lv / 1000 % 1000, lv % 1000);
+	else
+		printf("libvirt unknown\n");
 	printf("sqlite %s\n", sqlite3_libversion());
 	printf("libxml2 %s\n", LIBXML_DOTTED_VERSION);
 	printf("cmark %s\n", cmark_version_string());
@@ -133,56 +76,6 @@ static char *default_db_path(void)
 		return kh_asprintf("%s/kvmhist/kvmhist.db", xdg);
 	home = getenv("HOME");
 	return kh_asprintf("%s/.local/share/kvmhist/kvmhist.db", home && *home ? home : ".");
-}
-
-int kh_write_output(const char *path, const char *s)
-{
-	char *tmp;
-	FILE *f;
-	int rc = 0;
-
-	if (path == NULL || strcmp(path, "-") == 0) {
-		fputs(s, stdout);
-		return 0;
-	}
-	/* A report is replaced whole or not at all: a reader never sees half of one. */
-	tmp = kh_asprintf("%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	fputs(s, f);
-	if (ferror(f) | fclose(f)) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	} else if (rename(tmp, path) != 0) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
-static int is_dir(const char *p)
-{
-	struct stat sb;
-
-	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
-{
-	static char beside[PATH_MAX];
-
-	if (given)
-		return given;
-	if (ctx->argv0_dir &&
-	    snprintf(beside, sizeof beside, "%s/templates", ctx->argv0_dir) < (int)sizeof beside &&
-	    is_dir(beside))
-		return beside;
-	return KH_TEMPLATEDIR;
 }
 
 static char *binary_dir(void)

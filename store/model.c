@@ -286,11 +286,13 @@ void kh_snapshot_link(struct kh_snapshot *s)
 				k->pool = kh_strdup(v->pool);
 				k->volume = kh_strdup(v->name);
 			}
-			if (k->capacity == KH_UNKNOWN)
+			/* The volume's numbers are read from the file itself, as vol-info prints
+			 * them; block statistics only stand in where the volume has none. */
+			if (v->capacity != KH_UNKNOWN)
 				k->capacity = v->capacity;
-			if (k->allocation == KH_UNKNOWN)
+			if (v->allocation != KH_UNKNOWN)
 				k->allocation = v->allocation;
-			if (k->physical == KH_UNKNOWN)
+			if (v->physical != KH_UNKNOWN)
 				k->physical = v->physical;
 		}
 	}

@@ -119,8 +119,8 @@ struct kh_iface *kh_domain_add_iface(struct kh_domain *d);
 void kh_snapshot_sort(struct kh_snapshot *s);
 
 /* Resolves each disk's source to the pool and volume holding it (type=volume names them;
- * a file or block path is matched against the volumes' paths), and fills a disk's sizes
- * from its volume where libvirt gave none. */
+ * a file or block path is matched against the volumes' paths). A resolved disk takes its
+ * sizes from the volume (what vol-info prints); block statistics stay where it has none. */
 void kh_snapshot_link(struct kh_snapshot *s);
 
 /* Lookups; NULL when absent. */

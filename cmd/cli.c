@@ -1,0 +1,123 @@
+/* What every command shares: error lines, usage errors, --help, output files, templates. */
+#include "cmd/cmd.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef KH_TEMPLATEDIR
+#define KH_TEMPLATEDIR "/usr/local/share/kvmhist/templates"
+#endif
+
+int kh_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kvmhist: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return KH_EXIT_ERROR;
+}
+
+int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "kvmhist %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: kvmhist %s %s\n", cmd->name, cmd->usage);
+	return KH_EXIT_ERROR;
+}
+
+int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return kh_usage_error(cmd, "option '%s' needs a value", opt);
+	if (optopt && strncmp(opt, "--", 2) != 0)
+		return kh_usage_error(cmd, "unknown option '-%c'", optopt);
+	return kh_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+static void cmd_help(const struct kh_cmd *cmd, FILE *f)
+{
+	fprintf(f, "usage: kvmhist [--db PATH] %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	if (cmd->options && *cmd->options)
+		fprintf(f, "\n%s", cmd->options);
+}
+
+int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cmd_help(cmd, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int kh_write_output(const char *path, const char *s)
+{
+	char *tmp;
+	FILE *f;
+	int rc = 0;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		fputs(s, stdout);
+		return 0;
+	}
+	/* A report is replaced whole or not at all: a reader never sees half of one. */
+	tmp = kh_asprintf("%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
+		free(tmp);
+		return rc;
+	}
+	fputs(s, f);
+	if (ferror(f) | fclose(f)) {
+		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	} else if (rename(tmp, path) != 0) {
+		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+static int is_dir(const char *p)
+{
+	struct stat sb;
+
+	return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
+{
+	static char beside[PATH_MAX];
+
+	if (given)
+		return given;
+	if (ctx->argv0_dir &&
+	    snprintf(beside, sizeof beside, "%s/templates", ctx->argv0_dir) < (int)sizeof beside &&
+	    is_dir(beside))
+		return beside;
+	return KH_TEMPLATEDIR;
+}
+

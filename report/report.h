@@ -19,11 +19,23 @@ void kh_report_free(struct kh_report *r);
 int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 		  const struct kh_snapshot *snap, struct kh_err *err);
 
+/* Volumes forecast to fill within this many days get their own section (default 30). */
+void kh_report_set_warn_days(struct kh_report *r, int days);
+
 /* Renderers; the returned string is the caller's. */
 char *kh_report_markdown(const struct kh_report *r);
 char *kh_report_json(const struct kh_report *r);
 /* HTML from the Markdown via libcmark, wrapped in templates_dir/report.html. */
 int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
 		   struct kh_err *err);
+
+/* A complete RFC 5322 message (CRLF line ends): multipart/alternative with the Markdown
+ * (text/plain) and the HTML (text/html), both UTF-8 quoted-printable. `to` and `from` are
+ * address lists ("Name <a@b>, c@d"; non-ASCII names are RFC 2047 encoded); `subject` NULL
+ * or "" names the host(s) and what fills first. A CR, LF or other control character in
+ * to, from or subject is refused (-1), as are a missing template and non-ASCII addresses.
+ * Date and Message-ID are taken from kh_now(). */
+int kh_report_email(const struct kh_report *r, const char *templates_dir, const char *to,
+		    const char *from, const char *subject, char **out, struct kh_err *err);
 
 #endif

@@ -1,0 +1,590 @@
+/* The report's memory: per host the snapshot times and the latest disks, per volume and
+ * pool a thinned series of allocations, and the drift. Nothing else of a snapshot is kept,
+ * so a year of nightly snapshots of 5000 volumes costs some 20 MiB. */
+#include "report/report_int.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_WARN_DAYS 30
+
+/* ---- the index: (host, pool, name) -> series ---- */
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static uint64_t key_hash(size_t host, const char *pool, const char *name)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	h = fnv(h, &host, sizeof host);
+	h = fnv(h, pool ? "v" : "p", 1);
+	if (pool)
+		h = fnv(h, pool, strlen(pool) + 1);
+	return fnv(h, name ? name : "", name ? strlen(name) : 0);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static int key_eq(const struct kh_series *s, size_t host, const char *pool, const char *name)
+{
+	return s->host == host && str_eq(s->pool, pool) && str_eq(s->name, name);
+}
+
+/* The slot holding the key, or the empty slot where it belongs. */
+static uint32_t *index_slot(const struct kh_index *ix, const struct kh_series *items,
+			    size_t host, const char *pool, const char *name)
+{
+	size_t mask = ix->cap - 1, i = key_hash(host, pool, name) & mask;
+
+	while (ix->slots[i] && !key_eq(&items[ix->slots[i] - 1], host, pool, name))
+		i = (i + 1) & mask;
+	return &ix->slots[i];
+}
+
+static void index_grow(struct kh_index *ix, const struct kh_series *items)
+{
+	struct kh_index bigger = { kh_calloc(ix->cap ? ix->cap * 2 : 64, sizeof(uint32_t)),
+				   ix->cap ? ix->cap * 2 : 64, ix->n };
+
+	for (size_t i = 0; i < ix->cap; i++) {
+		const struct kh_series *s;
+
+		if (!ix->slots[i])
+			continue;
+		s = &items[ix->slots[i] - 1];
+		*index_slot(&bigger, items, s->host, s->pool, s->name) = ix->slots[i];
+	}
+	free(ix->slots);
+	*ix = bigger;
+}
+
+static const struct kh_series *series_find(const struct kh_index *ix,
+					   const struct kh_series *items, size_t host,
+					   const char *pool, const char *name)
+{
+	uint32_t *slot;
+
+	if (ix->cap == 0)
+		return NULL;
+	slot = index_slot(ix, items, host, pool, name);
+	return *slot ? &items[*slot - 1] : NULL;
+}
+
+static struct kh_series *series_get(struct kh_index *ix, struct kh_series **items, size_t *n,
+				    size_t *cap, size_t host, const char *pool, const char *name)
+{
+	struct kh_series *s;
+	uint32_t *slot;
+
+	if ((ix->n + 1) * 4 > ix->cap * 3)
+		index_grow(ix, *items);
+	slot = index_slot(ix, *items, host, pool, name);
+	if (*slot)
+		return &(*items)[*slot - 1];
+	s = KH_PUSH(*items, *n, *cap);
+	s->host = host;
+	s->pool = pool ? kh_strdup(pool) : NULL;
+	s->name = kh_strdup(name ? name : "");
+	s->stride = 1;
+	s->capacity = s->available = KH_UNKNOWN;
+	*slot = (uint32_t)*n;
+	ix->n++;
+	return s;
+}
+
+static void series_clear(struct kh_series *s)
+{
+	free(s->pool);
+	free(s->name);
+	free(s->path);
+	free(s->ord);
+	free(s->alloc);
+}
+
+/* Keeps one sample, thinning the kept ones when full. */
+static void series_sample(struct kh_series *s, uint32_t ord, int64_t alloc)
+{
+	if (!s->has_sample)
+		s->alloc_first = alloc;
+	s->has_sample = 1;
+	s->last_sample_ord = ord;
+	s->alloc_last = alloc;
+	if (s->n == KH_SERIES_MAX) {
+		for (size_t i = 0; i < s->n / 2; i++) {
+			s->ord[i] = s->ord[2 * i];
+			s->alloc[i] = s->alloc[2 * i];
+		}
+		s->n /= 2;
+		s->stride *= 2;
+	}
+	if (s->seen++ % s->stride == 0) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 8;
+			s->ord = kh_realloc(s->ord, s->cap * sizeof *s->ord);
+			s->alloc = kh_realloc(s->alloc, s->cap * sizeof *s->alloc);
+		}
+		s->ord[s->n] = ord;
+		s->alloc[s->n++] = alloc;
+	}
+}
+
+/* ---- feeding ---- */
+
+struct kh_report *kh_report_new(int64_t from, int64_t to)
+{
+	struct kh_report *r = kh_calloc(1, sizeof *r);
+
+	r->from = from;
+	r->to = to;
+	r->warn_days = DEFAULT_WARN_DAYS;
+	return r;
+}
+
+void kh_report_set_warn_days(struct kh_report *r, int days)
+{
+	r->warn_days = days < 0 ? 0 : days;
+}
+
+static void host_disks_clear(struct kh_rhost *h)
+{
+	for (size_t i = 0; i < h->n_disks; i++) {
+		free(h->disks[i].domain);
+		free(h->disks[i].pool);
+		free(h->disks[i].volume);
+		free(h->disks[i].source);
+	}
+	h->n_disks = 0;
+}
+
+void kh_report_free(struct kh_report *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		host_disks_clear(&r->hosts[i]);
+		free(r->hosts[i].disks);
+		free(r->hosts[i].uri);
+		free(r->hosts[i].hostname);
+		free(r->hosts[i].times);
+	}
+	free(r->hosts);
+	for (size_t i = 0; i < r->n_vols; i++)
+		series_clear(&r->vols[i]);
+	free(r->vols);
+	for (size_t i = 0; i < r->n_pools; i++)
+		series_clear(&r->pools[i]);
+	free(r->pools);
+	free(r->vol_index.slots);
+	free(r->pool_index.slots);
+	kh_changes_free(&r->changes);
+	free(r);
+}
+
+int kh_change_is_growth(const struct kh_change *c)
+{
+	/* The diff reports these fields by name; their XML elements it leaves out. */
+	return c->change == KH_CHANGE_MODIFIED && c->path &&
+	       (strcmp(c->object, "volume") == 0 || strcmp(c->object, "pool") == 0) &&
+	       (strcmp(c->path, "allocation") == 0 || strcmp(c->path, "available") == 0 ||
+		strcmp(c->path, "physical") == 0);
+}
+
+/* Moves the changes worth reporting from `found` into the report, frees the rest. */
+static void keep_drift(struct kh_report *r, struct kh_changes *found)
+{
+	struct kh_changes dropped = { 0 };
+
+	for (size_t i = 0; i < found->n; i++) {
+		struct kh_change *c = &found->items[i];
+
+		if (kh_change_is_growth(c))
+			*KH_PUSH(dropped.items, dropped.n, dropped.cap) = *c;
+		else
+			*KH_PUSH(r->changes.items, r->changes.n, r->changes.cap) = *c;
+	}
+	found->n = 0;
+	kh_changes_free(found);
+	kh_changes_free(&dropped);
+}
+
+static struct kh_rhost *host_get(struct kh_report *r, const char *uri, size_t *idx)
+{
+	struct kh_rhost *h;
+
+	for (size_t i = 0; i < r->n_hosts; i++)
+		if (strcmp(r->hosts[i].uri, uri) == 0) {
+			*idx = i;
+			return &r->hosts[i];
+		}
+	h = KH_PUSH(r->hosts, r->n_hosts, r->cap_hosts);
+	h->uri = kh_strdup(uri);
+	*idx = r->n_hosts - 1;
+	return h;
+}
+
+static void take_disks(struct kh_rhost *h, const struct kh_snapshot *snap)
+{
+	host_disks_clear(h);
+	for (size_t i = 0; i < snap->n_domains; i++) {
+		const struct kh_domain *d = &snap->domains[i];
+
+		for (size_t j = 0; j < d->n_disks; j++) {
+			const struct kh_disk *k = &d->disks[j];
+			struct kh_rdisk *rd;
+
+			if (!(k->pool && k->volume) && !k->source)
+				continue;
+			rd = KH_PUSH(h->disks, h->n_disks, h->cap_disks);
+			rd->domain = kh_strdup(d->name ? d->name : "");
+			rd->pool = kh_strdup(k->pool);
+			rd->volume = kh_strdup(k->volume);
+			rd->source = kh_strdup(k->source);
+		}
+	}
+}
+
+int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
+		  const struct kh_snapshot *snap, struct kh_err *err)
+{
+	struct kh_changes found = { 0 };
+	char when[KH_TIME_LEN];
+	struct kh_rhost *h;
+	size_t hi;
+	uint32_t ord;
+
+	if (snap == NULL || snap->host.uri == NULL)
+		return kh_err_set(err, "report: snapshot without a host URI");
+	kh_time_format(snap->taken_at, when);
+	for (size_t i = 0; i < r->n_hosts; i++)
+		if (strcmp(r->hosts[i].uri, snap->host.uri) == 0 && r->hosts[i].n_times &&
+		    r->hosts[i].times[r->hosts[i].n_times - 1] > snap->taken_at)
+			return kh_err_set(err, "report: snapshot of '%s' at %s fed after a later one",
+					  snap->host.uri, when);
+	if (prev && kh_diff_snapshots(prev, snap, &found, err) < 0) {
+		kh_changes_free(&found);
+		return kh_err_prefix(err, "report: drift of '%s' at %s", snap->host.uri, when);
+	}
+	keep_drift(r, &found);
+
+	h = host_get(r, snap->host.uri, &hi);
+	if (snap->host.hostname) {
+		free(h->hostname);
+		h->hostname = kh_strdup(snap->host.hostname);
+	}
+	ord = (uint32_t)h->n_times;
+	*KH_PUSH(h->times, h->n_times, h->cap_times) = snap->taken_at;
+	take_disks(h, snap);
+
+	for (size_t i = 0; i < snap->n_pools; i++) {
+		const struct kh_pool *p = &snap->pools[i];
+		struct kh_series *s = series_get(&r->pool_index, &r->pools, &r->n_pools,
+						 &r->cap_pools, hi, NULL, p->name);
+
+		s->last_ord = ord;
+		if (p->capacity >= 0)
+			s->capacity = p->capacity;
+		if (p->available >= 0)
+			s->available = p->available;
+		if (p->allocation >= 0)
+			series_sample(s, ord, p->allocation);
+	}
+	for (size_t i = 0; i < snap->n_volumes; i++) {
+		const struct kh_volume *v = &snap->volumes[i];
+		struct kh_series *s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols,
+						 hi, v->pool ? v->pool : "", v->name);
+
+		s->last_ord = ord;
+		if (v->path && !str_eq(v->path, s->path)) {
+			free(s->path);
+			s->path = kh_strdup(v->path);
+		}
+		if (v->capacity >= 0)
+			s->capacity = v->capacity;
+		if (v->allocation >= 0)
+			series_sample(s, ord, v->allocation);
+	}
+
+	if (r->n_snapshots == 0 || snap->taken_at < r->first_at)
+		r->first_at = snap->taken_at;
+	if (r->n_snapshots == 0 || snap->taken_at > r->last_at)
+		r->last_at = snap->taken_at;
+	r->n_snapshots++;
+	return 0;
+}
+
+/* ---- the analysis ---- */
+
+const char *kh_rhost_label(const struct kh_rhost *h)
+{
+	return h->hostname && *h->hostname ? h->hostname : h->uri;
+}
+
+const char *kh_row_host(const struct kh_row *row)
+{
+	return kh_rhost_label(row->h);
+}
+
+const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *uri)
+{
+	for (size_t i = 0; uri && i < r->n_hosts; i++)
+		if (strcmp(r->hosts[i].uri, uri) == 0)
+			return &r->hosts[i];
+	return NULL;
+}
+
+static int current(const struct kh_report *r, const struct kh_series *s)
+{
+	return s->last_ord + 1 == r->hosts[s->host].n_times;
+}
+
+static void fit_row(const struct kh_report *r, const struct kh_series *s, struct kh_row *row)
+{
+	const struct kh_rhost *h = &r->hosts[s->host];
+	size_t n = s->n;
+	int64_t *t, *y;
+
+	row->s = s;
+	row->h = h;
+	row->capacity = s->capacity;
+	row->available = s->available;
+	row->allocation = s->has_sample ? s->alloc_last : KH_UNKNOWN;
+	row->alloc_start = s->has_sample ? s->alloc_first : KH_UNKNOWN;
+	row->committed = KH_UNKNOWN;
+	t = kh_malloc((n + 1) * sizeof *t);
+	y = kh_malloc((n + 1) * sizeof *y);
+	for (size_t i = 0; i < s->n; i++) {
+		t[i] = h->times[s->ord[i]];
+		y[i] = s->alloc[i];
+	}
+	if (s->has_sample && (n == 0 || s->ord[n - 1] != s->last_sample_ord)) {
+		t[n] = h->times[s->last_sample_ord];
+		y[n++] = s->alloc_last;
+	}
+	kh_fit_series(t, y, n, &row->fit);
+	row->fitted = row->fit.samples >= KH_FIT_MIN_SAMPLES &&
+		      row->fit.span_days >= KH_FIT_MIN_DAYS;
+	free(t);
+	free(y);
+}
+
+static void forecast_row(struct kh_row *row, int is_pool)
+{
+	int64_t last_at = row->s->has_sample ? row->h->times[row->s->last_sample_ord] : 0;
+	int64_t room;
+
+	if (is_pool) {
+		if (row->available >= 0)
+			room = row->available;
+		else if (row->capacity >= 0 && row->allocation >= 0)
+			room = row->capacity - row->allocation;
+		else
+			room = KH_UNKNOWN;
+	} else {
+		room = row->capacity >= 0 && row->allocation >= 0 ? row->capacity - row->allocation
+								  : KH_UNKNOWN;
+	}
+	if (room == KH_UNKNOWN && kh_fit_unusable(&row->fit) == NULL) {
+		memset(&row->fc, 0, sizeof row->fc);
+		row->fc.why = "capacity unknown";
+		return;
+	}
+	kh_forecast_room(&row->fit, room, last_at, &row->fc);
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct kh_row *x = a, *y = b;
+	int c;
+
+	if (x->fc.ok != y->fc.ok)
+		return x->fc.ok ? -1 : 1;
+	if (x->fc.ok && x->fc.days != y->fc.days)
+		return x->fc.days < y->fc.days ? -1 : 1;
+	if ((c = cmp_str(kh_row_host(x), kh_row_host(y))) != 0 ||
+	    (c = cmp_str(x->h->uri, y->h->uri)) != 0 || (c = cmp_str(x->s->pool, y->s->pool)) != 0)
+		return c;
+	return cmp_str(x->s->name, y->s->name);
+}
+
+struct path_ref {
+	const char *path;
+	struct kh_row *row;
+};
+
+static int cmp_path_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct path_ref *)a)->path, ((const struct path_ref *)b)->path);
+}
+
+static void add_owner(struct kh_row *row, const char *domain)
+{
+	for (size_t i = 0; i < row->n_owners; i++)
+		if (strcmp(row->owners[i], domain) == 0)
+			return;
+	row->owners = kh_realloc(row->owners, (row->n_owners + 1) * sizeof *row->owners);
+	row->owners[row->n_owners++] = domain;
+}
+
+/* Owners from each host's latest disks: by pool/volume, else by path. */
+static void find_owners(const struct kh_report *r, struct kh_row *rows, size_t n)
+{
+	struct kh_row **by_series = kh_calloc(r->n_vols + 1, sizeof *by_series);
+	struct path_ref *paths = kh_malloc((n + 1) * sizeof *paths);
+	size_t n_paths = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		by_series[rows[i].s - r->vols] = &rows[i];
+		if (rows[i].s->path)
+			paths[n_paths++] = (struct path_ref){ rows[i].s->path, &rows[i] };
+	}
+	if (n_paths)
+		qsort(paths, n_paths, sizeof *paths, cmp_path_ref);
+	for (size_t hi = 0; hi < r->n_hosts; hi++) {
+		const struct kh_rhost *h = &r->hosts[hi];
+
+		for (size_t i = 0; i < h->n_disks; i++) {
+			const struct kh_rdisk *d = &h->disks[i];
+			struct kh_row *row = NULL;
+
+			if (d->pool && d->volume) {
+				const struct kh_series *s = series_find(&r->vol_index, r->vols, hi,
+									d->pool, d->volume);
+
+				row = s ? by_series[s - r->vols] : NULL;
+			} else if (d->source && n_paths) {
+				struct path_ref key = { d->source, NULL }, *hit;
+
+				hit = bsearch(&key, paths, n_paths, sizeof *paths, cmp_path_ref);
+				/* Paths are unique per host, not across hosts: step to this host's. */
+				if (hit) {
+					while (hit > paths && strcmp(hit[-1].path, d->source) == 0)
+						hit--;
+					for (; hit < paths + n_paths &&
+					       strcmp(hit->path, d->source) == 0; hit++)
+						if (hit->row->s->host == hi) {
+							row = hit->row;
+							break;
+						}
+				}
+			}
+			if (row)
+				add_owner(row, d->domain);
+		}
+	}
+	free(by_series);
+	free(paths);
+}
+
+/* Committed capacity, and the earliest volume forecast, per pool. */
+static void pool_totals(const struct kh_report *r, struct kh_analysis *a)
+{
+	struct kh_row **by_series = kh_calloc(r->n_pools + 1, sizeof *by_series);
+
+	for (size_t i = 0; i < a->n_pools; i++)
+		by_series[a->pools[i].s - r->pools] = &a->pools[i];
+	for (size_t i = 0; i < a->n_vols; i++) {
+		const struct kh_row *v = &a->vols[i];
+		const struct kh_series *ps = series_find(&r->pool_index, r->pools, v->s->host,
+							 NULL, v->s->pool);
+		struct kh_row *p = ps ? by_series[ps - r->pools] : NULL;
+
+		if (p == NULL)
+			continue;
+		p->n_volumes++;
+		if (v->capacity >= 0)
+			p->committed = (p->committed == KH_UNKNOWN ? 0 : p->committed) + v->capacity;
+		if (v->fc.ok && (!p->has_vol_full || v->fc.full_at < p->vol_full_at)) {
+			p->has_vol_full = 1;
+			p->vol_full_at = v->fc.full_at;
+		}
+	}
+	for (size_t i = 0; i < a->n_pools; i++) {
+		struct kh_row *p = &a->pools[i];
+
+		p->fills_before_volumes =
+		    p->fc.ok && ((p->committed > p->capacity && p->capacity >= 0) ||
+				 !p->has_vol_full || p->fc.full_at < p->vol_full_at);
+	}
+	free(by_series);
+}
+
+static int cmp_drift(const void *a, const void *b)
+{
+	const struct kh_change *x = *(const struct kh_change *const *)a;
+	const struct kh_change *y = *(const struct kh_change *const *)b;
+	int c;
+
+	if (x->taken_at != y->taken_at)
+		return x->taken_at < y->taken_at ? -1 : 1;
+	if ((c = cmp_str(x->uri, y->uri)) != 0)
+		return c;
+	return (x > y) - (x < y); /* the order the diff found them in */
+}
+
+struct kh_analysis *kh_analysis_new(const struct kh_report *r)
+{
+	struct kh_analysis *a = kh_calloc(1, sizeof *a);
+
+	a->vols = kh_calloc(r->n_vols + 1, sizeof *a->vols);
+	for (size_t i = 0; i < r->n_vols; i++)
+		if (current(r, &r->vols[i]))
+			fit_row(r, &r->vols[i], &a->vols[a->n_vols++]);
+	for (size_t i = 0; i < a->n_vols; i++)
+		forecast_row(&a->vols[i], 0);
+	find_owners(r, a->vols, a->n_vols);
+
+	a->pools = kh_calloc(r->n_pools + 1, sizeof *a->pools);
+	for (size_t i = 0; i < r->n_pools; i++)
+		if (current(r, &r->pools[i]))
+			fit_row(r, &r->pools[i], &a->pools[a->n_pools++]);
+	for (size_t i = 0; i < a->n_pools; i++)
+		forecast_row(&a->pools[i], 1);
+	pool_totals(r, a);
+
+	qsort(a->vols, a->n_vols, sizeof *a->vols, cmp_row);
+	qsort(a->pools, a->n_pools, sizeof *a->pools, cmp_row);
+	if (a->n_vols && a->vols[0].fc.ok)
+		a->first = &a->vols[0];
+	if (a->n_pools && a->pools[0].fc.ok &&
+	    (a->first == NULL || a->pools[0].fc.full_at < a->first->fc.full_at)) {
+		a->first = &a->pools[0];
+		a->first_is_pool = 1;
+	}
+
+	a->drift = kh_malloc((r->changes.n + 1) * sizeof *a->drift);
+	for (size_t i = 0; i < r->changes.n; i++)
+		a->drift[a->n_drift++] = &r->changes.items[i];
+	qsort(a->drift, a->n_drift, sizeof *a->drift, cmp_drift);
+	return a;
+}
+
+void kh_analysis_free(struct kh_analysis *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->n_vols; i++)
+		free(a->vols[i].owners);
+	free(a->vols);
+	free(a->pools);
+	free(a->drift);
+	free(a);
+}

@@ -1,0 +1,111 @@
+/* Inside the report: what kh_report_add keeps, and the analysis the renderers share.
+ * Not for use outside report/report.c, report/render.c and report/email.c. */
+#ifndef KH_REPORT_INT_H
+#define KH_REPORT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/diff.h"
+#include "report/growth.h"
+#include "report/report.h"
+
+/* Samples kept per series; beyond it every other one is dropped and the stride doubles,
+ * so a series costs at most 12 KiB whatever the period (a year of nightly snapshots fits
+ * without thinning). The latest sample is always kept apart. */
+#define KH_SERIES_MAX 1024
+
+/* One disk of the host's latest snapshot: who uses which volume. */
+struct kh_rdisk {
+	char *domain, *pool, *volume, *source;
+};
+
+struct kh_rhost {
+	char *uri, *hostname;           /* hostname of the latest snapshot, NULL if unknown */
+	int64_t *times;                 /* taken_at of each snapshot fed, ascending */
+	size_t n_times, cap_times;
+	struct kh_rdisk *disks;         /* the latest snapshot's */
+	size_t n_disks, cap_disks;
+};
+
+/* The history of one volume (pool != NULL) or pool (pool == NULL) on one host. */
+struct kh_series {
+	size_t host;
+	char *pool, *name;
+	char *path;                     /* volumes: the latest path */
+	uint32_t *ord;                  /* samples: index into the host's times */
+	int64_t *alloc;
+	size_t n, cap;
+	uint32_t stride, seen;          /* thinning: keep every stride-th sample seen */
+	uint32_t last_ord;              /* the latest snapshot the object was in */
+	int has_sample;
+	uint32_t last_sample_ord;       /* the latest sample, kept even when thinned out */
+	int64_t alloc_last, alloc_first;
+	int64_t capacity, available;    /* latest known, KH_UNKNOWN if never known */
+};
+
+struct kh_index {
+	uint32_t *slots;                /* series index + 1; 0 is empty */
+	size_t cap, n;
+};
+
+struct kh_report {
+	int64_t from, to;
+	int warn_days;
+	size_t n_snapshots;
+	int64_t first_at, last_at;
+	struct kh_rhost *hosts;
+	size_t n_hosts, cap_hosts;
+	struct kh_series *vols, *pools;
+	size_t n_vols, cap_vols, n_pools, cap_pools;
+	struct kh_index vol_index, pool_index;
+	struct kh_changes changes;      /* drift, in the order found */
+};
+
+/* A volume or pool as it stands at its host's latest snapshot, with its numbers. */
+struct kh_row {
+	const struct kh_series *s;
+	const struct kh_rhost *h;
+	struct kh_fit fit;
+	int fitted;                     /* enough samples and days for a rate */
+	struct kh_forecast fc;
+	int64_t capacity, allocation, available, alloc_start;
+	/* volumes */
+	const char **owners;            /* domain names, borrowed from the host */
+	size_t n_owners;
+	/* pools */
+	int64_t committed;              /* sum of its volumes' capacities, KH_UNKNOWN if none */
+	size_t n_volumes;
+	int has_vol_full;
+	int64_t vol_full_at;            /* the earliest volume forecast in it */
+	int fills_before_volumes;
+};
+
+struct kh_analysis {
+	struct kh_row *vols, *pools;    /* sorted: soonest full first, no forecast last */
+	size_t n_vols, n_pools;
+	const struct kh_row *first;     /* what fills first, pool or volume; NULL if nothing */
+	int first_is_pool;
+	const struct kh_change **drift; /* sorted by time, then host */
+	size_t n_drift;
+};
+
+struct kh_analysis *kh_analysis_new(const struct kh_report *r);
+void kh_analysis_free(struct kh_analysis *a);
+
+/* "kvm1", or the URI when the host never told its name. */
+const char *kh_row_host(const struct kh_row *row);
+const char *kh_rhost_label(const struct kh_rhost *h);
+/* The host of a change, by its URI; NULL when unknown. */
+const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *uri);
+
+/* Shared by the renderers and the e-mail (report/render.c). */
+char *kh_report_title(const struct kh_report *r);  /* "Storage report for kvm1, 2026-..." */
+char *kh_report_hosts(const struct kh_report *r, size_t max); /* "kvm1, kvm2 and 3 more" */
+/* "volume-name on kvm1 full on 2026-01-15", or "nothing is forecast to fill". */
+char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a);
+
+/* True for changes that are only growth (allocation, available): the numbers cover them. */
+int kh_change_is_growth(const struct kh_change *c);
+
+#endif

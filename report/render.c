@@ -1,0 +1,1144 @@
+/* The report's outputs. Markdown and HTML are rendered from one document of prose blocks
+ * (Markdown, every untrusted string escaped with kh_escape_md) and tables (cells kept raw,
+ * escaped by each renderer). cmark's CommonMark has no tables, and its safe mode drops raw
+ * HTML, so the HTML path converts the prose with cmark and writes the tables itself, with
+ * bars made of table cells with bgcolor/width that mail clients keep. */
+#include "report/report_int.h"
+#include "report/diff_render.h"
+#include "report/escape.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#include <cmark.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOP_GROWING 10
+#define DRIFT_ROWS 100
+#define VALUE_CHARS 80
+#define BAR_PX 100
+#define NO_VALUE "\xe2\x80\x94"       /* — */
+#define RANGE_DASH "\xe2\x80\x93"     /* – */
+#define ARROW " \xe2\x86\x92 "        /* → */
+#define LATEST_PLAUSIBLE 253402300799 /* 9999-12-31T23:59:59Z */
+
+/* ---- the document ---- */
+
+struct cell {
+	char *text;             /* raw: escaped when rendered */
+	int bar;                /* draw used / cap as a bar under the text (HTML) */
+	int64_t used, cap;
+};
+
+struct table {
+	size_t cols;
+	const char *const *head;
+	const char *align;      /* per column: 'l' or 'r' */
+	struct cell *cells;     /* row-major */
+	size_t n, cap;
+};
+
+struct block {
+	char *md;               /* prose, NULL for a table */
+	struct table t;
+};
+
+struct doc {
+	struct block *b;
+	size_t n, cap;
+};
+
+static void doc_md(struct doc *d, struct kh_buf *md)
+{
+	struct block *b = KH_PUSH(d->b, d->n, d->cap);
+
+	b->md = kh_buf_steal(md);
+}
+
+static struct table *doc_table(struct doc *d, size_t cols, const char *const *head,
+			       const char *align)
+{
+	struct block *b = KH_PUSH(d->b, d->n, d->cap);
+
+	b->t.cols = cols;
+	b->t.head = head;
+	b->t.align = align;
+	return &b->t;
+}
+
+static struct cell *cell_add(struct table *t, char *text)
+{
+	struct cell *c = KH_PUSH(t->cells, t->n, t->cap);
+
+	c->text = text ? text : kh_strdup(NO_VALUE);
+	return c;
+}
+
+static void cell_str(struct table *t, const char *s)
+{
+	cell_add(t, kh_strdup(s && *s ? s : NO_VALUE));
+}
+
+static void doc_free(struct doc *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->b[i].md);
+		for (size_t j = 0; j < d->b[i].t.n; j++)
+			free(d->b[i].t.cells[j].text);
+		free(d->b[i].t.cells);
+	}
+	free(d->b);
+}
+
+/* ---- formatting numbers ---- */
+
+static char *size_str(int64_t bytes)
+{
+	char s[32];
+
+	if (bytes < 0)
+		return kh_strdup(NO_VALUE);
+	kh_size_format(bytes, s, sizeof s);
+	return kh_strdup(s);
+}
+
+static char *signed_size_str(int64_t bytes)
+{
+	char s[32];
+
+	kh_size_format(bytes, s, sizeof s);
+	return kh_asprintf("%s%s", bytes > 0 ? "+" : "", s);
+}
+
+static char *rate_str(const struct kh_row *row)
+{
+	if (!row->fitted)
+		return kh_strdup(NO_VALUE);
+	return signed_size_str((int64_t)llround(row->fit.rate));
+}
+
+static char *used_str(int64_t used, int64_t cap)
+{
+	char s[32];
+
+	if (used < 0)
+		return kh_strdup(NO_VALUE);
+	kh_size_format(used, s, sizeof s);
+	if (cap > 0)
+		return kh_asprintf("%s (%.0f%%)", s, floor(100.0 * (double)used / (double)cap));
+	return kh_strdup(s);
+}
+
+static void days_str(struct kh_buf *b, double days)
+{
+	long long n = (long long)floor(days);
+
+	if (days <= 0)
+		kh_buf_puts(b, "already full");
+	else if (days < 1)
+		kh_buf_puts(b, "in under a day");
+	else
+		kh_buf_printf(b, "in %lld day%s", n, n == 1 ? "" : "s");
+}
+
+/* "2026-01-15, in 5 days (4–7)", or why there is no forecast. */
+static char *full_str(const struct kh_row *row)
+{
+	struct kh_buf b = { 0 };
+	char date[KH_TIME_LEN];
+	long long lo, hi;
+
+	if (!row->fc.ok) {
+		if (!row->fitted || row->fc.why == NULL)
+			return kh_strdup(NO_VALUE);
+		return kh_strdup(row->fc.why);
+	}
+	kh_date_format(row->fc.full_at, date);
+	kh_buf_printf(&b, "%s, ", date);
+	days_str(&b, row->fc.days);
+	lo = (long long)floor(row->fc.days_low);
+	hi = (long long)floor(row->fc.days_high);
+	if (row->fc.has_low && row->fc.has_high && lo != hi)
+		kh_buf_printf(&b, " (%lld" RANGE_DASH "%lld)", lo, hi);
+	else if (row->fc.has_low && !row->fc.has_high)
+		kh_buf_printf(&b, " (%lld or more)", lo);
+	return kh_buf_steal(&b);
+}
+
+static char *owners_str(const struct kh_row *row)
+{
+	struct kh_buf b = { 0 };
+
+	if (row->n_owners == 0)
+		return kh_strdup("none (orphan)");
+	for (size_t i = 0; i < row->n_owners; i++)
+		kh_buf_printf(&b, "%s%s", i ? ", " : "", row->owners[i]);
+	return kh_buf_steal(&b);
+}
+
+static void when_str(int64_t t, char out[KH_TIME_LEN])
+{
+	kh_time_format(t, out);
+	out[10] = ' ';
+	out[16] = '\0'; /* "2026-01-15 03:00" */
+}
+
+/* One line, at most VALUE_CHARS bytes (not cutting a UTF-8 sequence), whitespace runs
+ * collapsed: XML elements stay readable in a table cell. */
+static void value_add(struct kh_buf *b, const char *v, enum kh_value_kind kind)
+{
+	size_t n = 0, start = b->len;
+	int space = 0;
+
+	if (v == NULL) {
+		kh_buf_puts(b, "(none)");
+		return;
+	}
+	if (kind == KH_VALUE_BYTES) {
+		char *end, s[32];
+		long long x;
+
+		errno = 0;
+		x = strtoll(v, &end, 10);
+		if (*v && *end == '\0' && errno == 0) {
+			kh_size_format(x, s, sizeof s);
+			kh_buf_puts(b, s);
+			return;
+		}
+	}
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = b->len > start;
+			continue;
+		}
+		if (n >= VALUE_CHARS && (c & 0xc0) != 0x80) {
+			kh_buf_puts(b, "\xe2\x80\xa6"); /* … */
+			return;
+		}
+		if (space) {
+			kh_buf_add(b, " ", 1);
+			n++;
+			space = 0;
+		}
+		kh_buf_add(b, p, 1);
+		n++;
+	}
+}
+
+static char *change_str(const struct kh_change *c)
+{
+	struct kh_buf b = { 0 };
+
+	if (c->path == NULL)
+		return kh_strdup(kh_change_kind_name(c->change));
+	if (c->old == NULL) {
+		kh_buf_puts(&b, "added: ");
+		value_add(&b, c->new_, c->kind);
+	} else if (c->new_ == NULL) {
+		kh_buf_puts(&b, "removed: ");
+		value_add(&b, c->old, c->kind);
+	} else {
+		value_add(&b, c->old, c->kind);
+		kh_buf_puts(&b, ARROW);
+		value_add(&b, c->new_, c->kind);
+		if (c->kind == KH_VALUE_BYTES) {
+			long long o = strtoll(c->old, NULL, 10), n = strtoll(c->new_, NULL, 10);
+			char *d = signed_size_str((int64_t)(n - o));
+
+			kh_buf_printf(&b, " (%s)", d);
+			free(d);
+		}
+	}
+	return kh_buf_steal(&b);
+}
+
+/* ---- the period and the hosts ---- */
+
+static void period(const struct kh_report *r, int64_t *from, int64_t *to)
+{
+	*from = r->from >= 0 && r->from <= LATEST_PLAUSIBLE ? r->from : r->first_at;
+	*to = r->to >= 0 && r->to <= LATEST_PLAUSIBLE ? r->to : r->last_at;
+}
+
+char *kh_report_hosts(const struct kh_report *r, size_t max)
+{
+	struct kh_buf b = { 0 };
+
+	for (size_t i = 0; i < r->n_hosts && i < max; i++) {
+		kh_buf_puts(&b, i == 0 ? "" : i + 1 == r->n_hosts ? " and " : ", ");
+		kh_buf_puts(&b, kh_rhost_label(&r->hosts[i]));
+	}
+	if (r->n_hosts > max)
+		kh_buf_printf(&b, " and %zu more", r->n_hosts - max);
+	if (r->n_hosts == 0)
+		kh_buf_puts(&b, "no host");
+	return kh_buf_steal(&b);
+}
+
+char *kh_report_title(const struct kh_report *r)
+{
+	char f[KH_TIME_LEN], t[KH_TIME_LEN], *hosts, *s;
+	int64_t from, to;
+
+	period(r, &from, &to);
+	kh_date_format(from, f);
+	kh_date_format(to, t);
+	hosts = kh_report_hosts(r, 3);
+	s = kh_asprintf("Storage report for %s, %s to %s", hosts, f, t);
+	free(hosts);
+	return s;
+}
+
+/* "volume vm1.qcow2 in pool default on kvm1" (md: escaped, name in bold). */
+static void what_str(struct kh_buf *b, const struct kh_row *row, int is_pool, int md)
+{
+	void (*text)(struct kh_buf *, const char *) = md ? kh_escape_md : kh_buf_puts;
+	const char *strong = md ? "**" : "";
+
+	kh_buf_printf(b, "%s %s", is_pool ? "pool" : "volume", strong);
+	text(b, row->s->name);
+	kh_buf_puts(b, strong);
+	if (!is_pool) {
+		kh_buf_puts(b, " in pool ");
+		text(b, row->s->pool);
+	}
+	kh_buf_puts(b, " on ");
+	text(b, kh_row_host(row));
+}
+
+char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a)
+{
+	struct kh_buf b = { 0 };
+	char date[KH_TIME_LEN];
+
+	(void)r;
+	if (a->first == NULL)
+		return kh_strdup("nothing is forecast to fill");
+	kh_date_format(a->first->fc.full_at, date);
+	kh_buf_puts(&b, a->first_is_pool ? "pool " : "");
+	kh_buf_puts(&b, a->first->s->name);
+	kh_buf_printf(&b, " on %s full on %s", kh_row_host(a->first), date);
+	return kh_buf_steal(&b);
+}
+
+/* ---- building the document ---- */
+
+static const char *const POOL_HEAD[] = { "Host", "Pool", "Capacity", "Used", "Available",
+					 "Committed", "Overcommit", "Growth/day", "Full on",
+					 "Note" };
+static const char *const TOP_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Used",
+					"Growth/day", "Since start", "Full on" };
+static const char *const WARN_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Used",
+					 "Capacity", "Growth/day", "Full on" };
+static const char *const ORPHAN_HEAD[] = { "Host", "Pool", "Volume", "Path", "Used",
+					   "Capacity" };
+static const char *const DOMAIN_HEAD[] = { "When (UTC)", "Host", "Domain", "Change" };
+static const char *const DRIFT_HEAD[] = { "When (UTC)", "Host", "Object", "Name", "What",
+					  "Change" };
+static const char *const NET_HEAD[] = { "When (UTC)", "Host", "Network", "What", "Change" };
+
+static void prose(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void prose(struct doc *d, const char *fmt, ...)
+{
+	struct kh_buf b = { 0 };
+	va_list ap;
+	char *s;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = kh_malloc((size_t)len + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	kh_buf_puts(&b, s);
+	free(s);
+	doc_md(d, &b);
+}
+
+static void used_cell(struct table *t, int64_t used, int64_t cap)
+{
+	struct cell *c = cell_add(t, used_str(used, cap));
+
+	c->bar = used >= 0 && cap > 0;
+	c->used = used;
+	c->cap = cap;
+}
+
+static void notes_str(struct kh_buf *b, const struct kh_row *row)
+{
+	char date[KH_TIME_LEN], s[32];
+
+	if (row->fit.burst_intervals && row->fitted) {
+		kh_date_format(row->fit.burst_at, date);
+		kh_size_format(row->fit.burst_bytes, s, sizeof s);
+		kh_buf_printf(b, "%sone-off jump of %s%s on %s left out of the rate",
+			      b->len ? "; " : "", row->fit.burst_bytes > 0 ? "+" : "", s, date);
+	}
+}
+
+static void summary(const struct kh_report *r, const struct kh_analysis *a, struct doc *d)
+{
+	struct kh_buf b = { 0 };
+	char f[KH_TIME_LEN], t[KH_TIME_LEN], date[KH_TIME_LEN];
+	size_t warn_vols = 0, warn_pools = 0, added = 0, removed = 0, drift = 0, nets = 0;
+	int64_t from, to;
+
+	period(r, &from, &to);
+	kh_date_format(from, f);
+	kh_date_format(to, t);
+	for (size_t i = 0; i < a->n_vols; i++)
+		warn_vols += a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days;
+	for (size_t i = 0; i < a->n_pools; i++)
+		warn_pools += a->pools[i].fc.ok && a->pools[i].fc.days <= r->warn_days;
+	for (size_t i = 0; i < a->n_drift; i++) {
+		const struct kh_change *c = a->drift[i];
+
+		if (strcmp(c->object, "network") == 0)
+			nets++;
+		else if (strcmp(c->object, "domain") == 0 && c->path == NULL &&
+			 c->change != KH_CHANGE_MODIFIED) {
+			if (c->change == KH_CHANGE_ADDED)
+				added++;
+			else
+				removed++;
+		} else
+			drift++;
+	}
+
+	kh_buf_puts(&b, "# Storage growth and drift\n\n");
+	kh_buf_puts(&b, "- **Hosts:** ");
+	if (r->n_hosts == 0)
+		kh_buf_puts(&b, "none");
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		kh_buf_puts(&b, i ? ", " : "");
+		kh_escape_md(&b, kh_rhost_label(&r->hosts[i]));
+		kh_buf_puts(&b, " (");
+		kh_escape_md(&b, r->hosts[i].uri);
+		kh_buf_puts(&b, ")");
+	}
+	kh_buf_printf(&b, "\n- **Period:** %s to %s, %zu snapshot%s\n", f, t, r->n_snapshots,
+		      r->n_snapshots == 1 ? "" : "s");
+	kh_buf_puts(&b, "- **Fills first:** ");
+	if (a->first) {
+		const struct kh_row *x = a->first;
+
+		kh_date_format(x->fc.full_at, date);
+		what_str(&b, x, a->first_is_pool, 1);
+		if (!a->first_is_pool && x->n_owners) {
+			kh_buf_puts(&b, " (used by ");
+			for (size_t i = 0; i < x->n_owners; i++) {
+				kh_buf_puts(&b, i ? ", " : "");
+				kh_escape_md(&b, x->owners[i]);
+			}
+			kh_buf_puts(&b, ")");
+		}
+		kh_buf_puts(&b, ", ");
+		days_str(&b, x->fc.days);
+		kh_buf_printf(&b, ", on %s.\n", date);
+	} else {
+		kh_buf_puts(&b, "nothing is forecast to fill: no pool or volume with enough "
+				"samples is growing.\n");
+	}
+	kh_buf_printf(&b, "- **Within %d days of full:** %zu volume%s, %zu pool%s\n",
+		      r->warn_days, warn_vols, warn_vols == 1 ? "" : "s", warn_pools,
+		      warn_pools == 1 ? "" : "s");
+	kh_buf_printf(&b, "- **Changes:** %zu domain%s added, %zu removed, %zu configuration "
+			  "change%s, %zu network change%s\n",
+		      added, added == 1 ? "" : "s", removed, drift, drift == 1 ? "" : "s", nets,
+		      nets == 1 ? "" : "s");
+	doc_md(d, &b);
+}
+
+static void pools_section(const struct kh_analysis *a, struct doc *d)
+{
+	struct table *t;
+
+	prose(d, "## Pools\n");
+	if (a->n_pools == 0) {
+		prose(d, "No pools.\n");
+		return;
+	}
+	t = doc_table(d, 10, POOL_HEAD, "llrrrrrrll");
+	for (size_t i = 0; i < a->n_pools; i++) {
+		const struct kh_row *p = &a->pools[i];
+		struct kh_buf note = { 0 };
+
+		cell_str(t, kh_row_host(p));
+		cell_str(t, p->s->name);
+		cell_add(t, size_str(p->capacity));
+		used_cell(t, p->allocation, p->capacity);
+		cell_add(t, size_str(p->available));
+		cell_add(t, size_str(p->committed));
+		cell_add(t, p->committed >= 0 && p->capacity > 0
+				    ? kh_asprintf("%.2fx", (double)p->committed / (double)p->capacity)
+				    : NULL);
+		cell_add(t, rate_str(p));
+		cell_add(t, full_str(p));
+		if (p->fills_before_volumes)
+			kh_buf_puts(&note, "fills before its volumes do");
+		notes_str(&note, p);
+		cell_add(t, note.len ? kh_buf_steal(&note) : kh_strdup(""));
+	}
+}
+
+static int cmp_rate_desc(const void *x, const void *y)
+{
+	const struct kh_row *a = *(const struct kh_row *const *)x;
+	const struct kh_row *b = *(const struct kh_row *const *)y;
+
+	if (a->fit.rate != b->fit.rate)
+		return a->fit.rate > b->fit.rate ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+static void volume_cells(struct table *t, const struct kh_row *v)
+{
+	cell_str(t, kh_row_host(v));
+	cell_str(t, v->s->pool);
+	cell_str(t, v->s->name);
+}
+
+static void top_section(const struct kh_analysis *a, struct doc *d)
+{
+	const struct kh_row **top = kh_malloc((a->n_vols + 1) * sizeof *top);
+	size_t n = 0;
+	struct table *t;
+
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (a->vols[i].fitted && a->vols[i].fit.rate > 0)
+			top[n++] = &a->vols[i];
+	qsort(top, n, sizeof *top, cmp_rate_desc);
+	prose(d, "## Top growing volumes\n");
+	if (n == 0)
+		prose(d, "No volume with enough samples (3 over 2 days or more) is growing.\n");
+	else {
+		t = doc_table(d, 8, TOP_HEAD, "llllrrrl");
+		for (size_t i = 0; i < n && i < TOP_GROWING; i++) {
+			const struct kh_row *v = top[i];
+
+			volume_cells(t, v);
+			cell_add(t, owners_str(v));
+			used_cell(t, v->allocation, v->capacity);
+			cell_add(t, rate_str(v));
+			cell_add(t, signed_size_str(v->allocation - v->alloc_start));
+			cell_add(t, full_str(v));
+		}
+		if (n > TOP_GROWING)
+			prose(d, "%zu more volumes are growing; the JSON report lists them all.\n",
+			      n - TOP_GROWING);
+	}
+	free(top);
+}
+
+/* Volumes whose rate leaves a one-off jump out: said once, under the top growers. */
+static void bursts_note(const struct kh_analysis *a, struct doc *d)
+{
+	struct kh_buf b = { 0 };
+	char date[KH_TIME_LEN];
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_vols; i++) {
+		const struct kh_row *v = &a->vols[i];
+		char *jump;
+
+		if (!v->fitted || v->fit.burst_intervals == 0)
+			continue;
+		if (n++ == 0)
+			kh_buf_puts(&b, "One-off jumps left out of the growth rates (the space they "
+					"took still counts):\n\n");
+		if (n > TOP_GROWING)
+			continue;
+		kh_date_format(v->fit.burst_at, date);
+		jump = signed_size_str(v->fit.burst_bytes);
+		kh_buf_puts(&b, "- ");
+		what_str(&b, v, 0, 1);
+		kh_buf_printf(&b, ": %s on %s\n", jump, date);
+		free(jump);
+	}
+	if (n > TOP_GROWING)
+		kh_buf_printf(&b, "- and %zu more\n", n - TOP_GROWING);
+	if (n)
+		doc_md(d, &b);
+}
+
+static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
+			 struct doc *d)
+{
+	struct table *t = NULL;
+
+	prose(d, "## Volumes within %d days of full\n", r->warn_days);
+	for (size_t i = 0; i < a->n_vols; i++) {
+		const struct kh_row *v = &a->vols[i];
+
+		if (!v->fc.ok || v->fc.days > r->warn_days)
+			continue;
+		if (t == NULL)
+			t = doc_table(d, 8, WARN_HEAD, "llllrrrl");
+		volume_cells(t, v);
+		cell_add(t, owners_str(v));
+		used_cell(t, v->allocation, v->capacity);
+		cell_add(t, size_str(v->capacity));
+		cell_add(t, rate_str(v));
+		cell_add(t, full_str(v));
+	}
+	if (t == NULL)
+		prose(d, "None.\n");
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	const struct kh_row *a = *(const struct kh_row *const *)x;
+	const struct kh_row *b = *(const struct kh_row *const *)y;
+	int c = strcmp(kh_row_host(a), kh_row_host(b));
+
+	if (c == 0)
+		c = strcmp(a->s->pool, b->s->pool);
+	return c ? c : strcmp(a->s->name, b->s->name);
+}
+
+static void orphan_section(const struct kh_analysis *a, struct doc *d)
+{
+	const struct kh_row **o = kh_malloc((a->n_vols + 1) * sizeof *o);
+	size_t n = 0;
+	struct table *t;
+
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (a->vols[i].n_owners == 0)
+			o[n++] = &a->vols[i];
+	qsort(o, n, sizeof *o, cmp_name);
+	prose(d, "## Orphan volumes\n");
+	if (n == 0)
+		prose(d, "None: every volume is used by a domain.\n");
+	else {
+		prose(d, "Volumes no domain's disk uses in the latest snapshot.\n");
+		t = doc_table(d, 6, ORPHAN_HEAD, "llllrr");
+		for (size_t i = 0; i < n; i++) {
+			volume_cells(t, o[i]);
+			cell_str(t, o[i]->s->path);
+			used_cell(t, o[i]->allocation, o[i]->capacity);
+			cell_add(t, size_str(o[i]->capacity));
+		}
+	}
+	free(o);
+}
+
+static const char *change_host(const struct kh_report *r, const struct kh_change *c)
+{
+	const struct kh_rhost *h = kh_report_host_of(r, c->uri);
+
+	return h ? kh_rhost_label(h) : c->uri;
+}
+
+enum drift_kind { D_DOMAINS, D_CONFIG, D_NETWORKS };
+
+static enum drift_kind drift_kind(const struct kh_change *c)
+{
+	if (strcmp(c->object, "network") == 0)
+		return D_NETWORKS;
+	if (strcmp(c->object, "domain") == 0 && c->path == NULL &&
+	    c->change != KH_CHANGE_MODIFIED)
+		return D_DOMAINS;
+	return D_CONFIG;
+}
+
+static void drift_section(const struct kh_report *r, const struct kh_analysis *a,
+			  struct doc *d, enum drift_kind kind)
+{
+	static const char *const titles[] = { "## Domains added and removed\n",
+					      "## Configuration drift\n",
+					      "## Networks changed\n" };
+	struct table *t = NULL;
+	size_t rows = 0, more = 0;
+	char when[KH_TIME_LEN];
+
+	prose(d, "%s", titles[kind]);
+	for (size_t i = 0; i < a->n_drift; i++) {
+		const struct kh_change *c = a->drift[i];
+
+		if (drift_kind(c) != kind)
+			continue;
+		if (rows++ >= DRIFT_ROWS) {
+			more++;
+			continue;
+		}
+		if (t == NULL) {
+			if (kind == D_DOMAINS)
+				t = doc_table(d, 4, DOMAIN_HEAD, "llll");
+			else if (kind == D_CONFIG)
+				t = doc_table(d, 6, DRIFT_HEAD, "llllll");
+			else
+				t = doc_table(d, 5, NET_HEAD, "lllll");
+		}
+		when_str(c->taken_at, when);
+		cell_str(t, when);
+		cell_str(t, change_host(r, c));
+		if (kind == D_CONFIG)
+			cell_str(t, c->object);
+		if (kind == D_CONFIG && c->pool)
+			cell_add(t, kh_asprintf("%s/%s", c->pool, c->name ? c->name : ""));
+		else
+			cell_str(t, c->name);
+		if (kind != D_DOMAINS)
+			cell_add(t, c->path ? kh_strdup(c->path)
+					    : kh_strdup(kh_change_kind_name(c->change)));
+		cell_add(t, change_str(c));
+	}
+	if (t == NULL)
+		prose(d, "None.\n");
+	if (more)
+		prose(d, "And %zu more; the JSON report lists them all.\n", more);
+}
+
+static void build(const struct kh_report *r, const struct kh_analysis *a, struct doc *d)
+{
+	summary(r, a, d);
+	pools_section(a, d);
+	top_section(a, d);
+	bursts_note(a, d);
+	warn_section(r, a, d);
+	orphan_section(a, d);
+	drift_section(r, a, d, D_DOMAINS);
+	drift_section(r, a, d, D_CONFIG);
+	drift_section(r, a, d, D_NETWORKS);
+}
+
+/* ---- Markdown ---- */
+
+static void md_table(struct kh_buf *b, const struct table *t)
+{
+	for (size_t c = 0; c < t->cols; c++)
+		kh_buf_printf(b, "| %s ", t->head[c]);
+	kh_buf_puts(b, "|\n");
+	for (size_t c = 0; c < t->cols; c++)
+		kh_buf_puts(b, t->align[c] == 'r' ? "| ---: " : "| --- ");
+	kh_buf_puts(b, "|\n");
+	for (size_t i = 0; i < t->n; i++) {
+		kh_buf_puts(b, "| ");
+		kh_escape_md(b, t->cells[i].text);
+		kh_buf_puts(b, (i + 1) % t->cols ? " " : " |\n");
+	}
+}
+
+static char *md_render(const struct doc *d)
+{
+	struct kh_buf b = { 0 };
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (i)
+			kh_buf_puts(&b, "\n");
+		if (d->b[i].md)
+			kh_buf_puts(&b, d->b[i].md);
+		else
+			md_table(&b, &d->b[i].t);
+	}
+	return kh_buf_steal(&b);
+}
+
+char *kh_report_markdown(const struct kh_report *r)
+{
+	struct kh_analysis *a = kh_analysis_new(r);
+	struct doc d = { 0 };
+	char *s;
+
+	build(r, a, &d);
+	s = md_render(&d);
+	doc_free(&d);
+	kh_analysis_free(a);
+	return s;
+}
+
+/* ---- HTML ---- */
+
+#define TH_STYLE                                                                           \
+	"padding:6px 8px;border-bottom:2px solid #d0d7de;background-color:#f6f8fa;"       \
+	"white-space:nowrap;font-weight:bold"
+#define TD_STYLE "padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top"
+
+static const char *bar_color(double frac)
+{
+	return frac >= 0.9 ? "#cf222e" : frac >= 0.7 ? "#d4a72c" : "#2da44e";
+}
+
+/* A bar of two cells: used (colored) and the rest (grey), widths in pixels. */
+static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
+{
+	double frac = (double)used / (double)cap;
+	int w;
+
+	if (frac > 1)
+		frac = 1;
+	w = (int)lround(frac * BAR_PX);
+	kh_buf_printf(b, "<table role=\"presentation\" width=\"%d\" cellpadding=\"0\" "
+			 "cellspacing=\"0\" border=\"0\" style=\"width:%dpx;border-collapse:"
+			 "collapse;margin-top:3px\"><tr>",
+		      BAR_PX, BAR_PX);
+	if (w > 0)
+		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"%s\" style=\"width:%dpx;"
+				 "height:6px;background-color:%s;font-size:1px;line-height:1px\">"
+				 "&nbsp;</td>",
+			      w, bar_color(frac), w, bar_color(frac));
+	if (w < BAR_PX)
+		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"#e5e7eb\" style=\""
+				 "width:%dpx;height:6px;background-color:#e5e7eb;font-size:1px;"
+				 "line-height:1px\">&nbsp;</td>",
+			      BAR_PX - w, BAR_PX - w);
+	kh_buf_puts(b, "</tr></table>");
+}
+
+static void html_table(struct kh_buf *b, const struct table *t)
+{
+	kh_buf_puts(b, "<table cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\""
+		       "border-collapse:collapse;font-size:13px;margin:0 0 16px 0\">\n<tr>");
+	for (size_t c = 0; c < t->cols; c++)
+		kh_buf_printf(b, "<th align=\"%s\" style=\"text-align:%s;" TH_STYLE "\">%s</th>",
+			      t->align[c] == 'r' ? "right" : "left",
+			      t->align[c] == 'r' ? "right" : "left", t->head[c]);
+	kh_buf_puts(b, "</tr>\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cell *c = &t->cells[i];
+		const char *al = t->align[i % t->cols] == 'r' ? "right" : "left";
+
+		if (i % t->cols == 0)
+			kh_buf_puts(b, "<tr>");
+		kh_buf_printf(b, "<td align=\"%s\" style=\"text-align:%s;" TD_STYLE "\">", al, al);
+		kh_escape_html(b, c->text);
+		if (c->bar)
+			html_bar(b, c->used, c->cap);
+		kh_buf_puts(b, "</td>");
+		if ((i + 1) % t->cols == 0)
+			kh_buf_puts(b, "</tr>\n");
+	}
+	kh_buf_puts(b, "</table>\n");
+}
+
+static int read_file(const char *path, char **out, struct kh_err *err)
+{
+	struct kh_buf b = { 0 };
+	char chunk[8192];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return kh_err_set(err, "cannot read template '%s': %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		kh_buf_add(&b, chunk, n);
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		kh_buf_free(&b);
+		return kh_err_set(err, "cannot read template '%s': %s", path, strerror(e));
+	}
+	fclose(f);
+	*out = kh_buf_steal(&b);
+	return 0;
+}
+
+/* One pass over the template: {{title}}, {{body}} and {{generated}} are replaced, any
+ * other text is copied as is; substituted values are never scanned again. */
+static char *fill_template(const char *tpl, const char *title, const char *body,
+			   const char *generated)
+{
+	struct kh_buf b = { 0 };
+	const char *p = tpl, *q;
+
+	while ((q = strstr(p, "{{")) != NULL) {
+		kh_buf_add(&b, p, (size_t)(q - p));
+		if (strncmp(q, "{{title}}", 9) == 0) {
+			kh_escape_html(&b, title);
+			p = q + 9;
+		} else if (strncmp(q, "{{body}}", 8) == 0) {
+			kh_buf_puts(&b, body);
+			p = q + 8;
+		} else if (strncmp(q, "{{generated}}", 13) == 0) {
+			kh_escape_html(&b, generated);
+			p = q + 13;
+		} else {
+			kh_buf_add(&b, q, 2);
+			p = q + 2;
+		}
+	}
+	kh_buf_puts(&b, p);
+	return kh_buf_steal(&b);
+}
+
+int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
+		   struct kh_err *err)
+{
+	char *path, *tpl = NULL, *title, generated[KH_TIME_LEN];
+	struct kh_buf body = { 0 };
+	struct kh_analysis *a;
+	struct doc d = { 0 };
+
+	*out = NULL;
+	path = kh_asprintf("%s/report.html", templates_dir ? templates_dir : ".");
+	if (read_file(path, &tpl, err)) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	a = kh_analysis_new(r);
+	build(r, a, &d);
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.b[i].md) {
+			char *html = cmark_markdown_to_html(d.b[i].md, strlen(d.b[i].md),
+							    CMARK_OPT_DEFAULT |
+								CMARK_OPT_VALIDATE_UTF8);
+
+			kh_buf_puts(&body, html);
+			free(html);
+		} else {
+			html_table(&body, &d.b[i].t);
+		}
+	}
+	title = kh_report_title(r);
+	kh_time_format(kh_now(), generated);
+	*out = fill_template(tpl, title, body.data ? body.data : "", generated);
+	free(title);
+	free(tpl);
+	kh_buf_free(&body);
+	doc_free(&d);
+	kh_analysis_free(a);
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+static json_t *size_json(int64_t v)
+{
+	return v >= 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+/* Untrusted text as a JSON string: jansson refuses invalid UTF-8, so such bytes become
+ * U+FFFD rather than the key going missing. */
+static json_t *str_json(const char *s)
+{
+	struct kh_buf b = { 0 };
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	while (*p) {
+		size_t n = 0;
+
+		if (*p < 0x80)
+			n = 1;
+		else if (*p >= 0xc2 && *p <= 0xdf && (p[1] & 0xc0) == 0x80)
+			n = 2;
+		else if (*p >= 0xe0 && *p <= 0xef && (p[1] & 0xc0) == 0x80 &&
+			 (p[2] & 0xc0) == 0x80 && !(*p == 0xe0 && p[1] < 0xa0) &&
+			 !(*p == 0xed && p[1] > 0x9f))
+			n = 3;
+		else if (*p >= 0xf0 && *p <= 0xf4 && (p[1] & 0xc0) == 0x80 &&
+			 (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 &&
+			 !(*p == 0xf0 && p[1] < 0x90) && !(*p == 0xf4 && p[1] > 0x8f))
+			n = 4;
+		if (n == 0) {
+			kh_buf_puts(&b, "\xef\xbf\xbd");
+			p++;
+		} else {
+			kh_buf_add(&b, (const char *)p, n);
+			p += n;
+		}
+	}
+	j = json_string(b.data ? b.data : "");
+	kh_buf_free(&b);
+	return j ? j : json_null();
+}
+
+static double round_to(double v, double unit)
+{
+	return round(v / unit) * unit;
+}
+
+static json_t *date_json(int64_t t)
+{
+	char s[KH_TIME_LEN];
+
+	kh_date_format(t, s);
+	return json_string(s);
+}
+
+static json_t *time_json(int64_t t)
+{
+	char s[KH_TIME_LEN];
+
+	kh_time_format(t, s);
+	return json_string(s);
+}
+
+/* The numbers shared by volumes and pools, in the documented order. */
+static void growth_json(json_t *o, const struct kh_row *row)
+{
+	const struct kh_forecast *fc = &row->fc;
+
+	json_object_set_new(o, "growth_bytes_per_day",
+			    row->fitted ? json_integer((json_int_t)llround(row->fit.rate))
+					: json_null());
+	json_object_set_new(o, "days_to_full",
+			    fc->ok ? json_real(round_to(fc->days, 0.1)) : json_null());
+	json_object_set_new(o, "full_on", fc->ok ? date_json(fc->full_at) : json_null());
+	json_object_set_new(o, "days_to_full_low",
+			    fc->ok && fc->has_low ? json_real(round_to(fc->days_low, 0.1))
+						  : json_null());
+	json_object_set_new(o, "days_to_full_high",
+			    fc->ok && fc->has_high ? json_real(round_to(fc->days_high, 0.1))
+						   : json_null());
+	json_object_set_new(o, "no_forecast_reason", fc->ok ? json_null() : str_json(fc->why));
+	json_object_set_new(o, "growth_lsq_bytes_per_day",
+			    row->fitted ? json_integer((json_int_t)llround(row->fit.rate_lsq))
+					: json_null());
+	json_object_set_new(o, "growth_stderr_bytes_per_day",
+			    row->fitted ? json_integer((json_int_t)llround(row->fit.stderr_rate))
+					: json_null());
+	json_object_set_new(o, "samples", json_integer((json_int_t)row->fit.samples));
+	json_object_set_new(o, "span_days", json_real(round_to(row->fit.span_days, 0.01)));
+	if (row->fitted && row->fit.burst_intervals) {
+		json_t *b = json_object();
+
+		json_object_set_new(b, "at", time_json(row->fit.burst_at));
+		json_object_set_new(b, "bytes", json_integer((json_int_t)row->fit.burst_bytes));
+		json_object_set_new(b, "intervals",
+				    json_integer((json_int_t)row->fit.burst_intervals));
+		json_object_set_new(o, "burst_excluded", b);
+	} else {
+		json_object_set_new(o, "burst_excluded", json_null());
+	}
+}
+
+static json_t *volume_json(const struct kh_row *v)
+{
+	json_t *o = json_object(), *owners = json_array();
+
+	json_object_set_new(o, "host", str_json(kh_row_host(v)));
+	json_object_set_new(o, "pool", str_json(v->s->pool));
+	json_object_set_new(o, "name", str_json(v->s->name));
+	json_object_set_new(o, "path", str_json(v->s->path));
+	json_object_set_new(o, "capacity", size_json(v->capacity));
+	json_object_set_new(o, "allocation", size_json(v->allocation));
+	json_object_set_new(o, "allocation_at_start", size_json(v->alloc_start));
+	growth_json(o, v);
+	json_object_set_new(o, "uri", str_json(v->h->uri));
+	json_object_set_new(o, "owner", v->n_owners ? str_json(v->owners[0]) : json_null());
+	for (size_t i = 0; i < v->n_owners; i++)
+		json_array_append_new(owners, str_json(v->owners[i]));
+	json_object_set_new(o, "owners", owners);
+	json_object_set_new(o, "orphan", json_boolean(v->n_owners == 0));
+	return o;
+}
+
+static json_t *pool_json(const struct kh_row *p)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "host", str_json(kh_row_host(p)));
+	json_object_set_new(o, "name", str_json(p->s->name));
+	json_object_set_new(o, "capacity", size_json(p->capacity));
+	json_object_set_new(o, "allocation", size_json(p->allocation));
+	json_object_set_new(o, "available", size_json(p->available));
+	json_object_set_new(o, "committed", size_json(p->committed));
+	json_object_set_new(o, "overcommit_ratio",
+			    p->committed >= 0 && p->capacity > 0
+				    ? json_real(round_to((double)p->committed /
+							     (double)p->capacity, 0.001))
+				    : json_null());
+	growth_json(o, p);
+	json_object_set_new(o, "uri", str_json(p->h->uri));
+	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
+	json_object_set_new(o, "volumes", json_integer((json_int_t)p->n_volumes));
+	json_object_set_new(o, "earliest_volume_full_on",
+			    p->has_vol_full ? date_json(p->vol_full_at) : json_null());
+	json_object_set_new(o, "fills_before_volumes", json_boolean(p->fills_before_volumes));
+	return o;
+}
+
+char *kh_report_json(const struct kh_report *r)
+{
+	struct kh_analysis *a = kh_analysis_new(r);
+	json_t *root = json_object(), *per = json_object(), *vols = json_array(),
+	       *pools = json_array(), *drift = json_array(), *hosts = json_array(), *first;
+	int64_t from, to;
+	char *s;
+
+	period(r, &from, &to);
+	json_object_set_new(per, "from", time_json(from));
+	json_object_set_new(per, "to", time_json(to));
+	json_object_set_new(per, "snapshots", json_integer((json_int_t)r->n_snapshots));
+	json_object_set_new(per, "first_snapshot",
+			    r->n_snapshots ? time_json(r->first_at) : json_null());
+	json_object_set_new(per, "last_snapshot",
+			    r->n_snapshots ? time_json(r->last_at) : json_null());
+	json_object_set_new(per, "warn_days", json_integer(r->warn_days));
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		json_t *h = json_object();
+
+		json_object_set_new(h, "host", str_json(kh_rhost_label(&r->hosts[i])));
+		json_object_set_new(h, "uri", str_json(r->hosts[i].uri));
+		json_object_set_new(h, "snapshots", json_integer((json_int_t)r->hosts[i].n_times));
+		json_array_append_new(hosts, h);
+	}
+	json_object_set_new(per, "hosts", hosts);
+	json_object_set_new(root, "period", per);
+
+	for (size_t i = 0; i < a->n_vols; i++)
+		json_array_append_new(vols, volume_json(&a->vols[i]));
+	json_object_set_new(root, "volumes", vols);
+	for (size_t i = 0; i < a->n_pools; i++)
+		json_array_append_new(pools, pool_json(&a->pools[i]));
+	json_object_set_new(root, "pools", pools);
+	for (size_t i = 0; i < a->n_drift; i++) {
+		const struct kh_change *c = a->drift[i];
+		const struct kh_rhost *h = kh_report_host_of(r, c->uri);
+		json_t *fields = kh_change_json(c), *o = json_object(), *v;
+		const char *key;
+
+		/* taken_at first, as documented; then the diff's own fields in their order. */
+		json_object_set_new(o, "taken_at", time_json(c->taken_at));
+		json_object_foreach(fields, key, v) {
+			if (strcmp(key, "taken_at") != 0)
+				json_object_set(o, key, v);
+		}
+		json_decref(fields);
+		json_object_set_new(o, "host", str_json(h ? kh_rhost_label(h) : c->uri));
+		json_object_set_new(o, "uri", str_json(c->uri));
+		json_array_append_new(drift, o);
+	}
+	json_object_set_new(root, "drift", drift);
+
+	if (a->first) {
+		first = json_object();
+		json_object_set_new(first, "object", json_string(a->first_is_pool ? "pool"
+										  : "volume"));
+		json_object_set_new(first, "host", str_json(kh_row_host(a->first)));
+		json_object_set_new(first, "pool", a->first_is_pool ? str_json(a->first->s->name)
+								    : str_json(a->first->s->pool));
+		json_object_set_new(first, "name", str_json(a->first->s->name));
+		json_object_set_new(first, "days_to_full",
+				    json_real(round_to(a->first->fc.days, 0.1)));
+		json_object_set_new(first, "full_on", date_json(a->first->fc.full_at));
+	} else {
+		first = json_null();
+	}
+	json_object_set_new(root, "fills_first", first);
+
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	json_decref(root);
+	kh_analysis_free(a);
+	if (s == NULL)
+		abort(); /* only when out of memory, like kh_malloc */
+	return s;
+}

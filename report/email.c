@@ -1,0 +1,339 @@
+/* The report as one RFC 5322 message: multipart/alternative with the Markdown as
+ * text/plain and the HTML page as text/html, both quoted-printable. Quoted-printable
+ * writes every '=' as =3D, so a boundary beginning with "=_" cannot occur in either part;
+ * it is checked all the same. */
+#include "report/report_int.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HEADER_MAX 998
+#define QP_LINE 76
+#define WORD_BYTES 45 /* raw bytes per encoded-word: 60 base64 chars, 72 with =?UTF-8?B??= */
+
+static int is_ascii_text(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* Addresses and subject come from the command line: a CR or LF would start a header of
+ * the caller's choosing, so they, and every other control character, are refused. */
+static int check_header(const char *what, const char *v, struct kh_err *err)
+{
+	if (v == NULL || *v == '\0')
+		return kh_err_set(err, "e-mail: no %s given", what);
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\r' || c == '\n')
+			return kh_err_set(err, "e-mail: %s contains a line break", what);
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return kh_err_set(err, "e-mail: %s contains a control character", what);
+	}
+	if (strlen(v) > HEADER_MAX - 40)
+		return kh_err_set(err, "e-mail: %s is too long", what);
+	return 0;
+}
+
+static void base64(struct kh_buf *b, const unsigned char *s, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16;
+		char q[4];
+
+		if (i + 1 < n)
+			v |= (unsigned)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		q[0] = tab[v >> 18 & 63];
+		q[1] = tab[v >> 12 & 63];
+		q[2] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		q[3] = i + 2 < n ? tab[v & 63] : '=';
+		kh_buf_add(b, q, 4);
+	}
+}
+
+/* RFC 2047 encoded-words, folded onto continuation lines; a UTF-8 sequence is never split
+ * across two words. */
+static void encode_words(struct kh_buf *b, const char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t len = n - i < WORD_BYTES ? n - i : WORD_BYTES;
+
+		while (i + len < n && len > 1 && ((unsigned char)s[i + len] & 0xc0) == 0x80)
+			len--;
+		if (i)
+			kh_buf_puts(b, "\r\n ");
+		kh_buf_puts(b, "=?UTF-8?B?");
+		base64(b, (const unsigned char *)s + i, len);
+		kh_buf_puts(b, "?=");
+		i += len;
+	}
+}
+
+static void header_text(struct kh_buf *b, const char *name, const char *v)
+{
+	kh_buf_printf(b, "%s: ", name);
+	if (is_ascii_text(v))
+		kh_buf_puts(b, v);
+	else
+		encode_words(b, v);
+	kh_buf_puts(b, "\r\n");
+}
+
+/* One address: "Name <a@b>", "a@b" or "\"Name\" <a@b>". A non-ASCII display name is
+ * encoded; a non-ASCII address itself cannot be (that takes SMTPUTF8). */
+static int address(struct kh_buf *b, const char *s, size_t n, const char *what,
+		   struct kh_err *err)
+{
+	const char *lt = memchr(s, '<', n);
+	char *name;
+	size_t a, z;
+
+	if (lt == NULL) {
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)s[i] >= 0x80)
+				return kh_err_set(err, "e-mail: %s: non-ASCII address", what);
+		kh_buf_add(b, s, n);
+		return 0;
+	}
+	for (const char *p = lt; p < s + n; p++)
+		if ((unsigned char)*p >= 0x80)
+			return kh_err_set(err, "e-mail: %s: non-ASCII address", what);
+	a = 0;
+	z = (size_t)(lt - s);
+	while (a < z && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (z > a && (s[z - 1] == ' ' || s[z - 1] == '\t'))
+		z--;
+	name = kh_strndup(s + a, z - a);
+	if (is_ascii_text(name)) {
+		kh_buf_add(b, s, n);
+	} else {
+		size_t len = strlen(name);
+
+		if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
+			memmove(name, name + 1, len - 2);
+			name[len - 2] = '\0';
+		}
+		encode_words(b, name);
+		kh_buf_puts(b, " ");
+		kh_buf_add(b, lt, (size_t)(s + n - lt));
+	}
+	free(name);
+	return 0;
+}
+
+/* A comma-separated address list; commas inside quotes or <> do not separate. */
+static int header_addresses(struct kh_buf *b, const char *hdr, const char *v,
+			    struct kh_err *err)
+{
+	const char *start = v;
+	int quoted = 0, angle = 0;
+
+	kh_buf_printf(b, "%s: ", hdr);
+	for (const char *p = v;; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '<' && !quoted)
+			angle = 1;
+		else if (*p == '>' && !quoted)
+			angle = 0;
+		if (*p == '\0' || (*p == ',' && !quoted && !angle)) {
+			const char *end = p;
+
+			while (start < end && (*start == ' ' || *start == '\t'))
+				start++;
+			while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			if (end == start)
+				return kh_err_set(err, "e-mail: %s: empty address", hdr);
+			if (address(b, start, (size_t)(end - start), hdr, err))
+				return -1;
+			if (*p == '\0')
+				break;
+			kh_buf_puts(b, ", ");
+			start = p + 1;
+		}
+	}
+	kh_buf_puts(b, "\r\n");
+	return 0;
+}
+
+/* Quoted-printable (RFC 2045): lines of at most 76 characters, "\n" becomes CRLF, '=',
+ * controls, 8-bit bytes and whitespace at a line's end are encoded. */
+static void qp_encode(struct kh_buf *b, const char *s)
+{
+	size_t col = 0;
+
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char tok[4];
+		size_t len = 1;
+		int eol = p[1] == '\n' || p[1] == '\0';
+
+		if (c == '\n') {
+			kh_buf_puts(b, "\r\n");
+			col = 0;
+			continue;
+		}
+		if ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !eol)) {
+			tok[0] = (char)c;
+		} else {
+			static const char hex[] = "0123456789ABCDEF";
+
+			tok[0] = '=';
+			tok[1] = hex[c >> 4];
+			tok[2] = hex[c & 15];
+			len = 3;
+		}
+		if (col + len > QP_LINE - 1) {
+			kh_buf_puts(b, "=\r\n");
+			col = 0;
+		}
+		kh_buf_add(b, tok, len);
+		col += len;
+	}
+}
+
+static uint64_t hash(uint64_t h, const char *s)
+{
+	for (; s && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* The domain of the (last) address in `from`, for the Message-ID. */
+static char *id_domain(const char *from)
+{
+	const char *at = strrchr(from, '@'), *p;
+	size_t n = 0;
+
+	if (at) {
+		for (p = at + 1; *p && *p != '>' && *p != ' ' && *p != ','; p++, n++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+				break;
+		if (n && (*p == '\0' || *p == '>' || *p == ' ' || *p == ','))
+			return kh_strndup(at + 1, n);
+	}
+	return kh_strdup("kvmhist.invalid");
+}
+
+static void date_header(struct kh_buf *b, int64_t now)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	kh_buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
+		      tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		      tm.tm_sec);
+}
+
+/* "Storage report for kvm1 and kvm2: volume db.qcow2 on kvm1 full on 2026-01-15", with
+ * control characters from host or volume names made spaces. */
+static char *default_subject(const struct kh_report *r)
+{
+	struct kh_analysis *a = kh_analysis_new(r);
+	char *first = kh_report_first_to_fill(r, a), *title = kh_report_hosts(r, 3), *s;
+
+	s = kh_asprintf("Storage report for %s: %s", title, first);
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	free(first);
+	free(title);
+	kh_analysis_free(a);
+	return s;
+}
+
+int kh_report_email(const struct kh_report *r, const char *templates_dir, const char *to,
+		    const char *from, const char *subject, char **out, struct kh_err *err)
+{
+	struct kh_buf m = { 0 }, text = { 0 }, html = { 0 };
+	char *md = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
+	char boundary[64], *b;
+	int64_t now = kh_now();
+	uint64_t h;
+	int rc = -1;
+
+	*out = NULL;
+	if (check_header("To address", to, err) || check_header("From address", from, err) ||
+	    (subject && *subject && check_header("subject", subject, err)))
+		return -1;
+	if (kh_report_html(r, templates_dir, &page, err))
+		return -1;
+	md = kh_report_markdown(r);
+	subj = subject && *subject ? kh_strdup(subject) : default_subject(r);
+	qp_encode(&text, md);
+	qp_encode(&html, page);
+
+	kh_time_format(now, stamp);
+	h = hash(hash(hash(14695981039346656037ull, md), stamp), to);
+	h ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
+	for (unsigned salt = 0;; salt++) {
+		snprintf(boundary, sizeof boundary, "=_kvmhist_%016llx_%u", (unsigned long long)h,
+			 salt);
+		if (!strstr(text.data ? text.data : "", boundary) &&
+		    !strstr(html.data ? html.data : "", boundary))
+			break;
+	}
+
+	date_header(&m, now);
+	if (header_addresses(&m, "From", from, err) || header_addresses(&m, "To", to, err))
+		goto out;
+	header_text(&m, "Subject", subj);
+	domain = id_domain(from);
+	/* "20260120T030000Z" */
+	b = stamp;
+	for (char *p = stamp; *p; p++)
+		if (*p != '-' && *p != ':')
+			*b++ = *p;
+	*b = '\0';
+	kh_buf_printf(&m, "Message-ID: <kvmhist.%s.%016llx@%s>\r\n", stamp,
+		      (unsigned long long)h, domain);
+	kh_buf_puts(&m, "MIME-Version: 1.0\r\n");
+	kh_buf_printf(&m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n", boundary);
+	kh_buf_puts(&m, "Auto-Submitted: auto-generated\r\n");
+	kh_buf_puts(&m, "\r\nThis is a multi-part message in MIME format.\r\n");
+	kh_buf_printf(&m, "\r\n--%s\r\n", boundary);
+	kh_buf_puts(&m, "Content-Type: text/plain; charset=UTF-8\r\n"
+			"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	kh_buf_puts(&m, text.data ? text.data : "");
+	kh_buf_printf(&m, "\r\n--%s\r\n", boundary);
+	kh_buf_puts(&m, "Content-Type: text/html; charset=UTF-8\r\n"
+			"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	kh_buf_puts(&m, html.data ? html.data : "");
+	kh_buf_printf(&m, "\r\n--%s--\r\n", boundary);
+	*out = kh_buf_steal(&m);
+	rc = 0;
+out:
+	kh_buf_free(&m);
+	kh_buf_free(&text);
+	kh_buf_free(&html);
+	free(md);
+	free(page);
+	free(subj);
+	free(domain);
+	return rc;
+}

@@ -1,0 +1,1284 @@
+/* The growth and drift report: numbers, forecasts, and every output format. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/growth.h"
+#include "report/report.h"
+#include "store/model.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#ifndef KH_SRCDIR
+#define KH_SRCDIR "."
+#endif
+
+#define GiB ((int64_t)1 << 30)
+#define MiB ((int64_t)1 << 20)
+#define DAY 86400
+#define URI1 "qemu+ssh://kvm1/system"
+#define URI2 "qemu+ssh://kvm2/system"
+
+static int64_t at(const char *iso)
+{
+	int64_t t;
+
+	assert_int_equal(kh_time_parse(iso, &t, NULL), 0);
+	return t;
+}
+
+/* 2026-01-01T03:00:00Z: the nightly collection time of the fixtures. */
+static int64_t T0(void)
+{
+	return at("2026-01-01T03:00:00Z");
+}
+
+static struct kh_snapshot *snap_new(const char *uri, const char *hostname, int64_t t)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+
+	s->taken_at = t;
+	s->host.uri = kh_strdup(uri);
+	s->host.hostname = kh_strdup(hostname);
+	s->host.hv_type = kh_strdup("QEMU");
+	return s;
+}
+
+static void pool_add(struct kh_snapshot *s, const char *name, int64_t cap, int64_t alloc,
+		     int64_t avail)
+{
+	struct kh_pool *p = kh_snapshot_add_pool(s);
+
+	p->name = kh_strdup(name);
+	p->type = kh_strdup("dir");
+	p->state = kh_strdup("running");
+	p->capacity = cap;
+	p->allocation = alloc;
+	p->available = avail;
+}
+
+static void vol_add(struct kh_snapshot *s, const char *pool, const char *name, int64_t cap,
+		    int64_t alloc)
+{
+	struct kh_volume *v = kh_snapshot_add_volume(s);
+
+	v->pool = kh_strdup(pool);
+	v->name = kh_strdup(name);
+	v->path = kh_asprintf("/var/lib/libvirt/%s/%s", pool, name);
+	v->format = kh_strdup("qcow2");
+	v->type = kh_strdup("file");
+	v->capacity = cap;
+	v->allocation = alloc;
+}
+
+static struct kh_domain *dom_add(struct kh_snapshot *s, const char *name)
+{
+	struct kh_domain *d = kh_snapshot_add_domain(s);
+	unsigned h = 2166136261u;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	d->name = kh_strdup(name);
+	d->uuid = kh_asprintf("%08x-0000-4000-8000-000000000000", h); /* one per name */
+	d->state = kh_strdup("running");
+	d->os_type = kh_strdup("hvm");
+	return d;
+}
+
+static void disk_add(struct kh_domain *d, const char *target, const char *pool,
+		     const char *vol, const char *source)
+{
+	struct kh_disk *k = kh_domain_add_disk(d);
+
+	k->target = kh_strdup(target);
+	k->device = kh_strdup("disk");
+	k->type = kh_strdup(pool ? "volume" : "file");
+	k->pool = kh_strdup(pool);
+	k->volume = kh_strdup(vol);
+	k->source = kh_strdup(source);
+}
+
+/* Feeds one host's snapshots in order, each with its predecessor as prev. */
+static void feed(struct kh_report *r, struct kh_snapshot **s, size_t n)
+{
+	struct kh_err err = { { 0 } };
+
+	for (size_t i = 0; i < n; i++) {
+		if (kh_report_add(r, i ? s[i - 1] : NULL, s[i], &err))
+			fail_msg("kh_report_add: %s", err.msg);
+	}
+}
+
+static void free_snaps(struct kh_snapshot **s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kh_snapshot_free(s[i]);
+}
+
+static json_t *report_json(const struct kh_report *r)
+{
+	char *s = kh_report_json(r);
+	json_error_t e;
+	json_t *j = json_loads(s, 0, &e);
+
+	if (j == NULL)
+		fail_msg("report JSON does not parse: %s (line %d)\n%s", e.text, e.line, s);
+	free(s);
+	return j;
+}
+
+/* The element of `arr` whose "name" (and "pool" when given) match. */
+static json_t *find_named(json_t *arr, const char *pool, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v) {
+		if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0 &&
+		    (pool == NULL ||
+		     strcmp(json_string_value(json_object_get(v, "pool")), pool) == 0))
+			return v;
+	}
+	fail_msg("no '%s' in the report", name);
+	return NULL;
+}
+
+static int64_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		fail_msg("'%s' is not an integer", key);
+	return (int64_t)json_integer_value(v);
+}
+
+static double jnum(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		fail_msg("'%s' is not a number", key);
+	return json_number_value(v);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("'%s' is not a string", key);
+	return json_string_value(v);
+}
+
+static void assert_jnull(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_null(v))
+		fail_msg("'%s' is not null", key);
+}
+
+/* ---- the fit alone ---- */
+
+static void test_fit_linear_is_exact(void **state)
+{
+	int64_t t[8], y[8];
+	struct kh_fit f;
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		t[i] = T0() + i * DAY;
+		y[i] = 10 * GiB + i * GiB;
+	}
+	kh_fit_series(t, y, 8, &f);
+	assert_true(f.rate == (double)GiB);
+	assert_true(f.rate_lsq == (double)GiB);
+	assert_true(f.stderr_rate == 0);
+	assert_int_equal(f.samples, 8);
+	assert_true(f.span_days == 7.0);
+	assert_int_equal(f.burst_intervals, 0);
+	assert_null(kh_fit_unusable(&f));
+
+	/* Irregular times (a missed night, a late run) on the same line: still exact. */
+	{
+		int64_t t2[5] = { 0, DAY, 3 * DAY, 4 * DAY + 7200, 6 * DAY };
+
+		for (int i = 0; i < 5; i++)
+			y[i] = 5 * GiB + t2[i] * 12345; /* bytes a second */
+		kh_fit_series(t2, y, 5, &f);
+		assert_true(fabs(f.rate - 12345.0 * DAY) < 1e-3);
+		assert_int_equal(f.burst_intervals, 0);
+	}
+}
+
+/* One 20 GiB copy on day 5 of a volume growing 1 GiB a day: least squares says about
+ * 4.03 GiB/day; the fit leaves the jump out and says exactly 1 GiB/day. */
+static void test_fit_single_burst_does_not_dominate(void **state)
+{
+	int64_t t[10], y[10];
+	struct kh_fit f;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		t[i] = T0() + i * DAY;
+		y[i] = 10 * GiB + i * GiB + (i >= 5 ? 20 * GiB : 0);
+	}
+	kh_fit_series(t, y, 10, &f);
+	assert_true(f.rate == (double)GiB);
+	assert_true(f.stderr_rate == 0);
+	assert_true(fabs(f.rate_lsq / GiB - 4.0303030303) < 1e-6);
+	assert_int_equal(f.burst_intervals, 1);
+	assert_int_equal(f.burst_bytes, 20 * GiB);
+	assert_int_equal(f.burst_at, T0() + 5 * DAY);
+
+	/* A spike that is freed the next night: one event of two intervals. */
+	for (int i = 0; i < 10; i++)
+		y[i] = 10 * GiB + i * GiB + (i == 4 ? 30 * GiB : 0);
+	kh_fit_series(t, y, 10, &f);
+	assert_true(f.rate == (double)GiB);
+	assert_int_equal(f.burst_intervals, 2);
+
+	/* A one-off deletion does not make a growing volume "not growing". */
+	for (int i = 0; i < 10; i++)
+		y[i] = 40 * GiB + i * GiB - (i >= 6 ? 25 * GiB : 0);
+	kh_fit_series(t, y, 10, &f);
+	assert_true(f.rate == (double)GiB);
+	assert_true(f.rate_lsq < 0);
+}
+
+/* Jumps that recur are how the volume grows: a weekly 7 GiB backup over three weeks
+ * keeps its least-squares rate (about 0.94 GiB/day) rather than being called flat. */
+static void test_fit_recurring_jumps_are_growth(void **state)
+{
+	int64_t t[22], y[22];
+	struct kh_fit f;
+
+	(void)state;
+	for (int i = 0; i < 22; i++) {
+		t[i] = T0() + i * DAY;
+		y[i] = 10 * GiB + 7 * GiB * (i / 7);
+	}
+	kh_fit_series(t, y, 22, &f);
+	assert_int_equal(f.burst_intervals, 0);
+	assert_true(f.rate == f.rate_lsq);
+	assert_true(fabs(f.rate / GiB - 0.9407114625) < 1e-6);
+	assert_true(f.stderr_rate > 0);
+}
+
+static void test_fit_minimums(void **state)
+{
+	int64_t t[3] = { 0, DAY, 2 * DAY }, y[3] = { 0, GiB, 2 * GiB };
+	int64_t th[3] = { 0, 12 * 3600, 47 * 3600 };
+	struct kh_fit f;
+	struct kh_forecast fc;
+
+	(void)state;
+	kh_fit_series(t, y, 2, &f);
+	assert_string_equal(kh_fit_unusable(&f), "fewer than 3 samples");
+	kh_forecast_room(&f, 10 * GiB, DAY, &fc);
+	assert_false(fc.ok);
+
+	kh_fit_series(th, y, 3, &f); /* 47 hours */
+	assert_string_equal(kh_fit_unusable(&f), "samples span less than 2 days");
+
+	kh_fit_series(t, y, 3, &f); /* exactly 2 days: enough */
+	assert_null(kh_fit_unusable(&f));
+	kh_forecast_room(&f, 3 * GiB, 2 * DAY, &fc);
+	assert_true(fc.ok);
+	assert_true(fc.days == 3.0);
+	assert_int_equal(fc.full_at, 5 * DAY);
+	assert_false(fc.has_low);
+	assert_false(fc.has_high);
+}
+
+/* ---- the report ---- */
+
+/* Six nightly snapshots; "db" grows exactly 1 GiB a day and has 5 GiB left after the last,
+ * taken 2026-01-06T03:00Z: full in 5 days, on 2026-01-11. */
+static void build_five_days(struct kh_snapshot **s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t d = (int64_t)i, db = 10 * GiB + d * GiB;
+		struct kh_domain *dom;
+
+		s[i] = snap_new(URI1, "kvm1", T0() + d * DAY);
+		pool_add(s[i], "default", 1000 * GiB, 100 * GiB + d * GiB, 900 * GiB - d * GiB);
+		vol_add(s[i], "default", "db.qcow2", 10 * GiB + (int64_t)(n - 1) * GiB + 5 * GiB, db);
+		vol_add(s[i], "default", "flat.qcow2", 50 * GiB, 20 * GiB);
+		vol_add(s[i], "default", "shrink.qcow2", 50 * GiB, 30 * GiB - d * GiB);
+		vol_add(s[i], "default", "spare.img", 8 * GiB, 8 * GiB);
+		dom = dom_add(s[i], "db1");
+		disk_add(dom, "vda", "default", "db.qcow2", NULL);
+		dom = dom_add(s[i], "web1");
+		disk_add(dom, "vda", NULL, NULL, "/var/lib/libvirt/default/flat.qcow2");
+		disk_add(dom, "vdb", "default", "shrink.qcow2", NULL);
+		kh_snapshot_sort(s[i]);
+	}
+}
+
+static void test_five_days_left(void **state)
+{
+	struct kh_snapshot *s[6];
+	struct kh_report *r = kh_report_new(T0(), T0() + 5 * DAY);
+	json_t *j, *v;
+	char *md;
+
+	(void)state;
+	build_five_days(s, 6);
+	feed(r, s, 6);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "db.qcow2");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), GiB);
+	assert_true(jnum(v, "days_to_full") == 5.0);
+	assert_string_equal(jstr(v, "full_on"), "2026-01-11");
+	assert_jnull(v, "days_to_full_low"); /* an exact fit has no range */
+	assert_jnull(v, "days_to_full_high");
+	assert_int_equal(jint(v, "samples"), 6);
+	assert_true(jnum(v, "span_days") == 5.0);
+	assert_int_equal(jint(v, "capacity"), 20 * GiB);
+	assert_int_equal(jint(v, "allocation"), 15 * GiB);
+	assert_int_equal(jint(v, "allocation_at_start"), 10 * GiB);
+	assert_string_equal(jstr(v, "owner"), "db1");
+
+	/* It is first in the list and named in the summary. */
+	v = json_array_get(json_object_get(j, "volumes"), 0);
+	assert_string_equal(jstr(v, "name"), "db.qcow2");
+	v = json_object_get(j, "fills_first");
+	assert_string_equal(jstr(v, "name"), "db.qcow2");
+	assert_string_equal(jstr(v, "full_on"), "2026-01-11");
+
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "- **Fills first:** volume **db.qcow2** in pool default on "
+				   "kvm1 (used by db1), in 5 days, on 2026-01-11.\n"));
+	assert_non_null(strstr(md, "2026-01-11, in 5 days |"));
+	free(md);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 6);
+}
+
+static void test_no_forecast(void **state)
+{
+	struct kh_snapshot *s[6];
+	struct kh_report *r = kh_report_new(T0(), T0() + 5 * DAY);
+	json_t *j, *v;
+
+	(void)state;
+	build_five_days(s, 6);
+	feed(r, s, 6);
+	j = report_json(r);
+
+	v = find_named(json_object_get(j, "volumes"), "default", "flat.qcow2");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), 0);
+	assert_jnull(v, "days_to_full");
+	assert_jnull(v, "full_on");
+	assert_string_equal(jstr(v, "no_forecast_reason"), "not growing");
+
+	v = find_named(json_object_get(j, "volumes"), "default", "shrink.qcow2");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), -GiB);
+	assert_jnull(v, "days_to_full");
+	assert_jnull(v, "full_on");
+
+	/* Nulls sort last: the growing volume comes before the flat ones. */
+	v = json_array_get(json_object_get(j, "volumes"), 3);
+	assert_jnull(v, "days_to_full");
+	json_decref(j);
+	kh_report_free(r);
+
+	/* Two samples only. */
+	r = kh_report_new(T0(), T0() + DAY);
+	feed(r, s, 2);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "db.qcow2");
+	assert_jnull(v, "growth_bytes_per_day");
+	assert_jnull(v, "days_to_full");
+	assert_jnull(v, "full_on");
+	assert_string_equal(jstr(v, "no_forecast_reason"), "fewer than 3 samples");
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 6);
+
+	/* Four samples over 36 hours. */
+	r = kh_report_new(T0(), T0() + 2 * DAY);
+	for (int i = 0; i < 4; i++) {
+		s[i] = snap_new(URI1, "kvm1", T0() + i * 12 * 3600);
+		vol_add(s[i], "default", "db.qcow2", 100 * GiB, 10 * GiB + i * GiB);
+	}
+	feed(r, s, 4);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "db.qcow2");
+	assert_jnull(v, "days_to_full");
+	assert_string_equal(jstr(v, "no_forecast_reason"), "samples span less than 2 days");
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
+/* ±256 MiB of noise around 1 GiB/day: least squares gives 1.01515 GiB/day with a standard
+ * error of 0.0303 GiB/day, so 79.5 days (77.2-82.0) for the 80.5 GiB left. */
+static void test_noisy_range(void **state)
+{
+	struct kh_snapshot *s[10];
+	struct kh_report *r = kh_report_new(T0(), T0() + 9 * DAY);
+	json_t *j, *v;
+	char *md;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		vol_add(s[i], "default", "noisy.qcow2", 100 * GiB,
+			10 * GiB + i * GiB + (i % 2 ? 256 * MiB : -256 * MiB));
+	}
+	feed(r, s, 10);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "noisy.qcow2");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), 1090010640);
+	assert_int_equal(jint(v, "growth_stderr_bytes_per_day"), 32537631);
+	assert_true(jnum(v, "days_to_full") == 79.5);
+	assert_true(jnum(v, "days_to_full_low") == 77.2);
+	assert_true(jnum(v, "days_to_full_high") == 82.0);
+	/* last sample 2026-01-10T03:00Z + 79.54 days: 2026-03-30T16:04Z */
+	assert_string_equal(jstr(v, "full_on"), "2026-03-30");
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "2026-03-30, in 79 days (77\xe2\x80\x93" "81)"));
+	free(md);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 10);
+}
+
+/* A 20 GiB copy on day 5 is reported, left out of the rate, and still counted in the
+ * allocation the forecast starts from. */
+static void test_report_burst(void **state)
+{
+	struct kh_snapshot *s[10];
+	struct kh_report *r = kh_report_new(T0(), T0() + 9 * DAY);
+	json_t *j, *v, *b;
+	char *md;
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		vol_add(s[i], "default", "burst.qcow2", 100 * GiB,
+			10 * GiB + i * GiB + (i >= 5 ? 20 * GiB : 0));
+	}
+	feed(r, s, 10);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "burst.qcow2");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), GiB);
+	assert_int_equal(jint(v, "growth_lsq_bytes_per_day"), 4327504927);
+	assert_true(jnum(v, "days_to_full") == 61.0); /* 100 - 39 GiB at 1 GiB/day */
+	assert_string_equal(jstr(v, "full_on"), "2026-03-12");
+	b = json_object_get(v, "burst_excluded");
+	assert_int_equal(jint(b, "bytes"), 20 * GiB);
+	assert_string_equal(jstr(b, "at"), "2026-01-06T03:00:00Z");
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "- volume **burst.qcow2** in pool default on kvm1: +20.0 GiB "
+				   "on 2026-01-06\n"));
+	free(md);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 10);
+}
+
+/* A 100 GiB thin pool holding one 200 GiB volume: both grow 5 GiB a day, the pool has
+ * 50 GiB left (10 days), the volume 150 GiB (30 days): the pool fills first. */
+static void test_thin_pool_flagged(void **state)
+{
+	struct kh_snapshot *s[5];
+	struct kh_report *r = kh_report_new(T0(), T0() + 4 * DAY);
+	json_t *j, *p, *v;
+	char *md;
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		int64_t used = 30 * GiB + i * 5 * GiB;
+
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		pool_add(s[i], "thin", 100 * GiB, used, 100 * GiB - used);
+		vol_add(s[i], "thin", "big.qcow2", 200 * GiB, used);
+		pool_add(s[i], "fat", 1000 * GiB, 100 * GiB, 900 * GiB);
+		vol_add(s[i], "fat", "small.img", 100 * GiB, 100 * GiB);
+		disk_add(dom_add(s[i], "app"), "vda", "thin", "big.qcow2", NULL);
+		disk_add(dom_add(s[i], "app2"), "vda", "fat", "small.img", NULL);
+		kh_snapshot_sort(s[i]);
+	}
+	feed(r, s, 5);
+	j = report_json(r);
+	p = find_named(json_object_get(j, "pools"), NULL, "thin");
+	assert_int_equal(jint(p, "committed"), 200 * GiB);
+	assert_true(jnum(p, "overcommit_ratio") == 2.0);
+	assert_int_equal(jint(p, "growth_bytes_per_day"), 5 * GiB);
+	assert_true(jnum(p, "days_to_full") == 10.0);
+	assert_string_equal(jstr(p, "full_on"), "2026-01-15");
+	assert_string_equal(jstr(p, "earliest_volume_full_on"), "2026-02-04");
+	assert_true(json_is_true(json_object_get(p, "fills_before_volumes")));
+	v = find_named(json_object_get(j, "volumes"), "thin", "big.qcow2");
+	assert_true(jnum(v, "days_to_full") == 30.0);
+
+	p = find_named(json_object_get(j, "pools"), NULL, "fat");
+	assert_true(jnum(p, "overcommit_ratio") == 0.1);
+	assert_jnull(p, "days_to_full");
+	assert_true(json_is_false(json_object_get(p, "fills_before_volumes")));
+
+	/* The pool, not the volume, fills first. */
+	p = json_object_get(j, "fills_first");
+	assert_string_equal(jstr(p, "object"), "pool");
+	assert_string_equal(jstr(p, "name"), "thin");
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "- **Fills first:** pool **thin** on kvm1, in 10 days, on "
+				   "2026-01-15."));
+	assert_non_null(strstr(md, "| 2.00x |"));
+	assert_non_null(strstr(md, "fills before its volumes do"));
+	free(md);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 5);
+}
+
+static void test_owners_and_orphans(void **state)
+{
+	struct kh_snapshot *s[6];
+	struct kh_report *r = kh_report_new(T0(), T0() + 5 * DAY);
+	json_t *j, *v;
+	char *md;
+
+	(void)state;
+	build_five_days(s, 6);
+	feed(r, s, 6);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "flat.qcow2");
+	assert_string_equal(jstr(v, "owner"), "web1"); /* by its path */
+	assert_true(json_is_false(json_object_get(v, "orphan")));
+	v = find_named(json_object_get(j, "volumes"), "default", "shrink.qcow2");
+	assert_string_equal(jstr(v, "owner"), "web1");
+	v = find_named(json_object_get(j, "volumes"), "default", "spare.img");
+	assert_jnull(v, "owner");
+	assert_true(json_is_true(json_object_get(v, "orphan")));
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "## Orphan volumes\n"));
+	assert_non_null(strstr(md, "| kvm1 | default | spare.img | /var/lib/libvirt/default/"
+				   "spare.img | 8.0 GiB (100%) | 8.0 GiB |\n"));
+	free(md);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 6);
+}
+
+/* Two hosts with the same pool and volume names, their snapshots interleaved. */
+static void test_two_hosts(void **state)
+{
+	struct kh_snapshot *a[4], *b[4];
+	struct kh_report *r = kh_report_new(T0(), T0() + 3 * DAY);
+	struct kh_err err;
+	json_t *j, *vols, *v;
+	size_t i;
+
+	(void)state;
+	for (int k = 0; k < 4; k++) {
+		a[k] = snap_new(URI1, "kvm1", T0() + k * DAY);
+		vol_add(a[k], "default", "disk.qcow2", 100 * GiB, 10 * GiB + k * GiB);
+		b[k] = snap_new(URI2, "kvm2", T0() + k * DAY + 600);
+		vol_add(b[k], "default", "disk.qcow2", 100 * GiB, 10 * GiB + k * 2 * GiB);
+	}
+	for (int k = 0; k < 4; k++) {
+		assert_int_equal(kh_report_add(r, k ? a[k - 1] : NULL, a[k], &err), 0);
+		assert_int_equal(kh_report_add(r, k ? b[k - 1] : NULL, b[k], &err), 0);
+	}
+	/* Out of order for one host. */
+	assert_int_equal(kh_report_add(r, NULL, a[1], &err), -1);
+	assert_non_null(strstr(err.msg, URI1));
+
+	j = report_json(r);
+	assert_int_equal(jint(json_object_get(j, "period"), "snapshots"), 8);
+	vols = json_object_get(j, "volumes");
+	assert_int_equal(json_array_size(vols), 2);
+	json_array_foreach(vols, i, v) {
+		if (strcmp(jstr(v, "host"), "kvm1") == 0) {
+			assert_string_equal(jstr(v, "uri"), URI1);
+			assert_int_equal(jint(v, "growth_bytes_per_day"), GiB);
+		} else {
+			assert_string_equal(jstr(v, "uri"), URI2);
+			assert_int_equal(jint(v, "growth_bytes_per_day"), 2 * GiB);
+			assert_int_equal(i, 0); /* fills sooner, listed first */
+		}
+	}
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(a, 4);
+	free_snaps(b, 4);
+}
+
+/* Past KH_SERIES_MAX samples the series is thinned; a line stays exact. */
+static void test_long_series_thinned(void **state)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 2999 * 3600);
+	struct kh_err err;
+	json_t *j, *v;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		struct kh_snapshot *s = snap_new(URI1, "kvm1", T0() + (int64_t)i * 3600);
+
+		vol_add(s, "default", "hourly.qcow2", 10000 * GiB, GiB + (int64_t)i * 24 * MiB);
+		assert_int_equal(kh_report_add(r, NULL, s, &err), 0);
+		kh_snapshot_free(s);
+	}
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "hourly.qcow2");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), 24 * 24 * MiB);
+	assert_true(jint(v, "samples") <= 1025);
+	assert_true(jint(v, "samples") >= 512);
+	assert_true(jnum(v, "span_days") == 124.96);
+	assert_int_equal(jint(v, "allocation"), GiB + 2999 * 24 * MiB);
+	json_decref(j);
+	kh_report_free(r);
+}
+
+/* The documented JSON shape: keys in order, types, nulls. */
+static void test_json_shape(void **state)
+{
+	static const char *const top[] = { "period", "volumes", "pools", "drift" };
+	static const char *const period[] = { "from", "to", "snapshots" };
+	static const char *const vol[] = { "host", "pool", "name", "path", "capacity",
+					   "allocation", "allocation_at_start",
+					   "growth_bytes_per_day", "days_to_full", "full_on" };
+	static const char *const pool[] = { "host", "name", "capacity", "allocation",
+					    "available", "committed", "overcommit_ratio",
+					    "growth_bytes_per_day", "days_to_full", "full_on" };
+	struct kh_snapshot *s[6];
+	struct kh_report *r = kh_report_new(T0(), T0() + 5 * DAY);
+	json_t *j, *o, *v;
+	const char *key;
+	size_t i, k;
+
+	(void)state;
+	build_five_days(s, 6);
+	feed(r, s, 6);
+	j = report_json(r);
+	k = 0;
+	json_object_foreach(j, key, v) {
+		if (k < 4)
+			assert_string_equal(key, top[k]);
+		k++;
+	}
+	o = json_object_get(j, "period");
+	k = 0;
+	json_object_foreach(o, key, v) {
+		if (k < 3)
+			assert_string_equal(key, period[k]);
+		k++;
+	}
+	assert_string_equal(jstr(o, "from"), "2026-01-01T03:00:00Z");
+	assert_string_equal(jstr(o, "to"), "2026-01-06T03:00:00Z");
+	assert_int_equal(jint(o, "snapshots"), 6);
+
+	assert_int_equal(json_array_size(json_object_get(j, "volumes")), 4);
+	json_array_foreach(json_object_get(j, "volumes"), i, o) {
+		k = 0;
+		json_object_foreach(o, key, v) {
+			if (k < 10)
+				assert_string_equal(key, vol[k]);
+			k++;
+		}
+		assert_string_equal(jstr(o, "host"), "kvm1");
+		assert_string_equal(jstr(o, "uri"), URI1);
+		assert_string_equal(jstr(o, "pool"), "default");
+		(void)jint(o, "capacity");
+		(void)jint(o, "allocation");
+		(void)jint(o, "allocation_at_start");
+		(void)jint(o, "growth_bytes_per_day");
+		(void)jint(o, "samples");
+		assert_true(json_is_boolean(json_object_get(o, "orphan")));
+	}
+	/* Sorted: forecast first, then by name. */
+	assert_string_equal(jstr(json_array_get(json_object_get(j, "volumes"), 1), "name"),
+			    "flat.qcow2");
+	assert_string_equal(jstr(json_array_get(json_object_get(j, "volumes"), 2), "name"),
+			    "shrink.qcow2");
+
+	assert_int_equal(json_array_size(json_object_get(j, "pools")), 1);
+	o = json_array_get(json_object_get(j, "pools"), 0);
+	k = 0;
+	json_object_foreach(o, key, v) {
+		if (k < 10)
+			assert_string_equal(key, pool[k]);
+		k++;
+	}
+	assert_int_equal(jint(o, "capacity"), 1000 * GiB);
+	assert_int_equal(jint(o, "allocation"), 105 * GiB);
+	assert_int_equal(jint(o, "available"), 895 * GiB);
+	assert_int_equal(jint(o, "committed"), (20 + 50 + 50 + 8) * GiB);
+	assert_true(jnum(o, "overcommit_ratio") == 0.128);
+	assert_int_equal(jint(o, "growth_bytes_per_day"), GiB);
+	assert_true(jnum(o, "days_to_full") == 895.0);
+	assert_string_equal(jstr(o, "full_on"), "2028-06-19");
+	assert_true(json_is_array(json_object_get(j, "drift")));
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 6);
+}
+
+#define EVIL_DOMAIN "evil|*x*<b>"
+#define EVIL_VOLUME "vol|_y_`z`[a](javascript:alert(1))"
+#define EVIL_HOST "kvm<script>alert(1)</script>"
+
+static struct kh_report *hostile_report(struct kh_snapshot **s)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 3 * DAY);
+
+	for (int i = 0; i < 4; i++) {
+		s[i] = snap_new(URI1, EVIL_HOST, T0() + i * DAY);
+		pool_add(s[i], "po|ol", 100 * GiB, 10 * GiB + i * GiB, 90 * GiB - i * GiB);
+		vol_add(s[i], "po|ol", EVIL_VOLUME, 20 * GiB, 10 * GiB + i * GiB);
+		disk_add(dom_add(s[i], EVIL_DOMAIN), "vda", "po|ol", EVIL_VOLUME, NULL);
+		kh_snapshot_sort(s[i]);
+	}
+	feed(r, s, 4);
+	return r;
+}
+
+/* Counts '|' not escaped by a backslash. */
+static size_t cell_breaks(const char *line, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\\') {
+			i++;
+			continue;
+		}
+		n += line[i] == '|';
+	}
+	return n;
+}
+
+static void test_markdown_escapes(void **state)
+{
+	struct kh_snapshot *s[4];
+	struct kh_report *r = hostile_report(s);
+	char *md = kh_report_markdown(r);
+	const char *p = md;
+	size_t expect = 0, tables = 0;
+
+	(void)state;
+	assert_non_null(strstr(md, "evil\\|\\*x\\*&lt;b&gt;"));
+	assert_non_null(strstr(md, "kvm&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(md, "vol\\|\\_y\\_\\`z\\`\\[a\\](javascript:alert(1))"));
+	assert_null(strstr(md, "<b>"));
+	assert_null(strstr(md, "<script"));
+	/* Every row of a table has as many cell breaks as its header. */
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (p[0] == '|') {
+			if (expect == 0) {
+				expect = cell_breaks(p, len);
+				tables++;
+			}
+			assert_int_equal(cell_breaks(p, len), expect);
+		} else {
+			expect = 0;
+		}
+		p += len + (nl != NULL);
+	}
+	assert_true(tables >= 3);
+	free(md);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
+static void test_html(void **state)
+{
+	struct kh_snapshot *s[4];
+	struct kh_report *r = hostile_report(s);
+	struct kh_err err = { { 0 } };
+	char *html = NULL;
+
+	(void)state;
+	setenv("KVMHIST_NOW", "2026-01-05T08:00:00Z", 1);
+	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	assert_non_null(html);
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "<b>"));
+	assert_null(strstr(html, "{{"));
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "href="));
+	assert_null(strstr(html, "<link"));
+	assert_null(strstr(html, "<style"));
+	assert_null(strstr(html, "url("));
+	assert_null(strstr(html, "http://"));
+	assert_null(strstr(html, "https://"));
+	assert_null(strstr(html, "javascript:alert(1))\""));
+	/* The names, escaped, in the tables and in the prose. */
+	assert_non_null(strstr(html, ">evil|*x*&lt;b&gt;</td>"));
+	assert_non_null(strstr(html, "kvm&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(html, "<title>Storage report for kvm&lt;script&gt;"));
+	assert_non_null(strstr(html, "Generated by kvmhist at 2026-01-05T08:00:00Z."));
+	/* A bar for the pool: 13 of 100 GiB used. */
+	assert_non_null(strstr(html, "<td width=\"13\" height=\"6\" bgcolor=\"#2da44e\""));
+	assert_non_null(strstr(html, "<td width=\"87\" height=\"6\" bgcolor=\"#e5e7eb\""));
+	assert_non_null(strstr(html, "<h2>Pools</h2>"));
+	free(html);
+
+	html = (char *)"untouched";
+	assert_int_equal(kh_report_html(r, "/nonexistent/templates", &html, &err), -1);
+	assert_null(html);
+	assert_non_null(strstr(err.msg, "/nonexistent/templates/report.html"));
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
+static void net_add(struct kh_snapshot *s, const char *name, int autostart)
+{
+	struct kh_network *n = kh_snapshot_add_network(s);
+
+	n->name = kh_strdup(name);
+	n->uuid = kh_strdup("6f1c2a70-0000-4000-8000-00000000000a");
+	n->active = 1;
+	n->autostart = autostart;
+	n->persistent = 1;
+	n->bridge = kh_strdup("virbr0");
+	n->forward = kh_strdup("nat");
+}
+
+/* Four nights: new1 and a hostile domain appear, web1 goes, the network's autostart is
+ * switched on, db1 gets two more vCPUs and its volume is resized. Allocation changes are
+ * growth, not drift. */
+static void test_drift(void **state)
+{
+	struct kh_snapshot *s[4];
+	struct kh_report *r = kh_report_new(T0(), T0() + 3 * DAY);
+	json_t *j, *d, *c;
+	const char *key;
+	char *md, *html;
+	struct kh_err err;
+	size_t i, k;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		struct kh_domain *db;
+
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		pool_add(s[i], "default", 1000 * GiB, 100 * GiB + i * GiB, 900 * GiB - i * GiB);
+		vol_add(s[i], "default", "db.qcow2", i == 3 ? 30 * GiB : 20 * GiB, 5 * GiB + i * GiB);
+		db = dom_add(s[i], "db1");
+		db->xml = kh_asprintf("<domain type='kvm'><name>db1</name><memory unit='KiB'>"
+				      "1048576</memory><vcpu>%d</vcpu></domain>", i == 3 ? 4 : 2);
+		disk_add(db, "vda", "default", "db.qcow2", NULL);
+		if (i < 2)
+			dom_add(s[i], "web1");
+		if (i >= 1)
+			dom_add(s[i], "new1");
+		if (i >= 2)
+			dom_add(s[i], EVIL_DOMAIN);
+		net_add(s[i], "default", i >= 2);
+		kh_snapshot_sort(s[i]);
+	}
+	feed(r, s, 4);
+	j = report_json(r);
+	d = json_object_get(j, "drift");
+	assert_int_equal(json_array_size(d), 6);
+	json_array_foreach(d, i, c) {
+		json_t *v, *path = json_object_get(c, "path");
+
+		k = 0;
+		json_object_foreach(c, key, v) {
+			if (k++ == 0)
+				assert_string_equal(key, "taken_at");
+		}
+		assert_string_equal(jstr(c, "host"), "kvm1");
+		assert_string_equal(jstr(c, "uri"), URI1);
+		assert_true(json_is_null(path) ||
+			    (strcmp(json_string_value(path), "allocation") != 0 &&
+			     strcmp(json_string_value(path), "available") != 0));
+	}
+	c = json_array_get(d, 0);
+	assert_string_equal(jstr(c, "taken_at"), "2026-01-02T03:00:00Z");
+	assert_string_equal(jstr(c, "object"), "domain");
+	assert_string_equal(jstr(c, "name"), "new1");
+	assert_string_equal(jstr(c, "change"), "added");
+	assert_jnull(c, "path");
+	/* Night 3: web1 removed, the hostile one added, autostart on (in the diff's order). */
+	for (i = 1; i <= 3; i++)
+		assert_string_equal(jstr(json_array_get(d, i), "taken_at"), "2026-01-03T03:00:00Z");
+	c = json_array_get(d, 3);
+	assert_string_equal(jstr(c, "object"), "network");
+	assert_string_equal(jstr(c, "path"), "autostart");
+	assert_string_equal(jstr(c, "old"), "no");
+	assert_string_equal(jstr(c, "new"), "yes");
+	c = json_array_get(d, 4);
+	assert_string_equal(jstr(c, "taken_at"), "2026-01-04T03:00:00Z");
+	assert_string_equal(jstr(c, "name"), "db1");
+	assert_string_equal(jstr(c, "path"), "/domain/vcpu");
+	assert_string_equal(jstr(c, "old"), "2");
+	assert_string_equal(jstr(c, "new"), "4");
+	c = json_array_get(d, 5);
+	assert_string_equal(jstr(c, "object"), "volume");
+	assert_string_equal(jstr(c, "pool"), "default");
+	assert_string_equal(jstr(c, "path"), "capacity");
+	assert_int_equal(jint(c, "old"), 20 * GiB);
+	assert_int_equal(jint(c, "new"), 30 * GiB);
+	json_decref(j);
+
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "- **Changes:** 2 domains added, 1 removed, 2 configuration "
+				   "changes, 1 network change\n"));
+	assert_non_null(strstr(md, "## Domains added and removed\n\n| When (UTC) | Host | Domain "
+				   "| Change |\n| --- | --- | --- | --- |\n| 2026-01-02 03:00 | "
+				   "kvm1 | new1 | added |\n"));
+	assert_non_null(strstr(md, "| 2026-01-03 03:00 | kvm1 | web1 | removed |\n"));
+	assert_non_null(strstr(md, "| 2026-01-03 03:00 | kvm1 | evil\\|\\*x\\*&lt;b&gt; | "
+				   "added |\n"));
+	assert_non_null(strstr(md, "| 2026-01-04 03:00 | kvm1 | domain | db1 | /domain/vcpu | "
+				   "2 \xe2\x86\x92 4 |\n"));
+	assert_non_null(strstr(md, "| 2026-01-04 03:00 | kvm1 | volume | default/db.qcow2 | "
+				   "capacity | 20.0 GiB \xe2\x86\x92 30.0 GiB (+10.0 GiB) |\n"));
+	assert_non_null(strstr(md, "## Networks changed\n\n"));
+	assert_non_null(strstr(md, "| 2026-01-03 03:00 | kvm1 | default | autostart | "
+				   "no \xe2\x86\x92 yes |\n"));
+	free(md);
+	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	assert_non_null(strstr(html, ">evil|*x*&lt;b&gt;</td>"));
+	assert_null(strstr(html, "<b>"));
+	free(html);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
+/* ---- e-mail ---- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static char *qp_decode(const char *s, size_t n)
+{
+	struct kh_buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=' && i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n') {
+			i += 2;
+		} else if (s[i] == '=') {
+			char c;
+
+			assert_true(i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0);
+			c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			kh_buf_add(&b, &c, 1);
+			i += 2;
+		} else if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			kh_buf_add(&b, "\n", 1);
+			i++;
+		} else {
+			kh_buf_add(&b, &s[i], 1);
+		}
+	}
+	return kh_buf_steal(&b);
+}
+
+static int b64val(char c)
+{
+	const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = strchr(tab, c);
+
+	return c && p ? (int)(p - tab) : -1;
+}
+
+/* Unfolds a header value and decodes its =?UTF-8?B?...?= words. */
+static char *header_decode(const char *v)
+{
+	struct kh_buf b = { 0 };
+
+	while (*v) {
+		if (strncmp(v, "=?UTF-8?B?", 10) == 0) {
+			const char *end = strstr(v + 10, "?=");
+			unsigned acc = 0;
+			int bits = 0;
+
+			assert_non_null(end);
+			for (const char *p = v + 10; p < end; p++) {
+				char c;
+
+				if (*p == '=')
+					break;
+				acc = acc << 6 | (unsigned)b64val(*p);
+				bits += 6;
+				if (bits >= 8) {
+					bits -= 8;
+					c = (char)(acc >> bits & 0xff);
+					kh_buf_add(&b, &c, 1);
+				}
+			}
+			v = end + 2;
+			/* whitespace between two encoded words is dropped */
+			if (strncmp(v, "\r\n =?", 5) == 0)
+				v += 3;
+		} else if (strncmp(v, "\r\n ", 3) == 0) {
+			kh_buf_add(&b, " ", 1);
+			v += 3;
+		} else {
+			kh_buf_add(&b, v++, 1);
+		}
+	}
+	return kh_buf_steal(&b);
+}
+
+struct part {
+	char *headers, *body;
+};
+
+struct message {
+	char *headers;          /* raw, folded, CRLF */
+	struct part parts[4];
+	size_t n_parts;
+};
+
+/* The value of a header (folded as is), or NULL. */
+static char *header_get(const char *headers, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = headers; p && *p;) {
+		const char *end = strstr(p, "\r\n");
+
+		if (strncasecmp(p, name, len) == 0 && p[len] == ':') {
+			const char *v = p + len + 1, *e = end;
+
+			while (*v == ' ')
+				v++;
+			while (e && e[2] == ' ')
+				e = strstr(e + 2, "\r\n");
+			return kh_strndup(v, (size_t)((e ? e : v + strlen(v)) - v));
+		}
+		p = end ? end + 2 : NULL;
+	}
+	return NULL;
+}
+
+static void message_parse(const char *m, struct message *msg)
+{
+	const char *body = strstr(m, "\r\n\r\n"), *p;
+	char *ct, *bnd, *delim;
+
+	memset(msg, 0, sizeof *msg);
+	assert_non_null(body);
+	msg->headers = kh_strndup(m, (size_t)(body - m) + 2);
+	body += 4;
+	ct = header_get(msg->headers, "Content-Type");
+	assert_non_null(ct);
+	assert_true(strncmp(ct, "multipart/alternative;", 22) == 0);
+	bnd = strstr(ct, "boundary=\"");
+	assert_non_null(bnd);
+	bnd += 10;
+	*strchr(bnd, '"') = '\0';
+	delim = kh_asprintf("\r\n--%s", bnd);
+	/* The preamble, then parts, each ended by CRLF--boundary. */
+	p = strstr(body, delim + 2) == body ? body : strstr(body, delim);
+	assert_non_null(p);
+	p = strstr(p, bnd) + strlen(bnd);
+	while (strncmp(p, "--", 2) != 0) {
+		const char *start, *sep, *end;
+
+		assert_true(strncmp(p, "\r\n", 2) == 0);
+		start = p + 2;
+		end = strstr(start, delim);
+		assert_non_null(end);
+		sep = strstr(start, "\r\n\r\n");
+		assert_true(sep != NULL && sep < end);
+		assert_true(msg->n_parts < 4);
+		msg->parts[msg->n_parts].headers = kh_strndup(start, (size_t)(sep - start) + 2);
+		msg->parts[msg->n_parts].body = qp_decode(sep + 4, (size_t)(end - sep - 4));
+		msg->n_parts++;
+		p = end + strlen(delim);
+	}
+	assert_string_equal(p, "--\r\n");
+	free(delim);
+	free(ct);
+}
+
+static void message_free(struct message *msg)
+{
+	free(msg->headers);
+	for (size_t i = 0; i < msg->n_parts; i++) {
+		free(msg->parts[i].headers);
+		free(msg->parts[i].body);
+	}
+}
+
+static void test_email(void **state)
+{
+	struct kh_snapshot *s[6];
+	struct kh_report *r = kh_report_new(T0(), T0() + 5 * DAY);
+	struct kh_err err;
+	struct message msg;
+	char *m = NULL, *md, *html, *v, *d;
+
+	(void)state;
+	setenv("KVMHIST_NOW", "2026-01-06T04:00:00Z", 1);
+	build_five_days(s, 6);
+	feed(r, s, 6);
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates", "ops@example.org, "
+				      "Stör Team <store@example.org>",
+				      "kvmhist <kvmhist@example.org>", NULL, &m, &err),
+			 0);
+	/* CRLF only, lines within 998 (body lines within 76). */
+	for (const char *p = m, *line = m; *p; p++) {
+		if (*p == '\n') {
+			assert_true(p > m && p[-1] == '\r');
+			assert_true(p - line <= 999);
+			line = p + 1;
+		}
+		assert_true((unsigned char)*p < 0x80);
+	}
+	message_parse(m, &msg);
+	v = header_get(msg.headers, "Date");
+	assert_string_equal(v, "Tue, 06 Jan 2026 04:00:00 +0000");
+	free(v);
+	v = header_get(msg.headers, "From");
+	assert_string_equal(v, "kvmhist <kvmhist@example.org>");
+	free(v);
+	v = header_get(msg.headers, "To");
+	d = header_decode(v);
+	assert_string_equal(d, "ops@example.org, St\xc3\xb6r Team <store@example.org>");
+	assert_null(strchr(v, 0xc3));
+	free(v);
+	free(d);
+	v = header_get(msg.headers, "Subject");
+	assert_string_equal(v, "Storage report for kvm1: db.qcow2 on kvm1 full on 2026-01-11");
+	free(v);
+	v = header_get(msg.headers, "Message-ID");
+	assert_non_null(v);
+	assert_true(v[0] == '<' && v[strlen(v) - 1] == '>');
+	assert_non_null(strstr(v, "@example.org>"));
+	free(v);
+	v = header_get(msg.headers, "MIME-Version");
+	assert_string_equal(v, "1.0");
+	free(v);
+
+	assert_int_equal(msg.n_parts, 2);
+	v = header_get(msg.parts[0].headers, "Content-Type");
+	assert_string_equal(v, "text/plain; charset=UTF-8");
+	free(v);
+	v = header_get(msg.parts[1].headers, "Content-Type");
+	assert_string_equal(v, "text/html; charset=UTF-8");
+	free(v);
+	v = header_get(msg.parts[1].headers, "Content-Transfer-Encoding");
+	assert_string_equal(v, "quoted-printable");
+	free(v);
+	md = kh_report_markdown(r);
+	assert_string_equal(msg.parts[0].body, md);
+	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	assert_string_equal(msg.parts[1].body, html);
+	free(md);
+	free(html);
+	message_free(&msg);
+	free(m);
+
+	/* A subject of our own, non-ASCII: encoded, and decodes back. */
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates", "ops@example.org",
+				      "kvmhist@example.org",
+				      "Speicherbericht f\xc3\xbcr kvm1 \xe2\x80\x94 "
+				      "Woche 2, eine ziemlich lange Betreffzeile mit Umlauten "
+				      "\xc3\xa4\xc3\xb6\xc3\xbc",
+				      &m, &err),
+			 0);
+	message_parse(m, &msg);
+	v = header_get(msg.headers, "Subject");
+	assert_true(strncmp(v, "=?UTF-8?B?", 10) == 0);
+	d = header_decode(v);
+	assert_string_equal(d, "Speicherbericht f\xc3\xbcr kvm1 \xe2\x80\x94 Woche 2, eine "
+			       "ziemlich lange Betreffzeile mit Umlauten \xc3\xa4\xc3\xb6\xc3\xbc");
+	free(v);
+	free(d);
+	message_free(&msg);
+	free(m);
+	m = NULL;
+
+	/* Header injection. */
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates", "ops@example.org",
+				      "kvmhist@example.org", "Report\r\nBcc: all@example.org",
+				      &m, &err),
+			 -1);
+	assert_null(m);
+	assert_non_null(strstr(err.msg, "subject"));
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates",
+				      "ops@example.org\nBcc: all@example.org",
+				      "kvmhist@example.org", NULL, &m, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "To"));
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates", "ops@example.org",
+				      "kvmhist@example.org\r", NULL, &m, &err),
+			 -1);
+	assert_int_equal(kh_report_email(r, "/nonexistent", "ops@example.org",
+				      "kvmhist@example.org", NULL, &m, &err),
+			 -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/report.html"));
+	kh_report_free(r);
+	free_snaps(s, 6);
+}
+
+/* A hostile hostname in the default subject cannot add a header either. */
+static void test_email_hostile_subject(void **state)
+{
+	struct kh_snapshot *s[4];
+	struct kh_report *r = kh_report_new(T0(), T0() + 3 * DAY);
+	struct kh_err err;
+	struct message msg;
+	char *m, *v;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		s[i] = snap_new(URI1, "kvm1\r\nBcc: x@example.org", T0() + i * DAY);
+		vol_add(s[i], "default", "d\xc3\xa9j\xc3\xa0.qcow2", 10 * GiB, GiB + i * GiB);
+	}
+	feed(r, s, 4);
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates", "ops@example.org",
+				      "kvmhist@example.org", NULL, &m, &err),
+			 0);
+	message_parse(m, &msg);
+	assert_null(header_get(msg.headers, "Bcc"));
+	v = header_get(msg.headers, "Subject");
+	assert_true(strncmp(v, "=?UTF-8?B?", 10) == 0);
+	free(v);
+	message_free(&msg);
+	free(m);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fit_linear_is_exact),
+		cmocka_unit_test(test_fit_single_burst_does_not_dominate),
+		cmocka_unit_test(test_fit_recurring_jumps_are_growth),
+		cmocka_unit_test(test_fit_minimums),
+		cmocka_unit_test(test_five_days_left),
+		cmocka_unit_test(test_no_forecast),
+		cmocka_unit_test(test_noisy_range),
+		cmocka_unit_test(test_report_burst),
+		cmocka_unit_test(test_thin_pool_flagged),
+		cmocka_unit_test(test_owners_and_orphans),
+		cmocka_unit_test(test_two_hosts),
+		cmocka_unit_test(test_long_series_thinned),
+		cmocka_unit_test(test_json_shape),
+		cmocka_unit_test(test_markdown_escapes),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_email_hostile_subject),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

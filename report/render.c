@@ -1,10 +1,9 @@
-/* The report's outputs. Markdown and HTML are rendered from one document of prose blocks
+/* The report as Markdown and HTML (JSON: report/report_json.c). Markdown and HTML are rendered from one document of prose blocks
  * (Markdown, every untrusted string escaped with kh_escape_md) and tables (cells kept raw,
  * escaped by each renderer). cmark's CommonMark has no tables, and its safe mode drops raw
  * HTML, so the HTML path converts the prose with cmark and writes the tables itself, with
  * bars made of table cells with bgcolor/width that mail clients keep. */
 #include "report/report_int.h"
-#include "report/diff_render.h"
 #include "report/escape.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -13,7 +12,6 @@
 #include <cmark.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,12 +20,12 @@
 
 #define TOP_GROWING 10
 #define DRIFT_ROWS 100
+#define LIST_ROWS 200   /* warn and orphan tables: the JSON has every row */
 #define VALUE_CHARS 80
 #define BAR_PX 100
 #define NO_VALUE "\xe2\x80\x94"       /* — */
 #define RANGE_DASH "\xe2\x80\x93"     /* – */
 #define ARROW " \xe2\x86\x92 "        /* → */
-#define LATEST_PLAUSIBLE 253402300799 /* 9999-12-31T23:59:59Z */
 
 /* ---- the document ---- */
 
@@ -263,12 +261,6 @@ static char *change_str(const struct kh_change *c)
 
 /* ---- the period and the hosts ---- */
 
-static void period(const struct kh_report *r, int64_t *from, int64_t *to)
-{
-	*from = r->from >= 0 && r->from <= LATEST_PLAUSIBLE ? r->from : r->first_at;
-	*to = r->to >= 0 && r->to <= LATEST_PLAUSIBLE ? r->to : r->last_at;
-}
-
 char *kh_report_hosts(const struct kh_report *r, size_t max)
 {
 	struct kh_buf b = { 0 };
@@ -289,7 +281,7 @@ char *kh_report_title(const struct kh_report *r)
 	char f[KH_TIME_LEN], t[KH_TIME_LEN], *hosts, *s;
 	int64_t from, to;
 
-	period(r, &from, &to);
+	kh_report_period(r, &from, &to);
 	kh_date_format(from, f);
 	kh_date_format(to, t);
 	hosts = kh_report_hosts(r, 3);
@@ -326,7 +318,9 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 	kh_date_format(a->first->fc.full_at, date);
 	kh_buf_puts(&b, a->first_is_pool ? "pool " : "");
 	kh_buf_puts(&b, a->first->s->name);
-	kh_buf_printf(&b, " on %s full on %s", kh_row_host(a->first), date);
+	kh_buf_printf(&b, " on %s full on %s (", kh_row_host(a->first), date);
+	days_str(&b, a->first->fc.days);
+	kh_buf_puts(&b, ")");
 	return kh_buf_steal(&b);
 }
 
@@ -394,7 +388,7 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	size_t warn_vols = 0, warn_pools = 0, added = 0, removed = 0, drift = 0, nets = 0;
 	int64_t from, to;
 
-	period(r, &from, &to);
+	kh_report_period(r, &from, &to);
 	kh_date_format(from, f);
 	kh_date_format(to, t);
 	for (size_t i = 0; i < a->n_vols; i++)
@@ -480,7 +474,7 @@ static void pools_section(const struct kh_analysis *a, struct doc *d)
 		used_cell(t, p->allocation, p->capacity);
 		cell_add(t, size_str(p->available));
 		cell_add(t, size_str(p->committed));
-		cell_add(t, p->committed >= 0 && p->capacity > 0
+		cell_add(t, p->capacity > 0
 				    ? kh_asprintf("%.2fx", (double)p->committed / (double)p->capacity)
 				    : NULL);
 		cell_add(t, rate_str(p));
@@ -576,12 +570,15 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 			 struct doc *d)
 {
 	struct table *t = NULL;
+	size_t rows = 0;
 
 	prose(d, "## Volumes within %d days of full\n", r->warn_days);
 	for (size_t i = 0; i < a->n_vols; i++) {
 		const struct kh_row *v = &a->vols[i];
 
 		if (!v->fc.ok || v->fc.days > r->warn_days)
+			continue;
+		if (rows++ >= LIST_ROWS)
 			continue;
 		if (t == NULL)
 			t = doc_table(d, 8, WARN_HEAD, "llllrrrl");
@@ -594,6 +591,8 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 	}
 	if (t == NULL)
 		prose(d, "None.\n");
+	if (rows > LIST_ROWS)
+		prose(d, "And %zu more; the JSON report lists them all.\n", rows - LIST_ROWS);
 }
 
 static int cmp_name(const void *x, const void *y)
@@ -623,12 +622,14 @@ static void orphan_section(const struct kh_analysis *a, struct doc *d)
 	else {
 		prose(d, "Volumes no domain's disk uses in the latest snapshot.\n");
 		t = doc_table(d, 6, ORPHAN_HEAD, "llllrr");
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n && i < LIST_ROWS; i++) {
 			volume_cells(t, o[i]);
 			cell_str(t, o[i]->s->path);
 			used_cell(t, o[i]->allocation, o[i]->capacity);
 			cell_add(t, size_str(o[i]->capacity));
 		}
+		if (n > LIST_ROWS)
+			prose(d, "And %zu more; the JSON report lists them all.\n", n - LIST_ROWS);
 	}
 	free(o);
 }
@@ -911,234 +912,4 @@ int kh_report_html(const struct kh_report *r, const char *templates_dir, char **
 	doc_free(&d);
 	kh_analysis_free(a);
 	return 0;
-}
-
-/* ---- JSON ---- */
-
-static json_t *size_json(int64_t v)
-{
-	return v >= 0 ? json_integer((json_int_t)v) : json_null();
-}
-
-/* Untrusted text as a JSON string: jansson refuses invalid UTF-8, so such bytes become
- * U+FFFD rather than the key going missing. */
-static json_t *str_json(const char *s)
-{
-	struct kh_buf b = { 0 };
-	const unsigned char *p = (const unsigned char *)s;
-	json_t *j;
-
-	if (s == NULL)
-		return json_null();
-	if ((j = json_string(s)) != NULL)
-		return j;
-	while (*p) {
-		size_t n = 0;
-
-		if (*p < 0x80)
-			n = 1;
-		else if (*p >= 0xc2 && *p <= 0xdf && (p[1] & 0xc0) == 0x80)
-			n = 2;
-		else if (*p >= 0xe0 && *p <= 0xef && (p[1] & 0xc0) == 0x80 &&
-			 (p[2] & 0xc0) == 0x80 && !(*p == 0xe0 && p[1] < 0xa0) &&
-			 !(*p == 0xed && p[1] > 0x9f))
-			n = 3;
-		else if (*p >= 0xf0 && *p <= 0xf4 && (p[1] & 0xc0) == 0x80 &&
-			 (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 &&
-			 !(*p == 0xf0 && p[1] < 0x90) && !(*p == 0xf4 && p[1] > 0x8f))
-			n = 4;
-		if (n == 0) {
-			kh_buf_puts(&b, "\xef\xbf\xbd");
-			p++;
-		} else {
-			kh_buf_add(&b, (const char *)p, n);
-			p += n;
-		}
-	}
-	j = json_string(b.data ? b.data : "");
-	kh_buf_free(&b);
-	return j ? j : json_null();
-}
-
-static double round_to(double v, double unit)
-{
-	return round(v / unit) * unit;
-}
-
-static json_t *date_json(int64_t t)
-{
-	char s[KH_TIME_LEN];
-
-	kh_date_format(t, s);
-	return json_string(s);
-}
-
-static json_t *time_json(int64_t t)
-{
-	char s[KH_TIME_LEN];
-
-	kh_time_format(t, s);
-	return json_string(s);
-}
-
-/* The numbers shared by volumes and pools, in the documented order. */
-static void growth_json(json_t *o, const struct kh_row *row)
-{
-	const struct kh_forecast *fc = &row->fc;
-
-	json_object_set_new(o, "growth_bytes_per_day",
-			    row->fitted ? json_integer((json_int_t)llround(row->fit.rate))
-					: json_null());
-	json_object_set_new(o, "days_to_full",
-			    fc->ok ? json_real(round_to(fc->days, 0.1)) : json_null());
-	json_object_set_new(o, "full_on", fc->ok ? date_json(fc->full_at) : json_null());
-	json_object_set_new(o, "days_to_full_low",
-			    fc->ok && fc->has_low ? json_real(round_to(fc->days_low, 0.1))
-						  : json_null());
-	json_object_set_new(o, "days_to_full_high",
-			    fc->ok && fc->has_high ? json_real(round_to(fc->days_high, 0.1))
-						   : json_null());
-	json_object_set_new(o, "no_forecast_reason", fc->ok ? json_null() : str_json(fc->why));
-	json_object_set_new(o, "growth_lsq_bytes_per_day",
-			    row->fitted ? json_integer((json_int_t)llround(row->fit.rate_lsq))
-					: json_null());
-	json_object_set_new(o, "growth_stderr_bytes_per_day",
-			    row->fitted ? json_integer((json_int_t)llround(row->fit.stderr_rate))
-					: json_null());
-	json_object_set_new(o, "samples", json_integer((json_int_t)row->fit.samples));
-	json_object_set_new(o, "span_days", json_real(round_to(row->fit.span_days, 0.01)));
-	if (row->fitted && row->fit.burst_intervals) {
-		json_t *b = json_object();
-
-		json_object_set_new(b, "at", time_json(row->fit.burst_at));
-		json_object_set_new(b, "bytes", json_integer((json_int_t)row->fit.burst_bytes));
-		json_object_set_new(b, "intervals",
-				    json_integer((json_int_t)row->fit.burst_intervals));
-		json_object_set_new(o, "burst_excluded", b);
-	} else {
-		json_object_set_new(o, "burst_excluded", json_null());
-	}
-}
-
-static json_t *volume_json(const struct kh_row *v)
-{
-	json_t *o = json_object(), *owners = json_array();
-
-	json_object_set_new(o, "host", str_json(kh_row_host(v)));
-	json_object_set_new(o, "pool", str_json(v->s->pool));
-	json_object_set_new(o, "name", str_json(v->s->name));
-	json_object_set_new(o, "path", str_json(v->s->path));
-	json_object_set_new(o, "capacity", size_json(v->capacity));
-	json_object_set_new(o, "allocation", size_json(v->allocation));
-	json_object_set_new(o, "allocation_at_start", size_json(v->alloc_start));
-	growth_json(o, v);
-	json_object_set_new(o, "uri", str_json(v->h->uri));
-	json_object_set_new(o, "owner", v->n_owners ? str_json(v->owners[0]) : json_null());
-	for (size_t i = 0; i < v->n_owners; i++)
-		json_array_append_new(owners, str_json(v->owners[i]));
-	json_object_set_new(o, "owners", owners);
-	json_object_set_new(o, "orphan", json_boolean(v->n_owners == 0));
-	return o;
-}
-
-static json_t *pool_json(const struct kh_row *p)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "host", str_json(kh_row_host(p)));
-	json_object_set_new(o, "name", str_json(p->s->name));
-	json_object_set_new(o, "capacity", size_json(p->capacity));
-	json_object_set_new(o, "allocation", size_json(p->allocation));
-	json_object_set_new(o, "available", size_json(p->available));
-	json_object_set_new(o, "committed", size_json(p->committed));
-	json_object_set_new(o, "overcommit_ratio",
-			    p->committed >= 0 && p->capacity > 0
-				    ? json_real(round_to((double)p->committed /
-							     (double)p->capacity, 0.001))
-				    : json_null());
-	growth_json(o, p);
-	json_object_set_new(o, "uri", str_json(p->h->uri));
-	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
-	json_object_set_new(o, "volumes", json_integer((json_int_t)p->n_volumes));
-	json_object_set_new(o, "earliest_volume_full_on",
-			    p->has_vol_full ? date_json(p->vol_full_at) : json_null());
-	json_object_set_new(o, "fills_before_volumes", json_boolean(p->fills_before_volumes));
-	return o;
-}
-
-char *kh_report_json(const struct kh_report *r)
-{
-	struct kh_analysis *a = kh_analysis_new(r);
-	json_t *root = json_object(), *per = json_object(), *vols = json_array(),
-	       *pools = json_array(), *drift = json_array(), *hosts = json_array(), *first;
-	int64_t from, to;
-	char *s;
-
-	period(r, &from, &to);
-	json_object_set_new(per, "from", time_json(from));
-	json_object_set_new(per, "to", time_json(to));
-	json_object_set_new(per, "snapshots", json_integer((json_int_t)r->n_snapshots));
-	json_object_set_new(per, "first_snapshot",
-			    r->n_snapshots ? time_json(r->first_at) : json_null());
-	json_object_set_new(per, "last_snapshot",
-			    r->n_snapshots ? time_json(r->last_at) : json_null());
-	json_object_set_new(per, "warn_days", json_integer(r->warn_days));
-	for (size_t i = 0; i < r->n_hosts; i++) {
-		json_t *h = json_object();
-
-		json_object_set_new(h, "host", str_json(kh_rhost_label(&r->hosts[i])));
-		json_object_set_new(h, "uri", str_json(r->hosts[i].uri));
-		json_object_set_new(h, "snapshots", json_integer((json_int_t)r->hosts[i].n_times));
-		json_array_append_new(hosts, h);
-	}
-	json_object_set_new(per, "hosts", hosts);
-	json_object_set_new(root, "period", per);
-
-	for (size_t i = 0; i < a->n_vols; i++)
-		json_array_append_new(vols, volume_json(&a->vols[i]));
-	json_object_set_new(root, "volumes", vols);
-	for (size_t i = 0; i < a->n_pools; i++)
-		json_array_append_new(pools, pool_json(&a->pools[i]));
-	json_object_set_new(root, "pools", pools);
-	for (size_t i = 0; i < a->n_drift; i++) {
-		const struct kh_change *c = a->drift[i];
-		const struct kh_rhost *h = kh_report_host_of(r, c->uri);
-		json_t *fields = kh_change_json(c), *o = json_object(), *v;
-		const char *key;
-
-		/* taken_at first, as documented; then the diff's own fields in their order. */
-		json_object_set_new(o, "taken_at", time_json(c->taken_at));
-		json_object_foreach(fields, key, v) {
-			if (strcmp(key, "taken_at") != 0)
-				json_object_set(o, key, v);
-		}
-		json_decref(fields);
-		json_object_set_new(o, "host", str_json(h ? kh_rhost_label(h) : c->uri));
-		json_object_set_new(o, "uri", str_json(c->uri));
-		json_array_append_new(drift, o);
-	}
-	json_object_set_new(root, "drift", drift);
-
-	if (a->first) {
-		first = json_object();
-		json_object_set_new(first, "object", json_string(a->first_is_pool ? "pool"
-										  : "volume"));
-		json_object_set_new(first, "host", str_json(kh_row_host(a->first)));
-		json_object_set_new(first, "pool", a->first_is_pool ? str_json(a->first->s->name)
-								    : str_json(a->first->s->pool));
-		json_object_set_new(first, "name", str_json(a->first->s->name));
-		json_object_set_new(first, "days_to_full",
-				    json_real(round_to(a->first->fc.days, 0.1)));
-		json_object_set_new(first, "full_on", date_json(a->first->fc.full_at));
-	} else {
-		first = json_null();
-	}
-	json_object_set_new(root, "fills_first", first);
-
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(root);
-	kh_analysis_free(a);
-	if (s == NULL)
-		abort(); /* only when out of memory, like kh_malloc */
-	return s;
 }

@@ -346,6 +346,14 @@ const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *
 	return NULL;
 }
 
+void kh_report_period(const struct kh_report *r, int64_t *from, int64_t *to)
+{
+	const int64_t latest = 253402300799; /* 9999-12-31T23:59:59Z */
+
+	*from = r->from >= 0 && r->from <= latest ? r->from : r->first_at;
+	*to = r->to >= 0 && r->to <= latest ? r->to : r->last_at;
+}
+
 static int current(const struct kh_report *r, const struct kh_series *s)
 {
 	return s->last_ord + 1 == r->hosts[s->host].n_times;
@@ -363,7 +371,7 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	row->available = s->available;
 	row->allocation = s->has_sample ? s->alloc_last : KH_UNKNOWN;
 	row->alloc_start = s->has_sample ? s->alloc_first : KH_UNKNOWN;
-	row->committed = KH_UNKNOWN;
+	row->committed = 0;
 	t = kh_malloc((n + 1) * sizeof *t);
 	y = kh_malloc((n + 1) * sizeof *y);
 	for (size_t i = 0; i < s->n; i++) {
@@ -511,7 +519,7 @@ static void pool_totals(const struct kh_report *r, struct kh_analysis *a)
 			continue;
 		p->n_volumes++;
 		if (v->capacity >= 0)
-			p->committed = (p->committed == KH_UNKNOWN ? 0 : p->committed) + v->capacity;
+			p->committed += v->capacity;
 		if (v->fc.ok && (!p->has_vol_full || v->fc.full_at < p->vol_full_at)) {
 			p->has_vol_full = 1;
 			p->vol_full_at = v->fc.full_at;

@@ -1,5 +1,5 @@
 /* Inside the report: what kh_report_add keeps, and the analysis the renderers share.
- * Not for use outside report/report.c, report/render.c and report/email.c. */
+ * Not for use outside report/report.c, render.c, report_json.c and email.c. */
 #ifndef KH_REPORT_INT_H
 #define KH_REPORT_INT_H
 
@@ -74,7 +74,7 @@ struct kh_row {
 	const char **owners;            /* domain names, borrowed from the host */
 	size_t n_owners;
 	/* pools */
-	int64_t committed;              /* sum of its volumes' capacities, KH_UNKNOWN if none */
+	int64_t committed;              /* sum of its volumes' (known) capacities */
 	size_t n_volumes;
 	int has_vol_full;
 	int64_t vol_full_at;            /* the earliest volume forecast in it */
@@ -99,10 +99,15 @@ const char *kh_rhost_label(const struct kh_rhost *h);
 /* The host of a change, by its URI; NULL when unknown. */
 const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *uri);
 
+/* The period as given to kh_report_new, or the snapshots' own span where the bounds are
+ * not dates (before 1970, after 9999). */
+void kh_report_period(const struct kh_report *r, int64_t *from, int64_t *to);
+
 /* Shared by the renderers and the e-mail (report/render.c). */
 char *kh_report_title(const struct kh_report *r);  /* "Storage report for kvm1, 2026-..." */
 char *kh_report_hosts(const struct kh_report *r, size_t max); /* "kvm1, kvm2 and 3 more" */
-/* "volume-name on kvm1 full on 2026-01-15", or "nothing is forecast to fill". */
+/* "db.qcow2 on kvm1 full on 2026-01-15 (in 5 days)", "pool thin on ...", or "nothing is
+ * forecast to fill". */
 char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a);
 
 /* True for changes that are only growth (allocation, available): the numbers cover them. */

@@ -360,6 +360,12 @@ static void test_five_days_left(void **state)
 	assert_non_null(strstr(md, "- **Fills first:** volume **db.qcow2** in pool default on "
 				   "kvm1 (used by db1), in 5 days, on 2026-01-11.\n"));
 	assert_non_null(strstr(md, "2026-01-11, in 5 days |"));
+	assert_non_null(strstr(md, "## Volumes within 30 days of full\n\n| Host |"));
+	free(md);
+	kh_report_set_warn_days(r, 4);
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "- **Within 4 days of full:** 0 volumes, 0 pools\n"));
+	assert_non_null(strstr(md, "## Volumes within 4 days of full\n\nNone.\n"));
 	free(md);
 	json_decref(j);
 	kh_report_free(r);
@@ -829,6 +835,13 @@ static void test_html(void **state)
 	assert_non_null(strstr(html, "<td width=\"13\" height=\"6\" bgcolor=\"#2da44e\""));
 	assert_non_null(strstr(html, "<td width=\"87\" height=\"6\" bgcolor=\"#e5e7eb\""));
 	assert_non_null(strstr(html, "<h2>Pools</h2>"));
+	/* The body once, outside any comment. */
+	assert_non_null(strstr(html, "<h1>"));
+	assert_null(strstr(strstr(html, "<h1>") + 1, "<h1>"));
+	assert_null(strstr(html, "<!--") && strstr(html, "<!--") < strstr(html, "<h1>") &&
+			    strstr(strstr(html, "<!--"), "-->") > strstr(html, "<h1>")
+		    ? html
+		    : NULL);
 	free(html);
 
 	html = (char *)"untouched";
@@ -1132,14 +1145,15 @@ static void test_email(void **state)
 				      "Stör Team <store@example.org>",
 				      "kvmhist <kvmhist@example.org>", NULL, &m, &err),
 			 0);
-	/* CRLF only, lines within 998 (body lines within 76). */
-	for (const char *p = m, *line = m; *p; p++) {
+	/* CRLF only, 7-bit, lines within 998 and, past the headers, within 76. */
+	for (const char *p = m, *line = m, *body = strstr(m, "\r\n\r\n"); *p; p++) {
 		if (*p == '\n') {
 			assert_true(p > m && p[-1] == '\r');
 			assert_true(p - line <= 999);
+			assert_true(line < body || p - 1 - line <= 76);
 			line = p + 1;
 		}
-		assert_true((unsigned char)*p < 0x80);
+		assert_true((unsigned char)*p < 0x80 && *p != '\0');
 	}
 	message_parse(m, &msg);
 	v = header_get(msg.headers, "Date");
@@ -1155,7 +1169,8 @@ static void test_email(void **state)
 	free(v);
 	free(d);
 	v = header_get(msg.headers, "Subject");
-	assert_string_equal(v, "Storage report for kvm1: db.qcow2 on kvm1 full on 2026-01-11");
+	assert_string_equal(v, "Storage report for kvm1: db.qcow2 on kvm1 full on 2026-01-11 "
+				 "(in 5 days)");
 	free(v);
 	v = header_get(msg.headers, "Message-ID");
 	assert_non_null(v);

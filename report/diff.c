@@ -1,0 +1,497 @@
+#include "report/diff.h"
+#include "report/xmldiff.h"
+#include "util/mem.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What the XML holds that is either compared as a measured field (sizes), reported as the
+ * object's identity (name), or live noise (a running network's connection counts). */
+static const char *const domain_ignore[] = { "/domain/name", "/domain/@id", NULL };
+static const char *const network_ignore[] = {
+	"/network/name", "/network/@connections", "/network/forward/interface/@connections",
+	"/network/forward/address/@connections", "/network/forward/pf/@connections", NULL,
+};
+static const char *const pool_ignore[] = {
+	"/pool/name", "/pool/capacity", "/pool/allocation", "/pool/available", NULL,
+};
+static const char *const volume_ignore[] = {
+	"/volume/name", "/volume/capacity", "/volume/allocation", "/volume/physical",
+	"/volume/target/timestamps", "/volume/backingStore/timestamps", NULL,
+};
+
+const char *kh_change_kind_name(enum kh_change_kind k)
+{
+	switch (k) {
+	case KH_CHANGE_ADDED: return "added";
+	case KH_CHANGE_REMOVED: return "removed";
+	case KH_CHANGE_MODIFIED: return "modified";
+	}
+	return "unknown";
+}
+
+static void change_clear(struct kh_change *c)
+{
+	free(c->uri);
+	free(c->name);
+	free(c->pool);
+	free(c->path);
+	free(c->old);
+	free(c->new_);
+}
+
+void kh_changes_free(struct kh_changes *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		change_clear(&c->items[i]);
+	free(c->items);
+	c->items = NULL;
+	c->n = c->cap = 0;
+}
+
+/* ---- Emitting ------------------------------------------------------------------------------ */
+
+/* The object being compared: what every change of it carries. */
+struct obj {
+	const struct kh_snapshot *to;
+	struct kh_changes *out;
+	const char *object, *name, *pool;
+};
+
+/* Takes old and new_. */
+static void push(const struct obj *o, enum kh_change_kind ch, const char *path, char *old,
+		 char *new_, enum kh_value_kind kind)
+{
+	struct kh_change *c = KH_PUSH(o->out->items, o->out->n, o->out->cap);
+
+	c->taken_at = o->to->taken_at;
+	c->uri = kh_strdup(o->to->host.uri);
+	c->object = o->object;
+	c->name = kh_strdup(o->name);
+	c->pool = kh_strdup(o->pool);
+	c->change = ch;
+	c->path = kh_strdup(path);
+	c->old = old;
+	c->new_ = new_;
+	c->kind = kind;
+}
+
+static void cmp_text(const struct obj *o, const char *path, const char *a, const char *b)
+{
+	if (a && b && strcmp(a, b) != 0)
+		push(o, KH_CHANGE_MODIFIED, path, kh_strdup(a), kh_strdup(b), KH_VALUE_TEXT);
+}
+
+static const char *yes_no(int v)
+{
+	return v ? "yes" : "no";
+}
+
+static void cmp_flag(const struct obj *o, const char *path, int a, int b)
+{
+	if (a != KH_UNKNOWN && b != KH_UNKNOWN && !a != !b)
+		push(o, KH_CHANGE_MODIFIED, path, kh_strdup(yes_no(a)), kh_strdup(yes_no(b)),
+		     KH_VALUE_TEXT);
+}
+
+static void cmp_bytes(const struct obj *o, const char *path, int64_t a, int64_t b)
+{
+	if (a >= 0 && b >= 0 && a != b)
+		push(o, KH_CHANGE_MODIFIED, path, kh_asprintf("%" PRId64, a),
+		     kh_asprintf("%" PRId64, b), KH_VALUE_BYTES);
+}
+
+/* The XML drift of one object; identical documents (the usual night) are not parsed. */
+static int cmp_xml(const struct obj *o, const char *a, const char *b, const char *const *ignore,
+		   struct kh_err *err)
+{
+	struct kh_xml_changes x = { 0 };
+
+	if (a == NULL || b == NULL || strcmp(a, b) == 0)
+		return 0;
+	if (kh_xml_diff(a, b, ignore, &x, err))
+		return kh_err_prefix(err, "cannot compare %s '%s'", o->object,
+				     o->name ? o->name : "?");
+	for (size_t i = 0; i < x.n; i++) {
+		struct kh_xml_change *c = &x.items[i];
+		enum kh_change_kind ch = c->old == NULL ? KH_CHANGE_ADDED :
+					 c->new_ == NULL ? KH_CHANGE_REMOVED : KH_CHANGE_MODIFIED;
+
+		push(o, ch, c->path, c->old, c->new_, c->kind);
+		c->old = c->new_ = NULL;
+	}
+	kh_xml_changes_free(&x);
+	return 0;
+}
+
+/* ---- Matching objects ---------------------------------------------------------------------- */
+
+struct ident {
+	const char *id;
+	size_t i;
+};
+
+static int cmp_ident(const void *x, const void *y)
+{
+	const struct ident *a = x, *b = y;
+	int c = strcmp(a->id, b->id);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static struct ident *idents(char *const *ids, const size_t *m, size_t n, size_t *k)
+{
+	struct ident *v = kh_calloc(n, sizeof *v);
+
+	*k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] && m[i] == 0) {
+			v[*k].id = ids[i];
+			v[(*k)++].i = i;
+		}
+	qsort(v, *k, sizeof *v, cmp_ident);
+	return v;
+}
+
+/* Pairs the unpaired: fm[i] = j + 1 and tm[j] = i + 1 where from id i equals to id j. An id
+ * that is NULL or occurs twice on one side pairs nothing. */
+static void match_ids(char *const *fid, size_t nf, size_t *fm, char *const *tid, size_t nt,
+		      size_t *tm)
+{
+	size_t na, nb, i = 0, j = 0, ri, rj;
+	struct ident *a = idents(fid, fm, nf, &na), *b = idents(tid, tm, nt, &nb);
+
+	while (i < na && j < nb) {
+		int c = strcmp(a[i].id, b[j].id);
+
+		for (ri = i + 1; ri < na && strcmp(a[ri].id, a[i].id) == 0; ri++)
+			;
+		for (rj = j + 1; rj < nb && strcmp(b[rj].id, b[j].id) == 0; rj++)
+			;
+		if (c == 0 && ri == i + 1 && rj == j + 1) {
+			fm[a[i].i] = b[j].i + 1;
+			tm[b[j].i] = a[i].i + 1;
+		}
+		if (c <= 0)
+			i = ri;
+		if (c >= 0)
+			j = rj;
+	}
+	free(a);
+	free(b);
+}
+
+/* UUIDs compare without case or dashes. */
+static char *uuid_id(const char *u)
+{
+	char *r, *p;
+
+	if (u == NULL)
+		return NULL;
+	r = p = kh_malloc(strlen(u) + 1);
+	for (; *u; u++)
+		if (*u != '-')
+			*p++ = (char)tolower((unsigned char)*u);
+	*p = '\0';
+	return r;
+}
+
+static void free_ids(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/* One object of the result: paired (f and t), removed (f only) or added (t only); index + 1. */
+struct entry {
+	const char *pool, *name;
+	size_t f, t;
+};
+
+static int strcmp_null(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int entry_rank(const struct entry *e)
+{
+	return e->f && e->t ? 2 : e->f ? 0 : 1;
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct entry *a = x, *b = y;
+	int c = strcmp_null(a->pool, b->pool);
+
+	if (c == 0)
+		c = strcmp_null(a->name, b->name);
+	if (c == 0)
+		c = entry_rank(a) - entry_rank(b);
+	if (c == 0)
+		c = a->f != b->f ? (a->f > b->f) - (a->f < b->f) : (a->t > b->t) - (a->t < b->t);
+	return c;
+}
+
+/* How one kind of object is named, identified and compared. */
+struct kind {
+	const char *object;
+	size_t (*count)(const struct kh_snapshot *s);
+	const char *(*name)(const struct kh_snapshot *s, size_t i);
+	const char *(*pool)(const struct kh_snapshot *s, size_t i);
+	/* Fills ids for matching pass `pass` (0, 1, ...); returns 0 when there is no such pass.
+	 * `from` tells the side. */
+	int (*ids)(const struct kh_snapshot *s, int pass, int from, char **ids);
+	int (*compare)(const struct obj *o, const struct kh_snapshot *from, size_t f,
+		       const struct kh_snapshot *to, size_t t, struct kh_err *err);
+};
+
+/* Pairs by UUID; where one side has none, by name. */
+static int uuid_then_name(const char *const *uuids, const char *const *names, size_t n,
+			  int pass, int from, char **ids)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (pass == 0)
+			ids[i] = uuid_id(uuids[i]);
+		else if (pass == 1 || pass == 2)
+			ids[i] = (uuids[i] == NULL || (pass == 1) != from) ? kh_strdup(names[i]) :
+									     NULL;
+		else
+			return 0;
+	}
+	return pass <= 2;
+}
+
+static int compare_objects(const struct kind *k, const struct kh_snapshot *from,
+			   const struct kh_snapshot *to, struct kh_changes *out,
+			   struct kh_err *err)
+{
+	size_t nf = k->count(from), nt = k->count(to), ne = 0;
+	size_t *fm = kh_calloc(nf, sizeof *fm), *tm = kh_calloc(nt, sizeof *tm);
+	struct entry *e = kh_calloc(nf + nt, sizeof *e);
+	int rc = 0;
+
+	for (int pass = 0;; pass++) {
+		char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
+		int more = k->ids(from, pass, 1, fi) && k->ids(to, pass, 0, ti);
+
+		if (more)
+			match_ids(fi, nf, fm, ti, nt, tm);
+		free_ids(fi, nf);
+		free_ids(ti, nt);
+		if (!more)
+			break;
+	}
+	for (size_t j = 0; j < nt; j++)
+		e[ne++] = (struct entry){ k->pool(to, j), k->name(to, j), tm[j], j + 1 };
+	for (size_t i = 0; i < nf; i++)
+		if (fm[i] == 0)
+			e[ne++] = (struct entry){ k->pool(from, i), k->name(from, i), i + 1, 0 };
+	qsort(e, ne, sizeof *e, cmp_entry);
+	for (size_t i = 0; i < ne && rc == 0; i++) {
+		struct obj o = { to, out, k->object, e[i].name, e[i].pool };
+
+		if (e[i].f == 0)
+			push(&o, KH_CHANGE_ADDED, NULL, NULL, NULL, KH_VALUE_TEXT);
+		else if (e[i].t == 0)
+			push(&o, KH_CHANGE_REMOVED, NULL, NULL, NULL, KH_VALUE_TEXT);
+		else
+			rc = k->compare(&o, from, e[i].f - 1, to, e[i].t - 1, err);
+	}
+	free(fm);
+	free(tm);
+	free(e);
+	return rc;
+}
+
+/* ---- Domains ------------------------------------------------------------------------------- */
+
+static size_t domain_count(const struct kh_snapshot *s) { return s->n_domains; }
+static const char *domain_name(const struct kh_snapshot *s, size_t i) { return s->domains[i].name; }
+static const char *no_pool(const struct kh_snapshot *s, size_t i) { (void)s, (void)i; return NULL; }
+
+static int domain_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
+{
+	const char **u = kh_calloc(s->n_domains, sizeof *u), **n = kh_calloc(s->n_domains, sizeof *n);
+	int r;
+
+	for (size_t i = 0; i < s->n_domains; i++) {
+		u[i] = s->domains[i].uuid;
+		n[i] = s->domains[i].name;
+	}
+	r = uuid_then_name(u, n, s->n_domains, pass, from, ids);
+	free(u);
+	free(n);
+	return r;
+}
+
+static int domain_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
+			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
+{
+	const struct kh_domain *a = &from->domains[f], *b = &to->domains[t];
+
+	cmp_text(o, "name", a->name, b->name);
+	cmp_text(o, "state", a->state, b->state);
+	cmp_flag(o, "autostart", a->autostart, b->autostart);
+	cmp_flag(o, "persistent", a->persistent, b->persistent);
+	/* memory and vcpus are in the XML too: reported from there only. */
+	return cmp_xml(o, a->xml, b->xml, domain_ignore, err);
+}
+
+/* ---- Networks ------------------------------------------------------------------------------ */
+
+static size_t network_count(const struct kh_snapshot *s) { return s->n_networks; }
+static const char *network_name(const struct kh_snapshot *s, size_t i) { return s->networks[i].name; }
+
+static int network_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
+{
+	const char **u = kh_calloc(s->n_networks, sizeof *u), **n = kh_calloc(s->n_networks, sizeof *n);
+	int r;
+
+	for (size_t i = 0; i < s->n_networks; i++) {
+		u[i] = s->networks[i].uuid;
+		n[i] = s->networks[i].name;
+	}
+	r = uuid_then_name(u, n, s->n_networks, pass, from, ids);
+	free(u);
+	free(n);
+	return r;
+}
+
+static int network_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
+			   const struct kh_snapshot *to, size_t t, struct kh_err *err)
+{
+	const struct kh_network *a = &from->networks[f], *b = &to->networks[t];
+
+	cmp_text(o, "name", a->name, b->name);
+	cmp_flag(o, "active", a->active, b->active);
+	cmp_flag(o, "autostart", a->autostart, b->autostart);
+	cmp_flag(o, "persistent", a->persistent, b->persistent);
+	return cmp_xml(o, a->xml, b->xml, network_ignore, err);
+}
+
+/* ---- Pools --------------------------------------------------------------------------------- */
+
+static size_t pool_count(const struct kh_snapshot *s) { return s->n_pools; }
+static const char *pool_name(const struct kh_snapshot *s, size_t i) { return s->pools[i].name; }
+
+static int pool_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
+{
+	const char **u = kh_calloc(s->n_pools, sizeof *u), **n = kh_calloc(s->n_pools, sizeof *n);
+	int r;
+
+	for (size_t i = 0; i < s->n_pools; i++) {
+		u[i] = s->pools[i].uuid;
+		n[i] = s->pools[i].name;
+	}
+	r = uuid_then_name(u, n, s->n_pools, pass, from, ids);
+	free(u);
+	free(n);
+	return r;
+}
+
+static int pool_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
+			const struct kh_snapshot *to, size_t t, struct kh_err *err)
+{
+	const struct kh_pool *a = &from->pools[f], *b = &to->pools[t];
+
+	cmp_text(o, "name", a->name, b->name);
+	cmp_text(o, "state", a->state, b->state);
+	cmp_flag(o, "autostart", a->autostart, b->autostart);
+	cmp_flag(o, "persistent", a->persistent, b->persistent);
+	cmp_bytes(o, "capacity", a->capacity, b->capacity);
+	cmp_bytes(o, "allocation", a->allocation, b->allocation);
+	cmp_bytes(o, "available", a->available, b->available);
+	return cmp_xml(o, a->xml, b->xml, pool_ignore, err);
+}
+
+/* ---- Volumes ------------------------------------------------------------------------------- */
+
+static size_t volume_count(const struct kh_snapshot *s) { return s->n_volumes; }
+static const char *volume_name(const struct kh_snapshot *s, size_t i) { return s->volumes[i].name; }
+static const char *volume_pool(const struct kh_snapshot *s, size_t i) { return s->volumes[i].pool; }
+
+/* By key; else by pool and name. */
+static int volume_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
+{
+	(void)from;
+	if (pass > 1)
+		return 0;
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct kh_volume *v = &s->volumes[i];
+
+		if (pass == 0)
+			ids[i] = kh_strdup(v->key);
+		else if (v->name)
+			ids[i] = kh_asprintf("%s\x1f%s", v->pool ? v->pool : "", v->name);
+	}
+	return 1;
+}
+
+static int volume_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
+			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
+{
+	const struct kh_volume *a = &from->volumes[f], *b = &to->volumes[t];
+
+	cmp_text(o, "pool", a->pool, b->pool);
+	cmp_text(o, "name", a->name, b->name);
+	cmp_bytes(o, "capacity", a->capacity, b->capacity);
+	cmp_bytes(o, "allocation", a->allocation, b->allocation);
+	cmp_bytes(o, "physical", a->physical, b->physical);
+	return cmp_xml(o, a->xml, b->xml, volume_ignore, err);
+}
+
+/* ---- Host ---------------------------------------------------------------------------------- */
+
+static char *version(int64_t v)
+{
+	return kh_asprintf("%" PRId64 ".%" PRId64 ".%" PRId64, v / 1000000, v / 1000 % 1000,
+			   v % 1000);
+}
+
+static void cmp_version(const struct obj *o, const char *path, int64_t a, int64_t b)
+{
+	if (a >= 0 && b >= 0 && a != b)
+		push(o, KH_CHANGE_MODIFIED, path, version(a), version(b), KH_VALUE_TEXT);
+}
+
+static void compare_host(const struct kh_snapshot *from, const struct kh_snapshot *to,
+			 struct kh_changes *out)
+{
+	const struct kh_host *a = &from->host, *b = &to->host;
+	struct obj o = { to, out, "host", b->hostname ? b->hostname : b->uri, NULL };
+
+	cmp_text(&o, "hostname", a->hostname, b->hostname);
+	cmp_version(&o, "hv_version", a->hv_version, b->hv_version);
+	cmp_version(&o, "libvirt_version", a->libvirt_version, b->libvirt_version);
+}
+
+static const struct kind kinds[] = {
+	{ "domain", domain_count, domain_name, no_pool, domain_ids, domain_compare },
+	{ "network", network_count, network_name, no_pool, network_ids, network_compare },
+	{ "pool", pool_count, pool_name, no_pool, pool_ids, pool_compare },
+	{ "volume", volume_count, volume_name, volume_pool, volume_ids, volume_compare },
+};
+
+int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *to,
+		      struct kh_changes *out, struct kh_err *err)
+{
+	size_t n0 = out->n;
+
+	if (from == NULL || to == NULL)
+		return kh_err_set(err, "diff: missing snapshot");
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (compare_objects(&kinds[i], from, to, out, err)) {
+			for (size_t j = n0; j < out->n; j++)
+				change_clear(&out->items[j]);
+			out->n = n0;
+			return -1;
+		}
+	}
+	compare_host(from, to, out);
+	return 0;
+}

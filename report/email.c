@@ -15,7 +15,7 @@
 
 #define HEADER_MAX 998
 #define QP_LINE 76
-#define WORD_BYTES 45 /* raw bytes per encoded-word: 60 base64 chars, 72 with =?UTF-8?B??= */
+#define WORD_BYTES 39 /* raw bytes per encoded-word: 52 base64 chars, 64 with =?UTF-8?B??= */
 
 static int is_ascii_text(const char *s)
 {

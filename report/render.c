@@ -691,8 +691,7 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 		else
 			cell_str(t, c->name);
 		if (kind != D_DOMAINS)
-			cell_add(t, c->path ? kh_strdup(c->path)
-					    : kh_strdup(kh_change_kind_name(c->change)));
+			cell_str(t, c->path); /* none: the object itself was added or removed */
 		cell_add(t, change_str(c));
 	}
 	if (t == NULL)

@@ -55,9 +55,15 @@ static json_t *str_json(const char *s)
 	return j ? j : json_null();
 }
 
-static double round_to(double v, double unit)
+/* A number rounded to `unit` (0.1 day, ...), written as an integer when it is one ("40",
+ * not "40.0"), as JavaScript's JSON.stringify would. */
+static json_t *num_json(double v, double unit)
 {
-	return round(v / unit) * unit;
+	double r = round(v / unit) * unit;
+
+	if (r == floor(r) && fabs(r) < 9007199254740992.0)
+		return json_integer((json_int_t)r);
+	return json_real(r);
 }
 
 static json_t *date_json(int64_t t)
@@ -85,13 +91,13 @@ static void growth_json(json_t *o, const struct kh_row *row)
 			    row->fitted ? json_integer((json_int_t)llround(row->fit.rate))
 					: json_null());
 	json_object_set_new(o, "days_to_full",
-			    fc->ok ? json_real(round_to(fc->days, 0.1)) : json_null());
+			    fc->ok ? num_json(fc->days, 0.1) : json_null());
 	json_object_set_new(o, "full_on", fc->ok ? date_json(fc->full_at) : json_null());
 	json_object_set_new(o, "days_to_full_low",
-			    fc->ok && fc->has_low ? json_real(round_to(fc->days_low, 0.1))
+			    fc->ok && fc->has_low ? num_json(fc->days_low, 0.1)
 						  : json_null());
 	json_object_set_new(o, "days_to_full_high",
-			    fc->ok && fc->has_high ? json_real(round_to(fc->days_high, 0.1))
+			    fc->ok && fc->has_high ? num_json(fc->days_high, 0.1)
 						   : json_null());
 	json_object_set_new(o, "no_forecast_reason", fc->ok ? json_null() : str_json(fc->why));
 	json_object_set_new(o, "growth_lsq_bytes_per_day",
@@ -101,7 +107,7 @@ static void growth_json(json_t *o, const struct kh_row *row)
 			    row->fitted ? json_integer((json_int_t)llround(row->fit.stderr_rate))
 					: json_null());
 	json_object_set_new(o, "samples", json_integer((json_int_t)row->fit.samples));
-	json_object_set_new(o, "span_days", json_real(round_to(row->fit.span_days, 0.01)));
+	json_object_set_new(o, "span_days", num_json(row->fit.span_days, 0.01));
 	if (row->fitted && row->fit.burst_intervals) {
 		json_t *b = json_object();
 
@@ -148,8 +154,7 @@ static json_t *pool_json(const struct kh_row *p)
 	json_object_set_new(o, "committed", size_json(p->committed));
 	json_object_set_new(o, "overcommit_ratio",
 			    p->capacity > 0
-				    ? json_real(round_to((double)p->committed /
-							     (double)p->capacity, 0.001))
+				    ? num_json((double)p->committed / (double)p->capacity, 0.001)
 				    : json_null());
 	growth_json(o, p);
 	json_object_set_new(o, "uri", str_json(p->h->uri));
@@ -223,7 +228,7 @@ char *kh_report_json(const struct kh_report *r)
 								    : str_json(a->first->s->pool));
 		json_object_set_new(first, "name", str_json(a->first->s->name));
 		json_object_set_new(first, "days_to_full",
-				    json_real(round_to(a->first->fc.days, 0.1)));
+				    num_json(a->first->fc.days, 0.1));
 		json_object_set_new(first, "full_on", date_json(a->first->fc.full_at));
 	} else {
 		first = json_null();

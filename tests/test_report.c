@@ -969,6 +969,38 @@ static void test_drift(void **state)
 	free_snaps(s, 4);
 }
 
+/* No snapshot at all: every format still renders, saying so. */
+static void test_empty_report(void **state)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 7 * DAY);
+	struct kh_err err;
+	char *md, *html, *m;
+	json_t *j;
+
+	(void)state;
+	kh_report_free(NULL);
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "- **Hosts:** none\n"));
+	assert_non_null(strstr(md, "- **Period:** 2026-01-01 to 2026-01-08, 0 snapshots\n"));
+	assert_non_null(strstr(md, "nothing is forecast to fill"));
+	free(md);
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "volumes")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "pools")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "drift")), 0);
+	assert_true(json_is_null(json_object_get(j, "fills_first")));
+	json_decref(j);
+	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	free(html);
+	assert_int_equal(kh_report_email(r, KH_SRCDIR "/templates", "a@example.org",
+				      "b@example.org", NULL, &m, &err),
+			 0);
+	assert_non_null(strstr(m, "\r\nSubject: Storage report for no host: nothing is forecast "
+				  "to fill\r\n"));
+	free(m);
+	kh_report_free(r);
+}
+
 /* ---- e-mail ---- */
 
 static int hexval(char c)
@@ -1291,6 +1323,7 @@ int main(void)
 		cmocka_unit_test(test_markdown_escapes),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_drift),
+		cmocka_unit_test(test_empty_report),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_email_hostile_subject),
 	};

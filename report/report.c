@@ -392,20 +392,16 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 static void forecast_row(struct kh_row *row, int is_pool)
 {
 	int64_t last_at = row->s->has_sample ? row->h->times[row->s->last_sample_ord] : 0;
-	int64_t room;
+	int64_t room = 0;
+	int known = 1;
 
-	if (is_pool) {
-		if (row->available >= 0)
-			room = row->available;
-		else if (row->capacity >= 0 && row->allocation >= 0)
-			room = row->capacity - row->allocation;
-		else
-			room = KH_UNKNOWN;
-	} else {
-		room = row->capacity >= 0 && row->allocation >= 0 ? row->capacity - row->allocation
-								  : KH_UNKNOWN;
-	}
-	if (room == KH_UNKNOWN && kh_fit_unusable(&row->fit) == NULL) {
+	if (is_pool && row->available >= 0)
+		room = row->available;
+	else if (row->capacity >= 0 && row->allocation >= 0)
+		room = row->capacity - row->allocation; /* may be < 0: already over */
+	else
+		known = 0;
+	if (!known && kh_fit_unusable(&row->fit) == NULL) {
 		memset(&row->fc, 0, sizeof row->fc);
 		row->fc.why = "capacity unknown";
 		return;

@@ -496,6 +496,39 @@ static void test_report_burst(void **state)
 	free_snaps(s, 10);
 }
 
+/* A growing volume of unknown capacity has no forecast; one already past its capacity (qcow2
+ * metadata) is full now. */
+static void test_unknown_and_full(void **state)
+{
+	struct kh_snapshot *s[4];
+	struct kh_report *r = kh_report_new(T0(), T0() + 3 * DAY);
+	json_t *j, *v;
+	char *md;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		vol_add(s[i], "default", "nocap.img", KH_UNKNOWN, GiB + i * GiB);
+		vol_add(s[i], "default", "over.qcow2", 10 * GiB, 10 * GiB + i * MiB);
+	}
+	feed(r, s, 4);
+	j = report_json(r);
+	v = find_named(json_object_get(j, "volumes"), "default", "nocap.img");
+	assert_jnull(v, "capacity");
+	assert_int_equal(jint(v, "growth_bytes_per_day"), GiB);
+	assert_jnull(v, "days_to_full");
+	assert_string_equal(jstr(v, "no_forecast_reason"), "capacity unknown");
+	v = find_named(json_object_get(j, "volumes"), "default", "over.qcow2");
+	assert_true(jnum(v, "days_to_full") == 0);
+	assert_string_equal(jstr(v, "full_on"), "2026-01-04");
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "| 2026-01-04, already full |"));
+	free(md);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
 /* A 100 GiB thin pool holding one 200 GiB volume: both grow 5 GiB a day, the pool has
  * 50 GiB left (10 days), the volume 150 GiB (30 days): the pool fills first. */
 static void test_thin_pool_flagged(void **state)
@@ -1315,6 +1348,7 @@ int main(void)
 		cmocka_unit_test(test_no_forecast),
 		cmocka_unit_test(test_noisy_range),
 		cmocka_unit_test(test_report_burst),
+		cmocka_unit_test(test_unknown_and_full),
 		cmocka_unit_test(test_thin_pool_flagged),
 		cmocka_unit_test(test_owners_and_orphans),
 		cmocka_unit_test(test_two_hosts),

@@ -242,28 +242,55 @@ struct kind {
 	const char *object;
 	size_t (*count)(const struct kh_snapshot *s);
 	const char *(*name)(const struct kh_snapshot *s, size_t i);
-	const char *(*pool)(const struct kh_snapshot *s, size_t i);
-	/* Fills ids for matching pass `pass` (0, 1, ...); returns 0 when there is no such pass.
-	 * `from` tells the side. */
-	int (*ids)(const struct kh_snapshot *s, int pass, int from, char **ids);
+	const char *(*pool)(const struct kh_snapshot *s, size_t i);   /* NULL: not a volume */
+	const char *(*uuid)(const struct kh_snapshot *s, size_t i);   /* NULL: a volume */
+	const char *(*key)(const struct kh_snapshot *s, size_t i);    /* volumes */
 	int (*compare)(const struct obj *o, const struct kh_snapshot *from, size_t f,
 		       const struct kh_snapshot *to, size_t t, struct kh_err *err);
 };
 
-/* Pairs by UUID; where one side has none, by name. */
-static int uuid_then_name(const char *const *uuids, const char *const *names, size_t n,
-			  int pass, int from, char **ids)
+#define N_PASSES 3
+
+/* The identity of object i for matching pass `pass`, NULL when it takes no part in it.
+ * Domains, networks, pools: by UUID; then by name where the UUID is missing on one side
+ * (pass 1 from-side, pass 2 to-side). Volumes: by key, then by pool and name. */
+static char *ident(const struct kind *k, const struct kh_snapshot *s, size_t i, int pass,
+		   int from)
 {
-	for (size_t i = 0; i < n; i++) {
+	const char *name = k->name(s, i);
+
+	if (k->uuid == NULL) {
 		if (pass == 0)
-			ids[i] = uuid_id(uuids[i]);
-		else if (pass == 1 || pass == 2)
-			ids[i] = (uuids[i] == NULL || (pass == 1) != from) ? kh_strdup(names[i]) :
-									     NULL;
-		else
-			return 0;
+			return kh_strdup(k->key(s, i));
+		if (pass == 1 && name)
+			return kh_asprintf("%s\x1f%s", k->pool(s, i) ? k->pool(s, i) : "", name);
+		return NULL;
 	}
-	return pass <= 2;
+	if (pass == 0)
+		return uuid_id(k->uuid(s, i));
+	if (k->uuid(s, i) == NULL || (pass == 1) != from)
+		return kh_strdup(name);
+	return NULL;
+}
+
+static void match_pass(const struct kind *k, const struct kh_snapshot *from, size_t nf,
+		       size_t *fm, const struct kh_snapshot *to, size_t nt, size_t *tm, int pass)
+{
+	char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
+
+	for (size_t i = 0; i < nf; i++)
+		fi[i] = ident(k, from, i, pass, 1);
+	for (size_t j = 0; j < nt; j++)
+		ti[j] = ident(k, to, j, pass, 0);
+	match_ids(fi, nf, fm, ti, nt, tm);
+	free_ids(fi, nf);
+	free_ids(ti, nt);
+}
+
+static const char *no_pool(const struct kh_snapshot *s, size_t i)
+{
+	(void)s, (void)i;
+	return NULL;
 }
 
 static int compare_objects(const struct kind *k, const struct kh_snapshot *from,
@@ -273,24 +300,16 @@ static int compare_objects(const struct kind *k, const struct kh_snapshot *from,
 	size_t nf = k->count(from), nt = k->count(to), ne = 0;
 	size_t *fm = kh_calloc(nf, sizeof *fm), *tm = kh_calloc(nt, sizeof *tm);
 	struct entry *e = kh_calloc(nf + nt, sizeof *e);
+	const char *(*pool)(const struct kh_snapshot *, size_t) = k->pool ? k->pool : no_pool;
 	int rc = 0;
 
-	for (int pass = 0;; pass++) {
-		char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
-		int more = k->ids(from, pass, 1, fi) && k->ids(to, pass, 0, ti);
-
-		if (more)
-			match_ids(fi, nf, fm, ti, nt, tm);
-		free_ids(fi, nf);
-		free_ids(ti, nt);
-		if (!more)
-			break;
-	}
+	for (int pass = 0; pass < N_PASSES; pass++)
+		match_pass(k, from, nf, fm, to, nt, tm, pass);
 	for (size_t j = 0; j < nt; j++)
-		e[ne++] = (struct entry){ k->pool(to, j), k->name(to, j), tm[j], j + 1 };
+		e[ne++] = (struct entry){ pool(to, j), k->name(to, j), tm[j], j + 1 };
 	for (size_t i = 0; i < nf; i++)
 		if (fm[i] == 0)
-			e[ne++] = (struct entry){ k->pool(from, i), k->name(from, i), i + 1, 0 };
+			e[ne++] = (struct entry){ pool(from, i), k->name(from, i), i + 1, 0 };
 	qsort(e, ne, sizeof *e, cmp_entry);
 	for (size_t i = 0; i < ne && rc == 0; i++) {
 		struct obj o = { to, out, k->object, e[i].name, e[i].pool };
@@ -312,22 +331,7 @@ static int compare_objects(const struct kind *k, const struct kh_snapshot *from,
 
 static size_t domain_count(const struct kh_snapshot *s) { return s->n_domains; }
 static const char *domain_name(const struct kh_snapshot *s, size_t i) { return s->domains[i].name; }
-static const char *no_pool(const struct kh_snapshot *s, size_t i) { (void)s, (void)i; return NULL; }
-
-static int domain_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
-{
-	const char **u = kh_calloc(s->n_domains, sizeof *u), **n = kh_calloc(s->n_domains, sizeof *n);
-	int r;
-
-	for (size_t i = 0; i < s->n_domains; i++) {
-		u[i] = s->domains[i].uuid;
-		n[i] = s->domains[i].name;
-	}
-	r = uuid_then_name(u, n, s->n_domains, pass, from, ids);
-	free(u);
-	free(n);
-	return r;
-}
+static const char *domain_uuid(const struct kh_snapshot *s, size_t i) { return s->domains[i].uuid; }
 
 static int domain_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
 			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
@@ -345,21 +349,14 @@ static int domain_compare(const struct obj *o, const struct kh_snapshot *from, s
 /* ---- Networks ------------------------------------------------------------------------------ */
 
 static size_t network_count(const struct kh_snapshot *s) { return s->n_networks; }
-static const char *network_name(const struct kh_snapshot *s, size_t i) { return s->networks[i].name; }
-
-static int network_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
+static const char *network_name(const struct kh_snapshot *s, size_t i)
 {
-	const char **u = kh_calloc(s->n_networks, sizeof *u), **n = kh_calloc(s->n_networks, sizeof *n);
-	int r;
+	return s->networks[i].name;
+}
 
-	for (size_t i = 0; i < s->n_networks; i++) {
-		u[i] = s->networks[i].uuid;
-		n[i] = s->networks[i].name;
-	}
-	r = uuid_then_name(u, n, s->n_networks, pass, from, ids);
-	free(u);
-	free(n);
-	return r;
+static const char *network_uuid(const struct kh_snapshot *s, size_t i)
+{
+	return s->networks[i].uuid;
 }
 
 static int network_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
@@ -378,21 +375,7 @@ static int network_compare(const struct obj *o, const struct kh_snapshot *from, 
 
 static size_t pool_count(const struct kh_snapshot *s) { return s->n_pools; }
 static const char *pool_name(const struct kh_snapshot *s, size_t i) { return s->pools[i].name; }
-
-static int pool_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
-{
-	const char **u = kh_calloc(s->n_pools, sizeof *u), **n = kh_calloc(s->n_pools, sizeof *n);
-	int r;
-
-	for (size_t i = 0; i < s->n_pools; i++) {
-		u[i] = s->pools[i].uuid;
-		n[i] = s->pools[i].name;
-	}
-	r = uuid_then_name(u, n, s->n_pools, pass, from, ids);
-	free(u);
-	free(n);
-	return r;
-}
+static const char *pool_uuid(const struct kh_snapshot *s, size_t i) { return s->pools[i].uuid; }
 
 static int pool_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
 			const struct kh_snapshot *to, size_t t, struct kh_err *err)
@@ -414,23 +397,7 @@ static int pool_compare(const struct obj *o, const struct kh_snapshot *from, siz
 static size_t volume_count(const struct kh_snapshot *s) { return s->n_volumes; }
 static const char *volume_name(const struct kh_snapshot *s, size_t i) { return s->volumes[i].name; }
 static const char *volume_pool(const struct kh_snapshot *s, size_t i) { return s->volumes[i].pool; }
-
-/* By key; else by pool and name. */
-static int volume_ids(const struct kh_snapshot *s, int pass, int from, char **ids)
-{
-	(void)from;
-	if (pass > 1)
-		return 0;
-	for (size_t i = 0; i < s->n_volumes; i++) {
-		const struct kh_volume *v = &s->volumes[i];
-
-		if (pass == 0)
-			ids[i] = kh_strdup(v->key);
-		else if (v->name)
-			ids[i] = kh_asprintf("%s\x1f%s", v->pool ? v->pool : "", v->name);
-	}
-	return 1;
-}
+static const char *volume_key(const struct kh_snapshot *s, size_t i) { return s->volumes[i].key; }
 
 static int volume_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
 			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
@@ -471,10 +438,10 @@ static void compare_host(const struct kh_snapshot *from, const struct kh_snapsho
 }
 
 static const struct kind kinds[] = {
-	{ "domain", domain_count, domain_name, no_pool, domain_ids, domain_compare },
-	{ "network", network_count, network_name, no_pool, network_ids, network_compare },
-	{ "pool", pool_count, pool_name, no_pool, pool_ids, pool_compare },
-	{ "volume", volume_count, volume_name, volume_pool, volume_ids, volume_compare },
+	{ "domain", domain_count, domain_name, NULL, domain_uuid, NULL, domain_compare },
+	{ "network", network_count, network_name, NULL, network_uuid, NULL, network_compare },
+	{ "pool", pool_count, pool_name, NULL, pool_uuid, NULL, pool_compare },
+	{ "volume", volume_count, volume_name, volume_pool, NULL, volume_key, volume_compare },
 };
 
 int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *to,

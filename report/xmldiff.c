@@ -619,13 +619,14 @@ static int hash_tree(struct ctx *c, xmlNode *e, int depth, uint64_t *out)
 		cut(&c->plain, plen);
 		cut(&c->path, tlen);
 	}
-	for (xmlNode *k = e->children; k && rc == 0; k = k->next) {
+	for (xmlNode *k = e->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
 		kh_buf_puts(&c->plain, "/");
 		put_qname(&c->plain, k->ns, k->name);
 		if (!ignored(c)) {
-			rc = hash_tree(c, k, depth + 1, &hk);
+			if ((rc = hash_tree(c, k, depth + 1, &hk)) != 0)
+				break;
 			if (kh_xml_order_matters(S(e->name), S(k->name))) {
 				size_t i;
 

@@ -2,6 +2,8 @@
  * renderers of a change list. */
 #include "report/diff.h"
 #include "report/diff_render.h"
+#include "report/escape.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
 #include <stdarg.h>
@@ -25,7 +27,8 @@ static char *slurp(const char *path)
 	char *buf;
 	long n;
 
-	assert_non_null(f);
+	if (f == NULL)
+		fail_msg("cannot read %s", path);
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	rewind(f);
@@ -72,7 +75,8 @@ static struct kh_snapshot *snap(int64_t taken_at)
 	return s;
 }
 
-static const char *const domain_xml_path = CORPUS "/tests/qemuxml2xmloutdata/x86_64-q35-headless.x86_64-latest.xml";
+static const char *const domain_xml_path =
+	CORPUS "/tests/qemuxml2xmloutdata/x86_64-q35-headless.x86_64-latest.xml";
 static const char *const pool_xml_path = CORPUS "/examples/xml/test/testpool.xml";
 static const char *const volume_xml_path = CORPUS "/tests/storagevolxml2xmlin/vol-qcow2.xml";
 static const char *const network_xml_path = CORPUS "/tests/networkxml2xmlin/nat-network.xml";
@@ -433,6 +437,34 @@ static void test_volume_identity(void **state)
 	kh_changes_free(&c);
 }
 
+/* UUID first: a domain undefined and defined again under its old name is another domain;
+ * without a UUID on one side, the name decides. */
+static void test_uuid_identity(void **state)
+{
+	struct kh_snapshot *a = snap(T0), *b = snap(T1);
+	struct kh_changes c = { 0 };
+
+	(void)state;
+	add_domain(a, "aries", "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+	add_domain(b, "aries", "0bb0f1e2-0000-4000-8000-000000000001");
+	add_domain(a, "leo", NULL);
+	add_domain(b, "leo", "0bb0f1e2-0000-4000-8000-000000000002")->vcpus = 8;
+	add_domain(a, "virgo", "0bb0f1e2-0000-4000-8000-000000000003");
+	add_domain(b, "virgo", NULL)->autostart = 0;
+	diff(a, b, &c);
+	expect_n(&c, 3);
+	assert_change(&c.items[0], "domain", "aries", KH_CHANGE_REMOVED, NULL, NULL, NULL,
+		      KH_VALUE_TEXT);
+	assert_change(&c.items[1], "domain", "aries", KH_CHANGE_ADDED, NULL, NULL, NULL,
+		      KH_VALUE_TEXT);
+	/* leo matched by name, its vcpus field not compared (the XML has them) */
+	assert_change(&c.items[2], "domain", "virgo", KH_CHANGE_MODIFIED, "autostart", "yes", "no",
+		      KH_VALUE_TEXT);
+	kh_snapshot_free(a);
+	kh_snapshot_free(b);
+	kh_changes_free(&c);
+}
+
 /* A number libvirt could not tell is no change, whichever side it is on. */
 static void test_unknown_skipped(void **state)
 {
@@ -588,24 +620,54 @@ static void test_text_control_characters(void **state)
 	kh_changes_free(&c);
 }
 
+/* Cell breaks outside escapes: '|' not preceded by a backslash. */
+static int cell_breaks(const char *line, size_t len)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\\')
+			i++;
+		else if (line[i] == '|')
+			n++;
+	}
+	return n;
+}
+
 static void test_markdown(void **state)
 {
+	static const char evil[] = "evil|*x*<b>";
 	struct kh_changes c = { 0 };
-	char *out;
+	struct kh_buf want = { 0 }, esc = { 0 };
+	char *out, *e;
 
 	(void)state;
-	add(&c, "domain", "evil|*x*<b>", NULL, KH_CHANGE_MODIFIED, "/domain/title", "evil|*x*<b>",
+	add(&c, "domain", evil, NULL, KH_CHANGE_MODIFIED, "/domain/title", evil,
 	    "[link](http://x)", KH_VALUE_TEXT);
 	add(&c, "volume", "a.qcow2", "default", KH_CHANGE_MODIFIED, "allocation", "1073741824",
 	    "2147483648", KH_VALUE_BYTES);
 	out = kh_changes_markdown(&c);
-	assert_string_equal(out,
-		"| Object | Name | Change | Path | Old | New |\n"
-		"| --- | --- | --- | --- | --- | --- |\n"
-		"| domain | evil\\|\\*x\\*&lt;b&gt; | modified | /domain/title | "
-		"evil\\|\\*x\\*&lt;b&gt; | \\[link\\](http://x) |\n"
-		"| volume | default/a.qcow2 | modified | allocation | 1.0 GiB | "
-		"2.0 GiB (+1.0 GiB) |\n");
+	/* every untrusted cell goes through kh_escape_md */
+	kh_escape_md(&esc, evil);
+	e = kh_buf_steal(&esc);
+	kh_buf_printf(&want, "| Object | Name | Change | Path | Old | New |\n"
+			     "| --- | --- | --- | --- | --- | --- |\n"
+			     "| domain | %s | modified | /domain/title | %s | ", e, e);
+	kh_escape_md(&want, "[link](http://x)");
+	kh_buf_puts(&want, " |\n| volume | default/a.qcow2 | modified | allocation | 1.0 GiB | "
+			   "2.0 GiB (+1.0 GiB) |\n");
+	assert_string_equal(out, want.data);
+	/* and is inert: no raw HTML, no emphasis, no extra cell, no link */
+	assert_null(strstr(out, "<b>"));
+	assert_null(strstr(out, "|*x*"));
+	assert_null(strstr(out, "[link]("));
+	{
+		const char *row = strstr(out, "| domain");
+
+		assert_int_equal(cell_breaks(row, strcspn(row, "\n")), 7);
+	}
+	free(e);
+	kh_buf_free(&want);
 	free(out);
 	kh_changes_free(&c);
 	out = kh_changes_markdown(&c);
@@ -711,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_xml_drift_keyed),
 		cmocka_unit_test(test_objects_and_order),
 		cmocka_unit_test(test_volume_identity),
+		cmocka_unit_test(test_uuid_identity),
 		cmocka_unit_test(test_unknown_skipped),
 		cmocka_unit_test(test_malformed_xml),
 		cmocka_unit_test(test_kind_names),

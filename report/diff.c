@@ -118,10 +118,9 @@ static int cmp_xml(const struct obj *o, const char *a, const char *b, const char
 				     o->name ? o->name : "?");
 	for (size_t i = 0; i < x.n; i++) {
 		struct kh_xml_change *c = &x.items[i];
-		enum kh_change_kind ch = c->old == NULL ? KH_CHANGE_ADDED :
-					 c->new_ == NULL ? KH_CHANGE_REMOVED : KH_CHANGE_MODIFIED;
 
-		push(o, ch, c->path, c->old, c->new_, c->kind);
+		/* Inside an object everything is "modified"; a null side says added/removed. */
+		push(o, KH_CHANGE_MODIFIED, c->path, c->old, c->new_, c->kind);
 		c->old = c->new_ = NULL;
 	}
 	kh_xml_changes_free(&x);

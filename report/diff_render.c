@@ -303,9 +303,9 @@ char *kh_changes_markdown(const struct kh_changes *c)
 
 static const char *row_colour(const struct kh_change *c)
 {
-	if (c->change == KH_CHANGE_ADDED)
+	if (c->change == KH_CHANGE_ADDED || (c->path && c->old == NULL))
 		return "#e6ffec";
-	if (c->change == KH_CHANGE_REMOVED)
+	if (c->change == KH_CHANGE_REMOVED || (c->path && c->new_ == NULL))
 		return "#ffebe9";
 	return "#fff8c5";
 }

@@ -345,7 +345,7 @@ static void test_xml_drift_keyed(void **state)
 	assert_change(&c.items[0], "domain", "aries", KH_CHANGE_MODIFIED,
 		      "/domain/devices/interface[mac/@address='52:54:00:09:a4:37']/@type", "user",
 		      "network", KH_VALUE_TEXT);
-	assert_change(&c.items[1], "domain", "aries", KH_CHANGE_ADDED,
+	assert_change(&c.items[1], "domain", "aries", KH_CHANGE_MODIFIED,
 		      "/domain/devices/disk[target/@dev='vdb']", NULL,
 		      "<disk type=\"file\" device=\"disk\"><source "
 		      "file=\"/var/lib/libvirt/images/data.raw\"/><target dev=\"vdb\" "

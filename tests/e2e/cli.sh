@@ -3,8 +3,9 @@
 
 run --help
 expect_rc 0 "--help"
+help=$out
 for c in collect snapshots show diff report; do
-	expect_in "$out" "  $c " "--help lists $c"
+	expect_in "$help" "  $c " "--help lists $c"
 	run "$c" --help
 	expect_rc 0 "$c --help"
 	expect_in "$out" "usage: kvmhist [--db PATH] $c" "$c --help usage"

@@ -104,7 +104,7 @@ expect_in "$(json '[(c["name"], c["path"]) for c in j["drift"]]')" "('taurus', \
 run report -o "$tmp/r.md"
 expect_rc 0 "report -o"
 expect_in "$(cat "$tmp/r.md")" "aries-data.qcow2" "markdown report"
-run report --format html -o "$tmp/r.html"
+run report --format html --templates "$top/templates" -o "$tmp/r.html"
 expect_rc 0 "report html"
 expect_in "$(cat "$tmp/r.html")" "<table" "html report has tables"
 expect_not_in "$(cat "$tmp/r.html")" "<script" "html report has no script"

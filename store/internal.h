@@ -5,14 +5,32 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "util/mem.h"
 
 /* Statements are prepared once per open store and reused (reset) by every snapshot. */
 enum stmt_id {
-	S_XML_FIND, S_XML_ADD, S_SNAP_ADD, S_DOMAIN_ADD, S_DISK_ADD, S_IFACE_ADD, S_POOL_ADD,
-	S_VOLUME_ADD, S_NETWORK_ADD, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET,
-	S_POOLS_GET, S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N, S_AT_OR_BEFORE,
+	S_XML_FIND, S_XML_ADD, S_HOST_FIND, S_HOST_ADD, S_SEQ_MAX, S_SNAP_ADD, S_DOMAIN_ADD,
+	S_DISK_ADD, S_IFACE_ADD, S_POOL_ADD, S_VOLUME_ADD, S_NETWORK_ADD, S_SPAN_ADD,
+	S_SPAN_EXTEND, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET, S_POOLS_GET,
+	S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N,
+	S_AT_OR_BEFORE,
 	S_MAX
 };
+
+/* The kinds of object a span can hold; the numbers are stored. */
+enum kh_kind { KH_KIND_DOMAIN = 0, KH_KIND_POOL = 1, KH_KIND_VOLUME = 2, KH_KIND_NETWORK = 3 };
+
+/* Where a loaded object version lives: its span, its row, its XML (0: none). */
+struct kh_version {
+	int64_t span_id, row_id, xml_id;
+};
+
+/* The versions of a loaded snapshot's objects, index for index with its arrays
+ * (before sorting). */
+struct kh_versions {
+	struct kh_version *domains, *pools, *volumes, *networks;
+};
+
 
 struct kh_store {
 	sqlite3 *db;
@@ -22,7 +40,40 @@ struct kh_store {
 
 /* A cached statement, reset and unbound, ready for use; NULL with err set on failure. */
 sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err *err);
+int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
+/* Loads the objects present in snapshot `seq` of host `host_id` into `snap`, in row order,
+ * without linking or sorting; fills `v` (may be NULL) index for index. */
+int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
+			  struct kh_snapshot *snap, struct kh_versions *v, struct kh_err *err);
+void kh_versions_free(struct kh_versions *v);
 /* Sets err to "database 'PATH': what: sqlite's message" and returns -1. */
 int kh_store_db_error(struct kh_store *st, struct kh_err *err, const char *what);
+
+/* KH_UNKNOWN and NULL are stored as NULL and read back as such. */
+static inline void kh_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static inline void kh_bind_num(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == KH_UNKNOWN)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+static inline char *kh_col_text(sqlite3_stmt *s, int i)
+{
+	return kh_strdup((const char *)sqlite3_column_text(s, i));
+}
+
+static inline int64_t kh_col_num(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? KH_UNKNOWN : sqlite3_column_int64(s, i);
+}
 
 #endif

@@ -3,31 +3,37 @@
 #include "store/schema.h"
 
 static const char *const migrations[] = {
-	/* 1: the first schema. Objects are rows per snapshot; XML is stored once by content. */
-	"CREATE TABLE xml ("
+	/* 1: the first schema. An object's version (a domain as it was, with its disks and
+	 * interfaces) is a row; a span says in which snapshots of a host that version was
+	 * seen, first_seq to last_seq, so an unchanged night only moves last_seq forward.
+	 * XML is stored once by content. */
+	"CREATE TABLE host ("
 	"  id INTEGER PRIMARY KEY,"
-	"  hash INTEGER NOT NULL,"
-	"  body TEXT NOT NULL);"
-	"CREATE INDEX xml_hash ON xml(hash);"
+	"  uri TEXT NOT NULL UNIQUE);"
 	"CREATE TABLE snapshot ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  host_id INTEGER NOT NULL REFERENCES host(id),"
+	"  seq INTEGER NOT NULL,"
 	"  taken_at INTEGER NOT NULL,"
-	"  uri TEXT NOT NULL,"
 	"  hostname TEXT,"
 	"  host_uuid TEXT,"
 	"  hv_type TEXT,"
 	"  libvirt_version INTEGER,"
 	"  hv_version INTEGER);"
-	"CREATE INDEX snapshot_uri_time ON snapshot(uri, taken_at);"
+	"CREATE UNIQUE INDEX snapshot_host_seq ON snapshot(host_id, seq);"
+	"CREATE INDEX snapshot_host_time ON snapshot(host_id, taken_at);"
 	"CREATE INDEX snapshot_time ON snapshot(taken_at);"
+	"CREATE TABLE xml ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash INTEGER NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"CREATE INDEX xml_hash ON xml(hash);"
 	"CREATE TABLE domain ("
 	"  id INTEGER PRIMARY KEY,"
-	"  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,"
 	"  name TEXT, uuid TEXT, state TEXT,"
 	"  vcpus INTEGER, memory_kib INTEGER, max_memory_kib INTEGER,"
 	"  autostart INTEGER, persistent INTEGER, os_type TEXT,"
 	"  xml_id INTEGER REFERENCES xml(id), error TEXT);"
-	"CREATE INDEX domain_snapshot ON domain(snapshot_id);"
 	"CREATE TABLE disk ("
 	"  domain_id INTEGER NOT NULL REFERENCES domain(id) ON DELETE CASCADE,"
 	"  target TEXT, device TEXT, type TEXT, source TEXT, pool TEXT, volume TEXT,"
@@ -38,23 +44,29 @@ static const char *const migrations[] = {
 	"  mac TEXT, type TEXT, source TEXT, model TEXT);"
 	"CREATE INDEX iface_domain ON iface(domain_id);"
 	"CREATE TABLE pool ("
-	"  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,"
+	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT, uuid TEXT, type TEXT, state TEXT, autostart INTEGER, persistent INTEGER,"
 	"  capacity INTEGER, allocation INTEGER, available INTEGER, path TEXT,"
 	"  xml_id INTEGER REFERENCES xml(id), error TEXT);"
-	"CREATE INDEX pool_snapshot ON pool(snapshot_id);"
 	"CREATE TABLE volume ("
-	"  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,"
+	"  id INTEGER PRIMARY KEY,"
 	"  pool TEXT, name TEXT, key TEXT, path TEXT, format TEXT, type TEXT,"
 	"  capacity INTEGER, allocation INTEGER, physical INTEGER,"
 	"  xml_id INTEGER REFERENCES xml(id), error TEXT);"
-	"CREATE INDEX volume_snapshot ON volume(snapshot_id);"
 	"CREATE TABLE network ("
-	"  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id) ON DELETE CASCADE,"
+	"  id INTEGER PRIMARY KEY,"
 	"  name TEXT, uuid TEXT, active INTEGER, autostart INTEGER, persistent INTEGER,"
 	"  bridge TEXT, forward TEXT, ips TEXT, dhcp_ranges TEXT,"
 	"  xml_id INTEGER REFERENCES xml(id), error TEXT);"
-	"CREATE INDEX network_snapshot ON network(snapshot_id);",
+	"CREATE TABLE span ("
+	"  id INTEGER PRIMARY KEY,"
+	"  host_id INTEGER NOT NULL REFERENCES host(id),"
+	"  kind INTEGER NOT NULL,"          /* enum kh_kind: 0 domain, 1 pool, 2 volume, 3 network */
+	"  object_id INTEGER NOT NULL,"     /* the row in that kind's table */
+	"  first_seq INTEGER NOT NULL,"
+	"  last_seq INTEGER NOT NULL);"
+	"CREATE INDEX span_host_kind_last ON span(host_id, kind, last_seq);"
+	"CREATE INDEX span_object ON span(kind, object_id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,

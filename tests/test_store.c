@@ -279,17 +279,67 @@ static void test_round_trip(void **state)
 	kh_store_close(st);
 }
 
-static void test_identical_xml_is_stored_once(void **state)
+/* An unchanged night stores no new object rows; a change stores only what changed. */
+static void test_unchanged_objects_are_stored_once(void **state)
 {
 	struct fx *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s;
+	struct kh_err err;
 
 	for (int day = 0; day < 5; day++)
 		assert_int_equal(put(st, "test:///a", T0 + day * DAY, 1LL << 30), day + 1);
-	kh_store_close(st);
-	/* four distinct documents: domain, pool, volume, network */
 	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 10);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM disk"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM span"), 5);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM span WHERE first_seq = 1 AND "
+					"last_seq = 5"), 5);
+
+	/* night 6: the volume grew; the pool's fill moved; the domain using it did not change */
+	assert_int_equal(put(st, "test:///a", T0 + 5 * DAY, 2LL << 30), 6);
+	kh_store_close(st);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM network"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM span"), 7);
+
+	st = open_store(f->path, KH_OPEN_EXISTING);
+	assert_int_equal(kh_store_load(st, 3, &s, &err), 0);
+	assert_int_equal(s->volumes[0].allocation, 1LL << 30);
+	assert_int_equal(s->pools[0].allocation, 1LL << 30);
+	/* a resolved disk shows its volume's sizes, as they were that night */
+	assert_int_equal(s->domains[0].disks[0].allocation, 1LL << 30);
+	kh_snapshot_free(s);
+	assert_int_equal(kh_store_load(st, 6, &s, &err), 0);
+	assert_int_equal(s->n_domains, 2);
+	assert_int_equal(s->volumes[0].allocation, 2LL << 30);
+	assert_int_equal(s->domains[0].disks[0].allocation, 2LL << 30);
+	kh_snapshot_free(s);
+	kh_store_close(st);
+}
+
+/* Two hosts never share versions: each URI has its own history. */
+static void test_hosts_are_separate(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s;
+	struct kh_err err;
+
+	put(st, "test:///a", T0, 1);
+	put(st, "test:///b", T0, 1);
+	put(st, "test:///a", T0 + DAY, 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM host"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 4);
+	assert_int_equal(kh_store_load(st, 2, &s, &err), 0);
+	assert_string_equal(s->host.uri, "test:///b");
+	assert_int_equal(s->n_domains, 2);
+	assert_int_equal(s->n_volumes, 1);
+	kh_snapshot_free(s);
+	kh_store_close(st);
 }
 
 /* A failure inside the transaction (injected with a real SQLite trigger) leaves nothing. */
@@ -303,7 +353,7 @@ static void test_failed_snapshot_leaves_nothing(void **state)
 
 	put(st, "test:///a", T0, 1);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON network"
+	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON volume"
 					  " BEGIN SELECT RAISE(ABORT, 'disk full'); END",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -314,7 +364,9 @@ static void test_failed_snapshot_leaves_nothing(void **state)
 	kh_store_close(st);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 1);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 1);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM span WHERE last_seq = 1"), 5);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
 	assert_int_equal(count(f->path, "PRAGMA integrity_check = 1") , 0);
 }
@@ -521,7 +573,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_database_is_not_created, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_is_private_and_versioned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_identical_xml_is_stored_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unchanged_objects_are_stored_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hosts_are_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_snapshot_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_files_are_refused_untouched, setup,
 						teardown),

@@ -12,7 +12,7 @@ char *kh_strdup(const char *s);           /* NULL in, NULL out */
 char *kh_strndup(const char *s, size_t n);
 char *kh_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Grows *items (of *cap elements of size `size`) so that index `need` fits. */
+/* Grows *items (of *cap elements of size `size`) so that `need` elements fit. */
 void kh_grow(void *items, size_t *cap, size_t need, size_t size);
 
 /* Appends one element to a (items, n, cap) array and returns a pointer to it, zeroed. */

@@ -1,0 +1,323 @@
+/* Reading snapshots: the object versions whose span covers a snapshot's sequence number. */
+#include "store/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int step_end(struct kh_store *st, int rc, struct kh_err *err)
+{
+	return rc == SQLITE_DONE ? 0 : kh_store_db_error(st, err, "cannot read snapshot");
+}
+
+static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_id, int64_t seq,
+			    struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, id, err);
+
+	if (s) {
+		sqlite3_bind_int64(s, 1, host_id);
+		sqlite3_bind_int64(s, 2, seq);
+	}
+	return s;
+}
+
+static void read_version(sqlite3_stmt *s, struct kh_version **v, size_t n, size_t *cap)
+{
+	struct kh_version *x;
+
+	if (v == NULL)
+		return;
+	kh_grow(v, cap, n, sizeof **v);
+	x = &(*v)[n - 1];
+	x->span_id = sqlite3_column_int64(s, 0);
+	x->row_id = sqlite3_column_int64(s, 1);
+	x->xml_id = sqlite3_column_int64(s, 2);
+}
+
+/* Disk and interface rows come ordered by domain row, as the domains do: one forward walk
+ * pairs them. */
+static int load_children(struct kh_store *st, struct kh_snapshot *snap, const int64_t *rows,
+			 int64_t host_id, int64_t seq, int ifaces, struct kh_err *err)
+{
+	sqlite3_stmt *s = at_seq(st, ifaces ? S_IFACES_GET : S_DISKS_GET, host_id, seq, err);
+	size_t at = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t dom = sqlite3_column_int64(s, 0);
+
+		while (at < snap->n_domains && rows[at] != dom)
+			at++;
+		if (at == snap->n_domains) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		if (ifaces) {
+			struct kh_iface *f = kh_domain_add_iface(&snap->domains[at]);
+
+			f->mac = kh_col_text(s, 1);
+			f->type = kh_col_text(s, 2);
+			f->source = kh_col_text(s, 3);
+			f->model = kh_col_text(s, 4);
+		} else {
+			struct kh_disk *k = kh_domain_add_disk(&snap->domains[at]);
+
+			k->target = kh_col_text(s, 1);
+			k->device = kh_col_text(s, 2);
+			k->type = kh_col_text(s, 3);
+			k->source = kh_col_text(s, 4);
+			k->pool = kh_col_text(s, 5);
+			k->volume = kh_col_text(s, 6);
+			k->capacity = kh_col_num(s, 7);
+			k->allocation = kh_col_num(s, 8);
+			k->physical = kh_col_num(s, 9);
+		}
+	}
+	sqlite3_reset(s);
+	return step_end(st, rc, err);
+}
+
+static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
+			int64_t seq, struct kh_versions *v, struct kh_err *err)
+{
+	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, err);
+	int64_t *rows = NULL;
+	size_t cap = 0, vcap = 0, n = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct kh_domain *d = kh_snapshot_add_domain(snap);
+
+		*(int64_t *)KH_PUSH(rows, n, cap) = sqlite3_column_int64(s, 1);
+		read_version(s, v ? &v->domains : NULL, n, &vcap);
+		d->name = kh_col_text(s, 3);
+		d->uuid = kh_col_text(s, 4);
+		d->state = kh_col_text(s, 5);
+		d->vcpus = kh_col_num(s, 6);
+		d->memory_kib = kh_col_num(s, 7);
+		d->max_memory_kib = kh_col_num(s, 8);
+		d->autostart = (int)kh_col_num(s, 9);
+		d->persistent = (int)kh_col_num(s, 10);
+		d->os_type = kh_col_text(s, 11);
+		d->xml = kh_col_text(s, 12);
+		d->error = kh_col_text(s, 13);
+	}
+	rc = step_end(st, rc, err) ||
+	     load_children(st, snap, rows, host_id, seq, 0, err) ||
+	     load_children(st, snap, rows, host_id, seq, 1, err);
+	free(rows);
+	return rc ? -1 : 0;
+}
+
+static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
+		      int64_t seq, struct kh_versions *v, struct kh_err *err)
+{
+	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, err);
+	size_t vcap = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct kh_pool *p = kh_snapshot_add_pool(snap);
+
+		read_version(s, v ? &v->pools : NULL, snap->n_pools, &vcap);
+		p->name = kh_col_text(s, 3);
+		p->uuid = kh_col_text(s, 4);
+		p->type = kh_col_text(s, 5);
+		p->state = kh_col_text(s, 6);
+		p->autostart = (int)kh_col_num(s, 7);
+		p->persistent = (int)kh_col_num(s, 8);
+		p->capacity = kh_col_num(s, 9);
+		p->allocation = kh_col_num(s, 10);
+		p->available = kh_col_num(s, 11);
+		p->path = kh_col_text(s, 12);
+		p->xml = kh_col_text(s, 13);
+		p->error = kh_col_text(s, 14);
+	}
+	return step_end(st, rc, err);
+}
+
+static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
+			int64_t seq, struct kh_versions *v, struct kh_err *err)
+{
+	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, err);
+	size_t vcap = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct kh_volume *x = kh_snapshot_add_volume(snap);
+
+		read_version(s, v ? &v->volumes : NULL, snap->n_volumes, &vcap);
+		x->pool = kh_col_text(s, 3);
+		x->name = kh_col_text(s, 4);
+		x->key = kh_col_text(s, 5);
+		x->path = kh_col_text(s, 6);
+		x->format = kh_col_text(s, 7);
+		x->type = kh_col_text(s, 8);
+		x->capacity = kh_col_num(s, 9);
+		x->allocation = kh_col_num(s, 10);
+		x->physical = kh_col_num(s, 11);
+		x->xml = kh_col_text(s, 12);
+		x->error = kh_col_text(s, 13);
+	}
+	return step_end(st, rc, err);
+}
+
+static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
+			 int64_t seq, struct kh_versions *v, struct kh_err *err)
+{
+	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, err);
+	size_t vcap = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct kh_network *n = kh_snapshot_add_network(snap);
+
+		read_version(s, v ? &v->networks : NULL, snap->n_networks, &vcap);
+		n->name = kh_col_text(s, 3);
+		n->uuid = kh_col_text(s, 4);
+		n->active = (int)kh_col_num(s, 5);
+		n->autostart = (int)kh_col_num(s, 6);
+		n->persistent = (int)kh_col_num(s, 7);
+		n->bridge = kh_col_text(s, 8);
+		n->forward = kh_col_text(s, 9);
+		n->ips = kh_col_text(s, 10);
+		n->dhcp_ranges = kh_col_text(s, 11);
+		n->xml = kh_col_text(s, 12);
+		n->error = kh_col_text(s, 13);
+	}
+	return step_end(st, rc, err);
+}
+
+int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
+			  struct kh_snapshot *snap, struct kh_versions *v, struct kh_err *err)
+{
+	return load_domains(st, snap, host_id, seq, v, err) ||
+			       load_pools(st, snap, host_id, seq, v, err) ||
+			       load_volumes(st, snap, host_id, seq, v, err) ||
+			       load_networks(st, snap, host_id, seq, v, err)
+		       ? -1
+		       : 0;
+}
+
+void kh_versions_free(struct kh_versions *v)
+{
+	free(v->domains);
+	free(v->pools);
+	free(v->volumes);
+	free(v->networks);
+	memset(v, 0, sizeof *v);
+}
+
+int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, struct kh_err *err)
+{
+	struct kh_snapshot *snap = NULL;
+	int64_t host_id, seq;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	/* One read transaction, so a concurrent collect cannot show us half of anything. */
+	if (kh_store_exec(st, "BEGIN", err))
+		return -1;
+	if ((s = kh_store_stmt(st, S_SNAP_GET, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		kh_err_set(err, "no snapshot %lld", (long long)id);
+		goto fail;
+	}
+	if (rc != SQLITE_ROW) {
+		kh_store_db_error(st, err, "cannot read snapshot");
+		goto fail;
+	}
+	snap = kh_snapshot_new();
+	snap->id = id;
+	host_id = sqlite3_column_int64(s, 0);
+	seq = sqlite3_column_int64(s, 1);
+	snap->taken_at = sqlite3_column_int64(s, 2);
+	snap->host.uri = kh_col_text(s, 3);
+	snap->host.hostname = kh_col_text(s, 4);
+	snap->host.host_uuid = kh_col_text(s, 5);
+	snap->host.hv_type = kh_col_text(s, 6);
+	snap->host.libvirt_version = kh_col_num(s, 7);
+	snap->host.hv_version = kh_col_num(s, 8);
+	sqlite3_reset(s);
+	if (kh_store_load_objects(st, host_id, seq, snap, NULL, err))
+		goto fail;
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	/* A resolved disk's sizes are its volume's: stored once, with the volume. */
+	kh_snapshot_link(snap);
+	kh_snapshot_sort(snap);
+	*out = snap;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_snapshot_free(snap);
+	return -1;
+}
+
+int kh_store_list(struct kh_store *st, const char *host, int64_t from, int64_t to,
+		  struct kh_snapshot_info **out, size_t *n, struct kh_err *err)
+{
+	struct kh_snapshot_info *v = NULL;
+	size_t cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((s = kh_store_stmt(st, S_LIST, err)) == NULL)
+		return -1;
+	kh_bind_text(s, 1, host);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct kh_snapshot_info *i = KH_PUSH(v, *n, cap);
+
+		i->id = sqlite3_column_int64(s, 0);
+		i->taken_at = sqlite3_column_int64(s, 1);
+		i->uri = kh_col_text(s, 2);
+		i->hostname = kh_col_text(s, 3);
+		i->host_uuid = kh_col_text(s, 4);
+		i->n_domains = sqlite3_column_int64(s, 5);
+		i->n_pools = sqlite3_column_int64(s, 6);
+		i->n_volumes = sqlite3_column_int64(s, 7);
+		i->n_networks = sqlite3_column_int64(s, 8);
+	}
+	if (rc != SQLITE_DONE) {
+		kh_snapshot_infos_free(v, *n);
+		*n = 0;
+		return kh_store_db_error(st, err, "cannot list snapshots");
+	}
+	*out = v;
+	return 0;
+}
+
+int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_PREVIOUS, err);
+	int rc;
+
+	*prev = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*prev = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	return 0;
+}

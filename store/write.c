@@ -1,0 +1,524 @@
+/* Writing a snapshot: one transaction. Each object is compared with its version in the host's
+ * previous snapshot; an unchanged one only extends that version's span, so an unchanged night
+ * costs a snapshot row and some span updates, not a copy of the estate. */
+#include "store/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int step_done(struct kh_store *st, sqlite3_stmt *s, struct kh_err *err)
+{
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot write snapshot");
+	return 0;
+}
+
+static void bind_id(sqlite3_stmt *s, int i, int64_t id)
+{
+	if (id)
+		sqlite3_bind_int64(s, i, id);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* FNV-1a: only a lookup key; bodies are compared before one is reused. */
+static int64_t text_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return (int64_t)(h >> 1);
+}
+
+/* Stores XML once by content; *id = 0 for no XML. */
+static int put_xml(struct kh_store *st, const char *body, int64_t *id, struct kh_err *err)
+{
+	sqlite3_stmt *s;
+	int64_t hash;
+	int rc;
+
+	*id = 0;
+	if (body == NULL)
+		return 0;
+	hash = text_hash(body);
+	if ((s = kh_store_stmt(st, S_XML_FIND, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, hash);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(s, 1), body) == 0) {
+			*id = sqlite3_column_int64(s, 0);
+			sqlite3_reset(s);
+			return 0;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read XML");
+	if ((s = kh_store_stmt(st, S_XML_ADD, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, hash);
+	kh_bind_text(s, 2, body);
+	if (step_done(st, s, err))
+		return -1;
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* --- what counts as the same version --- */
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* A resolved disk's sizes are its volume's and are stored with the volume, so that a growing
+ * volume does not make a new version of the domain using it every night. */
+static int64_t disk_size(const struct kh_disk *k, int64_t v)
+{
+	return k->pool ? KH_UNKNOWN : v;
+}
+
+static int same_disk(const struct kh_disk *a, const struct kh_disk *b)
+{
+	return same_str(a->target, b->target) && same_str(a->device, b->device) &&
+	       same_str(a->type, b->type) && same_str(a->source, b->source) &&
+	       same_str(a->pool, b->pool) && same_str(a->volume, b->volume) &&
+	       disk_size(a, a->capacity) == disk_size(b, b->capacity) &&
+	       disk_size(a, a->allocation) == disk_size(b, b->allocation) &&
+	       disk_size(a, a->physical) == disk_size(b, b->physical);
+}
+
+static int same_iface(const struct kh_iface *a, const struct kh_iface *b)
+{
+	return same_str(a->mac, b->mac) && same_str(a->type, b->type) &&
+	       same_str(a->source, b->source) && same_str(a->model, b->model);
+}
+
+static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
+{
+	if (!same_str(a->name, b->name) || !same_str(a->uuid, b->uuid) ||
+	    !same_str(a->state, b->state) || a->vcpus != b->vcpus ||
+	    a->memory_kib != b->memory_kib || a->max_memory_kib != b->max_memory_kib ||
+	    a->autostart != b->autostart || a->persistent != b->persistent ||
+	    !same_str(a->os_type, b->os_type) || !same_str(a->error, b->error) ||
+	    a->n_disks != b->n_disks || a->n_ifaces != b->n_ifaces)
+		return 0;
+	for (size_t i = 0; i < a->n_disks; i++)
+		if (!same_disk(&a->disks[i], &b->disks[i]))
+			return 0;
+	for (size_t i = 0; i < a->n_ifaces; i++)
+		if (!same_iface(&a->ifaces[i], &b->ifaces[i]))
+			return 0;
+	return 1;
+}
+
+static int same_pool(const struct kh_pool *a, const struct kh_pool *b)
+{
+	return same_str(a->name, b->name) && same_str(a->uuid, b->uuid) &&
+	       same_str(a->type, b->type) && same_str(a->state, b->state) &&
+	       a->autostart == b->autostart && a->persistent == b->persistent &&
+	       a->capacity == b->capacity && a->allocation == b->allocation &&
+	       a->available == b->available && same_str(a->path, b->path) &&
+	       same_str(a->error, b->error);
+}
+
+static int same_volume(const struct kh_volume *a, const struct kh_volume *b)
+{
+	return same_str(a->pool, b->pool) && same_str(a->name, b->name) &&
+	       same_str(a->key, b->key) && same_str(a->path, b->path) &&
+	       same_str(a->format, b->format) && same_str(a->type, b->type) &&
+	       a->capacity == b->capacity && a->allocation == b->allocation &&
+	       a->physical == b->physical && same_str(a->error, b->error);
+}
+
+static int same_network(const struct kh_network *a, const struct kh_network *b)
+{
+	return same_str(a->name, b->name) && same_str(a->uuid, b->uuid) &&
+	       a->active == b->active && a->autostart == b->autostart &&
+	       a->persistent == b->persistent && same_str(a->bridge, b->bridge) &&
+	       same_str(a->forward, b->forward) && same_str(a->ips, b->ips) &&
+	       same_str(a->dhcp_ranges, b->dhcp_ranges) && same_str(a->error, b->error);
+}
+
+/* --- finding an object's previous version --- */
+
+/* Identity of an object within a host: UUID (volumes: pool and name), name as fallback. */
+struct ident {
+	const char *k1, *k2;
+	size_t i;
+};
+
+static int cmp_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int cmp_ident(const void *pa, const void *pb)
+{
+	const struct ident *a = pa, *b = pb;
+	int c = cmp_str(a->k1, b->k1);
+
+	return c ? c : cmp_str(a->k2, b->k2);
+}
+
+/* Index of the previous version with this identity, or -1. */
+static long find_ident(const struct ident *v, size_t n, const char *k1, const char *k2)
+{
+	struct ident key = { k1, k2, 0 };
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_ident(&key, &v[mid]);
+
+		if (c == 0)
+			return (long)v[mid].i;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+/* The host's previous snapshot, indexed by identity, for comparison. */
+struct prev {
+	struct kh_snapshot *snap;
+	struct kh_versions v;
+	struct ident *domains, *pools, *volumes, *networks;
+	/* A version is reused at most once: two objects sharing an identity (two nameless
+	 * UUID-less ones, say) must stay two rows. */
+	char *used_domains, *used_pools, *used_volumes, *used_networks;
+};
+
+#define INDEX(out, arr, n, key1, key2) do { \
+		(out) = kh_calloc((n) ? (n) : 1, sizeof *(out)); \
+		for (size_t i_ = 0; i_ < (n); i_++) { \
+			(out)[i_].k1 = (arr)[i_].key1 ? (arr)[i_].key1 : (arr)[i_].name; \
+			(out)[i_].k2 = (arr)[i_].key1 ? (key2) : NULL; \
+			(out)[i_].i = i_; \
+		} \
+		qsort((out), (n), sizeof *(out), cmp_ident); \
+	} while (0)
+
+static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct prev *p,
+		     struct kh_err *err)
+{
+	struct kh_snapshot *s;
+
+	memset(p, 0, sizeof *p);
+	p->snap = s = kh_snapshot_new();
+	if (seq > 0 && kh_store_load_objects(st, host_id, seq, s, &p->v, err))
+		return -1;
+	INDEX(p->domains, s->domains, s->n_domains, uuid, NULL);
+	INDEX(p->pools, s->pools, s->n_pools, uuid, NULL);
+	INDEX(p->volumes, s->volumes, s->n_volumes, pool, s->volumes[i_].name);
+	INDEX(p->networks, s->networks, s->n_networks, uuid, NULL);
+	p->used_domains = kh_calloc(s->n_domains + 1, 1);
+	p->used_pools = kh_calloc(s->n_pools + 1, 1);
+	p->used_volumes = kh_calloc(s->n_volumes + 1, 1);
+	p->used_networks = kh_calloc(s->n_networks + 1, 1);
+	return 0;
+}
+
+static void prev_free(struct prev *p)
+{
+	kh_snapshot_free(p->snap);
+	kh_versions_free(&p->v);
+	free(p->domains);
+	free(p->pools);
+	free(p->volumes);
+	free(p->networks);
+	free(p->used_domains);
+	free(p->used_pools);
+	free(p->used_volumes);
+	free(p->used_networks);
+}
+
+/* --- writing versions --- */
+
+struct put {
+	struct kh_store *st;
+	int64_t host_id, seq;
+	struct prev prev;
+};
+
+static int span_add(struct put *w, enum kh_kind kind, int64_t row, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(w->st, S_SPAN_ADD, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, w->host_id);
+	sqlite3_bind_int(s, 2, kind);
+	sqlite3_bind_int64(s, 3, row);
+	sqlite3_bind_int64(s, 4, w->seq);
+	sqlite3_bind_int64(s, 5, w->seq);
+	return step_done(w->st, s, err);
+}
+
+/* Reuses the previous version when it is the same: its span now reaches this snapshot. */
+static int span_extend(struct put *w, const struct kh_version *v, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(w->st, S_SPAN_EXTEND, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, w->seq);
+	sqlite3_bind_int64(s, 2, v->span_id);
+	return step_done(w->st, s, err);
+}
+
+static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *err)
+{
+	struct kh_store *st = w->st;
+	int64_t xml_id, row;
+	sqlite3_stmt *s;
+	long i;
+
+	if (put_xml(st, d->xml, &xml_id, err))
+		return -1;
+	i = find_ident(w->prev.domains, w->prev.snap->n_domains, d->uuid ? d->uuid : d->name, NULL);
+	if (i >= 0 && !w->prev.used_domains[i] && w->prev.v.domains[i].xml_id == xml_id &&
+	    same_domain(&w->prev.snap->domains[i], d)) {
+		w->prev.used_domains[i] = 1;
+		return span_extend(w, &w->prev.v.domains[i], err);
+	}
+
+	if ((s = kh_store_stmt(st, S_DOMAIN_ADD, err)) == NULL)
+		return -1;
+	kh_bind_text(s, 1, d->name);
+	kh_bind_text(s, 2, d->uuid);
+	kh_bind_text(s, 3, d->state);
+	kh_bind_num(s, 4, d->vcpus);
+	kh_bind_num(s, 5, d->memory_kib);
+	kh_bind_num(s, 6, d->max_memory_kib);
+	kh_bind_num(s, 7, d->autostart);
+	kh_bind_num(s, 8, d->persistent);
+	kh_bind_text(s, 9, d->os_type);
+	bind_id(s, 10, xml_id);
+	kh_bind_text(s, 11, d->error);
+	if (step_done(st, s, err))
+		return -1;
+	row = sqlite3_last_insert_rowid(st->db);
+	for (size_t j = 0; j < d->n_disks; j++) {
+		const struct kh_disk *k = &d->disks[j];
+
+		if ((s = kh_store_stmt(st, S_DISK_ADD, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, row);
+		kh_bind_text(s, 2, k->target);
+		kh_bind_text(s, 3, k->device);
+		kh_bind_text(s, 4, k->type);
+		kh_bind_text(s, 5, k->source);
+		kh_bind_text(s, 6, k->pool);
+		kh_bind_text(s, 7, k->volume);
+		kh_bind_num(s, 8, disk_size(k, k->capacity));
+		kh_bind_num(s, 9, disk_size(k, k->allocation));
+		kh_bind_num(s, 10, disk_size(k, k->physical));
+		if (step_done(st, s, err))
+			return -1;
+	}
+	for (size_t j = 0; j < d->n_ifaces; j++) {
+		const struct kh_iface *f = &d->ifaces[j];
+
+		if ((s = kh_store_stmt(st, S_IFACE_ADD, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, row);
+		kh_bind_text(s, 2, f->mac);
+		kh_bind_text(s, 3, f->type);
+		kh_bind_text(s, 4, f->source);
+		kh_bind_text(s, 5, f->model);
+		if (step_done(st, s, err))
+			return -1;
+	}
+	return span_add(w, KH_KIND_DOMAIN, row, err);
+}
+
+static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
+{
+	int64_t xml_id;
+	sqlite3_stmt *s;
+	long i;
+
+	if (put_xml(w->st, p->xml, &xml_id, err))
+		return -1;
+	i = find_ident(w->prev.pools, w->prev.snap->n_pools, p->uuid ? p->uuid : p->name, NULL);
+	if (i >= 0 && !w->prev.used_pools[i] && w->prev.v.pools[i].xml_id == xml_id &&
+	    same_pool(&w->prev.snap->pools[i], p)) {
+		w->prev.used_pools[i] = 1;
+		return span_extend(w, &w->prev.v.pools[i], err);
+	}
+	if ((s = kh_store_stmt(w->st, S_POOL_ADD, err)) == NULL)
+		return -1;
+	kh_bind_text(s, 1, p->name);
+	kh_bind_text(s, 2, p->uuid);
+	kh_bind_text(s, 3, p->type);
+	kh_bind_text(s, 4, p->state);
+	kh_bind_num(s, 5, p->autostart);
+	kh_bind_num(s, 6, p->persistent);
+	kh_bind_num(s, 7, p->capacity);
+	kh_bind_num(s, 8, p->allocation);
+	kh_bind_num(s, 9, p->available);
+	kh_bind_text(s, 10, p->path);
+	bind_id(s, 11, xml_id);
+	kh_bind_text(s, 12, p->error);
+	if (step_done(w->st, s, err))
+		return -1;
+	return span_add(w, KH_KIND_POOL, sqlite3_last_insert_rowid(w->st->db), err);
+}
+
+static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *err)
+{
+	int64_t xml_id;
+	sqlite3_stmt *s;
+	long i;
+
+	if (put_xml(w->st, v->xml, &xml_id, err))
+		return -1;
+	i = find_ident(w->prev.volumes, w->prev.snap->n_volumes, v->pool ? v->pool : v->name,
+		       v->pool ? v->name : NULL);
+	if (i >= 0 && !w->prev.used_volumes[i] && w->prev.v.volumes[i].xml_id == xml_id &&
+	    same_volume(&w->prev.snap->volumes[i], v)) {
+		w->prev.used_volumes[i] = 1;
+		return span_extend(w, &w->prev.v.volumes[i], err);
+	}
+	if ((s = kh_store_stmt(w->st, S_VOLUME_ADD, err)) == NULL)
+		return -1;
+	kh_bind_text(s, 1, v->pool);
+	kh_bind_text(s, 2, v->name);
+	kh_bind_text(s, 3, v->key);
+	kh_bind_text(s, 4, v->path);
+	kh_bind_text(s, 5, v->format);
+	kh_bind_text(s, 6, v->type);
+	kh_bind_num(s, 7, v->capacity);
+	kh_bind_num(s, 8, v->allocation);
+	kh_bind_num(s, 9, v->physical);
+	bind_id(s, 10, xml_id);
+	kh_bind_text(s, 11, v->error);
+	if (step_done(w->st, s, err))
+		return -1;
+	return span_add(w, KH_KIND_VOLUME, sqlite3_last_insert_rowid(w->st->db), err);
+}
+
+static int put_network(struct put *w, const struct kh_network *n, struct kh_err *err)
+{
+	int64_t xml_id;
+	sqlite3_stmt *s;
+	long i;
+
+	if (put_xml(w->st, n->xml, &xml_id, err))
+		return -1;
+	i = find_ident(w->prev.networks, w->prev.snap->n_networks, n->uuid ? n->uuid : n->name,
+		       NULL);
+	if (i >= 0 && !w->prev.used_networks[i] && w->prev.v.networks[i].xml_id == xml_id &&
+	    same_network(&w->prev.snap->networks[i], n)) {
+		w->prev.used_networks[i] = 1;
+		return span_extend(w, &w->prev.v.networks[i], err);
+	}
+	if ((s = kh_store_stmt(w->st, S_NETWORK_ADD, err)) == NULL)
+		return -1;
+	kh_bind_text(s, 1, n->name);
+	kh_bind_text(s, 2, n->uuid);
+	kh_bind_num(s, 3, n->active);
+	kh_bind_num(s, 4, n->autostart);
+	kh_bind_num(s, 5, n->persistent);
+	kh_bind_text(s, 6, n->bridge);
+	kh_bind_text(s, 7, n->forward);
+	kh_bind_text(s, 8, n->ips);
+	kh_bind_text(s, 9, n->dhcp_ranges);
+	bind_id(s, 10, xml_id);
+	kh_bind_text(s, 11, n->error);
+	if (step_done(w->st, s, err))
+		return -1;
+	return span_add(w, KH_KIND_NETWORK, sqlite3_last_insert_rowid(w->st->db), err);
+}
+
+/* The host's row (made on its first snapshot) and its last sequence number. */
+static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int64_t *seq,
+		    struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_HOST_FIND, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	kh_bind_text(s, 1, uri);
+	rc = sqlite3_step(s);
+	*host_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read hosts");
+	if (*host_id == 0) {
+		if ((s = kh_store_stmt(st, S_HOST_ADD, err)) == NULL)
+			return -1;
+		kh_bind_text(s, 1, uri);
+		if (step_done(st, s, err))
+			return -1;
+		*host_id = sqlite3_last_insert_rowid(st->db);
+	}
+	if ((s = kh_store_stmt(st, S_SEQ_MAX, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, *host_id);
+	rc = sqlite3_step(s);
+	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	return 0;
+}
+
+int kh_store_put(struct kh_store *st, struct kh_snapshot *snap, struct kh_err *err)
+{
+	const struct kh_host *h = &snap->host;
+	struct put w = { .st = st };
+	int64_t last_seq;
+	sqlite3_stmt *s;
+
+	if (h->uri == NULL)
+		return kh_err_set(err, "a snapshot needs a URI");
+	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
+		return -1;
+	if (host_seq(st, h->uri, &w.host_id, &last_seq, err) ||
+	    prev_load(st, w.host_id, last_seq, &w.prev, err))
+		goto fail;
+	w.seq = last_seq + 1;
+	if ((s = kh_store_stmt(st, S_SNAP_ADD, err)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(s, 1, w.host_id);
+	sqlite3_bind_int64(s, 2, w.seq);
+	sqlite3_bind_int64(s, 3, snap->taken_at);
+	kh_bind_text(s, 4, h->hostname);
+	kh_bind_text(s, 5, h->host_uuid);
+	kh_bind_text(s, 6, h->hv_type);
+	kh_bind_num(s, 7, h->libvirt_version);
+	kh_bind_num(s, 8, h->hv_version);
+	if (step_done(st, s, err))
+		goto fail;
+	snap->id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < snap->n_domains; i++)
+		if (put_domain(&w, &snap->domains[i], err))
+			goto fail;
+	for (size_t i = 0; i < snap->n_pools; i++)
+		if (put_pool(&w, &snap->pools[i], err))
+			goto fail;
+	for (size_t i = 0; i < snap->n_volumes; i++)
+		if (put_volume(&w, &snap->volumes[i], err))
+			goto fail;
+	for (size_t i = 0; i < snap->n_networks; i++)
+		if (put_network(&w, &snap->networks[i], err))
+			goto fail;
+	if (kh_store_exec(st, "COMMIT", err))
+		goto fail;
+	prev_free(&w.prev);
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	prev_free(&w.prev);
+	snap->id = 0;
+	return -1;
+}

@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-enum format { F_MD, F_HTML, F_JSON };
+enum format { F_MD, F_HTML, F_JSON, F_EMAIL };
 
 /* The last snapshot fed per URI: the `prev` of that URI's next one. */
 struct last {
@@ -70,6 +71,18 @@ out:
 	return rc;
 }
 
+/* kvmhist@HOSTNAME: a valid mailbox that says who sent it, as cron's mail does. */
+static const char *default_sender(char *buf, size_t n)
+{
+	char host[256];
+
+	if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
+		strcpy(host, "localhost");
+	host[sizeof host - 1] = '\0';
+	snprintf(buf, n, "kvmhist@%s", host);
+	return buf;
+}
+
 static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -79,15 +92,22 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "templates", required_argument, NULL, 't' },
+		{ "warn-days", required_argument, NULL, 'w' },
+		{ "mail-to", required_argument, NULL, 'T' },
+		{ "mail-from", required_argument, NULL, 'F' },
+		{ "subject", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
+	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
+	long warn_days = 30;
+	char *end;
 	struct kh_snapshot_info *v = NULL;
 	struct kh_report *r = NULL;
 	enum format format = F_MD;
 	int64_t from, to, now = kh_now(), latest;
 	struct kh_err err;
-	char *out = NULL;
+	char *out = NULL, sender[300];
 	int c, rc = KH_EXIT_ERROR;
 	size_t n = 0;
 
@@ -98,6 +118,16 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		case 'H': host = optarg; break;
 		case 'o': output = optarg; break;
 		case 't': templates = optarg; break;
+		case 'T': mail_to = optarg; break;
+		case 'F': mail_from = optarg; break;
+		case 'S': subject = optarg; break;
+		case 'w':
+			warn_days = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || warn_days < 0 || warn_days > 36500)
+				return kh_usage_error(&kh_cmd_report,
+						      "invalid --warn-days '%s' (days, 0 to 36500)",
+						      optarg);
+			break;
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
 				format = F_MD;
@@ -105,15 +135,23 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 				format = F_HTML;
 			else if (strcmp(optarg, "json") == 0)
 				format = F_JSON;
+			else if (strcmp(optarg, "email") == 0)
+				format = F_EMAIL;
 			else
 				return kh_usage_error(&kh_cmd_report,
-						      "unknown format '%s' (md, html, json)", optarg);
+						      "unknown format '%s' (md, html, json, email)",
+						      optarg);
 			break;
 		default: return kh_bad_option(&kh_cmd_report, c, argv);
 		}
 	}
 	if (optind < argc)
 		return kh_usage_error(&kh_cmd_report, "unexpected argument '%s'", argv[optind]);
+	if (format == F_EMAIL && mail_to == NULL)
+		return kh_usage_error(&kh_cmd_report, "--format email needs --mail-to ADDR");
+	if (format != F_EMAIL && (mail_to || mail_from || subject))
+		return kh_usage_error(&kh_cmd_report,
+				      "--mail-to, --mail-from and --subject go with --format email");
 
 	/* Default period: the 7 days up to the latest snapshot. */
 	if (until) {
@@ -144,6 +182,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	r = kh_report_new(from, to);
+	kh_report_set_warn_days(r, (int)warn_days);
 	if (feed(ctx, r, v, n, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
@@ -152,6 +191,15 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	case F_JSON: out = kh_report_json(r); break;
 	case F_HTML:
 		if (kh_report_html(r, kh_templates_dir(ctx, templates), &out, &err)) {
+			rc = kh_fail("%s", err.msg);
+			goto out;
+		}
+		break;
+	case F_EMAIL:
+		if (mail_from == NULL)
+			mail_from = default_sender(sender, sizeof sender);
+		if (kh_report_email(r, kh_templates_dir(ctx, templates), mail_to, mail_from,
+				    subject, &out, &err)) {
 			rc = kh_fail("%s", err.msg);
 			goto out;
 		}
@@ -170,14 +218,20 @@ out:
 const struct kh_cmd kh_cmd_report = {
 	.name = "report",
 	.summary = "report disk growth toward capacity and config drift over a period",
-	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json] [-o FILE]\n"
-		 "       [--templates DIR]",
+	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
+		 "       [-o FILE] [--templates DIR] [--warn-days N]\n"
+		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
 	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
 		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
 		   "  --host H         only this host (a hostname or a URI)\n"
-		   "  --format F       md (default), html or json\n"
+		   "  --format F       md (default), html, json, or email: a complete message\n"
+		   "                   (text/plain Markdown + text/html) for `| sendmail -t`\n"
 		   "  -o, --output F   write to F (replaced atomically) instead of stdout\n"
-		   "  --templates DIR  report templates (default: the installed ones)\n\n"
+		   "  --templates DIR  report templates (default: the installed ones)\n"
+		   "  --warn-days N    list volumes and pools forecast to fill within N days (30)\n"
+		   "  --mail-to ADDR   e-mail recipients (with --format email)\n"
+		   "  --mail-from ADDR e-mail sender (default: kvmhist@HOSTNAME)\n"
+		   "  --subject TEXT   e-mail subject (default: the hosts and what fills first)\n\n"
 		   "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
 		   "latest~N stands for its snapshot's time, and a date as --until means the end\n"
 		   "of that day.\n",

@@ -109,4 +109,33 @@ expect_rc 0 "report html"
 expect_in "$(cat "$tmp/r.html")" "<table" "html report has tables"
 expect_not_in "$(cat "$tmp/r.html")" "<script" "html report has no script"
 
+# --warn-days moves the 40-day volume into the warning section
+run report --since 2026-11-20 --warn-days 45
+expect_in "$out" "## Volumes within 45 days of full" "warn-days heading"
+expect_in "$(printf '%s' "$out" | sed -n '/within 45 days of full/,/^## /p')" "aries-data.qcow2" "warn-days lists the volume"
+run report --since 2026-11-20 --warn-days 30
+expect_not_in "$(printf '%s' "$out" | sed -n '/within 30 days of full/,/^## /p')" "aries-data.qcow2" "30 days does not"
+run report --warn-days soon
+expect_rc 2 "bad --warn-days"
+
+# e-mail: a complete multipart/alternative message, parsed by Python's email package
+run report --since 2026-11-20 --format email --mail-to "Ops <ops@example.org>" --mail-from kvmhist@example.org --templates "$top/templates"
+expect_rc 0 "report email"
+printf '%s\n' "$out" >"$tmp/mail.eml"
+expect_eq "$(python3 - "$tmp/mail.eml" <<'PY'
+import email, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read())
+parts = [p.get_content_type() for p in m.walk()]
+plain = [p for p in m.walk() if p.get_content_type() == 'text/plain'][0].get_payload(decode=True).decode()
+html = [p for p in m.walk() if p.get_content_type() == 'text/html'][0].get_payload(decode=True).decode()
+print(m['To'], '|', m['From'], '|', parts, '|', 'aries-data.qcow2' in plain, 'aries-data.qcow2' in html, '<script' in html)
+PY
+)" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'text/html'] | True True False" "email structure"
+expect_in "$(grep -i '^Subject:' "$tmp/mail.eml")" "aries-data.qcow2" "subject names what fills first"
+run report --format email
+expect_rc 2 "email without --mail-to"
+run report --format email --mail-to ops@example.org --subject "$(printf 'x\nBcc: evil@example.org')"
+expect_rc 2 "header injection refused"
+expect_eq "$out" "" "nothing written on refusal"
+
 done_testing

@@ -1,5 +1,6 @@
 #include "report/diff_render.h"
 #include "report/escape.h"
+#include "report/show.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
@@ -344,73 +345,25 @@ char *kh_changes_html(const struct kh_changes *c)
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at p, 0 when invalid. */
-static size_t utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
-		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80 ||
-		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/* A JSON string; invalid UTF-8 (which jansson refuses) becomes U+FFFD rather than null. */
-static json_t *jstr(const char *s)
-{
-	struct kh_buf b = { 0 };
-	json_t *j;
-
-	if (s == NULL)
-		return json_null();
-	if ((j = json_string(s)) != NULL)
-		return j;
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(p);
-
-		if (n == 0) {
-			kh_buf_puts(&b, "\xef\xbf\xbd");
-			p++;
-		} else {
-			kh_buf_add(&b, (const char *)p, n);
-			p += n;
-		}
-	}
-	j = json_string(b.data ? b.data : "");
-	kh_buf_free(&b);
-	return j ? j : json_null();
-}
-
 static json_t *jvalue(const char *v, enum kh_value_kind kind)
 {
 	int64_t n;
 
 	if (v && (kind == KH_VALUE_BYTES || kind == KH_VALUE_NUMBER) && parse_i64(v, &n) == 0)
 		return json_integer((json_int_t)n);
-	return jstr(v);
+	return kh_json_str(v);
 }
 
 json_t *kh_change_json(const struct kh_change *c)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "object", jstr(c->object));
-	json_object_set_new(o, "name", jstr(c->name));
+	json_object_set_new(o, "object", kh_json_str(c->object));
+	json_object_set_new(o, "name", kh_json_str(c->name));
 	if (c->object && strcmp(c->object, "volume") == 0)
-		json_object_set_new(o, "pool", jstr(c->pool));
+		json_object_set_new(o, "pool", kh_json_str(c->pool));
 	json_object_set_new(o, "change", json_string(kh_change_kind_name(c->change)));
-	json_object_set_new(o, "path", jstr(c->path));
+	json_object_set_new(o, "path", kh_json_str(c->path));
 	json_object_set_new(o, "old", jvalue(c->old, c->kind));
 	json_object_set_new(o, "new", jvalue(c->new_, c->kind));
 	if (c->taken_at != 0) {

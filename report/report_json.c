@@ -1,6 +1,7 @@
 /* The report as JSON: the documented keys first, in order, extra keys after them; sizes as
  * exact integers, null wherever there is no forecast or the number is unknown. */
 #include "report/report_int.h"
+#include "report/show.h"
 #include "report/diff_render.h"
 #include "util/buf.h"
 #include "util/timefmt.h"
@@ -13,46 +14,6 @@
 static json_t *size_json(int64_t v)
 {
 	return v >= 0 ? json_integer((json_int_t)v) : json_null();
-}
-
-/* Untrusted text as a JSON string: jansson refuses invalid UTF-8, so such bytes become
- * U+FFFD rather than the key going missing. */
-static json_t *str_json(const char *s)
-{
-	struct kh_buf b = { 0 };
-	const unsigned char *p = (const unsigned char *)s;
-	json_t *j;
-
-	if (s == NULL)
-		return json_null();
-	if ((j = json_string(s)) != NULL)
-		return j;
-	while (*p) {
-		size_t n = 0;
-
-		if (*p < 0x80)
-			n = 1;
-		else if (*p >= 0xc2 && *p <= 0xdf && (p[1] & 0xc0) == 0x80)
-			n = 2;
-		else if (*p >= 0xe0 && *p <= 0xef && (p[1] & 0xc0) == 0x80 &&
-			 (p[2] & 0xc0) == 0x80 && !(*p == 0xe0 && p[1] < 0xa0) &&
-			 !(*p == 0xed && p[1] > 0x9f))
-			n = 3;
-		else if (*p >= 0xf0 && *p <= 0xf4 && (p[1] & 0xc0) == 0x80 &&
-			 (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 &&
-			 !(*p == 0xf0 && p[1] < 0x90) && !(*p == 0xf4 && p[1] > 0x8f))
-			n = 4;
-		if (n == 0) {
-			kh_buf_puts(&b, "\xef\xbf\xbd");
-			p++;
-		} else {
-			kh_buf_add(&b, (const char *)p, n);
-			p += n;
-		}
-	}
-	j = json_string(b.data ? b.data : "");
-	kh_buf_free(&b);
-	return j ? j : json_null();
 }
 
 /* A number rounded to `unit` (0.1 day, ...), written as an integer when it is one ("40",
@@ -74,14 +35,6 @@ static json_t *date_json(int64_t t)
 	return json_string(s);
 }
 
-static json_t *time_json(int64_t t)
-{
-	char s[KH_TIME_LEN];
-
-	kh_time_format(t, s);
-	return json_string(s);
-}
-
 /* The numbers shared by volumes and pools, in the documented order. */
 static void growth_json(json_t *o, const struct kh_row *row)
 {
@@ -99,7 +52,7 @@ static void growth_json(json_t *o, const struct kh_row *row)
 	json_object_set_new(o, "days_to_full_high",
 			    fc->ok && fc->has_high ? num_json(fc->days_high, 0.1)
 						   : json_null());
-	json_object_set_new(o, "no_forecast_reason", fc->ok ? json_null() : str_json(fc->why));
+	json_object_set_new(o, "no_forecast_reason", fc->ok ? json_null() : kh_json_str(fc->why));
 	json_object_set_new(o, "growth_lsq_bytes_per_day",
 			    row->fitted ? json_integer((json_int_t)llround(row->fit.rate_lsq))
 					: json_null());
@@ -111,7 +64,7 @@ static void growth_json(json_t *o, const struct kh_row *row)
 	if (row->fitted && row->fit.burst_intervals) {
 		json_t *b = json_object();
 
-		json_object_set_new(b, "at", time_json(row->fit.burst_at));
+		json_object_set_new(b, "at", kh_json_time(row->fit.burst_at));
 		json_object_set_new(b, "bytes", json_integer((json_int_t)row->fit.burst_bytes));
 		json_object_set_new(b, "intervals",
 				    json_integer((json_int_t)row->fit.burst_intervals));
@@ -125,18 +78,18 @@ static json_t *volume_json(const struct kh_row *v)
 {
 	json_t *o = json_object(), *owners = json_array();
 
-	json_object_set_new(o, "host", str_json(kh_row_host(v)));
-	json_object_set_new(o, "pool", str_json(v->s->pool));
-	json_object_set_new(o, "name", str_json(v->s->name));
-	json_object_set_new(o, "path", str_json(v->s->path));
+	json_object_set_new(o, "host", kh_json_str(kh_row_host(v)));
+	json_object_set_new(o, "pool", kh_json_str(v->s->pool));
+	json_object_set_new(o, "name", kh_json_str(v->s->name));
+	json_object_set_new(o, "path", kh_json_str(v->s->path));
 	json_object_set_new(o, "capacity", size_json(v->capacity));
 	json_object_set_new(o, "allocation", size_json(v->allocation));
 	json_object_set_new(o, "allocation_at_start", size_json(v->alloc_start));
 	growth_json(o, v);
-	json_object_set_new(o, "uri", str_json(v->h->uri));
-	json_object_set_new(o, "owner", v->n_owners ? str_json(v->owners[0]) : json_null());
+	json_object_set_new(o, "uri", kh_json_str(v->h->uri));
+	json_object_set_new(o, "owner", v->n_owners ? kh_json_str(v->owners[0]) : json_null());
 	for (size_t i = 0; i < v->n_owners; i++)
-		json_array_append_new(owners, str_json(v->owners[i]));
+		json_array_append_new(owners, kh_json_str(v->owners[i]));
 	json_object_set_new(o, "owners", owners);
 	json_object_set_new(o, "orphan", json_boolean(v->n_owners == 0));
 	return o;
@@ -146,8 +99,8 @@ static json_t *pool_json(const struct kh_row *p)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "host", str_json(kh_row_host(p)));
-	json_object_set_new(o, "name", str_json(p->s->name));
+	json_object_set_new(o, "host", kh_json_str(kh_row_host(p)));
+	json_object_set_new(o, "name", kh_json_str(p->s->name));
 	json_object_set_new(o, "capacity", size_json(p->capacity));
 	json_object_set_new(o, "allocation", size_json(p->allocation));
 	json_object_set_new(o, "available", size_json(p->available));
@@ -157,7 +110,7 @@ static json_t *pool_json(const struct kh_row *p)
 				    ? num_json((double)p->committed / (double)p->capacity, 0.001)
 				    : json_null());
 	growth_json(o, p);
-	json_object_set_new(o, "uri", str_json(p->h->uri));
+	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
 	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
 	json_object_set_new(o, "volumes", json_integer((json_int_t)p->n_volumes));
 	json_object_set_new(o, "earliest_volume_full_on",
@@ -175,19 +128,19 @@ char *kh_report_json(const struct kh_report *r)
 	char *s;
 
 	kh_report_period(r, &from, &to);
-	json_object_set_new(per, "from", time_json(from));
-	json_object_set_new(per, "to", time_json(to));
+	json_object_set_new(per, "from", kh_json_time(from));
+	json_object_set_new(per, "to", kh_json_time(to));
 	json_object_set_new(per, "snapshots", json_integer((json_int_t)r->n_snapshots));
 	json_object_set_new(per, "first_snapshot",
-			    r->n_snapshots ? time_json(r->first_at) : json_null());
+			    r->n_snapshots ? kh_json_time(r->first_at) : json_null());
 	json_object_set_new(per, "last_snapshot",
-			    r->n_snapshots ? time_json(r->last_at) : json_null());
+			    r->n_snapshots ? kh_json_time(r->last_at) : json_null());
 	json_object_set_new(per, "warn_days", json_integer(r->warn_days));
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		json_t *h = json_object();
 
-		json_object_set_new(h, "host", str_json(kh_rhost_label(&r->hosts[i])));
-		json_object_set_new(h, "uri", str_json(r->hosts[i].uri));
+		json_object_set_new(h, "host", kh_json_str(kh_rhost_label(&r->hosts[i])));
+		json_object_set_new(h, "uri", kh_json_str(r->hosts[i].uri));
 		json_object_set_new(h, "snapshots", json_integer((json_int_t)r->hosts[i].n_times));
 		json_array_append_new(hosts, h);
 	}
@@ -207,14 +160,14 @@ char *kh_report_json(const struct kh_report *r)
 		const char *key;
 
 		/* taken_at first, as documented; then the diff's own fields in their order. */
-		json_object_set_new(o, "taken_at", time_json(c->taken_at));
+		json_object_set_new(o, "taken_at", kh_json_time(c->taken_at));
 		json_object_foreach(fields, key, v) {
 			if (strcmp(key, "taken_at") != 0)
 				json_object_set(o, key, v);
 		}
 		json_decref(fields);
-		json_object_set_new(o, "host", str_json(h ? kh_rhost_label(h) : c->uri));
-		json_object_set_new(o, "uri", str_json(c->uri));
+		json_object_set_new(o, "host", kh_json_str(h ? kh_rhost_label(h) : c->uri));
+		json_object_set_new(o, "uri", kh_json_str(c->uri));
 		json_array_append_new(drift, o);
 	}
 	json_object_set_new(root, "drift", drift);
@@ -223,10 +176,10 @@ char *kh_report_json(const struct kh_report *r)
 		first = json_object();
 		json_object_set_new(first, "object", json_string(a->first_is_pool ? "pool"
 										  : "volume"));
-		json_object_set_new(first, "host", str_json(kh_row_host(a->first)));
-		json_object_set_new(first, "pool", a->first_is_pool ? str_json(a->first->s->name)
-								    : str_json(a->first->s->pool));
-		json_object_set_new(first, "name", str_json(a->first->s->name));
+		json_object_set_new(first, "host", kh_json_str(kh_row_host(a->first)));
+		json_object_set_new(first, "pool", a->first_is_pool ? kh_json_str(a->first->s->name)
+								    : kh_json_str(a->first->s->pool));
+		json_object_set_new(first, "name", kh_json_str(a->first->s->name));
 		json_object_set_new(first, "days_to_full",
 				    num_json(a->first->fc.days, 0.1));
 		json_object_set_new(first, "full_on", date_json(a->first->fc.full_at));

@@ -19,23 +19,53 @@ json_t *kh_json_flag(int v)
 	return v == KH_UNKNOWN ? json_null() : json_boolean(v);
 }
 
+/* Length of the valid UTF-8 sequence at p, 0 when invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80 ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Untrusted text as a JSON string: jansson refuses invalid UTF-8, so such bytes become
+ * U+FFFD rather than the whole document failing or the key going missing. */
 json_t *kh_json_str(const char *s)
 {
+	struct kh_buf b = { 0 };
 	json_t *j;
-	char *copy;
 
 	if (s == NULL)
 		return json_null();
 	if ((j = json_string(s)) != NULL)
 		return j;
-	/* Invalid UTF-8 from libvirt must not make the whole document fail: keep ASCII. */
-	copy = kh_strdup(s);
-	for (char *p = copy; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			kh_buf_puts(&b, "\xef\xbf\xbd");
+			p++;
+		} else {
+			kh_buf_add(&b, (const char *)p, n);
+			p += n;
+		}
+	}
+	j = json_string(b.data ? b.data : "");
+	kh_buf_free(&b);
+	return j ? j : json_null();
 }
 
 json_t *kh_json_time(int64_t t)

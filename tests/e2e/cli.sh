@@ -59,6 +59,26 @@ expect_eq "$(stat -c %a "$tmp/sub/x.db")" 600 "database mode"
 expect_eq "$(stat -c %a "$tmp/sub")" 700 "database directory mode"
 [ -e "$tmp/kh.db" ] && fail "--db was not used"
 
+# The default database path: $KVMHIST_DB, else the XDG data directory for a user (run as
+# nobody when we are root; root's /var/lib/kvmhist is not touched by tests).
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$tmp"
+	mkdir -p "$tmp/xdg" "$tmp/home"
+	chown nobody "$tmp/xdg" "$tmp/home"
+	cp "$fixtures/estate/day1.xml" "$tmp/xdg.xml"
+	chmod 644 "$tmp/xdg.xml"
+	runuser -u nobody -- env -u KVMHIST_DB XDG_DATA_HOME="$tmp/xdg" HOME="$tmp/home" \
+		"$KVMHIST" -q collect -c "test://$tmp/xdg.xml" >"$tmp/out" 2>"$tmp/err"
+	rc=$? err=$(cat "$tmp/err")
+	expect_rc 0 "collect as a user"
+	expect_eq "$(stat -c '%U %a' "$tmp/xdg/kvmhist/kvmhist.db" 2>&1)" "nobody 600" "XDG database"
+	runuser -u nobody -- env -u KVMHIST_DB -u XDG_DATA_HOME HOME="$tmp/home" \
+		"$KVMHIST" -q collect -c "test://$tmp/xdg.xml" >"$tmp/out" 2>"$tmp/err"
+	rc=$? err=$(cat "$tmp/err")
+	expect_rc 0 "collect as a user without XDG_DATA_HOME"
+	expect_eq "$(stat -c '%a' "$tmp/home/.local/share/kvmhist" "$tmp/home/.local/share/kvmhist/kvmhist.db" 2>&1 | tr '\n' ' ')" "700 600 " "~/.local/share database"
+fi
+
 # One good and one bad URI: the good one is stored, exit 1, one error line.
 run collect -c "$(day 1)" -c "test:///nonexistent/x.xml" --at 2026-11-20T03:00:00Z
 expect_rc 1 "one of two URIs fails"

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -815,6 +816,73 @@ static int read_networks(struct collect *c, struct kh_err *err)
 
 /* ---- connection ---- */
 
+/* Seconds between keepalive messages and how many may go unanswered; 0: none asked for. */
+static int keepalive_interval, keepalive_count;
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static int global_rc;
+
+/* Process-wide set-up that must happen once, before threads share libvirt and libxml2. */
+static void global_init(void)
+{
+	global_rc = virInitialize();
+	virSetErrorFunc(NULL, silent_error);
+	xmlInitParser();
+}
+
+/* Keepalive replies are read by the event loop, so it must run while anything waits. */
+static void *event_loop(void *arg)
+{
+	(void)arg;
+	while (virEventRunDefaultImpl() == 0)
+		;
+	return NULL;
+}
+
+int kh_collector_init(int timeout, struct kh_err *err)
+{
+	char cause[512];
+	pthread_t t;
+	int e;
+
+	pthread_once(&global_once, global_init);
+	if (global_rc < 0) {
+		lv_cause(cause, sizeof cause);
+		return kh_err_set(err, "cannot initialize libvirt: %s", cause);
+	}
+	if (timeout <= 0)
+		return 0;
+	if (virEventRegisterDefaultImpl() < 0) {
+		lv_cause(cause, sizeof cause);
+		return kh_err_set(err, "cannot start libvirt's event loop: %s", cause);
+	}
+	if ((e = pthread_create(&t, NULL, event_loop, NULL)) != 0)
+		return kh_err_set(err, "cannot start libvirt's event loop: %s", strerror(e));
+	pthread_detach(t);
+	/* a host is given up after about `timeout` seconds of silence */
+	keepalive_count = 4;
+	keepalive_interval = timeout / (keepalive_count + 1);
+	if (keepalive_interval < 1)
+		keepalive_interval = 1;
+	return 0;
+}
+
+/* Local drivers (test://, qemu:///system through the embedded daemon) have no keepalive:
+ * nothing to detect there. */
+static void keep_alive(struct collect *c)
+{
+	char cause[512];
+
+	if (keepalive_interval == 0 ||
+	    virConnectSetKeepAlive(c->conn, keepalive_interval, (unsigned)keepalive_count) >= 0)
+		return;
+	if (lv_code() == VIR_ERR_NO_SUPPORT) {
+		virResetLastError();
+		return;
+	}
+	lv_cause(cause, sizeof cause);
+	warnf(c, "host: cannot enable keepalive: %s", cause);
+}
+
 /* Refusals of read-write access: by polkit or SASL, by an access driver, or by the permissions
  * of a read-write socket kept to one group (unix_sock_rw_perms) while the read-only one is open. */
 static int refused(void)
@@ -837,14 +905,17 @@ static int open_conn(struct collect *c, const char *uri, struct kh_err *err)
 	char cause[512];
 
 	c->conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
-	if (c->conn != NULL)
+	if (c->conn != NULL) {
+		keep_alive(c);
 		return 0;
+	}
 	lv_cause_keep(cause, sizeof cause);
 	if (refused()) {
 		virResetLastError();
 		c->conn = virConnectOpenReadOnly(uri);
 		if (c->conn != NULL) {
 			c->read_only = 1;
+			keep_alive(c);
 			warnf(c, "read-write access refused (%s): pools not refreshed, volume "
 				 "sizes may be stale", cause);
 			return 0;
@@ -866,8 +937,7 @@ int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void
 
 	*out = NULL;
 	c.uri = where;
-	virSetErrorFunc(NULL, silent_error);
-	xmlInitParser();
+	pthread_once(&global_once, global_init);
 	/* restored at the end: other code in the process may want libxml2's messages */
 	xml_err = xmlGenericError;
 	xml_err_ctx = xmlGenericErrorContext;
@@ -908,7 +978,7 @@ long long kh_collector_libvirt_version(void)
 {
 	unsigned long v;
 
-	virSetErrorFunc(NULL, silent_error);
+	pthread_once(&global_once, global_init);
 	if (virGetVersion(&v, NULL, NULL) < 0) {
 		virResetLastError();
 		return -1;

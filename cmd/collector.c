@@ -611,11 +611,14 @@ static void read_pool(struct collect *c, virStoragePoolPtr pool)
 	    lv_failed(&p->error, "cannot refresh"))
 		goto out;
 
+	/* An inactive pool reports sizes of 0: recorded as unknown, not as a pool emptied. */
 	if (virStoragePoolGetInfo(pool, &info) == 0) {
 		p->state = kh_strdup(pool_state(info.state));
-		p->capacity = (int64_t)info.capacity;
-		p->allocation = (int64_t)info.allocation;
-		p->available = (int64_t)info.available;
+		if (info.state != VIR_STORAGE_POOL_INACTIVE) {
+			p->capacity = (int64_t)info.capacity;
+			p->allocation = (int64_t)info.allocation;
+			p->available = (int64_t)info.available;
+		}
 	} else if (lv_failed(&p->error, "cannot read sizes")) {
 		goto out;
 	}
@@ -632,9 +635,12 @@ static void read_pool(struct collect *c, virStoragePoolPtr pool)
 		read_pool_xml(p);
 	else if (lv_failed(&p->error, "cannot read XML"))
 		goto out;
-	/* an inactive pool has no volume list to give */
+	/* An inactive pool has no volume list to give: said in its error, so that a reader
+	 * of the snapshot does not take its volumes for deleted. */
 	if (active == 1 && p->name)
 		read_volumes(c, p, pool);
+	else if (active == 0)
+		note(&p->error, "inactive", "sizes and volumes cannot be read until it is started");
 out:
 	if (p->error)
 		warnf(c, "pool '%s': %s", p->name ? p->name : "?", p->error);

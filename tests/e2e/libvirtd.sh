@@ -226,4 +226,53 @@ taken=$(json "max(__import__('calendar').timegm(__import__('time').strptime(s['t
 checks=$((checks + 1))
 [ "$taken" -le $((t0 + 1)) ] || fail "many hosts: a snapshot was taken $((taken - t0)) s in, after the hung hosts"
 
+# ---- what cannot be read whole: an inactive pool, domains vanishing under collect ----
+v pool-define-as "${p}idle" dir --target "$tmp/idle" >/dev/null || fail "inactive pool"
+run collect -c "$sys"
+expect_rc 0 "inactive pool: collected"
+id=$(printf '%s' "$out" | cut -f1)
+expect_eq "$err" "kvmhist: warning: $sys: pool '${p}idle': inactive: sizes and volumes cannot be read until it is started" \
+	"inactive pool: one warning"
+run show "$id" --json
+expect_eq "$(json "[(x['state'], x['capacity'], x['allocation'], x['available'], x['path']) for x in j['pools'] if x['name'] == '${p}idle']")" \
+	"[('$(field "$(v pool-info "${p}idle")" State)', None, None, None, '$tmp/idle')]" "inactive pool: state, sizes unknown"
+
+# Domains are undefined and defined again (a new UUID each time) as fast as one virsh can,
+# while collect runs: any it listed may be gone by the time it reads them. Whether a given
+# run catches one is up to the scheduler; every run must store its snapshot, and every
+# domain caught vanishing must be stored by name with its reason, and named in one warning.
+for i in $(seq 10 39); do
+	domain_xml "${p}v$i" 32768 >"$tmp/v$i.xml"
+	v define "$tmp/v$i.xml" >/dev/null || fail "define ${p}v$i"
+done
+mkfifo "$tmp/churn"
+virsh -q -c "$sys" <"$tmp/churn" >/dev/null 2>&1 &
+churn_virsh=$!
+while :; do
+	for i in $(seq 10 39); do
+		echo "undefine ${p}v$i"
+		echo "define $tmp/v$i.xml"
+	done
+done >"$tmp/churn" &
+churn=$!
+at_exit 'kill $churn $churn_virsh 2>/dev/null; wait $churn_virsh 2>/dev/null'
+caught=0
+for round in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+	run collect -c "$sys"
+	expect_rc 0 "vanish round $round: stored"
+	id=$(printf '%s' "$out" | cut -f1)
+	warned=$(printf '%s\n' "$err" | grep -c "^kvmhist: warning: $sys: domain '${p}v[0-9]*': cannot read [a-zA-Z ]*: Domain not found")
+	others=$(printf '%s\n' "$err" | grep -v "pool '${p}idle'" | grep -vc "^kvmhist: warning: $sys: domain '${p}v[0-9]*': cannot read [a-zA-Z ]*: Domain not found")
+	[ -z "$err" ] && others=0
+	expect_eq "$others" 0 "vanish round $round: no other warnings ($err)"
+	run show "$id" --json
+	expect_eq "$(json "len([d for d in j['domains'] if d['error']])")" "$warned" "vanish round $round: one warning per vanished domain"
+	expect_eq "$(json "[d['name'] for d in j['domains'] if d['error'] and not (d['name'] and d['uuid'] and 'Domain not found' in d['error'])]")" \
+		"[]" "vanish round $round: a vanished domain keeps its name, UUID and reason"
+	caught=$((caught + warned))
+done
+kill $churn $churn_virsh
+wait $churn_virsh 2>/dev/null
+echo "$me: $caught domains caught vanishing in 15 collections"
+
 done_testing

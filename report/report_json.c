@@ -184,10 +184,15 @@ char *kh_report_json(const struct kh_report *r)
 			    r->n_snapshots ? time_json(r->last_at) : json_null());
 	json_object_set_new(per, "warn_days", json_integer(r->warn_days));
 	for (size_t i = 0; i < r->n_hosts; i++) {
-		json_t *h = json_object();
+		json_t *h = json_object(), *same = json_array();
 
 		json_object_set_new(h, "host", str_json(kh_rhost_label(&r->hosts[i])));
 		json_object_set_new(h, "uri", str_json(r->hosts[i].uri));
+		json_object_set_new(h, "host_uuid", str_json(r->hosts[i].host_uuid));
+		for (size_t j = 0; j < r->n_hosts; j++)
+			if (kh_rhost_same(r, i, j))
+				json_array_append_new(same, str_json(r->hosts[j].uri));
+		json_object_set_new(h, "same_host_as", same);
 		json_object_set_new(h, "snapshots", json_integer((json_int_t)r->hosts[i].n_times));
 		json_array_append_new(hosts, h);
 	}

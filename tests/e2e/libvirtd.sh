@@ -275,4 +275,13 @@ kill $churn $churn_virsh
 wait $churn_virsh 2>/dev/null
 echo "$me: $caught domains caught vanishing in 15 collections"
 
+# ---- as root, qemu:///session is the same daemon: the report says so ----
+run collect -c qemu:///session -c "$sys"
+expect_rc 0 "session and system"
+uuid=$(v capabilities | sed -n 's:.*<uuid>\(.*\)</uuid>.*:\1:p' | head -1)
+run report --since "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" --until "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+expect_rc 0 "report over both URIs"
+expect_in "$out" "- **Same host:** $sys and qemu:///session are the same host ($(v hostname), UUID $uuid)" \
+	"report: two URIs, one host"
+
 done_testing

@@ -147,6 +147,27 @@ stop_pid() {
 	done
 }
 
+# silent_listener: a libvirt endpoint that accepts connections and never answers, so
+# libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.
+silent_listener() {
+	cat >"$tmp/silent.py" <<'EOF'
+import socket, sys
+t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(8)
+u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(8)
+print(t.getsockname()[1], flush=True)
+held = []
+while True:
+    for s in (t, u):
+        s.settimeout(0.05)
+        try: held.append(s.accept()[0])
+        except OSError: pass
+EOF
+	python3 "$tmp/silent.py" "$tmp/silent.sock" >"$tmp/port" &
+	silent=$!
+	at_exit 'kill $silent 2>/dev/null'
+	wait_for_file "$tmp/port"
+}
+
 done_testing() {
 	echo "$(basename "$0"): $checks checks, $fails failed"
 	[ "$fails" -eq 0 ]

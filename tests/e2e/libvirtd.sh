@@ -185,23 +185,7 @@ expect_in "$(json "[(c['name'], c['path']) for c in j['drift']]")" \
 	"('${p}off', '/domain/memory')" "report: memory drift"
 
 # ---- many hosts in one run: two test-driver files, the real daemon, two that hang ----
-# A listener that accepts connections and never answers: libvirt's open waits for ever.
-cat >"$tmp/silent.py" <<'EOF'
-import socket, sys
-t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(8)
-u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(8)
-print(t.getsockname()[1], flush=True)
-held = []
-while True:
-    for s in (t, u):
-        s.settimeout(0.05)
-        try: held.append(s.accept()[0])
-        except OSError: pass
-EOF
-python3 "$tmp/silent.py" "$tmp/silent.sock" >"$tmp/port" &
-silent=$!
-at_exit 'kill $silent 2>/dev/null'
-wait_for_file "$tmp/port"
+silent_listener
 hung_tcp="qemu+tcp://127.0.0.1:$(cat "$tmp/port")/system"
 hung_unix="qemu+unix:///system?socket=$tmp/silent.sock"
 cp "$fixtures/estate/day1.xml" "$tmp/a.xml"

@@ -864,9 +864,10 @@ int kh_collector_init(int timeout, struct kh_err *err)
 	if ((e = pthread_create(&t, NULL, event_loop, NULL)) != 0)
 		return kh_err_set(err, "cannot start libvirt's event loop: %s", strerror(e));
 	pthread_detach(t);
-	/* a host is given up after about `timeout` seconds of silence */
-	keepalive_count = 4;
-	keepalive_interval = timeout / (keepalive_count + 1);
+	/* libvirt drops a connection silent for about (count + 1) * interval seconds: 4/5 of
+	 * the deadline, so the cause it gives usually comes before collect gives up itself */
+	keepalive_count = 3;
+	keepalive_interval = timeout / 5;
 	if (keepalive_interval < 1)
 		keepalive_interval = 1;
 	return 0;

@@ -141,7 +141,9 @@ stop_pid() {
 	[ -n "$1" ] || return 0
 	kill "$1" 2>/dev/null || return 0
 	n=0
-	while kill -0 "$1" 2>/dev/null && [ "$n" -lt 100 ]; do
+	# a daemon's parent may be an init that never reaps it: a zombie has stopped too
+	while kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ] &&
+		[ "$n" -lt 100 ]; do
 		n=$((n + 1))
 		sleep 0.1
 	done

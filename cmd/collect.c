@@ -1,79 +1,322 @@
-/* kvmhist collect: one snapshot per libvirt URI, each in its own transaction. */
+/* kvmhist collect: one snapshot per libvirt URI, each in its own transaction.
+ * Hosts are read concurrently, one thread and one connection per URI, at most --jobs at a
+ * time; only the main thread writes to the database, in the order the URIs were given.
+ * A URI not done within --timeout seconds is given up: its thread is left to itself (libvirt
+ * may block in a call that never returns) and whatever it finds later is thrown away. */
 #include "cmd/cmd.h"
 #include "cmd/collector.h"
+#include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#define DEFAULT_JOBS 8
+#define DEFAULT_TIMEOUT 60
+
+enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_ABANDONED };
+
+/* One URI. Shared by the main thread and its worker under `lock`; the last of the two to
+ * let go frees it, so a worker that outlives its deadline never touches freed memory. */
+struct job {
+	char *uri;              /* NULL: libvirt's default */
+	enum job_state state;
+	int refs;
+	struct timespec deadline;
+	struct kh_snapshot *snap;
+	int ok;
+	struct kh_err err;
+	struct kh_buf warnings; /* printed by the main thread, in URI order */
+};
+
+/* Static, not on main's stack: abandoned workers may still take it after main returns. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t changed;
+
+static void job_unref(struct job *j)
+{
+	if (--j->refs > 0)
+		return;
+	kh_snapshot_free(j->snap);
+	kh_buf_free(&j->warnings);
+	free(j->uri);
+	free(j);
+}
+
+static void add_job(struct job ***all, size_t *n, size_t *cap, const char *uri)
+{
+	struct job *j = kh_calloc(1, sizeof *j);
+
+	j->uri = kh_strdup(uri);
+	j->refs = 1;
+	*KH_PUSH(*all, *n, *cap) = j;
+}
+
+/* For messages, as kh_collect names it. */
+static const char *job_name(const struct job *j)
+{
+	return j->uri ? j->uri : "the default URI";
+}
 
 static void warn_line(void *ctx, const char *msg)
 {
-	const char *uri = ctx;
+	struct job *j = ctx;
 
-	fprintf(stderr, "kvmhist: warning: %s: %s\n", uri ? uri : "default URI", msg);
+	pthread_mutex_lock(&lock);
+	kh_buf_printf(&j->warnings, "kvmhist: warning: %s: %s\n", j->uri ? j->uri : "default URI",
+		      msg);
+	pthread_mutex_unlock(&lock);
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	struct kh_snapshot *snap = NULL;
+	struct kh_err err = { { 0 } };
+	int ok = kh_collect(j->uri, &snap, warn_line, j, &err) == 0;
+
+	if (ok)
+		snap->taken_at = kh_now();
+	pthread_mutex_lock(&lock);
+	if (j->state == JOB_RUNNING) {
+		j->snap = snap;
+		j->ok = ok;
+		j->err = err;
+		j->state = JOB_DONE;
+		pthread_cond_broadcast(&changed);
+	} else {
+		kh_snapshot_free(snap); /* too late: the main thread gave up on it */
+	}
+	job_unref(j);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Starts job j (lock held). On failure the job is done with the cause. */
+static void start(struct job *j, int timeout)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int e;
+
+	clock_gettime(CLOCK_MONOTONIC, &j->deadline);
+	j->deadline.tv_sec += timeout > 0 ? timeout : (time_t)1 << 40;
+	j->state = JOB_RUNNING;
+	j->refs++;
+	e = pthread_attr_init(&attr);
+	if (e == 0)
+		e = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (e == 0)
+		e = pthread_create(&t, &attr, worker, j);
+	pthread_attr_destroy(&attr);
+	if (e != 0) {
+		j->refs--;
+		j->state = JOB_DONE;
+		kh_err_set(&j->err, "cannot collect '%s': cannot start a thread: %s", job_name(j),
+			   strerror(e));
+	}
+}
+
+/* Keeps up to `jobs` URIs running and gives up those past their deadline, until job
+ * `want` is done or abandoned (lock held). */
+static void wait_for(struct job **all, size_t n, size_t want, int jobs, int timeout)
+{
+	for (;;) {
+		struct timespec now, first = { 0, 0 };
+		int running = 0, have_first = 0;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (size_t i = 0; i < n; i++) {
+			struct job *j = all[i];
+
+			if (j->state == JOB_RUNNING && !ts_before(&now, &j->deadline)) {
+				j->state = JOB_ABANDONED;
+				kh_err_set(&j->err, "cannot collect '%s': no answer within %d s (--timeout)",
+					   job_name(j), timeout);
+			}
+			if (j->state == JOB_WAITING && running < jobs)
+				start(j, timeout);
+			if (j->state == JOB_RUNNING) {
+				running++;
+				if (!have_first || ts_before(&j->deadline, &first))
+					first = j->deadline;
+				have_first = 1;
+			}
+		}
+		if (all[want]->state == JOB_DONE || all[want]->state == JOB_ABANDONED)
+			return;
+		pthread_cond_timedwait(&changed, &lock, &first);
+	}
+}
+
+/* One URI per line; blank lines and lines starting with # are skipped. */
+static int read_uri_file(const char *path, struct job ***all, size_t *n, size_t *cap)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t len = 0, before = *n;
+	int rc = 0;
+
+	if (f == NULL)
+		return kh_fail("cannot read URI file '%s': %s", path, strerror(errno));
+	while (getline(&line, &len, f) != -1) {
+		char *s = line, *e;
+
+		s += strspn(s, " \t");
+		e = s + strlen(s);
+		while (e > s && strchr(" \t\r\n", e[-1]))
+			e--;
+		*e = '\0';
+		if (*s != '\0' && *s != '#')
+			add_job(all, n, cap, s);
+	}
+	if (ferror(f))
+		rc = kh_fail("cannot read URI file '%s': %s", path, strerror(errno));
+	else if (*n == before)
+		rc = kh_fail("URI file '%s' names no URI", path);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int parse_count(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static void free_jobs(struct job **all, size_t n)
+{
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n; i++)
+		job_unref(all[i]);
+	pthread_mutex_unlock(&lock);
+	free(all);
 }
 
 static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "connect", required_argument, NULL, 'c' },
+		{ "uri-file", required_argument, NULL, 'f' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char **uris = NULL;
-	size_t n_uris = 0, cap = 0;
+	struct job **all = NULL;
+	size_t n = 0, cap = 0;
 	const char *at = NULL;
 	int64_t taken_at;
+	int jobs = DEFAULT_JOBS, timeout = DEFAULT_TIMEOUT;
+	pthread_condattr_t cattr;
+	struct kh_err err;
 	struct stat sb;
 	int c, rc = KH_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, ":c:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': *KH_PUSH(uris, n_uris, cap) = optarg; break;
+		case 'c':
+			add_job(&all, &n, &cap, optarg);
+			break;
+		case 'f':
+			if (read_uri_file(optarg, &all, &n, &cap) != 0) {
+				free_jobs(all, n);
+				return KH_EXIT_ERROR;
+			}
+			break;
 		case 'a': at = optarg; break;
+		case 'j':
+			if (parse_count(optarg, 1, 1024, &jobs) == 0)
+				break;
+			free_jobs(all, n);
+			return kh_usage_error(&kh_cmd_collect, "invalid --jobs '%s' (1 to 1024)",
+					      optarg);
+		case 't':
+			if (parse_count(optarg, 0, 86400, &timeout) == 0)
+				break;
+			free_jobs(all, n);
+			return kh_usage_error(&kh_cmd_collect,
+					      "invalid --timeout '%s' (seconds, 0 to 86400)", optarg);
 		default:
-			free(uris);
+			free_jobs(all, n);
 			return kh_bad_option(&kh_cmd_collect, c, argv);
 		}
 	}
 	if (optind < argc) {
-		free(uris);
+		free_jobs(all, n);
 		return kh_usage_error(&kh_cmd_collect, "unexpected argument '%s'", argv[optind]);
 	}
 	if (at && kh_time_parse(at, &taken_at, NULL) != 0) {
-		free(uris);
+		free_jobs(all, n);
 		return kh_usage_error(&kh_cmd_collect,
 				      "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
 				      at);
 	}
-	if (n_uris == 0)
-		*KH_PUSH(uris, n_uris, cap) = NULL; /* libvirt's default: $LIBVIRT_DEFAULT_URI */
+	if (n == 0)
+		add_job(&all, &n, &cap, NULL); /* libvirt's default: $LIBVIRT_DEFAULT_URI */
 
 	/* An existing database is checked before any host is contacted; a new one is made
 	 * only when there is a snapshot to put in it, so a bad URI leaves nothing behind. */
-	if (stat(ctx->db_path, &sb) == 0) {
-		struct kh_err err;
-
-		if (kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
-			free(uris);
-			return kh_fail("%s", err.msg);
-		}
+	if (stat(ctx->db_path, &sb) == 0 &&
+	    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
+		free_jobs(all, n);
+		return kh_fail("%s", err.msg);
 	}
-	for (size_t i = 0; i < n_uris; i++) {
-		struct kh_snapshot *snap = NULL;
-		struct kh_err err;
-		char when[KH_TIME_LEN];
+	if (kh_collector_init(timeout, &err) != 0) {
+		free_jobs(all, n);
+		return kh_fail("%s", err.msg);
+	}
+	/* deadlines are measured on the monotonic clock: a clock step must not abandon hosts */
+	if (pthread_condattr_init(&cattr) != 0 ||
+	    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&changed, &cattr) != 0) {
+		free_jobs(all, n);
+		return kh_fail("cannot set up threads");
+	}
+	pthread_condattr_destroy(&cattr);
 
-		if (kh_collect(uris[i], &snap, warn_line, (void *)uris[i], &err) != 0) {
-			kh_fail("%s", err.msg);
+	for (size_t i = 0; i < n; i++) {
+		struct kh_snapshot *snap;
+		struct job *j = all[i];
+		char when[KH_TIME_LEN];
+		int ok;
+
+		pthread_mutex_lock(&lock);
+		wait_for(all, n, i, jobs, timeout);
+		fputs(j->warnings.len ? j->warnings.data : "", stderr);
+		ok = j->state == JOB_DONE && j->ok;
+		snap = j->snap;
+		j->snap = NULL;
+		pthread_mutex_unlock(&lock);
+
+		if (!ok) {
+			kh_fail("%s", j->err.msg);
 			rc = KH_EXIT_PARTIAL;
 			continue;
 		}
-		snap->taken_at = at ? taken_at : kh_now();
+		if (at)
+			snap->taken_at = taken_at;
 		if (ctx->store == NULL &&
 		    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
 			kh_snapshot_free(snap);
@@ -91,19 +334,31 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 			       snap->host.hostname ? snap->host.hostname : "-", when, snap->host.uri);
 		kh_snapshot_free(snap);
 	}
-	free(uris);
+	/* after a database error the rest are not waited for: mark them given up */
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->state == JOB_RUNNING)
+			all[i]->state = JOB_ABANDONED;
+	pthread_mutex_unlock(&lock);
+	free_jobs(all, n);
 	return rc;
 }
 
 const struct kh_cmd kh_cmd_collect = {
 	.name = "collect",
 	.summary = "take a snapshot of each libvirt connection",
-	.usage = "[-c URI]... [--at TIME]",
+	.usage = "[-c URI]... [--uri-file FILE] [--at TIME] [-j N] [--timeout SECONDS]",
 	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
 		   "                     $LIBVIRT_DEFAULT_URI, else libvirt's default)\n"
-		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n\n"
-		   "Prints one line per stored snapshot: ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
-		   "Exit 0 when every URI was collected, 1 when any failed (the others are\n"
-		   "stored), 2 for usage or database errors.\n",
+		   "  --uri-file FILE    more URIs, one per line (blank lines and # comments\n"
+		   "                     skipped)\n"
+		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n"
+		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
+		   "  --timeout SECONDS  give up a host not read within SECONDS, connecting\n"
+		   "                     included (default 60; 0: wait for ever)\n\n"
+		   "Prints one line per stored snapshot, in the order the URIs were given:\n"
+		   "ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
+		   "Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
+		   "others are stored), 2 for usage or database errors.\n",
 	.exec = exec_collect,
 };

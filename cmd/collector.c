@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -610,11 +611,14 @@ static void read_pool(struct collect *c, virStoragePoolPtr pool)
 	    lv_failed(&p->error, "cannot refresh"))
 		goto out;
 
+	/* An inactive pool reports sizes of 0: recorded as unknown, not as a pool emptied. */
 	if (virStoragePoolGetInfo(pool, &info) == 0) {
 		p->state = kh_strdup(pool_state(info.state));
-		p->capacity = (int64_t)info.capacity;
-		p->allocation = (int64_t)info.allocation;
-		p->available = (int64_t)info.available;
+		if (info.state != VIR_STORAGE_POOL_INACTIVE) {
+			p->capacity = (int64_t)info.capacity;
+			p->allocation = (int64_t)info.allocation;
+			p->available = (int64_t)info.available;
+		}
 	} else if (lv_failed(&p->error, "cannot read sizes")) {
 		goto out;
 	}
@@ -631,9 +635,12 @@ static void read_pool(struct collect *c, virStoragePoolPtr pool)
 		read_pool_xml(p);
 	else if (lv_failed(&p->error, "cannot read XML"))
 		goto out;
-	/* an inactive pool has no volume list to give */
+	/* An inactive pool has no volume list to give: said in its error, so that a reader
+	 * of the snapshot does not take its volumes for deleted. */
 	if (active == 1 && p->name)
 		read_volumes(c, p, pool);
+	else if (active == 0)
+		note(&p->error, "inactive", "sizes and volumes cannot be read until it is started");
 out:
 	if (p->error)
 		warnf(c, "pool '%s': %s", p->name ? p->name : "?", p->error);
@@ -815,6 +822,74 @@ static int read_networks(struct collect *c, struct kh_err *err)
 
 /* ---- connection ---- */
 
+/* Seconds between keepalive messages and how many may go unanswered; 0: none asked for. */
+static int keepalive_interval, keepalive_count;
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static int global_rc;
+
+/* Process-wide set-up that must happen once, before threads share libvirt and libxml2. */
+static void global_init(void)
+{
+	global_rc = virInitialize();
+	virSetErrorFunc(NULL, silent_error);
+	xmlInitParser();
+}
+
+/* Keepalive replies are read by the event loop, so it must run while anything waits. */
+static void *event_loop(void *arg)
+{
+	(void)arg;
+	while (virEventRunDefaultImpl() == 0)
+		;
+	return NULL;
+}
+
+int kh_collector_init(int timeout, struct kh_err *err)
+{
+	char cause[512];
+	pthread_t t;
+	int e;
+
+	pthread_once(&global_once, global_init);
+	if (global_rc < 0) {
+		lv_cause(cause, sizeof cause);
+		return kh_err_set(err, "cannot initialize libvirt: %s", cause);
+	}
+	if (timeout <= 0)
+		return 0;
+	if (virEventRegisterDefaultImpl() < 0) {
+		lv_cause(cause, sizeof cause);
+		return kh_err_set(err, "cannot start libvirt's event loop: %s", cause);
+	}
+	if ((e = pthread_create(&t, NULL, event_loop, NULL)) != 0)
+		return kh_err_set(err, "cannot start libvirt's event loop: %s", strerror(e));
+	pthread_detach(t);
+	/* libvirt drops a connection silent for about (count + 1) * interval seconds: 4/5 of
+	 * the deadline, so the cause it gives usually comes before collect gives up itself */
+	keepalive_count = 3;
+	keepalive_interval = timeout / 5;
+	if (keepalive_interval < 1)
+		keepalive_interval = 1;
+	return 0;
+}
+
+/* Local drivers (test://, qemu:///system through the embedded daemon) have no keepalive:
+ * nothing to detect there. */
+static void keep_alive(struct collect *c)
+{
+	char cause[512];
+
+	if (keepalive_interval == 0 ||
+	    virConnectSetKeepAlive(c->conn, keepalive_interval, (unsigned)keepalive_count) >= 0)
+		return;
+	if (lv_code() == VIR_ERR_NO_SUPPORT) {
+		virResetLastError();
+		return;
+	}
+	lv_cause(cause, sizeof cause);
+	warnf(c, "host: cannot enable keepalive: %s", cause);
+}
+
 /* Refusals of read-write access: by polkit or SASL, by an access driver, or by the permissions
  * of a read-write socket kept to one group (unix_sock_rw_perms) while the read-only one is open. */
 static int refused(void)
@@ -837,14 +912,17 @@ static int open_conn(struct collect *c, const char *uri, struct kh_err *err)
 	char cause[512];
 
 	c->conn = virConnectOpenAuth(uri, virConnectAuthPtrDefault, 0);
-	if (c->conn != NULL)
+	if (c->conn != NULL) {
+		keep_alive(c);
 		return 0;
+	}
 	lv_cause_keep(cause, sizeof cause);
 	if (refused()) {
 		virResetLastError();
 		c->conn = virConnectOpenReadOnly(uri);
 		if (c->conn != NULL) {
 			c->read_only = 1;
+			keep_alive(c);
 			warnf(c, "read-write access refused (%s): pools not refreshed, volume "
 				 "sizes may be stale", cause);
 			return 0;
@@ -866,8 +944,7 @@ int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void
 
 	*out = NULL;
 	c.uri = where;
-	virSetErrorFunc(NULL, silent_error);
-	xmlInitParser();
+	pthread_once(&global_once, global_init);
 	/* restored at the end: other code in the process may want libxml2's messages */
 	xml_err = xmlGenericError;
 	xml_err_ctx = xmlGenericErrorContext;
@@ -908,7 +985,7 @@ long long kh_collector_libvirt_version(void)
 {
 	unsigned long v;
 
-	virSetErrorFunc(NULL, silent_error);
+	pthread_once(&global_once, global_init);
 	if (virGetVersion(&v, NULL, NULL) < 0) {
 		virResetLastError();
 		return -1;

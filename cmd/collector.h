@@ -5,6 +5,13 @@
 #include "store/model.h"
 #include "util/err.h"
 
+/* Prepares libvirt and libxml2 for collections in many threads at once: runs libvirt's
+ * default event loop in a thread of its own, so that every later connection can ask for
+ * keepalive messages; with them a host that stops answering is dropped after about
+ * `timeout` seconds (0: no keepalive). Call once, before any thread calls kh_collect.
+ * Returns 0, or -1 with err. */
+int kh_collector_init(int timeout, struct kh_err *err);
+
 /* Called once per object that could be read only in part (the snapshot still holds it). */
 typedef void kh_warn_fn(void *ctx, const char *msg);
 

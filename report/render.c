@@ -381,6 +381,35 @@ static void notes_str(struct kh_buf *b, const struct kh_row *row)
 	}
 }
 
+/* "- **Same host:** A and B are the same host (kvm1, UUID ...)": once per machine reached
+ * through more than one URI, so its numbers are not read as two hosts'. */
+static void same_hosts(const struct kh_report *r, struct kh_buf *b)
+{
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		size_t n = 0, seen = 0;
+
+		for (size_t j = 0; j < i; j++)
+			seen += kh_rhost_same(r, i, j);
+		for (size_t j = i + 1; j < r->n_hosts; j++)
+			n += kh_rhost_same(r, i, j);
+		if (seen || n == 0)
+			continue;
+		kh_buf_puts(b, "- **Same host:** ");
+		kh_escape_md(b, r->hosts[i].uri);
+		for (size_t j = i + 1, k = 0; j < r->n_hosts; j++) {
+			if (!kh_rhost_same(r, i, j))
+				continue;
+			kh_buf_puts(b, ++k == n ? " and " : ", ");
+			kh_escape_md(b, r->hosts[j].uri);
+		}
+		kh_buf_puts(b, " are the same host (");
+		kh_escape_md(b, r->hosts[i].hostname);
+		kh_buf_puts(b, ", UUID ");
+		kh_escape_md(b, r->hosts[i].host_uuid);
+		kh_buf_puts(b, ")\n");
+	}
+}
+
 static void summary(const struct kh_report *r, const struct kh_analysis *a, struct doc *d)
 {
 	struct kh_buf b = { 0 };
@@ -421,7 +450,9 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 		kh_escape_md(&b, r->hosts[i].uri);
 		kh_buf_puts(&b, ")");
 	}
-	kh_buf_printf(&b, "\n- **Period:** %s to %s, %zu snapshot%s\n", f, t, r->n_snapshots,
+	kh_buf_puts(&b, "\n");
+	same_hosts(r, &b);
+	kh_buf_printf(&b, "- **Period:** %s to %s, %zu snapshot%s\n", f, t, r->n_snapshots,
 		      r->n_snapshots == 1 ? "" : "s");
 	kh_buf_puts(&b, "- **Fills first:** ");
 	if (a->first) {

@@ -179,6 +179,7 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].disks);
 		free(r->hosts[i].uri);
 		free(r->hosts[i].hostname);
+		free(r->hosts[i].host_uuid);
 		free(r->hosts[i].times);
 	}
 	free(r->hosts);
@@ -285,6 +286,10 @@ int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 		free(h->hostname);
 		h->hostname = kh_strdup(snap->host.hostname);
 	}
+	if (snap->host.host_uuid) {
+		free(h->host_uuid);
+		h->host_uuid = kh_strdup(snap->host.host_uuid);
+	}
 	ord = (uint32_t)h->n_times;
 	*KH_PUSH(h->times, h->n_times, h->cap_times) = snap->taken_at;
 	take_disks(h, snap);
@@ -336,6 +341,15 @@ const char *kh_rhost_label(const struct kh_rhost *h)
 const char *kh_row_host(const struct kh_row *row)
 {
 	return kh_rhost_label(row->h);
+}
+
+int kh_rhost_same(const struct kh_report *r, size_t i, size_t j)
+{
+	const struct kh_rhost *a = &r->hosts[i], *b = &r->hosts[j];
+
+	/* a hostname alone is no proof: many machines are called localhost */
+	return i != j && a->hostname && b->hostname && a->host_uuid && b->host_uuid &&
+	       strcmp(a->hostname, b->hostname) == 0 && strcmp(a->host_uuid, b->host_uuid) == 0;
 }
 
 const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *uri)

@@ -22,6 +22,7 @@ struct kh_rdisk {
 
 struct kh_rhost {
 	char *uri, *hostname;           /* hostname of the latest snapshot, NULL if unknown */
+	char *host_uuid;                /* likewise */
 	int64_t *times;                 /* taken_at of each snapshot fed, ascending */
 	size_t n_times, cap_times;
 	struct kh_rdisk *disks;         /* the latest snapshot's */
@@ -96,6 +97,8 @@ void kh_analysis_free(struct kh_analysis *a);
 /* "kvm1", or the URI when the host never told its name. */
 const char *kh_row_host(const struct kh_row *row);
 const char *kh_rhost_label(const struct kh_rhost *h);
+/* True when hosts i and j (different URIs) reach one machine: same hostname and host UUID. */
+int kh_rhost_same(const struct kh_report *r, size_t i, size_t j);
 /* The host of a change, by its URI; NULL when unknown. */
 const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *uri);
 

@@ -137,10 +137,15 @@ char *kh_report_json(const struct kh_report *r)
 			    r->n_snapshots ? kh_json_time(r->last_at) : json_null());
 	json_object_set_new(per, "warn_days", json_integer(r->warn_days));
 	for (size_t i = 0; i < r->n_hosts; i++) {
-		json_t *h = json_object();
+		json_t *h = json_object(), *same = json_array();
 
 		json_object_set_new(h, "host", kh_json_str(kh_rhost_label(&r->hosts[i])));
 		json_object_set_new(h, "uri", kh_json_str(r->hosts[i].uri));
+		json_object_set_new(h, "host_uuid", kh_json_str(r->hosts[i].host_uuid));
+		for (size_t j = 0; j < r->n_hosts; j++)
+			if (kh_rhost_same(r, i, j))
+				json_array_append_new(same, kh_json_str(r->hosts[j].uri));
+		json_object_set_new(h, "same_host_as", same);
 		json_object_set_new(h, "snapshots", json_integer((json_int_t)r->hosts[i].n_times));
 		json_array_append_new(hosts, h);
 	}

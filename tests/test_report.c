@@ -657,6 +657,56 @@ static void test_two_hosts(void **state)
 	free_snaps(b, 4);
 }
 
+/* Two URIs reaching one machine are named once in the summary; a shared hostname or a
+ * shared UUID alone (cloned firmware, many "localhost"s) is no proof. */
+static void test_same_host(void **state)
+{
+	static const char *const uris[] = { "qemu:///system", URI1, URI2,
+					     "qemu+tcp://kvm1/system" };
+	static const char *const names[] = { "kvm1", "kvm1", "kvm2", "kvm1" };
+	static const char *const uuids[] = { "4c4c4544-0051-3010", "4c4c4544-0051-3010",
+					     "4c4c4544-0051-3010", NULL };
+	struct kh_report *r = kh_report_new(T0(), T0() + DAY);
+	struct kh_snapshot *s[4];
+	struct kh_err err;
+	json_t *j, *hosts, *h;
+	char *md, *line;
+	size_t i;
+
+	(void)state;
+	for (int k = 0; k < 4; k++) {
+		s[k] = snap_new(uris[k], names[k], T0() + k);
+		s[k]->host.host_uuid = kh_strdup(uuids[k]);
+		assert_int_equal(kh_report_add(r, NULL, s[k], &err), 0);
+	}
+	md = kh_report_markdown(r);
+	line = strstr(md, "- **Same host:** ");
+	assert_non_null(line);
+	assert_memory_equal(line, "- **Same host:** qemu:///system and " URI1 " are the "
+			    "same host (kvm1, UUID 4c4c4544-0051-3010)\n",
+			    strlen("- **Same host:** qemu:///system and " URI1 " are the "
+				   "same host (kvm1, UUID 4c4c4544-0051-3010)\n"));
+	assert_null(strstr(line + strlen("- **Same host:**"), "Same host:")); /* once */
+
+	j = report_json(r);
+	hosts = json_object_get(json_object_get(j, "period"), "hosts");
+	assert_int_equal(json_array_size(hosts), 4);
+	json_array_foreach(hosts, i, h) {
+		json_t *same = json_object_get(h, "same_host_as");
+
+		if (i < 2) {
+			assert_int_equal(json_array_size(same), 1);
+			assert_string_equal(json_string_value(json_array_get(same, 0)), uris[1 - i]);
+		} else {
+			assert_int_equal(json_array_size(same), 0);
+		}
+	}
+	json_decref(j);
+	free(md);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
 /* Past KH_SERIES_MAX samples the series is thinned; a line stays exact. */
 static void test_long_series_thinned(void **state)
 {
@@ -1352,6 +1402,7 @@ int main(void)
 		cmocka_unit_test(test_thin_pool_flagged),
 		cmocka_unit_test(test_owners_and_orphans),
 		cmocka_unit_test(test_two_hosts),
+		cmocka_unit_test(test_same_host),
 		cmocka_unit_test(test_long_series_thinned),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_markdown_escapes),

@@ -29,6 +29,7 @@ static void domain_clear(struct kh_domain *d)
 	free(d->state);
 	free(d->os_type);
 	free(d->xml);
+	free(d->live_xml);
 	free(d->error);
 	for (size_t i = 0; i < d->n_disks; i++)
 		disk_clear(&d->disks[i]);

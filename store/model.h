@@ -41,6 +41,8 @@ struct kh_domain {
 	int autostart, persistent; /* 0, 1 or KH_UNKNOWN */
 	char *os_type;          /* hvm, xen, linux, exe */
 	char *xml;              /* persistent (inactive) config, never the secure form */
+	char *live_xml;         /* a running domain's live config (never secure); NULL when it
+				 * is the same as xml or the domain is not running */
 	char *error;            /* why part of it could not be read; NULL when complete */
 	struct kh_disk *disks;
 	size_t n_disks;

@@ -121,6 +121,21 @@ void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n)
 	free(v);
 }
 
+void kh_domain_lives_free(struct kh_domain_life *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < v[i].n_events; j++) {
+			free(v[i].events[j].name);
+			free(v[i].events[j].old_name);
+		}
+		free(v[i].events);
+		free(v[i].uri);
+		free(v[i].uuid);
+		free(v[i].name);
+	}
+	free(v);
+}
+
 struct kh_domain *kh_snapshot_add_domain(struct kh_snapshot *s)
 {
 	struct kh_domain *d = KH_PUSH(s->domains, s->n_domains, s->cap_domains);

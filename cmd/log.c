@@ -186,7 +186,8 @@ out:
 const struct kh_cmd kh_cmd_log = {
 	.name = "log",
 	.summary = "list the changes over a period, each at the snapshot it first appeared in",
-	.usage = "[--since SPEC] [--until SPEC] [--host H] [--domain NAME] [--format text|md|json]",
+	.usage = "[--since SPEC] [--until SPEC] [--host H] [--domain NAME]\n"
+		 "       [--format text|md|json]",
 	.options = "  --since SPEC     start of the period (default: the first snapshot)\n"
 		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
 		   "  --host H         only this host (a hostname or a URI)\n"

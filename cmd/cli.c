@@ -71,6 +71,13 @@ int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv)
 	return 0;
 }
 
+int kh_stdout_color(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+}
+
 int kh_write_output(const char *path, const char *s)
 {
 	char *tmp;
@@ -121,3 +128,61 @@ const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
 	return KH_TEMPLATEDIR;
 }
 
+
+/* The last snapshot fed per URI: the `prev` of that URI's next one. */
+struct last {
+	struct kh_snapshot **snaps;
+	size_t n, cap;
+};
+
+static struct kh_snapshot **last_slot(struct last *l, const char *uri)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->snaps[i]->host.uri, uri) == 0)
+			return &l->snaps[i];
+	return NULL;
+}
+
+static void last_free(struct last *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		kh_snapshot_free(l->snaps[i]);
+	free(l->snaps);
+}
+
+int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
+		  kh_pair_fn *fn, void *arg, struct kh_err *err)
+{
+	struct last last = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kh_snapshot *snap, *prev = NULL, **slot;
+		int64_t prev_id;
+
+		if (kh_store_load(ctx->store, v[i].id, &snap, err))
+			goto out;
+		slot = last_slot(&last, snap->host.uri);
+		if (slot == NULL) {
+			/* A host's first snapshot in the period is compared with the one before. */
+			if (kh_store_previous(ctx->store, snap->id, &prev_id, err) ||
+			    (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
+				kh_snapshot_free(snap);
+				goto out;
+			}
+			*KH_PUSH(last.snaps, last.n, last.cap) = NULL;
+			slot = &last.snaps[last.n - 1];
+			*slot = prev;
+		}
+		if (fn(*slot, snap, arg, err)) {
+			kh_snapshot_free(snap);
+			goto out;
+		}
+		kh_snapshot_free(*slot);
+		*slot = snap;
+	}
+	rc = 0;
+out:
+	last_free(&last);
+	return rc;
+}

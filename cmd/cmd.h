@@ -34,7 +34,7 @@ struct kh_cmd {
 };
 
 extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
-	kh_cmd_report;
+	kh_cmd_report, kh_cmd_log, kh_cmd_domains;
 
 /* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
 int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -45,8 +45,17 @@ int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv);
 /* True when argv holds --help or -h before any "--"; prints the command's help. */
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
+/* Whether to colour stdout: a terminal, and NO_COLOR unset or empty (no-color.org). */
+int kh_stdout_color(void);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
 int kh_write_output(const char *path, const char *s);
+/* Streams snapshots v (oldest first): fn(prev, snap) for each, prev being the snapshot
+ * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
+ * Holds one snapshot per host. Stops at the first fn that fails. */
+typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot *snap,
+		       void *arg, struct kh_err *err);
+int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
+		  kh_pair_fn *fn, void *arg, struct kh_err *err);
 /* The templates directory: `given`, else templates/ beside the binary, else the installed one. */
 const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given);
 

@@ -380,6 +380,29 @@ static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domai
 	}
 }
 
+/* A running domain's live config, kept only where it differs from the persistent one (the
+ * difference is what changes at next boot). Flags 0: never VIR_DOMAIN_XML_SECURE. */
+static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
+{
+	int active = virDomainIsActive(dom);
+	char *live;
+
+	if (active < 0) {
+		lv_failed(&d->error, "cannot read whether it runs");
+		return;
+	}
+	if (active == 0)
+		return;
+	if ((live = virDomainGetXMLDesc(dom, 0)) == NULL) {
+		lv_failed(&d->error, "cannot read live XML");
+		return;
+	}
+	if (d->xml && strcmp(live, d->xml) == 0)
+		free(live);
+	else
+		d->live_xml = live;
+}
+
 static void read_domain(struct collect *c, virDomainPtr dom)
 {
 	struct kh_domain *d = kh_snapshot_add_domain(c->s);
@@ -433,6 +456,7 @@ static void read_domain(struct collect *c, virDomainPtr dom)
 		note(&d->error, "cannot parse XML", "malformed document");
 	}
 	xdoc_free(&x);
+	read_live_xml(dom, d);
 out:
 	if (d->error)
 		warnf(c, "domain '%s': %s", d->name ? d->name : "?", d->error);

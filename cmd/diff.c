@@ -2,14 +2,17 @@
 #include "cmd/cmd.h"
 #include "report/diff.h"
 #include "report/diff_render.h"
+#include "report/escape.h"
 #include "report/show.h"
+#include "report/table.h"
+#include "util/buf.h"
+#include "util/mem.h"
 #include "util/timefmt.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 enum format { F_TEXT, F_MD, F_HTML, F_JSON };
 
@@ -25,24 +28,68 @@ static int parse_format(const char *s, enum format *f)
 	return -1;
 }
 
-static char *render(enum format f, const struct kh_snapshot *from, const struct kh_snapshot *to,
-		    const struct kh_changes *ch)
+static void append(struct kh_buf *b, char *s)
 {
+	kh_buf_puts(b, s);
+	free(s);
+}
+
+static char *render(enum format f, const struct kh_snapshot *from, const struct kh_snapshot *to,
+		    const struct kh_changes *ch, const struct kh_changes *pending)
+{
+	char *a = kh_snapshot_label(from), *z = kh_snapshot_label(to);
+	char *title = kh_asprintf("Changes from %s to %s", a, z);
+	struct kh_buf b = { 0 };
+	int color;
 	json_t *j;
 
+	free(a);
+	free(z);
 	switch (f) {
-	case F_MD: return kh_changes_markdown(ch);
-	case F_HTML: return kh_changes_html(ch);
+	case F_MD:
+		kh_buf_puts(&b, "# ");
+		kh_escape_md(&b, title);
+		kh_buf_puts(&b, "\n\n");
+		append(&b, kh_changes_markdown(ch));
+		if (pending->n) {
+			kh_buf_puts(&b, "\n## Pending at next boot (running \xe2\x86\x92 persistent config)\n\n");
+			append(&b, kh_changes_markdown(pending));
+		}
+		break;
+	case F_HTML:
+		kh_buf_puts(&b, "<h2>");
+		kh_escape_html(&b, title);
+		kh_buf_puts(&b, "</h2>\n");
+		append(&b, kh_changes_html(ch));
+		if (pending->n) {
+			kh_buf_puts(&b, "<h3>Pending at next boot (running \xe2\x86\x92 persistent config)</h3>\n");
+			append(&b, kh_changes_html(pending));
+		}
+		break;
 	case F_JSON:
 		j = json_object();
 		json_object_set_new(j, "from", kh_snapshot_ref_json(from));
 		json_object_set_new(j, "to", kh_snapshot_ref_json(to));
 		json_object_set_new(j, "changes", kh_changes_json(ch));
-		return kh_json_dump(j);
+		json_object_set_new(j, "pending", kh_changes_json(pending));
+		append(&b, kh_json_dump(j));
+		break;
 	case F_TEXT:
 	default:
-		return kh_changes_text(ch, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+		color = kh_stdout_color();
+		kh_text_safe(&b, title);
+		kh_buf_puts(&b, "\n");
+		if (ch->n == 0)
+			kh_buf_puts(&b, "No changes.\n");
+		append(&b, kh_changes_text(ch, color));
+		if (pending->n) {
+			kh_buf_puts(&b, "\nPending at next boot (running \xe2\x86\x92 persistent config):\n");
+			append(&b, kh_changes_text(pending, color));
+		}
+		break;
 	}
+	free(title);
+	return kh_buf_steal(&b);
 }
 
 /* FROM and TO as ids: TO defaults to the latest (of --host, or of FROM's URI), FROM to the
@@ -83,11 +130,16 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 		{ "host", required_argument, NULL, 'H' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "exit-code", no_argument, NULL, 'e' },
+		{ "since", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "pool", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *host = NULL, *from_spec = NULL, *to_spec = NULL;
+	const char *host = NULL, *from_spec = NULL, *to_spec = NULL, *since = NULL;
+	const char *domain = NULL, *network = NULL, *pool = NULL;
 	struct kh_snapshot *from = NULL, *to = NULL;
-	struct kh_changes ch = { 0 };
+	struct kh_changes ch = { 0 }, pending = { 0 };
 	enum format format = F_TEXT;
 	int c, exit_code = 0, rc = KH_EXIT_ERROR;
 	int64_t from_id, to_id;
@@ -98,6 +150,10 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'H': host = optarg; break;
 		case 'e': exit_code = 1; break;
+		case 's': since = optarg; break;
+		case 'D': domain = optarg; break;
+		case 'N': network = optarg; break;
+		case 'P': pool = optarg; break;
 		case 'f':
 			if (parse_format(optarg, &format) == 0)
 				break;
@@ -106,27 +162,34 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 		default: return kh_bad_option(&kh_cmd_diff, c, argv);
 		}
 	}
-	if (optind < argc)
+	/* --since SNAP is FROM by name: "diff --since 2d" reads as it says. */
+	if (since)
+		from_spec = since;
+	else if (optind < argc)
 		from_spec = argv[optind++];
 	if (optind < argc)
 		to_spec = argv[optind++];
 	if (optind < argc)
-		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'", argv[optind]);
+		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'%s", argv[optind],
+				      since ? " (--since stands for FROM)" : "");
 
 	if (resolve_pair(ctx, from_spec, to_spec, host, &from_id, &to_id, &err) ||
 	    kh_store_load(ctx->store, from_id, &from, &err) ||
 	    kh_store_load(ctx->store, to_id, &to, &err) ||
-	    kh_diff_snapshots(from, to, &ch, &err)) {
+	    kh_diff_snapshots(from, to, &ch, &err) || kh_diff_pending(to, &pending, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
-	out = render(format, from, to, &ch);
+	kh_changes_filter(&ch, domain, network, pool);
+	kh_changes_filter(&pending, domain, network, pool);
+	out = render(format, from, to, &ch, &pending);
 	if (!ctx->quiet)
 		fputs(out, stdout);
 	free(out);
 	rc = exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
 out:
 	kh_changes_free(&ch);
+	kh_changes_free(&pending);
 	kh_snapshot_free(from);
 	kh_snapshot_free(to);
 	return rc;
@@ -135,12 +198,23 @@ out:
 const struct kh_cmd kh_cmd_diff = {
 	.name = "diff",
 	.summary = "show what changed between two snapshots",
-	.usage = "[FROM [TO]] [--host H] [--format text|md|html|json] [--exit-code]",
+	.usage = "[FROM [TO] | --since SNAP [TO]] [--host H] [--domain NAME] [--network NAME]\n"
+		 "       [--pool NAME] [--format text|md|html|json] [--exit-code]",
 	.options = "  FROM, TO         snapshots (SNAP); TO defaults to the latest (of --host, or of\n"
 		   "                   FROM's host), FROM to the snapshot before TO of the same host\n"
+		   "  --since SNAP     the same as FROM: diff --since 2d, diff --since 2026-11-20\n"
 		   "  --host H         a hostname or URI\n"
+		   "  --domain NAME    only this domain (also by its old name when renamed)\n"
+		   "  --network NAME   only this network\n"
+		   "  --pool NAME      only this pool and its volumes\n"
+		   "                   (filters add up: --domain a --pool p shows both)\n"
 		   "  --format F       text (default), md, html or json\n"
-		   "  --exit-code      exit 1 when there are changes, 0 when there are none\n",
+		   "  --exit-code      exit 1 when there are changes, 0 when there are none\n\n"
+		   "Running domains whose persistent config differs from what runs now are listed\n"
+		   "after the changes as pending at next boot (JSON: \"pending\", same shape as\n"
+		   "\"changes\"; old is the running value, new the persistent one). They are state,\n"
+		   "not change: --exit-code does not count them. Colour only on a terminal, and not\n"
+		   "when NO_COLOR is set.\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_diff,
 };

@@ -21,6 +21,7 @@
 
 static const struct kh_cmd *const commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
+	&kh_cmd_log, &kh_cmd_domains,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -12,63 +12,10 @@
 
 enum format { F_MD, F_HTML, F_JSON, F_EMAIL };
 
-/* The last snapshot fed per URI: the `prev` of that URI's next one. */
-struct last {
-	struct kh_snapshot **snaps;
-	size_t n, cap;
-};
-
-static struct kh_snapshot **last_slot(struct last *l, const char *uri)
+static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, void *r,
+	       struct kh_err *err)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->snaps[i]->host.uri, uri) == 0)
-			return &l->snaps[i];
-	return NULL;
-}
-
-static void last_free(struct last *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		kh_snapshot_free(l->snaps[i]);
-	free(l->snaps);
-}
-
-/* Streams the period's snapshots into the report, holding one snapshot per host. */
-static int feed(struct kh_ctx *ctx, struct kh_report *r, const struct kh_snapshot_info *v,
-		size_t n, struct kh_err *err)
-{
-	struct last last = { 0 };
-	int rc = -1;
-
-	for (size_t i = 0; i < n; i++) {
-		struct kh_snapshot *snap, *prev = NULL, **slot;
-		int64_t prev_id;
-
-		if (kh_store_load(ctx->store, v[i].id, &snap, err))
-			goto out;
-		slot = last_slot(&last, snap->host.uri);
-		if (slot == NULL) {
-			/* A host's first snapshot in the period is compared with the one before. */
-			if (kh_store_previous(ctx->store, snap->id, &prev_id, err) ||
-			    (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
-				kh_snapshot_free(snap);
-				goto out;
-			}
-			*KH_PUSH(last.snaps, last.n, last.cap) = NULL;
-			slot = &last.snaps[last.n - 1];
-			*slot = prev;
-		}
-		if (kh_report_add(r, *slot, snap, err)) {
-			kh_snapshot_free(snap);
-			goto out;
-		}
-		kh_snapshot_free(*slot);
-		*slot = snap;
-	}
-	rc = 0;
-out:
-	last_free(&last);
-	return rc;
+	return kh_report_add(r, prev, snap, err);
 }
 
 /* kvmhist@HOSTNAME: a valid mailbox that says who sent it, as cron's mail does. */
@@ -183,7 +130,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, (int)warn_days);
-	if (feed(ctx, r, v, n, &err)) {
+	if (kh_feed_pairs(ctx, v, n, add, r, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}

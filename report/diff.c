@@ -10,6 +10,10 @@
 /* What the XML holds that is either compared as a measured field (sizes), reported as the
  * object's identity (name), or live noise (a running network's connection counts). */
 static const char *const domain_ignore[] = { "/domain/name", "/domain/@id", NULL };
+/* Live against persistent: what a start fills in (see kh_domain_pending). */
+static const char *const live_ignore[] = {
+	"/domain/name", "/domain/@id", "/domain/seclabel", "//alias", "/domain/cpu/@check", NULL,
+};
 static const char *const network_ignore[] = {
 	"/network/name", "/network/@connections", "/network/forward/interface/@connections",
 	"/network/forward/address/@connections", "/network/forward/pf/@connections", NULL,
@@ -460,4 +464,152 @@ int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *
 	}
 	compare_host(from, to, out);
 	return 0;
+}
+
+/* ---- Pending drift ------------------------------------------------------------------------- */
+
+/* Whether path names a whole device: /domain/devices/NAME[...] with no deeper segment
+ * ('/' inside a predicate such as [target/@dev='vda'] does not count). */
+static int is_device(const char *path)
+{
+	static const char prefix[] = "/domain/devices/";
+	int depth = 0;
+	char quote = 0;
+
+	if (strncmp(path, prefix, sizeof prefix - 1) != 0)
+		return 0;
+	for (const char *p = path + sizeof prefix - 1; *p; p++) {
+		if (quote)
+			quote = *p == quote ? 0 : quote;
+		else if (*p == '\'' || *p == '"')
+			quote = *p;
+		else if (*p == '[')
+			depth++;
+		else if (*p == ']')
+			depth--;
+		else if (*p == '/' && depth == 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Whether a live-against-persistent change is only what starting the domain filled in. */
+static int started_state(const struct kh_xml_change *c, int host_model)
+{
+	/* Present only in the live XML, below device level: an index, a pty path, a tap name, a
+	 * detected backing chain, an expanded CPU feature. A whole device present only in the
+	 * live XML was hot-plugged and goes away at next boot: that is kept. */
+	if (c->new_ == NULL && c->old != NULL && !is_device(c->path))
+		return 1;
+	/* autoport: the config says -1, the running domain has its port */
+	if (strncmp(c->path, "/domain/devices/graphics", 24) == 0 &&
+	    (ends_with(c->path, "/@port") || ends_with(c->path, "/@tlsPort") ||
+	     ends_with(c->path, "/@websocket")) &&
+	    c->new_ && strcmp(c->new_, "-1") == 0)
+		return 1;
+	/* host-model becomes a concrete model at start */
+	return host_model && strncmp(c->path, "/domain/cpu", 11) == 0;
+}
+
+int kh_domain_pending(const struct kh_domain *d, struct kh_xml_changes *out, struct kh_err *err)
+{
+	struct kh_xml_changes x = { 0 };
+	int host_model = 0;
+
+	if (d->live_xml == NULL || d->xml == NULL)
+		return 0;
+	if (kh_xml_diff(d->live_xml, d->xml, live_ignore, &x, err))
+		return kh_err_prefix(err, "cannot compare the live and persistent XML of domain '%s'",
+				     d->name ? d->name : "?");
+	for (size_t i = 0; i < x.n; i++)
+		if (strcmp(x.items[i].path, "/domain/cpu/@mode") == 0 && x.items[i].new_ &&
+		    strcmp(x.items[i].new_, "host-model") == 0)
+			host_model = 1;
+	for (size_t i = 0; i < x.n; i++) {
+		struct kh_xml_change *c = &x.items[i];
+
+		if (started_state(c, host_model))
+			continue;
+		*KH_PUSH(out->items, out->n, out->cap) = *c;
+		c->path = c->old = c->new_ = NULL;
+	}
+	kh_xml_changes_free(&x);
+	return 0;
+}
+
+int kh_diff_pending(const struct kh_snapshot *s, struct kh_changes *out, struct kh_err *err)
+{
+	for (size_t i = 0; i < s->n_domains; i++) {
+		const struct kh_domain *d = &s->domains[i];
+		struct kh_xml_changes x = { 0 };
+		struct obj o = { s, out, "domain", d->name, NULL };
+
+		if (kh_domain_pending(d, &x, err))
+			return -1;
+		for (size_t j = 0; j < x.n; j++) {
+			push(&o, KH_CHANGE_MODIFIED, x.items[j].path, x.items[j].old, x.items[j].new_,
+			     x.items[j].kind);
+			x.items[j].old = x.items[j].new_ = NULL;
+		}
+		kh_xml_changes_free(&x);
+	}
+	return 0;
+}
+
+/* ---- Filtering ----------------------------------------------------------------------------- */
+
+static int is(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* Whether c is a change of the object `name` of kind `object`: by its name, or by the old
+ * name a rename change of the same object carries. */
+static int names(const struct kh_changes *all, const struct kh_change *c, const char *object,
+		 const char *name)
+{
+	if (name == NULL || !is(c->object, object))
+		return 0;
+	if (is(c->name, name))
+		return 1;
+	for (size_t i = 0; i < all->n; i++) {
+		const struct kh_change *r = &all->items[i];
+
+		if (is(r->object, object) && is(r->name, c->name) && is(r->uri, c->uri) &&
+		    is(r->path, "name") && is(r->old, name))
+			return 1;
+	}
+	return 0;
+}
+
+void kh_changes_filter(struct kh_changes *c, const char *domain, const char *network,
+		       const char *pool)
+{
+	size_t kept = 0;
+	char *keep;
+
+	if (domain == NULL && network == NULL && pool == NULL)
+		return;
+	keep = kh_calloc(c->n + 1, 1);
+	for (size_t i = 0; i < c->n; i++) {
+		const struct kh_change *x = &c->items[i];
+
+		keep[i] = names(c, x, "domain", domain) || names(c, x, "network", network) ||
+			  names(c, x, "pool", pool) || (is(x->object, "volume") && is(x->pool, pool));
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		if (keep[i])
+			c->items[kept++] = c->items[i];
+		else
+			change_clear(&c->items[i]);
+	}
+	c->n = kept;
+	free(keep);
 }

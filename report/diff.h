@@ -9,6 +9,8 @@
 #include "store/model.h"
 #include "util/err.h"
 
+struct kh_xml_changes;
+
 enum kh_change_kind { KH_CHANGE_ADDED, KH_CHANGE_REMOVED, KH_CHANGE_MODIFIED };
 
 /* How old/new are to be read: TEXT as is, BYTES and NUMBER hold a decimal integer
@@ -37,6 +39,23 @@ struct kh_changes {
  * XML cannot be parsed (err names the object). */
 int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *to,
 		      struct kh_changes *out, struct kh_err *err);
+
+/* Pending drift: how a running domain's persistent config differs from what runs now, i.e.
+ * what changes at its next boot. old is the live value, new the persistent one. State that
+ * libvirt fills in at start (ids, aliases, runtime ports, pty paths, security labels, detected
+ * backing chains, expanded CPU models) is left out; a device present on one side only is
+ * kept. Appends nothing when d->live_xml is NULL. Returns 0, or -1 when the XML cannot be
+ * parsed (err names the domain). */
+int kh_domain_pending(const struct kh_domain *d, struct kh_xml_changes *out, struct kh_err *err);
+
+/* The pending drift of every domain of `s`, as "modified" changes of those domains. */
+int kh_diff_pending(const struct kh_snapshot *s, struct kh_changes *out, struct kh_err *err);
+
+/* Keeps only the changes of the named objects (each filter NULL: not used; several: any of
+ * them). A domain or network also matches by its old name when it was renamed; a pool
+ * keeps its volumes too. */
+void kh_changes_filter(struct kh_changes *c, const char *domain, const char *network,
+		       const char *pool);
 
 void kh_changes_free(struct kh_changes *c);
 const char *kh_change_kind_name(enum kh_change_kind k); /* "added", "removed", "modified" */

@@ -345,7 +345,7 @@ char *kh_changes_html(const struct kh_changes *c)
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static json_t *jvalue(const char *v, enum kh_value_kind kind)
+json_t *kh_value_json(const char *v, enum kh_value_kind kind)
 {
 	int64_t n;
 
@@ -364,8 +364,8 @@ json_t *kh_change_json(const struct kh_change *c)
 		json_object_set_new(o, "pool", kh_json_str(c->pool));
 	json_object_set_new(o, "change", json_string(kh_change_kind_name(c->change)));
 	json_object_set_new(o, "path", kh_json_str(c->path));
-	json_object_set_new(o, "old", jvalue(c->old, c->kind));
-	json_object_set_new(o, "new", jvalue(c->new_, c->kind));
+	json_object_set_new(o, "old", kh_value_json(c->old, c->kind));
+	json_object_set_new(o, "new", kh_value_json(c->new_, c->kind));
 	if (c->taken_at != 0) {
 		char when[KH_TIME_LEN];
 
@@ -382,4 +382,13 @@ json_t *kh_changes_json(const struct kh_changes *c)
 	for (size_t i = 0; c && i < c->n; i++)
 		json_array_append_new(a, kh_change_json(&c->items[i]));
 	return a;
+}
+
+char *kh_snapshot_label(const struct kh_snapshot *s)
+{
+	char when[KH_TIME_LEN];
+	const char *host = s->host.hostname ? s->host.hostname : s->host.uri;
+
+	kh_time_format(s->taken_at, when);
+	return kh_asprintf("snapshot %" PRId64 " (%s, %s)", s->id, when, host ? host : "?");
 }

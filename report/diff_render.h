@@ -34,7 +34,13 @@ char *kh_changes_html(const struct kh_changes *c);
  * (ISO 8601 UTC, only when known)} in that order; null where absent; BYTES and NUMBER values
  * as JSON integers. */
 json_t *kh_change_json(const struct kh_change *c);
+/* A change's old or new value: BYTES and NUMBER as integers, null when absent. */
+json_t *kh_value_json(const char *v, enum kh_value_kind kind);
 /* An array of kh_change_json. */
 json_t *kh_changes_json(const struct kh_changes *c);
+
+/* "snapshot 3 (2026-11-22T03:00:00Z, HOST)": how titles name a snapshot (HOST is the
+ * hostname, else the URI); unescaped. */
+char *kh_snapshot_label(const struct kh_snapshot *s);
 
 #endif

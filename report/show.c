@@ -1,5 +1,8 @@
 #include "report/show.h"
+#include "report/diff.h"
+#include "report/diff_render.h"
 #include "report/table.h"
+#include "report/xmldiff.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
@@ -116,6 +119,29 @@ json_t *kh_snapshot_ref_json(const struct kh_snapshot *s)
 	return j;
 }
 
+/* [{path, old (running), new (persistent)}]: what changes at next boot; null when the two
+ * configs cannot be compared. */
+static json_t *pending_json(const struct kh_domain *d)
+{
+	struct kh_xml_changes x = { 0 };
+	struct kh_err err;
+	json_t *a;
+
+	if (kh_domain_pending(d, &x, &err))
+		return json_null();
+	a = json_array();
+	for (size_t i = 0; i < x.n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "path", kh_json_str(x.items[i].path));
+		json_object_set_new(o, "old", kh_value_json(x.items[i].old, x.items[i].kind));
+		json_object_set_new(o, "new", kh_value_json(x.items[i].new_, x.items[i].kind));
+		json_array_append_new(a, o);
+	}
+	kh_xml_changes_free(&x);
+	return a;
+}
+
 static json_t *domain_json(const struct kh_domain *d)
 {
 	json_t *j = json_object(), *disks = json_array(), *ifaces = json_array();
@@ -157,6 +183,7 @@ static json_t *domain_json(const struct kh_domain *d)
 	}
 	json_object_set_new(j, "interfaces", ifaces);
 	json_object_set_new(j, "error", kh_json_str(d->error));
+	json_object_set_new(j, "pending", pending_json(d));
 	return j;
 }
 
@@ -289,6 +316,30 @@ static void field(struct kh_buf *b, const char *label, const char *value)
 	kh_buf_puts(b, "\n");
 }
 
+/* What changes at next boot, with diff's lines ("domain NAME" then one line per change). */
+static void show_pending(struct kh_buf *b, const struct kh_domain *d)
+{
+	struct kh_snapshot one = { .domains = (struct kh_domain *)d, .n_domains = 1 };
+	struct kh_changes c = { 0 };
+	struct kh_err err;
+	char *text, *n;
+
+	if (kh_diff_pending(&one, &c, &err)) {
+		field(b, "Pending:", err.msg);
+		return;
+	}
+	if (c.n) {
+		n = kh_asprintf("%zu change%s at next boot (running \xe2\x86\x92 persistent config)", c.n,
+				c.n == 1 ? "" : "s");
+		field(b, "Pending:", n);
+		free(n);
+		text = kh_changes_text(&c, 0);
+		kh_buf_puts(b, text);
+		free(text);
+	}
+	kh_changes_free(&c);
+}
+
 static void show_domains(struct kh_buf *b, const struct kh_snapshot *s)
 {
 	kh_buf_printf(b, "\nDomains: %zu\n", s->n_domains);
@@ -308,6 +359,7 @@ static void show_domains(struct kh_buf *b, const struct kh_snapshot *s)
 		field(b, "Autostart:", flag_word(d->autostart));
 		if (d->error)
 			field(b, "Warning:", d->error);
+		show_pending(b, d);
 		if (d->n_disks) {
 			kh_table_init(&t, 7, "Target", "Device", "Source", "Volume", "Capacity",
 				      "Allocation", "Physical");
@@ -462,5 +514,87 @@ char *kh_snapshots_json(const struct kh_snapshot_info *v, size_t n)
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(j, "snapshots", a);
+	return kh_json_dump(j);
+}
+
+static void life_time(int64_t t, char out[KH_TIME_LEN])
+{
+	if (t)
+		kh_time_format(t, out);
+	else
+		strcpy(out, "-");
+}
+
+char *kh_domains_text(const struct kh_domain_life *v, size_t n)
+{
+	struct kh_buf b = { 0 };
+	struct kh_table t;
+	int history = 0;
+
+	kh_table_init(&t, 6, "Name", "UUID", "URI", "First seen", "Last seen", "Now");
+	for (size_t i = 0; i < n; i++) {
+		char a[KH_TIME_LEN], z[KH_TIME_LEN];
+
+		kh_time_format(v[i].first_seen, a);
+		kh_time_format(v[i].last_seen, z);
+		kh_table_row(&t, v[i].name, v[i].uuid, v[i].uri, a, z,
+			     v[i].present ? "present" : "gone");
+		history |= v[i].n_events != 0;
+	}
+	kh_table_render(&t, &b, " ");
+	kh_table_free(&t);
+	if (!history)
+		return kh_buf_steal(&b);
+	kh_buf_puts(&b, "\nHistory:\n");
+	kh_table_init(&t, 4, "When", "Snapshot", "Domain", "Event");
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < v[i].n_events; j++) {
+			const struct kh_domain_event *e = &v[i].events[j];
+			char when[KH_TIME_LEN], *what;
+
+			life_time(e->at, when);
+			what = e->old_name ? kh_asprintf("%s from %s", e->event, e->old_name)
+					   : kh_strdup(e->event);
+			kh_table_row(&t, when, e->snapshot ? num_cell(e->snapshot, "").s : "-",
+				     e->name, what);
+			free(what);
+		}
+	}
+	kh_table_render(&t, &b, "  ");
+	kh_table_free(&t);
+	return kh_buf_steal(&b);
+}
+
+char *kh_domains_json(const struct kh_domain_life *v, size_t n)
+{
+	json_t *a = json_array(), *j = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object(), *ev = json_array();
+
+		json_object_set_new(o, "name", kh_json_str(v[i].name));
+		json_object_set_new(o, "uuid", kh_json_str(v[i].uuid));
+		json_object_set_new(o, "uri", kh_json_str(v[i].uri));
+		json_object_set_new(o, "first_seen", kh_json_time(v[i].first_seen));
+		json_object_set_new(o, "first_snapshot", json_integer(v[i].first_snapshot));
+		json_object_set_new(o, "last_seen", kh_json_time(v[i].last_seen));
+		json_object_set_new(o, "last_snapshot", json_integer(v[i].last_snapshot));
+		json_object_set_new(o, "present", json_boolean(v[i].present));
+		for (size_t k = 0; k < v[i].n_events; k++) {
+			const struct kh_domain_event *e = &v[i].events[k];
+			json_t *x = json_object();
+
+			json_object_set_new(x, "event", json_string(e->event));
+			json_object_set_new(x, "at", e->at ? kh_json_time(e->at) : json_null());
+			json_object_set_new(x, "snapshot",
+					    e->snapshot ? json_integer(e->snapshot) : json_null());
+			json_object_set_new(x, "name", kh_json_str(e->name));
+			json_object_set_new(x, "old_name", kh_json_str(e->old_name));
+			json_array_append_new(ev, x);
+		}
+		json_object_set_new(o, "events", ev);
+		json_array_append_new(a, o);
+	}
+	json_object_set_new(j, "domains", a);
 	return kh_json_dump(j);
 }

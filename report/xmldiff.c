@@ -410,9 +410,20 @@ static void cut(struct kh_buf *b, size_t len)
 
 static int ignored(const struct ctx *c)
 {
-	for (const char *const *p = c->ignore; p && *p; p++)
-		if (strcmp(*p, c->plain.data ? c->plain.data : "") == 0)
+	const char *plain = c->plain.data ? c->plain.data : "";
+	size_t n = c->plain.len;
+
+	for (const char *const *p = c->ignore; p && *p; p++) {
+		/* "//name": that name at any depth */
+		if ((*p)[0] == '/' && (*p)[1] == '/') {
+			size_t k = strlen(*p + 1);
+
+			if (n >= k && strcmp(plain + n - k, *p + 1) == 0)
+				return 1;
+		} else if (strcmp(*p, plain) == 0) {
 			return 1;
+		}
+	}
 	return 0;
 }
 

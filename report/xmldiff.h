@@ -31,8 +31,9 @@ struct kh_xml_changes {
 
 /* Compares two documents and appends the changes from old_xml to new_xml to `out`, in the
  * new document's order. `ignore` is NULL or a NULL-terminated list of paths without
- * predicates ("/pool/capacity", "/network/@connections"): those elements (with their
- * subtrees) or attributes are left out on both sides.
+ * predicates ("/pool/capacity", "/network/@connections"), or "//name" for that element or
+ * attribute ("//@name") at any depth: those elements (with their subtrees) or attributes
+ * are left out on both sides.
  * Never reads a DTD, an external entity or the network. Returns 0, or -1 with err set
  * ("old XML: line 3: ...") when either document is missing, malformed or nested too deeply;
  * `out` is left as it was then. */

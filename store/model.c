@@ -29,6 +29,7 @@ static void domain_clear(struct kh_domain *d)
 	free(d->state);
 	free(d->os_type);
 	free(d->xml);
+	free(d->live_xml);
 	free(d->error);
 	for (size_t i = 0; i < d->n_disks; i++)
 		disk_clear(&d->disks[i]);
@@ -117,6 +118,21 @@ void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		kh_snapshot_info_clear(&v[i]);
+	free(v);
+}
+
+void kh_domain_lives_free(struct kh_domain_life *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < v[i].n_events; j++) {
+			free(v[i].events[j].name);
+			free(v[i].events[j].old_name);
+		}
+		free(v[i].events);
+		free(v[i].uri);
+		free(v[i].uuid);
+		free(v[i].name);
+	}
 	free(v);
 }
 

@@ -41,6 +41,8 @@ struct kh_domain {
 	int autostart, persistent; /* 0, 1 or KH_UNKNOWN */
 	char *os_type;          /* hvm, xen, linux, exe */
 	char *xml;              /* persistent (inactive) config, never the secure form */
+	char *live_xml;         /* a running domain's live config (never secure); NULL when it
+				 * is the same as xml or the domain is not running */
 	char *error;            /* why part of it could not be read; NULL when complete */
 	struct kh_disk *disks;
 	size_t n_disks;
@@ -99,6 +101,23 @@ struct kh_snapshot_info {
 	char *uri, *hostname, *host_uuid;
 	int64_t n_domains, n_pools, n_volumes, n_networks;
 };
+
+/* A domain's life on one host, followed by UUID (by name when it has none). */
+struct kh_domain_event {
+	const char *event;      /* "renamed", "removed", "re-added" (static) */
+	int64_t at, snapshot;   /* the first snapshot showing it; snapshot 0 when unknown */
+	char *name, *old_name;  /* old_name: renames only */
+};
+
+struct kh_domain_life {
+	char *uri, *uuid, *name;        /* name: the latest one */
+	int64_t first_seen, first_snapshot, last_seen, last_snapshot;
+	int present;                    /* in the host's latest snapshot */
+	struct kh_domain_event *events; /* oldest first */
+	size_t n_events, cap_events;
+};
+
+void kh_domain_lives_free(struct kh_domain_life *v, size_t n);
 
 struct kh_snapshot *kh_snapshot_new(void);
 void kh_snapshot_free(struct kh_snapshot *s);

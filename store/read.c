@@ -105,6 +105,7 @@ static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		d->os_type = kh_col_text(s, 11);
 		d->xml = kh_col_text(s, 12);
 		d->error = kh_col_text(s, 13);
+		d->live_xml = kh_col_text(s, 14);
 	}
 	rc = step_end(st, rc, err) ||
 	     load_children(st, snap, rows, host_id, seq, 0, err) ||

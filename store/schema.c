@@ -67,6 +67,9 @@ static const char *const migrations[] = {
 	"  last_seq INTEGER NOT NULL);"
 	"CREATE INDEX span_host_kind_last ON span(host_id, kind, last_seq);"
 	"CREATE INDEX span_object ON span(kind, object_id);",
+	/* 2: a running domain's live XML, kept only where it differs from the persistent one,
+	 * so that pending drift (what changes at next boot) can be shown. */
+	"ALTER TABLE domain ADD COLUMN live_xml_id INTEGER REFERENCES xml(id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,

@@ -22,8 +22,8 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_SNAP_ADD] = "INSERT INTO snapshot(host_id, seq, taken_at, hostname, host_uuid, hv_type,"
 		       " libvirt_version, hv_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DOMAIN_ADD] = "INSERT INTO domain(name, uuid, state, vcpus, memory_kib, max_memory_kib,"
-			 " autostart, persistent, os_type, xml_id, error)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 " autostart, persistent, os_type, xml_id, error, live_xml_id)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DISK_ADD] = "INSERT INTO disk(domain_id, target, device, type, source, pool, volume,"
 		       " capacity, allocation, physical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_IFACE_ADD] = "INSERT INTO iface(domain_id, mac, type, source, model)"
@@ -46,9 +46,10 @@ static const char *const stmt_sql[S_MAX] = {
 #define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq >= ?2" \
 		     " AND sp.first_seq <= ?2"
 	[S_DOMAINS_GET] = "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib,"
-			  " max_memory_kib, autostart, persistent, os_type, x.body, error"
+			  " max_memory_kib, autostart, persistent, os_type, x.body, error, lx.body"
 			  " FROM span sp JOIN domain d ON d.id = sp.object_id"
-			  " LEFT JOIN xml x ON x.id = d.xml_id WHERE" AT_SEQ("0") " ORDER BY d.id",
+			  " LEFT JOIN xml x ON x.id = d.xml_id LEFT JOIN xml lx ON lx.id = d.live_xml_id"
+			  " WHERE" AT_SEQ("0") " ORDER BY d.id",
 	[S_DISKS_GET] = "SELECT domain_id, target, device, type, source, pool, volume, capacity,"
 			" allocation, physical FROM disk WHERE domain_id IN"
 			" (SELECT object_id FROM span sp WHERE" AT_SEQ("0") ")"

@@ -9,7 +9,7 @@
 #include "store/model.h"
 #include "util/err.h"
 
-#define KH_SCHEMA_VERSION 1
+#define KH_SCHEMA_VERSION 2
 
 struct kh_store;
 
@@ -49,6 +49,11 @@ int kh_store_resolve(struct kh_store *st, const char *spec, const char *host, in
  * when `is_until`. */
 int kh_store_bound(struct kh_store *st, const char *spec, const char *host, int is_until,
 		   int64_t now, int64_t *t, struct kh_err *err);
+
+/* Every domain's life per host (a hostname or URI, NULL: all), ordered by host, then name:
+ * first and last seen, and its renames, removals and re-additions, read from the spans. */
+int kh_store_domain_lives(struct kh_store *st, const char *host, struct kh_domain_life **out,
+			  size_t *n, struct kh_err *err);
 
 /* True when `host` names a URI or hostname that has snapshots. */
 int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err);

@@ -103,6 +103,7 @@ static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
 	    a->memory_kib != b->memory_kib || a->max_memory_kib != b->max_memory_kib ||
 	    a->autostart != b->autostart || a->persistent != b->persistent ||
 	    !same_str(a->os_type, b->os_type) || !same_str(a->error, b->error) ||
+	    !same_str(a->live_xml, b->live_xml) ||
 	    a->n_disks != b->n_disks || a->n_ifaces != b->n_ifaces)
 		return 0;
 	for (size_t i = 0; i < a->n_disks; i++)
@@ -276,11 +277,11 @@ static int span_extend(struct put *w, const struct kh_version *v, struct kh_err 
 static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *err)
 {
 	struct kh_store *st = w->st;
-	int64_t xml_id, row;
+	int64_t xml_id, live_id, row;
 	sqlite3_stmt *s;
 	long i;
 
-	if (put_xml(st, d->xml, &xml_id, err))
+	if (put_xml(st, d->xml, &xml_id, err) || put_xml(st, d->live_xml, &live_id, err))
 		return -1;
 	i = find_ident(w->prev.domains, w->prev.snap->n_domains, d->uuid ? d->uuid : d->name, NULL);
 	if (i >= 0 && !w->prev.used_domains[i] && w->prev.v.domains[i].xml_id == xml_id &&
@@ -302,6 +303,7 @@ static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *e
 	kh_bind_text(s, 9, d->os_type);
 	bind_id(s, 10, xml_id);
 	kh_bind_text(s, 11, d->error);
+	bind_id(s, 12, live_id);
 	if (step_done(st, s, err))
 		return -1;
 	row = sqlite3_last_insert_rowid(st->db);

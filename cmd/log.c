@@ -1,0 +1,202 @@
+/* kvmhist log: the timeline of changes over a period, each at the snapshot it first showed. */
+#include "cmd/cmd.h"
+#include "report/diff.h"
+#include "report/diff_render.h"
+#include "report/escape.h"
+#include "report/show.h"
+#include "report/table.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/timefmt.h"
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum format { F_TEXT, F_MD, F_JSON };
+
+struct log {
+	enum format format;
+	const char *domain;
+	int color, quiet;
+	json_t *changes;        /* F_JSON: the whole list, printed at the end */
+	size_t n;               /* changes so far */
+};
+
+/* One snapshot's changes against the one before it of its host; text and Markdown are
+ * printed as they come, so only one snapshot per host is ever held. */
+static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, void *arg,
+	       struct kh_err *err)
+{
+	struct log *l = arg;
+	struct kh_changes ch = { 0 };
+	struct kh_buf b = { 0 };
+	char *label, *s;
+
+	/* A host's first snapshot has nothing before it: all of it would be "added". */
+	if (prev == NULL)
+		return 0;
+	if (kh_diff_snapshots(prev, snap, &ch, err))
+		return -1;
+	kh_changes_filter(&ch, l->domain, NULL, NULL);
+	l->n += ch.n;
+	if (ch.n == 0 || l->quiet) {
+		kh_changes_free(&ch);
+		return 0;
+	}
+	label = kh_snapshot_label(snap);
+	switch (l->format) {
+	case F_JSON:
+		for (size_t i = 0; i < ch.n; i++) {
+			json_t *o = kh_change_json(&ch.items[i]);
+
+			json_object_set_new(o, "snapshot", json_integer(snap->id));
+			json_object_set_new(o, "uri", kh_json_str(snap->host.uri));
+			json_array_append_new(l->changes, o);
+		}
+		break;
+	case F_MD:
+		kh_buf_puts(&b, "\n## ");
+		kh_escape_md(&b, label);
+		kh_buf_puts(&b, "\n\n");
+		s = kh_changes_markdown(&ch);
+		kh_buf_puts(&b, s);
+		free(s);
+		break;
+	case F_TEXT:
+	default:
+		kh_buf_puts(&b, "\n");
+		kh_text_safe(&b, label);
+		kh_buf_puts(&b, "\n");
+		s = kh_changes_text(&ch, l->color);
+		kh_buf_puts(&b, s);
+		free(s);
+		break;
+	}
+	if (b.data)
+		fputs(b.data, stdout);
+	kh_buf_free(&b);
+	free(label);
+	kh_changes_free(&ch);
+	return 0;
+}
+
+static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *since = NULL, *until = NULL, *host = NULL;
+	struct log l = { .format = F_TEXT, .quiet = ctx->quiet };
+	int64_t from = INT64_MIN, to = INT64_MAX, now = kh_now();
+	struct kh_snapshot_info *v = NULL;
+	char a[KH_TIME_LEN], z[KH_TIME_LEN];
+	struct kh_buf b = { 0 };
+	struct kh_err err;
+	int c, rc = KH_EXIT_ERROR;
+	size_t n = 0;
+
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': since = optarg; break;
+		case 'u': until = optarg; break;
+		case 'H': host = optarg; break;
+		case 'D': l.domain = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				l.format = F_TEXT;
+			else if (strcmp(optarg, "md") == 0)
+				l.format = F_MD;
+			else if (strcmp(optarg, "json") == 0)
+				l.format = F_JSON;
+			else
+				return kh_usage_error(&kh_cmd_log, "unknown format '%s' (text, md, json)",
+						      optarg);
+			break;
+		default: return kh_bad_option(&kh_cmd_log, c, argv);
+		}
+	}
+	if (optind < argc)
+		return kh_usage_error(&kh_cmd_log, "unexpected argument '%s'", argv[optind]);
+	if (host) {
+		int known = kh_store_host_known(ctx->store, host, &err);
+
+		if (known < 0)
+			return kh_fail("%s", err.msg);
+		if (!known)
+			return kh_fail("no snapshots of host '%s'", host);
+	}
+	/* Default period: all of the history. */
+	if ((since && kh_store_bound(ctx->store, since, host, 0, now, &from, &err)) ||
+	    (until && kh_store_bound(ctx->store, until, host, 1, now, &to, &err)))
+		return kh_fail("%s", err.msg);
+	if (from > to)
+		return kh_fail("the period starts (--since) after it ends (--until)");
+	if (kh_store_list(ctx->store, host, from, to, &v, &n, &err))
+		return kh_fail("%s", err.msg);
+
+	l.color = kh_stdout_color();
+	if (n) {
+		kh_time_format(v[0].taken_at, a);
+		kh_time_format(v[n - 1].taken_at, z);
+	}
+	if (l.format == F_JSON) {
+		l.changes = json_array();
+	} else if (!ctx->quiet) {
+		if (n == 0)
+			kh_buf_puts(&b, l.format == F_MD ? "# No snapshots in the period\n"
+							 : "No snapshots in the period.\n");
+		else
+			kh_buf_printf(&b, "%sChanges from %s to %s (%zu snapshot%s)\n",
+				      l.format == F_MD ? "# " : "", a, z, n, n == 1 ? "" : "s");
+		fputs(b.data, stdout);
+		kh_buf_free(&b);
+	}
+	if (kh_feed_pairs(ctx, v, n, add, &l, &err)) {
+		rc = kh_fail("%s", err.msg);
+		goto out;
+	}
+	if (l.format == F_JSON) {
+		json_t *j = json_object();
+		char *s;
+
+		json_object_set_new(j, "changes", l.changes);
+		l.changes = NULL;
+		s = kh_json_dump(j);
+		if (!ctx->quiet)
+			fputs(s, stdout);
+		free(s);
+	} else if (l.n == 0 && n && !ctx->quiet) {
+		fputs(l.format == F_MD ? "\nNo changes.\n" : "No changes.\n", stdout);
+	}
+	rc = KH_EXIT_OK;
+out:
+	json_decref(l.changes);
+	kh_snapshot_infos_free(v, n);
+	return rc;
+}
+
+const struct kh_cmd kh_cmd_log = {
+	.name = "log",
+	.summary = "list the changes over a period, each at the snapshot it first appeared in",
+	.usage = "[--since SPEC] [--until SPEC] [--host H] [--domain NAME]\n"
+		 "       [--format text|md|json]",
+	.options = "  --since SPEC     start of the period (default: the first snapshot)\n"
+		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
+		   "  --host H         only this host (a hostname or a URI)\n"
+		   "  --domain NAME    only this domain (also by its old name when renamed)\n"
+		   "  --format F       text (default), md or json\n\n"
+		   "Each snapshot in the period is compared with the one before it of the same host,\n"
+		   "even when that one lies before the period, so a change is listed once, at the\n"
+		   "snapshot where it first showed. JSON: {\"changes\": [...]}, each change as in\n"
+		   "'kvmhist diff' plus \"snapshot\" (its id) and \"uri\".\n",
+	.flags = KH_NEED_DB,
+	.exec = exec_log,
+};

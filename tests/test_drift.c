@@ -1,0 +1,433 @@
+/* Pending drift (live against persistent XML), live XML in the store and its migration, and
+ * domain lifecycles, against real fixtures, the test driver and real SQLite files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/collector.h"
+#include "report/diff.h"
+#include "report/show.h"
+#include "report/xmldiff.h"
+#include "store/schema.h"
+#include "store/store.h"
+#include "util/mem.h"
+
+#define DRIFT KH_SRCDIR "/tests/fixtures/drift/"
+#define T0 1795996800 /* 2026-11-30T00:00:00Z */
+#define DAY 86400
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	b = kh_malloc((size_t)n + 1);
+	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+	b[n] = '\0';
+	fclose(f);
+	return b;
+}
+
+/* s with the first `at` replaced by `with`; the caller frees. */
+static char *replaced(const char *s, const char *at, const char *with)
+{
+	const char *p = strstr(s, at);
+
+	if (p == NULL)
+		fail_msg("'%s' not in the document", at);
+	return kh_asprintf("%.*s%s%s", (int)(p - s), s, with, p + strlen(at));
+}
+
+static void pending(const char *config, const char *live, struct kh_xml_changes *x)
+{
+	struct kh_domain d = { .name = "probe", .xml = (char *)config, .live_xml = (char *)live };
+	struct kh_err err;
+
+	if (kh_domain_pending(&d, x, &err))
+		fail_msg("pending: %s", err.msg);
+}
+
+/* A real QEMU domain changed with --config only: the three changes and nothing of what the
+ * start filled in (see tests/fixtures/drift/README.md). */
+static void test_pending_real_qemu(void **state)
+{
+	char *config = slurp(DRIFT "qemu-config.xml"), *live = slurp(DRIFT "qemu-live.xml");
+	struct kh_xml_changes x = { 0 };
+
+	(void)state;
+	pending(config, live, &x);
+	assert_int_equal(x.n, 3);
+	assert_string_equal(x.items[0].path, "/domain/memory");
+	assert_string_equal(x.items[0].old, "67108864");
+	assert_string_equal(x.items[0].new_, "100663296");
+	assert_int_equal(x.items[0].kind, KH_VALUE_BYTES);
+	assert_string_equal(x.items[1].path, "/domain/currentMemory");
+	assert_string_equal(x.items[1].old, "67108864");
+	assert_string_equal(x.items[1].new_, "100663296");
+	assert_string_equal(x.items[2].path, "/domain/devices/disk[target/@dev='vdb']");
+	assert_null(x.items[2].old);
+	assert_int_equal(x.items[2].kind, KH_VALUE_XML);
+	assert_non_null(strstr(x.items[2].new_, "<source file=\"/tmp/khdrift/data.qcow2\"/>"));
+	kh_xml_changes_free(&x);
+
+	/* The live XML against itself with only live state differing: nothing pending. */
+	pending(live, live, &x);
+	assert_int_equal(x.n, 0);
+	free(config);
+	free(live);
+}
+
+/* A device present only in the running domain (hot-plugged with --live) goes at next boot:
+ * kept, whole. Live-only attributes below it are not. */
+static void test_pending_hotplug_and_live_state(void **state)
+{
+	char *config = slurp(DRIFT "qemu-config.xml"), *live = slurp(DRIFT "qemu-live.xml");
+	char *hot = replaced(live, "<controller type='usb'",
+			     "<disk type='file' device='disk'><source file='/srv/hot.raw' index='3'/>"
+			     "<target dev='vdc' bus='virtio'/><alias name='virtio-disk2'/></disk>\n"
+			     "<controller type='usb'");
+	char *fixed = replaced(config, "port='-1' autoport='yes'", "port='5901' autoport='no'");
+	struct kh_xml_changes x = { 0 };
+
+	(void)state;
+	pending(config, hot, &x);
+	assert_int_equal(x.n, 4);
+	assert_string_equal(x.items[3].path, "/domain/devices/disk[target/@dev='vdc']");
+	assert_null(x.items[3].new_);
+	assert_non_null(strstr(x.items[3].old, "/srv/hot.raw"));
+	assert_null(strstr(x.items[3].old, "alias"));
+	kh_xml_changes_free(&x);
+
+	/* A fixed VNC port that differs is configuration, not autoport's choice. */
+	pending(fixed, live, &x);
+	assert_int_equal(x.n, 5);
+	assert_string_equal(x.items[3].path, "/domain/devices/graphics[@type='vnc']/@port");
+	assert_string_equal(x.items[3].old, "5900");
+	assert_string_equal(x.items[3].new_, "5901");
+	assert_string_equal(x.items[4].path, "/domain/devices/graphics[@type='vnc']/@autoport");
+	kh_xml_changes_free(&x);
+	free(config);
+	free(live);
+	free(hot);
+	free(fixed);
+}
+
+/* host-model becomes a concrete model at start: no drift; a real vcpu change is. */
+static void test_pending_host_model(void **state)
+{
+	const char *config = "<domain type='kvm'><name>a</name><vcpu>4</vcpu>"
+			     "<cpu mode='host-model' check='partial'/></domain>";
+	const char *live = "<domain type='kvm' id='3'><name>a</name><vcpu>2</vcpu>"
+			   "<cpu mode='custom' match='exact' check='full'>"
+			   "<model fallback='forbid'>Skylake-Client-IBRS</model>"
+			   "<feature policy='require' name='ss'/></cpu></domain>";
+	struct kh_xml_changes x = { 0 };
+	struct kh_domain d = { .name = "a", .xml = (char *)config };
+	struct kh_err err;
+
+	(void)state;
+	pending(config, live, &x);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.items[0].path, "/domain/vcpu");
+	assert_string_equal(x.items[0].old, "2");
+	assert_string_equal(x.items[0].new_, "4");
+	kh_xml_changes_free(&x);
+
+	/* Not running (no live XML): nothing to say. Malformed live XML: an error naming it. */
+	assert_int_equal(kh_domain_pending(&d, &x, &err), 0);
+	assert_int_equal(x.n, 0);
+	d.live_xml = "<domain><name>a</domain>";
+	assert_int_equal(kh_domain_pending(&d, &x, &err), -1);
+	assert_non_null(strstr(err.msg, "domain 'a'"));
+	assert_int_equal(x.n, 0);
+}
+
+/* show: text and JSON carry the pending changes of a domain. */
+static void test_show_pending(void **state)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+	struct kh_domain *d = kh_snapshot_add_domain(s);
+	char *text, *json;
+
+	(void)state;
+	s->id = 7;
+	s->host.uri = kh_strdup("qemu:///system");
+	d->name = kh_strdup("probe");
+	d->state = kh_strdup("running");
+	d->xml = slurp(DRIFT "qemu-config.xml");
+	d->live_xml = slurp(DRIFT "qemu-live.xml");
+	text = kh_show_text(s);
+	assert_non_null(strstr(text, "Pending:        3 changes at next boot"));
+	assert_non_null(strstr(text, "  /domain/memory: 64.0 MiB \xe2\x86\x92 96.0 MiB (+32.0 MiB)\n"));
+	assert_non_null(strstr(text, "  + /domain/devices/disk[target/@dev='vdb']: <disk "));
+	json = kh_show_json(s);
+	assert_non_null(strstr(json, "\"pending\": [\n        {\n          \"path\": \"/domain/memory\",\n"
+				     "          \"old\": 67108864,\n          \"new\": 100663296\n"));
+	free(text);
+	free(json);
+	kh_snapshot_free(s);
+}
+
+/* --- the store ---------------------------------------------------------------------------- */
+
+struct fx {
+	char dir[64];
+	char *path;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = kh_calloc(1, sizeof *f);
+
+	strcpy(f->dir, "/tmp/kvmhist-drift-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = kh_asprintf("%s/h.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char *cmd = kh_asprintf("rm -rf '%s'", f->dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static int64_t count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A host with the given domains (name, UUID; live XML or NULL) at T0 + day days. */
+struct dom {
+	const char *name, *uuid, *live;
+};
+
+static int64_t put(struct kh_store *st, int day, const struct dom *v, size_t n)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+	struct kh_err err;
+	int64_t id;
+
+	s->taken_at = T0 + day * DAY;
+	s->host.uri = kh_strdup("qemu+ssh://kvm1/system");
+	s->host.hostname = kh_strdup("kvm1");
+	for (size_t i = 0; i < n; i++) {
+		struct kh_domain *d = kh_snapshot_add_domain(s);
+
+		d->name = kh_strdup(v[i].name);
+		d->uuid = kh_strdup(v[i].uuid);
+		d->state = kh_strdup(v[i].live ? "running" : "shut off");
+		d->xml = kh_asprintf("<domain type='kvm'><name>%s</name></domain>", v[i].name);
+		d->live_xml = kh_strdup(v[i].live);
+	}
+	if (kh_store_put(st, s, &err))
+		fail_msg("put: %s", err.msg);
+	id = s->id;
+	kh_snapshot_free(s);
+	return id;
+}
+
+static struct kh_store *open_store(const char *path, enum kh_open_mode mode)
+{
+	struct kh_store *st = NULL;
+	struct kh_err err;
+
+	if (kh_store_open(path, mode, &st, &err))
+		fail_msg("open: %s", err.msg);
+	return st;
+}
+
+#define A "2f0c5d3e-1a4b-4c6d-8e9f-0a1b2c3d4e5f"
+#define B "7e6d5c4b-3a29-4817-a6f5-e4d3c2b1a090"
+#define LIVE1 "<domain type='kvm' id='1'><name>a</name></domain>"
+#define LIVE2 "<domain type='kvm' id='2'><name>a</name></domain>"
+
+/* Live XML is stored, read back, and part of what makes a new version of a domain. */
+static void test_live_xml_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct dom night[] = { { "a", A, LIVE1 }, { "b", B, NULL } };
+	struct kh_snapshot *s;
+	struct kh_err err;
+	int64_t id;
+
+	put(st, 1, night, 2);
+	id = put(st, 2, night, 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain WHERE live_xml_id IS NULL"), 1);
+	night[0].live = LIVE2; /* restarted: a new id */
+	put(st, 3, night, 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 3);
+	assert_int_equal(kh_store_load(st, id, &s, &err), 0);
+	assert_string_equal(s->domains[0].name, "a");
+	assert_string_equal(s->domains[0].live_xml, LIVE1);
+	assert_null(s->domains[1].live_xml);
+	kh_snapshot_free(s);
+	kh_store_close(st);
+}
+
+/* A version 1 database is brought to version 2 and its snapshots read as before. */
+static void test_migration_from_v1(void **state)
+{
+	struct fx *f = *state;
+	struct kh_snapshot *s;
+	struct kh_store *st;
+	struct kh_err err;
+	sqlite3 *db;
+	char *sql;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, kh_schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
+	sql = kh_asprintf(
+		"PRAGMA application_id = %d; PRAGMA user_version = 1;"
+		"INSERT INTO host(id, uri) VALUES (1, 'qemu:///system');"
+		"INSERT INTO snapshot(id, host_id, seq, taken_at, hostname) VALUES (1, 1, 1, %d, 'kvm1');"
+		"INSERT INTO xml(id, hash, body) VALUES (1, 0, '<domain><name>old</name></domain>');"
+		"INSERT INTO domain(id, name, uuid, state, xml_id) VALUES (1, 'old', '" A "', 'running', 1);"
+		"INSERT INTO span(host_id, kind, object_id, first_seq, last_seq) VALUES (1, 0, 1, 1, 1);",
+		KH_APPLICATION_ID, T0);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(db);
+
+	st = open_store(f->path, KH_OPEN_EXISTING);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(kh_store_load(st, 1, &s, &err), 0);
+	assert_int_equal(s->n_domains, 1);
+	assert_string_equal(s->domains[0].xml, "<domain><name>old</name></domain>");
+	assert_null(s->domains[0].live_xml);
+	kh_snapshot_free(s);
+	/* And it takes new snapshots with live XML. */
+	put(st, 1, (struct dom[]){ { "old", A, LIVE1 } }, 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM domain WHERE live_xml_id IS NOT NULL"), 1);
+	kh_store_close(st);
+}
+
+/* Lives by UUID: a rename, a removal and re-addition, a domain gone at the end. */
+static void test_domain_lives(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_domain_life *v;
+	struct kh_err err;
+	int64_t ids[5];
+	size_t n;
+
+	ids[0] = put(st, 1, (struct dom[]){ { "a", A, NULL }, { "b", B, NULL } }, 2);
+	ids[1] = put(st, 2, (struct dom[]){ { "a", A, NULL }, { "b", B, NULL } }, 2);
+	ids[2] = put(st, 3, (struct dom[]){ { "a2", "2F0C5D3E-1A4B-4C6D-8E9F-0A1B2C3D4E5F", NULL } }, 1);
+	ids[3] = put(st, 4, (struct dom[]){ { "a2", A, NULL } }, 1);
+	ids[4] = put(st, 5, (struct dom[]){ { "a2", A, NULL }, { "b", B, NULL } }, 2);
+	(void)ids[3];
+	assert_int_equal(kh_store_domain_lives(st, NULL, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	/* a2: UUIDs compare without case; renamed on day 3 */
+	assert_string_equal(v[0].name, "a2");
+	assert_int_equal(v[0].first_seen, T0 + DAY);
+	assert_int_equal(v[0].first_snapshot, ids[0]);
+	assert_int_equal(v[0].last_seen, T0 + 5 * DAY);
+	assert_true(v[0].present);
+	assert_int_equal(v[0].n_events, 1);
+	assert_string_equal(v[0].events[0].event, "renamed");
+	assert_int_equal(v[0].events[0].snapshot, ids[2]);
+	assert_string_equal(v[0].events[0].old_name, "a");
+	assert_string_equal(v[0].events[0].name, "a2");
+	/* b: gone on day 3, back on day 5 */
+	assert_string_equal(v[1].name, "b");
+	assert_int_equal(v[1].n_events, 2);
+	assert_string_equal(v[1].events[0].event, "removed");
+	assert_int_equal(v[1].events[0].at, T0 + 3 * DAY);
+	assert_string_equal(v[1].events[1].event, "re-added");
+	assert_int_equal(v[1].events[1].snapshot, ids[4]);
+	kh_domain_lives_free(v, n);
+
+	/* Day 6 without b: gone, removed at day 6, last seen day 5. */
+	ids[0] = put(st, 6, (struct dom[]){ { "a2", A, NULL } }, 1);
+	assert_int_equal(kh_store_domain_lives(st, "kvm1", &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_false(v[1].present);
+	assert_int_equal(v[1].last_seen, T0 + 5 * DAY);
+	assert_int_equal(v[1].n_events, 3);
+	assert_string_equal(v[1].events[2].event, "removed");
+	assert_int_equal(v[1].events[2].snapshot, ids[0]);
+	kh_domain_lives_free(v, n);
+	assert_int_equal(kh_store_domain_lives(st, "other-host", &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	kh_domain_lives_free(v, n);
+	kh_store_close(st);
+}
+
+/* --- the collector ------------------------------------------------------------------------- */
+
+static void ignore_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fail_msg("unexpected warning: %s", msg);
+}
+
+/* A running test-driver domain's live XML is read (it has the domain's id), a shut-off one's
+ * is not; neither is the secure form. */
+static void test_collector_live_xml(void **state)
+{
+	struct kh_snapshot *s;
+	struct kh_err err;
+
+	(void)state;
+	if (kh_collect("test://" DRIFT "night1.xml", &s, ignore_warning, NULL, &err))
+		fail_msg("collect: %s", err.msg);
+	assert_int_equal(s->n_domains, 3);
+	assert_string_equal(s->domains[0].name, "cache");
+	assert_null(s->domains[0].live_xml);
+	assert_string_equal(s->domains[2].name, "web");
+	assert_non_null(s->domains[2].live_xml);
+	assert_non_null(strstr(s->domains[2].live_xml, "<domain type='test' id='1'>"));
+	assert_null(strstr(s->domains[2].xml, " id='1'"));
+	kh_snapshot_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pending_real_qemu),
+		cmocka_unit_test(test_pending_hotplug_and_live_state),
+		cmocka_unit_test(test_pending_host_model),
+		cmocka_unit_test(test_show_pending),
+		cmocka_unit_test_setup_teardown(test_live_xml_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_domain_lives, setup, teardown),
+		cmocka_unit_test(test_collector_live_xml),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

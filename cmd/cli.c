@@ -114,6 +114,8 @@ const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
 
 	if (given)
 		return given;
+	if (ctx->config && ctx->config->templates)
+		return ctx->config->templates;
 	if (ctx->argv0_dir &&
 	    snprintf(beside, sizeof beside, "%s/templates", ctx->argv0_dir) < (int)sizeof beside &&
 	    is_dir(beside))

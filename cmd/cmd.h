@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "store/store.h"
+#include "util/config.h"
 
 /* Exit statuses, documented in README.md and `kvmhist --help`. */
 enum {
@@ -22,6 +23,9 @@ struct kh_ctx {
 	struct kh_store *store; /* opened by main for KH_NEED_DB commands */
 	int quiet, verbose;
 	const char *argv0_dir;  /* directory of the running binary, for templates */
+	/* The config file (unset keys NULL or -1); the command line and the environment
+	 * come first, so a command consults it only for what neither gave. */
+	const struct kh_config *config;
 };
 
 struct kh_cmd {
@@ -47,7 +51,8 @@ int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv);
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
 int kh_write_output(const char *path, const char *s);
-/* The templates directory: `given`, else templates/ beside the binary, else the installed one. */
+/* The templates directory: `given`, else the config's `templates`, else templates/ beside
+ * the binary, else the installed one. */
 const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given);
 
 #endif

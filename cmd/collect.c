@@ -9,12 +9,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 static void warn_line(void *ctx, const char *msg)
 {
 	const char *uri = ctx;
 
 	fprintf(stderr, "kvmhist: warning: %s: %s\n", uri ? uri : "default URI", msg);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -v: what one URI took and what it held. */
+static void verbose_line(const struct kh_snapshot *snap, double took)
+{
+	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s\n",
+		snap->host.uri, snap->n_domains, snap->n_pools, snap->n_volumes, snap->n_networks,
+		took);
 }
 
 static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
@@ -26,7 +43,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	};
 	const char **uris = NULL;
 	size_t n_uris = 0, cap = 0;
-	const char *at = NULL;
+	const char *at = NULL, *env_uri;
 	int64_t taken_at;
 	struct stat sb;
 	int c, rc = KH_EXIT_OK;
@@ -50,6 +67,11 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 				      "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
 				      at);
 	}
+	/* No -c: $LIBVIRT_DEFAULT_URI, else the config's URIs, else libvirt's default. */
+	env_uri = getenv("LIBVIRT_DEFAULT_URI");
+	if (n_uris == 0 && !(env_uri && *env_uri))
+		for (size_t i = 0; i < ctx->config->n_uris; i++)
+			*KH_PUSH(uris, n_uris, cap) = ctx->config->uris[i];
 	if (n_uris == 0)
 		*KH_PUSH(uris, n_uris, cap) = NULL; /* libvirt's default: $LIBVIRT_DEFAULT_URI */
 
@@ -67,8 +89,11 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		struct kh_snapshot *snap = NULL;
 		struct kh_err err;
 		char when[KH_TIME_LEN];
+		double start = seconds();
 
-		if (kh_collect(uris[i], &snap, warn_line, (void *)uris[i], &err) != 0) {
+		/* -q: an object read in part keeps its reason in the snapshot; cron stays quiet. */
+		if (kh_collect(uris[i], &snap, ctx->quiet ? NULL : warn_line, (void *)uris[i],
+			       &err) != 0) {
 			kh_fail("%s", err.msg);
 			rc = KH_EXIT_PARTIAL;
 			continue;
@@ -85,6 +110,8 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 			rc = kh_fail("%s", err.msg);
 			break;
 		}
+		if (ctx->verbose)
+			verbose_line(snap, seconds() - start);
 		kh_time_format(snap->taken_at, when);
 		if (!ctx->quiet)
 			printf("%lld\t%s\t%s\t%s\n", (long long)snap->id,
@@ -100,7 +127,8 @@ const struct kh_cmd kh_cmd_collect = {
 	.summary = "take a snapshot of each libvirt connection",
 	.usage = "[-c URI]... [--at TIME]",
 	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
-		   "                     $LIBVIRT_DEFAULT_URI, else libvirt's default)\n"
+		   "                     $LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
+		   "                     else libvirt's default)\n"
 		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n\n"
 		   "Prints one line per stored snapshot: ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
 		   "Exit 0 when every URI was collected, 1 when any failed (the others are\n"

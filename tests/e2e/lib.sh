@@ -7,6 +7,7 @@ fixtures=$top/tests/fixtures
 tmp=$(mktemp -d /tmp/kvmhist-e2e.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 export KVMHIST_DB="$tmp/kh.db"
+export KVMHIST_CONFIG=/dev/null # an empty config: never the machine's own
 unset LIBVIRT_DEFAULT_URI NO_COLOR KVMHIST_NOW
 fails=0
 checks=0

@@ -16,6 +16,7 @@ enum {
 
 enum {
 	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
+	KH_HIDDEN = 1 << 1,  /* left out of --help: an internal helper */
 };
 
 struct kh_ctx {
@@ -38,7 +39,7 @@ struct kh_cmd {
 };
 
 extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
-	kh_cmd_report;
+	kh_cmd_report, kh_cmd_complete;
 
 /* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
 int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -24,6 +24,7 @@
 
 static const struct kh_cmd *const commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
+	&kh_cmd_complete,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 	      "semantic diffs of configs and sizes, growth and drift reports.\n\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+		if (!(commands[i]->flags & KH_HIDDEN))
+			fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\nGlobal options:\n"
 	      "  --db PATH     the database (default: $KVMHIST_DB, else /var/lib/kvmhist/kvmhist.db\n"
 	      "                for root, else ${XDG_DATA_HOME:-~/.local/share}/kvmhist/kvmhist.db)\n"

@@ -101,6 +101,20 @@ int kh_write_output(const char *path, const char *s)
 	return rc;
 }
 
+void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty || ctx->quiet)
+		return;
+	if (done >= total)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\rkvmhist: %s %zu/%zu", what, done + 1, total);
+}
+
 static int is_dir(const char *p)
 {
 	struct stat sb;

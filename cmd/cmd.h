@@ -52,6 +52,9 @@ int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv);
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
 int kh_write_output(const char *path, const char *s);
+/* "kvmhist: WHAT DONE/TOTAL" redrawn on stderr, only when stderr is a terminal and not -q;
+ * DONE == TOTAL erases it. */
+void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total);
 /* The templates directory: `given`, else the config's `templates`, else templates/ beside
  * the binary, else the installed one. */
 const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given);

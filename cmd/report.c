@@ -43,6 +43,7 @@ static int feed(struct kh_ctx *ctx, struct kh_report *r, const struct kh_snapsho
 		struct kh_snapshot *snap, *prev = NULL, **slot;
 		int64_t prev_id;
 
+		kh_progress(ctx, "reading snapshot", i, n);
 		if (kh_store_load(ctx->store, v[i].id, &snap, err))
 			goto out;
 		slot = last_slot(&last, snap->host.uri);
@@ -66,6 +67,7 @@ static int feed(struct kh_ctx *ctx, struct kh_report *r, const struct kh_snapsho
 	}
 	rc = 0;
 out:
+	kh_progress(ctx, "reading snapshot", n, n);
 	last_free(&last);
 	return rc;
 }

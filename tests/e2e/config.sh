@@ -98,6 +98,18 @@ run -q --config "$conf" collect -c "test:///nonexistent/x.xml"
 expect_rc 1 "quiet collect of a bad URI"
 expect_in "$err" "test:///nonexistent/x.xml" "quiet collect still reports the failure"
 
+# Progress on stderr only when it is a terminal, and never with -q.
+run --config "$conf" report
+expect_eq "$err" "" "no progress when stderr is not a terminal"
+if command -v script >/dev/null; then
+	tty_out=$(KVMHIST_CONFIG=$conf script -qec "$KVMHIST report" /dev/null)
+	expect_in "$tty_out" "kvmhist: reading snapshot 1/" "progress on a terminal"
+	tty_out=$(KVMHIST_CONFIG=$conf script -qec "$KVMHIST -q report" /dev/null)
+	expect_not_in "$tty_out" "reading snapshot" "no progress with -q"
+else
+	echo "config.sh: SKIP progress on a terminal: no script(1)"
+fi
+
 # -v: one line per URI on stderr with its object counts, matching what was stored.
 run -v --db "$tmp/v.db" collect -c "$(day 1)"
 expect_rc 0 "verbose collect"

@@ -3,6 +3,14 @@ CC ?= cc
 CFLAGS ?= -g -O2
 PKG_CONFIG ?= pkg-config
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/kvmhist
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+TEMPLATEDIR := $(DATADIR)/kvmhist/templates
 BUILD ?= build
 BIN ?= kvmhist
 
@@ -27,6 +35,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The installed paths are compiled in; $(BUILD)/paths changes with them, so
+# `make install PREFIX=/usr` after a plain `make` rebuilds what holds them.
+PATH_FLAGS := -DKH_TEMPLATEDIR='"$(TEMPLATEDIR)"' -DKH_SYSCONFDIR='"$(SYSCONFDIR)"'
+$(BUILD)/cmd/cli.o $(BUILD)/cmd/main.o: override CFLAGS += $(PATH_FLAGS)
+$(BUILD)/cmd/cli.o $(BUILD)/cmd/main.o: $(BUILD)/paths
+$(BUILD)/paths: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(TEMPLATEDIR) $(SYSCONFDIR)' | cmp -s - $@ || echo '$(TEMPLATEDIR) $(SYSCONFDIR)' >$@
+
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -DKH_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_OBJ) \
@@ -48,8 +65,35 @@ asan:
 demo: $(BIN)
 	sh contrib/demo.sh $(abspath $(BIN))
 
+UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
+
+# Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
+# the cron file and a commented config are examples to copy. /etc is never written.
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(TEMPLATEDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/kvmhist
+	install -m 0644 templates/* $(DESTDIR)$(TEMPLATEDIR)
+	install -m 0644 doc/kvmhist.1 $(DESTDIR)$(MANDIR)/man1/kvmhist.1
+	install -m 0644 contrib/kvmhist.bash-completion $(DESTDIR)$(COMPLETIONDIR)/kvmhist
+	for u in $(UNITS); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/kvmhist.cron >$(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
+	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
+	install -m 0644 contrib/kvmhist.conf $(DESTDIR)$(DOCDIR)/examples/kvmhist.conf
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+
+# Leaves /etc/kvmhist.conf and the database alone: they are the admin's.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kvmhist $(DESTDIR)$(MANDIR)/man1/kvmhist.1 \
+		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
+	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
+
 clean:
 	rm -rf $(BUILD) build-asan $(BIN)
 
-.PHONY: all tests check asan demo clean
+FORCE:
+.PHONY: all tests check asan demo clean install uninstall FORCE
 -include $(DEPS)

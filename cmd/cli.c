@@ -108,6 +108,20 @@ int kh_write_output(const char *path, const char *s)
 	return rc;
 }
 
+void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	if (!tty || ctx->quiet)
+		return;
+	if (done >= total)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\rkvmhist: %s %zu/%zu", what, done + 1, total);
+}
+
 static int is_dir(const char *p)
 {
 	struct stat sb;
@@ -121,6 +135,8 @@ const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
 
 	if (given)
 		return given;
+	if (ctx->config && ctx->config->templates)
+		return ctx->config->templates;
 	if (ctx->argv0_dir &&
 	    snprintf(beside, sizeof beside, "%s/templates", ctx->argv0_dir) < (int)sizeof beside &&
 	    is_dir(beside))
@@ -160,6 +176,7 @@ int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n
 		struct kh_snapshot *snap, *prev = NULL, **slot;
 		int64_t prev_id;
 
+		kh_progress(ctx, "reading snapshot", i, n);
 		if (kh_store_load(ctx->store, v[i].id, &snap, err))
 			goto out;
 		slot = last_slot(&last, snap->host.uri);
@@ -183,6 +200,7 @@ int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n
 	}
 	rc = 0;
 out:
+	kh_progress(ctx, "reading snapshot", n, n);
 	last_free(&last);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "store/store.h"
+#include "util/config.h"
 
 /* Exit statuses, documented in README.md and `kvmhist --help`. */
 enum {
@@ -15,6 +16,7 @@ enum {
 
 enum {
 	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
+	KH_HIDDEN = 1 << 1,  /* left out of --help: an internal helper */
 };
 
 struct kh_ctx {
@@ -22,6 +24,9 @@ struct kh_ctx {
 	struct kh_store *store; /* opened by main for KH_NEED_DB commands */
 	int quiet, verbose;
 	const char *argv0_dir;  /* directory of the running binary, for templates */
+	/* The config file (unset keys NULL or -1); the command line and the environment
+	 * come first, so a command consults it only for what neither gave. */
+	const struct kh_config *config;
 };
 
 struct kh_cmd {
@@ -34,7 +39,7 @@ struct kh_cmd {
 };
 
 extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
-	kh_cmd_report, kh_cmd_log, kh_cmd_domains;
+	kh_cmd_report, kh_cmd_log, kh_cmd_domains, kh_cmd_complete;
 
 /* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
 int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -56,7 +61,11 @@ typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot 
 		       void *arg, struct kh_err *err);
 int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
 		  kh_pair_fn *fn, void *arg, struct kh_err *err);
-/* The templates directory: `given`, else templates/ beside the binary, else the installed one. */
+/* "kvmhist: WHAT DONE/TOTAL" redrawn on stderr, only when stderr is a terminal and not -q;
+ * DONE == TOTAL erases it. */
+void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total);
+/* The templates directory: `given`, else the config's `templates`, else templates/ beside
+ * the binary, else the installed one. */
 const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given);
 
 #endif

@@ -35,6 +35,7 @@ struct job {
 	int ok;
 	struct kh_err err;
 	struct kh_buf warnings; /* printed by the main thread, in URI order */
+	double took;            /* seconds the collection took, for -v */
 };
 
 /* Static, not on main's stack: abandoned workers may still take it after main returns. */
@@ -76,11 +77,28 @@ static void warn_line(void *ctx, const char *msg)
 	pthread_mutex_unlock(&lock);
 }
 
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -v: what one URI took and what it held. */
+static void verbose_line(const struct kh_snapshot *snap, double took)
+{
+	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s\n",
+		snap->host.uri, snap->n_domains, snap->n_pools, snap->n_volumes, snap->n_networks,
+		took);
+}
+
 static void *worker(void *arg)
 {
 	struct job *j = arg;
 	struct kh_snapshot *snap = NULL;
 	struct kh_err err = { { 0 } };
+	double start = seconds();
 	int ok = kh_collect(j->uri, &snap, warn_line, j, &err) == 0;
 
 	if (ok)
@@ -90,6 +108,7 @@ static void *worker(void *arg)
 		j->snap = snap;
 		j->ok = ok;
 		j->err = err;
+		j->took = seconds() - start;
 		j->state = JOB_DONE;
 		pthread_cond_broadcast(&changed);
 	} else {
@@ -226,9 +245,9 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	};
 	struct job **all = NULL;
 	size_t n = 0, cap = 0;
-	const char *at = NULL;
+	const char *at = NULL, *env_uri = getenv("LIBVIRT_DEFAULT_URI");
 	int64_t taken_at;
-	int jobs = DEFAULT_JOBS, timeout = DEFAULT_TIMEOUT;
+	int jobs = DEFAULT_JOBS, timeout = -1;
 	pthread_condattr_t cattr;
 	struct kh_err err;
 	struct stat sb;
@@ -273,8 +292,15 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 				      "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
 				      at);
 	}
+	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
+	 * libvirt's default. */
+	if (n == 0 && !(env_uri && *env_uri))
+		for (size_t i = 0; i < ctx->config->n_uris; i++)
+			add_job(&all, &n, &cap, ctx->config->uris[i]);
 	if (n == 0)
 		add_job(&all, &n, &cap, NULL); /* libvirt's default: $LIBVIRT_DEFAULT_URI */
+	if (timeout < 0)
+		timeout = ctx->config->timeout >= 0 ? ctx->config->timeout : DEFAULT_TIMEOUT;
 
 	/* An existing database is checked before any host is contacted; a new one is made
 	 * only when there is a snapshot to put in it, so a bad URI leaves nothing behind. */
@@ -302,9 +328,12 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		char when[KH_TIME_LEN];
 		int ok;
 
+		kh_progress(ctx, "collecting host", i, n);
 		pthread_mutex_lock(&lock);
 		wait_for(all, n, i, jobs, timeout);
-		fputs(j->warnings.len ? j->warnings.data : "", stderr);
+		/* -q: an object read in part keeps its reason in the snapshot; cron stays quiet. */
+		if (!ctx->quiet && j->warnings.len)
+			fputs(j->warnings.data, stderr);
 		ok = j->state == JOB_DONE && j->ok;
 		snap = j->snap;
 		j->snap = NULL;
@@ -328,12 +357,15 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 			rc = kh_fail("%s", err.msg);
 			break;
 		}
+		if (ctx->verbose)
+			verbose_line(snap, j->took);
 		kh_time_format(snap->taken_at, when);
 		if (!ctx->quiet)
 			printf("%lld\t%s\t%s\t%s\n", (long long)snap->id,
 			       snap->host.hostname ? snap->host.hostname : "-", when, snap->host.uri);
 		kh_snapshot_free(snap);
 	}
+	kh_progress(ctx, "collecting host", n, n);
 	/* after a database error the rest are not waited for: mark them given up */
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n; i++)
@@ -349,13 +381,15 @@ const struct kh_cmd kh_cmd_collect = {
 	.summary = "take a snapshot of each libvirt connection",
 	.usage = "[-c URI]... [--uri-file FILE] [--at TIME] [-j N] [--timeout SECONDS]",
 	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
-		   "                     $LIBVIRT_DEFAULT_URI, else libvirt's default)\n"
+		   "                     $LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
+		   "                     else libvirt's default)\n"
 		   "  --uri-file FILE    more URIs, one per line (blank lines and # comments\n"
 		   "                     skipped)\n"
 		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n"
 		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
 		   "  --timeout SECONDS  give up a host not read within SECONDS, connecting\n"
-		   "                     included (default 60; 0: wait for ever)\n\n"
+		   "                     included (default: the config's timeout, else 60;\n"
+		   "                     0: wait for ever)\n\n"
 		   "Prints one line per stored snapshot, in the order the URIs were given:\n"
 		   "ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
 		   "Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"

@@ -18,25 +18,32 @@
 #ifndef KH_VERSION
 #define KH_VERSION "0.1.0"
 #endif
+#ifndef KH_SYSCONFDIR
+#define KH_SYSCONFDIR "/etc"
+#endif
 
 static const struct kh_cmd *const commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
-	&kh_cmd_log, &kh_cmd_domains,
+	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_complete,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
 {
-	fputs("usage: kvmhist [--db PATH] [-q] [-v] COMMAND [OPTIONS]\n"
+	fputs("usage: kvmhist [--db PATH] [--config FILE] [-q] [-v] COMMAND [OPTIONS]\n"
 	      "       kvmhist --help | --version | COMMAND --help\n\n"
 	      "Remembers what your libvirt hosts looked like: nightly snapshots in SQLite,\n"
 	      "semantic diffs of configs and sizes, growth and drift reports.\n\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+		if (!(commands[i]->flags & KH_HIDDEN))
+			fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fputs("\nGlobal options:\n"
 	      "  --db PATH     the database (default: $KVMHIST_DB, else /var/lib/kvmhist/kvmhist.db\n"
 	      "                for root, else ${XDG_DATA_HOME:-~/.local/share}/kvmhist/kvmhist.db)\n"
+	      "  --config FILE the config file (default: $KVMHIST_CONFIG, else " KH_SYSCONFDIR
+	      "/kvmhist.conf\n"
+	      "                if it exists)\n"
 	      "  -q, --quiet   print nothing on success\n"
 	      "  -v, --verbose say more on stderr\n"
 	      "  -h, --help    this help\n"
@@ -63,13 +70,16 @@ static void version(void)
 	printf("jansson %s\n", jansson_version_str());
 }
 
-/* $KVMHIST_DB, else the system path for root, else the XDG data directory. */
-static char *default_db_path(void)
+/* $KVMHIST_DB, else the config's, else the system path for root, else the XDG data
+ * directory. */
+static char *default_db_path(const struct kh_config *cfg)
 {
 	const char *env = getenv("KVMHIST_DB"), *xdg, *home;
 
 	if (env && *env)
 		return kh_strdup(env);
+	if (cfg->database)
+		return kh_strdup(cfg->database);
 	if (geteuid() == 0)
 		return kh_strdup("/var/lib/kvmhist/kvmhist.db");
 	xdg = getenv("XDG_DATA_HOME");
@@ -90,6 +100,20 @@ static char *binary_dir(void)
 	return kh_strdup(dirname(buf));
 }
 
+/* --config, else $KVMHIST_CONFIG, else the system one, which alone may be missing. */
+static int load_config(const char *given, struct kh_config *cfg)
+{
+	const char *env = getenv("KVMHIST_CONFIG");
+	struct kh_err err;
+
+	if (given == NULL && env && *env)
+		given = env;
+	if (kh_config_load(given ? given : KH_SYSCONFDIR "/kvmhist.conf", given != NULL, cfg,
+			   &err) != 0)
+		return kh_fail("%s", err.msg);
+	return KH_EXIT_OK;
+}
+
 /* git's rule: a command that could not write its output has failed. */
 static int finish_stdout(int rc)
 {
@@ -104,6 +128,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -112,6 +137,8 @@ int main(int argc, char **argv)
 	};
 	struct kh_ctx ctx = { 0 };
 	const struct kh_cmd *cmd = NULL;
+	struct kh_config cfg;
+	const char *config_path = NULL;
 	char *db_path = NULL, *bindir;
 	struct kh_err err;
 	int c, rc;
@@ -123,6 +150,7 @@ int main(int argc, char **argv)
 			free(db_path);
 			db_path = kh_strdup(optarg);
 			break;
+		case 'C': config_path = optarg; break;
 		case 'q': ctx.quiet = 1; break;
 		case 'v': ctx.verbose = 1; break;
 		case 'h':
@@ -161,11 +189,18 @@ int main(int argc, char **argv)
 		return finish_stdout(KH_EXIT_OK);
 	}
 
+	/* After --help, so a broken config never hides the help that explains it. */
+	kh_config_init(&cfg);
+	if (load_config(config_path, &cfg) != KH_EXIT_OK) {
+		free(db_path);
+		return KH_EXIT_ERROR;
+	}
 	if (db_path == NULL)
-		db_path = default_db_path();
+		db_path = default_db_path(&cfg);
 	bindir = binary_dir();
 	ctx.db_path = db_path;
 	ctx.argv0_dir = bindir;
+	ctx.config = &cfg;
 	rc = KH_EXIT_OK;
 	if (cmd->flags & KH_NEED_DB) {
 		if (kh_store_open(db_path, KH_OPEN_EXISTING, &ctx.store, &err) != 0)
@@ -176,6 +211,7 @@ int main(int argc, char **argv)
 		rc = cmd->exec(&ctx, argc, argv);
 	}
 	kh_store_close(ctx.store);
+	kh_config_clear(&cfg);
 	free(db_path);
 	free(bindir);
 	return finish_stdout(rc);

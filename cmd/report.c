@@ -47,7 +47,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
 	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
-	long warn_days = 30;
+	long warn_days = -1;
 	char *end;
 	struct kh_snapshot_info *v = NULL;
 	struct kh_report *r = NULL;
@@ -94,11 +94,19 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kh_usage_error(&kh_cmd_report, "unexpected argument '%s'", argv[optind]);
-	if (format == F_EMAIL && mail_to == NULL)
-		return kh_usage_error(&kh_cmd_report, "--format email needs --mail-to ADDR");
 	if (format != F_EMAIL && (mail_to || mail_from || subject))
 		return kh_usage_error(&kh_cmd_report,
 				      "--mail-to, --mail-from and --subject go with --format email");
+	/* The command line wins over the config file, which wins over the defaults. */
+	if (warn_days < 0)
+		warn_days = ctx->config->warn_days >= 0 ? ctx->config->warn_days : 30;
+	if (mail_to == NULL)
+		mail_to = ctx->config->mail_to;
+	if (mail_from == NULL)
+		mail_from = ctx->config->mail_from;
+	if (format == F_EMAIL && mail_to == NULL)
+		return kh_usage_error(&kh_cmd_report,
+				      "--format email needs --mail-to ADDR (or mail_to in the config)");
 
 	/* Default period: the 7 days up to the latest snapshot. */
 	if (until) {
@@ -175,9 +183,12 @@ const struct kh_cmd kh_cmd_report = {
 		   "                   (text/plain Markdown + text/html) for `| sendmail -t`\n"
 		   "  -o, --output F   write to F (replaced atomically) instead of stdout\n"
 		   "  --templates DIR  report templates (default: the installed ones)\n"
-		   "  --warn-days N    list volumes and pools forecast to fill within N days (30)\n"
-		   "  --mail-to ADDR   e-mail recipients (with --format email)\n"
-		   "  --mail-from ADDR e-mail sender (default: kvmhist@HOSTNAME)\n"
+		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
+		   "                   (default: the config's warn_days, else 30)\n"
+		   "  --mail-to ADDR   e-mail recipients (with --format email; default: the\n"
+		   "                   config's mail_to)\n"
+		   "  --mail-from ADDR e-mail sender (default: the config's mail_from, else\n"
+		   "                   kvmhist@HOSTNAME)\n"
 		   "  --subject TEXT   e-mail subject (default: the hosts and what fills first)\n\n"
 		   "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
 		   "latest~N stands for its snapshot's time, and a date as --until means the end\n"

@@ -2,6 +2,8 @@
 # Installs what kvmhist needs to build and test on Debian 12, as root.
 # The QEMU driver, qemu and dnsmasq are for the end-to-end tests against a real libvirtd;
 # python3 reads JSON in the end-to-end tests and plays a host that never answers.
+# mandoc, groff, man-db and col check the man page; systemd brings systemd-analyze for the
+# units (nothing is started).
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -10,4 +12,5 @@ apt-get install -y -qq --no-install-recommends \
 	libvirt-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu \
 	qemu-system-x86 qemu-utils dnsmasq-base python3 \
 	libxml2-dev libsqlite3-dev sqlite3 libcmark-dev libcmocka-dev libjansson-dev \
+	mandoc groff-base man-db bsdextrautils systemd \
 	>/dev/null

@@ -15,6 +15,8 @@ expect_rc 0 "--version"
 expect_in "$out" "kvmhist " "--version"
 expect_in "$out" "libvirt " "--version names libvirt"
 expect_in "$out" "sqlite " "--version names sqlite"
+expect_in "$out" "libxml2 " "--version names libxml2"
+expect_in "$out" "cmark " "--version names cmark"
 
 run
 expect_rc 2 "no command"

@@ -18,6 +18,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export KVMHIST_DB="$tmp/kh.db"
+export KVMHIST_CONFIG=/dev/null # an empty config: never the machine's own
 unset LIBVIRT_DEFAULT_URI NO_COLOR KVMHIST_NOW
 fails=0
 checks=0

@@ -1,0 +1,258 @@
+/* The configuration file parser (util/config). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "util/config.h"
+
+static int parse(const char *text, struct kh_config *cfg, struct kh_err *err)
+{
+	kh_config_init(cfg);
+	return kh_config_parse(text, strlen(text), "t.conf", cfg, err);
+}
+
+/* The text must be refused with exactly this message, and leave nothing set. */
+static void expect_error(const char *text, const char *msg)
+{
+	struct kh_config cfg;
+	struct kh_err err = { { 0 } };
+
+	assert_int_equal(parse(text, &cfg, &err), -1);
+	assert_string_equal(err.msg, msg);
+	assert_null(cfg.database);
+	assert_int_equal(cfg.n_uris, 0);
+	assert_int_equal(cfg.timeout, -1);
+	kh_config_clear(&cfg);
+}
+
+static void test_every_key(void **state)
+{
+	struct kh_config cfg;
+	struct kh_err err;
+
+	(void)state;
+	assert_int_equal(parse("database = /srv/kvmhist/h.db\n"
+			       "uri = qemu:///system\n"
+			       "timeout = 90\n"
+			       "keep_daily = 14\n"
+			       "keep_weekly = 8\n"
+			       "keep_monthly = 0\n"
+			       "warn_days = 45\n"
+			       "mail_to = Ops <ops@example.org>, oncall@example.org\n"
+			       "mail_from = kvmhist@kvm1.example.org\n"
+			       "templates = /etc/kvmhist/templates\n",
+			       &cfg, &err),
+			 0);
+	assert_string_equal(cfg.database, "/srv/kvmhist/h.db");
+	assert_int_equal(cfg.n_uris, 1);
+	assert_string_equal(cfg.uris[0], "qemu:///system");
+	assert_int_equal(cfg.timeout, 90);
+	assert_int_equal(cfg.keep_daily, 14);
+	assert_int_equal(cfg.keep_weekly, 8);
+	assert_int_equal(cfg.keep_monthly, 0);
+	assert_int_equal(cfg.warn_days, 45);
+	assert_string_equal(cfg.mail_to, "Ops <ops@example.org>, oncall@example.org");
+	assert_string_equal(cfg.mail_from, "kvmhist@kvm1.example.org");
+	assert_string_equal(cfg.templates, "/etc/kvmhist/templates");
+	kh_config_clear(&cfg);
+	assert_null(cfg.database);
+	assert_int_equal(cfg.warn_days, -1);
+}
+
+static void test_empty_and_unset(void **state)
+{
+	struct kh_config cfg;
+	struct kh_err err;
+
+	(void)state;
+	assert_int_equal(parse("", &cfg, &err), 0);
+	assert_null(cfg.database);
+	assert_null(cfg.mail_to);
+	assert_int_equal(cfg.n_uris, 0);
+	assert_int_equal(cfg.timeout, -1);
+	assert_int_equal(cfg.keep_daily, -1);
+	assert_int_equal(cfg.warn_days, -1);
+	kh_config_clear(&cfg);
+	assert_int_equal(parse("# only comments\n\n   \n\t# indented\n", &cfg, &err), 0);
+	assert_null(cfg.database);
+	kh_config_clear(&cfg);
+}
+
+static void test_repeated_uri_keeps_order(void **state)
+{
+	struct kh_config cfg;
+	struct kh_err err;
+
+	(void)state;
+	assert_int_equal(parse("uri = qemu:///system\n"
+			       "uri = qemu+ssh://root@kvm2/system\n"
+			       "uri = qemu+ssh://kvm3/system?keyfile=/root/.ssh/id_kvm\n",
+			       &cfg, &err),
+			 0);
+	assert_int_equal(cfg.n_uris, 3);
+	assert_string_equal(cfg.uris[0], "qemu:///system");
+	assert_string_equal(cfg.uris[1], "qemu+ssh://root@kvm2/system");
+	assert_string_equal(cfg.uris[2], "qemu+ssh://kvm3/system?keyfile=/root/.ssh/id_kvm");
+	kh_config_clear(&cfg);
+}
+
+static void test_whitespace_comments_quotes(void **state)
+{
+	struct kh_config cfg;
+	struct kh_err err;
+
+	(void)state;
+	assert_int_equal(parse("  database\t=\t/var/lib/kvmhist/a b.db   # trailing comment\n"
+			       "mail_to=ops@example.org\r\n"
+			       "uri = test:///tmp/x.xml#frag\n"
+			       "uri = \"qemu:///system\"   # quoted\n"
+			       "templates = \"  /t/with \\\"quote\\\" and \\\\ # not a comment \"\n"
+			       "timeout = 30",
+			       &cfg, &err),
+			 0);
+	assert_string_equal(cfg.database, "/var/lib/kvmhist/a b.db");
+	assert_string_equal(cfg.mail_to, "ops@example.org");
+	/* '#' not after whitespace belongs to the value */
+	assert_string_equal(cfg.uris[0], "test:///tmp/x.xml#frag");
+	assert_string_equal(cfg.uris[1], "qemu:///system");
+	assert_string_equal(cfg.templates, "  /t/with \"quote\" and \\ # not a comment ");
+	assert_int_equal(cfg.timeout, 30); /* last line without a newline */
+	kh_config_clear(&cfg);
+}
+
+static void test_bad_lines(void **state)
+{
+	(void)state;
+	expect_error("database = /x\nthis is not a setting\n",
+		     "t.conf:2: unknown key 'this'");
+	expect_error("# c\n= value\n", "t.conf:2: expected 'key = value'");
+	expect_error("database\n", "t.conf:1: key 'database': expected '=' after the key");
+	expect_error("database =\n", "t.conf:1: key 'database': no value");
+	expect_error("database = \"\"\n", "t.conf:1: key 'database': no value");
+	expect_error("database = # just a comment\n", "t.conf:1: key 'database': no value");
+	expect_error("database = \"/x\n", "t.conf:1: key 'database': no closing quote");
+	expect_error("database = \"/x\" /y\n", "t.conf:1: key 'database': text after the closing quote");
+	expect_error("database = \"/x\\n\"\n",
+		     "t.conf:1: key 'database': only \\\" and \\\\ may follow a backslash in quotes");
+	expect_error("mail_to = a@b\x01\n",
+		     "t.conf:1: key 'mail_to': a control character in the value");
+}
+
+static void test_nul_byte(void **state)
+{
+	struct kh_config cfg;
+	struct kh_err err;
+	static const char text[] = "database = /x\nuri = a\0b\n";
+
+	(void)state;
+	kh_config_init(&cfg);
+	assert_int_equal(kh_config_parse(text, sizeof text - 1, "t.conf", &cfg, &err), -1);
+	assert_string_equal(err.msg, "t.conf:2: a NUL byte: not a text file");
+	assert_null(cfg.database);
+}
+
+static void test_unknown_keys(void **state)
+{
+	(void)state;
+	expect_error("databse = /x\n", "t.conf:1: unknown key 'databse'");
+	expect_error("\n\nkeep-daily = 7\n", "t.conf:3: unknown key 'keep-daily'");
+	expect_error("Database = /x\n", "t.conf:1: unknown key 'Database'");
+}
+
+static void test_bad_numbers(void **state)
+{
+	(void)state;
+	expect_error("timeout = 0\n", "t.conf:1: key 'timeout': invalid value '0' "
+				      "(a whole number of seconds, 1 or more)");
+	expect_error("timeout = 1m\n", "t.conf:1: key 'timeout': invalid value '1m' "
+				       "(a whole number of seconds, 1 or more)");
+	expect_error("keep_daily = -1\n", "t.conf:1: key 'keep_daily': invalid value '-1' "
+					  "(a whole number, 0 or more)");
+	expect_error("keep_weekly = +3\n", "t.conf:1: key 'keep_weekly': invalid value '+3' "
+					   "(a whole number, 0 or more)");
+	expect_error("keep_monthly = 3 months\n",
+		     "t.conf:1: key 'keep_monthly': invalid value '3 months' "
+		     "(a whole number, 0 or more)");
+	expect_error("warn_days = 99999999999\n",
+		     "t.conf:1: key 'warn_days': invalid value '99999999999' "
+		     "(a whole number of days, 0 or more)");
+	expect_error("warn_days = 0x10\n", "t.conf:1: key 'warn_days': invalid value '0x10' "
+					   "(a whole number of days, 0 or more)");
+}
+
+static void test_duplicate_scalars(void **state)
+{
+	(void)state;
+	expect_error("uri = a\ntimeout = 5\n\ntimeout = 5\n",
+		     "t.conf:4: key 'timeout' is set twice (first on line 2)");
+	expect_error("database = /a\ndatabase = /b\n",
+		     "t.conf:2: key 'database' is set twice (first on line 1)");
+}
+
+static void test_load(void **state)
+{
+	char path[] = "/tmp/kvmhist-config-XXXXXX";
+	struct kh_config cfg;
+	struct kh_err err;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("uri = test:///default\nwarn_days = 10\n", f);
+	assert_int_equal(fclose(f), 0);
+
+	kh_config_init(&cfg);
+	assert_int_equal(kh_config_load(path, 1, &cfg, &err), 0);
+	assert_int_equal(cfg.n_uris, 1);
+	assert_string_equal(cfg.uris[0], "test:///default");
+	assert_int_equal(cfg.warn_days, 10);
+	kh_config_clear(&cfg);
+
+	/* The file's name is in every message about it. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("warn_days = soon\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(kh_config_load(path, 0, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, ":1: key 'warn_days'"));
+	assert_int_equal(unlink(path), 0);
+
+	/* Missing: fine for the default file, an error for a named one. */
+	assert_int_equal(kh_config_load(path, 0, &cfg, &err), 0);
+	assert_int_equal(cfg.n_uris, 0);
+	assert_int_equal(kh_config_load(path, 1, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot read config '"));
+	assert_non_null(strstr(err.msg, "No such file or directory"));
+
+	/* A directory is not a config file. */
+	assert_int_equal(kh_config_load("/tmp", 0, &cfg, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot read config '/tmp'"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_empty_and_unset),
+		cmocka_unit_test(test_repeated_uri_keeps_order),
+		cmocka_unit_test(test_whitespace_comments_quotes),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_duplicate_scalars),
+		cmocka_unit_test(test_load),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

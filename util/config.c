@@ -1,0 +1,272 @@
+/* The configuration file: one `key = value` per line. Strict on purpose: a typo in a key
+ * or a value would otherwise be ignored silently until the night it matters. */
+#include "util/config.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONFIG_MAX (1 << 20) /* far beyond any real file; stops a read of /dev/zero */
+
+enum kind { K_STRING, K_URI, K_INT };
+
+static const struct key {
+	const char *name;
+	enum kind kind;
+	size_t off;
+	int min;                /* K_INT */
+	const char *what;       /* K_INT: what a good value is */
+} keys[] = {
+	{ "database", K_STRING, offsetof(struct kh_config, database), 0, NULL },
+	{ "uri", K_URI, 0, 0, NULL },
+	{ "timeout", K_INT, offsetof(struct kh_config, timeout), 1,
+	  "a whole number of seconds, 1 or more" },
+	{ "keep_daily", K_INT, offsetof(struct kh_config, keep_daily), 0,
+	  "a whole number, 0 or more" },
+	{ "keep_weekly", K_INT, offsetof(struct kh_config, keep_weekly), 0,
+	  "a whole number, 0 or more" },
+	{ "keep_monthly", K_INT, offsetof(struct kh_config, keep_monthly), 0,
+	  "a whole number, 0 or more" },
+	{ "warn_days", K_INT, offsetof(struct kh_config, warn_days), 0,
+	  "a whole number of days, 0 or more" },
+	{ "mail_to", K_STRING, offsetof(struct kh_config, mail_to), 0, NULL },
+	{ "mail_from", K_STRING, offsetof(struct kh_config, mail_from), 0, NULL },
+	{ "templates", K_STRING, offsetof(struct kh_config, templates), 0, NULL },
+};
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+void kh_config_init(struct kh_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->timeout = cfg->keep_daily = cfg->keep_weekly = cfg->keep_monthly = -1;
+	cfg->warn_days = -1;
+}
+
+void kh_config_clear(struct kh_config *cfg)
+{
+	free(cfg->database);
+	for (size_t i = 0; i < cfg->n_uris; i++)
+		free(cfg->uris[i]);
+	free(cfg->uris);
+	free(cfg->mail_to);
+	free(cfg->mail_from);
+	free(cfg->templates);
+	kh_config_init(cfg);
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+/* Decimal digits only: no sign, no spaces, no 0x; fits in an int. */
+static int parse_int(const char *s, int min, int *out)
+{
+	long long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > INT_MAX)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* The value from p (just past "= ") to the line's end: "quoted" (with \" and \\) or bare, where a '#' after
+ * whitespace starts a comment. Returns the value, or NULL with *why set. */
+static char *parse_value(const char *p, const char *end, const char **why)
+{
+	struct kh_buf b = { 0 };
+
+	if (p < end && *p == '"') {
+		for (p++; p < end && *p != '"'; p++) {
+			if (*p == '\\') {
+				if (p + 1 == end || (p[1] != '"' && p[1] != '\\')) {
+					*why = "only \\\" and \\\\ may follow a backslash in quotes";
+					goto bad;
+				}
+				p++;
+			}
+			kh_buf_add(&b, p, 1);
+		}
+		if (p == end) {
+			*why = "no closing quote";
+			goto bad;
+		}
+		for (p++; p < end && is_space(*p); p++)
+			;
+		if (p < end && *p != '#') {
+			*why = "text after the closing quote";
+			goto bad;
+		}
+	} else {
+		const char *v = p, *e = p;
+
+		/* p[-1] is the line's: p is past the '=' */
+		for (; p < end && !(*p == '#' && is_space(p[-1])); p++)
+			if (!is_space(*p))
+				e = p + 1;
+		kh_buf_add(&b, v, (size_t)(e - v));
+	}
+	if (b.len == 0) {
+		*why = "no value";
+		goto bad;
+	}
+	for (size_t i = 0; i < b.len; i++) {
+		unsigned char c = (unsigned char)b.data[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			*why = "a control character in the value";
+			goto bad;
+		}
+	}
+	return kh_buf_steal(&b);
+bad:
+	kh_buf_free(&b);
+	return NULL;
+}
+
+static const struct key *find_key(const char *name, size_t n)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (strlen(keys[i].name) == n && strncmp(keys[i].name, name, n) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int kh_config_parse(const char *text, size_t len, const char *name, struct kh_config *cfg,
+		    struct kh_err *err)
+{
+	unsigned first_line[N_KEYS] = { 0 };
+	const char *p = text, *end = text + len;
+	unsigned line = 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *k, *why = NULL;
+		const struct key *key;
+		char *value;
+		size_t klen, ki;
+
+		line++;
+		if (eol == NULL)
+			eol = end;
+		if (memchr(p, '\0', (size_t)(eol - p))) {
+			kh_err_set(err, "%s:%u: a NUL byte: not a text file", name, line);
+			goto fail;
+		}
+		k = p;
+		p = eol < end ? eol + 1 : end;
+		if (eol > k && eol[-1] == '\r') /* written on Windows: tolerated */
+			eol--;
+		while (k < eol && is_space(*k))
+			k++;
+		if (k == eol || *k == '#')
+			continue;
+		for (klen = 0; k + klen < eol && is_key_char(k[klen]); klen++)
+			;
+		if (klen == 0) {
+			kh_err_set(err, "%s:%u: expected 'key = value'", name, line);
+			goto fail;
+		}
+		key = find_key(k, klen);
+		if (key == NULL) {
+			kh_err_set(err, "%s:%u: unknown key '%.*s'", name, line, (int)klen, k);
+			goto fail;
+		}
+		for (k += klen; k < eol && is_space(*k); k++)
+			;
+		if (k == eol || *k != '=') {
+			kh_err_set(err, "%s:%u: key '%s': expected '=' after the key", name, line,
+				   key->name);
+			goto fail;
+		}
+		for (k++; k < eol && is_space(*k); k++)
+			;
+		value = parse_value(k, eol, &why);
+		if (value == NULL) {
+			kh_err_set(err, "%s:%u: key '%s': %s", name, line, key->name, why);
+			goto fail;
+		}
+		ki = (size_t)(key - keys);
+		if (key->kind != K_URI && first_line[ki]) {
+			kh_err_set(err, "%s:%u: key '%s' is set twice (first on line %u)", name, line,
+				   key->name, first_line[ki]);
+			free(value);
+			goto fail;
+		}
+		first_line[ki] = line;
+		switch (key->kind) {
+		case K_URI:
+			*KH_PUSH(cfg->uris, cfg->n_uris, cfg->cap_uris) = value;
+			break;
+		case K_STRING:
+			*(char **)((char *)cfg + key->off) = value;
+			break;
+		case K_INT:
+			if (parse_int(value, key->min, (int *)((char *)cfg + key->off)) != 0) {
+				kh_err_set(err, "%s:%u: key '%s': invalid value '%s' (%s)", name, line,
+					   key->name, value, key->what);
+				free(value);
+				goto fail;
+			}
+			free(value);
+			break;
+		}
+	}
+	return 0;
+fail:
+	kh_config_clear(cfg);
+	return -1;
+}
+
+int kh_config_load(const char *path, int must_exist, struct kh_config *cfg, struct kh_err *err)
+{
+	struct kh_buf b = { 0 };
+	char chunk[8192];
+	size_t n;
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (f == NULL) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return kh_err_set(err, "cannot read config '%s': %s", path, strerror(errno));
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + n > CONFIG_MAX) {
+			fclose(f);
+			kh_buf_free(&b);
+			return kh_err_set(err, "config '%s' is larger than 1 MiB", path);
+		}
+		kh_buf_add(&b, chunk, n);
+	}
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		kh_buf_free(&b);
+		return kh_err_set(err, "cannot read config '%s': %s", path, strerror(e));
+	}
+	fclose(f);
+	rc = kh_config_parse(b.data ? b.data : "", b.len, path, cfg, err);
+	kh_buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* /etc/kvmhist.conf: `key = value` lines, `#` comments, every key checked. */
+#ifndef KH_CONFIG_H
+#define KH_CONFIG_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+/* Strings are NULL and numbers -1 where the file does not set them. */
+struct kh_config {
+	char *database;
+	char **uris;            /* `uri`, repeatable: what collect takes when no -c is given */
+	size_t n_uris, cap_uris;
+	int timeout;            /* seconds, 1 or more */
+	int keep_daily, keep_weekly, keep_monthly; /* 0 or more */
+	int warn_days;          /* 0 or more */
+	char *mail_to, *mail_from;
+	char *templates;
+};
+
+/* Parses the text of a file called `name` (for messages) into *cfg, which the caller has
+ * zeroed with kh_config_init. On a bad line returns -1 with err saying
+ * "NAME:LINE: key 'KEY': cause" (or "NAME:LINE: cause" when there is no key), and *cfg
+ * holds nothing. */
+int kh_config_parse(const char *text, size_t len, const char *name, struct kh_config *cfg,
+		    struct kh_err *err);
+
+/* Reads and parses `path`. A missing file is fine (0, *cfg empty) unless `must_exist`. */
+int kh_config_load(const char *path, int must_exist, struct kh_config *cfg, struct kh_err *err);
+
+void kh_config_init(struct kh_config *cfg);
+void kh_config_clear(struct kh_config *cfg);
+
+#endif

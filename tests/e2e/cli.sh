@@ -68,14 +68,17 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -p "$tmp/xdg" "$tmp/home"
 	chown nobody "$tmp/xdg" "$tmp/home"
 	cp "$fixtures/estate/day1.xml" "$tmp/xdg.xml"
+	# a copy nobody can reach: the checkout may sit in a private directory
+	cp "$KVMHIST" "$tmp/kvmhist-user"
+	chmod 755 "$tmp/kvmhist-user"
 	chmod 644 "$tmp/xdg.xml"
 	runuser -u nobody -- env -u KVMHIST_DB XDG_DATA_HOME="$tmp/xdg" HOME="$tmp/home" \
-		"$KVMHIST" -q collect -c "test://$tmp/xdg.xml" >"$tmp/out" 2>"$tmp/err"
+		"$tmp/kvmhist-user" -q collect -c "test://$tmp/xdg.xml" >"$tmp/out" 2>"$tmp/err"
 	rc=$? err=$(cat "$tmp/err")
 	expect_rc 0 "collect as a user"
 	expect_eq "$(stat -c '%U %a' "$tmp/xdg/kvmhist/kvmhist.db" 2>&1)" "nobody 600" "XDG database"
 	runuser -u nobody -- env -u KVMHIST_DB -u XDG_DATA_HOME HOME="$tmp/home" \
-		"$KVMHIST" -q collect -c "test://$tmp/xdg.xml" >"$tmp/out" 2>"$tmp/err"
+		"$tmp/kvmhist-user" -q collect -c "test://$tmp/xdg.xml" >"$tmp/out" 2>"$tmp/err"
 	rc=$? err=$(cat "$tmp/err")
 	expect_rc 0 "collect as a user without XDG_DATA_HOME"
 	expect_eq "$(stat -c '%a' "$tmp/home/.local/share/kvmhist" "$tmp/home/.local/share/kvmhist/kvmhist.db" 2>&1 | tr '\n' ' ')" "700 600 " "~/.local/share database"

@@ -136,7 +136,9 @@ static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t hos
 		p->allocation = kh_col_num(s, 10);
 		p->available = kh_col_num(s, 11);
 		p->path = kh_col_text(s, 12);
-		p->xml = kh_col_text(s, 13);
+		p->xml = kh_xml_nums_fill(kh_col_text(s, 13), (const struct kh_xml_num[3]){
+			{ "capacity", p->capacity }, { "allocation", p->allocation },
+			{ "available", p->available } }, 3);
 		p->error = kh_col_text(s, 14);
 	}
 	return step_end(st, rc, err);
@@ -164,7 +166,9 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		x->capacity = kh_col_num(s, 9);
 		x->allocation = kh_col_num(s, 10);
 		x->physical = kh_col_num(s, 11);
-		x->xml = kh_col_text(s, 12);
+		x->xml = kh_xml_nums_fill(kh_col_text(s, 12), (const struct kh_xml_num[3]){
+			{ "capacity", x->capacity }, { "allocation", x->allocation },
+			{ "physical", x->physical } }, 3);
 		x->error = kh_col_text(s, 13);
 	}
 	return step_end(st, rc, err);

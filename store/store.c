@@ -43,8 +43,11 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_SNAP_GET] = "SELECT s.host_id, s.seq, s.taken_at, h.uri, s.hostname, s.host_uuid,"
 		       " s.hv_type, s.libvirt_version, s.hv_version"
 		       " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE s.id = ?",
-#define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq >= ?2" \
-		     " AND sp.first_seq <= ?2"
+/* Versions of host ?1 present in snapshot ?2 whose span starts at or after ?3 and ends at or
+ * before ?4: ?3 = 0, ?4 = max for all present; ?3 = ?2 for those new in it; ?4 = ?2 for
+ * those last seen in it. */
+#define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq BETWEEN ?2 AND ?4" \
+		     " AND sp.first_seq BETWEEN ?3 AND ?2"
 	[S_DOMAINS_GET] = "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib,"
 			  " max_memory_kib, autostart, persistent, os_type, x.body, error"
 			  " FROM span sp JOIN domain d ON d.id = sp.object_id"
@@ -86,6 +89,11 @@ static const char *const stmt_sql[S_MAX] = {
 		   COUNT("0") "," COUNT("1") "," COUNT("2") "," COUNT("3")
 		   " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE" HOST_MATCHES
 		   " AND s.taken_at BETWEEN ?2 AND ?3 ORDER BY s.taken_at, s.id",
+	[S_SCAN_RANGE] = "SELECT s.host_id, min(s.seq), max(s.seq) FROM snapshot s"
+			 " JOIN host h ON h.id = s.host_id WHERE h.uri = ? AND s.taken_at BETWEEN ? AND ?",
+	[S_SNAP_AT_SEQ] = "SELECT s.id, s.taken_at, h.uri, s.hostname, s.host_uuid, s.hv_type,"
+			  " s.libvirt_version, s.hv_version FROM snapshot s"
+			  " JOIN host h ON h.id = s.host_id WHERE s.host_id = ? AND s.seq = ?",
 	[S_SIZE_ADD] = "INSERT INTO size(kind, object_id, seq, allocation, extra)"
 		       " VALUES (?, ?, ?, ?, ?)",
 	[S_EXISTS] = "SELECT taken_at FROM snapshot WHERE id = ?",

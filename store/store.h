@@ -50,6 +50,25 @@ int kh_store_resolve(struct kh_store *st, const char *spec, const char *host, in
 int kh_store_bound(struct kh_store *st, const char *spec, const char *host, int is_until,
 		   int64_t now, int64_t *t, struct kh_err *err);
 
+/* Streams the snapshots of URI `uri` taken in [from, to], oldest first, for reports: a
+ * year of them costs one load and the changes. Each kh_scan_next gives, valid until the
+ * next call:
+ *   before, after  the objects whose version changed since the snapshot before (before:
+ *                  as they were; after: as they are now), with host facts and XML, linked;
+ *                  both NULL for the host's very first snapshot. diff(before, after) is
+ *                  diff(previous, snapshot) without the measured numbers of unchanged
+ *                  pools and volumes;
+ *   now            host facts, time, and every pool and volume with its numbers (no XML);
+ *                  domains (with disks) only in the last one.
+ * kh_scan_next returns 1, 0 at the end, -1 on error. */
+struct kh_scan;
+int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
+		 struct kh_scan **out, struct kh_err *err);
+int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
+		 const struct kh_snapshot **after, const struct kh_snapshot **now,
+		 struct kh_err *err);
+void kh_scan_close(struct kh_scan *sc);
+
 /* True when `host` names a URI or hostname that has snapshots. */
 int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err);
 

@@ -213,7 +213,7 @@ static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct p
 
 	memset(p, 0, sizeof *p);
 	p->snap = s = kh_snapshot_new();
-	if (seq > 0 && kh_store_load_objects(st, host_id, seq, s, &p->v, err))
+	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, s, &p->v, err))
 		return -1;
 	INDEX(p->domains, s->domains, s->n_domains, uuid, NULL);
 	INDEX(p->pools, s->pools, s->n_pools, uuid, NULL);

@@ -409,6 +409,46 @@ static void test_migration_moves_sizes(void **state)
 	kh_store_close(st);
 }
 
+/* A scan gives each snapshot's numbers and only the objects whose version changed. */
+static void test_scan_streams_changes(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	const struct kh_snapshot *before, *after, *now;
+	struct kh_snapshot *s;
+	struct kh_scan *sc;
+	struct kh_err err;
+	int64_t alloc[] = { 1, 1, 2, 2, 3 };
+
+	for (int day = 0; day < 5; day++) {
+		s = make_snapshot("test:///a", T0 + day * DAY, alloc[day]);
+		if (day == 3) {
+			free(s->domains[0].state);
+			s->domains[0].state = kh_strdup("paused");
+		}
+		assert_int_equal(kh_store_put(st, s, &err), 0);
+		kh_snapshot_free(s);
+	}
+	/* from the second night: it is compared with the first */
+	assert_int_equal(kh_scan_open(st, "test:///a", T0 + DAY, T0 + 4 * DAY, &sc, &err), 0);
+	for (int day = 1; day < 5; day++) {
+		assert_int_equal(kh_scan_next(sc, &before, &after, &now, &err), 1);
+		assert_int_equal(now->taken_at, T0 + day * DAY);
+		assert_int_equal(now->n_volumes, 1);
+		assert_int_equal(now->volumes[0].allocation, alloc[day]);
+		assert_int_equal(now->pools[0].available, (100LL << 30) - alloc[day]);
+		/* paused on night 3, running again on night 4: a change each */
+		assert_int_equal(after->n_domains, day >= 3 ? 1 : 0);
+		assert_int_equal(before->n_domains, day >= 3 ? 1 : 0);
+		assert_int_equal(after->n_volumes + before->n_volumes, 0);
+		/* domains, for the owners of volumes, come with the last only */
+		assert_int_equal(now->n_domains, day == 4 ? 2 : 0);
+	}
+	assert_int_equal(kh_scan_next(sc, &before, &after, &now, &err), 0);
+	kh_scan_close(sc);
+	kh_store_close(st);
+}
+
 /* Two hosts never share versions: each URI has its own history. */
 static void test_hosts_are_separate(void **state)
 {
@@ -666,6 +706,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_measured_xml_is_lossless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_moves_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_streams_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hosts_are_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_snapshot_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_files_are_refused_untouched, setup,

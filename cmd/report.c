@@ -11,63 +11,32 @@
 
 enum format { F_MD, F_HTML, F_JSON };
 
-/* The last snapshot fed per URI: the `prev` of that URI's next one. */
-struct last {
-	struct kh_snapshot **snaps;
-	size_t n, cap;
-};
-
-static struct kh_snapshot **last_slot(struct last *l, const char *uri)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->snaps[i]->host.uri, uri) == 0)
-			return &l->snaps[i];
-	return NULL;
-}
-
-static void last_free(struct last *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		kh_snapshot_free(l->snaps[i]);
-	free(l->snaps);
-}
-
-/* Streams the period's snapshots into the report, holding one snapshot per host. */
+/* Streams each host's snapshots of the period into the report: the store gives what changed
+ * per snapshot, not whole snapshots, so a year costs about what its changes cost. */
 static int feed(struct kh_ctx *ctx, struct kh_report *r, const struct kh_snapshot_info *v,
-		size_t n, struct kh_err *err)
+		size_t n, int64_t from, int64_t to, struct kh_err *err)
 {
-	struct last last = { 0 };
-	int rc = -1;
-
 	for (size_t i = 0; i < n; i++) {
-		struct kh_snapshot *snap, *prev = NULL, **slot;
-		int64_t prev_id;
+		const struct kh_snapshot *before, *after, *now;
+		struct kh_scan *sc;
+		int seen = 0, rc;
 
-		if (kh_store_load(ctx->store, v[i].id, &snap, err))
-			goto out;
-		slot = last_slot(&last, snap->host.uri);
-		if (slot == NULL) {
-			/* A host's first snapshot in the period is compared with the one before. */
-			if (kh_store_previous(ctx->store, snap->id, &prev_id, err) ||
-			    (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
-				kh_snapshot_free(snap);
-				goto out;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(v[j].uri, v[i].uri) == 0;
+		if (seen)
+			continue;
+		if (kh_scan_open(ctx->store, v[i].uri, from, to, &sc, err))
+			return -1;
+		while ((rc = kh_scan_next(sc, &before, &after, &now, err)) == 1)
+			if (kh_report_add_changes(r, before, after, now, err)) {
+				rc = -1;
+				break;
 			}
-			*KH_PUSH(last.snaps, last.n, last.cap) = NULL;
-			slot = &last.snaps[last.n - 1];
-			*slot = prev;
-		}
-		if (kh_report_add(r, *slot, snap, err)) {
-			kh_snapshot_free(snap);
-			goto out;
-		}
-		kh_snapshot_free(*slot);
-		*slot = snap;
+		kh_scan_close(sc);
+		if (rc < 0)
+			return -1;
 	}
-	rc = 0;
-out:
-	last_free(&last);
-	return rc;
+	return 0;
 }
 
 static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
@@ -144,7 +113,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	r = kh_report_new(from, to);
-	if (feed(ctx, r, v, n, &err)) {
+	if (feed(ctx, r, v, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}

@@ -13,19 +13,15 @@ enum format { F_MD, F_HTML, F_JSON };
 
 /* Streams each host's snapshots of the period into the report: the store gives what changed
  * per snapshot, not whole snapshots, so a year costs about what its changes cost. */
-static int feed(struct kh_ctx *ctx, struct kh_report *r, const struct kh_snapshot_info *v,
-		size_t n, int64_t from, int64_t to, struct kh_err *err)
+static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, int64_t from,
+		int64_t to, struct kh_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct kh_snapshot *before, *after, *now;
 		struct kh_scan *sc;
-		int seen = 0, rc;
+		int rc;
 
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(v[j].uri, v[i].uri) == 0;
-		if (seen)
-			continue;
-		if (kh_scan_open(ctx->store, v[i].uri, from, to, &sc, err))
+		if (kh_scan_open(ctx->store, uris[i], from, to, &sc, err))
 			return -1;
 		while ((rc = kh_scan_next(sc, &before, &after, &now, err)) == 1)
 			if (kh_report_add_changes(r, before, after, now, err)) {
@@ -51,7 +47,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
-	struct kh_snapshot_info *v = NULL;
+	char **uris = NULL;
 	struct kh_report *r = NULL;
 	enum format format = F_MD;
 	int64_t from, to, now = kh_now(), latest;
@@ -101,7 +97,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	if (from > to)
 		return kh_fail("the period starts (--since) after it ends (--until)");
-	if (kh_store_list(ctx->store, host, from, to, &v, &n, &err))
+	if (kh_store_uris(ctx->store, host, from, to, &uris, &n, &err))
 		return kh_fail("%s", err.msg);
 	if (n == 0) {
 		char a[KH_TIME_LEN], b[KH_TIME_LEN];
@@ -113,7 +109,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	r = kh_report_new(from, to);
-	if (feed(ctx, r, v, n, from, to, &err)) {
+	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
@@ -132,7 +128,9 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 out:
 	free(out);
 	kh_report_free(r);
-	kh_snapshot_infos_free(v, n);
+	for (size_t i = 0; i < n; i++)
+		free(uris[i]);
+	free(uris);
 	return rc;
 }
 

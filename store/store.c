@@ -96,6 +96,8 @@ static const char *const stmt_sql[S_MAX] = {
 			  " JOIN host h ON h.id = s.host_id WHERE s.host_id = ? AND s.seq = ?",
 	[S_SIZE_ADD] = "INSERT INTO size(kind, object_id, seq, allocation, extra)"
 		       " VALUES (?, ?, ?, ?, ?)",
+	[S_URIS] = "SELECT h.uri FROM snapshot s JOIN host h ON h.id = s.host_id WHERE" HOST_MATCHES
+		   " AND s.taken_at BETWEEN ?2 AND ?3 GROUP BY h.id ORDER BY min(s.taken_at), h.id",
 	[S_EXISTS] = "SELECT taken_at FROM snapshot WHERE id = ?",
 	[S_LATEST] = "SELECT s.id, h.uri FROM snapshot s JOIN host h ON h.id = s.host_id"
 		     " WHERE" HOST_MATCHES " ORDER BY s.taken_at DESC, s.id DESC LIMIT 1",

@@ -36,6 +36,11 @@ int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, str
 int kh_store_list(struct kh_store *st, const char *host, int64_t from, int64_t to,
 		  struct kh_snapshot_info **out, size_t *n, struct kh_err *err);
 
+/* The URIs with snapshots in [from, to] (of `host` only, when given), the earliest first;
+ * what kh_store_list says without counting objects. Free each and the array. */
+int kh_store_uris(struct kh_store *st, const char *host, int64_t from, int64_t to, char ***out,
+		  size_t *n, struct kh_err *err);
+
 /* The snapshot before `id` taken through the same URI; *prev = 0 when there is none. */
 int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_err *err);
 

@@ -166,7 +166,7 @@ printf '%s' "$rows" | awk -F'|' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3,
 if [ -n "$json" ]; then
 	printf '%s' "$rows" | awk -F'|' 'BEGIN { print "[" }
 		{ gsub(/"/, "\\\"", $1); printf "%s  {\"figure\": \"%s\", \"value\": %s, \"target\": \"%s\", \"holds\": %s}",
-		  NR > 1 ? ",\n" : "", $1, $2, $3, $4 == "yes" ? "true" : "false" }
+		  (NR > 1) ? ",\n" : "", $1, $2, $3, ($4 == "yes") ? "true" : "false" }
 		END { print "\n]" }' >"$json"
 	say "bench: figures written to $json"
 fi

@@ -24,7 +24,8 @@ LIB_SRC := $(wildcard util/*.c store/*.c report/*.c) $(filter-out cmd/main.c,$(w
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d)
+DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BUILD)/bench/gen-estate.d \
+	$(BUILD)/bench/ref-collect.d
 
 all: $(BIN)
 
@@ -91,9 +92,20 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
 
+# Fleet-scale figures (bench/README.md); not part of check or CI. BENCH_JSON=FILE also
+# writes them as JSON. The generated history is cached in bench/out/.
+BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
+
+bench: $(BIN) $(BENCH_BIN)
+	KVMHIST=$(abspath $(BIN)) BENCH_BUILD=$(abspath $(BUILD)/bench) BENCH_JSON=$(BENCH_JSON) \
+		sh bench/bench.sh
+
 clean:
 	rm -rf $(BUILD) build-asan $(BIN)
 
 FORCE:
-.PHONY: all tests check asan demo clean install uninstall FORCE
+.PHONY: all tests check asan demo bench clean install uninstall FORCE
 -include $(DEPS)

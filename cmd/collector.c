@@ -28,7 +28,14 @@ struct collect {
 	kh_warn_fn *warn;
 	void *ctx;
 	virDomainStatsRecordPtr *stats; /* block statistics of every domain, NULL if none */
-	int n_stats;
+	struct stat_ref *by_uuid;       /* the same records sorted by UUID, for bsearch */
+	size_t n_stats;
+};
+
+/* A block statistics record and its domain's UUID, read once. */
+struct stat_ref {
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	virDomainStatsRecordPtr r;
 };
 
 /* ---- errors ---- */
@@ -328,12 +335,10 @@ static void read_ifaces(struct xdoc *x, struct kh_domain *d)
 		xmlXPathFreeObject(o);
 }
 
-static int same_uuid(virDomainPtr a, virDomainPtr b)
+static int cmp_stat_ref(const void *a, const void *b)
 {
-	unsigned char ua[VIR_UUID_BUFLEN], ub[VIR_UUID_BUFLEN];
-
-	return virDomainGetUUID(a, ua) == 0 && virDomainGetUUID(b, ub) == 0 &&
-	       memcmp(ua, ub, sizeof ua) == 0;
+	return memcmp(((const struct stat_ref *)a)->uuid, ((const struct stat_ref *)b)->uuid,
+		      VIR_UUID_BUFLEN);
 }
 
 static void stat_size(virTypedParameterPtr p, int np, unsigned i, const char *what, int64_t *out)
@@ -349,14 +354,20 @@ static void stat_size(virTypedParameterPtr p, int np, unsigned i, const char *wh
 /* Disk sizes from the bulk block statistics, matched by target name. */
 static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domain *d)
 {
-	virDomainStatsRecordPtr r = NULL;
 	int running = d->state == NULL || strcmp(d->state, "shut off") != 0;
+	struct stat_ref key, *hit;
+	virDomainStatsRecordPtr r;
 	unsigned count;
 
-	for (int i = 0; i < c->n_stats && r == NULL; i++)
-		if (same_uuid(c->stats[i]->dom, dom))
-			r = c->stats[i];
-	if (r == NULL || virTypedParamsGetUInt(r->params, r->nparams, "block.count", &count) != 1)
+	if (c->n_stats == 0 || virDomainGetUUID(dom, key.uuid) < 0) {
+		virResetLastError();
+		return;
+	}
+	hit = bsearch(&key, c->by_uuid, c->n_stats, sizeof key, cmp_stat_ref);
+	if (hit == NULL)
+		return;
+	r = hit->r;
+	if (virTypedParamsGetUInt(r->params, r->nparams, "block.count", &count) != 1)
 		return;
 	for (unsigned i = 0; i < count; i++) {
 		char key[VIR_TYPED_PARAM_FIELD_LENGTH];
@@ -475,7 +486,16 @@ static void read_block_stats(struct collect *c)
 	if (n < 0 && lv_code() == VIR_ERR_INVALID_ARG)
 		n = virConnectGetAllDomainStats(c->conn, VIR_DOMAIN_STATS_BLOCK, &c->stats, 0);
 	if (n >= 0) {
-		c->n_stats = n;
+		/* matched per domain by UUID: sorted once, not searched linearly n times */
+		c->by_uuid = kh_calloc((size_t)n + 1, sizeof *c->by_uuid);
+		for (int i = 0; i < n; i++) {
+			if (virDomainGetUUID(c->stats[i]->dom, c->by_uuid[c->n_stats].uuid) < 0) {
+				virResetLastError();
+				continue;
+			}
+			c->by_uuid[c->n_stats++].r = c->stats[i];
+		}
+		qsort(c->by_uuid, c->n_stats, sizeof *c->by_uuid, cmp_stat_ref);
 		return;
 	}
 	c->stats = NULL;
@@ -997,6 +1017,7 @@ int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, void
 out:
 	if (c.stats)
 		virDomainStatsRecordListFree(c.stats);
+	free(c.by_uuid);
 	kh_snapshot_free(c.s);
 	if (c.conn)
 		virConnectClose(c.conn);

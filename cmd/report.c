@@ -12,10 +12,30 @@
 
 enum format { F_MD, F_HTML, F_JSON, F_EMAIL };
 
-static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, void *r,
-	       struct kh_err *err)
+/* Streams each host's snapshots of the period into the report: the store gives what changed
+ * per snapshot, not whole snapshots, so a year costs about what its changes cost. */
+static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, int64_t from,
+		int64_t to, struct kh_err *err)
 {
-	return kh_report_add(r, prev, snap, err);
+	for (size_t i = 0; i < n; i++) {
+		const struct kh_snapshot *before, *after, *now;
+		struct kh_scan *sc;
+		int rc;
+
+		kh_progress(ctx, "reading host", i, n);
+		if (kh_scan_open(ctx->store, uris[i], from, to, &sc, err))
+			return -1;
+		while ((rc = kh_scan_next(sc, &before, &after, &now, err)) == 1)
+			if (kh_report_add_changes(r, before, after, now, err)) {
+				rc = -1;
+				break;
+			}
+		kh_scan_close(sc);
+		if (rc < 0)
+			return -1;
+	}
+	kh_progress(ctx, "reading host", n, n);
+	return 0;
 }
 
 /* kvmhist@HOSTNAME: a valid mailbox that says who sent it, as cron's mail does. */
@@ -49,7 +69,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
 	long warn_days = -1;
 	char *end;
-	struct kh_snapshot_info *v = NULL;
+	char **uris = NULL;
 	struct kh_report *r = NULL;
 	enum format format = F_MD;
 	int64_t from, to, now = kh_now(), latest;
@@ -125,7 +145,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	if (from > to)
 		return kh_fail("the period starts (--since) after it ends (--until)");
-	if (kh_store_list(ctx->store, host, from, to, &v, &n, &err))
+	if (kh_store_uris(ctx->store, host, from, to, &uris, &n, &err))
 		return kh_fail("%s", err.msg);
 	if (n == 0) {
 		char a[KH_TIME_LEN], b[KH_TIME_LEN];
@@ -138,7 +158,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, (int)warn_days);
-	if (kh_feed_pairs(ctx, v, n, add, r, &err)) {
+	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
@@ -166,7 +186,9 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 out:
 	free(out);
 	kh_report_free(r);
-	kh_snapshot_infos_free(v, n);
+	for (size_t i = 0; i < n; i++)
+		free(uris[i]);
+	free(uris);
 	return rc;
 }
 

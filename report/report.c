@@ -204,6 +204,8 @@ int kh_change_is_growth(const struct kh_change *c)
 		strcmp(c->path, "physical") == 0);
 }
 
+static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap);
+
 /* Moves the changes worth reporting from `found` into the report, frees the rest. */
 static void keep_drift(struct kh_report *r, struct kh_changes *found)
 {
@@ -258,14 +260,14 @@ static void take_disks(struct kh_rhost *h, const struct kh_snapshot *snap)
 	}
 }
 
-int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
-		  const struct kh_snapshot *snap, struct kh_err *err)
+/* Drift from `from` to `to` (whole snapshots, or only their changed objects); `snap` is the
+ * snapshot fed, for its host and time. Refuses a snapshot fed out of order. */
+static int add_drift(struct kh_report *r, const struct kh_snapshot *from,
+		     const struct kh_snapshot *to, const struct kh_snapshot *snap,
+		     struct kh_err *err)
 {
 	struct kh_changes found = { 0 };
 	char when[KH_TIME_LEN];
-	struct kh_rhost *h;
-	size_t hi;
-	uint32_t ord;
 
 	if (snap == NULL || snap->host.uri == NULL)
 		return kh_err_set(err, "report: snapshot without a host URI");
@@ -275,11 +277,39 @@ int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 		    r->hosts[i].times[r->hosts[i].n_times - 1] > snap->taken_at)
 			return kh_err_set(err, "report: snapshot of '%s' at %s fed after a later one",
 					  snap->host.uri, when);
-	if (prev && kh_diff_snapshots(prev, snap, &found, err) < 0) {
+	if (from && to && kh_diff_snapshots(from, to, &found, err) < 0) {
 		kh_changes_free(&found);
 		return kh_err_prefix(err, "report: drift of '%s' at %s", snap->host.uri, when);
 	}
 	keep_drift(r, &found);
+	return 0;
+}
+
+int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
+		  const struct kh_snapshot *snap, struct kh_err *err)
+{
+	if (add_drift(r, prev, snap, snap, err))
+		return -1;
+	add_numbers(r, snap);
+	return 0;
+}
+
+int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
+			  const struct kh_snapshot *after, const struct kh_snapshot *now,
+			  struct kh_err *err)
+{
+	if (add_drift(r, before, after, now, err))
+		return -1;
+	add_numbers(r, now);
+	return 0;
+}
+
+/* The snapshot's time, its host's latest disks, and a sample of every pool and volume. */
+static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap)
+{
+	struct kh_rhost *h;
+	size_t hi;
+	uint32_t ord;
 
 	h = host_get(r, snap->host.uri, &hi);
 	if (snap->host.hostname) {
@@ -328,7 +358,6 @@ int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 	if (r->n_snapshots == 0 || snap->taken_at > r->last_at)
 		r->last_at = snap->taken_at;
 	r->n_snapshots++;
-	return 0;
 }
 
 /* ---- the analysis ---- */

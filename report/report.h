@@ -19,6 +19,13 @@ void kh_report_free(struct kh_report *r);
 int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 		  const struct kh_snapshot *snap, struct kh_err *err);
 
+/* The same, fed as a store streams it (kh_scan_next): `before` and `after` hold only the
+ * objects whose version changed (both NULL for a URI's first), `now` every pool and volume
+ * with its numbers, and its domains when it is the URI's last in the period. */
+int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
+			  const struct kh_snapshot *after, const struct kh_snapshot *now,
+			  struct kh_err *err);
+
 /* Volumes forecast to fill within this many days get their own section (default 30). */
 void kh_report_set_warn_days(struct kh_report *r, int days);
 

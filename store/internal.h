@@ -13,7 +13,7 @@ enum stmt_id {
 	S_DISK_ADD, S_IFACE_ADD, S_POOL_ADD, S_VOLUME_ADD, S_NETWORK_ADD, S_SPAN_ADD,
 	S_SPAN_EXTEND, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET, S_POOLS_GET,
 	S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N,
-	S_AT_OR_BEFORE,
+	S_AT_OR_BEFORE, S_SIZE_ADD, S_SCAN_RANGE, S_SNAP_AT_SEQ, S_URIS,
 	S_MAX
 };
 
@@ -41,11 +41,34 @@ struct kh_store {
 /* A cached statement, reset and unbound, ready for use; NULL with err set on failure. */
 sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err *err);
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
-/* Loads the objects present in snapshot `seq` of host `host_id` into `snap`, in row order,
- * without linking or sorting; fills `v` (may be NULL) index for index. */
+/* Which versions of snapshot `seq` a load takes. */
+enum kh_which {
+	KH_PRESENT,     /* all present in it */
+	KH_STARTED,     /* those first seen in it: new or changed objects */
+	KH_ENDED,       /* those last seen in it: changed or removed in the next */
+};
+
+/* Loads the objects of snapshot `seq` of host `host_id` into `snap`, in row order, without
+ * linking or sorting; fills `v` (may be NULL) index for index. */
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
-			  struct kh_snapshot *snap, struct kh_versions *v, struct kh_err *err);
+			  enum kh_which which, struct kh_snapshot *snap, struct kh_versions *v,
+			  struct kh_err *err);
+/* Host facts and time of snapshot `seq` of `host_id` into snap (id too); 0 when absent. */
+int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
+		       struct kh_snapshot *snap, struct kh_err *err);
 void kh_versions_free(struct kh_versions *v);
+/* A measured number of a pool or volume and the XML element holding it too. */
+struct kh_xml_num {
+	const char *name;       /* capacity, allocation, physical, available */
+	int64_t value;          /* KH_UNKNOWN: leave the element alone */
+};
+
+/* A copy of xml with the digits of each element that holds exactly its value cut out;
+ * NULL when nothing was cut (store xml as is). */
+char *kh_xml_nums_cut(const char *xml, const struct kh_xml_num *nums, size_t k);
+/* Puts the values back into the emptied elements; takes xml, returns the result. */
+char *kh_xml_nums_fill(char *xml, const struct kh_xml_num *nums, size_t k);
+
 /* Sets err to "database 'PATH': what: sqlite's message" and returns -1. */
 int kh_store_db_error(struct kh_store *st, struct kh_err *err, const char *what);
 

@@ -1,6 +1,7 @@
 /* Reading snapshots: the object versions whose span covers a snapshot's sequence number. */
 #include "store/internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,13 +11,15 @@ static int step_end(struct kh_store *st, int rc, struct kh_err *err)
 }
 
 static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_id, int64_t seq,
-			    struct kh_err *err)
+			    enum kh_which which, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, id, err);
 
 	if (s) {
 		sqlite3_bind_int64(s, 1, host_id);
 		sqlite3_bind_int64(s, 2, seq);
+		sqlite3_bind_int64(s, 3, which == KH_STARTED ? seq : 0);
+		sqlite3_bind_int64(s, 4, which == KH_ENDED ? seq : INT64_MAX);
 	}
 	return s;
 }
@@ -37,9 +40,10 @@ static void read_version(sqlite3_stmt *s, struct kh_version **v, size_t n, size_
 /* Disk and interface rows come ordered by domain row, as the domains do: one forward walk
  * pairs them. */
 static int load_children(struct kh_store *st, struct kh_snapshot *snap, const int64_t *rows,
-			 int64_t host_id, int64_t seq, int ifaces, struct kh_err *err)
+			 int64_t host_id, int64_t seq, enum kh_which which, int ifaces,
+			 struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, ifaces ? S_IFACES_GET : S_DISKS_GET, host_id, seq, err);
+	sqlite3_stmt *s = at_seq(st, ifaces ? S_IFACES_GET : S_DISKS_GET, host_id, seq, which, err);
 	size_t at = 0;
 	int rc;
 
@@ -80,9 +84,10 @@ static int load_children(struct kh_store *st, struct kh_snapshot *snap, const in
 }
 
 static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			int64_t seq, struct kh_versions *v, struct kh_err *err)
+			enum kh_which which, int64_t seq, struct kh_versions *v,
+			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, err);
+	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, which, err);
 	int64_t *rows = NULL;
 	size_t cap = 0, vcap = 0, n = 0;
 	int rc;
@@ -108,16 +113,17 @@ static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		d->live_xml = kh_col_text(s, 14);
 	}
 	rc = step_end(st, rc, err) ||
-	     load_children(st, snap, rows, host_id, seq, 0, err) ||
-	     load_children(st, snap, rows, host_id, seq, 1, err);
+	     load_children(st, snap, rows, host_id, seq, which, 0, err) ||
+	     load_children(st, snap, rows, host_id, seq, which, 1, err);
 	free(rows);
 	return rc ? -1 : 0;
 }
 
 static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-		      int64_t seq, struct kh_versions *v, struct kh_err *err)
+			enum kh_which which, int64_t seq, struct kh_versions *v,
+			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, err);
+	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, which, err);
 	size_t vcap = 0;
 	int rc;
 
@@ -137,16 +143,19 @@ static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t hos
 		p->allocation = kh_col_num(s, 10);
 		p->available = kh_col_num(s, 11);
 		p->path = kh_col_text(s, 12);
-		p->xml = kh_col_text(s, 13);
+		p->xml = kh_xml_nums_fill(kh_col_text(s, 13), (const struct kh_xml_num[3]){
+			{ "capacity", p->capacity }, { "allocation", p->allocation },
+			{ "available", p->available } }, 3);
 		p->error = kh_col_text(s, 14);
 	}
 	return step_end(st, rc, err);
 }
 
 static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			int64_t seq, struct kh_versions *v, struct kh_err *err)
+			enum kh_which which, int64_t seq, struct kh_versions *v,
+			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, err);
+	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, which, err);
 	size_t vcap = 0;
 	int rc;
 
@@ -165,16 +174,19 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		x->capacity = kh_col_num(s, 9);
 		x->allocation = kh_col_num(s, 10);
 		x->physical = kh_col_num(s, 11);
-		x->xml = kh_col_text(s, 12);
+		x->xml = kh_xml_nums_fill(kh_col_text(s, 12), (const struct kh_xml_num[3]){
+			{ "capacity", x->capacity }, { "allocation", x->allocation },
+			{ "physical", x->physical } }, 3);
 		x->error = kh_col_text(s, 13);
 	}
 	return step_end(st, rc, err);
 }
 
 static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			 int64_t seq, struct kh_versions *v, struct kh_err *err)
+			enum kh_which which, int64_t seq, struct kh_versions *v,
+			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, err);
+	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, which, err);
 	size_t vcap = 0;
 	int rc;
 
@@ -200,14 +212,41 @@ static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t 
 }
 
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
-			  struct kh_snapshot *snap, struct kh_versions *v, struct kh_err *err)
+			  enum kh_which which, struct kh_snapshot *snap, struct kh_versions *v,
+			  struct kh_err *err)
 {
-	return load_domains(st, snap, host_id, seq, v, err) ||
-			       load_pools(st, snap, host_id, seq, v, err) ||
-			       load_volumes(st, snap, host_id, seq, v, err) ||
-			       load_networks(st, snap, host_id, seq, v, err)
+	return load_domains(st, snap, host_id, which, seq, v, err) ||
+			       load_pools(st, snap, host_id, which, seq, v, err) ||
+			       load_volumes(st, snap, host_id, which, seq, v, err) ||
+			       load_networks(st, snap, host_id, which, seq, v, err)
 		       ? -1
 		       : 0;
+}
+
+int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
+		       struct kh_snapshot *snap, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_SNAP_AT_SEQ, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, host_id);
+	sqlite3_bind_int64(s, 2, seq);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snap->id = sqlite3_column_int64(s, 0);
+		snap->taken_at = sqlite3_column_int64(s, 1);
+		snap->host.uri = kh_col_text(s, 2);
+		snap->host.hostname = kh_col_text(s, 3);
+		snap->host.host_uuid = kh_col_text(s, 4);
+		snap->host.hv_type = kh_col_text(s, 5);
+		snap->host.libvirt_version = kh_col_num(s, 6);
+		snap->host.hv_version = kh_col_num(s, 7);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read snapshot");
+	return 0;
 }
 
 void kh_versions_free(struct kh_versions *v)
@@ -254,7 +293,7 @@ int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, str
 	snap->host.libvirt_version = kh_col_num(s, 7);
 	snap->host.hv_version = kh_col_num(s, 8);
 	sqlite3_reset(s);
-	if (kh_store_load_objects(st, host_id, seq, snap, NULL, err))
+	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, snap, NULL, err))
 		goto fail;
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	/* A resolved disk's sizes are its volume's: stored once, with the volume. */
@@ -320,5 +359,33 @@ int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot read snapshots");
+	return 0;
+}
+
+int kh_store_uris(struct kh_store *st, const char *host, int64_t from, int64_t to, char ***out,
+		  size_t *n, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_URIS, err);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	kh_bind_text(s, 1, host);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*KH_PUSH(*out, *n, cap) = kh_col_text(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < *n; i++)
+			free((*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return kh_store_db_error(st, err, "cannot list snapshots");
+	}
 	return 0;
 }

@@ -70,6 +70,24 @@ static const char *const migrations[] = {
 	/* 2: a running domain's live XML, kept only where it differs from the persistent one,
 	 * so that pending drift (what changes at next boot) can be shown. */
 	"ALTER TABLE domain ADD COLUMN live_xml_id INTEGER REFERENCES xml(id);",
+
+	/* 3: measured numbers apart from versions. A growing volume or a filling pool keeps its
+	 * version (capacity stays in it: a resize is a new version) and gets a row here only
+	 * when allocation or physical/available change; a row holds from `seq` of the
+	 * object's host until the next row of the same object. Existing numbers move here. */
+	"CREATE TABLE size ("
+	"  kind INTEGER NOT NULL,"          /* enum kh_kind: 1 pool, 2 volume */
+	"  object_id INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  allocation INTEGER,"
+	"  extra INTEGER,"                  /* volume: physical; pool: available */
+	"  PRIMARY KEY (kind, object_id, seq)) WITHOUT ROWID;"
+	"INSERT INTO size SELECT 1, p.id, min(sp.first_seq), p.allocation, p.available"
+	"  FROM pool p JOIN span sp ON sp.kind = 1 AND sp.object_id = p.id GROUP BY p.id;"
+	"INSERT INTO size SELECT 2, v.id, min(sp.first_seq), v.allocation, v.physical"
+	"  FROM volume v JOIN span sp ON sp.kind = 2 AND sp.object_id = v.id GROUP BY v.id;"
+	"UPDATE pool SET allocation = NULL, available = NULL;"
+	"UPDATE volume SET allocation = NULL, physical = NULL;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,

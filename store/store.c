@@ -43,8 +43,11 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_SNAP_GET] = "SELECT s.host_id, s.seq, s.taken_at, h.uri, s.hostname, s.host_uuid,"
 		       " s.hv_type, s.libvirt_version, s.hv_version"
 		       " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE s.id = ?",
-#define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq >= ?2" \
-		     " AND sp.first_seq <= ?2"
+/* Versions of host ?1 present in snapshot ?2 whose span starts at or after ?3 and ends at or
+ * before ?4: ?3 = 0, ?4 = max for all present; ?3 = ?2 for those new in it; ?4 = ?2 for
+ * those last seen in it. */
+#define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq BETWEEN ?2 AND ?4" \
+		     " AND sp.first_seq BETWEEN ?3 AND ?2"
 	[S_DOMAINS_GET] = "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib,"
 			  " max_memory_kib, autostart, persistent, os_type, x.body, error, lx.body"
 			  " FROM span sp JOIN domain d ON d.id = sp.object_id"
@@ -57,19 +60,26 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_IFACES_GET] = "SELECT domain_id, mac, type, source, model FROM iface WHERE domain_id IN"
 			 " (SELECT object_id FROM span sp WHERE" AT_SEQ("0") ")"
 			 " ORDER BY domain_id, rowid",
+/* The measured pair of version `row` as of snapshot ?2: its latest size row up to then. */
+#define SIZE_AT(kind, row) " LEFT JOIN size z ON z.kind = " kind " AND z.object_id = " row \
+	" AND z.seq = (SELECT max(seq) FROM size WHERE kind = " kind " AND object_id = " row \
+	" AND seq <= ?2)"
 	[S_POOLS_GET] = "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart,"
-			" persistent, capacity, allocation, available, path, x.body, error"
+			" persistent, capacity, z.allocation, z.extra, path, x.body, error"
 			" FROM span sp JOIN pool p ON p.id = sp.object_id"
-			" LEFT JOIN xml x ON x.id = p.xml_id WHERE" AT_SEQ("1") " ORDER BY p.id",
+			" LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id")
+			" WHERE" AT_SEQ("1") " ORDER BY p.id",
 	[S_VOLUMES_GET] = "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type,"
-			  " capacity, allocation, physical, x.body, error"
+			  " capacity, z.allocation, z.extra, x.body, error"
 			  " FROM span sp JOIN volume v ON v.id = sp.object_id"
-			  " LEFT JOIN xml x ON x.id = v.xml_id WHERE" AT_SEQ("2") " ORDER BY v.id",
+			  " LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id")
+			  " WHERE" AT_SEQ("2") " ORDER BY v.id",
 	[S_NETWORKS_GET] = "SELECT sp.id, n.id, n.xml_id, name, uuid, active, autostart,"
 			   " persistent, bridge, forward, ips, dhcp_ranges, x.body, error"
 			   " FROM span sp JOIN network n ON n.id = sp.object_id"
 			   " LEFT JOIN xml x ON x.id = n.xml_id WHERE" AT_SEQ("3") " ORDER BY n.id",
 #undef AT_SEQ
+#undef SIZE_AT
 	[S_PREVIOUS] = "SELECT p.id FROM snapshot s JOIN snapshot p ON p.host_id = s.host_id"
 		       " AND (p.taken_at < s.taken_at OR (p.taken_at = s.taken_at AND p.id < s.id))"
 		       " WHERE s.id = ? ORDER BY p.taken_at DESC, p.id DESC LIMIT 1",
@@ -80,6 +90,15 @@ static const char *const stmt_sql[S_MAX] = {
 		   COUNT("0") "," COUNT("1") "," COUNT("2") "," COUNT("3")
 		   " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE" HOST_MATCHES
 		   " AND s.taken_at BETWEEN ?2 AND ?3 ORDER BY s.taken_at, s.id",
+	[S_SCAN_RANGE] = "SELECT s.host_id, min(s.seq), max(s.seq) FROM snapshot s"
+			 " JOIN host h ON h.id = s.host_id WHERE h.uri = ? AND s.taken_at BETWEEN ? AND ?",
+	[S_SNAP_AT_SEQ] = "SELECT s.id, s.taken_at, h.uri, s.hostname, s.host_uuid, s.hv_type,"
+			  " s.libvirt_version, s.hv_version FROM snapshot s"
+			  " JOIN host h ON h.id = s.host_id WHERE s.host_id = ? AND s.seq = ?",
+	[S_SIZE_ADD] = "INSERT INTO size(kind, object_id, seq, allocation, extra)"
+		       " VALUES (?, ?, ?, ?, ?)",
+	[S_URIS] = "SELECT h.uri FROM snapshot s JOIN host h ON h.id = s.host_id WHERE" HOST_MATCHES
+		   " AND s.taken_at BETWEEN ?2 AND ?3 GROUP BY h.id ORDER BY min(s.taken_at), h.id",
 	[S_EXISTS] = "SELECT taken_at FROM snapshot WHERE id = ?",
 	[S_LATEST] = "SELECT s.id, h.uri FROM snapshot s JOIN host h ON h.id = s.host_id"
 		     " WHERE" HOST_MATCHES " ORDER BY s.taken_at DESC, s.id DESC LIMIT 1",

@@ -9,7 +9,7 @@
 #include "store/model.h"
 #include "util/err.h"
 
-#define KH_SCHEMA_VERSION 2
+#define KH_SCHEMA_VERSION 3
 
 struct kh_store;
 
@@ -36,6 +36,11 @@ int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, str
 int kh_store_list(struct kh_store *st, const char *host, int64_t from, int64_t to,
 		  struct kh_snapshot_info **out, size_t *n, struct kh_err *err);
 
+/* The URIs with snapshots in [from, to] (of `host` only, when given), the earliest first;
+ * what kh_store_list says without counting objects. Free each and the array. */
+int kh_store_uris(struct kh_store *st, const char *host, int64_t from, int64_t to, char ***out,
+		  size_t *n, struct kh_err *err);
+
 /* The snapshot before `id` taken through the same URI; *prev = 0 when there is none. */
 int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_err *err);
 
@@ -54,6 +59,25 @@ int kh_store_bound(struct kh_store *st, const char *spec, const char *host, int 
  * first and last seen, and its renames, removals and re-additions, read from the spans. */
 int kh_store_domain_lives(struct kh_store *st, const char *host, struct kh_domain_life **out,
 			  size_t *n, struct kh_err *err);
+
+/* Streams the snapshots of URI `uri` taken in [from, to], oldest first, for reports: a
+ * year of them costs one load and the changes. Each kh_scan_next gives, valid until the
+ * next call:
+ *   before, after  the objects whose version changed since the snapshot before (before:
+ *                  as they were; after: as they are now), with host facts and XML, linked;
+ *                  both NULL for the host's very first snapshot. diff(before, after) is
+ *                  diff(previous, snapshot) without the measured numbers of unchanged
+ *                  pools and volumes;
+ *   now            host facts, time, and every pool and volume with its numbers (no XML);
+ *                  domains (with disks) only in the last one.
+ * kh_scan_next returns 1, 0 at the end, -1 on error. */
+struct kh_scan;
+int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
+		 struct kh_scan **out, struct kh_err *err);
+int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
+		 const struct kh_snapshot **after, const struct kh_snapshot **now,
+		 struct kh_err *err);
+void kh_scan_close(struct kh_scan *sc);
 
 /* True when `host` names a URI or hostname that has snapshots. */
 int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err);

@@ -1,6 +1,7 @@
 /* Writing a snapshot: one transaction. Each object is compared with its version in the host's
  * previous snapshot; an unchanged one only extends that version's span, so an unchanged night
- * costs a snapshot row and some span updates, not a copy of the estate. */
+ * costs a snapshot row and some span updates, not a copy of the estate. A pool's or volume's
+ * measured numbers are not part of its version: they get a `size` row when they change. */
 #include "store/internal.h"
 
 #include <stdlib.h>
@@ -115,23 +116,23 @@ static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
 	return 1;
 }
 
+/* Allocation and available are measurements (table size), not the pool's version. */
 static int same_pool(const struct kh_pool *a, const struct kh_pool *b)
 {
 	return same_str(a->name, b->name) && same_str(a->uuid, b->uuid) &&
 	       same_str(a->type, b->type) && same_str(a->state, b->state) &&
 	       a->autostart == b->autostart && a->persistent == b->persistent &&
-	       a->capacity == b->capacity && a->allocation == b->allocation &&
-	       a->available == b->available && same_str(a->path, b->path) &&
+	       a->capacity == b->capacity && same_str(a->path, b->path) &&
 	       same_str(a->error, b->error);
 }
 
+/* Allocation and physical are measurements (table size), not the volume's version. */
 static int same_volume(const struct kh_volume *a, const struct kh_volume *b)
 {
 	return same_str(a->pool, b->pool) && same_str(a->name, b->name) &&
 	       same_str(a->key, b->key) && same_str(a->path, b->path) &&
 	       same_str(a->format, b->format) && same_str(a->type, b->type) &&
-	       a->capacity == b->capacity && a->allocation == b->allocation &&
-	       a->physical == b->physical && same_str(a->error, b->error);
+	       a->capacity == b->capacity && same_str(a->error, b->error);
 }
 
 static int same_network(const struct kh_network *a, const struct kh_network *b)
@@ -213,7 +214,7 @@ static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct p
 
 	memset(p, 0, sizeof *p);
 	p->snap = s = kh_snapshot_new();
-	if (seq > 0 && kh_store_load_objects(st, host_id, seq, s, &p->v, err))
+	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, s, &p->v, err))
 		return -1;
 	INDEX(p->domains, s->domains, s->n_domains, uuid, NULL);
 	INDEX(p->pools, s->pools, s->n_pools, uuid, NULL);
@@ -341,19 +342,58 @@ static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *e
 	return span_add(w, KH_KIND_DOMAIN, row, err);
 }
 
+/* A measured pair from this snapshot on, for version `row` (prev: what it had; NULL for a
+ * new version). Unchanged numbers write nothing. */
+static int size_put(struct put *w, enum kh_kind kind, int64_t row, const int64_t prev[2],
+		    int64_t alloc, int64_t extra, struct kh_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (prev && prev[0] == alloc && prev[1] == extra)
+		return 0;
+	if ((s = kh_store_stmt(w->st, S_SIZE_ADD, err)) == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, kind);
+	sqlite3_bind_int64(s, 2, row);
+	sqlite3_bind_int64(s, 3, w->seq);
+	kh_bind_num(s, 4, alloc);
+	kh_bind_num(s, 5, extra);
+	return step_done(w->st, s, err);
+}
+
+/* Stores the XML without the digits that its measured numbers' columns hold. */
+static int put_measured_xml(struct kh_store *st, const char *xml, const struct kh_xml_num *nums,
+			    int64_t *xml_id, struct kh_err *err)
+{
+	char *cut = kh_xml_nums_cut(xml, nums, 3);
+	int rc = put_xml(st, cut ? cut : xml, xml_id, err);
+
+	free(cut);
+	return rc;
+}
+
 static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
 {
-	int64_t xml_id;
+	const struct kh_xml_num nums[3] = {
+		{ "capacity", p->capacity }, { "allocation", p->allocation },
+		{ "available", p->available },
+	};
+	int64_t xml_id, row;
 	sqlite3_stmt *s;
 	long i;
 
-	if (put_xml(w->st, p->xml, &xml_id, err))
+	if (put_measured_xml(w->st, p->xml, nums, &xml_id, err))
 		return -1;
 	i = find_ident(w->prev.pools, w->prev.snap->n_pools, p->uuid ? p->uuid : p->name, NULL);
 	if (i >= 0 && !w->prev.used_pools[i] && w->prev.v.pools[i].xml_id == xml_id &&
 	    same_pool(&w->prev.snap->pools[i], p)) {
+		const struct kh_pool *q = &w->prev.snap->pools[i];
+
 		w->prev.used_pools[i] = 1;
-		return span_extend(w, &w->prev.v.pools[i], err);
+		return span_extend(w, &w->prev.v.pools[i], err) ||
+		       size_put(w, KH_KIND_POOL, w->prev.v.pools[i].row_id,
+				(int64_t[2]){ q->allocation, q->available }, p->allocation,
+				p->available, err);
 	}
 	if ((s = kh_store_stmt(w->st, S_POOL_ADD, err)) == NULL)
 		return -1;
@@ -364,30 +404,41 @@ static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
 	kh_bind_num(s, 5, p->autostart);
 	kh_bind_num(s, 6, p->persistent);
 	kh_bind_num(s, 7, p->capacity);
-	kh_bind_num(s, 8, p->allocation);
-	kh_bind_num(s, 9, p->available);
+	sqlite3_bind_null(s, 8);        /* allocation and available: in size */
+	sqlite3_bind_null(s, 9);
 	kh_bind_text(s, 10, p->path);
 	bind_id(s, 11, xml_id);
 	kh_bind_text(s, 12, p->error);
 	if (step_done(w->st, s, err))
 		return -1;
-	return span_add(w, KH_KIND_POOL, sqlite3_last_insert_rowid(w->st->db), err);
+	row = sqlite3_last_insert_rowid(w->st->db);
+	return span_add(w, KH_KIND_POOL, row, err) ||
+	       size_put(w, KH_KIND_POOL, row, NULL, p->allocation, p->available, err);
 }
 
 static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *err)
 {
-	int64_t xml_id;
+	const struct kh_xml_num nums[3] = {
+		{ "capacity", v->capacity }, { "allocation", v->allocation },
+		{ "physical", v->physical },
+	};
+	int64_t xml_id, row;
 	sqlite3_stmt *s;
 	long i;
 
-	if (put_xml(w->st, v->xml, &xml_id, err))
+	if (put_measured_xml(w->st, v->xml, nums, &xml_id, err))
 		return -1;
 	i = find_ident(w->prev.volumes, w->prev.snap->n_volumes, v->pool ? v->pool : v->name,
 		       v->pool ? v->name : NULL);
 	if (i >= 0 && !w->prev.used_volumes[i] && w->prev.v.volumes[i].xml_id == xml_id &&
 	    same_volume(&w->prev.snap->volumes[i], v)) {
+		const struct kh_volume *q = &w->prev.snap->volumes[i];
+
 		w->prev.used_volumes[i] = 1;
-		return span_extend(w, &w->prev.v.volumes[i], err);
+		return span_extend(w, &w->prev.v.volumes[i], err) ||
+		       size_put(w, KH_KIND_VOLUME, w->prev.v.volumes[i].row_id,
+				(int64_t[2]){ q->allocation, q->physical }, v->allocation,
+				v->physical, err);
 	}
 	if ((s = kh_store_stmt(w->st, S_VOLUME_ADD, err)) == NULL)
 		return -1;
@@ -398,13 +449,15 @@ static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *e
 	kh_bind_text(s, 5, v->format);
 	kh_bind_text(s, 6, v->type);
 	kh_bind_num(s, 7, v->capacity);
-	kh_bind_num(s, 8, v->allocation);
-	kh_bind_num(s, 9, v->physical);
+	sqlite3_bind_null(s, 8);        /* allocation and physical: in size */
+	sqlite3_bind_null(s, 9);
 	bind_id(s, 10, xml_id);
 	kh_bind_text(s, 11, v->error);
 	if (step_done(w->st, s, err))
 		return -1;
-	return span_add(w, KH_KIND_VOLUME, sqlite3_last_insert_rowid(w->st->db), err);
+	row = sqlite3_last_insert_rowid(w->st->db);
+	return span_add(w, KH_KIND_VOLUME, row, err) ||
+	       size_put(w, KH_KIND_VOLUME, row, NULL, v->allocation, v->physical, err);
 }
 
 static int put_network(struct put *w, const struct kh_network *n, struct kh_err *err)

@@ -322,7 +322,7 @@ static void test_migration_from_v1(void **state)
 	sqlite3_close(db);
 
 	st = open_store(f->path, KH_OPEN_EXISTING);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
 	assert_int_equal(kh_store_load(st, 1, &s, &err), 0);
 	assert_int_equal(s->n_domains, 1);
 	assert_string_equal(s->domains[0].xml, "<domain><name>old</name></domain>");

@@ -117,7 +117,11 @@ static struct kh_snapshot *make_snapshot(const char *uri, int64_t taken_at, int6
 	v->type = kh_strdup("file");
 	v->capacity = 20LL << 30;
 	v->allocation = alloc;
-	v->xml = kh_strdup("<volume><name>aries.qcow2</name></volume>");
+	/* as libvirt writes it: the measured numbers are in the XML too */
+	v->xml = kh_asprintf("<volume><name>aries.qcow2</name>"
+			     "<capacity unit='bytes'>%lld</capacity>"
+			     "<allocation unit='bytes'>%lld</allocation></volume>",
+			     (long long)v->capacity, (long long)alloc);
 	n = kh_snapshot_add_network(s);
 	n->name = kh_strdup("default");
 	n->uuid = kh_strdup("004b2221-2d78-c30f-5aa5-f03c87d21e69");
@@ -297,27 +301,151 @@ static void test_unchanged_objects_are_stored_once(void **state)
 	assert_int_equal(count(f->path, "SELECT count(*) FROM span WHERE first_seq = 1 AND "
 					"last_seq = 5"), 5);
 
-	/* night 6: the volume grew; the pool's fill moved; the domain using it did not change */
+	assert_int_equal(count(f->path, "SELECT count(*) FROM size"), 2);
+
+	/* night 6: the volume grew and the pool's fill moved: no new version of either (nor of
+	 * the domain using it), no new XML, one size row each */
 	assert_int_equal(put(st, "test:///a", T0 + 5 * DAY, 2LL << 30), 6);
 	kh_store_close(st);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 1);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM network"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM span"), 7);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM span"), 5);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM size WHERE seq = 6"), 2);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM xml WHERE body ="
+					" '<volume><name>aries.qcow2</name><capacity unit=''bytes''>"
+					"</capacity><allocation unit=''bytes''></allocation></volume>'"),
+			 1);
 
 	st = open_store(f->path, KH_OPEN_EXISTING);
 	assert_int_equal(kh_store_load(st, 3, &s, &err), 0);
 	assert_int_equal(s->volumes[0].allocation, 1LL << 30);
 	assert_int_equal(s->pools[0].allocation, 1LL << 30);
+	assert_int_equal(s->pools[0].available, 99LL << 30);
+	/* the XML comes back as collected, numbers of that night included */
+	assert_string_equal(s->volumes[0].xml, "<volume><name>aries.qcow2</name>"
+			    "<capacity unit='bytes'>21474836480</capacity>"
+			    "<allocation unit='bytes'>1073741824</allocation></volume>");
 	/* a resolved disk shows its volume's sizes, as they were that night */
 	assert_int_equal(s->domains[0].disks[0].allocation, 1LL << 30);
 	kh_snapshot_free(s);
 	assert_int_equal(kh_store_load(st, 6, &s, &err), 0);
 	assert_int_equal(s->n_domains, 2);
 	assert_int_equal(s->volumes[0].allocation, 2LL << 30);
+	assert_non_null(strstr(s->volumes[0].xml, "<allocation unit='bytes'>2147483648<"));
+	assert_int_equal(s->pools[0].available, 98LL << 30);
 	assert_int_equal(s->domains[0].disks[0].allocation, 2LL << 30);
 	kh_snapshot_free(s);
+	kh_store_close(st);
+}
+
+/* Digits are cut only where they are exactly the column's value, so the XML read back is
+ * always the XML written. */
+static void test_measured_xml_is_lossless(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s = make_snapshot("test:///a", T0, 1LL << 30), *back;
+	const char *odd = "<volume><name>aries.qcow2</name>"
+			  "<capacity unit='bytes'>5</capacity>"           /* not the column's */
+			  "<allocation unit='bytes'>1073741824</allocation>"
+			  "<physical unit='bytes'></physical></volume>";  /* empty already */
+	struct kh_err err;
+
+	free(s->volumes[0].xml);
+	s->volumes[0].xml = kh_strdup(odd);
+	assert_int_equal(kh_store_put(st, s, &err), 0);
+	assert_int_equal(kh_store_load(st, s->id, &back, &err), 0);
+	assert_string_equal(back->volumes[0].xml, odd);
+	kh_snapshot_free(back);
+	kh_snapshot_free(s);
+	kh_store_close(st);
+}
+
+/* A schema-1 database, sizes in the version rows, reads the same after migration 2. */
+static void test_migration_moves_sizes(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s;
+	struct kh_err err;
+	sqlite3 *db;
+
+	kh_store_close(st);
+	unlink(f->path);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, kh_schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"PRAGMA application_id = 1802923368; PRAGMA user_version = 1;"
+		"INSERT INTO host VALUES (1, 'test:///a');"
+		"INSERT INTO snapshot(id, host_id, seq, taken_at) VALUES (1, 1, 1, 1795132800),"
+		" (2, 1, 2, 1795219200);"
+		"INSERT INTO pool(id, name, capacity, allocation, available) VALUES"
+		" (7, 'default', 100, 30, 70), (8, 'default', 100, 40, 60);"
+		"INSERT INTO volume(id, pool, name, capacity, allocation, physical) VALUES"
+		" (9, 'default', 'a.qcow2', 50, 20, 21), (10, 'default', 'a.qcow2', 50, 30, 31);"
+		"INSERT INTO span(host_id, kind, object_id, first_seq, last_seq) VALUES"
+		" (1, 1, 7, 1, 1), (1, 1, 8, 2, 2), (1, 2, 9, 1, 1), (1, 2, 10, 2, 2);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = open_store(f->path, KH_OPEN_EXISTING);
+	assert_int_equal(count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume WHERE allocation IS NULL"), 2);
+	assert_int_equal(kh_store_load(st, 1, &s, &err), 0);
+	assert_int_equal(s->pools[0].allocation, 30);
+	assert_int_equal(s->pools[0].available, 70);
+	assert_int_equal(s->volumes[0].allocation, 20);
+	assert_int_equal(s->volumes[0].physical, 21);
+	kh_snapshot_free(s);
+	assert_int_equal(kh_store_load(st, 2, &s, &err), 0);
+	assert_int_equal(s->pools[0].capacity, 100);
+	assert_int_equal(s->pools[0].allocation, 40);
+	assert_int_equal(s->volumes[0].allocation, 30);
+	assert_int_equal(s->volumes[0].physical, 31);
+	kh_snapshot_free(s);
+	kh_store_close(st);
+}
+
+/* A scan gives each snapshot's numbers and only the objects whose version changed. */
+static void test_scan_streams_changes(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	const struct kh_snapshot *before, *after, *now;
+	struct kh_snapshot *s;
+	struct kh_scan *sc;
+	struct kh_err err;
+	int64_t alloc[] = { 1, 1, 2, 2, 3 };
+
+	for (int day = 0; day < 5; day++) {
+		s = make_snapshot("test:///a", T0 + day * DAY, alloc[day]);
+		if (day == 3) {
+			free(s->domains[0].state);
+			s->domains[0].state = kh_strdup("paused");
+		}
+		assert_int_equal(kh_store_put(st, s, &err), 0);
+		kh_snapshot_free(s);
+	}
+	/* from the second night: it is compared with the first */
+	assert_int_equal(kh_scan_open(st, "test:///a", T0 + DAY, T0 + 4 * DAY, &sc, &err), 0);
+	for (int day = 1; day < 5; day++) {
+		assert_int_equal(kh_scan_next(sc, &before, &after, &now, &err), 1);
+		assert_int_equal(now->taken_at, T0 + day * DAY);
+		assert_int_equal(now->n_volumes, 1);
+		assert_int_equal(now->volumes[0].allocation, alloc[day]);
+		assert_int_equal(now->pools[0].available, (100LL << 30) - alloc[day]);
+		/* paused on night 3, running again on night 4: a change each */
+		assert_int_equal(after->n_domains, day >= 3 ? 1 : 0);
+		assert_int_equal(before->n_domains, day >= 3 ? 1 : 0);
+		assert_int_equal(after->n_volumes + before->n_volumes, 0);
+		/* domains, for the owners of volumes, come with the last only */
+		assert_int_equal(now->n_domains, day == 4 ? 2 : 0);
+	}
+	assert_int_equal(kh_scan_next(sc, &before, &after, &now, &err), 0);
+	kh_scan_close(sc);
 	kh_store_close(st);
 }
 
@@ -353,7 +481,7 @@ static void test_failed_snapshot_leaves_nothing(void **state)
 
 	put(st, "test:///a", T0, 1);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON volume"
+	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON size"
 					  " BEGIN SELECT RAISE(ABORT, 'disk full'); END",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -367,6 +495,7 @@ static void test_failed_snapshot_leaves_nothing(void **state)
 	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 1);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM span WHERE last_seq = 1"), 5);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM size"), 2);
 	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
 	assert_int_equal(count(f->path, "PRAGMA integrity_check = 1") , 0);
 }
@@ -575,6 +704,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_objects_are_stored_once, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_measured_xml_is_lossless, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_moves_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_streams_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hosts_are_separate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_snapshot_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_files_are_refused_untouched, setup,

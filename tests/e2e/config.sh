@@ -103,9 +103,9 @@ run --config "$conf" report
 expect_eq "$err" "" "no progress when stderr is not a terminal"
 if command -v script >/dev/null; then
 	tty_out=$(KVMHIST_CONFIG=$conf script -qec "$KVMHIST report" /dev/null)
-	expect_in "$tty_out" "kvmhist: reading snapshot 1/" "progress on a terminal"
+	expect_in "$tty_out" "kvmhist: reading host 1/" "progress on a terminal"
 	tty_out=$(KVMHIST_CONFIG=$conf script -qec "$KVMHIST -q report" /dev/null)
-	expect_not_in "$tty_out" "reading snapshot" "no progress with -q"
+	expect_not_in "$tty_out" "reading host" "no progress with -q"
 else
 	echo "config.sh: SKIP progress on a terminal: no script(1)"
 fi

@@ -1,0 +1,172 @@
+#!/bin/sh
+# make bench: kvmhist at fleet scale. Every figure is a ratio of two measurements taken in
+# this run, so the targets hold or fail the same way on a fast or a noisy machine.
+# Environment: KVMHIST (binary), BENCH_BUILD (gen-estate, ref-collect), BENCH_JSON (optional
+# output file), BENCH_NIGHTS (default 365), BENCH_RUNS (timing repeats, default 5),
+# BENCH_LAB=0 to skip the real-libvirtd part, BENCH_OUT (cache directory, default bench/out).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${BENCH_OUT:-$top/bench/out}
+gen=$BENCH_BUILD/gen-estate
+ref=$BENCH_BUILD/ref-collect
+kh=$KVMHIST
+nights=${BENCH_NIGHTS:-365}
+runs=${BENCH_RUNS:-5}
+json=${BENCH_JSON:-}
+mkdir -p "$out"
+# Scratch on tmpfs where there is one: the nightly dumps are 12,000 small files.
+scratch=$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "$out")/kvmhist-bench.XXXXXX")
+lab_cleanup=:
+trap 'eval "$lab_cleanup"; rm -rf "$scratch"' EXIT INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+now() { date +%s.%N; }
+# Seconds of one run of a command (output discarded).
+elapsed() {
+	t0=$(now)
+	"$@" >/dev/null 2>&1
+	t1=$(now)
+	echo "$t0 $t1" | awk '{ printf "%.4f", $2 - $1 }'
+}
+# The fastest of $runs runs of two commands, alternated so both see the same machine:
+# sets A and B (seconds).
+race() {
+	a_cmd=$1
+	b_cmd=$2
+	A=999999 B=999999
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		t=$(elapsed sh -c "$a_cmd")
+		A=$(echo "$A $t" | awk '{ print ($2 < $1) ? $2 : $1 }')
+		t=$(elapsed sh -c "$b_cmd")
+		B=$(echo "$B $t" | awk '{ print ($2 < $1) ? $2 : $1 }')
+		i=$((i + 1))
+	done
+}
+ratio() { echo "$1 $2" | awk '{ printf "%.3f", ($2 > 0) ? $1 / $2 : 0 }'; }
+# "yes" when $1 $2 $3 holds (op: le or ge).
+holds() { echo "$1 $3" | awk -v op="$2" '{ ok = (op == "le") ? $1 <= $2 : $1 >= $2; print ok ? "yes" : "NO" }'; }
+night_time() { date -u -d "2025-01-01 03:00:00 UTC + $1 days" +%Y-%m-%dT%H:%M:%SZ; }
+# A database's size with its WAL folded in.
+db_size() {
+	sqlite3 "$1" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	stat -c %s "$1"
+}
+
+rows=""
+row() { # name value target verdict
+	rows="$rows$1|$2|$3|$4
+"
+}
+
+# ---- the 365-night history: kvmhist's database and the naive script's git repo ----
+# Cached in bench/out/ while the generator and the code that writes the database (store/,
+# collect, util/) are unchanged, so work on report or diff does not regenerate it.
+stamp=$(cat "$gen" "$ref" "$top"/store/write.c "$top"/store/xmlnum.c "$top"/store/schema.c \
+	"$top"/store/model.c "$top"/cmd/collect*.c | sha1sum | cut -c1-16)-$nights
+hist=$out/history-$stamp
+if [ ! -f "$hist/done" ]; then
+	rm -rf "$out"/history-*
+	mkdir -p "$hist"
+	say "bench: generating $nights nights of 1000 domains (cached in $hist)..."
+	estate=$scratch/estate.xml
+	work=$scratch/dump
+	export GIT_DIR=$scratch/git
+	git init -q --bare "$GIT_DIR"
+	git config gc.auto 0 # one gc at the end
+	t_collect=0
+	n=0
+	while [ "$n" -lt "$nights" ]; do
+		"$gen" "$n" "$estate"
+		at=$(night_time "$n")
+		t0=$(now)
+		"$kh" --db "$hist/kvmhist.db" -q collect -c "test://$estate" --at "$at" &
+		pid=$!
+		rm -rf "$work"
+		"$ref" "test://$estate" --dump "$work" >/dev/null
+		GIT_WORK_TREE=$work git add -A
+		GIT_WORK_TREE=$work git -c user.name=bench -c user.email=bench@localhost \
+			commit -q -m "night $n" --date "$at"
+		wait "$pid"
+		t1=$(now)
+		n=$((n + 1))
+		[ $((n % 30)) -eq 0 ] && say "bench:   night $n ($(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s)"
+	done
+	git gc -q
+	unset GIT_DIR
+	db_size "$hist/kvmhist.db" >"$hist/db.bytes"
+	du -sb "$scratch/git/objects" | cut -f1 >"$hist/git.bytes"
+	touch "$hist/done"
+fi
+db=$hist/kvmhist.db
+db_bytes=$(cat "$hist/db.bytes")
+git_bytes=$(cat "$hist/git.bytes")
+r=$(ratio "$db_bytes" "$git_bytes")
+row "db size 365 nights / git gc'd dumps ($db_bytes / $git_bytes B)" "$r" "<= 1.0" "$(holds "$r" le 1.0)"
+
+# ---- collect against the bare API, 1000-domain estate ----
+"$gen" 0 "$scratch/estate.xml"
+uri="test://$scratch/estate.xml"
+tdb=$scratch/t.db
+"$kh" --db "$tdb" -q collect -c "$uri" --at 2025-01-01T03:00:00Z
+race "'$kh' --db '$tdb' -q collect -c '$uri'" "'$ref' '$uri'"
+r=$(ratio "$A" "$B")
+row "collect / bare API, 1000 domains ($A / $B s)" "$r" "<= 1.3" "$(holds "$r" le 1.3)"
+
+# ---- an unchanged night, against the first ----
+udb=$scratch/u.db
+"$kh" --db "$udb" -q collect -c "$uri" --at 2025-01-01T03:00:00Z
+first=$(db_size "$udb")
+for d in 02 03 04 05 06 07 08 09 10 11; do
+	"$kh" --db "$udb" -q collect -c "$uri" --at "2025-01-${d}T03:00:00Z"
+done
+later=$(db_size "$udb")
+per=$(( (later - first) / 10 ))
+r=$(ratio "$per" "$first")
+row "bytes per unchanged night / first snapshot ($per / $first B)" "$r" "<= 0.02" "$(holds "$r" le 0.02)"
+
+# ---- diff and report over the history ----
+t=$(elapsed "$kh" --db "$db" diff latest~1 latest --format json)
+row "diff of two 1000-domain snapshots (s)" "$t" "< 1" "$(holds "$t" le 1)"
+last=$(night_time $((nights - 1)))
+rep() { "$kh" --db "$db" report --format json --until "$last" --since "$1"; }
+t365=$(elapsed rep "$(night_time 0)")
+t30=$(elapsed rep "$(night_time $((nights - 30)))")
+row "report over $nights nights (s)" "$t365" "< 1" "$(holds "$t365" le 1)"
+r=$(ratio "$t365" "$t30")
+row "report $nights nights / 30 nights ($t365 / $t30 s)" "$r" "<= 14" "$(holds "$r" le 14)"
+rss=$( { /usr/bin/time -f %M "$kh" --db "$db" report --format json --until "$last" \
+	--since "$(night_time 0)" >/dev/null; } 2>&1 | tail -1)
+mib=$(echo "$rss" | awk '{ printf "%.1f", $1 / 1024 }')
+row "peak RSS of the $nights-night report (MiB)" "$mib" "<= 64" "$(holds "$mib" le 64)"
+
+# ---- the real lab: a running libvirtd, 200 defined domains, 400 sparse volumes ----
+lab_uri=qemu:///system
+if [ "${BENCH_LAB:-1}" != 0 ] && virsh -q -c "$lab_uri" uri >/dev/null 2>&1; then
+	. "$top/bench/lab.sh"
+	lab_setup
+	ldb=$scratch/lab.db
+	"$kh" --db "$ldb" -q collect -c "$lab_uri"
+	race "'$kh' --db '$ldb' -q collect -c '$lab_uri'" "'$ref' '$lab_uri'"
+	lab_collect=$A
+	r=$(ratio "$A" "$B")
+	row "collect / bare API, real lab ($A / $B s)" "$r" "<= 1.3" "$(holds "$r" le 1.3)"
+	t=$(elapsed sh "$top/bench/virsh-loop.sh" "$lab_uri" "$scratch/loop")
+	r=$(ratio "$t" "$lab_collect")
+	row "virsh loop / collect, real lab ($t / $lab_collect s)" "$r" ">= 100" "$(holds "$r" ge 100)"
+	eval "$lab_cleanup"
+	lab_cleanup=:
+else
+	say "bench: no libvirtd answers on $lab_uri: real-lab figures skipped"
+fi
+
+# ---- the table, and JSON ----
+printf '\n| figure | value | target | holds |\n|---|---|---|---|\n'
+printf '%s' "$rows" | awk -F'|' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }'
+if [ -n "$json" ]; then
+	printf '%s' "$rows" | awk -F'|' 'BEGIN { print "[" }
+		{ gsub(/"/, "\\\"", $1); printf "%s  {\"figure\": \"%s\", \"value\": %s, \"target\": \"%s\", \"holds\": %s}",
+		  (NR > 1) ? ",\n" : "", $1, $2, $3, ($4 == "yes") ? "true" : "false" }
+		END { print "\n]" }' >"$json"
+	say "bench: figures written to $json"
+fi

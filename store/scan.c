@@ -1,0 +1,341 @@
+/* Streaming one host's snapshots for reports without loading each in full: the state of the
+ * first (pools and volumes, with their numbers) is loaded once, then each later snapshot is
+ * applied as what changed: versions that ended, versions that started, and size rows. A
+ * year of nightly snapshots costs one load plus the changes, not 365 loads. */
+#include "store/internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kh_scan {
+	struct kh_store *st;
+	int64_t host_id, seq, last;     /* the next snapshot to give, the last one */
+	struct kh_snapshot *now, *before, *after;
+	int64_t *pool_rows, *vol_rows;  /* row of now->pools[i], now->volumes[i]; ascending */
+	sqlite3_stmt *sizes;            /* size rows of (first, last], by seq; NULL before use */
+	int pending;                    /* sizes holds a row not yet applied */
+	int started;                    /* the first snapshot has been given */
+};
+
+static void drop_xml(struct kh_snapshot *s)
+{
+	for (size_t i = 0; i < s->n_pools; i++) {
+		free(s->pools[i].xml);
+		s->pools[i].xml = NULL;
+	}
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		free(s->volumes[i].xml);
+		s->volumes[i].xml = NULL;
+	}
+}
+
+/* The domains and networks of `now` are not kept between steps: only the last step has them. */
+static void drop_domains(struct kh_snapshot *s)
+{
+	struct kh_snapshot *empty = kh_snapshot_new();
+
+	empty->domains = s->domains;
+	empty->n_domains = s->n_domains;
+	empty->networks = s->networks;
+	empty->n_networks = s->n_networks;
+	s->domains = NULL;
+	s->networks = NULL;
+	s->n_domains = s->cap_domains = s->n_networks = s->cap_networks = 0;
+	kh_snapshot_free(empty);
+}
+
+static long find_row(const int64_t *rows, size_t n, int64_t row)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid] == row)
+			return (long)mid;
+		if (rows[mid] < row)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Applies one step's version changes to now's pools and volumes: ended versions out, copies
+ * of started ones in. Rows only grow, so new versions go at the end and the row arrays stay
+ * sorted. */
+#define APPLY(arr, n, cap, rows, before_n, before_v, after_arr, after_n, after_v, clear, \
+	      copy) do { \
+		size_t k_ = 0; \
+		for (size_t i_ = 0; i_ < (before_n); i_++) { \
+			long at_ = find_row((rows), (n), (before_v)[i_].row_id); \
+			if (at_ >= 0) { \
+				clear(&(arr)[at_]); \
+				(rows)[at_] = -1; \
+			} \
+		} \
+		for (size_t i_ = 0; i_ < (n); i_++) \
+			if ((rows)[i_] != -1) { \
+				(arr)[k_] = (arr)[i_]; \
+				(rows)[k_++] = (rows)[i_]; \
+			} \
+		(n) = k_; \
+		for (size_t i_ = 0; i_ < (after_n); i_++) { \
+			kh_grow(&(arr), &(cap), (n) + 1, sizeof *(arr)); \
+			(rows) = kh_realloc((rows), ((n) + 1) * sizeof *(rows)); \
+			copy(&(arr)[(n)], &(after_arr)[i_]); \
+			(rows)[(n)++] = (after_v)[i_].row_id; \
+		} \
+	} while (0)
+
+static void pool_clear(struct kh_pool *p)
+{
+	free(p->name);
+	free(p->uuid);
+	free(p->type);
+	free(p->state);
+	free(p->path);
+	free(p->xml);
+	free(p->error);
+}
+
+static void volume_clear(struct kh_volume *v)
+{
+	free(v->pool);
+	free(v->name);
+	free(v->key);
+	free(v->path);
+	free(v->format);
+	free(v->type);
+	free(v->xml);
+	free(v->error);
+}
+
+/* Without the XML: growth needs the numbers only. */
+static void pool_copy(struct kh_pool *d, const struct kh_pool *s)
+{
+	*d = *s;
+	d->name = kh_strdup(s->name);
+	d->uuid = kh_strdup(s->uuid);
+	d->type = kh_strdup(s->type);
+	d->state = kh_strdup(s->state);
+	d->path = kh_strdup(s->path);
+	d->xml = NULL;
+	d->error = kh_strdup(s->error);
+}
+
+static void volume_copy(struct kh_volume *d, const struct kh_volume *s)
+{
+	*d = *s;
+	d->pool = kh_strdup(s->pool);
+	d->name = kh_strdup(s->name);
+	d->key = kh_strdup(s->key);
+	d->path = kh_strdup(s->path);
+	d->format = kh_strdup(s->format);
+	d->type = kh_strdup(s->type);
+	d->xml = NULL;
+	d->error = kh_strdup(s->error);
+}
+
+static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
+{
+	struct kh_snapshot *now = sc->now;
+	int rc;
+
+	for (;;) {
+		if (!sc->pending) {
+			rc = sqlite3_step(sc->sizes);
+			if (rc == SQLITE_DONE)
+				return 0;
+			if (rc != SQLITE_ROW)
+				return kh_store_db_error(sc->st, err, "cannot read sizes");
+			sc->pending = 1;
+		}
+		if (sqlite3_column_int64(sc->sizes, 2) > sc->seq)
+			return 0;
+		sc->pending = 0;
+		/* rows of other hosts' objects find nothing here */
+		if (sqlite3_column_int(sc->sizes, 0) == KH_KIND_VOLUME) {
+			long i = find_row(sc->vol_rows, now->n_volumes, sqlite3_column_int64(sc->sizes, 1));
+
+			if (i >= 0) {
+				now->volumes[i].allocation = kh_col_num(sc->sizes, 3);
+				now->volumes[i].physical = kh_col_num(sc->sizes, 4);
+			}
+		} else {
+			long i = find_row(sc->pool_rows, now->n_pools, sqlite3_column_int64(sc->sizes, 1));
+
+			if (i >= 0) {
+				now->pools[i].allocation = kh_col_num(sc->sizes, 3);
+				now->pools[i].available = kh_col_num(sc->sizes, 4);
+			}
+		}
+	}
+}
+
+static struct kh_snapshot *head(struct kh_scan *sc, int64_t seq, struct kh_err *err)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+
+	if (kh_store_snap_head(sc->st, sc->host_id, seq, s, err)) {
+		kh_snapshot_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
+		 struct kh_scan **out, struct kh_err *err)
+{
+	struct kh_scan *sc = kh_calloc(1, sizeof *sc);
+	struct kh_versions v = { 0 };
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	sc->st = st;
+	/* one read transaction for the whole walk, so a concurrent collect is not half seen */
+	if (kh_store_exec(st, "BEGIN", err))
+		goto fail_nobegin;
+	if ((s = kh_store_stmt(st, S_SCAN_RANGE, err)) == NULL)
+		goto fail;
+	kh_bind_text(s, 1, uri);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		kh_store_db_error(st, err, "cannot read snapshots");
+		goto fail;
+	}
+	sc->host_id = sqlite3_column_int64(s, 0);
+	sc->seq = sqlite3_column_int64(s, 1);
+	sc->last = sqlite3_column_int64(s, 2);
+	if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+		sc->seq = 1, sc->last = 0; /* nothing in the period */
+	sqlite3_reset(s);
+
+	if ((sc->now = head(sc, sc->seq, err)) == NULL ||
+	    (sc->seq <= sc->last &&
+	     kh_store_load_objects(st, sc->host_id, sc->seq, KH_PRESENT, sc->now, &v, err)))
+		goto fail;
+	sc->pool_rows = kh_calloc(sc->now->n_pools + 1, sizeof *sc->pool_rows);
+	for (size_t i = 0; i < sc->now->n_pools; i++)
+		sc->pool_rows[i] = v.pools[i].row_id;
+	sc->vol_rows = kh_calloc(sc->now->n_volumes + 1, sizeof *sc->vol_rows);
+	for (size_t i = 0; i < sc->now->n_volumes; i++)
+		sc->vol_rows[i] = v.volumes[i].row_id;
+	kh_versions_free(&v);
+	drop_xml(sc->now);
+	drop_domains(sc->now);
+
+	/* Kept open across steps, so it is this scan's own statement. */
+	if (sqlite3_prepare_v2(st->db, "SELECT kind, object_id, seq, allocation, extra FROM size"
+				       " WHERE seq > ? AND seq <= ? ORDER BY seq",
+			       -1, &sc->sizes, NULL) != SQLITE_OK) {
+		kh_store_db_error(st, err, "cannot prepare a statement");
+		goto fail;
+	}
+	sqlite3_bind_int64(sc->sizes, 1, sc->seq);
+	sqlite3_bind_int64(sc->sizes, 2, sc->last);
+	sc->seq--; /* kh_scan_next gives the first first */
+	*out = sc;
+	return 0;
+fail:
+	kh_versions_free(&v);
+	kh_scan_close(sc);
+	return -1;
+fail_nobegin:
+	free(sc);
+	return -1;
+}
+
+int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
+		 const struct kh_snapshot **after, const struct kh_snapshot **now,
+		 struct kh_err *err)
+{
+	struct kh_versions vb = { 0 }, va = { 0 };
+	struct kh_snapshot *n = sc->now, *first_state = NULL;
+	int64_t seq = sc->seq + 1;
+	int first = !sc->started;
+
+	*before = *after = *now = NULL;
+	if (seq > sc->last)
+		return 0;
+	kh_snapshot_free(sc->before);
+	kh_snapshot_free(sc->after);
+	sc->before = sc->after = NULL;
+	/* what changed since seq - 1 (nothing to compare the host's very first with) */
+	if (seq > 1) {
+		if ((sc->before = head(sc, seq - 1, err)) == NULL ||
+		    (sc->after = head(sc, seq, err)) == NULL ||
+		    kh_store_load_objects(sc->st, sc->host_id, seq - 1, KH_ENDED, sc->before, &vb,
+					  err) ||
+		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, sc->after, &va, err))
+			goto fail;
+		kh_snapshot_link(sc->before);
+		kh_snapshot_link(sc->after);
+	}
+	sc->seq = seq;
+	sc->started = 1;
+	if (!first) {
+		APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, sc->before->n_pools,
+		      vb.pools, sc->after->pools, sc->after->n_pools, va.pools, pool_clear,
+		      pool_copy);
+		APPLY(n->volumes, n->n_volumes, n->cap_volumes, sc->vol_rows, sc->before->n_volumes,
+		      vb.volumes, sc->after->volumes, sc->after->n_volumes, va.volumes, volume_clear,
+		      volume_copy);
+		if (apply_sizes(sc, err))
+			goto fail;
+		if ((first_state = head(sc, seq, err)) == NULL)
+			goto fail;
+		n->taken_at = first_state->taken_at;
+		n->id = first_state->id;
+		free(n->host.hostname);
+		n->host.hostname = first_state->host.hostname;
+		first_state->host.hostname = NULL;
+		n->host.libvirt_version = first_state->host.libvirt_version;
+		n->host.hv_version = first_state->host.hv_version;
+		kh_snapshot_free(first_state);
+	}
+	/* the host's latest domains (and their disks) are what owners come from */
+	drop_domains(n);
+	if (seq == sc->last) {
+		struct kh_snapshot *full = kh_snapshot_new();
+
+		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, full, NULL, err)) {
+			kh_snapshot_free(full);
+			goto fail;
+		}
+		n->domains = full->domains;
+		n->n_domains = full->n_domains;
+		n->cap_domains = full->cap_domains;
+		full->domains = NULL;
+		full->n_domains = 0;
+		kh_snapshot_free(full);
+	}
+	kh_versions_free(&vb);
+	kh_versions_free(&va);
+	*before = sc->before;
+	*after = sc->after;
+	*now = n;
+	return 1;
+fail:
+	kh_versions_free(&vb);
+	kh_versions_free(&va);
+	return -1;
+}
+
+void kh_scan_close(struct kh_scan *sc)
+{
+	if (sc == NULL)
+		return;
+	sqlite3_finalize(sc->sizes);
+	sqlite3_exec(sc->st->db, "COMMIT", NULL, NULL, NULL);
+	kh_snapshot_free(sc->now);
+	kh_snapshot_free(sc->before);
+	kh_snapshot_free(sc->after);
+	free(sc->pool_rows);
+	free(sc->vol_rows);
+	free(sc);
+}

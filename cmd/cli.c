@@ -78,6 +78,19 @@ int kh_stdout_color(void)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
+int kh_check_host(struct kh_ctx *ctx, const char *host)
+{
+	struct kh_err err;
+	int known;
+
+	if (host == NULL)
+		return KH_EXIT_OK;
+	known = kh_store_host_known(ctx->store, host, &err);
+	if (known < 0)
+		return kh_fail("%s", err.msg);
+	return known ? KH_EXIT_OK : kh_fail("no snapshots of host '%s'", host);
+}
+
 int kh_write_output(const char *path, const char *s)
 {
 	char *tmp;

@@ -52,6 +52,9 @@ int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv);
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Whether to colour stdout: a terminal, and NO_COLOR unset or empty (no-color.org). */
 int kh_stdout_color(void);
+/* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
+ * stderr and returns KH_EXIT_ERROR. */
+int kh_check_host(struct kh_ctx *ctx, const char *host);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
 int kh_write_output(const char *path, const char *s);
 /* Streams snapshots v (oldest first): fn(prev, snap) for each, prev being the snapshot

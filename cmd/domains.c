@@ -16,7 +16,7 @@ static int exec_domains(struct kh_ctx *ctx, int argc, char **argv)
 	struct kh_domain_life *v;
 	const char *host = NULL;
 	struct kh_err err;
-	int c, json = 0, known;
+	int c, json = 0;
 	size_t n;
 	char *out;
 
@@ -29,9 +29,8 @@ static int exec_domains(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kh_usage_error(&kh_cmd_domains, "unexpected argument '%s'", argv[optind]);
-	if (host && (known = kh_store_host_known(ctx->store, host, &err)) <= 0)
-		return known < 0 ? kh_fail("%s", err.msg)
-				 : kh_fail("no snapshots of host '%s'", host);
+	if (kh_check_host(ctx, host) != KH_EXIT_OK)
+		return KH_EXIT_ERROR;
 	if (kh_store_domain_lives(ctx->store, host, &v, &n, &err))
 		return kh_fail("%s", err.msg);
 	out = json ? kh_domains_json(v, n) : kh_domains_text(v, n);

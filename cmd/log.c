@@ -125,14 +125,8 @@ static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kh_usage_error(&kh_cmd_log, "unexpected argument '%s'", argv[optind]);
-	if (host) {
-		int known = kh_store_host_known(ctx->store, host, &err);
-
-		if (known < 0)
-			return kh_fail("%s", err.msg);
-		if (!known)
-			return kh_fail("no snapshots of host '%s'", host);
-	}
+	if (kh_check_host(ctx, host) != KH_EXIT_OK)
+		return KH_EXIT_ERROR;
 	/* Default period: all of the history. */
 	if ((since && kh_store_bound(ctx->store, since, host, 0, now, &from, &err)) ||
 	    (until && kh_store_bound(ctx->store, until, host, 1, now, &to, &err)))

@@ -17,7 +17,7 @@ static int exec_snapshots(struct kh_ctx *ctx, int argc, char **argv)
 	struct kh_snapshot_info *v;
 	const char *host = NULL;
 	struct kh_err err;
-	int c, json = 0, rc;
+	int c, json = 0;
 	size_t n;
 	char *out;
 
@@ -30,8 +30,8 @@ static int exec_snapshots(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kh_usage_error(&kh_cmd_snapshots, "unexpected argument '%s'", argv[optind]);
-	if (host && (rc = kh_store_host_known(ctx->store, host, &err)) <= 0)
-		return rc < 0 ? kh_fail("%s", err.msg) : kh_fail("no snapshots of host '%s'", host);
+	if (kh_check_host(ctx, host) != KH_EXIT_OK)
+		return KH_EXIT_ERROR;
 	if (kh_store_list(ctx->store, host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
 		return kh_fail("%s", err.msg);
 	out = json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n);

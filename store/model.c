@@ -39,7 +39,7 @@ static void domain_clear(struct kh_domain *d)
 	free(d->ifaces);
 }
 
-static void pool_clear(struct kh_pool *p)
+void kh_pool_clear(struct kh_pool *p)
 {
 	free(p->name);
 	free(p->uuid);
@@ -50,7 +50,7 @@ static void pool_clear(struct kh_pool *p)
 	free(p->error);
 }
 
-static void volume_clear(struct kh_volume *v)
+void kh_volume_clear(struct kh_volume *v)
 {
 	free(v->pool);
 	free(v->name);
@@ -95,10 +95,10 @@ void kh_snapshot_free(struct kh_snapshot *s)
 		domain_clear(&s->domains[i]);
 	free(s->domains);
 	for (size_t i = 0; i < s->n_pools; i++)
-		pool_clear(&s->pools[i]);
+		kh_pool_clear(&s->pools[i]);
 	free(s->pools);
 	for (size_t i = 0; i < s->n_volumes; i++)
-		volume_clear(&s->volumes[i]);
+		kh_volume_clear(&s->volumes[i]);
 	free(s->volumes);
 	for (size_t i = 0; i < s->n_networks; i++)
 		network_clear(&s->networks[i]);

@@ -122,6 +122,9 @@ void kh_domain_lives_free(struct kh_domain_life *v, size_t n);
 struct kh_snapshot *kh_snapshot_new(void);
 void kh_snapshot_free(struct kh_snapshot *s);
 void kh_snapshot_info_clear(struct kh_snapshot_info *i);
+/* Free what a pool or volume owns (not the struct itself). */
+void kh_pool_clear(struct kh_pool *p);
+void kh_volume_clear(struct kh_volume *v);
 void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n);
 
 /* Appenders return a zeroed element (numbers set to KH_UNKNOWN) owned by the parent. */

@@ -89,29 +89,6 @@ static long find_row(const int64_t *rows, size_t n, int64_t row)
 		} \
 	} while (0)
 
-static void pool_clear(struct kh_pool *p)
-{
-	free(p->name);
-	free(p->uuid);
-	free(p->type);
-	free(p->state);
-	free(p->path);
-	free(p->xml);
-	free(p->error);
-}
-
-static void volume_clear(struct kh_volume *v)
-{
-	free(v->pool);
-	free(v->name);
-	free(v->key);
-	free(v->path);
-	free(v->format);
-	free(v->type);
-	free(v->xml);
-	free(v->error);
-}
-
 /* Without the XML: growth needs the numbers only. */
 static void pool_copy(struct kh_pool *d, const struct kh_pool *s)
 {
@@ -280,10 +257,10 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 	sc->started = 1;
 	if (!first) {
 		APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, sc->before->n_pools,
-		      vb.pools, sc->after->pools, sc->after->n_pools, va.pools, pool_clear,
+		      vb.pools, sc->after->pools, sc->after->n_pools, va.pools, kh_pool_clear,
 		      pool_copy);
 		APPLY(n->volumes, n->n_volumes, n->cap_volumes, sc->vol_rows, sc->before->n_volumes,
-		      vb.volumes, sc->after->volumes, sc->after->n_volumes, va.volumes, volume_clear,
+		      vb.volumes, sc->after->volumes, sc->after->n_volumes, va.volumes, kh_volume_clear,
 		      volume_copy);
 		if (apply_sizes(sc, err))
 			goto fail;

@@ -218,7 +218,7 @@ expect_in "$out" "| Host | Domain | What | Running → persistent |
 | $(hostname) | web | /domain/vcpu | 1 → 2 |
 | $(hostname) | web | /domain/devices/disk\\[target/@dev='vdb'\\] | removed: &lt;disk type=\"file\" device=\"disk\"&gt;&lt;source file=\"/srv/hot\\|plug&amp;lt;b&amp;gt;.raw\"/&gt;&lt;targ… |" \
 	"report md: pending table, escaped"
-run report --since 2026-12-01 --format html
+run report --since 2026-12-01 --format html --templates "$top/templates"
 expect_in "$out" "<h2>Pending at next boot</h2>" "report html: pending section"
 expect_in "$out" ">Running → persistent</th>" "report html: pending header"
 expect_in "$out" ">removed: &lt;disk type=&quot;file&quot; device=&quot;disk&quot;&gt;&lt;source file=&quot;/srv/hot|plug&amp;lt;b&amp;gt;.raw&quot;/&gt;&lt;targ…</td>" "report html: pending value escaped"

@@ -135,6 +135,13 @@ void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t
 		fprintf(stderr, "\rkvmhist: %s %zu/%zu", what, done + 1, total);
 }
 
+void kh_strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static int is_dir(const char *p)
 {
 	struct stat sb;

@@ -64,6 +64,8 @@ typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot 
 		       void *arg, struct kh_err *err);
 int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
 		  kh_pair_fn *fn, void *arg, struct kh_err *err);
+/* Frees each of v[0..n) and v. */
+void kh_strings_free(char **v, size_t n);
 /* "kvmhist: WHAT DONE/TOTAL" redrawn on stderr, only when stderr is a terminal and not -q;
  * DONE == TOTAL erases it. */
 void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total);

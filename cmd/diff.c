@@ -140,6 +140,8 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 	const char *domain = NULL, *network = NULL, *pool = NULL;
 	struct kh_snapshot *from = NULL, *to = NULL;
 	struct kh_changes ch = { 0 }, pending = { 0 };
+	char **uuids = NULL;
+	size_t n_uuids = 0;
 	enum format format = F_TEXT;
 	int c, exit_code = 0, rc = KH_EXIT_ERROR;
 	int64_t from_id, to_id;
@@ -176,18 +178,21 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 	if (resolve_pair(ctx, from_spec, to_spec, host, &from_id, &to_id, &err) ||
 	    kh_store_load(ctx->store, from_id, &from, &err) ||
 	    kh_store_load(ctx->store, to_id, &to, &err) ||
-	    kh_diff_snapshots(from, to, &ch, &err) || kh_diff_pending(to, &pending, &err)) {
+	    kh_diff_snapshots(from, to, &ch, &err) || kh_diff_pending(to, &pending, &err) ||
+	    (domain && kh_store_domain_uuids(ctx->store, domain, &uuids, &n_uuids, &err))) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
-	kh_changes_filter(&ch, domain, network, pool);
-	kh_changes_filter(&pending, domain, network, pool);
+	/* A renamed domain is found by any of its names, whichever side of the rename. */
+	kh_changes_filter_uuids(&ch, domain, network, pool, uuids, n_uuids);
+	kh_changes_filter_uuids(&pending, domain, network, pool, uuids, n_uuids);
 	out = render(format, from, to, &ch, &pending);
 	if (!ctx->quiet)
 		fputs(out, stdout);
 	free(out);
 	rc = exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
 out:
+	kh_strings_free(uuids, n_uuids);
 	kh_changes_free(&ch);
 	kh_changes_free(&pending);
 	kh_snapshot_free(from);
@@ -204,7 +209,7 @@ const struct kh_cmd kh_cmd_diff = {
 		   "                   FROM's host), FROM to the snapshot before TO of the same host\n"
 		   "  --since SNAP     the same as FROM: diff --since 2d, diff --since 2026-11-20\n"
 		   "  --host H         a hostname or URI\n"
-		   "  --domain NAME    only this domain (also by its old name when renamed)\n"
+		   "  --domain NAME    only this domain, followed by UUID under any name it had\n"
 		   "  --network NAME   only this network\n"
 		   "  --pool NAME      only this pool and its volumes\n"
 		   "                   (filters add up: --domain a --pool p shows both)\n"

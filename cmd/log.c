@@ -17,13 +17,66 @@
 
 enum format { F_TEXT, F_MD, F_JSON };
 
+static void append(struct kh_buf *b, char *s)
+{
+	kh_buf_puts(b, s);
+	free(s);
+}
+
+/* The pending drift of one host's latest snapshot in the period. */
+struct pending {
+	int64_t snapshot;
+	char *label;
+	struct kh_changes ch;
+};
+
 struct log {
 	enum format format;
 	const char *domain;
+	char **uuids;           /* of every domain ever called `domain` */
+	size_t n_uuids;
 	int color, quiet;
-	json_t *changes;        /* F_JSON: the whole list, printed at the end */
+	json_t *changes;        /* F_JSON: {"changes", "pending"}, printed at the end */
 	size_t n;               /* changes so far */
+	int64_t *last;          /* each host's latest snapshot in the period */
+	size_t n_last;
+	struct pending *pending; /* printed after the timeline */
+	size_t n_pending, cap_pending;
 };
+
+/* Each change as in diff's JSON, plus the snapshot it showed in and its host's URI. */
+static void add_json(json_t *arr, const struct kh_changes *ch, const struct kh_snapshot *snap)
+{
+	for (size_t i = 0; i < ch->n; i++) {
+		json_t *o = kh_change_json(&ch->items[i]);
+
+		json_object_set_new(o, "snapshot", json_integer(snap->id));
+		json_object_set_new(o, "uri", kh_json_str(snap->host.uri));
+		json_array_append_new(arr, o);
+	}
+}
+
+/* What the host's latest snapshot says will change at next boot, kept for the end: an
+ * incident review asks what is still waiting, not what waited on each night. */
+static int keep_pending(struct log *l, const struct kh_snapshot *snap, struct kh_err *err)
+{
+	struct pending *p;
+	int last = 0;
+
+	for (size_t i = 0; i < l->n_last && !last; i++)
+		last = l->last[i] == snap->id;
+	if (!last || l->quiet)
+		return 0;
+	p = KH_PUSH(l->pending, l->n_pending, l->cap_pending);
+	p->snapshot = snap->id;
+	p->label = kh_snapshot_label(snap);
+	if (kh_diff_pending(snap, &p->ch, err))
+		return -1;
+	kh_changes_filter_uuids(&p->ch, l->domain, NULL, NULL, l->uuids, l->n_uuids);
+	if (l->format == F_JSON)
+		add_json(json_object_get(l->changes, "pending"), &p->ch, snap);
+	return 0;
+}
 
 /* One snapshot's changes against the one before it of its host; text and Markdown are
  * printed as they come, so only one snapshot per host is ever held. */
@@ -35,12 +88,14 @@ static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, v
 	struct kh_buf b = { 0 };
 	char *label, *s;
 
+	if (keep_pending(l, snap, err))
+		return -1;
 	/* A host's first snapshot has nothing before it: all of it would be "added". */
 	if (prev == NULL)
 		return 0;
 	if (kh_diff_snapshots(prev, snap, &ch, err))
 		return -1;
-	kh_changes_filter(&ch, l->domain, NULL, NULL);
+	kh_changes_filter_uuids(&ch, l->domain, NULL, NULL, l->uuids, l->n_uuids);
 	l->n += ch.n;
 	if (ch.n == 0 || l->quiet) {
 		kh_changes_free(&ch);
@@ -49,13 +104,7 @@ static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, v
 	label = kh_snapshot_label(snap);
 	switch (l->format) {
 	case F_JSON:
-		for (size_t i = 0; i < ch.n; i++) {
-			json_t *o = kh_change_json(&ch.items[i]);
-
-			json_object_set_new(o, "snapshot", json_integer(snap->id));
-			json_object_set_new(o, "uri", kh_json_str(snap->host.uri));
-			json_array_append_new(l->changes, o);
-		}
+		add_json(json_object_get(l->changes, "changes"), &ch, snap);
 		break;
 	case F_MD:
 		kh_buf_puts(&b, "\n## ");
@@ -81,6 +130,37 @@ static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, v
 	free(label);
 	kh_changes_free(&ch);
 	return 0;
+}
+
+/* After the timeline, per host with any: what its latest snapshot will change at next boot. */
+static void print_pending(const struct log *l)
+{
+	struct kh_buf b = { 0 };
+
+	for (size_t i = 0; i < l->n_pending; i++) {
+		const struct pending *p = &l->pending[i];
+		char *title;
+
+		if (p->ch.n == 0)
+			continue;
+		title = kh_asprintf("Pending at next boot (running \xe2\x86\x92 persistent config) "
+				    "as of %s", p->label);
+		if (l->format == F_MD) {
+			kh_buf_puts(&b, "\n## ");
+			kh_escape_md(&b, title);
+			kh_buf_puts(&b, "\n\n");
+			append(&b, kh_changes_markdown(&p->ch));
+		} else {
+			kh_buf_puts(&b, "\n");
+			kh_text_safe(&b, title);
+			kh_buf_puts(&b, ":\n");
+			append(&b, kh_changes_text(&p->ch, l->color));
+		}
+		free(title);
+	}
+	if (b.data)
+		fputs(b.data, stdout);
+	kh_buf_free(&b);
 }
 
 static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
@@ -135,6 +215,20 @@ static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 		return kh_fail("the period starts (--since) after it ends (--until)");
 	if (kh_store_list(ctx->store, host, from, to, &v, &n, &err))
 		return kh_fail("%s", err.msg);
+	if (l.domain && kh_store_domain_uuids(ctx->store, l.domain, &l.uuids, &l.n_uuids, &err)) {
+		rc = kh_fail("%s", err.msg);
+		goto out;
+	}
+	/* Each host's latest snapshot, newest first: the one whose pending drift is shown. */
+	l.last = kh_calloc(n + 1, sizeof *l.last);
+	for (size_t i = n; i-- > 0;) {
+		size_t j = i + 1;
+
+		while (j < n && strcmp(v[j].uri, v[i].uri) != 0)
+			j++;
+		if (j == n)
+			l.last[l.n_last++] = v[i].id;
+	}
 
 	l.color = kh_stdout_color();
 	if (n) {
@@ -142,7 +236,9 @@ static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 		kh_time_format(v[n - 1].taken_at, z);
 	}
 	if (l.format == F_JSON) {
-		l.changes = json_array();
+		l.changes = json_object();
+		json_object_set_new(l.changes, "changes", json_array());
+		json_object_set_new(l.changes, "pending", json_array());
 	} else if (!ctx->quiet) {
 		if (n == 0)
 			kh_buf_puts(&b, l.format == F_MD ? "# No snapshots in the period\n"
@@ -158,22 +254,28 @@ static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (l.format == F_JSON) {
-		json_t *j = json_object();
-		char *s;
+		char *s = kh_json_dump(l.changes); /* takes it */
 
-		json_object_set_new(j, "changes", l.changes);
 		l.changes = NULL;
-		s = kh_json_dump(j);
 		if (!ctx->quiet)
 			fputs(s, stdout);
 		free(s);
-	} else if (l.n == 0 && n && !ctx->quiet) {
-		fputs(l.format == F_MD ? "\nNo changes.\n" : "No changes.\n", stdout);
+	} else if (!ctx->quiet) {
+		if (l.n == 0 && n)
+			fputs(l.format == F_MD ? "\nNo changes.\n" : "No changes.\n", stdout);
+		print_pending(&l);
 	}
 	rc = KH_EXIT_OK;
 out:
 	json_decref(l.changes);
 	kh_snapshot_infos_free(v, n);
+	kh_strings_free(l.uuids, l.n_uuids);
+	free(l.last);
+	for (size_t i = 0; i < l.n_pending; i++) {
+		free(l.pending[i].label);
+		kh_changes_free(&l.pending[i].ch);
+	}
+	free(l.pending);
 	return rc;
 }
 
@@ -185,12 +287,14 @@ const struct kh_cmd kh_cmd_log = {
 	.options = "  --since SPEC     start of the period (default: the first snapshot)\n"
 		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
 		   "  --host H         only this host (a hostname or a URI)\n"
-		   "  --domain NAME    only this domain (also by its old name when renamed)\n"
+		   "  --domain NAME    only this domain, followed by UUID under any name it had\n"
 		   "  --format F       text (default), md or json\n\n"
 		   "Each snapshot in the period is compared with the one before it of the same host,\n"
 		   "even when that one lies before the period, so a change is listed once, at the\n"
-		   "snapshot where it first showed. JSON: {\"changes\": [...]}, each change as in\n"
-		   "'kvmhist diff' plus \"snapshot\" (its id) and \"uri\".\n",
+		   "snapshot where it first showed. After the timeline, each host's latest snapshot\n"
+		   "in the period lists its running domains' pending drift, as 'kvmhist diff' does.\n"
+		   "JSON: {\"changes\": [...], \"pending\": [...]}, each as in 'kvmhist diff' plus\n"
+		   "\"snapshot\" (its id) and \"uri\".\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_log,
 };

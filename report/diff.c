@@ -41,6 +41,7 @@ static void change_clear(struct kh_change *c)
 	free(c->uri);
 	free(c->name);
 	free(c->pool);
+	free(c->uuid);
 	free(c->path);
 	free(c->old);
 	free(c->new_);
@@ -63,7 +64,7 @@ void kh_changes_free(struct kh_changes *c)
 struct obj {
 	const struct kh_snapshot *to;
 	struct kh_changes *out;
-	const char *object, *name, *pool;
+	const char *object, *name, *pool, *uuid;
 };
 
 /* Takes old and new_. */
@@ -77,6 +78,7 @@ static void push(const struct obj *o, enum kh_change_kind ch, const char *path, 
 	c->object = o->object;
 	c->name = kh_strdup(o->name);
 	c->pool = kh_strdup(o->pool);
+	c->uuid = kh_strdup(o->uuid);
 	c->change = ch;
 	c->path = kh_strdup(path);
 	c->old = old;
@@ -315,7 +317,9 @@ static int compare_objects(const struct kind *k, const struct kh_snapshot *from,
 			e[ne++] = (struct entry){ pool(from, i), k->name(from, i), i + 1, 0 };
 	qsort(e, ne, sizeof *e, cmp_entry);
 	for (size_t i = 0; i < ne && rc == 0; i++) {
-		struct obj o = { to, out, k->object, e[i].name, e[i].pool };
+		const char *uuid = k->uuid == NULL ? NULL
+				   : e[i].t ? k->uuid(to, e[i].t - 1) : k->uuid(from, e[i].f - 1);
+		struct obj o = { to, out, k->object, e[i].name, e[i].pool, uuid };
 
 		if (e[i].f == 0)
 			push(&o, KH_CHANGE_ADDED, NULL, NULL, NULL, KH_VALUE_TEXT);
@@ -433,7 +437,7 @@ static void compare_host(const struct kh_snapshot *from, const struct kh_snapsho
 			 struct kh_changes *out)
 {
 	const struct kh_host *a = &from->host, *b = &to->host;
-	struct obj o = { to, out, "host", b->hostname ? b->hostname : b->uri, NULL };
+	struct obj o = { to, out, "host", b->hostname ? b->hostname : b->uri, NULL, NULL };
 
 	cmp_text(&o, "hostname", a->hostname, b->hostname);
 	cmp_version(&o, "hv_version", a->hv_version, b->hv_version);
@@ -544,15 +548,29 @@ int kh_domain_pending(const struct kh_domain *d, struct kh_xml_changes *out, str
 	return 0;
 }
 
+static int cmp_domain_by_name(const void *x, const void *y)
+{
+	const struct kh_domain *a = *(const struct kh_domain *const *)x;
+	const struct kh_domain *b = *(const struct kh_domain *const *)y;
+	int c = strcmp_null(a->name, b->name);
+
+	return c ? c : (a > b) - (a < b);
+}
+
 int kh_diff_pending(const struct kh_snapshot *s, struct kh_changes *out, struct kh_err *err)
 {
-	for (size_t i = 0; i < s->n_domains; i++) {
-		const struct kh_domain *d = &s->domains[i];
-		struct kh_xml_changes x = { 0 };
-		struct obj o = { s, out, "domain", d->name, NULL };
+	const struct kh_domain **v = kh_calloc(s->n_domains + 1, sizeof *v);
+	int rc = 0;
 
-		if (kh_domain_pending(d, &x, err))
-			return -1;
+	for (size_t i = 0; i < s->n_domains; i++)
+		v[i] = &s->domains[i];
+	qsort(v, s->n_domains, sizeof *v, cmp_domain_by_name);
+	for (size_t i = 0; i < s->n_domains && rc == 0; i++) {
+		const struct kh_domain *d = v[i];
+		struct kh_xml_changes x = { 0 };
+		struct obj o = { s, out, "domain", d->name, NULL, d->uuid };
+
+		rc = kh_domain_pending(d, &x, err);
 		for (size_t j = 0; j < x.n; j++) {
 			push(&o, KH_CHANGE_MODIFIED, x.items[j].path, x.items[j].old, x.items[j].new_,
 			     x.items[j].kind);
@@ -560,7 +578,8 @@ int kh_diff_pending(const struct kh_snapshot *s, struct kh_changes *out, struct 
 		}
 		kh_xml_changes_free(&x);
 	}
-	return 0;
+	free(v);
+	return rc;
 }
 
 /* ---- Filtering ----------------------------------------------------------------------------- */
@@ -589,8 +608,30 @@ static int names(const struct kh_changes *all, const struct kh_change *c, const 
 	return 0;
 }
 
+/* Whether the change's object has one of the UUIDs. */
+static int has_uuid(const struct kh_change *c, char *const *uuids, size_t n)
+{
+	char *id = uuid_id(c->uuid);
+	int found = 0;
+
+	for (size_t i = 0; id && i < n && !found; i++) {
+		char *u = uuid_id(uuids[i]);
+
+		found = u && strcmp(u, id) == 0;
+		free(u);
+	}
+	free(id);
+	return found;
+}
+
 void kh_changes_filter(struct kh_changes *c, const char *domain, const char *network,
 		       const char *pool)
+{
+	kh_changes_filter_uuids(c, domain, network, pool, NULL, 0);
+}
+
+void kh_changes_filter_uuids(struct kh_changes *c, const char *domain, const char *network,
+			     const char *pool, char *const *uuids, size_t n)
 {
 	size_t kept = 0;
 	char *keep;
@@ -602,7 +643,8 @@ void kh_changes_filter(struct kh_changes *c, const char *domain, const char *net
 		const struct kh_change *x = &c->items[i];
 
 		keep[i] = names(c, x, "domain", domain) || names(c, x, "network", network) ||
-			  names(c, x, "pool", pool) || (is(x->object, "volume") && is(x->pool, pool));
+			  names(c, x, "pool", pool) || (is(x->object, "volume") && is(x->pool, pool)) ||
+			  (domain && is(x->object, "domain") && has_uuid(x, uuids, n));
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		if (keep[i])

@@ -24,6 +24,7 @@ struct kh_change {
 	const char *object;     /* "domain", "pool", "volume", "network", "host" (static) */
 	char *name;             /* the object's name in the "to" snapshot (in "from" if removed) */
 	char *pool;             /* volumes only */
+	char *uuid;             /* domains, networks, pools: the object's UUID; NULL if none */
 	enum kh_change_kind change;
 	char *path;             /* NULL for an added or removed object; else a field or XML path */
 	char *old, *new_;       /* NULL where absent (added/removed element or object) */
@@ -48,7 +49,8 @@ int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *
  * parsed (err names the domain). */
 int kh_domain_pending(const struct kh_domain *d, struct kh_xml_changes *out, struct kh_err *err);
 
-/* The pending drift of every domain of `s`, as "modified" changes of those domains. */
+/* The pending drift of every domain of `s`, as "modified" changes of those domains, in
+ * domain name order (the store's row order is no order a reader can follow). */
 int kh_diff_pending(const struct kh_snapshot *s, struct kh_changes *out, struct kh_err *err);
 
 /* Keeps only the changes of the named objects (each filter NULL: not used; several: any of
@@ -56,6 +58,11 @@ int kh_diff_pending(const struct kh_snapshot *s, struct kh_changes *out, struct 
  * keeps its volumes too. */
 void kh_changes_filter(struct kh_changes *c, const char *domain, const char *network,
 		       const char *pool);
+/* The same, and a domain change is also kept when its domain's UUID is one of `uuids`
+ * (n of them; compared without case or dashes): with the UUIDs of every domain ever called
+ * `domain`, that domain is followed under all its names, before and after a rename. */
+void kh_changes_filter_uuids(struct kh_changes *c, const char *domain, const char *network,
+			     const char *pool, char *const *uuids, size_t n);
 
 void kh_changes_free(struct kh_changes *c);
 const char *kh_change_kind_name(enum kh_change_kind k); /* "added", "removed", "modified" */

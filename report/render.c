@@ -339,6 +339,8 @@ static const char *const DOMAIN_HEAD[] = { "When (UTC)", "Host", "Domain", "Chan
 static const char *const DRIFT_HEAD[] = { "When (UTC)", "Host", "Object", "Name", "What",
 					  "Change" };
 static const char *const NET_HEAD[] = { "When (UTC)", "Host", "Network", "What", "Change" };
+static const char *const PENDING_HEAD[] = { "Host", "Domain", "What",
+					    "Running" ARROW "persistent" };
 
 static void prose(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void prose(struct doc *d, const char *fmt, ...)
@@ -415,6 +417,7 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	struct kh_buf b = { 0 };
 	char f[KH_TIME_LEN], t[KH_TIME_LEN], date[KH_TIME_LEN];
 	size_t warn_vols = 0, warn_pools = 0, added = 0, removed = 0, drift = 0, nets = 0;
+	size_t pending = 0;
 	int64_t from, to;
 
 	kh_report_period(r, &from, &to);
@@ -482,6 +485,11 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 			  "change%s, %zu network change%s\n",
 		      added, added == 1 ? "" : "s", removed, drift, drift == 1 ? "" : "s", nets,
 		      nets == 1 ? "" : "s");
+	for (size_t i = 0; i < r->n_hosts; i++)
+		pending += r->hosts[i].pending.n;
+	if (pending)
+		kh_buf_printf(&b, "- **Pending at next boot:** %zu change%s\n", pending,
+			      pending == 1 ? "" : "s");
 	doc_md(d, &b);
 }
 
@@ -731,6 +739,37 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 		prose(d, "And %zu more; the JSON report lists them all.\n", more);
 }
 
+/* Running domains of each host's latest snapshot whose persistent config differs from what
+ * runs: what their next boot changes (old: running, new: persistent). */
+static void pending_section(const struct kh_report *r, struct doc *d)
+{
+	struct table *t = NULL;
+	size_t rows = 0;
+
+	prose(d, "## Pending at next boot\n");
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct kh_changes *p = &r->hosts[i].pending;
+
+		for (size_t j = 0; j < p->n; j++) {
+			if (rows++ >= DRIFT_ROWS)
+				continue;
+			if (t == NULL) {
+				prose(d, "Running domains whose persistent config differs from what "
+					 "runs, as of each host's latest snapshot.\n");
+				t = doc_table(d, 4, PENDING_HEAD, "llll");
+			}
+			cell_str(t, kh_rhost_label(&r->hosts[i]));
+			cell_str(t, p->items[j].name);
+			cell_str(t, p->items[j].path);
+			cell_add(t, change_str(&p->items[j]));
+		}
+	}
+	if (t == NULL)
+		prose(d, "None.\n");
+	if (rows > DRIFT_ROWS)
+		prose(d, "And %zu more; the JSON report lists them all.\n", rows - DRIFT_ROWS);
+}
+
 static void build(const struct kh_report *r, const struct kh_analysis *a, struct doc *d)
 {
 	summary(r, a, d);
@@ -741,6 +780,7 @@ static void build(const struct kh_report *r, const struct kh_analysis *a, struct
 	orphan_section(a, d);
 	drift_section(r, a, d, D_DOMAINS);
 	drift_section(r, a, d, D_CONFIG);
+	pending_section(r, d);
 	drift_section(r, a, d, D_NETWORKS);
 }
 

@@ -181,6 +181,7 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].hostname);
 		free(r->hosts[i].host_uuid);
 		free(r->hosts[i].times);
+		kh_changes_free(&r->hosts[i].pending);
 	}
 	free(r->hosts);
 	for (size_t i = 0; i < r->n_vols; i++)
@@ -285,10 +286,30 @@ static int add_drift(struct kh_report *r, const struct kh_snapshot *from,
 	return 0;
 }
 
+/* Each snapshot's pending drift replaces its host's: only what still waits at the end of
+ * the period is reported. A streamed snapshot without domains (not its host's last) has
+ * none, and the last one sets it. */
+static int take_pending(struct kh_report *r, const struct kh_snapshot *snap,
+			struct kh_err *err)
+{
+	struct kh_changes found = { 0 };
+	struct kh_rhost *h;
+	size_t hi;
+
+	if (kh_diff_pending(snap, &found, err)) {
+		kh_changes_free(&found);
+		return kh_err_prefix(err, "report: pending drift of '%s'", snap->host.uri);
+	}
+	h = host_get(r, snap->host.uri, &hi);
+	kh_changes_free(&h->pending);
+	h->pending = found;
+	return 0;
+}
+
 int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 		  const struct kh_snapshot *snap, struct kh_err *err)
 {
-	if (add_drift(r, prev, snap, snap, err))
+	if (add_drift(r, prev, snap, snap, err) || take_pending(r, snap, err))
 		return -1;
 	add_numbers(r, snap);
 	return 0;
@@ -298,7 +319,7 @@ int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 			  const struct kh_snapshot *after, const struct kh_snapshot *now,
 			  struct kh_err *err)
 {
-	if (add_drift(r, before, after, now, err))
+	if (add_drift(r, before, after, now, err) || take_pending(r, now, err))
 		return -1;
 	add_numbers(r, now);
 	return 0;

@@ -27,6 +27,7 @@ struct kh_rhost {
 	size_t n_times, cap_times;
 	struct kh_rdisk *disks;         /* the latest snapshot's */
 	size_t n_disks, cap_disks;
+	struct kh_changes pending;      /* the latest snapshot's pending drift (kh_diff_pending) */
 };
 
 /* The history of one volume (pool != NULL) or pool (pool == NULL) on one host. */

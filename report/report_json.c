@@ -119,6 +119,35 @@ static json_t *pool_json(const struct kh_row *p)
 	return o;
 }
 
+/* Each host's latest pending drift: host, uri, then the diff's fields (name, path, old, new
+ * first), as in kvmhist diff's "pending". */
+static json_t *pending_json(const struct kh_report *r)
+{
+	static const char *const first[] = { "name", "path", "old", "new" };
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct kh_changes *p = &r->hosts[i].pending;
+
+		for (size_t j = 0; j < p->n; j++) {
+			json_t *fields = kh_change_json(&p->items[j]), *o = json_object(), *v;
+			const char *key;
+
+			json_object_set_new(o, "host", kh_json_str(kh_rhost_label(&r->hosts[i])));
+			json_object_set_new(o, "uri", kh_json_str(r->hosts[i].uri));
+			for (size_t k = 0; k < 4; k++)
+				json_object_set(o, first[k], json_object_get(fields, first[k]));
+			json_object_foreach(fields, key, v) {
+				if (json_object_get(o, key) == NULL)
+					json_object_set(o, key, v);
+			}
+			json_decref(fields);
+			json_array_append_new(arr, o);
+		}
+	}
+	return arr;
+}
+
 char *kh_report_json(const struct kh_report *r)
 {
 	struct kh_analysis *a = kh_analysis_new(r);
@@ -192,6 +221,7 @@ char *kh_report_json(const struct kh_report *r)
 		first = json_null();
 	}
 	json_object_set_new(root, "fills_first", first);
+	json_object_set_new(root, "pending", pending_json(r));
 
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(root);

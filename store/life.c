@@ -122,3 +122,31 @@ int kh_store_domain_lives(struct kh_store *st, const char *host, struct kh_domai
 	*out = v;
 	return 0;
 }
+
+int kh_store_domain_uuids(struct kh_store *st, const char *name, char ***out, size_t *n,
+			  struct kh_err *err)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT DISTINCT uuid FROM domain WHERE name = ?"
+				       " AND uuid IS NOT NULL ORDER BY uuid",
+			       -1, &s, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read domains");
+	kh_bind_text(s, 1, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*KH_PUSH(*out, *n, cap) = kh_col_text(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < *n; i++)
+			free((*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return kh_store_db_error(st, err, "cannot read domains");
+	}
+	return 0;
+}

@@ -60,6 +60,11 @@ int kh_store_bound(struct kh_store *st, const char *spec, const char *host, int 
 int kh_store_domain_lives(struct kh_store *st, const char *host, struct kh_domain_life **out,
 			  size_t *n, struct kh_err *err);
 
+/* The UUIDs of every domain that was ever called `name`, on any host (a migrated domain
+ * keeps its UUID), for following one domain under all its names. Free each and the array. */
+int kh_store_domain_uuids(struct kh_store *st, const char *name, char ***out, size_t *n,
+			  struct kh_err *err);
+
 /* Streams the snapshots of URI `uri` taken in [from, to], oldest first, for reports: a
  * year of them costs one load and the changes. Each kh_scan_next gives, valid until the
  * next call:

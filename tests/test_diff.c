@@ -465,6 +465,62 @@ static void test_uuid_identity(void **state)
 	kh_changes_free(&c);
 }
 
+/* Changes carry their object's UUID (the "to" side's, else the "from" side's); the UUID
+ * filter follows a domain under any name, UUIDs compared without case or dashes, and still
+ * keeps what the name filter keeps. */
+static void test_filter_by_uuid(void **state)
+{
+	struct kh_snapshot *a = snap(T0), *b = snap(T1);
+	char *uuids[] = { "4DEA22B31D52D8F32516782E98AB3FA0" };
+	struct kh_changes c = { 0 };
+
+	(void)state;
+	add_domain(a, "aries", "4dea22b3-1d52-d8f3-2516-782e98ab3fa0")->autostart = 0;
+	add_domain(b, "aries", "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+	add_domain(a, "leo", "0bb0f1e2-0000-4000-8000-000000000002");
+	add_domain(a, "virgo", NULL)->autostart = 0;
+	add_domain(b, "virgo", NULL);
+	add_pool(a);
+	add_pool(b)->autostart = 0;
+	add_volume(a);
+	add_volume(b)->allocation = 12 * GiB;
+	diff(a, b, &c);
+	expect_n(&c, 5);
+	assert_change(&c.items[0], "domain", "aries", KH_CHANGE_MODIFIED, "autostart", "no", "yes",
+		      KH_VALUE_TEXT);
+	assert_string_equal(c.items[0].uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+	assert_change(&c.items[1], "domain", "leo", KH_CHANGE_REMOVED, NULL, NULL, NULL,
+		      KH_VALUE_TEXT);
+	assert_string_equal(c.items[1].uuid, "0bb0f1e2-0000-4000-8000-000000000002");
+	assert_change(&c.items[2], "domain", "virgo", KH_CHANGE_MODIFIED, "autostart", "no", "yes",
+		      KH_VALUE_TEXT);
+	assert_null(c.items[2].uuid);
+	assert_string_equal(c.items[3].uuid, "35bb2ad9-388a-cdfe-461a-b8907f6e53fe");
+	assert_string_equal(c.items[4].object, "volume");
+	assert_null(c.items[4].uuid);
+
+	/* "ares" is a name aries once had: its UUID finds it; virgo by its own name. */
+	kh_changes_filter_uuids(&c, "ares", NULL, NULL, uuids, 1);
+	expect_n(&c, 1);
+	assert_string_equal(c.items[0].name, "aries");
+	kh_changes_free(&c);
+	diff(a, b, &c);
+	kh_changes_filter_uuids(&c, "virgo", NULL, NULL, uuids, 1);
+	expect_n(&c, 2);
+	assert_string_equal(c.items[0].name, "aries");
+	assert_string_equal(c.items[1].name, "virgo");
+	kh_changes_free(&c);
+	/* No domain filter: the UUIDs say nothing about pools. */
+	diff(a, b, &c);
+	kh_changes_filter_uuids(&c, NULL, NULL, "default-pool", uuids, 1);
+	expect_n(&c, 2);
+	assert_string_equal(c.items[0].object, "pool");
+	assert_string_equal(c.items[1].object, "volume");
+	kh_snapshot_free(a);
+	kh_snapshot_free(b);
+	kh_changes_free(&c);
+}
+
 /* A number libvirt could not tell is no change, whichever side it is on. */
 static void test_unknown_skipped(void **state)
 {
@@ -774,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_objects_and_order),
 		cmocka_unit_test(test_volume_identity),
 		cmocka_unit_test(test_uuid_identity),
+		cmocka_unit_test(test_filter_by_uuid),
 		cmocka_unit_test(test_unknown_skipped),
 		cmocka_unit_test(test_malformed_xml),
 		cmocka_unit_test(test_kind_names),

@@ -12,8 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cmd/collector.h"
 #include "report/diff.h"
+#include "report/report.h"
 #include "report/show.h"
 #include "report/xmldiff.h"
 #include "store/schema.h"
@@ -227,12 +230,14 @@ static int64_t count(const char *path, const char *sql)
 	return n;
 }
 
-/* A host with the given domains (name, UUID; live XML or NULL) at T0 + day days. */
+/* A host with the given domains (name, UUID; live XML or NULL) at T0 + day days; their
+ * persistent XML is xml[i], or a minimal one when xml is NULL. */
 struct dom {
 	const char *name, *uuid, *live;
 };
 
-static int64_t put(struct kh_store *st, int day, const struct dom *v, size_t n)
+static int64_t put_xml(struct kh_store *st, int day, const struct dom *v, size_t n,
+		       const char *const *xml)
 {
 	struct kh_snapshot *s = kh_snapshot_new();
 	struct kh_err err;
@@ -247,7 +252,9 @@ static int64_t put(struct kh_store *st, int day, const struct dom *v, size_t n)
 		d->name = kh_strdup(v[i].name);
 		d->uuid = kh_strdup(v[i].uuid);
 		d->state = kh_strdup(v[i].live ? "running" : "shut off");
-		d->xml = kh_asprintf("<domain type='kvm'><name>%s</name></domain>", v[i].name);
+		d->xml = xml && xml[i] ? kh_strdup(xml[i])
+				       : kh_asprintf("<domain type='kvm'><name>%s</name></domain>",
+						     v[i].name);
 		d->live_xml = kh_strdup(v[i].live);
 	}
 	if (kh_store_put(st, s, &err))
@@ -255,6 +262,11 @@ static int64_t put(struct kh_store *st, int day, const struct dom *v, size_t n)
 	id = s->id;
 	kh_snapshot_free(s);
 	return id;
+}
+
+static int64_t put(struct kh_store *st, int day, const struct dom *v, size_t n)
+{
+	return put_xml(st, day, v, n, NULL);
 }
 
 static struct kh_store *open_store(const char *path, enum kh_open_mode mode)
@@ -388,6 +400,116 @@ static void test_domain_lives(void **state)
 	kh_store_close(st);
 }
 
+/* Pending drift in name order, whatever order the domains come in, with each domain's UUID. */
+static void test_pending_in_name_order(void **state)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+	const char *names[] = { "zeta", "alpha" };
+	struct kh_changes c = { 0 };
+	struct kh_err err;
+
+	(void)state;
+	s->host.uri = kh_strdup("qemu:///system");
+	for (int i = 0; i < 2; i++) {
+		struct kh_domain *d = kh_snapshot_add_domain(s);
+
+		d->name = kh_strdup(names[i]);
+		d->uuid = kh_strdup(i ? A : B);
+		d->xml = kh_asprintf("<domain><name>%s</name><vcpu>2</vcpu></domain>", names[i]);
+		d->live_xml = kh_asprintf("<domain id='%d'><name>%s</name><vcpu>1</vcpu></domain>",
+					  i + 1, names[i]);
+	}
+	assert_int_equal(kh_diff_pending(s, &c, &err), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.items[0].name, "alpha");
+	assert_string_equal(c.items[0].uuid, A);
+	assert_string_equal(c.items[0].path, "/domain/vcpu");
+	assert_string_equal(c.items[1].name, "zeta");
+	assert_string_equal(c.items[1].uuid, B);
+	kh_changes_free(&c);
+	kh_snapshot_free(s);
+}
+
+/* The pending drift of a report over [from, to] as the store streams it, as JSON. */
+static json_t *report_pending(struct kh_store *st, int64_t from, int64_t to)
+{
+	const struct kh_snapshot *before, *after, *now;
+	struct kh_report *r = kh_report_new(from, to);
+	struct kh_scan *sc;
+	struct kh_err err;
+	json_t *j, *p;
+	char *s;
+	int rc;
+
+	if (kh_scan_open(st, "qemu+ssh://kvm1/system", from, to, &sc, &err))
+		fail_msg("scan: %s", err.msg);
+	while ((rc = kh_scan_next(sc, &before, &after, &now, &err)) == 1)
+		if (kh_report_add_changes(r, before, after, now, &err))
+			fail_msg("report: %s", err.msg);
+	assert_int_equal(rc, 0);
+	kh_scan_close(sc);
+	s = kh_report_json(r);
+	j = json_loads(s, 0, NULL);
+	assert_non_null(j);
+	p = json_incref(json_object_get(j, "pending"));
+	json_decref(j);
+	free(s);
+	kh_report_free(r);
+	return p;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		fail_msg("'%s' is not a string", key);
+	return json_string_value(v);
+}
+
+#define CFG "<domain type='kvm'><name>a</name><memory unit='KiB'>2097152</memory><vcpu>2</vcpu></domain>"
+#define RUN_1CPU "<domain type='kvm' id='1'><name>a</name><memory unit='KiB'>2097152</memory><vcpu>1</vcpu></domain>"
+#define RUN_1GIB "<domain type='kvm' id='2'><name>a</name><memory unit='KiB'>1048576</memory><vcpu>2</vcpu></domain>"
+
+/* The report reads each running domain's live XML from the store (kh_scan loads it with the
+ * last snapshot's domains) and reports the pending drift of the period's last snapshot only:
+ * what waited on day 2 and was booted away by day 3 is gone. */
+static void test_report_pending_from_store(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct dom d[] = { { "a", A, RUN_1CPU }, { "b", B, NULL } };
+	const char *const xml[] = { CFG, NULL };
+	json_t *p, *c;
+
+	put_xml(st, 1, d, 2, xml);
+	put_xml(st, 2, d, 2, xml);
+	d[0].live = RUN_1GIB; /* restarted with 2 vCPUs, then given 1 GiB live */
+	put_xml(st, 3, d, 2, xml);
+
+	p = report_pending(st, T0 + DAY, T0 + 2 * DAY);
+	assert_int_equal(json_array_size(p), 1);
+	c = json_array_get(p, 0);
+	assert_string_equal(jstr(c, "host"), "kvm1");
+	assert_string_equal(jstr(c, "uri"), "qemu+ssh://kvm1/system");
+	assert_string_equal(jstr(c, "name"), "a");
+	assert_string_equal(jstr(c, "path"), "/domain/vcpu");
+	assert_string_equal(jstr(c, "old"), "1");
+	assert_string_equal(jstr(c, "new"), "2");
+	assert_string_equal(jstr(c, "taken_at"), "2026-12-02T00:00:00Z");
+	json_decref(p);
+
+	p = report_pending(st, T0 + DAY, T0 + 3 * DAY);
+	assert_int_equal(json_array_size(p), 1);
+	c = json_array_get(p, 0);
+	assert_string_equal(jstr(c, "path"), "/domain/memory");
+	assert_int_equal(json_integer_value(json_object_get(c, "old")), 1073741824);
+	assert_int_equal(json_integer_value(json_object_get(c, "new")), 2147483648);
+	assert_string_equal(jstr(c, "taken_at"), "2026-12-03T00:00:00Z");
+	json_decref(p);
+	kh_store_close(st);
+}
+
 /* --- the collector ------------------------------------------------------------------------- */
 
 static void ignore_warning(void *ctx, const char *msg)
@@ -426,6 +548,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_live_xml_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_domain_lives, setup, teardown),
+		cmocka_unit_test(test_pending_in_name_order),
+		cmocka_unit_test_setup_teardown(test_report_pending_from_store, setup, teardown),
 		cmocka_unit_test(test_collector_live_xml),
 	};
 

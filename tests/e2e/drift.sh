@@ -1,5 +1,6 @@
 # Incident review through the built binary: diff filters and --since, log (each change once,
-# at the snapshot it first showed), domain lifecycles by UUID, pending drift.
+# at the snapshot it first showed), domain lifecycles by UUID, following a renamed domain, pending
+# drift in diff, report and log.
 # Values are those of tests/fixtures/drift/README.md.
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +49,9 @@ expect_eq "$(json '[(c["name"], c["path"], c["old"], c["new"]) for c in j["chang
 run diff 1 2 --domain db --format json
 expect_eq "$(json '[(c["name"], c["path"], c["old"], c["new"]) for c in j["changes"]]')" \
 	"[('db-primary', 'name', 'db', 'db-primary')]" "--domain by the old name of a renamed domain"
+run diff 2 4 --domain db --format json
+expect_eq "$(json '[(c["name"], c["path"], c["old"], c["new"]) for c in j["changes"]]')" \
+	"[('db-primary', 'state', 'running', 'shut off')]" "--domain by a name it had before FROM"
 run diff 2 3 --domain web --network lan --format json
 expect_eq "$(json '[c["name"] for c in j["changes"]]')" "['lan']" "filters add up (web has no change 2→3)"
 run diff 1 2 --domain nosuch --exit-code
@@ -98,7 +102,8 @@ expect_eq "$(json 'sorted(set(c["snapshot"] for c in j["changes"]))')" "[4]" "lo
 run log --until 2026-12-02 --format json
 expect_eq "$(json 'sorted(set(c["snapshot"] for c in j["changes"]))')" "[2]" "log --until a date: to its end"
 run log --domain db --format json
-expect_eq "$(json '[(c["snapshot"], c["path"]) for c in j["changes"]]')" "[(2, 'name')]" "log --domain by the old name"
+expect_eq "$(json '[(c["snapshot"], c["path"]) for c in j["changes"]]')" "[(2, 'name'), (3, None), (4, None)]" \
+	"log --domain by the old name: followed by UUID after the rename"
 run log --domain db-primary --format json
 expect_eq "$(json '[(c["snapshot"], c["change"]) for c in j["changes"]]')" "[(2, 'modified'), (3, 'removed'), (4, 'added')]" "log --domain: its whole story"
 
@@ -151,6 +156,101 @@ expect_eq "$(json '[(d["name"], d["pending"]) for d in j["domains"]]')" \
 	"[('cache', []), ('db-primary', []), ('web', [])]" "no pending drift from live-only state"
 run diff 3 4 --format json
 expect_eq "$(json 'j["pending"]')" "[]" "diff JSON has pending, empty here"
+run report --since 2026-12-01 --format json
+expect_eq "$(json 'j["pending"]')" "[]" "report JSON has pending, empty here"
+run report --since 2026-12-01
+expect_in "$out" "## Pending at next boot
+
+None." "report: pending section, empty"
+
+# --- following a domain by UUID across a rename ----------------------------------------------------
+
+# A copy of the history with a fifth night on which web is renamed frontend: its vcpu change
+# of night 2 (as web) and the rename are the story of one domain, asked for by either name.
+cp "$KVMHIST_DB" "$tmp/follow.db"
+cp "$fixtures/drift/night5.xml" "$tmp/host.xml"
+run --db "$tmp/follow.db" collect -c "$uri" --at 2026-12-05T03:00:00Z
+expect_rc 0 "collect night 5"
+for name in frontend web; do
+	run --db "$tmp/follow.db" log --domain "$name" --format json
+	expect_eq "$(json '[(c["snapshot"], c["name"], c["path"], c["old"], c["new"]) for c in j["changes"]]')" \
+		"[(2, 'web', '/domain/vcpu', '1', '2'), (5, 'frontend', 'name', 'web', 'frontend')]" \
+		"log --domain $name: its changes before and after the rename"
+done
+run --db "$tmp/follow.db" diff 1 3 --domain frontend --format json
+expect_eq "$(json '[(c["name"], c["path"], c["old"], c["new"]) for c in j["changes"]]')" \
+	"[('web', '/domain/vcpu', '1', '2')]" "diff --domain by a name taken after TO"
+run --db "$tmp/follow.db" log --domain cache --format json
+expect_eq "$(json '[(c["snapshot"], c["name"], c["path"]) for c in j["changes"]]')" \
+	"[(3, 'cache', '/domain/memory')]" "log --domain: another domain's rename is not followed"
+
+# --- pending drift in diff, report and log ------------------------------------------------------
+
+# The test driver cannot hold a config-only change, so the store is given one: web's live XML
+# of nights 2-4 now runs 1 vCPU (persistent: 2) and a hot-plugged disk with a hostile path.
+sqlite3 "$KVMHIST_DB" <<'SQL'
+UPDATE xml SET body = replace(replace(body,
+	'<vcpu placement=''static''>2</vcpu>', '<vcpu placement=''static''>1</vcpu>'),
+	'</interface>', '</interface><disk type=''file'' device=''disk''><source file=''/srv/hot|plug&lt;b&gt;.raw''/><target dev=''vdb'' bus=''virtio''/></disk>')
+WHERE id = (SELECT live_xml_id FROM domain WHERE name = 'web' AND live_xml_id IS NOT NULL
+	ORDER BY id DESC LIMIT 1);
+SQL
+hot='<disk type="file" device="disk"><source file="/srv/hot|plug&lt;b&gt;.raw"/><target dev="vdb" bus="virtio"/></disk>'
+vdb="/domain/devices/disk[target/@dev='vdb']"
+run diff 3 4 --format json
+expect_eq "$(json '[(c["name"], c["path"], c["old"], c["new"]) for c in j["pending"]]')" \
+	"[('web', '/domain/vcpu', '1', '2'), ('web', \"$vdb\", '$hot', None)]" "diff: web's pending drift"
+
+run report --since 2026-12-01 --format json
+expect_eq "$(json '[(p["host"], p["uri"], p["name"], p["path"], p["old"], p["new"], p["taken_at"]) for p in j["pending"]]')" \
+	"[('$(hostname)', '$uri', 'web', '/domain/vcpu', '1', '2', '2026-12-04T03:00:00Z'), ('$(hostname)', '$uri', 'web', \"$vdb\", '$hot', None, '2026-12-04T03:00:00Z')]" \
+	"report JSON: pending drift of the host's latest snapshot"
+expect_eq "$(json 'list(j["pending"][0])[:6]')" "['host', 'uri', 'name', 'path', 'old', 'new']" "report JSON: pending keys in order"
+run report --since 2026-12-01 --until 2026-12-02 --format json
+expect_eq "$(json '[(p["path"], p["taken_at"]) for p in j["pending"]]')" \
+	"[('/domain/vcpu', '2026-12-02T03:00:00Z'), (\"$vdb\", '2026-12-02T03:00:00Z')]" "report: the period's latest snapshot, not the history's"
+run report --since 2026-12-01 --until 2026-12-01 --format json
+expect_eq "$(json 'j["pending"]')" "[]" "report: night 1 ran what its config says"
+run report --since 2026-12-01
+expect_in "$out" "- **Pending at next boot:** 2 changes" "report md: summary line"
+expect_in "$out" "| Host | Domain | What | Running → persistent |
+| --- | --- | --- | --- |
+| $(hostname) | web | /domain/vcpu | 1 → 2 |
+| $(hostname) | web | /domain/devices/disk\\[target/@dev='vdb'\\] | removed: &lt;disk type=\"file\" device=\"disk\"&gt;&lt;source file=\"/srv/hot\\|plug&amp;lt;b&amp;gt;.raw\"/&gt;&lt;targ… |" \
+	"report md: pending table, escaped"
+run report --since 2026-12-01 --format html --templates "$top/templates"
+expect_in "$out" "<h2>Pending at next boot</h2>" "report html: pending section"
+expect_in "$out" ">Running → persistent</th>" "report html: pending header"
+expect_in "$out" ">removed: &lt;disk type=&quot;file&quot; device=&quot;disk&quot;&gt;&lt;source file=&quot;/srv/hot|plug&amp;lt;b&amp;gt;.raw&quot;/&gt;&lt;targ…</td>" "report html: pending value escaped"
+expect_not_in "$out" "<disk" "report html: no raw XML from libvirt"
+
+NO_COLOR=1 run log --since 2026-12-04
+expect_in "$out" "volume images/web.qcow2
+  allocation: 5.0 GiB → 6.0 GiB (+1.0 GiB)
+
+Pending at next boot (running → persistent config) as of snapshot 4 (2026-12-04T03:00:00Z, $(hostname)):
+domain web
+  /domain/vcpu: 1 → 2
+  - $vdb: $hot" "log text: pending drift after the timeline"
+run log --format md --since 2026-12-04
+expect_in "$out" "## Pending at next boot (running → persistent config) as of snapshot 4 (2026-12-04T03:00:00Z, $(hostname))
+
+| Object | Name | Change | Path | Old | New |
+| --- | --- | --- | --- | --- | --- |
+| domain | web | modified | /domain/vcpu | 1 | 2 |" "log md: pending table"
+run log --format json
+expect_eq "$(json '[(c["snapshot"], c["uri"], c["name"], c["path"], c["old"], c["new"]) for c in j["pending"]]')" \
+	"[(4, '$uri', 'web', '/domain/vcpu', '1', '2'), (4, '$uri', 'web', \"$vdb\", '$hot', None)]" "log JSON: pending of the latest snapshot"
+expect_eq "$(json 'len(j["changes"])')" 15 "log JSON: the timeline unchanged by pending drift"
+run log --until 2026-12-02 --format json
+expect_eq "$(json 'sorted(set(c["snapshot"] for c in j["pending"]))')" "[2]" "log --until: pending as of the period's last snapshot"
+run log --domain cache --format json
+expect_eq "$(json 'j["pending"]')" "[]" "log --domain: other domains' pending drift left out"
+run log --domain web --format json
+expect_eq "$(json 'len(j["pending"])')" 2 "log --domain web: its pending drift"
+run -q log
+expect_eq "$out" "" "log -q prints nothing, pending drift included"
+
 expect_eq "$(sqlite3 "$KVMHIST_DB" "PRAGMA user_version")" "$(sed -n "s/^#define KH_SCHEMA_VERSION \([0-9]*\)/\1/p" "$top/store/store.h")" "schema version is the current one"
 
 done_testing

@@ -1,8 +1,10 @@
 #include "store/store.h"
 #include "store/internal.h"
 #include "store/schema.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -156,12 +158,16 @@ static int make_parent_dirs(const char *path, struct kh_err *err)
 	return rc;
 }
 
-static int migrate(struct kh_store *st, int64_t from, struct kh_err *err)
+static int migrate(struct kh_store *st, struct kh_err *err)
 {
+	int64_t from;
 	char sql[128];
 
 	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
+	/* Read again under the write lock: a concurrent first collect may have migrated. */
+	if (pragma_int(st, "PRAGMA user_version", &from, err))
+		goto fail;
 	for (int v = (int)from + 1; v <= KH_SCHEMA_VERSION; v++) {
 		if (kh_store_exec(st, kh_schema_migration(v), err))
 			goto fail;
@@ -177,8 +183,33 @@ fail:
 	return kh_err_prefix(err, "cannot upgrade schema from version %d", (int)from);
 }
 
+/* The first problem PRAGMA quick_check finds, so nothing is written into a damaged file. */
+static int quick_check(struct kh_store *st, struct kh_err *err)
+{
+	sqlite3_stmt *s;
+	const char *what;
+	int rc, ok;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK) {
+		what = sqlite3_errmsg(st->db);
+		ok = 0;
+		s = NULL;
+	} else {
+		rc = sqlite3_step(s);
+		what = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
+					: sqlite3_errmsg(st->db);
+		ok = rc == SQLITE_ROW && what && strcmp(what, "ok") == 0;
+	}
+	if (!ok)
+		kh_err_set(err, "database '%s' is damaged (%s); nothing was written, see 'kvmhist check'",
+			   st->path, what ? what : "unknown");
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
 /* Recognises our database, a new empty one, or refuses, before anything is written. */
-static int check_and_migrate(struct kh_store *st, int fresh, struct kh_err *err)
+static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fresh,
+			     int readonly, struct kh_err *err)
 {
 	int64_t app, version, tables;
 
@@ -197,46 +228,142 @@ static int check_and_migrate(struct kh_store *st, int fresh, struct kh_err *err)
 				  "'%s' was written by a newer kvmhist (schema %d; this one reads up to %d)",
 				  st->path, (int)version, KH_SCHEMA_VERSION);
 	}
-	if (version < KH_SCHEMA_VERSION && migrate(st, version, err))
+	if (readonly) {
+		if (version < KH_SCHEMA_VERSION)
+			return kh_err_set(err, "database '%s' is read-only and needs an upgrade "
+					  "(schema %d to %d): make it writable once", st->path,
+					  (int)version, KH_SCHEMA_VERSION);
+		return 0;
+	}
+	if (mode != KH_OPEN_EXISTING && !fresh && quick_check(st, err))
 		return -1;
-	/* WAL lets report and diff read while collect writes; it is a property of the file. */
+	/* WAL lets report and diff read while collect writes; it is a property of the file,
+	 * set before the first table so that no half-made database lacks it. */
 	if (fresh && kh_store_exec(st, "PRAGMA journal_mode = WAL", err))
 		return -1;
+	if (version < KH_SCHEMA_VERSION && migrate(st, err))
+		return -1;
 	return kh_store_exec(st, "PRAGMA foreign_keys = ON", err);
+}
+
+/* Root may write anything, so a missing write permission bit counts too: a file or
+ * directory without one is the admin saying "do not touch". */
+static int writable(const char *p, const struct stat *sb)
+{
+	return access(p, W_OK) == 0 && (sb->st_mode & 0222) != 0;
+}
+
+static char *parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return kh_strdup(".");
+	return slash == path ? kh_strdup("/") : kh_strndup(path, (size_t)(slash - path));
+}
+
+/* SQLite's URI form of a path: every byte but unreserved ones and '/' percent-encoded. */
+static char *file_uri(const char *path, const char *query)
+{
+	struct kh_buf b = { 0 };
+
+	kh_buf_puts(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (isalnum(*p) || strchr("/-._~", *p))
+			kh_buf_add(&b, (const char *)p, 1);
+		else
+			kh_buf_printf(&b, "%%%02X", *p);
+	}
+	kh_buf_puts(&b, query);
+	return kh_buf_steal(&b);
+}
+
+/* A database we may not write is still read, without leaving a -wal or -shm behind: with no
+ * -wal there is no writer and nothing unmerged, so the file alone is the whole truth
+ * (immutable); with one, SQLite reads through it. */
+static int open_readonly(struct kh_store *st, struct kh_err *err)
+{
+	char *wal = kh_asprintf("%s-wal", st->path), *uri;
+	int rc;
+
+	if (access(wal, F_OK) == 0)
+		uri = file_uri(st->path, "?mode=ro");
+	else
+		uri = file_uri(st->path, "?mode=ro&immutable=1");
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	free(wal);
+	if (rc != SQLITE_OK)
+		return kh_err_set(err, "cannot open database '%s': %s", st->path,
+				  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	return 0;
 }
 
 int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
 		  struct kh_err *err)
 {
 	struct kh_store *st;
-	struct stat sb;
-	int created = 0, fresh = 0, fd;
+	struct stat sb, dsb;
+	int created = 0, fresh = 0, readonly = 0, fd;
+	char *dir = parent_dir(path);
 
 	*out = NULL;
 	if (stat(path, &sb) == 0) {
-		if (S_ISDIR(sb.st_mode))
+		if (S_ISDIR(sb.st_mode)) {
+			free(dir);
 			return kh_err_set(err, "database '%s' is a directory", path);
+		}
 		fresh = mode == KH_OPEN_CREATE && sb.st_size == 0;
+		/* SQLite writes beside the file (-wal, -shm), so the directory counts too. */
+		if (!writable(path, &sb))
+			readonly = 1;
+		else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
+			readonly = 2;
+		if (readonly && mode != KH_OPEN_EXISTING) {
+			if (readonly == 1)
+				kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
+					   path, (unsigned)(sb.st_mode & 07777));
+			else
+				kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
+					   path, dir);
+			free(dir);
+			return -1;
+		}
 	} else if (errno != ENOENT) {
-		return kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
-	} else if (mode == KH_OPEN_EXISTING) {
+		kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
+		free(dir);
+		return -1;
+	} else if (mode != KH_OPEN_CREATE) {
+		free(dir);
 		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
 				  path);
 	} else {
-		if (make_parent_dirs(path, err))
+		if (make_parent_dirs(path, err)) {
+			free(dir);
 			return -1;
-		/* Created here, not by SQLite, so that it is private from the first byte. */
+		}
+		/* Created here, not by SQLite, so that it is private from the first byte. A
+		 * concurrent first collect may win the race: then the file is theirs to fill. */
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return kh_err_set(err, "cannot create database '%s': %s", path,
-					  strerror(errno));
-		close(fd);
-		created = fresh = 1;
+		if (fd < 0 && errno != EEXIST) {
+			kh_err_set(err, "cannot create database '%s': %s", path, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		if (fd >= 0) {
+			close(fd);
+			created = 1;
+		}
+		fresh = 1;
 	}
+	free(dir);
 
 	st = kh_calloc(1, sizeof *st);
 	st->path = kh_strdup(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (readonly) {
+		if (open_readonly(st, err))
+			goto fail;
+	} else if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		kh_err_set(err, "cannot open database '%s': %s", path,
 			   st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
@@ -244,7 +371,7 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Cron runs may overlap: wait for the other writer rather than fail. */
 	sqlite3_busy_timeout(st->db, 60000);
-	if (check_and_migrate(st, fresh, err))
+	if (check_and_migrate(st, mode, fresh, readonly, err))
 		goto fail;
 	*out = st;
 	return 0;

@@ -14,13 +14,15 @@
 struct kh_store;
 
 enum kh_open_mode {
-	KH_OPEN_EXISTING, /* the database must exist and be kvmhist's */
-	KH_OPEN_CREATE,   /* create it (mode 0600, directory 0700) when missing */
+	KH_OPEN_EXISTING, /* must exist and be kvmhist's; one we may not write is read only */
+	KH_OPEN_WRITE,    /* must exist, be writable and pass PRAGMA quick_check */
+	KH_OPEN_CREATE,   /* as KH_OPEN_WRITE; create it (mode 0600, directory 0700) if missing */
 };
 
-/* Opens, checks and (in one transaction) migrates the database. A missing file in
- * KH_OPEN_EXISTING mode, a file that is not kvmhist's or one from a newer kvmhist is
- * refused with a clear message, and the file is left untouched. */
+/* Opens, checks and (in one transaction) migrates the database. A missing file (unless
+ * KH_OPEN_CREATE), a file that is not kvmhist's, one from a newer kvmhist, and for writing
+ * a read-only or damaged one, are refused with a clear message and left untouched; a
+ * read-only file or directory is opened so that nothing is written beside it either. */
 int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
 		  struct kh_err *err);
 void kh_store_close(struct kh_store *st);

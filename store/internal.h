@@ -13,7 +13,7 @@ enum stmt_id {
 	S_DISK_ADD, S_IFACE_ADD, S_POOL_ADD, S_VOLUME_ADD, S_NETWORK_ADD, S_SPAN_ADD,
 	S_SPAN_EXTEND, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET, S_POOLS_GET,
 	S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N,
-	S_AT_OR_BEFORE,
+	S_AT_OR_BEFORE, S_SNAP_DELETE,
 	S_MAX
 };
 
@@ -41,6 +41,8 @@ struct kh_store {
 /* A cached statement, reset and unbound, ready for use; NULL with err set on failure. */
 sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err *err);
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
+/* The first column of the first row of a constant query (0 when there is no row). */
+int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err);
 /* Loads the objects present in snapshot `seq` of host `host_id` into `snap`, in row order,
  * without linking or sorting; fills `v` (may be NULL) index for index. */
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,

@@ -20,7 +20,10 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_XML_ADD] = "INSERT INTO xml(hash, body) VALUES (?, ?)",
 	[S_HOST_FIND] = "SELECT id FROM host WHERE uri = ?",
 	[S_HOST_ADD] = "INSERT INTO host(uri) VALUES (?)",
-	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0) FROM snapshot WHERE host_id = ?",
+	/* The latest snapshot's seq, and the highest seq any span reaches: after a prune they
+	 * differ, and a new seq must lie past both so that no old span covers it. */
+	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0), (SELECT coalesce(max(last_seq), 0) FROM span"
+		      " WHERE host_id = ?1) FROM snapshot WHERE host_id = ?1",
 	[S_SNAP_ADD] = "INSERT INTO snapshot(host_id, seq, taken_at, hostname, host_uuid, hv_type,"
 		       " libvirt_version, hv_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DOMAIN_ADD] = "INSERT INTO domain(name, uuid, state, vcpus, memory_kib, max_memory_kib,"
@@ -89,6 +92,7 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_AT_OR_BEFORE] = "SELECT s.id FROM snapshot s JOIN host h ON h.id = s.host_id"
 			   " WHERE" HOST_MATCHES " AND s.taken_at <= ?2"
 			   " ORDER BY s.taken_at DESC, s.id DESC LIMIT 1",
+	[S_SNAP_DELETE] = "DELETE FROM snapshot WHERE id = ?",
 #undef COUNT
 #undef HOST_MATCHES
 };
@@ -119,6 +123,23 @@ int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return kh_store_db_error(st, err, "cannot update");
+	return 0;
+}
+
+int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read");
 	return 0;
 }
 

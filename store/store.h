@@ -55,4 +55,35 @@ int kh_store_bound(struct kh_store *st, const char *spec, const char *host, int 
 /* True when `host` names a URI or hostname that has snapshots. */
 int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err);
 
+/* Retention per URI: the newest snapshot of each of the last `daily` days, `weekly` weeks
+ * (ISO, Monday to Sunday) and `monthly` months that have snapshots, in UTC; 0 keeps none of
+ * a class. The newest snapshot of each URI is always kept. */
+struct kh_retention {
+	int daily, weekly, monthly;
+};
+
+/* What a prune removed (or, dry, would remove). */
+struct kh_prune_result {
+	struct kh_snapshot_info *removed; /* oldest first */
+	size_t n_removed;
+	int64_t kept;
+	int64_t spans, domains, pools, volumes, networks, xml; /* rows deleted */
+};
+
+/* Deletes the snapshots the policy does not keep, then the object versions and XML only
+ * they held, in one transaction; a dry run does the same and rolls it back. Every
+ * remaining snapshot reads back exactly as before. */
+int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry_run,
+		   struct kh_prune_result *out, struct kh_err *err);
+void kh_prune_result_clear(struct kh_prune_result *r);
+
+/* Rewrites the file without free pages; sizes in bytes before and after. */
+int kh_store_vacuum(struct kh_store *st, int64_t *before, int64_t *after, struct kh_err *err);
+
+/* SQLite's integrity and foreign key checks and kvmhist's own invariants (every span's
+ * object, every snapshot's host, every referenced XML exists; nothing is unreachable).
+ * *problems gets one line per problem (none: *n = 0); a query the damage stops is one. */
+int kh_store_check(struct kh_store *st, char ***problems, size_t *n);
+void kh_problems_free(char **v, size_t n);
+
 #endif

@@ -48,6 +48,8 @@ int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_e
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 			  struct kh_snapshot *snap, struct kh_versions *v, struct kh_err *err);
 void kh_versions_free(struct kh_versions *v);
+/* SQLite's multi-line integrity finding as one line, without its "*** in database" head. */
+char *kh_store_one_line(const char *finding);
 /* Sets err to "database 'PATH': what: sqlite's message" and returns -1. */
 int kh_store_db_error(struct kh_store *st, struct kh_err *err, const char *what);
 

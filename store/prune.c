@@ -238,6 +238,7 @@ static void each_row(struct kh_store *st, struct problems *p, const char *sql,
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		problem(p, kh_asprintf("cannot check: %s", sqlite3_errmsg(st->db)));
+		sqlite3_finalize(s);
 		return;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -260,7 +261,14 @@ static const char *col(sqlite3_stmt *s, int i)
 
 static char *fmt_integrity(sqlite3_stmt *s)
 {
-	return strcmp(col(s, 0), "ok") == 0 ? NULL : kh_asprintf("integrity: %s", col(s, 0));
+	char *line, *m;
+
+	if (strcmp(col(s, 0), "ok") == 0)
+		return NULL;
+	line = kh_store_one_line(col(s, 0));
+	m = kh_asprintf("integrity: %s", line);
+	free(line);
+	return m;
 }
 
 static char *fmt_foreign(sqlite3_stmt *s)

@@ -143,20 +143,53 @@ int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_e
 	return 0;
 }
 
+char *kh_store_one_line(const char *finding)
+{
+	static const char head[] = "*** in database main ***\n";
+	struct kh_buf b = { 0 };
+
+	if (strncmp(finding, head, sizeof head - 1) == 0)
+		finding += sizeof head - 1;
+	for (const char *p = finding; *p; p++) {
+		if (*p == '\n')
+			kh_buf_puts(&b, "; ");
+		else
+			kh_buf_add(&b, p, 1);
+	}
+	return kh_buf_steal(&b);
+}
+
+static int damaged(struct kh_store *st, const char *finding, struct kh_err *err)
+{
+	char *line = kh_store_one_line(finding);
+
+	kh_err_set(err, "database '%s' is damaged (%s); nothing was written, see 'kvmhist check'",
+		   st->path, line);
+	free(line);
+	return -1;
+}
+
+/* Reads the first checks; a file SQLite cannot read as a database is not ours, one whose
+ * pages are broken is damaged. */
 static int pragma_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	*out = 0;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*out = sqlite3_column_int64(s, 0);
+	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
-				  sqlite3_errstr(rc));
-	return 0;
+	if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CORRUPT)
+		return damaged(st, sqlite3_errstr(rc), err);
+	return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
+			  sqlite3_errstr(rc));
 }
 
 /* mkdir -p for the database's directory; new directories are private (0700). */
@@ -207,23 +240,18 @@ fail:
 /* The first problem PRAGMA quick_check finds, so nothing is written into a damaged file. */
 static int quick_check(struct kh_store *st, struct kh_err *err)
 {
-	sqlite3_stmt *s;
-	const char *what;
-	int rc, ok;
+	sqlite3_stmt *s = NULL;
+	const char *what = NULL;
+	int rc, ok = 0;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK) {
-		what = sqlite3_errmsg(st->db);
-		ok = 0;
-		s = NULL;
-	} else {
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) == SQLITE_OK) {
 		rc = sqlite3_step(s);
-		what = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
-					: sqlite3_errmsg(st->db);
-		ok = rc == SQLITE_ROW && what && strcmp(what, "ok") == 0;
+		if (rc == SQLITE_ROW)
+			what = (const char *)sqlite3_column_text(s, 0);
+		ok = what && strcmp(what, "ok") == 0;
 	}
 	if (!ok)
-		kh_err_set(err, "database '%s' is damaged (%s); nothing was written, see 'kvmhist check'",
-			   st->path, what ? what : "unknown");
+		damaged(st, what ? what : sqlite3_errmsg(st->db), err);
 	sqlite3_finalize(s);
 	return ok ? 0 : -1;
 }

@@ -91,6 +91,7 @@ expect_eq "$(md5sum "$tmp/kh.db")" "$sum" "bad input changed the database"
 
 # Not a database: refused, untouched.
 printf 'not a database\n' >"$tmp/junk.db"
+chmod 600 "$tmp/junk.db" # no world-readable warning in the way
 run --db "$tmp/junk.db" snapshots
 expect_rc 2 "junk database"
 expect_eq "$err" "kvmhist: '$tmp/junk.db' is not a kvmhist database (file is not a database)" "junk database"

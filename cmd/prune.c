@@ -50,18 +50,18 @@ static int exec_prune(struct kh_ctx *ctx, int argc, char **argv)
 	struct kh_retention keep = { 0 };
 	struct kh_prune_result r;
 	struct kh_err err;
+	const char *name;
 	int c, *slot, dry = 0, vac = 0, any = 0;
 
 	while ((c = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': slot = &keep.daily; goto count;
-		case 'w': slot = &keep.weekly; goto count;
-		case 'm': slot = &keep.monthly;
+		case 'd': slot = &keep.daily, name = "--keep-daily"; goto count;
+		case 'w': slot = &keep.weekly, name = "--keep-weekly"; goto count;
+		case 'm': slot = &keep.monthly, name = "--keep-monthly";
 		count:
 			if (parse_count(optarg, slot) != 0)
 				return kh_usage_error(&kh_cmd_prune, "invalid count '%s' for '%s' "
-						      "(a whole number, 0 to 100000)", optarg,
-						      argv[optind - 1]);
+						      "(a whole number, 0 to 100000)", optarg, name);
 			any = 1;
 			break;
 		case 'n': dry = 1; break;

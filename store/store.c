@@ -262,12 +262,23 @@ static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fr
 {
 	int64_t app, version, tables;
 
-	if (pragma_int(st, "PRAGMA application_id", &app, err) ||
-	    pragma_int(st, "PRAGMA user_version", &version, err) ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables, err))
+	int rc;
+
+	/* One read transaction: a concurrent first collect commits all three at once. */
+	if (kh_store_exec(st, "BEGIN", err))
+		return -1;
+	rc = pragma_int(st, "PRAGMA application_id", &app, err) ||
+	     pragma_int(st, "PRAGMA user_version", &version, err) ||
+	     pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables, err);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc)
 		return -1;
 	if (app == 0 && version == 0 && tables == 0) {
-		if (!fresh)
+		/* An SQLite file with nothing in it: a writer may make it ours (a concurrent
+		 * first collect may just have made it WAL), a reader has nothing to read. */
+		if (mode == KH_OPEN_CREATE)
+			fresh = 1;
+		else
 			return kh_err_set(err, "'%s' is not a kvmhist database (it is empty)",
 					  st->path);
 	} else if (app != KH_APPLICATION_ID) {

@@ -16,7 +16,7 @@ LIB_SRC := $(wildcard util/*.c store/*.c report/*.c) $(filter-out cmd/main.c,$(w
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d)
+DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(wildcard $(BUILD)/fuzz_*.d)
 
 all: $(BIN)
 
@@ -55,12 +55,38 @@ valgrind: $(BIN) tests
 	KVMHIST=$(abspath $(BIN)) BUILD=$(BUILD) KVMHIST_WRAP="$(VALGRIND)" KH_KILLS=5 \
 		sh tests/run.sh
 
+# libFuzzer targets (fuzz/fuzz_NAME.c, seeds in fuzz/corpus/NAME/), built with clang and
+# ASan+UBSan, each run for FUZZ_SECONDS. New inputs go to $(BUILD)/NAME/, crashes to
+# $(BUILD)/; the seed corpus in the repository is only read. They link util/, store/ and
+# report/; the collector target includes cmd/collector.c to reach its static XML readers.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+fuzz:
+	$(MAKE) CC=clang BUILD=build-fuzz CFLAGS="$(FUZZ_FLAGS)" fuzz-run
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/%)
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c $(filter-out $(BUILD)/cmd/%,$(LIB_OBJ))
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $(filter %.c %.o,$^) $(LIBS)
+
+fuzz-run: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		name=$${t#fuzz_}; mkdir -p $(BUILD)/$$name; \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$(BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/$$t- $(BUILD)/$$name fuzz/corpus/$$name \
+			2>$(BUILD)/$$t.log || { tail -40 $(BUILD)/$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^stat::new_units_added' $(BUILD)/$$t.log; \
+	done
+
 # The embedded default: the demo estate collected over several days, a diff and reports.
 demo: $(BIN)
 	sh contrib/demo.sh $(abspath $(BIN))
 
 clean:
-	rm -rf $(BUILD) build-asan $(BIN)
+	rm -rf $(BUILD) build-asan build-fuzz $(BIN)
 
-.PHONY: all tests check asan valgrind demo clean
+.PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo clean
 -include $(DEPS)

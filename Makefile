@@ -69,7 +69,7 @@ fuzz:
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/%)
 
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c $(filter-out $(BUILD)/cmd/%,$(LIB_OBJ))
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $(filter %.c %.o,$^) $(LIBS)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(filter %.o,$^) $(LIBS)
 
 fuzz-run: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \

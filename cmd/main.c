@@ -46,7 +46,8 @@ static void usage(FILE *f)
 	      "UTC unless an offset is given) or an age (36h, 7d, 2w): the newest snapshot taken at\n"
 	      "or before it.\n\n"
 	      "Exit status: 0 success; 1 collect: a URI failed (the others were stored), diff\n"
-	      "--exit-code: there are changes; 2 usage, bad input or database error.\n", f);
+	      "--exit-code: there are changes; 2 usage, bad input or database error, check:\n"
+	      "problems found.\n", f);
 }
 
 static void version(void)

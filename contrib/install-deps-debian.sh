@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs what kvmhist needs to build and test on Debian 12, as root.
-# The QEMU driver, qemu and dnsmasq are for the end-to-end tests against a real libvirtd.
+# The QEMU driver, qemu and dnsmasq are for the end-to-end tests against a real libvirtd;
+# libclang-rt-14-dev is clang's libFuzzer runtime (make fuzz), valgrind is for make valgrind.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	build-essential pkg-config clang git ca-certificates \
+	build-essential pkg-config clang libclang-rt-14-dev valgrind git ca-certificates \
 	libvirt-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu \
 	qemu-system-x86 qemu-utils dnsmasq-base \
 	libxml2-dev libsqlite3-dev sqlite3 libcmark-dev libcmocka-dev libjansson-dev \

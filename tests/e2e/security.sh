@@ -48,6 +48,19 @@ expect_in "$xml" "<secret type='iscsi' usage='libvirtiscsi'/>" "iSCSI CHAP secre
 expect_in "$xml" "<auth type='chap' username='chapuser'>" "pool CHAP reference kept"
 for s in $secrets; do expect_not_in "$out" "$s" "show has no $s"; done
 
+# --- SQL ----------------------------------------------------------------------------------
+# Only store/ talks SQL, and never formats it with SQLite's printf; its run-time SQL text comes
+# from its own constants (see README, Security). A new way of building SQL must come past here.
+expect_eq "$(grep -rl "sqlite3_exec\|sqlite3_prepare" "$top/cmd" "$top/report" "$top/util")" "" \
+	"SQL only in store/"
+expect_eq "$(grep -rn "sqlite3_[a-z]*printf" "$top/cmd" "$top/report" "$top/util" "$top/store")" "" \
+	"no SQLite printf"
+# every snprintf in store/ that makes SQL fills in integers or table names of our own
+expect_eq "$(grep -n "snprintf(sql" "$top/store"/*.c | sed "s|$top/||; s|:[0-9]*:.*snprintf|: snprintf|")" \
+	"store/prune.c: snprintf(sql, sizeof sql, \"DELETE FROM %s WHERE id NOT IN\"
+store/store.c: snprintf(sql, sizeof sql, \"PRAGMA application_id = %d; PRAGMA user_version = %d\"," \
+	"SQL formatted only from constants"
+
 # --- hostile names -----------------------------------------------------------------------
 # hostile.xml plus a domain named in Unicode and a volume whose name holds a newline and a
 # template placeholder.

@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a command waits for another's write lock: cron runs may overlap. */
+#define KH_BUSY_MS 60000
 
 static const char *const stmt_sql[S_MAX] = {
 	[S_XML_FIND] = "SELECT id, body FROM xml WHERE hash = ?",
@@ -256,6 +260,25 @@ static int quick_check(struct kh_store *st, struct kh_err *err)
 	return ok ? 0 : -1;
 }
 
+/* Switching to WAL needs the file to itself and, unlike a transaction, does not wait for the
+ * busy handler: racing first collects would see "database is locked". Wait as long as the
+ * busy timeout would. */
+static int set_wal(struct kh_store *st, struct kh_err *err)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < KH_BUSY_MS / 10; i++) {
+		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return kh_store_db_error(st, err, "cannot switch to WAL");
+}
+
 /* Recognises our database, a new empty one, or refuses, before anything is written. */
 static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fresh,
 			     int readonly, struct kh_err *err)
@@ -299,7 +322,7 @@ static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fr
 		return -1;
 	/* WAL lets report and diff read while collect writes; it is a property of the file,
 	 * set before the first table so that no half-made database lacks it. */
-	if (fresh && kh_store_exec(st, "PRAGMA journal_mode = WAL", err))
+	if (fresh && set_wal(st, err))
 		return -1;
 	if (version < KH_SCHEMA_VERSION && migrate(st, err))
 		return -1;
@@ -430,14 +453,16 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Cron runs may overlap: wait for the other writer rather than fail. */
-	sqlite3_busy_timeout(st->db, 60000);
+	sqlite3_busy_timeout(st->db, KH_BUSY_MS);
 	if (check_and_migrate(st, mode, fresh, readonly, err))
 		goto fail;
 	*out = st;
 	return 0;
 fail:
 	kh_store_close(st);
-	if (created)
+	/* Ours and still empty: nothing of anyone's is lost. A file another collect has begun
+	 * to fill stays. */
+	if (created && stat(path, &sb) == 0 && sb.st_size == 0)
 		unlink(path);
 	return -1;
 }

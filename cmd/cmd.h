@@ -16,7 +16,8 @@ enum {
 
 enum {
 	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
-	KH_HIDDEN = 1 << 1,  /* left out of --help: an internal helper */
+	KH_HIDDEN = 1 << 1,    /* left out of --help: an internal helper */
+	KH_WRITES_DB = 1 << 2, /* with KH_NEED_DB: it must be writable and undamaged */
 };
 
 struct kh_ctx {
@@ -39,7 +40,8 @@ struct kh_cmd {
 };
 
 extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
-	kh_cmd_report, kh_cmd_log, kh_cmd_domains, kh_cmd_complete;
+	kh_cmd_report, kh_cmd_log, kh_cmd_domains, kh_cmd_complete, kh_cmd_prune, kh_cmd_vacuum,
+	kh_cmd_check;
 
 /* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
 int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef KH_VERSION
@@ -24,7 +25,8 @@
 
 static const struct kh_cmd *const commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
-	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_complete,
+	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_vacuum, &kh_cmd_check,
+	&kh_cmd_complete,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -52,7 +54,8 @@ static void usage(FILE *f)
 	      "UTC unless an offset is given) or an age (36h, 7d, 2w): the newest snapshot taken at\n"
 	      "or before it.\n\n"
 	      "Exit status: 0 success; 1 collect: a URI failed (the others were stored), diff\n"
-	      "--exit-code: there are changes; 2 usage, bad input or database error.\n", f);
+	      "--exit-code: there are changes; 2 usage, bad input or database error, check:\n"
+	      "problems found.\n", f);
 }
 
 static void version(void)
@@ -112,6 +115,16 @@ static int load_config(const char *given, struct kh_config *cfg)
 			   &err) != 0)
 		return kh_fail("%s", err.msg);
 	return KH_EXIT_OK;
+}
+
+/* The history names every guest and path of the estate: it is not for everyone's eyes. */
+static void warn_if_world_readable(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & S_IROTH))
+		fprintf(stderr, "kvmhist: warning: database '%s' is readable by everyone (mode %04o); "
+			"chmod 600 it\n", path, (unsigned)(sb.st_mode & 07777));
 }
 
 /* git's rule: a command that could not write its output has failed. */
@@ -202,8 +215,10 @@ int main(int argc, char **argv)
 	ctx.argv0_dir = bindir;
 	ctx.config = &cfg;
 	rc = KH_EXIT_OK;
+	warn_if_world_readable(db_path);
 	if (cmd->flags & KH_NEED_DB) {
-		if (kh_store_open(db_path, KH_OPEN_EXISTING, &ctx.store, &err) != 0)
+		if (kh_store_open(db_path, cmd->flags & KH_WRITES_DB ? KH_OPEN_WRITE : KH_OPEN_EXISTING,
+				  &ctx.store, &err) != 0)
 			rc = kh_fail("%s", err.msg);
 	}
 	if (rc == KH_EXIT_OK) {

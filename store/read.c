@@ -11,15 +11,17 @@ static int step_end(struct kh_store *st, int rc, struct kh_err *err)
 }
 
 static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_id, int64_t seq,
-			    enum kh_which which, struct kh_err *err)
+			    enum kh_which which, int64_t other, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, id, err);
 
 	if (s) {
 		sqlite3_bind_int64(s, 1, host_id);
 		sqlite3_bind_int64(s, 2, seq);
-		sqlite3_bind_int64(s, 3, which == KH_STARTED ? seq : 0);
-		sqlite3_bind_int64(s, 4, which == KH_ENDED ? seq : INT64_MAX);
+		/* STARTED: present at seq, not at the earlier `other`; ENDED: present at seq,
+		 * not at the later `other`. Pruned snapshots leave gaps between the two. */
+		sqlite3_bind_int64(s, 3, which == KH_STARTED ? other + 1 : 0);
+		sqlite3_bind_int64(s, 4, which == KH_ENDED ? other - 1 : INT64_MAX);
 	}
 	return s;
 }
@@ -40,10 +42,10 @@ static void read_version(sqlite3_stmt *s, struct kh_version **v, size_t n, size_
 /* Disk and interface rows come ordered by domain row, as the domains do: one forward walk
  * pairs them. */
 static int load_children(struct kh_store *st, struct kh_snapshot *snap, const int64_t *rows,
-			 int64_t host_id, int64_t seq, enum kh_which which, int ifaces,
+			 int64_t host_id, int64_t seq, enum kh_which which, int64_t other, int ifaces,
 			 struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, ifaces ? S_IFACES_GET : S_DISKS_GET, host_id, seq, which, err);
+	sqlite3_stmt *s = at_seq(st, ifaces ? S_IFACES_GET : S_DISKS_GET, host_id, seq, which, other, err);
 	size_t at = 0;
 	int rc;
 
@@ -84,10 +86,10 @@ static int load_children(struct kh_store *st, struct kh_snapshot *snap, const in
 }
 
 static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t seq, struct kh_versions *v,
+			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
 			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, which, err);
+	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, which, other, err);
 	int64_t *rows = NULL;
 	size_t cap = 0, vcap = 0, n = 0;
 	int rc;
@@ -113,17 +115,17 @@ static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		d->live_xml = kh_col_text(s, 14);
 	}
 	rc = step_end(st, rc, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, 0, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, 1, err);
+	     load_children(st, snap, rows, host_id, seq, which, other, 0, err) ||
+	     load_children(st, snap, rows, host_id, seq, which, other, 1, err);
 	free(rows);
 	return rc ? -1 : 0;
 }
 
 static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t seq, struct kh_versions *v,
+			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
 			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, which, err);
+	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, which, other, err);
 	size_t vcap = 0;
 	int rc;
 
@@ -152,10 +154,10 @@ static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t hos
 }
 
 static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t seq, struct kh_versions *v,
+			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
 			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, which, err);
+	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, which, other, err);
 	size_t vcap = 0;
 	int rc;
 
@@ -183,10 +185,10 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 }
 
 static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t seq, struct kh_versions *v,
+			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
 			struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, which, err);
+	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, which, other, err);
 	size_t vcap = 0;
 	int rc;
 
@@ -212,13 +214,13 @@ static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t 
 }
 
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
-			  enum kh_which which, struct kh_snapshot *snap, struct kh_versions *v,
-			  struct kh_err *err)
+			  enum kh_which which, int64_t other, struct kh_snapshot *snap,
+			  struct kh_versions *v, struct kh_err *err)
 {
-	return load_domains(st, snap, host_id, which, seq, v, err) ||
-			       load_pools(st, snap, host_id, which, seq, v, err) ||
-			       load_volumes(st, snap, host_id, which, seq, v, err) ||
-			       load_networks(st, snap, host_id, which, seq, v, err)
+	return load_domains(st, snap, host_id, which, other, seq, v, err) ||
+			       load_pools(st, snap, host_id, which, other, seq, v, err) ||
+			       load_volumes(st, snap, host_id, which, other, seq, v, err) ||
+			       load_networks(st, snap, host_id, which, other, seq, v, err)
 		       ? -1
 		       : 0;
 }
@@ -293,7 +295,7 @@ int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, str
 	snap->host.libvirt_version = kh_col_num(s, 7);
 	snap->host.hv_version = kh_col_num(s, 8);
 	sqlite3_reset(s);
-	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, snap, NULL, err))
+	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, snap, NULL, err))
 		goto fail;
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	/* A resolved disk's sizes are its volume's: stored once, with the volume. */

@@ -10,7 +10,11 @@
 
 struct kh_scan {
 	struct kh_store *st;
-	int64_t host_id, seq, last;     /* the next snapshot to give, the last one */
+	int64_t host_id;
+	int64_t seq;                    /* the snapshot given last (0: none yet) */
+	int64_t next, last;             /* the next one to give (0: none), the period's last */
+	sqlite3_stmt *after_seq, *before_seq; /* a host's snapshot next to a seq: pruning
+					       * leaves gaps in the sequence */
 	struct kh_snapshot *now, *before, *after;
 	int64_t *pool_rows, *vol_rows;  /* row of now->pools[i], now->volumes[i]; ascending */
 	sqlite3_stmt *sizes;            /* size rows of (first, last], by seq; NULL before use */
@@ -151,6 +155,23 @@ static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 	}
 }
 
+/* The host's existing snapshot right after (or before) `seq`; 0 when there is none. */
+static int neighbour(struct kh_scan *sc, sqlite3_stmt *s, int64_t seq, int64_t *out,
+		     struct kh_err *err)
+{
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, sc->host_id);
+	sqlite3_bind_int64(s, 2, seq);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return kh_store_db_error(sc->st, err, "cannot read snapshots");
+	return 0;
+}
+
 static struct kh_snapshot *head(struct kh_scan *sc, int64_t seq, struct kh_err *err)
 {
 	struct kh_snapshot *s = kh_snapshot_new();
@@ -186,15 +207,25 @@ int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
 		goto fail;
 	}
 	sc->host_id = sqlite3_column_int64(s, 0);
-	sc->seq = sqlite3_column_int64(s, 1);
+	sc->next = sqlite3_column_int64(s, 1);
 	sc->last = sqlite3_column_int64(s, 2);
 	if (sqlite3_column_type(s, 1) == SQLITE_NULL)
-		sc->seq = 1, sc->last = 0; /* nothing in the period */
+		sc->next = sc->last = 0; /* nothing in the period */
 	sqlite3_reset(s);
+	/* Kept open across steps, so they are this scan's own statements. */
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(min(seq), 0) FROM snapshot"
+				       " WHERE host_id = ? AND seq > ?", -1, &sc->after_seq,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT coalesce(max(seq), 0) FROM snapshot"
+				       " WHERE host_id = ? AND seq < ?", -1, &sc->before_seq,
+			       NULL) != SQLITE_OK) {
+		kh_store_db_error(st, err, "cannot prepare a statement");
+		goto fail;
+	}
 
-	if ((sc->now = head(sc, sc->seq, err)) == NULL ||
-	    (sc->seq <= sc->last &&
-	     kh_store_load_objects(st, sc->host_id, sc->seq, KH_PRESENT, sc->now, &v, err)))
+	if ((sc->now = head(sc, sc->next, err)) == NULL ||
+	    (sc->next > 0 &&
+	     kh_store_load_objects(st, sc->host_id, sc->next, KH_PRESENT, 0, sc->now, &v, err)))
 		goto fail;
 	sc->pool_rows = kh_calloc(sc->now->n_pools + 1, sizeof *sc->pool_rows);
 	for (size_t i = 0; i < sc->now->n_pools; i++)
@@ -206,16 +237,14 @@ int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
 	drop_xml(sc->now);
 	drop_domains(sc->now);
 
-	/* Kept open across steps, so it is this scan's own statement. */
 	if (sqlite3_prepare_v2(st->db, "SELECT kind, object_id, seq, allocation, extra FROM size"
 				       " WHERE seq > ? AND seq <= ? ORDER BY seq",
 			       -1, &sc->sizes, NULL) != SQLITE_OK) {
 		kh_store_db_error(st, err, "cannot prepare a statement");
 		goto fail;
 	}
-	sqlite3_bind_int64(sc->sizes, 1, sc->seq);
+	sqlite3_bind_int64(sc->sizes, 1, sc->next);
 	sqlite3_bind_int64(sc->sizes, 2, sc->last);
-	sc->seq--; /* kh_scan_next gives the first first */
 	*out = sc;
 	return 0;
 fail:
@@ -233,28 +262,33 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 {
 	struct kh_versions vb = { 0 }, va = { 0 };
 	struct kh_snapshot *n = sc->now, *first_state = NULL;
-	int64_t seq = sc->seq + 1;
+	int64_t seq = sc->next, prev = sc->seq;
 	int first = !sc->started;
 
 	*before = *after = *now = NULL;
-	if (seq > sc->last)
+	if (seq == 0 || seq > sc->last)
 		return 0;
 	kh_snapshot_free(sc->before);
 	kh_snapshot_free(sc->after);
 	sc->before = sc->after = NULL;
-	/* what changed since seq - 1 (nothing to compare the host's very first with) */
-	if (seq > 1) {
-		if ((sc->before = head(sc, seq - 1, err)) == NULL ||
+	if (first && neighbour(sc, sc->before_seq, seq, &prev, err))
+		goto fail;
+	/* what changed since the snapshot before (nothing to compare the host's first with) */
+	if (prev > 0) {
+		if ((sc->before = head(sc, prev, err)) == NULL ||
 		    (sc->after = head(sc, seq, err)) == NULL ||
-		    kh_store_load_objects(sc->st, sc->host_id, seq - 1, KH_ENDED, sc->before, &vb,
-					  err) ||
-		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, sc->after, &va, err))
+		    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, sc->before,
+					  &vb, err) ||
+		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, sc->after,
+					  &va, err))
 			goto fail;
 		kh_snapshot_link(sc->before);
 		kh_snapshot_link(sc->after);
 	}
 	sc->seq = seq;
 	sc->started = 1;
+	if (neighbour(sc, sc->after_seq, seq, &sc->next, err))
+		goto fail;
 	if (!first) {
 		APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, sc->before->n_pools,
 		      vb.pools, sc->after->pools, sc->after->n_pools, va.pools, kh_pool_clear,
@@ -280,7 +314,8 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 	if (seq == sc->last) {
 		struct kh_snapshot *full = kh_snapshot_new();
 
-		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, full, NULL, err)) {
+		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, 0, full, NULL,
+					  err)) {
 			kh_snapshot_free(full);
 			goto fail;
 		}
@@ -308,6 +343,8 @@ void kh_scan_close(struct kh_scan *sc)
 	if (sc == NULL)
 		return;
 	sqlite3_finalize(sc->sizes);
+	sqlite3_finalize(sc->after_seq);
+	sqlite3_finalize(sc->before_seq);
 	sqlite3_exec(sc->st->db, "COMMIT", NULL, NULL, NULL);
 	kh_snapshot_free(sc->now);
 	kh_snapshot_free(sc->before);

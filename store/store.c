@@ -1,8 +1,10 @@
 #include "store/store.h"
 #include "store/internal.h"
 #include "store/schema.h"
+#include "util/buf.h"
 #include "util/mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,14 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a command waits for another's write lock: cron runs may overlap. */
+#define KH_BUSY_MS 60000
 
 static const char *const stmt_sql[S_MAX] = {
 	[S_XML_FIND] = "SELECT id, body FROM xml WHERE hash = ?",
 	[S_XML_ADD] = "INSERT INTO xml(hash, body) VALUES (?, ?)",
 	[S_HOST_FIND] = "SELECT id FROM host WHERE uri = ?",
 	[S_HOST_ADD] = "INSERT INTO host(uri) VALUES (?)",
-	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0) FROM snapshot WHERE host_id = ?",
+	/* The latest snapshot's seq, and the highest seq any span reaches: after a prune they
+	 * differ, and a new seq must lie past both so that no old span covers it. */
+	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0), (SELECT coalesce(max(last_seq), 0) FROM span"
+		      " WHERE host_id = ?1) FROM snapshot WHERE host_id = ?1",
 	[S_SNAP_ADD] = "INSERT INTO snapshot(host_id, seq, taken_at, hostname, host_uuid, hv_type,"
 		       " libvirt_version, hv_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DOMAIN_ADD] = "INSERT INTO domain(name, uuid, state, vcpus, memory_kib, max_memory_kib,"
@@ -107,6 +116,7 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_AT_OR_BEFORE] = "SELECT s.id FROM snapshot s JOIN host h ON h.id = s.host_id"
 			   " WHERE" HOST_MATCHES " AND s.taken_at <= ?2"
 			   " ORDER BY s.taken_at DESC, s.id DESC LIMIT 1",
+	[S_SNAP_DELETE] = "DELETE FROM snapshot WHERE id = ?",
 #undef COUNT
 #undef HOST_MATCHES
 };
@@ -140,20 +150,70 @@ int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err)
 	return 0;
 }
 
-static int pragma_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err)
+int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err)
 {
 	sqlite3_stmt *s;
 	int rc;
 
+	*out = 0;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
+		return kh_store_db_error(st, err, "cannot read");
 	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
-				  sqlite3_errstr(rc));
+		return kh_store_db_error(st, err, "cannot read");
 	return 0;
+}
+
+char *kh_store_one_line(const char *finding)
+{
+	static const char head[] = "*** in database main ***\n";
+	struct kh_buf b = { 0 };
+
+	if (strncmp(finding, head, sizeof head - 1) == 0)
+		finding += sizeof head - 1;
+	for (const char *p = finding; *p; p++) {
+		if (*p == '\n')
+			kh_buf_puts(&b, "; ");
+		else
+			kh_buf_add(&b, p, 1);
+	}
+	return kh_buf_steal(&b);
+}
+
+static int damaged(struct kh_store *st, const char *finding, struct kh_err *err)
+{
+	char *line = kh_store_one_line(finding);
+
+	kh_err_set(err, "database '%s' is damaged (%s); nothing was written, see 'kvmhist check'",
+		   st->path, line);
+	free(line);
+	return -1;
+}
+
+/* Reads the first checks; a file SQLite cannot read as a database is not ours, one whose
+ * pages are broken is damaged. */
+static int pragma_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*out = 0;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*out = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CORRUPT)
+		return damaged(st, sqlite3_errstr(rc), err);
+	return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
+			  sqlite3_errstr(rc));
 }
 
 /* mkdir -p for the database's directory; new directories are private (0700). */
@@ -176,12 +236,16 @@ static int make_parent_dirs(const char *path, struct kh_err *err)
 	return rc;
 }
 
-static int migrate(struct kh_store *st, int64_t from, struct kh_err *err)
+static int migrate(struct kh_store *st, struct kh_err *err)
 {
+	int64_t from;
 	char sql[128];
 
 	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
+	/* Read again under the write lock: a concurrent first collect may have migrated. */
+	if (pragma_int(st, "PRAGMA user_version", &from, err))
+		goto fail;
 	for (int v = (int)from + 1; v <= KH_SCHEMA_VERSION; v++) {
 		if (kh_store_exec(st, kh_schema_migration(v), err))
 			goto fail;
@@ -197,17 +261,67 @@ fail:
 	return kh_err_prefix(err, "cannot upgrade schema from version %d", (int)from);
 }
 
+/* The first problem PRAGMA quick_check finds, so nothing is written into a damaged file. */
+static int quick_check(struct kh_store *st, struct kh_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	const char *what = NULL;
+	int rc, ok = 0;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			what = (const char *)sqlite3_column_text(s, 0);
+		ok = what && strcmp(what, "ok") == 0;
+	}
+	if (!ok)
+		damaged(st, what ? what : sqlite3_errmsg(st->db), err);
+	sqlite3_finalize(s);
+	return ok ? 0 : -1;
+}
+
+/* Switching to WAL needs the file to itself and, unlike a transaction, does not wait for the
+ * busy handler: racing first collects would see "database is locked". Wait as long as the
+ * busy timeout would. */
+static int set_wal(struct kh_store *st, struct kh_err *err)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < KH_BUSY_MS / 10; i++) {
+		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return kh_store_db_error(st, err, "cannot switch to WAL");
+}
+
 /* Recognises our database, a new empty one, or refuses, before anything is written. */
-static int check_and_migrate(struct kh_store *st, int fresh, struct kh_err *err)
+static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fresh,
+			     int readonly, struct kh_err *err)
 {
 	int64_t app, version, tables;
 
-	if (pragma_int(st, "PRAGMA application_id", &app, err) ||
-	    pragma_int(st, "PRAGMA user_version", &version, err) ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables, err))
+	int rc;
+
+	/* One read transaction: a concurrent first collect commits all three at once. */
+	if (kh_store_exec(st, "BEGIN", err))
+		return -1;
+	rc = pragma_int(st, "PRAGMA application_id", &app, err) ||
+	     pragma_int(st, "PRAGMA user_version", &version, err) ||
+	     pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables, err);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rc)
 		return -1;
 	if (app == 0 && version == 0 && tables == 0) {
-		if (!fresh)
+		/* An SQLite file with nothing in it: a writer may make it ours (a concurrent
+		 * first collect may just have made it WAL), a reader has nothing to read. */
+		if (mode == KH_OPEN_CREATE)
+			fresh = 1;
+		else
 			return kh_err_set(err, "'%s' is not a kvmhist database (it is empty)",
 					  st->path);
 	} else if (app != KH_APPLICATION_ID) {
@@ -217,60 +331,158 @@ static int check_and_migrate(struct kh_store *st, int fresh, struct kh_err *err)
 				  "'%s' was written by a newer kvmhist (schema %d; this one reads up to %d)",
 				  st->path, (int)version, KH_SCHEMA_VERSION);
 	}
-	if (version < KH_SCHEMA_VERSION && migrate(st, version, err))
+	if (readonly) {
+		if (version < KH_SCHEMA_VERSION)
+			return kh_err_set(err, "database '%s' is read-only and needs an upgrade "
+					  "(schema %d to %d): make it writable once", st->path,
+					  (int)version, KH_SCHEMA_VERSION);
+		return 0;
+	}
+	if (mode != KH_OPEN_EXISTING && !fresh && quick_check(st, err))
 		return -1;
-	/* WAL lets report and diff read while collect writes; it is a property of the file. */
-	if (fresh && kh_store_exec(st, "PRAGMA journal_mode = WAL", err))
+	/* WAL lets report and diff read while collect writes; it is a property of the file,
+	 * set before the first table so that no half-made database lacks it. */
+	if (fresh && set_wal(st, err))
+		return -1;
+	if (version < KH_SCHEMA_VERSION && migrate(st, err))
 		return -1;
 	return kh_store_exec(st, "PRAGMA foreign_keys = ON", err);
+}
+
+/* Root may write anything, so a missing write permission bit counts too: a file or
+ * directory without one is the admin saying "do not touch". */
+static int writable(const char *p, const struct stat *sb)
+{
+	return access(p, W_OK) == 0 && (sb->st_mode & 0222) != 0;
+}
+
+static char *parent_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return kh_strdup(".");
+	return slash == path ? kh_strdup("/") : kh_strndup(path, (size_t)(slash - path));
+}
+
+/* SQLite's URI form of a path: every byte but unreserved ones and '/' percent-encoded. */
+static char *file_uri(const char *path, const char *query)
+{
+	struct kh_buf b = { 0 };
+
+	kh_buf_puts(&b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (isalnum(*p) || strchr("/-._~", *p))
+			kh_buf_add(&b, (const char *)p, 1);
+		else
+			kh_buf_printf(&b, "%%%02X", *p);
+	}
+	kh_buf_puts(&b, query);
+	return kh_buf_steal(&b);
+}
+
+/* A database we may not write is still read, without leaving a -wal or -shm behind: with no
+ * -wal there is no writer and nothing unmerged, so the file alone is the whole truth
+ * (immutable); with one, SQLite reads through it. */
+static int open_readonly(struct kh_store *st, struct kh_err *err)
+{
+	char *wal = kh_asprintf("%s-wal", st->path), *uri;
+	int rc;
+
+	if (access(wal, F_OK) == 0)
+		uri = file_uri(st->path, "?mode=ro");
+	else
+		uri = file_uri(st->path, "?mode=ro&immutable=1");
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	free(uri);
+	free(wal);
+	if (rc != SQLITE_OK)
+		return kh_err_set(err, "cannot open database '%s': %s", st->path,
+				  st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	return 0;
 }
 
 int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
 		  struct kh_err *err)
 {
 	struct kh_store *st;
-	struct stat sb;
-	int created = 0, fresh = 0, fd;
+	struct stat sb, dsb;
+	int created = 0, fresh = 0, readonly = 0, fd;
+	char *dir = parent_dir(path);
 
 	*out = NULL;
 	if (stat(path, &sb) == 0) {
-		if (S_ISDIR(sb.st_mode))
+		if (S_ISDIR(sb.st_mode)) {
+			free(dir);
 			return kh_err_set(err, "database '%s' is a directory", path);
+		}
 		fresh = mode == KH_OPEN_CREATE && sb.st_size == 0;
+		/* SQLite writes beside the file (-wal, -shm), so the directory counts too. */
+		if (!writable(path, &sb))
+			readonly = 1;
+		else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
+			readonly = 2;
+		if (readonly && mode != KH_OPEN_EXISTING) {
+			if (readonly == 1)
+				kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
+					   path, (unsigned)(sb.st_mode & 07777));
+			else
+				kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
+					   path, dir);
+			free(dir);
+			return -1;
+		}
 	} else if (errno != ENOENT) {
-		return kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
-	} else if (mode == KH_OPEN_EXISTING) {
+		kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
+		free(dir);
+		return -1;
+	} else if (mode != KH_OPEN_CREATE) {
+		free(dir);
 		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
 				  path);
 	} else {
-		if (make_parent_dirs(path, err))
+		if (make_parent_dirs(path, err)) {
+			free(dir);
 			return -1;
-		/* Created here, not by SQLite, so that it is private from the first byte. */
+		}
+		/* Created here, not by SQLite, so that it is private from the first byte. A
+		 * concurrent first collect may win the race: then the file is theirs to fill. */
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return kh_err_set(err, "cannot create database '%s': %s", path,
-					  strerror(errno));
-		close(fd);
-		created = fresh = 1;
+		if (fd < 0 && errno != EEXIST) {
+			kh_err_set(err, "cannot create database '%s': %s", path, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		if (fd >= 0) {
+			close(fd);
+			created = 1;
+		}
+		fresh = 1;
 	}
+	free(dir);
 
 	st = kh_calloc(1, sizeof *st);
 	st->path = kh_strdup(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+	if (readonly) {
+		if (open_readonly(st, err))
+			goto fail;
+	} else if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		kh_err_set(err, "cannot open database '%s': %s", path,
 			   st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Cron runs may overlap: wait for the other writer rather than fail. */
-	sqlite3_busy_timeout(st->db, 60000);
-	if (check_and_migrate(st, fresh, err))
+	sqlite3_busy_timeout(st->db, KH_BUSY_MS);
+	if (check_and_migrate(st, mode, fresh, readonly, err))
 		goto fail;
 	*out = st;
 	return 0;
 fail:
 	kh_store_close(st);
-	if (created)
+	/* Ours and still empty: nothing of anyone's is lost. A file another collect has begun
+	 * to fill stays. */
+	if (created && stat(path, &sb) == 0 && sb.st_size == 0)
 		unlink(path);
 	return -1;
 }

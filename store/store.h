@@ -14,13 +14,15 @@
 struct kh_store;
 
 enum kh_open_mode {
-	KH_OPEN_EXISTING, /* the database must exist and be kvmhist's */
-	KH_OPEN_CREATE,   /* create it (mode 0600, directory 0700) when missing */
+	KH_OPEN_EXISTING, /* must exist and be kvmhist's; one we may not write is read only */
+	KH_OPEN_WRITE,    /* must exist, be writable and pass PRAGMA quick_check */
+	KH_OPEN_CREATE,   /* as KH_OPEN_WRITE; create it (mode 0600, directory 0700) if missing */
 };
 
-/* Opens, checks and (in one transaction) migrates the database. A missing file in
- * KH_OPEN_EXISTING mode, a file that is not kvmhist's or one from a newer kvmhist is
- * refused with a clear message, and the file is left untouched. */
+/* Opens, checks and (in one transaction) migrates the database. A missing file (unless
+ * KH_OPEN_CREATE), a file that is not kvmhist's, one from a newer kvmhist, and for writing
+ * a read-only or damaged one, are refused with a clear message and left untouched; a
+ * read-only file or directory is opened so that nothing is written beside it either. */
 int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
 		  struct kh_err *err);
 void kh_store_close(struct kh_store *st);
@@ -86,5 +88,36 @@ void kh_scan_close(struct kh_scan *sc);
 
 /* True when `host` names a URI or hostname that has snapshots. */
 int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err);
+
+/* Retention per URI: the newest snapshot of each of the last `daily` days, `weekly` weeks
+ * (ISO, Monday to Sunday) and `monthly` months that have snapshots, in UTC; 0 keeps none of
+ * a class. The newest snapshot of each URI is always kept. */
+struct kh_retention {
+	int daily, weekly, monthly;
+};
+
+/* What a prune removed (or, dry, would remove). */
+struct kh_prune_result {
+	struct kh_snapshot_info *removed; /* oldest first */
+	size_t n_removed;
+	int64_t kept;
+	int64_t spans, domains, pools, volumes, networks, sizes, xml; /* rows deleted */
+};
+
+/* Deletes the snapshots the policy does not keep, then the object versions and XML only
+ * they held, in one transaction; a dry run does the same and rolls it back. Every
+ * remaining snapshot reads back exactly as before. */
+int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry_run,
+		   struct kh_prune_result *out, struct kh_err *err);
+void kh_prune_result_clear(struct kh_prune_result *r);
+
+/* Rewrites the file without free pages; sizes in bytes before and after. */
+int kh_store_vacuum(struct kh_store *st, int64_t *before, int64_t *after, struct kh_err *err);
+
+/* SQLite's integrity and foreign key checks and kvmhist's own invariants (every span's
+ * object, every snapshot's host, every referenced XML exists; nothing is unreachable).
+ * *problems gets one line per problem (none: *n = 0); a query the damage stops is one. */
+int kh_store_check(struct kh_store *st, char ***problems, size_t *n);
+void kh_problems_free(char **v, size_t n);
 
 #endif

@@ -214,7 +214,7 @@ static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct p
 
 	memset(p, 0, sizeof *p);
 	p->snap = s = kh_snapshot_new();
-	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, s, &p->v, err))
+	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, s, &p->v, err))
 		return -1;
 	INDEX(p->domains, s->domains, s->n_domains, uuid, NULL);
 	INDEX(p->pools, s->pools, s->n_pools, uuid, NULL);
@@ -493,9 +493,10 @@ static int put_network(struct put *w, const struct kh_network *n, struct kh_err 
 	return span_add(w, KH_KIND_NETWORK, sqlite3_last_insert_rowid(w->st->db), err);
 }
 
-/* The host's row (made on its first snapshot) and its last sequence number. */
+/* The host's row (made on its first snapshot), its latest snapshot's sequence number and
+ * the next one to use. */
 static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int64_t *seq,
-		    struct kh_err *err)
+		    int64_t *next, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_HOST_FIND, err);
 	int rc;
@@ -521,6 +522,8 @@ static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int6
 	sqlite3_bind_int64(s, 1, *host_id);
 	rc = sqlite3_step(s);
 	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	*next = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
+	*next = (*next > *seq ? *next : *seq) + 1;
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW)
 		return kh_store_db_error(st, err, "cannot read snapshots");
@@ -531,17 +534,17 @@ int kh_store_put(struct kh_store *st, struct kh_snapshot *snap, struct kh_err *e
 {
 	const struct kh_host *h = &snap->host;
 	struct put w = { .st = st };
-	int64_t last_seq;
+	int64_t last_seq, next_seq;
 	sqlite3_stmt *s;
 
 	if (h->uri == NULL)
 		return kh_err_set(err, "a snapshot needs a URI");
 	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
-	if (host_seq(st, h->uri, &w.host_id, &last_seq, err) ||
+	if (host_seq(st, h->uri, &w.host_id, &last_seq, &next_seq, err) ||
 	    prev_load(st, w.host_id, last_seq, &w.prev, err))
 		goto fail;
-	w.seq = last_seq + 1;
+	w.seq = next_seq;
 	if ((s = kh_store_stmt(st, S_SNAP_ADD, err)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, w.host_id);

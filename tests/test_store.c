@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "report/show.h"
 #include "store/model.h"
 #include "store/schema.h"
 #include "store/store.h"
@@ -696,6 +697,186 @@ static void test_list(void **state)
 	kh_store_close(st);
 }
 
+/* Loads every listed snapshot as show --json prints it, so pruning can be compared. */
+static char **load_all_json(struct kh_store *st, const int64_t *ids, size_t n)
+{
+	char **out = kh_calloc(n, sizeof *out);
+	struct kh_err err;
+
+	for (size_t i = 0; i < n; i++) {
+		struct kh_snapshot *s;
+
+		if (kh_store_load(st, ids[i], &s, &err) != 0)
+			fail_msg("load %lld: %s", (long long)ids[i], err.msg);
+		out[i] = kh_show_json(s);
+		kh_snapshot_free(s);
+	}
+	return out;
+}
+
+static void assert_no_problems(struct kh_store *st)
+{
+	char **problems;
+	size_t n;
+
+	kh_store_check(st, &problems, &n);
+	for (size_t i = 0; i < n; i++)
+		print_error("problem: %s\n", problems[i]);
+	assert_int_equal(n, 0);
+	kh_problems_free(problems, n);
+}
+
+/* Newest of each of the last 2 days, 2 ISO weeks and 2 months; a second URI keeps its only
+ * snapshot; the survivors read back byte for byte as before; nothing unreachable is left. */
+static void test_prune_retention(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	/* chronological; allocations repeat so that versions span several snapshots */
+	static const struct { const char *when; int64_t alloc; } a[] = {
+		{ "2026-09-15T03:00:00Z", 1 }, { "2026-10-05T03:00:00Z", 1 },
+		{ "2026-10-20T03:00:00Z", 2 }, { "2026-11-02T03:00:00Z", 2 }, /* Monday */
+		{ "2026-11-08T03:00:00Z", 3 }, /* Sunday: same ISO week as the 2nd */
+		{ "2026-11-09T03:00:00Z", 3 }, { "2026-11-09T15:00:00Z", 3 },
+		{ "2026-11-10T03:00:00Z", 4 },
+	};
+	static const int64_t kept[] = { 3, 5, 7, 8, 9 }, removed[] = { 1, 2, 4, 6 };
+	struct kh_retention keep = { .daily = 2, .weekly = 2, .monthly = 2 };
+	struct kh_prune_result r;
+	struct kh_err err;
+	char **before, **after;
+	int64_t t, xml;
+
+	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
+		struct kh_snapshot *s;
+
+		assert_int_equal(kh_time_parse(a[i].when, &t, NULL), 0);
+		/* a resize is a new version (allocation alone is a size row): so the versions of
+		 * "1" are held by snapshots 1 and 2 only */
+		s = make_snapshot("test:///a", t, a[i].alloc);
+		s->volumes[0].capacity += a[i].alloc;
+		s->pools[0].capacity += a[i].alloc;
+		if (kh_store_put(st, s, &err) != 0)
+			fail_msg("put: %s", err.msg);
+		kh_snapshot_free(s);
+	}
+	assert_int_equal(kh_time_parse("2026-01-01T00:00:00Z", &t, NULL), 0);
+	assert_int_equal(put(st, "test:///b", t, 99), 9);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 5);
+	xml = count(f->path, "SELECT count(*) FROM xml");
+	before = load_all_json(st, kept, 5);
+
+	/* a dry run counts the same and changes nothing */
+	assert_int_equal(kh_store_prune(st, &keep, 1, &r, &err), 0);
+	assert_int_equal(r.n_removed, 4);
+	kh_prune_result_clear(&r);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 9);
+
+	assert_int_equal(kh_store_prune(st, &keep, 0, &r, &err), 0);
+	assert_int_equal(r.n_removed, 4);
+	assert_int_equal(r.kept, 5);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(r.removed[i].id, removed[i]);
+	/* the volume and pool versions of allocation 1 were held by snapshots 1 and 2 only */
+	assert_int_equal(r.volumes, 1);
+	assert_int_equal(r.pools, 1);
+	assert_int_equal(r.domains, 0);
+	assert_int_equal(r.xml, 0);
+	kh_prune_result_clear(&r);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 4);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), xml);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot WHERE id IN (3, 5, 7, 8, 9)"),
+			 5);
+	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 5);
+	after = load_all_json(st, kept, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_string_equal(after[i], before[i]);
+		free(before[i]);
+		free(after[i]);
+	}
+	free(before);
+	free(after);
+	assert_no_problems(st);
+	kh_store_close(st);
+}
+
+/* Backfill makes the latest-collected snapshot older than the newest by time; pruning it must
+ * not let the next snapshot reuse its seq, or spans reaching that seq would reappear there. */
+static void test_prune_never_reuses_seq(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_retention keep = { .daily = 1 };
+	struct kh_snapshot *s;
+	struct kh_prune_result r;
+	struct kh_err err;
+
+	put(st, "test:///a", T0 + 10 * DAY, 1); /* seq 1, the newest by time */
+	put(st, "test:///a", T0, 1);            /* seq 2, backfilled: its spans reach seq 2 */
+	assert_int_equal(kh_store_prune(st, &keep, 0, &r, &err), 0);
+	assert_int_equal(r.n_removed, 1);
+	assert_int_equal(r.removed[0].id, 2);
+	kh_prune_result_clear(&r);
+	/* an empty host now: nothing may show up in it */
+	s = kh_snapshot_new();
+	s->host.uri = kh_strdup("test:///a");
+	s->taken_at = T0 + 11 * DAY;
+	assert_int_equal(kh_store_put(st, s, &err), 0);
+	assert_int_equal(s->id, 3);
+	kh_snapshot_free(s);
+	assert_int_equal(kh_store_load(st, 3, &s, &err), 0);
+	assert_int_equal(s->n_domains, 0);
+	assert_int_equal(s->n_volumes, 0);
+	kh_snapshot_free(s);
+	assert_int_equal(count(f->path, "SELECT seq FROM snapshot WHERE id = 3"), 3);
+	assert_no_problems(st);
+	kh_store_close(st);
+}
+
+/* check names each broken invariant, one line each. */
+static void test_check_finds_problems(void **state)
+{
+	struct fx *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	static const char *const expect[] = {
+		/* SQLite's own check sees the rows the deleted domain leaves dangling */
+		"foreign key: disk row 1 refers to a missing domain row",
+		"foreign key: iface row 1 refers to a missing domain row",
+		"foreign key: pool row 1 refers to a missing xml row",
+		"span 1: domain row 1 does not exist",
+		"pool row 1: XML 2 does not exist",
+		"span 99: covers no snapshot (seq 7 to 8 of host 1)",
+		"volume row 7: in no snapshot (no span holds it)",
+		"XML 1: referenced by nothing", /* the deleted domain's */
+		"XML 42: referenced by nothing",
+	};
+	char **problems;
+	sqlite3 *db;
+	size_t n;
+
+	put(st, "test:///a", T0, 1);
+	assert_no_problems(st);
+	kh_store_close(st);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"PRAGMA foreign_keys = OFF;"
+		"DELETE FROM domain WHERE id = 1;"
+		"DELETE FROM xml WHERE id = (SELECT xml_id FROM pool WHERE id = 1);"
+		"INSERT INTO span(id, host_id, kind, object_id, first_seq, last_seq)"
+		" VALUES (99, 1, 3, 1, 7, 8);"
+		"INSERT INTO volume(id, name) VALUES (7, 'orphan');"
+		"INSERT INTO xml(id, hash, body) VALUES (42, 0, '<x/>');", NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	st = open_store(f->path, KH_OPEN_EXISTING);
+	kh_store_check(st, &problems, &n);
+	assert_int_equal(n, sizeof expect / sizeof expect[0]);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(problems[i], expect[i]);
+	kh_problems_free(problems, n);
+	kh_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -714,6 +895,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_database_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_retention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_never_reuses_seq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_finds_problems, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -81,6 +81,25 @@ static void test_format(void **state)
 	assert_string_equal(buf, "2026-11-20");
 }
 
+/* Found by fuzz_spec: an age of 3678888888h put the time before year 0, and strftime's
+ * longer year overflowed the buffer. */
+static void test_format_out_of_range(void **state)
+{
+	char out[KH_TIME_LEN];
+	int64_t age;
+
+	(void)state;
+	assert_int_equal(kh_age_parse("3678888888h", &age), 0);
+	kh_time_format(1795143600 - age, out);
+	assert_string_equal(out, "(out of range)");
+	kh_date_format(INT64_MAX, out);
+	assert_string_equal(out, "(out of range)");
+	kh_time_format(-62167219200, out);
+	assert_string_equal(out, "0000-01-01T00:00:00Z");
+	kh_time_format(253402300799, out);
+	assert_string_equal(out, "9999-12-31T23:59:59Z");
+}
+
 static void test_now_override(void **state)
 {
 	(void)state;
@@ -116,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_times),
 		cmocka_unit_test(test_ages),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_format_out_of_range),
 		cmocka_unit_test(test_now_override),
 		cmocka_unit_test(test_sizes),
 	};

@@ -122,27 +122,36 @@ int kh_age_parse(const char *s, int64_t *seconds)
 	return 0;
 }
 
-static void civil(int64_t t, struct tm *tm)
+/* ISO 8601 of t (years zero-padded to four digits, which %Y does not do), or "(out of
+ * range)" outside years 0000-9999 (an age of a billion hours reaches there). */
+static void format(int64_t t, int with_time, char out[KH_TIME_LEN])
 {
 	time_t tt = (time_t)t;
+	char buf[80]; /* what the compiler can prove fits; the range check keeps it to 20 */
+	struct tm tm;
 
-	gmtime_r(&tt, tm);
+	if (t < -62167219200 || t >= 253402300800 || gmtime_r(&tt, &tm) == NULL) {
+		strcpy(out, "(out of range)");
+		return;
+	}
+	if (with_time)
+		snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	else
+		snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday);
+	buf[KH_TIME_LEN - 1] = '\0';
+	memcpy(out, buf, KH_TIME_LEN);
 }
 
 void kh_time_format(int64_t t, char out[KH_TIME_LEN])
 {
-	struct tm tm;
-
-	civil(t, &tm);
-	strftime(out, KH_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format(t, 1, out);
 }
 
 void kh_date_format(int64_t t, char out[KH_TIME_LEN])
 {
-	struct tm tm;
-
-	civil(t, &tm);
-	strftime(out, KH_TIME_LEN, "%Y-%m-%d", &tm);
+	format(t, 0, out);
 }
 
 int64_t kh_now(void)

@@ -4,7 +4,7 @@
 run --help
 expect_rc 0 "--help"
 help=$out
-for c in collect snapshots show diff report; do
+for c in collect snapshots show diff report prune vacuum check; do
 	expect_in "$help" "  $c " "--help lists $c"
 	run "$c" --help
 	expect_rc 0 "$c --help"
@@ -31,8 +31,9 @@ expect_rc 2 "missing option value"
 expect_in "$err" "option '--at' needs a value" "missing option value"
 
 # A missing database: every reading command fails clearly and creates nothing.
-for c in snapshots show diff report; do
-	run "$c"
+for c in snapshots show diff report vacuum check "prune --keep-daily 1"; do
+	# shellcheck disable=SC2086
+	run $c
 	expect_rc 2 "$c without database"
 	expect_eq "$err" "kvmhist: database '$tmp/kh.db' does not exist (run 'kvmhist collect' first)" "$c without database"
 done
@@ -116,6 +117,7 @@ expect_eq "$(md5sum "$tmp/kh.db")" "$sum" "bad input changed the database"
 
 # Not a database: refused, untouched.
 printf 'not a database\n' >"$tmp/junk.db"
+chmod 600 "$tmp/junk.db" # no world-readable warning in the way
 run --db "$tmp/junk.db" snapshots
 expect_rc 2 "junk database"
 expect_eq "$err" "kvmhist: '$tmp/junk.db' is not a kvmhist database (file is not a database)" "junk database"

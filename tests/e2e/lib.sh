@@ -1,6 +1,7 @@
 # Shared by the end-to-end scripts: a scratch directory and assertions that say what failed.
 # KVMHIST is the binary under test (set by tests/run.sh).
 set -u
+umask 022 # so that a private database is kvmhist's doing, not the runner's umask
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fixtures=$top/tests/fixtures
 : "${KVMHIST:=$top/kvmhist}"

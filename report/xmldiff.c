@@ -1006,6 +1006,48 @@ static int emit_element(struct ctx *c, const struct item *it, int added)
 	return xml ? 0 : -1;
 }
 
+static int alike_list(const xmlNode *a, const xmlNode *b, int depth);
+
+static int same_text(const xmlChar *a, const xmlChar *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(S(a), S(b)) == 0;
+}
+
+/* True when two subtrees are written alike: the same nodes, attributes, namespaces and text
+ * in the same order. Such a pair compares as no change in any context, so it need not be
+ * compared (most of a domain is untouched by a change of its memory). Anything unusual is
+ * "not alike" and left to the comparison. */
+static int alike(const xmlNode *a, const xmlNode *b, int depth)
+{
+	const xmlAttr *p, *q;
+	const xmlNs *m, *n;
+
+	if (depth > MAX_DEPTH || a->type != b->type || !same_text(a->name, b->name) ||
+	    strcmp(href(a->ns), href(b->ns)) != 0 || !same_text(a->content, b->content))
+		return 0;
+	if (a->type != XML_ELEMENT_NODE)
+		return a->type == XML_TEXT_NODE || a->type == XML_CDATA_SECTION_NODE ||
+		       a->type == XML_COMMENT_NODE || a->type == XML_ENTITY_REF_NODE;
+	for (m = a->nsDef, n = b->nsDef; m && n; m = m->next, n = n->next)
+		if (!same_text(m->prefix, n->prefix) || !same_text(m->href, n->href))
+			return 0;
+	if (m || n)
+		return 0;
+	for (p = a->properties, q = b->properties; p && q; p = p->next, q = q->next)
+		if (!same_text(p->name, q->name) || strcmp(href(p->ns), href(q->ns)) != 0 ||
+		    !alike_list(p->children, q->children, depth + 1))
+			return 0;
+	return p == NULL && q == NULL && alike_list(a->children, b->children, depth + 1);
+}
+
+static int alike_list(const xmlNode *a, const xmlNode *b, int depth)
+{
+	for (; a && b; a = a->next, b = b->next)
+		if (!alike(a, b, depth))
+			return 0;
+	return a == NULL && b == NULL;
+}
+
 static int diff_children(struct ctx *c, xmlNode *a, xmlNode *b, int depth)
 {
 	struct side sa = { 0 }, sb = { 0 };
@@ -1017,7 +1059,7 @@ static int diff_children(struct ctx *c, xmlNode *a, xmlNode *b, int depth)
 	match(&sa, &sb);
 	/* The new document's order; a removed element comes where it stood among the paired. */
 	for (size_t j = 0; j < sb.n && rc == 0; j++) {
-		struct item *y = &sb.items[j];
+		struct item *x, *y = &sb.items[j];
 
 		if (y->other == 0) {
 			rc = emit_element(c, y, 1);
@@ -1028,8 +1070,12 @@ static int diff_children(struct ctx *c, xmlNode *a, xmlNode *b, int depth)
 				rc = emit_element(c, &sa.items[ai], 0);
 		if (rc)
 			break;
-		push_segment(c, y, &sa.items[y->other - 1]);
-		rc = diff_elem(c, sa.items[y->other - 1].n, y->n, depth + 1);
+		x = &sa.items[y->other - 1];
+		/* equal hashes are cheap to find but may collide: only alike is proof */
+		if (x->hash == y->hash && alike(x->n, y->n, depth + 1))
+			continue;
+		push_segment(c, y, x);
+		rc = diff_elem(c, x->n, y->n, depth + 1);
 		cut(&c->path, tlen);
 		cut(&c->plain, plen);
 	}

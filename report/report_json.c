@@ -119,42 +119,92 @@ static json_t *pool_json(const struct kh_row *p)
 	return o;
 }
 
-/* Each host's latest pending drift: host, uri, then the diff's fields (name, path, old, new
- * first), as in kvmhist diff's "pending". */
-static json_t *pending_json(const struct kh_report *r)
+/* One change of a host's latest pending drift: host, uri, then the diff's fields (name, path,
+ * old, new first), as in kvmhist diff's "pending". */
+static json_t *pending_json(const struct kh_rhost *h, const struct kh_change *c)
 {
 	static const char *const first[] = { "name", "path", "old", "new" };
-	json_t *arr = json_array();
+	json_t *fields = kh_change_json(c), *o = json_object(), *v;
+	const char *key;
 
-	for (size_t i = 0; i < r->n_hosts; i++) {
-		const struct kh_changes *p = &r->hosts[i].pending;
-
-		for (size_t j = 0; j < p->n; j++) {
-			json_t *fields = kh_change_json(&p->items[j]), *o = json_object(), *v;
-			const char *key;
-
-			json_object_set_new(o, "host", kh_json_str(kh_rhost_label(&r->hosts[i])));
-			json_object_set_new(o, "uri", kh_json_str(r->hosts[i].uri));
-			for (size_t k = 0; k < 4; k++)
-				json_object_set(o, first[k], json_object_get(fields, first[k]));
-			json_object_foreach(fields, key, v) {
-				if (json_object_get(o, key) == NULL)
-					json_object_set(o, key, v);
-			}
-			json_decref(fields);
-			json_array_append_new(arr, o);
-		}
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(h)));
+	json_object_set_new(o, "uri", kh_json_str(h->uri));
+	for (size_t k = 0; k < 4; k++)
+		json_object_set(o, first[k], json_object_get(fields, first[k]));
+	json_object_foreach(fields, key, v) {
+		if (json_object_get(o, key) == NULL)
+			json_object_set(o, key, v);
 	}
-	return arr;
+	json_decref(fields);
+	return o;
 }
 
-char *kh_report_json(const struct kh_report *r)
+/* Written one piece at a time: a document of 5000 volumes built whole in jansson costs
+ * more memory than the rest of the report. Each piece is dumped with jansson at the depth
+ * it sits at, so the text is what json_dumps of the whole would be. */
+#define DUMP_FLAGS \
+	(JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY)
+
+struct out {
+	struct kh_buf b;
+	int depth;              /* of the piece being dumped: its lines are indented this deep */
+};
+
+/* jansson's newlines come only from indenting (strings escape theirs): indent each. */
+static int put_indented(const char *s, size_t n, void *data)
 {
-	struct kh_analysis *a = kh_analysis_new(r);
-	json_t *root = json_object(), *per = json_object(), *vols = json_array(),
-	       *pools = json_array(), *drift = json_array(), *hosts = json_array(), *first;
+	struct out *o = data;
+	const char *nl;
+
+	while ((nl = memchr(s, '\n', n)) != NULL) {
+		kh_buf_add(&o->b, s, (size_t)(nl - s) + 1);
+		for (int i = 0; i < o->depth; i++)
+			kh_buf_add(&o->b, "  ", 2);
+		n -= (size_t)(nl - s) + 1;
+		s = nl + 1;
+	}
+	kh_buf_add(&o->b, s, n);
+	return 0;
+}
+
+/* Takes j. */
+static void put_value(struct out *o, json_t *j)
+{
+	if (json_dump_callback(j, put_indented, o, DUMP_FLAGS) != 0)
+		abort(); /* only when out of memory, like kh_malloc */
+	json_decref(j);
+}
+
+/* "key": value, at depth 1 of the top object; `first` opens it. */
+static void put_member(struct out *o, const char *key, json_t *j, int first)
+{
+	kh_buf_printf(&o->b, "%s\n  \"%s\": ", first ? "{" : ",", key);
+	o->depth = 1;
+	put_value(o, j);
+}
+
+/* Array elements at depth 2, opened by put_array_start and closed by put_array_end. */
+static void put_array_start(struct out *o, const char *key)
+{
+	kh_buf_printf(&o->b, ",\n  \"%s\": [", key);
+}
+
+static void put_element(struct out *o, json_t *j, size_t i)
+{
+	kh_buf_puts(&o->b, i ? ",\n    " : "\n    ");
+	o->depth = 2;
+	put_value(o, j);
+}
+
+static void put_array_end(struct out *o, size_t n)
+{
+	kh_buf_puts(&o->b, n ? "\n  ]" : "]");
+}
+
+static json_t *period_json(const struct kh_report *r)
+{
+	json_t *per = json_object(), *hosts = json_array();
 	int64_t from, to;
-	char *s;
 
 	kh_report_period(r, &from, &to);
 	json_object_set_new(per, "from", kh_json_time(from));
@@ -179,54 +229,71 @@ char *kh_report_json(const struct kh_report *r)
 		json_array_append_new(hosts, h);
 	}
 	json_object_set_new(per, "hosts", hosts);
-	json_object_set_new(root, "period", per);
+	return per;
+}
 
+static json_t *drift_json(const struct kh_report *r, const struct kh_change *c)
+{
+	const struct kh_rhost *h = kh_report_host_of(r, c->uri);
+	json_t *fields = kh_change_json(c), *o = json_object(), *v;
+	const char *key;
+
+	/* taken_at first, as documented; then the diff's own fields in their order. */
+	json_object_set_new(o, "taken_at", kh_json_time(c->taken_at));
+	json_object_foreach(fields, key, v) {
+		if (strcmp(key, "taken_at") != 0)
+			json_object_set(o, key, v);
+	}
+	json_decref(fields);
+	json_object_set_new(o, "host", kh_json_str(h ? kh_rhost_label(h) : c->uri));
+	json_object_set_new(o, "uri", kh_json_str(c->uri));
+	return o;
+}
+
+static json_t *first_json(const struct kh_analysis *a)
+{
+	json_t *first;
+
+	if (a->first == NULL)
+		return json_null();
+	first = json_object();
+	json_object_set_new(first, "object", json_string(a->first_is_pool ? "pool" : "volume"));
+	json_object_set_new(first, "host", kh_json_str(kh_row_host(a->first)));
+	json_object_set_new(first, "pool", a->first_is_pool ? kh_json_str(a->first->s->name)
+							    : kh_json_str(a->first->s->pool));
+	json_object_set_new(first, "name", kh_json_str(a->first->s->name));
+	json_object_set_new(first, "days_to_full", num_json(a->first->fc.days, 0.1));
+	json_object_set_new(first, "full_on", date_json(a->first->fc.full_at));
+	return first;
+}
+
+char *kh_report_json(const struct kh_report *r)
+{
+	struct kh_analysis *a = kh_analysis_new(r);
+	struct out o = { { 0 }, 0 };
+	size_t n_pending = 0;
+
+	put_member(&o, "period", period_json(r), 1);
+	put_array_start(&o, "volumes");
 	for (size_t i = 0; i < a->n_vols; i++)
-		json_array_append_new(vols, volume_json(&a->vols[i]));
-	json_object_set_new(root, "volumes", vols);
+		put_element(&o, volume_json(&a->vols[i]), i);
+	put_array_end(&o, a->n_vols);
+	put_array_start(&o, "pools");
 	for (size_t i = 0; i < a->n_pools; i++)
-		json_array_append_new(pools, pool_json(&a->pools[i]));
-	json_object_set_new(root, "pools", pools);
-	for (size_t i = 0; i < a->n_drift; i++) {
-		const struct kh_change *c = a->drift[i];
-		const struct kh_rhost *h = kh_report_host_of(r, c->uri);
-		json_t *fields = kh_change_json(c), *o = json_object(), *v;
-		const char *key;
-
-		/* taken_at first, as documented; then the diff's own fields in their order. */
-		json_object_set_new(o, "taken_at", kh_json_time(c->taken_at));
-		json_object_foreach(fields, key, v) {
-			if (strcmp(key, "taken_at") != 0)
-				json_object_set(o, key, v);
-		}
-		json_decref(fields);
-		json_object_set_new(o, "host", kh_json_str(h ? kh_rhost_label(h) : c->uri));
-		json_object_set_new(o, "uri", kh_json_str(c->uri));
-		json_array_append_new(drift, o);
-	}
-	json_object_set_new(root, "drift", drift);
-
-	if (a->first) {
-		first = json_object();
-		json_object_set_new(first, "object", json_string(a->first_is_pool ? "pool"
-										  : "volume"));
-		json_object_set_new(first, "host", kh_json_str(kh_row_host(a->first)));
-		json_object_set_new(first, "pool", a->first_is_pool ? kh_json_str(a->first->s->name)
-								    : kh_json_str(a->first->s->pool));
-		json_object_set_new(first, "name", kh_json_str(a->first->s->name));
-		json_object_set_new(first, "days_to_full",
-				    num_json(a->first->fc.days, 0.1));
-		json_object_set_new(first, "full_on", date_json(a->first->fc.full_at));
-	} else {
-		first = json_null();
-	}
-	json_object_set_new(root, "fills_first", first);
-	json_object_set_new(root, "pending", pending_json(r));
-
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-	json_decref(root);
+		put_element(&o, pool_json(&a->pools[i]), i);
+	put_array_end(&o, a->n_pools);
+	put_array_start(&o, "drift");
+	for (size_t i = 0; i < a->n_drift; i++)
+		put_element(&o, drift_json(r, a->drift[i]), i);
+	put_array_end(&o, a->n_drift);
+	put_member(&o, "fills_first", first_json(a), 0);
+	put_array_start(&o, "pending");
+	for (size_t i = 0; i < r->n_hosts; i++)
+		for (size_t j = 0; j < r->hosts[i].pending.n; j++)
+			put_element(&o, pending_json(&r->hosts[i], &r->hosts[i].pending.items[j]),
+				    n_pending++);
+	put_array_end(&o, n_pending);
+	kh_buf_puts(&o.b, "\n}");
 	kh_analysis_free(a);
-	if (s == NULL)
-		abort(); /* only when out of memory, like kh_malloc */
-	return s;
+	return kh_buf_steal(&o.b);
 }

@@ -11,9 +11,17 @@
 #include "report/report.h"
 
 /* Samples kept per series; beyond it every other one is dropped and the stride doubles,
- * so a series costs at most 12 KiB whatever the period (a year of nightly snapshots fits
+ * so a series costs at most 16 KiB whatever the period (a year of nightly snapshots fits
  * without thinning). The latest sample is always kept apart. */
 #define KH_SERIES_MAX 1024
+
+/* Kept samples of one allocation at ords ord, ord + stride, ...: a volume that does not
+ * grow costs one run, not one sample a night. */
+struct kh_run {
+	uint32_t ord;                   /* index into the host's times */
+	uint32_t n;
+	int64_t alloc;
+};
 
 /* One disk of the host's latest snapshot: who uses which volume. */
 struct kh_rdisk {
@@ -35,9 +43,9 @@ struct kh_series {
 	size_t host;
 	char *pool, *name;
 	char *path;                     /* volumes: the latest path */
-	uint32_t *ord;                  /* samples: index into the host's times */
-	int64_t *alloc;
-	size_t n, cap;
+	struct kh_run *runs;            /* the kept samples, in order */
+	size_t n_runs, cap_runs;
+	size_t n;                       /* kept samples, over all runs */
 	uint32_t stride, seen;          /* thinning: keep every stride-th sample seen */
 	uint32_t last_ord;              /* the latest snapshot the object was in */
 	int has_sample;

@@ -203,6 +203,8 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].host_uuid);
 		free(r->hosts[i].times);
 		kh_changes_free(&r->hosts[i].pending);
+		free(r->hosts[i].pool_map);
+		free(r->hosts[i].vol_map);
 	}
 	free(r->hosts);
 	for (size_t i = 0; i < r->n_vols; i++)
@@ -226,7 +228,7 @@ int kh_change_is_growth(const struct kh_change *c)
 		strcmp(c->path, "physical") == 0);
 }
 
-static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap);
+static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int same_objects);
 
 /* Moves the changes worth reporting from `found` into the report, frees the rest. */
 static void keep_drift(struct kh_report *r, struct kh_changes *found)
@@ -332,7 +334,7 @@ int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 {
 	if (add_drift(r, prev, snap, snap, err) || take_pending(r, snap, err))
 		return -1;
-	add_numbers(r, snap);
+	add_numbers(r, snap, 0);
 	return 0;
 }
 
@@ -342,16 +344,23 @@ int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 {
 	if (add_drift(r, before, after, now, err) || take_pending(r, now, err))
 		return -1;
-	add_numbers(r, now);
+	/* no version changed: now holds the objects of the URI's previous call, in order */
+	add_numbers(r, now,
+		    before && after && before->n_pools + after->n_pools == 0 &&
+			    before->n_volumes + after->n_volumes == 0);
 	return 0;
 }
 
-/* The snapshot's time, its host's latest disks, and a sample of every pool and volume. */
-static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap)
+/* The snapshot's time, its host's latest disks, and a sample of every pool and volume.
+ * `same_objects`: the snapshot holds the pools and volumes of the host's previous one, in
+ * the same order and with the same names, paths and capacities; only their numbers are read
+ * then, and each finds its series by index instead of by name. */
+static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int same_objects)
 {
 	struct kh_rhost *h;
 	size_t hi;
 	uint32_t ord;
+	int remap;
 
 	h = host_get(r, snap->host.uri, &hi);
 	if (snap->host.hostname) {
@@ -366,14 +375,28 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap)
 	*KH_PUSH(h->times, h->n_times, h->cap_times) = snap->taken_at;
 	take_disks(h, snap);
 
+	remap = !(same_objects && h->mapped && h->n_pool_map == snap->n_pools &&
+		  h->n_vol_map == snap->n_volumes);
+	if (remap) {
+		h->pool_map = kh_realloc(h->pool_map, (snap->n_pools + 1) * sizeof *h->pool_map);
+		h->vol_map = kh_realloc(h->vol_map, (snap->n_volumes + 1) * sizeof *h->vol_map);
+		h->n_pool_map = snap->n_pools;
+		h->n_vol_map = snap->n_volumes;
+		h->mapped = 1;
+	}
 	for (size_t i = 0; i < snap->n_pools; i++) {
 		const struct kh_pool *p = &snap->pools[i];
-		struct kh_series *s = series_get(&r->pool_index, &r->pools, &r->n_pools,
-						 &r->cap_pools, hi, NULL, p->name);
+		struct kh_series *s;
 
+		if (remap) {
+			s = series_get(&r->pool_index, &r->pools, &r->n_pools, &r->cap_pools, hi,
+				       NULL, p->name);
+			h->pool_map[i] = (uint32_t)(s - r->pools);
+			if (p->capacity >= 0)
+				s->capacity = p->capacity;
+		}
+		s = &r->pools[h->pool_map[i]];
 		s->last_ord = ord;
-		if (p->capacity >= 0)
-			s->capacity = p->capacity;
 		if (p->available >= 0)
 			s->available = p->available;
 		if (p->allocation >= 0)
@@ -381,16 +404,21 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap)
 	}
 	for (size_t i = 0; i < snap->n_volumes; i++) {
 		const struct kh_volume *v = &snap->volumes[i];
-		struct kh_series *s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols,
-						 hi, v->pool ? v->pool : "", v->name);
+		struct kh_series *s;
 
-		s->last_ord = ord;
-		if (v->path && !str_eq(v->path, s->path)) {
-			free(s->path);
-			s->path = kh_strdup(v->path);
+		if (remap) {
+			s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols, hi,
+				       v->pool ? v->pool : "", v->name);
+			h->vol_map[i] = (uint32_t)(s - r->vols);
+			if (v->path && !str_eq(v->path, s->path)) {
+				free(s->path);
+				s->path = kh_strdup(v->path);
+			}
+			if (v->capacity >= 0)
+				s->capacity = v->capacity;
 		}
-		if (v->capacity >= 0)
-			s->capacity = v->capacity;
+		s = &r->vols[h->vol_map[i]];
+		s->last_ord = ord;
 		if (v->allocation >= 0)
 			series_sample(s, ord, v->allocation);
 	}

@@ -21,7 +21,9 @@ int kh_report_add(struct kh_report *r, const struct kh_snapshot *prev,
 
 /* The same, fed as a store streams it (kh_scan_next): `before` and `after` hold only the
  * objects whose version changed (both NULL for a URI's first), `now` every pool and volume
- * with its numbers, and its domains when it is the URI's last in the period. */
+ * with its numbers, and its domains when it is the URI's last in the period. When neither
+ * holds a pool or volume, `now` holds those of the URI's previous call in the same order,
+ * and only their numbers are read. */
 int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 			  const struct kh_snapshot *after, const struct kh_snapshot *now,
 			  struct kh_err *err);

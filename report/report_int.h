@@ -36,6 +36,11 @@ struct kh_rhost {
 	struct kh_rdisk *disks;         /* the latest snapshot's */
 	size_t n_disks, cap_disks;
 	struct kh_changes pending;      /* the latest snapshot's pending drift (kh_diff_pending) */
+	/* The series of each pool and volume of the latest snapshot, by index: reused while
+	 * the next snapshots hold the same objects in the same order. */
+	uint32_t *pool_map, *vol_map;
+	size_t n_pool_map, n_vol_map;
+	int mapped;
 };
 
 /* The history of one volume (pool != NULL) or pool (pool == NULL) on one host. */

@@ -76,7 +76,9 @@ int kh_store_domain_uuids(struct kh_store *st, const char *name, char ***out, si
  *                  diff(previous, snapshot) without the measured numbers of unchanged
  *                  pools and volumes;
  *   now            host facts, time, and every pool and volume with its numbers (no XML);
- *                  domains (with disks) only in the last one.
+ *                  domains (with disks) only in the last one. Its pools and volumes keep
+ *                  their order from one snapshot to the next: those in before leave, those
+ *                  in after come last.
  * kh_scan_next returns 1, 0 at the end, -1 on error. */
 struct kh_scan;
 int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,

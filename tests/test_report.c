@@ -14,6 +14,7 @@
 #include "report/growth.h"
 #include "report/report.h"
 #include "store/model.h"
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
@@ -733,6 +734,87 @@ static void test_long_series_thinned(void **state)
 	kh_report_free(r);
 }
 
+/* Night n of a host whose volumes come, go and change version: a.qcow2 grows 1 GiB a
+ * night and is resized on night 4, b.qcow2 is gone from night 3, c.qcow2 comes on night 2. */
+static struct kh_snapshot *changing_night(int n)
+{
+	struct kh_snapshot *s = snap_new(URI1, "kvm1", T0() + n * DAY);
+
+	pool_add(s, "default", 1000 * GiB, (10 + n) * GiB, (990 - n) * GiB);
+	vol_add(s, "default", "a.qcow2", n >= 4 ? 200 * GiB : 100 * GiB, (10 + n) * GiB);
+	if (n < 3)
+		vol_add(s, "default", "b.qcow2", 50 * GiB, 5 * GiB);
+	if (n >= 2)
+		vol_add(s, "default", "c.qcow2", 20 * GiB, (1 + n) * GiB);
+	disk_add(dom_add(s, "app"), "vda", "default", "a.qcow2", NULL);
+	return s;
+}
+
+/* The report fed as the store streams a history (changes only) says what it says when fed
+ * every snapshot whole, also when objects come, go and change between nights. */
+static void test_streamed_is_whole(void **state)
+{
+	char dir[] = "/tmp/kvmhist-report-XXXXXX", *path, *a, *b, *cmd;
+	const struct kh_snapshot *before, *after, *now;
+	struct kh_snapshot *s, *prev = NULL;
+	struct kh_report *streamed = kh_report_new(T0(), T0() + 5 * DAY);
+	struct kh_report *whole = kh_report_new(T0(), T0() + 5 * DAY);
+	struct kh_err err = { { 0 } };
+	struct kh_store *st;
+	struct kh_scan *sc;
+	json_t *j, *v;
+	int rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = kh_asprintf("%s/h.db", dir);
+	assert_int_equal(kh_store_open(path, KH_OPEN_CREATE, &st, &err), 0);
+	for (int n = 0; n < 6; n++) {
+		s = changing_night(n);
+		assert_int_equal(kh_store_put(st, s, &err), 0);
+		kh_snapshot_free(s);
+		assert_int_equal(kh_store_load(st, n + 1, &s, &err), 0);
+		assert_int_equal(kh_report_add(whole, prev, s, &err), 0);
+		kh_snapshot_free(prev);
+		prev = s;
+	}
+	kh_snapshot_free(prev);
+	assert_int_equal(kh_scan_open(st, URI1, T0(), T0() + 5 * DAY, &sc, &err), 0);
+	while ((rc = kh_scan_next(sc, &before, &after, &now, &err)) == 1)
+		assert_int_equal(kh_report_add_changes(streamed, before, after, now, &err), 0);
+	assert_int_equal(rc, 0);
+	kh_scan_close(sc);
+	kh_store_close(st);
+
+	a = kh_report_json(streamed);
+	b = kh_report_json(whole);
+	assert_string_equal(a, b);
+	j = json_loads(a, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "volumes")), 2);
+	v = find_named(json_object_get(j, "volumes"), "default", "a.qcow2");
+	assert_int_equal(jint(v, "samples"), 6);
+	assert_int_equal(jint(v, "growth_bytes_per_day"), GiB);
+	assert_int_equal(jint(v, "capacity"), 200 * GiB);
+	assert_int_equal(jint(v, "allocation"), 15 * GiB);
+	assert_string_equal(jstr(v, "owner"), "app");
+	v = find_named(json_object_get(j, "volumes"), "default", "c.qcow2");
+	assert_int_equal(jint(v, "samples"), 4);
+	assert_int_equal(jint(v, "allocation_at_start"), 3 * GiB);
+	assert_int_equal(jint(v, "allocation"), 6 * GiB);
+	v = find_named(json_object_get(j, "pools"), NULL, "default");
+	assert_int_equal(jint(v, "available"), 985 * GiB);
+	json_decref(j);
+	free(a);
+	free(b);
+	kh_report_free(streamed);
+	kh_report_free(whole);
+	cmd = kh_asprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+
 /* The documented JSON shape: keys in order, types, nulls. */
 static void test_json_shape(void **state)
 {
@@ -1404,6 +1486,7 @@ int main(void)
 		cmocka_unit_test(test_two_hosts),
 		cmocka_unit_test(test_same_host),
 		cmocka_unit_test(test_long_series_thinned),
+		cmocka_unit_test(test_streamed_is_whole),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_markdown_escapes),
 		cmocka_unit_test(test_html),

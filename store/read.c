@@ -10,10 +10,25 @@ static int step_end(struct kh_store *st, int rc, struct kh_err *err)
 	return rc == SQLITE_DONE ? 0 : kh_store_db_error(st, err, "cannot read snapshot");
 }
 
+/* The statement of `id` (one of the *_GET) that reads spans through the index `which` needs. */
+static enum stmt_id by_index(enum stmt_id id, enum kh_which which)
+{
+	if (which != KH_STARTED)
+		return id;
+	switch (id) {
+	case S_DOMAINS_GET: return S_DOMAINS_STARTED;
+	case S_DISKS_GET: return S_DISKS_STARTED;
+	case S_IFACES_GET: return S_IFACES_STARTED;
+	case S_POOLS_GET: return S_POOLS_STARTED;
+	case S_VOLUMES_GET: return S_VOLUMES_STARTED;
+	default: return S_NETWORKS_STARTED;
+	}
+}
+
 static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_id, int64_t seq,
 			    enum kh_which which, int64_t other, struct kh_err *err)
 {
-	sqlite3_stmt *s = kh_store_stmt(st, id, err);
+	sqlite3_stmt *s = kh_store_stmt(st, by_index(id, which), err);
 
 	if (s) {
 		sqlite3_bind_int64(s, 1, host_id);

@@ -27,7 +27,8 @@ static const char *const stmt_sql[S_MAX] = {
 	/* The latest snapshot's seq, and the highest seq any span reaches: after a prune they
 	 * differ, and a new seq must lie past both so that no old span covers it. */
 	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0), (SELECT coalesce(max(last_seq), 0) FROM span"
-		      " WHERE host_id = ?1) FROM snapshot WHERE host_id = ?1",
+		      " INDEXED BY span_host_kind_last WHERE host_id = ?1)"
+		      " FROM snapshot WHERE host_id = ?1",
 	[S_SNAP_ADD] = "INSERT INTO snapshot(host_id, seq, taken_at, hostname, host_uuid, hv_type,"
 		       " libvirt_version, hv_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DOMAIN_ADD] = "INSERT INTO domain(name, uuid, state, vcpus, memory_kib, max_memory_kib,"
@@ -54,45 +55,66 @@ static const char *const stmt_sql[S_MAX] = {
 		       " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE s.id = ?",
 /* Versions of host ?1 present in snapshot ?2 whose span starts at or after ?3 and ends at or
  * before ?4: ?3 = 0, ?4 = max for all present; ?3 = ?2 for those new in it; ?4 = ?2 for
- * those last seen in it. */
+ * those last seen in it. Each statement comes twice, reading spans through the index named:
+ * by last_seq (all present, those last seen) or by first_seq (those new, *_STARTED). Named,
+ * so the planner cannot take the other one where it reads every live version. */
 #define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq BETWEEN ?2 AND ?4" \
 		     " AND sp.first_seq BETWEEN ?3 AND ?2"
-	[S_DOMAINS_GET] = "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib,"
-			  " max_memory_kib, autostart, persistent, os_type, x.body, error, lx.body"
-			  " FROM span sp JOIN domain d ON d.id = sp.object_id"
-			  " LEFT JOIN xml x ON x.id = d.xml_id LEFT JOIN xml lx ON lx.id = d.live_xml_id"
-			  " WHERE" AT_SEQ("0") " ORDER BY d.id",
-	[S_DISKS_GET] = "SELECT domain_id, target, device, type, source, pool, volume, capacity,"
-			" allocation, physical FROM disk WHERE domain_id IN"
-			" (SELECT object_id FROM span sp WHERE" AT_SEQ("0") ")"
-			" ORDER BY domain_id, rowid",
-	[S_IFACES_GET] = "SELECT domain_id, mac, type, source, model FROM iface WHERE domain_id IN"
-			 " (SELECT object_id FROM span sp WHERE" AT_SEQ("0") ")"
-			 " ORDER BY domain_id, rowid",
+#define SPAN(by) " span sp INDEXED BY span_host_kind_" by
+#define DOMAINS_GET(by) "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib," \
+	" max_memory_kib, autostart, persistent, os_type, x.body, error, lx.body" \
+	" FROM" SPAN(by) " JOIN domain d ON d.id = sp.object_id" \
+	" LEFT JOIN xml x ON x.id = d.xml_id LEFT JOIN xml lx ON lx.id = d.live_xml_id" \
+	" WHERE" AT_SEQ("0") " ORDER BY d.id"
+#define DISKS_GET(by) "SELECT domain_id, target, device, type, source, pool, volume, capacity," \
+	" allocation, physical FROM disk WHERE domain_id IN" \
+	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
+#define IFACES_GET(by) "SELECT domain_id, mac, type, source, model FROM iface WHERE domain_id IN" \
+	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
 /* The measured pair of version `row` as of snapshot ?2: its latest size row up to then. */
 #define SIZE_AT(kind, row) " LEFT JOIN size z ON z.kind = " kind " AND z.object_id = " row \
 	" AND z.seq = (SELECT max(seq) FROM size WHERE kind = " kind " AND object_id = " row \
 	" AND seq <= ?2)"
-	[S_POOLS_GET] = "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart,"
-			" persistent, capacity, z.allocation, z.extra, path, x.body, error"
-			" FROM span sp JOIN pool p ON p.id = sp.object_id"
-			" LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id")
-			" WHERE" AT_SEQ("1") " ORDER BY p.id",
-	[S_VOLUMES_GET] = "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type,"
-			  " capacity, z.allocation, z.extra, x.body, error"
-			  " FROM span sp JOIN volume v ON v.id = sp.object_id"
-			  " LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id")
-			  " WHERE" AT_SEQ("2") " ORDER BY v.id",
-	[S_NETWORKS_GET] = "SELECT sp.id, n.id, n.xml_id, name, uuid, active, autostart,"
-			   " persistent, bridge, forward, ips, dhcp_ranges, x.body, error"
-			   " FROM span sp JOIN network n ON n.id = sp.object_id"
-			   " LEFT JOIN xml x ON x.id = n.xml_id WHERE" AT_SEQ("3") " ORDER BY n.id",
+#define POOLS_GET(by) "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart," \
+	" persistent, capacity, z.allocation, z.extra, path, x.body, error" \
+	" FROM" SPAN(by) " JOIN pool p ON p.id = sp.object_id" \
+	" LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id") \
+	" WHERE" AT_SEQ("1") " ORDER BY p.id"
+#define VOLUMES_GET(by) "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type," \
+	" capacity, z.allocation, z.extra, x.body, error" \
+	" FROM" SPAN(by) " JOIN volume v ON v.id = sp.object_id" \
+	" LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id") \
+	" WHERE" AT_SEQ("2") " ORDER BY v.id"
+#define NETWORKS_GET(by) "SELECT sp.id, n.id, n.xml_id, name, uuid, active, autostart," \
+	" persistent, bridge, forward, ips, dhcp_ranges, x.body, error" \
+	" FROM" SPAN(by) " JOIN network n ON n.id = sp.object_id" \
+	" LEFT JOIN xml x ON x.id = n.xml_id WHERE" AT_SEQ("3") " ORDER BY n.id"
+	[S_DOMAINS_GET] = DOMAINS_GET("last"),
+	[S_DOMAINS_STARTED] = DOMAINS_GET("first"),
+	[S_DISKS_GET] = DISKS_GET("last"),
+	[S_DISKS_STARTED] = DISKS_GET("first"),
+	[S_IFACES_GET] = IFACES_GET("last"),
+	[S_IFACES_STARTED] = IFACES_GET("first"),
+	[S_POOLS_GET] = POOLS_GET("last"),
+	[S_POOLS_STARTED] = POOLS_GET("first"),
+	[S_VOLUMES_GET] = VOLUMES_GET("last"),
+	[S_VOLUMES_STARTED] = VOLUMES_GET("first"),
+	[S_NETWORKS_GET] = NETWORKS_GET("last"),
+	[S_NETWORKS_STARTED] = NETWORKS_GET("first"),
+#undef SPAN
+#undef DOMAINS_GET
+#undef DISKS_GET
+#undef IFACES_GET
+#undef POOLS_GET
+#undef VOLUMES_GET
+#undef NETWORKS_GET
 #undef AT_SEQ
 #undef SIZE_AT
 	[S_PREVIOUS] = "SELECT p.id FROM snapshot s JOIN snapshot p ON p.host_id = s.host_id"
 		       " AND (p.taken_at < s.taken_at OR (p.taken_at = s.taken_at AND p.id < s.id))"
 		       " WHERE s.id = ? ORDER BY p.taken_at DESC, p.id DESC LIMIT 1",
-#define COUNT(kind) " (SELECT count(*) FROM span WHERE host_id = s.host_id AND kind = " kind \
+#define COUNT(kind) " (SELECT count(*) FROM span INDEXED BY span_host_kind_last" \
+		    " WHERE host_id = s.host_id AND kind = " kind \
 		    " AND last_seq >= s.seq AND first_seq <= s.seq)"
 #define HOST_MATCHES " (?1 IS NULL OR h.uri = ?1 OR s.hostname = ?1)"
 	[S_LIST] = "SELECT s.id, s.taken_at, h.uri, s.hostname, s.host_uuid,"

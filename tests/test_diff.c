@@ -16,29 +16,12 @@
 
 #include <cmocka.h>
 
+#include "tests/helpers.h"
+
 #define CORPUS KH_SRCDIR "/../shared/corpus/libvirt-tests"
 #define GiB (1024LL * 1024 * 1024)
 #define T0 1763607600 /* 2025-11-20T03:00:00Z */
 #define T1 (T0 + 86400)
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		fail_msg("cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* s with every `from` replaced by `to` (at least one). */
 static char *replace(const char *s, const char *from, const char *to)
@@ -85,7 +68,8 @@ static const char *const network_xml_path = CORPUS "/tests/networkxml2xmlin/nat-
 static struct kh_domain *add_domain(struct kh_snapshot *s, const char *name, const char *uuid)
 {
 	struct kh_domain *d = kh_snapshot_add_domain(s);
-	char *xml = slurp(domain_xml_path), *n = kh_asprintf("<name>%s</name>", name);
+	char *xml = kh_test_slurp(domain_xml_path, NULL);
+	char *n = kh_asprintf("<name>%s</name>", name);
 
 	d->name = kh_strdup(name);
 	d->uuid = kh_strdup(uuid);
@@ -113,14 +97,14 @@ static struct kh_pool *add_pool(struct kh_snapshot *s)
 	p->capacity = 100 * GiB;
 	p->allocation = 60 * GiB;
 	p->available = 40 * GiB;
-	p->xml = slurp(pool_xml_path);
+	p->xml = kh_test_slurp(pool_xml_path, NULL);
 	return p;
 }
 
 static struct kh_volume *add_volume(struct kh_snapshot *s)
 {
 	struct kh_volume *v = kh_snapshot_add_volume(s);
-	char *xml = slurp(volume_xml_path);
+	char *xml = kh_test_slurp(volume_xml_path, NULL);
 
 	v->pool = kh_strdup("default-pool");
 	v->name = kh_strdup("OtherDemo.img");
@@ -142,7 +126,7 @@ static struct kh_network *add_network(struct kh_snapshot *s)
 	n->active = 1;
 	n->autostart = 1;
 	n->persistent = 1;
-	n->xml = slurp(network_xml_path);
+	n->xml = kh_test_slurp(network_xml_path, NULL);
 	return n;
 }
 

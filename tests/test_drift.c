@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/helpers.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,24 +28,6 @@
 #define DRIFT KH_SRCDIR "/tests/fixtures/drift/"
 #define T0 1795996800 /* 2026-11-30T00:00:00Z */
 #define DAY 86400
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b = kh_malloc((size_t)n + 1);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = '\0';
-	fclose(f);
-	return b;
-}
 
 /* s with the first `at` replaced by `with`; the caller frees. */
 static char *replaced(const char *s, const char *at, const char *with)
@@ -68,7 +52,8 @@ static void pending(const char *config, const char *live, struct kh_xml_changes 
  * start filled in (see tests/fixtures/drift/README.md). */
 static void test_pending_real_qemu(void **state)
 {
-	char *config = slurp(DRIFT "qemu-config.xml"), *live = slurp(DRIFT "qemu-live.xml");
+	char *config = kh_test_slurp(DRIFT "qemu-config.xml", NULL);
+	char *live = kh_test_slurp(DRIFT "qemu-live.xml", NULL);
 	struct kh_xml_changes x = { 0 };
 
 	(void)state;
@@ -98,7 +83,8 @@ static void test_pending_real_qemu(void **state)
  * kept, whole. Live-only attributes below it are not. */
 static void test_pending_hotplug_and_live_state(void **state)
 {
-	char *config = slurp(DRIFT "qemu-config.xml"), *live = slurp(DRIFT "qemu-live.xml");
+	char *config = kh_test_slurp(DRIFT "qemu-config.xml", NULL);
+	char *live = kh_test_slurp(DRIFT "qemu-live.xml", NULL);
 	char *hot = replaced(live, "<controller type='usb'",
 			     "<disk type='file' device='disk'><source file='/srv/hot.raw' index='3'/>"
 			     "<target dev='vdc' bus='virtio'/><alias name='virtio-disk2'/></disk>\n"
@@ -171,8 +157,8 @@ static void test_show_pending(void **state)
 	s->host.uri = kh_strdup("qemu:///system");
 	d->name = kh_strdup("probe");
 	d->state = kh_strdup("running");
-	d->xml = slurp(DRIFT "qemu-config.xml");
-	d->live_xml = slurp(DRIFT "qemu-live.xml");
+	d->xml = kh_test_slurp(DRIFT "qemu-config.xml", NULL);
+	d->live_xml = kh_test_slurp(DRIFT "qemu-live.xml", NULL);
 	text = kh_show_text(s);
 	assert_non_null(strstr(text, "Pending:        3 changes at next boot"));
 	assert_non_null(strstr(text, "  /domain/memory: 64.0 MiB \xe2\x86\x92 96.0 MiB (+32.0 MiB)\n"));
@@ -187,31 +173,15 @@ static void test_show_pending(void **state)
 
 /* --- the store ---------------------------------------------------------------------------- */
 
-struct fx {
-	char dir[64];
-	char *path;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = kh_calloc(1, sizeof *f);
-
-	strcpy(f->dir, "/tmp/kvmhist-drift-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->path = kh_asprintf("%s/h.db", f->dir);
-	*state = f;
+	*state = kh_test_dir_new("drift", "h.db");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	char *cmd = kh_asprintf("rm -rf '%s'", f->dir);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f->path);
-	free(f);
+	kh_test_dir_free(*state);
 	return 0;
 }
 
@@ -287,7 +257,7 @@ static struct kh_store *open_store(const char *path, enum kh_open_mode mode)
 /* Live XML is stored, read back, and part of what makes a new version of a domain. */
 static void test_live_xml_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct dom night[] = { { "a", A, LIVE1 }, { "b", B, NULL } };
 	struct kh_snapshot *s;
@@ -312,7 +282,7 @@ static void test_live_xml_round_trip(void **state)
 /* A version 1 database is brought to version 2 and its snapshots read as before. */
 static void test_migration_from_v1(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_snapshot *s;
 	struct kh_store *st;
 	struct kh_err err;
@@ -349,7 +319,7 @@ static void test_migration_from_v1(void **state)
 /* Lives by UUID: a rename, a removal and re-addition, a domain gone at the end. */
 static void test_domain_lives(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_domain_life *v;
 	struct kh_err err;
@@ -476,7 +446,7 @@ static const char *jstr(json_t *o, const char *key)
  * what waited on day 2 and was booted away by day 3 is gone. */
 static void test_report_pending_from_store(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct dom d[] = { { "a", A, RUN_1CPU }, { "b", B, NULL } };
 	const char *const xml[] = { CFG, NULL };

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/helpers.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,31 +26,15 @@
 
 static const char hostile[] = "evil|*x*<b>'\"%\n\xc3\xa9<script>alert(1)</script>";
 
-struct fx {
-	char dir[64];
-	char *path;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = kh_calloc(1, sizeof *f);
-
-	strcpy(f->dir, "/tmp/kvmhist-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->path = kh_asprintf("%s/sub/dir/h.db", f->dir);
-	*state = f;
+	*state = kh_test_dir_new("store", "sub/dir/h.db");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	char *cmd = kh_asprintf("rm -rf '%s'", f->dir);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(f->path);
-	free(f);
+	kh_test_dir_free(*state);
 	return 0;
 }
 
@@ -175,21 +161,6 @@ static int64_t count(const char *path, const char *sql)
 	return n;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	buf = kh_malloc(*len + 1);
-	assert_int_equal(fread(buf, 1, *len, f), *len);
-	fclose(f);
-	return buf;
-}
-
 static void write_file(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -201,7 +172,7 @@ static void write_file(const char *path, const char *data, size_t len)
 
 static void test_missing_database_is_not_created(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = NULL;
 	struct kh_err err;
 	struct stat sb;
@@ -215,7 +186,7 @@ static void test_missing_database_is_not_created(void **state)
 
 static void test_create_is_private_and_versioned(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	char *dir = kh_strdup(f->path);
 	struct stat sb;
@@ -234,7 +205,7 @@ static void test_create_is_private_and_versioned(void **state)
 
 static void test_round_trip(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot *s;
 	struct kh_err err;
@@ -287,7 +258,7 @@ static void test_round_trip(void **state)
 /* An unchanged night stores no new object rows; a change stores only what changed. */
 static void test_unchanged_objects_are_stored_once(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot *s;
 	struct kh_err err;
@@ -346,7 +317,7 @@ static void test_unchanged_objects_are_stored_once(void **state)
  * always the XML written. */
 static void test_measured_xml_is_lossless(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot *s = make_snapshot("test:///a", T0, 1LL << 30), *back;
 	const char *odd = "<volume><name>aries.qcow2</name>"
@@ -368,7 +339,7 @@ static void test_measured_xml_is_lossless(void **state)
 /* A schema-1 database, sizes in the version rows, reads the same after migration 2. */
 static void test_migration_moves_sizes(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot *s;
 	struct kh_err err;
@@ -413,7 +384,7 @@ static void test_migration_moves_sizes(void **state)
 /* A scan gives each snapshot's numbers and only the objects whose version changed. */
 static void test_scan_streams_changes(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	const struct kh_snapshot *before, *after, *now;
 	struct kh_snapshot *s;
@@ -453,7 +424,7 @@ static void test_scan_streams_changes(void **state)
 /* Two hosts never share versions: each URI has its own history. */
 static void test_hosts_are_separate(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot *s;
 	struct kh_err err;
@@ -474,7 +445,7 @@ static void test_hosts_are_separate(void **state)
 /* A failure inside the transaction (injected with a real SQLite trigger) leaves nothing. */
 static void test_failed_snapshot_leaves_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot *s;
 	struct kh_err err;
@@ -513,7 +484,7 @@ static void assert_refused_untouched(const char *path, const char *data, size_t 
 	assert_null(st);
 	if (strstr(err.msg, expect) == NULL)
 		fail_msg("'%s' does not say '%s'", err.msg, expect);
-	after = slurp(path, &after_len);
+	after = kh_test_slurp(path, &after_len);
 	assert_int_equal(after_len, len);
 	assert_memory_equal(after, data, len);
 	free(after);
@@ -521,7 +492,7 @@ static void assert_refused_untouched(const char *path, const char *data, size_t 
 
 static void test_foreign_files_are_refused_untouched(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	char *text = kh_asprintf("%s/notes.txt", f->dir);
 	char *other = kh_asprintf("%s/other.db", f->dir);
 	char *newer = kh_asprintf("%s/newer.db", f->dir);
@@ -537,7 +508,7 @@ static void test_foreign_files_are_refused_untouched(void **state)
 	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES (1)", NULL,
 				      NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	data = slurp(other, &len);
+	data = kh_test_slurp(other, &len);
 	assert_refused_untouched(other, data, len, "is not a kvmhist database");
 	free(data);
 
@@ -546,7 +517,7 @@ static void test_foreign_files_are_refused_untouched(void **state)
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	data = slurp(newer, &len);
+	data = kh_test_slurp(newer, &len);
 	assert_refused_untouched(newer, data, len, "newer kvmhist (schema 99");
 	free(data);
 	free(text);
@@ -556,7 +527,7 @@ static void test_foreign_files_are_refused_untouched(void **state)
 
 static void test_truncated_database_is_refused(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	char *path = kh_asprintf("%s/trunc.db", f->dir);
 	struct kh_store *st = open_store(path, KH_OPEN_CREATE);
 	struct kh_err err;
@@ -571,11 +542,11 @@ static void test_truncated_database_is_refused(void **state)
 	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
-	data = slurp(path, &len);
+	data = kh_test_slurp(path, &len);
 	assert_true(len > 8192);
 	write_file(path, data, 4096 + 100);
 	free(data);
-	data = slurp(path, &len);
+	data = kh_test_slurp(path, &len);
 	st = NULL;
 	/* open may pass the header check; reading must then fail cleanly, not crash */
 	if (kh_store_open(path, KH_OPEN_EXISTING, &st, &err) == 0) {
@@ -589,7 +560,7 @@ static void test_truncated_database_is_refused(void **state)
 		fail_msg("unexpected message: %s", err.msg);
 	{
 		size_t after_len;
-		char *after = slurp(path, &after_len);
+		char *after = kh_test_slurp(path, &after_len);
 
 		assert_int_equal(after_len, len);
 		assert_memory_equal(after, data, len);
@@ -601,7 +572,7 @@ static void test_truncated_database_is_refused(void **state)
 
 static void test_resolve(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	int64_t id, t, now = T0 + 10 * DAY;
 	struct kh_err err;
@@ -670,7 +641,7 @@ static void test_resolve(void **state)
 
 static void test_list(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_snapshot_info *v;
 	struct kh_err err;
@@ -730,7 +701,7 @@ static void assert_no_problems(struct kh_store *st)
  * snapshot; the survivors read back byte for byte as before; nothing unreachable is left. */
 static void test_prune_retention(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	/* chronological; allocations repeat so that versions span several snapshots */
 	static const struct { const char *when; int64_t alloc; } a[] = {
@@ -804,7 +775,7 @@ static void test_prune_retention(void **state)
  * not let the next snapshot reuse its seq, or spans reaching that seq would reappear there. */
 static void test_prune_never_reuses_seq(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	struct kh_retention keep = { .daily = 1 };
 	struct kh_snapshot *s;
@@ -836,7 +807,7 @@ static void test_prune_never_reuses_seq(void **state)
 /* check names each broken invariant, one line each. */
 static void test_check_finds_problems(void **state)
 {
-	struct fx *f = *state;
+	struct kh_test_dir *f = *state;
 	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
 	static const char *const expect[] = {
 		/* SQLite's own check sees the rows the deleted domain leaves dangling */

@@ -13,31 +13,14 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "tests/helpers.h"
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #define CORPUS KH_SRCDIR "/../shared/corpus/libvirt-tests"
 
 /* ---- helpers ---- */
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* base with the one occurrence of `from` replaced by `to`. */
 static char *edit(const char *base, const char *from, const char *to)
@@ -288,7 +271,7 @@ static void test_corpus_reordered_is_no_change(void **state)
 	if (corpus.n < 300)
 		fail_msg("%s: %zu XML files, expected the corpus (~370)", CORPUS, corpus.n);
 	for (size_t i = 0; i < corpus.n; i++) {
-		char *xml = slurp(corpus.paths[i]), *shuffled;
+		char *xml = kh_test_try_slurp(corpus.paths[i], NULL), *shuffled;
 		struct kh_xml_changes c = { 0 };
 		struct kh_err err = { "" };
 
@@ -372,7 +355,7 @@ static void test_corpus_attribute_edit_is_one_change(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < corpus.n; i++) {
-		char *xml = slurp(corpus.paths[i]), *edited, suffix[256];
+		char *xml = kh_test_try_slurp(corpus.paths[i], NULL), *edited, suffix[256];
 		xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
 					    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		struct kh_xml_changes c = { 0 };
@@ -438,7 +421,7 @@ static void test_corpus_element_removal_is_one_change(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < corpus.n; i++) {
-		char *xml = slurp(corpus.paths[i]), *edited;
+		char *xml = kh_test_try_slurp(corpus.paths[i], NULL), *edited;
 		xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
 					    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		struct kh_xml_changes c = { 0 };
@@ -903,7 +886,7 @@ static void expect_error(const char *a, const char *b, const char *msg)
 
 static void test_malformed(void **state)
 {
-	char *symlink_text = slurp(CORPUS "/tests/qemuxml2xmloutdata/blkdeviotune-group-num.xml");
+	char *symlink_text = kh_test_try_slurp(CORPUS "/tests/qemuxml2xmloutdata/blkdeviotune-group-num.xml", NULL);
 
 	(void)state;
 	expect_error(aries, "<domain><name>x</domain>",

@@ -77,7 +77,7 @@ valgrind: $(BIN) tests
 # ASan+UBSan, each run for FUZZ_SECONDS. New inputs go to $(BUILD)/NAME/, crashes to
 # $(BUILD)/; the seed corpus in the repository is only read. They link util/, store/ and
 # report/; the collector target includes cmd/collector.c to reach its static XML readers.
-# To add at merge: a target each for the config file parser (util/config.c) and --uri-file.
+# Targets: times, SNAP/SPEC, the XML diff, the collector's XML, the config file, --uri-file.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \

@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "cmd/collector.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
 
@@ -184,30 +185,19 @@ static void wait_for(struct job **all, size_t n, size_t want, int jobs, int time
 /* One URI per line; blank lines and lines starting with # are skipped. */
 static int read_uri_file(const char *path, struct job ***all, size_t *n, size_t *cap)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t len = 0, before = *n;
+	char **uris = NULL;
+	size_t n_uris = 0, cap_uris = 0;
+	struct kh_err err;
 	int rc = 0;
 
-	if (f == NULL)
-		return kh_fail("cannot read URI file '%s': %s", path, strerror(errno));
-	while (getline(&line, &len, f) != -1) {
-		char *s = line, *e;
-
-		s += strspn(s, " \t");
-		e = s + strlen(s);
-		while (e > s && strchr(" \t\r\n", e[-1]))
-			e--;
-		*e = '\0';
-		if (*s != '\0' && *s != '#')
-			add_job(all, n, cap, s);
+	if (kh_uri_list_load(path, &uris, &n_uris, &cap_uris, &err) != 0)
+		rc = kh_fail("%s", err.msg);
+	for (size_t i = 0; i < n_uris; i++) {
+		if (rc == 0)
+			add_job(all, n, cap, uris[i]);
+		free(uris[i]);
 	}
-	if (ferror(f))
-		rc = kh_fail("cannot read URI file '%s': %s", path, strerror(errno));
-	else if (*n == before)
-		rc = kh_fail("URI file '%s' names no URI", path);
-	free(line);
-	fclose(f);
+	free(uris);
 	return rc;
 }
 

@@ -239,6 +239,43 @@ static void test_load(void **state)
 	assert_non_null(strstr(err.msg, "cannot read config '/tmp'"));
 }
 
+static void free_uris(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* --uri-file: one URI a line, trimmed; blank lines, # lines and CRLF endings are no URI. */
+static void test_uri_list(void **state)
+{
+	static const char text[] = "# fleet\n  qemu+ssh://kvm1/system  \n\n\t# kvm2 is down\r\n"
+				   "qemu+tls://kvm3.example.org/system\r\ntest:///x.xml#frag";
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct kh_err err;
+
+	(void)state;
+	assert_int_equal(kh_uri_list_parse(text, sizeof text - 1, "hosts", &v, &n, &cap, &err), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "qemu+ssh://kvm1/system");
+	assert_string_equal(v[1], "qemu+tls://kvm3.example.org/system");
+	assert_string_equal(v[2], "test:///x.xml#frag");
+	free_uris(v, n);
+
+	v = NULL, n = cap = 0;
+	assert_int_equal(kh_uri_list_parse("# none\n\n  \n", 10, "hosts", &v, &n, &cap, &err), -1);
+	assert_string_equal(err.msg, "URI file 'hosts' names no URI");
+	assert_int_equal(n, 0);
+	assert_int_equal(kh_uri_list_parse("a\0b\n", 4, "hosts", &v, &n, &cap, &err), -1);
+	assert_string_equal(err.msg, "URI file 'hosts' holds a NUL byte");
+	assert_int_equal(n, 0);
+	assert_int_equal(kh_uri_list_load("/nonexistent/hosts", &v, &n, &cap, &err), -1);
+	assert_string_equal(err.msg,
+			    "cannot read URI file '/nonexistent/hosts': No such file or directory");
+	free_uris(v, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_duplicate_scalars),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_uri_list),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

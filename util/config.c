@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CONFIG_MAX (1 << 20) /* far beyond any real file; stops a read of /dev/zero */
 
@@ -237,36 +238,81 @@ fail:
 	return -1;
 }
 
-int kh_config_load(const char *path, int must_exist, struct kh_config *cfg, struct kh_err *err)
+/* Reads a whole small file; `what` names it in messages ("config", "URI file"). */
+static int read_text(const char *path, const char *what, struct kh_buf *b, struct kh_err *err)
 {
-	struct kh_buf b = { 0 };
 	char chunk[8192];
 	size_t n;
 	FILE *f = fopen(path, "r");
-	int rc;
 
-	if (f == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		return kh_err_set(err, "cannot read config '%s': %s", path, strerror(errno));
-	}
+	if (f == NULL)
+		return kh_err_set(err, "cannot read %s '%s': %s", what, path, strerror(errno));
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + n > CONFIG_MAX) {
+		if (b->len + n > CONFIG_MAX) {
 			fclose(f);
-			kh_buf_free(&b);
-			return kh_err_set(err, "config '%s' is larger than 1 MiB", path);
+			kh_buf_free(b);
+			return kh_err_set(err, "%s '%s' is larger than 1 MiB", what, path);
 		}
-		kh_buf_add(&b, chunk, n);
+		kh_buf_add(b, chunk, n);
 	}
 	if (ferror(f)) {
 		int e = errno;
 
 		fclose(f);
-		kh_buf_free(&b);
-		return kh_err_set(err, "cannot read config '%s': %s", path, strerror(e));
+		kh_buf_free(b);
+		return kh_err_set(err, "cannot read %s '%s': %s", what, path, strerror(e));
 	}
 	fclose(f);
+	return 0;
+}
+
+int kh_config_load(const char *path, int must_exist, struct kh_config *cfg, struct kh_err *err)
+{
+	struct kh_buf b = { 0 };
+	int rc;
+
+	if (!must_exist && access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	if (read_text(path, "config", &b, err))
+		return -1;
 	rc = kh_config_parse(b.data ? b.data : "", b.len, path, cfg, err);
+	kh_buf_free(&b);
+	return rc;
+}
+
+int kh_uri_list_parse(const char *text, size_t len, const char *name, char ***uris, size_t *n,
+		      size_t *cap, struct kh_err *err)
+{
+	size_t before = *n, line = 0;
+	const char *p = text, *end = text + len;
+
+	if (memchr(text, '\0', len))
+		return kh_err_set(err, "URI file '%s' holds a NUL byte", name);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+
+		line++;
+		while (p < e && is_space(*p))
+			p++;
+		while (e > p && (is_space(e[-1]) || e[-1] == '\r'))
+			e--;
+		if (p < e && *p != '#')
+			*(char **)KH_PUSH(*uris, *n, *cap) = kh_strndup(p, (size_t)(e - p));
+		p = nl ? nl + 1 : end;
+	}
+	if (*n == before)
+		return kh_err_set(err, "URI file '%s' names no URI", name);
+	return 0;
+}
+
+int kh_uri_list_load(const char *path, char ***uris, size_t *n, size_t *cap, struct kh_err *err)
+{
+	struct kh_buf b = { 0 };
+	int rc;
+
+	if (read_text(path, "URI file", &b, err))
+		return -1;
+	rc = kh_uri_list_parse(b.data ? b.data : "", b.len, path, uris, n, cap, err);
 	kh_buf_free(&b);
 	return rc;
 }

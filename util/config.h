@@ -28,6 +28,13 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 /* Reads and parses `path`. A missing file is fine (0, *cfg empty) unless `must_exist`. */
 int kh_config_load(const char *path, int must_exist, struct kh_config *cfg, struct kh_err *err);
 
+/* A URI file (--uri-file): one URI a line, blanks around it trimmed; blank lines and lines
+ * starting with '#' skipped. Appends copies to *uris (n, cap as for KH_PUSH). A file that
+ * names no URI, or holds a NUL byte, is an error naming `name`. */
+int kh_uri_list_parse(const char *text, size_t len, const char *name, char ***uris, size_t *n,
+		      size_t *cap, struct kh_err *err);
+int kh_uri_list_load(const char *path, char ***uris, size_t *n, size_t *cap, struct kh_err *err);
+
 void kh_config_init(struct kh_config *cfg);
 void kh_config_clear(struct kh_config *cfg);
 

@@ -26,6 +26,12 @@ struct xdoc {
 	xmlParserCtxtPtr ctxt;
 	xmlDocPtr doc;
 	xmlXPathContextPtr xp;
+	/* Each expression compiled once (this file uses about 20), not on every evaluation. */
+	struct {
+		const char *expr;
+		xmlXPathCompExprPtr comp;
+	} comp[32];
+	size_t n_comp;
 };
 
 struct collect {
@@ -165,6 +171,8 @@ static void xdoc_free(struct xdoc *x)
 		xmlFreeDoc(x->doc);
 	if (x->ctxt)
 		xmlFreeParserCtxt(x->ctxt);
+	for (size_t i = 0; i < x->n_comp; i++)
+		xmlXPathFreeCompExpr(x->comp[i].comp);
 	memset(x, 0, sizeof *x);
 }
 
@@ -173,9 +181,20 @@ static void xdoc_free(struct xdoc *x)
 static xmlXPathObjectPtr xnodes(struct xdoc *x, xmlNodePtr at, const char *expr)
 {
 	xmlXPathObjectPtr o;
+	size_t i;
 
 	x->xp->node = at ? at : xmlDocGetRootElement(x->doc);
-	o = xmlXPathEvalExpression(BAD_CAST expr, x->xp);
+	for (i = 0; i < x->n_comp && strcmp(x->comp[i].expr, expr) != 0; i++)
+		;
+	if (i == x->n_comp && i < sizeof x->comp / sizeof *x->comp &&
+	    (x->comp[i].comp = xmlXPathCompile(BAD_CAST expr)) != NULL) {
+		x->comp[i].expr = expr;
+		x->n_comp++;
+	}
+	if (i < x->n_comp)
+		o = xmlXPathCompiledEval(x->comp[i].comp, x->xp);
+	else
+		o = xmlXPathEvalExpression(BAD_CAST expr, x->xp);
 	if (o == NULL)
 		return NULL;
 	if (o->type != XPATH_NODESET || o->nodesetval == NULL || o->nodesetval->nodeNr == 0) {

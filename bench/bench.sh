@@ -85,7 +85,7 @@ if [ ! -f "$hist/done" ]; then
 	rm -rf "$out"/history-*
 	mkdir -p "$hist"
 	say "bench: generating $nights nights of 1000 domains (cached in $hist)..."
-	estate=$scratch/estate.xml
+	estate=$scratch/night.xml # not estate.xml: the figures after this read night 0 there
 	work=$scratch/dump
 	export GIT_DIR=$scratch/git
 	git init -q --bare "$GIT_DIR"

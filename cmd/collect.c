@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,14 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		free_jobs(all, n);
 		return kh_fail("%s", err.msg);
 	}
+#ifdef M_ARENA_MAX
+	/* One host at a time: its worker allocates from the main arena, which grows in
+	 * 128 KiB steps, not from a thread arena of its own, which grows a page per
+	 * mprotect (11,000 calls, 4 % of the time, for 1000 domains). Before any thread
+	 * starts; only a tuning, so a refusal changes nothing. */
+	if (n == 1 || jobs == 1)
+		(void)mallopt(M_ARENA_MAX, 1);
+#endif
 	if (kh_collector_init(timeout, &err) != 0) {
 		free_jobs(all, n);
 		return kh_fail("%s", err.msg);

@@ -20,6 +20,20 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+/* One reader for every document of a collection: the parser and XPath contexts are made
+ * once, not per document (making them cost as much as parsing a volume's XML). */
+struct xdoc {
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlXPathContextPtr xp;
+	/* Each expression compiled once (this file uses about 20), not on every evaluation. */
+	struct {
+		const char *expr;
+		xmlXPathCompExprPtr comp;
+	} comp[32];
+	size_t n_comp;
+};
+
 struct collect {
 	virConnectPtr conn;
 	const char *uri;        /* for messages: as given, or "the default URI" */
@@ -30,6 +44,7 @@ struct collect {
 	virDomainStatsRecordPtr *stats; /* block statistics of every domain, NULL if none */
 	struct stat_ref *by_uuid;       /* the same records sorted by UUID, for bsearch */
 	size_t n_stats;
+	struct xdoc x;
 };
 
 /* A block statistics record and its domain's UUID, read once. */
@@ -124,25 +139,29 @@ static void silent_xml(void *ctx, const char *fmt, ...)
 
 /* ---- XML ---- */
 
-struct xdoc {
-	xmlDocPtr doc;
-	xmlXPathContextPtr xp;
-};
-
-/* Never fetches anything from the network, never prints. Returns 0 or -1. */
+/* Replaces the reader's document. Never fetches anything from the network, never prints.
+ * COMPACT keeps short text inside its node (fewer allocations): we never modify the tree.
+ * Returns 0 or -1. */
 static int xdoc_parse(struct xdoc *x, const char *xml)
 {
 	size_t len = strlen(xml);
 
+	if (x->doc)
+		xmlFreeDoc(x->doc);
 	x->doc = NULL;
-	x->xp = NULL;
 	if (len > INT_MAX)
 		return -1;
-	x->doc = xmlReadMemory(xml, (int)len, "libvirt.xml", NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (x->ctxt == NULL && (x->ctxt = xmlNewParserCtxt()) == NULL)
+		return -1;
+	x->doc = xmlCtxtReadMemory(x->ctxt, xml, (int)len, "libvirt.xml", NULL,
+				   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+				   XML_PARSE_COMPACT);
 	if (x->doc == NULL || xmlDocGetRootElement(x->doc) == NULL)
 		return -1;
-	x->xp = xmlXPathNewContext(x->doc);
+	if (x->xp == NULL)
+		x->xp = xmlXPathNewContext(x->doc);
+	else
+		x->xp->doc = x->doc;
 	return x->xp ? 0 : -1;
 }
 
@@ -152,8 +171,11 @@ static void xdoc_free(struct xdoc *x)
 		xmlXPathFreeContext(x->xp);
 	if (x->doc)
 		xmlFreeDoc(x->doc);
-	x->xp = NULL;
-	x->doc = NULL;
+	if (x->ctxt)
+		xmlFreeParserCtxt(x->ctxt);
+	for (size_t i = 0; i < x->n_comp; i++)
+		xmlXPathFreeCompExpr(x->comp[i].comp);
+	memset(x, 0, sizeof *x);
 }
 
 /* The nodes `expr` selects from `at` (NULL: the root); NULL when none. Free with
@@ -161,9 +183,20 @@ static void xdoc_free(struct xdoc *x)
 static xmlXPathObjectPtr xnodes(struct xdoc *x, xmlNodePtr at, const char *expr)
 {
 	xmlXPathObjectPtr o;
+	size_t i;
 
 	x->xp->node = at ? at : xmlDocGetRootElement(x->doc);
-	o = xmlXPathEvalExpression(BAD_CAST expr, x->xp);
+	for (i = 0; i < x->n_comp && strcmp(x->comp[i].expr, expr) != 0; i++)
+		;
+	if (i == x->n_comp && i < sizeof x->comp / sizeof *x->comp &&
+	    (x->comp[i].comp = xmlXPathCompile(BAD_CAST expr)) != NULL) {
+		x->comp[i].expr = expr;
+		x->n_comp++;
+	}
+	if (i < x->n_comp)
+		o = xmlXPathCompiledEval(x->comp[i].comp, x->xp);
+	else
+		o = xmlXPathEvalExpression(BAD_CAST expr, x->xp);
 	if (o == NULL)
 		return NULL;
 	if (o->type != XPATH_NODESET || o->nodesetval == NULL || o->nodesetval->nodeNr == 0) {
@@ -210,7 +243,6 @@ static void read_host(struct collect *c)
 	unsigned long ver;
 	const char *type;
 	char *caps, cause[512];
-	struct xdoc x;
 
 	if ((h->hostname = virConnectGetHostname(c->conn)) == NULL) {
 		lv_cause(cause, sizeof cause);
@@ -240,11 +272,10 @@ static void read_host(struct collect *c)
 		warnf(c, "host: cannot read capabilities: %s", cause);
 		return;
 	}
-	if (xdoc_parse(&x, caps) == 0)
-		h->host_uuid = xstr(&x, NULL, "/capabilities/host/uuid");
+	if (xdoc_parse(&c->x, caps) == 0)
+		h->host_uuid = xstr(&c->x, NULL, "/capabilities/host/uuid");
 	else
 		warnf(c, "host: cannot parse capabilities XML");
-	xdoc_free(&x);
 	free(caps);
 }
 
@@ -421,7 +452,6 @@ static void read_domain(struct collect *c, virDomainPtr dom)
 	virDomainInfo info;
 	const char *name;
 	char *xml;
-	struct xdoc x;
 	int flag;
 
 	/* name and UUID are held by the handle itself: they survive the domain vanishing */
@@ -459,14 +489,13 @@ static void read_domain(struct collect *c, virDomainPtr dom)
 		goto out;
 	}
 	d->xml = xml;
-	if (xdoc_parse(&x, xml) == 0) {
-		read_disks(&x, d);
-		read_ifaces(&x, d);
+	if (xdoc_parse(&c->x, xml) == 0) {
+		read_disks(&c->x, d);
+		read_ifaces(&c->x, d);
 		read_disk_sizes(c, dom, d);
 	} else {
 		note(&d->error, "cannot parse XML", "malformed document");
 	}
-	xdoc_free(&x);
 	read_live_xml(dom, d);
 out:
 	if (d->error)
@@ -558,7 +587,6 @@ static void read_volume(struct collect *c, const char *pool, virStorageVolPtr vo
 	struct kh_volume *v = kh_snapshot_add_volume(c->s);
 	virStorageVolInfo info;
 	const char *s;
-	struct xdoc x;
 
 	v->pool = kh_strdup(pool);
 	if ((s = virStorageVolGetName(vol)) != NULL)
@@ -592,11 +620,10 @@ static void read_volume(struct collect *c, const char *pool, virStorageVolPtr vo
 		lv_failed(&v->error, "cannot read XML");
 		goto out;
 	}
-	if (xdoc_parse(&x, v->xml) == 0)
-		v->format = xstr(&x, NULL, "/volume/target/format/@type");
+	if (xdoc_parse(&c->x, v->xml) == 0)
+		v->format = xstr(&c->x, NULL, "/volume/target/format/@type");
 	else
 		note(&v->error, "cannot parse XML", "malformed document");
-	xdoc_free(&x);
 out:
 	if (v->error)
 		warnf(c, "volume '%s/%s': %s", pool, v->name ? v->name : "?", v->error);
@@ -618,17 +645,14 @@ static void read_volumes(struct collect *c, struct kh_pool *p, virStoragePoolPtr
 	free(vols);
 }
 
-static void read_pool_xml(struct kh_pool *p)
+static void read_pool_xml(struct xdoc *x, struct kh_pool *p)
 {
-	struct xdoc x;
-
-	if (xdoc_parse(&x, p->xml) == 0) {
-		p->type = xstr(&x, NULL, "/pool/@type");
-		p->path = xstr(&x, NULL, "/pool/target/path");
+	if (xdoc_parse(x, p->xml) == 0) {
+		p->type = xstr(x, NULL, "/pool/@type");
+		p->path = xstr(x, NULL, "/pool/target/path");
 	} else {
 		note(&p->error, "cannot parse XML", "malformed document");
 	}
-	xdoc_free(&x);
 }
 
 static void read_pool(struct collect *c, virStoragePoolPtr pool)
@@ -676,7 +700,7 @@ static void read_pool(struct collect *c, virStoragePoolPtr pool)
 		goto out;
 
 	if ((p->xml = virStoragePoolGetXMLDesc(pool, 0)) != NULL)
-		read_pool_xml(p);
+		read_pool_xml(&c->x, p);
 	else if (lv_failed(&p->error, "cannot read XML"))
 		goto out;
 	/* An inactive pool has no volume list to give: said in its error, so that a reader
@@ -761,22 +785,18 @@ static void read_network_ips(struct xdoc *x, struct kh_network *n)
 	kh_buf_free(&ranges);
 }
 
-static void read_network_xml(struct kh_network *n)
+static void read_network_xml(struct xdoc *x, struct kh_network *n)
 {
-	struct xdoc x;
-
-	if (xdoc_parse(&x, n->xml) < 0) {
+	if (xdoc_parse(x, n->xml) < 0) {
 		note(&n->error, "cannot parse XML", "malformed document");
-		xdoc_free(&x);
 		return;
 	}
 	if (n->bridge == NULL)
-		n->bridge = xstr(&x, NULL, "/network/bridge/@name");
-	n->forward = xstr(&x, NULL, "/network/forward/@mode");
-	if (n->forward == NULL && xhas(&x, NULL, "/network/forward"))
+		n->bridge = xstr(x, NULL, "/network/bridge/@name");
+	n->forward = xstr(x, NULL, "/network/forward/@mode");
+	if (n->forward == NULL && xhas(x, NULL, "/network/forward"))
 		n->forward = kh_strdup("nat"); /* <forward/> means NAT */
-	read_network_ips(&x, n);
-	xdoc_free(&x);
+	read_network_ips(x, n);
 }
 
 static void read_network(struct collect *c, virNetworkPtr net)
@@ -814,7 +834,7 @@ static void read_network(struct collect *c, virNetworkPtr net)
 		lv_failed(&n->error, "cannot read XML");
 		goto out;
 	}
-	read_network_xml(n);
+	read_network_xml(&c->x, n);
 out:
 	if (n->error)
 		warnf(c, "network '%s': %s", n->name ? n->name : "?", n->error);
@@ -1018,6 +1038,7 @@ out:
 	if (c.stats)
 		virDomainStatsRecordListFree(c.stats);
 	free(c.by_uuid);
+	xdoc_free(&c.x);
 	kh_snapshot_free(c.s);
 	if (c.conn)
 		virConnectClose(c.conn);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kh_domain *d = kh_snapshot_add_domain(s);
 	struct kh_pool *p = kh_snapshot_add_pool(s);
 	struct kh_network *n = kh_snapshot_add_network(s);
-	struct xdoc x;
+	struct xdoc x = { 0 };
 
 	xmlSetGenericErrorFunc(NULL, silent_xml);
 	d->xml = kh_strndup((const char *)data, size);
@@ -19,11 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		read_disks(&x, d);
 		read_ifaces(&x, d);
 	}
-	xdoc_free(&x);
 	p->xml = kh_strdup(d->xml);
-	read_pool_xml(p);
+	read_pool_xml(&x, p);
 	n->xml = kh_strdup(d->xml);
-	read_network_xml(n);
+	read_network_xml(&x, n);
+	xdoc_free(&x);
 	/* what the store and the diff do next with them */
 	kh_snapshot_link(s);
 	kh_snapshot_sort(s);

@@ -25,6 +25,7 @@ enum kh_kind { KH_KIND_DOMAIN = 0, KH_KIND_POOL = 1, KH_KIND_VOLUME = 2, KH_KIND
 /* Where a loaded object version lives: its span, its row, its XML (0: none). */
 struct kh_version {
 	int64_t span_id, row_id, xml_id;
+	int64_t live_xml_id; /* domains only */
 };
 
 /* The versions of a loaded snapshot's objects, index for index with its arrays
@@ -54,9 +55,10 @@ enum kh_which {
 /* The first column of the first row of a constant query (0 when there is no row). */
 int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_err *err);
 /* Loads the objects of snapshot `seq` of host `host_id` into `snap`, in row order, without
- * linking or sorting; fills `v` (may be NULL) index for index. */
+ * linking or sorting; fills `v` (may be NULL) index for index. xml 0: no XML bodies (NULL),
+ * for comparing versions by XML id. */
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
-			  enum kh_which which, int64_t other, struct kh_snapshot *snap,
+			  enum kh_which which, int64_t other, int xml, struct kh_snapshot *snap,
 			  struct kh_versions *v, struct kh_err *err);
 /* Host facts and time of snapshot `seq` of `host_id` into snap (id too); 0 when absent. */
 int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,

@@ -275,16 +275,64 @@ const struct kh_pool *kh_snapshot_find_pool(const struct kh_snapshot *s, const c
 	return NULL;
 }
 
-static const struct kh_volume *volume_by_path(const struct kh_snapshot *s, const char *path)
+/* A volume and its place in the snapshot, for lookups by (pool, name) or by path. */
+struct vol_ref {
+	const char *k1, *k2;
+	size_t i;
+};
+
+static int cmp_vol_key(const struct vol_ref *a, const struct vol_ref *b)
 {
-	for (size_t i = 0; i < s->n_volumes; i++)
-		if (s->volumes[i].path && strcmp(s->volumes[i].path, path) == 0)
-			return &s->volumes[i];
-	return NULL;
+	int c = strcmp_null(a->k1, b->k1);
+
+	return c ? c : strcmp_null(a->k2, b->k2);
 }
 
+/* Equal keys stay in snapshot order: the first of them is what a linear search finds. */
+static int cmp_vol_ref(const void *pa, const void *pb)
+{
+	const struct vol_ref *a = pa, *b = pb;
+	int c = cmp_vol_key(a, b);
+
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+static struct vol_ref *vol_index(const struct kh_snapshot *s, int by_path)
+{
+	struct vol_ref *r = kh_calloc(s->n_volumes + 1, sizeof *r);
+
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		r[i].k1 = by_path ? s->volumes[i].path : s->volumes[i].pool;
+		r[i].k2 = by_path ? NULL : s->volumes[i].name;
+		r[i].i = i;
+	}
+	qsort(r, s->n_volumes, sizeof *r, cmp_vol_ref);
+	return r;
+}
+
+static const struct kh_volume *vol_lookup(const struct kh_snapshot *s, const struct vol_ref *r,
+					  const char *k1, const char *k2)
+{
+	struct vol_ref key = { k1, k2, 0 };
+	size_t lo = 0, hi = s->n_volumes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_vol_key(&r[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n_volumes && cmp_vol_key(&r[lo], &key) == 0 ? &s->volumes[r[lo].i] : NULL;
+}
+
+/* Through sorted indexes, not a search of every volume per disk (1000 domains' disks
+ * against 5000 volumes took 93M instructions). */
 void kh_snapshot_link(struct kh_snapshot *s)
 {
+	struct vol_ref *by_name = vol_index(s, 0), *by_path = vol_index(s, 1);
+
 	for (size_t i = 0; i < s->n_domains; i++) {
 		struct kh_domain *d = &s->domains[i];
 
@@ -293,9 +341,9 @@ void kh_snapshot_link(struct kh_snapshot *s)
 			const struct kh_volume *v = NULL;
 
 			if (k->pool && k->volume)
-				v = kh_snapshot_find_volume(s, k->pool, k->volume);
+				v = vol_lookup(s, by_name, k->pool, k->volume);
 			else if (k->source)
-				v = volume_by_path(s, k->source);
+				v = vol_lookup(s, by_path, k->source, NULL);
 			if (v == NULL)
 				continue;
 			if (k->pool == NULL) {
@@ -312,4 +360,6 @@ void kh_snapshot_link(struct kh_snapshot *s)
 				k->physical = v->physical;
 		}
 	}
+	free(by_name);
+	free(by_path);
 }

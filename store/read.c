@@ -41,6 +41,14 @@ static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_i
 	return s;
 }
 
+/* ?5 of the object statements: whether to read XML bodies. */
+static int bind_xml(struct kh_store *st, sqlite3_stmt *s, int xml, struct kh_err *err)
+{
+	if (sqlite3_bind_int(s, 5, xml != 0) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read snapshot");
+	return 0;
+}
+
 static void read_version(sqlite3_stmt *s, struct kh_version **v, size_t n, size_t *cap)
 {
 	struct kh_version *x;
@@ -101,21 +109,23 @@ static int load_children(struct kh_store *st, struct kh_snapshot *snap, const in
 }
 
 static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
-			struct kh_err *err)
+			enum kh_which which, int64_t other, int64_t seq, int xml,
+			struct kh_versions *v, struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, which, other, err);
 	int64_t *rows = NULL;
 	size_t cap = 0, vcap = 0, n = 0;
 	int rc;
 
-	if (s == NULL)
+	if (s == NULL || bind_xml(st, s, xml, err))
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct kh_domain *d = kh_snapshot_add_domain(snap);
 
 		*(int64_t *)KH_PUSH(rows, n, cap) = sqlite3_column_int64(s, 1);
 		read_version(s, v ? &v->domains : NULL, n, &vcap);
+		if (v)
+			v->domains[n - 1].live_xml_id = sqlite3_column_int64(s, 15);
 		d->name = kh_col_text(s, 3);
 		d->uuid = kh_col_text(s, 4);
 		d->state = kh_col_text(s, 5);
@@ -137,14 +147,14 @@ static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 }
 
 static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
-			struct kh_err *err)
+			enum kh_which which, int64_t other, int64_t seq, int xml,
+			struct kh_versions *v, struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, which, other, err);
 	size_t vcap = 0;
 	int rc;
 
-	if (s == NULL)
+	if (s == NULL || bind_xml(st, s, xml, err))
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct kh_pool *p = kh_snapshot_add_pool(snap);
@@ -169,14 +179,14 @@ static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t hos
 }
 
 static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
-			struct kh_err *err)
+			enum kh_which which, int64_t other, int64_t seq, int xml,
+			struct kh_versions *v, struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, which, other, err);
 	size_t vcap = 0;
 	int rc;
 
-	if (s == NULL)
+	if (s == NULL || bind_xml(st, s, xml, err))
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct kh_volume *x = kh_snapshot_add_volume(snap);
@@ -200,14 +210,14 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 }
 
 static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, struct kh_versions *v,
-			struct kh_err *err)
+			enum kh_which which, int64_t other, int64_t seq, int xml,
+			struct kh_versions *v, struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, which, other, err);
 	size_t vcap = 0;
 	int rc;
 
-	if (s == NULL)
+	if (s == NULL || bind_xml(st, s, xml, err))
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct kh_network *n = kh_snapshot_add_network(snap);
@@ -229,13 +239,13 @@ static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t 
 }
 
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
-			  enum kh_which which, int64_t other, struct kh_snapshot *snap,
+			  enum kh_which which, int64_t other, int xml, struct kh_snapshot *snap,
 			  struct kh_versions *v, struct kh_err *err)
 {
-	return load_domains(st, snap, host_id, which, other, seq, v, err) ||
-			       load_pools(st, snap, host_id, which, other, seq, v, err) ||
-			       load_volumes(st, snap, host_id, which, other, seq, v, err) ||
-			       load_networks(st, snap, host_id, which, other, seq, v, err)
+	return load_domains(st, snap, host_id, which, other, seq, xml, v, err) ||
+			       load_pools(st, snap, host_id, which, other, seq, xml, v, err) ||
+			       load_volumes(st, snap, host_id, which, other, seq, xml, v, err) ||
+			       load_networks(st, snap, host_id, which, other, seq, xml, v, err)
 		       ? -1
 		       : 0;
 }
@@ -310,7 +320,7 @@ int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, str
 	snap->host.libvirt_version = kh_col_num(s, 7);
 	snap->host.hv_version = kh_col_num(s, 8);
 	sqlite3_reset(s);
-	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, snap, NULL, err))
+	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 1, snap, NULL, err))
 		goto fail;
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	/* A resolved disk's sizes are its volume's: stored once, with the volume. */

@@ -225,7 +225,7 @@ int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
 
 	if ((sc->now = head(sc, sc->next, err)) == NULL ||
 	    (sc->next > 0 &&
-	     kh_store_load_objects(st, sc->host_id, sc->next, KH_PRESENT, 0, sc->now, &v, err)))
+	     kh_store_load_objects(st, sc->host_id, sc->next, KH_PRESENT, 0, 1, sc->now, &v, err)))
 		goto fail;
 	sc->pool_rows = kh_calloc(sc->now->n_pools + 1, sizeof *sc->pool_rows);
 	for (size_t i = 0; i < sc->now->n_pools; i++)
@@ -277,9 +277,9 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 	if (prev > 0) {
 		if ((sc->before = head(sc, prev, err)) == NULL ||
 		    (sc->after = head(sc, seq, err)) == NULL ||
-		    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, sc->before,
+		    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, 1, sc->before,
 					  &vb, err) ||
-		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, sc->after,
+		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, 1, sc->after,
 					  &va, err))
 			goto fail;
 		kh_snapshot_link(sc->before);
@@ -314,7 +314,7 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 	if (seq == sc->last) {
 		struct kh_snapshot *full = kh_snapshot_new();
 
-		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, 0, full, NULL,
+		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, 0, 1, full, NULL,
 					  err)) {
 			kh_snapshot_free(full);
 			goto fail;

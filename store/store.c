@@ -61,8 +61,11 @@ static const char *const stmt_sql[S_MAX] = {
 #define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq BETWEEN ?2 AND ?4" \
 		     " AND sp.first_seq BETWEEN ?3 AND ?2"
 #define SPAN(by) " span sp INDEXED BY span_host_kind_" by
+/* XML bodies only when ?5: collect compares versions by XML id and needs none. */
+#define BODY(t) "CASE WHEN ?5 THEN " t ".body END"
 #define DOMAINS_GET(by) "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib," \
-	" max_memory_kib, autostart, persistent, os_type, x.body, error, lx.body" \
+	" max_memory_kib, autostart, persistent, os_type, " BODY("x") ", error, " BODY("lx") "," \
+	" d.live_xml_id" \
 	" FROM" SPAN(by) " JOIN domain d ON d.id = sp.object_id" \
 	" LEFT JOIN xml x ON x.id = d.xml_id LEFT JOIN xml lx ON lx.id = d.live_xml_id" \
 	" WHERE" AT_SEQ("0") " ORDER BY d.id"
@@ -76,17 +79,17 @@ static const char *const stmt_sql[S_MAX] = {
 	" AND z.seq = (SELECT max(seq) FROM size WHERE kind = " kind " AND object_id = " row \
 	" AND seq <= ?2)"
 #define POOLS_GET(by) "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart," \
-	" persistent, capacity, z.allocation, z.extra, path, x.body, error" \
+	" persistent, capacity, z.allocation, z.extra, path, " BODY("x") ", error" \
 	" FROM" SPAN(by) " JOIN pool p ON p.id = sp.object_id" \
 	" LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id") \
 	" WHERE" AT_SEQ("1") " ORDER BY p.id"
 #define VOLUMES_GET(by) "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type," \
-	" capacity, z.allocation, z.extra, x.body, error" \
+	" capacity, z.allocation, z.extra, " BODY("x") ", error" \
 	" FROM" SPAN(by) " JOIN volume v ON v.id = sp.object_id" \
 	" LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id") \
 	" WHERE" AT_SEQ("2") " ORDER BY v.id"
 #define NETWORKS_GET(by) "SELECT sp.id, n.id, n.xml_id, name, uuid, active, autostart," \
-	" persistent, bridge, forward, ips, dhcp_ranges, x.body, error" \
+	" persistent, bridge, forward, ips, dhcp_ranges, " BODY("x") ", error" \
 	" FROM" SPAN(by) " JOIN network n ON n.id = sp.object_id" \
 	" LEFT JOIN xml x ON x.id = n.xml_id WHERE" AT_SEQ("3") " ORDER BY n.id"
 	[S_DOMAINS_GET] = DOMAINS_GET("last"),
@@ -102,6 +105,7 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_NETWORKS_GET] = NETWORKS_GET("last"),
 	[S_NETWORKS_STARTED] = NETWORKS_GET("first"),
 #undef SPAN
+#undef BODY
 #undef DOMAINS_GET
 #undef DISKS_GET
 #undef IFACES_GET

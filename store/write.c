@@ -97,6 +97,8 @@ static int same_iface(const struct kh_iface *a, const struct kh_iface *b)
 	       same_str(a->source, b->source) && same_str(a->model, b->model);
 }
 
+/* Its XML, persistent and live, is compared by stored id: the previous snapshot is loaded
+ * without bodies. */
 static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
 {
 	if (!same_str(a->name, b->name) || !same_str(a->uuid, b->uuid) ||
@@ -104,7 +106,6 @@ static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
 	    a->memory_kib != b->memory_kib || a->max_memory_kib != b->max_memory_kib ||
 	    a->autostart != b->autostart || a->persistent != b->persistent ||
 	    !same_str(a->os_type, b->os_type) || !same_str(a->error, b->error) ||
-	    !same_str(a->live_xml, b->live_xml) ||
 	    a->n_disks != b->n_disks || a->n_ifaces != b->n_ifaces)
 		return 0;
 	for (size_t i = 0; i < a->n_disks; i++)
@@ -214,7 +215,7 @@ static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct p
 
 	memset(p, 0, sizeof *p);
 	p->snap = s = kh_snapshot_new();
-	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, s, &p->v, err))
+	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 0, s, &p->v, err))
 		return -1;
 	INDEX(p->domains, s->domains, s->n_domains, uuid, NULL);
 	INDEX(p->pools, s->pools, s->n_pools, uuid, NULL);
@@ -286,7 +287,7 @@ static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *e
 		return -1;
 	i = find_ident(w->prev.domains, w->prev.snap->n_domains, d->uuid ? d->uuid : d->name, NULL);
 	if (i >= 0 && !w->prev.used_domains[i] && w->prev.v.domains[i].xml_id == xml_id &&
-	    same_domain(&w->prev.snap->domains[i], d)) {
+	    w->prev.v.domains[i].live_xml_id == live_id && same_domain(&w->prev.snap->domains[i], d)) {
 		w->prev.used_domains[i] = 1;
 		return span_extend(w, &w->prev.v.domains[i], err);
 	}

@@ -3,6 +3,8 @@
 #ifndef KH_TEST_HELPERS_H
 #define KH_TEST_HELPERS_H
 
+#include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,22 @@ static inline char *kh_test_slurp(const char *path, size_t *len)
 	if (buf == NULL)
 		fail_msg("cannot read %s", path);
 	return buf;
+}
+
+/* The first column of the one row `sql` gives, read with SQLite itself, not through store/. */
+static inline int64_t kh_test_count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
 }
 
 /* A fresh directory under /tmp and a path in it (not created) for the test's database. */

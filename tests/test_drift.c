@@ -185,21 +185,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	int64_t n;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
-}
-
 /* A host with the given domains (name, UUID; live XML or NULL) at T0 + day days; their
  * persistent XML is xml[i], or a minimal one when xml is NULL. */
 struct dom {
@@ -266,11 +251,13 @@ static void test_live_xml_round_trip(void **state)
 
 	put(st, 1, night, 2);
 	id = put(st, 2, night, 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain WHERE live_xml_id IS NULL"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(kh_test_count(f->path,
+				       "SELECT count(*) FROM domain WHERE live_xml_id IS NULL"),
+			 1);
 	night[0].live = LIVE2; /* restarted: a new id */
 	put(st, 3, night, 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 3);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 3);
 	assert_int_equal(kh_store_load(st, id, &s, &err), 0);
 	assert_string_equal(s->domains[0].name, "a");
 	assert_string_equal(s->domains[0].live_xml, LIVE1);
@@ -304,7 +291,7 @@ static void test_migration_from_v1(void **state)
 	sqlite3_close(db);
 
 	st = open_store(f->path, KH_OPEN_EXISTING);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
+	assert_int_equal(kh_test_count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
 	assert_int_equal(kh_store_load(st, 1, &s, &err), 0);
 	assert_int_equal(s->n_domains, 1);
 	assert_string_equal(s->domains[0].xml, "<domain><name>old</name></domain>");
@@ -312,7 +299,9 @@ static void test_migration_from_v1(void **state)
 	kh_snapshot_free(s);
 	/* And it takes new snapshots with live XML. */
 	put(st, 1, (struct dom[]){ { "old", A, LIVE1 } }, 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain WHERE live_xml_id IS NOT NULL"), 1);
+	assert_int_equal(kh_test_count(f->path,
+				       "SELECT count(*) FROM domain WHERE live_xml_id IS NOT NULL"),
+			 1);
 	kh_store_close(st);
 }
 

@@ -146,21 +146,6 @@ static int64_t put(struct kh_store *st, const char *uri, int64_t t, int64_t allo
 	return id;
 }
 
-static int64_t count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	int64_t n;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
-}
-
 static void write_file(const char *path, const char *data, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -198,9 +183,9 @@ static void test_create_is_private_and_versioned(void **state)
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
 	free(dir);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
-	assert_int_equal(count(f->path, "PRAGMA application_id"), KH_APPLICATION_ID);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 0);
+	assert_int_equal(kh_test_count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
+	assert_int_equal(kh_test_count(f->path, "PRAGMA application_id"), KH_APPLICATION_ID);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM snapshot"), 0);
 }
 
 static void test_round_trip(void **state)
@@ -265,28 +250,28 @@ static void test_unchanged_objects_are_stored_once(void **state)
 
 	for (int day = 0; day < 5; day++)
 		assert_int_equal(put(st, "test:///a", T0 + day * DAY, 1LL << 30), day + 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM disk"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM span"), 5);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM span WHERE first_seq = 1 AND "
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM xml"), 4);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM disk"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span"), 5);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span WHERE first_seq = 1 AND "
 					"last_seq = 5"), 5);
 
-	assert_int_equal(count(f->path, "SELECT count(*) FROM size"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM size"), 2);
 
 	/* night 6: the volume grew and the pool's fill moved: no new version of either (nor of
 	 * the domain using it), no new XML, one size row each */
 	assert_int_equal(put(st, "test:///a", T0 + 5 * DAY, 2LL << 30), 6);
 	kh_store_close(st);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM network"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM span"), 5);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM size WHERE seq = 6"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM xml WHERE body ="
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM pool"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM network"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span"), 5);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM xml"), 4);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM size WHERE seq = 6"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM xml WHERE body ="
 					" '<volume><name>aries.qcow2</name><capacity unit=''bytes''>"
 					"</capacity><allocation unit=''bytes''></allocation></volume>'"),
 			 1);
@@ -364,8 +349,10 @@ static void test_migration_moves_sizes(void **state)
 	sqlite3_close(db);
 
 	st = open_store(f->path, KH_OPEN_EXISTING);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume WHERE allocation IS NULL"), 2);
+	assert_int_equal(kh_test_count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
+	assert_int_equal(kh_test_count(f->path,
+				       "SELECT count(*) FROM volume WHERE allocation IS NULL"),
+			 2);
 	assert_int_equal(kh_store_load(st, 1, &s, &err), 0);
 	assert_int_equal(s->pools[0].allocation, 30);
 	assert_int_equal(s->pools[0].available, 70);
@@ -432,8 +419,8 @@ static void test_hosts_are_separate(void **state)
 	put(st, "test:///a", T0, 1);
 	put(st, "test:///b", T0, 1);
 	put(st, "test:///a", T0 + DAY, 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM host"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 4);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM host"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 4);
 	assert_int_equal(kh_store_load(st, 2, &s, &err), 0);
 	assert_string_equal(s->host.uri, "test:///b");
 	assert_int_equal(s->n_domains, 2);
@@ -462,14 +449,14 @@ static void test_failed_snapshot_leaves_nothing(void **state)
 	assert_non_null(strstr(err.msg, "disk full"));
 	kh_snapshot_free(s);
 	kh_store_close(st);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM domain"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM pool"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM span WHERE last_seq = 1"), 5);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM size"), 2);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), 4);
-	assert_int_equal(count(f->path, "PRAGMA integrity_check = 1") , 0);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM snapshot"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM pool"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM volume"), 1);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span WHERE last_seq = 1"), 5);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM size"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM xml"), 4);
+	assert_int_equal(kh_test_count(f->path, "PRAGMA integrity_check = 1") , 0);
 }
 
 static void assert_refused_untouched(const char *path, const char *data, size_t len,
@@ -733,15 +720,15 @@ static void test_prune_retention(void **state)
 	}
 	assert_int_equal(kh_time_parse("2026-01-01T00:00:00Z", &t, NULL), 0);
 	assert_int_equal(put(st, "test:///b", t, 99), 9);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 5);
-	xml = count(f->path, "SELECT count(*) FROM xml");
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM volume"), 5);
+	xml = kh_test_count(f->path, "SELECT count(*) FROM xml");
 	before = load_all_json(st, kept, 5);
 
 	/* a dry run counts the same and changes nothing */
 	assert_int_equal(kh_store_prune(st, &keep, 1, &r, &err), 0);
 	assert_int_equal(r.n_removed, 4);
 	kh_prune_result_clear(&r);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 9);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM snapshot"), 9);
 
 	assert_int_equal(kh_store_prune(st, &keep, 0, &r, &err), 0);
 	assert_int_equal(r.n_removed, 4);
@@ -754,11 +741,12 @@ static void test_prune_retention(void **state)
 	assert_int_equal(r.domains, 0);
 	assert_int_equal(r.xml, 0);
 	kh_prune_result_clear(&r);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM volume"), 4);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM xml"), xml);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot WHERE id IN (3, 5, 7, 8, 9)"),
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM volume"), 4);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM xml"), xml);
+	assert_int_equal(kh_test_count(f->path,
+				       "SELECT count(*) FROM snapshot WHERE id IN (3, 5, 7, 8, 9)"),
 			 5);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM snapshot"), 5);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM snapshot"), 5);
 	after = load_all_json(st, kept, 5);
 	for (size_t i = 0; i < 5; i++) {
 		assert_string_equal(after[i], before[i]);
@@ -799,7 +787,7 @@ static void test_prune_never_reuses_seq(void **state)
 	assert_int_equal(s->n_domains, 0);
 	assert_int_equal(s->n_volumes, 0);
 	kh_snapshot_free(s);
-	assert_int_equal(count(f->path, "SELECT seq FROM snapshot WHERE id = 3"), 3);
+	assert_int_equal(kh_test_count(f->path, "SELECT seq FROM snapshot WHERE id = 3"), 3);
 	assert_no_problems(st);
 	kh_store_close(st);
 }

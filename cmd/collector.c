@@ -4,6 +4,7 @@
 #include "cmd/collector.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/units.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +35,15 @@ struct xdoc {
 	size_t n_comp;
 };
 
+/* The objects a filtered list call returned, by UUID. Round trips are what a collection over
+ * a remote connection waits for; `known` is 0 where the daemon refused the filter, and each
+ * object is then asked on its own. */
+struct uuid_set {
+	unsigned char (*uuid)[VIR_UUID_BUFLEN];
+	size_t n;
+	int known;
+};
+
 struct collect {
 	virConnectPtr conn;
 	const char *uri;        /* for messages: as given, or "the default URI" */
@@ -41,6 +51,8 @@ struct collect {
 	struct kh_snapshot *s;
 	kh_warn_fn *warn;
 	void *ctx;
+	/* Flags of every domain from two filtered list calls, not three calls per domain. */
+	struct uuid_set autostart, transient;
 	virDomainStatsRecordPtr *stats; /* block statistics of every domain, NULL if none */
 	struct stat_ref *by_uuid;       /* the same records sorted by UUID, for bsearch */
 	size_t n_stats;
@@ -235,6 +247,25 @@ static int xhas(struct xdoc *x, xmlNodePtr at, const char *expr)
 	return 1;
 }
 
+/* A size element (<capacity unit='bytes'>N</capacity>) as bytes; *out is left alone when
+ * the element is absent or unreadable (unknown, not zero). */
+static void xsize(struct xdoc *x, const char *expr, int64_t *out)
+{
+	xmlXPathObjectPtr o = xnodes(x, NULL, expr);
+	xmlChar *count, *unit;
+	int64_t bytes;
+
+	if (o == NULL)
+		return;
+	count = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+	unit = xmlGetProp(o->nodesetval->nodeTab[0], BAD_CAST "unit");
+	if (count && kh_size_bytes((const char *)count, (const char *)unit, 1, &bytes) == 0)
+		*out = bytes;
+	xmlFree(count);
+	xmlFree(unit);
+	xmlXPathFreeObject(o);
+}
+
 /* ---- host ---- */
 
 static void read_host(struct collect *c)
@@ -366,6 +397,39 @@ static void read_ifaces(struct xdoc *x, struct kh_domain *d)
 		xmlXPathFreeObject(o);
 }
 
+static int cmp_uuid(const void *a, const void *b)
+{
+	return memcmp(a, b, VIR_UUID_BUFLEN);
+}
+
+/* The domains a list call with `flags` returns; set->known stays 0 when the call fails. */
+static void domain_set(struct collect *c, unsigned flags, struct uuid_set *set)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(c->conn, &doms, flags);
+
+	if (n < 0) {
+		virResetLastError();
+		return;
+	}
+	set->uuid = kh_calloc((size_t)n + 1, sizeof *set->uuid);
+	for (int i = 0; i < n; i++) {
+		if (virDomainGetUUID(doms[i], set->uuid[set->n]) == 0)
+			set->n++;
+		else
+			virResetLastError();
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	qsort(set->uuid, set->n, sizeof *set->uuid, cmp_uuid);
+	set->known = 1;
+}
+
+static int uuid_set_has(const struct uuid_set *set, const unsigned char *uuid)
+{
+	return bsearch(uuid, set->uuid, set->n, sizeof *set->uuid, cmp_uuid) != NULL;
+}
+
 static int cmp_stat_ref(const void *a, const void *b)
 {
 	return memcmp(((const struct stat_ref *)a)->uuid, ((const struct stat_ref *)b)->uuid,
@@ -383,17 +447,16 @@ static void stat_size(virTypedParameterPtr p, int np, unsigned i, const char *wh
 }
 
 /* Disk sizes from the bulk block statistics, matched by target name. */
-static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domain *d)
+static void read_disk_sizes(struct collect *c, const unsigned char *uuid, int running,
+			    struct kh_domain *d)
 {
-	int running = d->state == NULL || strcmp(d->state, "shut off") != 0;
 	struct stat_ref key, *hit;
 	virDomainStatsRecordPtr r;
 	unsigned count;
 
-	if (c->n_stats == 0 || virDomainGetUUID(dom, key.uuid) < 0) {
-		virResetLastError();
+	if (c->n_stats == 0)
 		return;
-	}
+	memcpy(key.uuid, uuid, VIR_UUID_BUFLEN);
 	hit = bsearch(&key, c->by_uuid, c->n_stats, sizeof key, cmp_stat_ref);
 	if (hit == NULL)
 		return;
@@ -426,15 +489,8 @@ static void read_disk_sizes(struct collect *c, virDomainPtr dom, struct kh_domai
  * difference is what changes at next boot). Flags 0: never VIR_DOMAIN_XML_SECURE. */
 static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
 {
-	int active = virDomainIsActive(dom);
 	char *live;
 
-	if (active < 0) {
-		lv_failed(&d->error, "cannot read whether it runs");
-		return;
-	}
-	if (active == 0)
-		return;
 	if ((live = virDomainGetXMLDesc(dom, 0)) == NULL) {
 		lv_failed(&d->error, "cannot read live XML");
 		return;
@@ -445,42 +501,48 @@ static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
 		d->live_xml = live;
 }
 
+/* Two round trips per domain (info and XML; a third for a running one's live XML): its flags
+ * come from the filtered lists, its OS type from the XML, as `virsh dominfo` shows them. */
 static void read_domain(struct collect *c, virDomainPtr dom)
 {
 	struct kh_domain *d = kh_snapshot_add_domain(c->s);
-	char uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	char uuid_str[VIR_UUID_STRING_BUFLEN];
 	virDomainInfo info;
 	const char *name;
+	int flag, active = 0;
 	char *xml;
-	int flag;
 
 	/* name and UUID are held by the handle itself: they survive the domain vanishing */
 	if ((name = virDomainGetName(dom)) != NULL)
 		d->name = kh_strdup(name);
 	else if (lv_failed(&d->error, "cannot read name"))
 		goto out;
-	if (virDomainGetUUIDString(dom, uuid) == 0)
-		d->uuid = kh_strdup(uuid);
+	if (virDomainGetUUID(dom, uuid) == 0 && virDomainGetUUIDString(dom, uuid_str) == 0)
+		d->uuid = kh_strdup(uuid_str);
 	else if (lv_failed(&d->error, "cannot read UUID"))
 		goto out;
 
 	if (virDomainGetInfo(dom, &info) == 0) {
 		d->state = kh_strdup(domain_state(info.state));
+		active = info.state != VIR_DOMAIN_SHUTOFF;
 		d->vcpus = info.nrVirtCpu;
 		d->memory_kib = (int64_t)info.memory;
 		d->max_memory_kib = (int64_t)info.maxMem;
 	} else if (lv_failed(&d->error, "cannot read state")) {
 		goto out;
 	}
-	if (virDomainGetAutostart(dom, &flag) == 0)
+	if (c->autostart.known)
+		d->autostart = uuid_set_has(&c->autostart, uuid);
+	else if (virDomainGetAutostart(dom, &flag) == 0)
 		d->autostart = flag != 0;
 	else if (lv_failed(&d->error, "cannot read autostart"))
 		goto out;
-	if ((flag = virDomainIsPersistent(dom)) >= 0)
+	if (c->transient.known)
+		d->persistent = !uuid_set_has(&c->transient, uuid);
+	else if ((flag = virDomainIsPersistent(dom)) >= 0)
 		d->persistent = flag;
 	else if (lv_failed(&d->error, "cannot read persistence"))
-		goto out;
-	if ((d->os_type = virDomainGetOSType(dom)) == NULL && lv_failed(&d->error, "cannot read OS type"))
 		goto out;
 
 	/* The persistent config, without secrets: VIR_DOMAIN_XML_SECURE must never be asked for. */
@@ -490,13 +552,16 @@ static void read_domain(struct collect *c, virDomainPtr dom)
 	}
 	d->xml = xml;
 	if (xdoc_parse(&c->x, xml) == 0) {
+		/* what virDomainGetOSType answers, without the round trip */
+		d->os_type = xstr(&c->x, NULL, "/domain/os/type");
 		read_disks(&c->x, d);
 		read_ifaces(&c->x, d);
-		read_disk_sizes(c, dom, d);
+		read_disk_sizes(c, uuid, active, d);
 	} else {
 		note(&d->error, "cannot parse XML", "malformed document");
 	}
-	read_live_xml(dom, d);
+	if (active)
+		read_live_xml(dom, d);
 out:
 	if (d->error)
 		warnf(c, "domain '%s': %s", d->name ? d->name : "?", d->error);
@@ -547,6 +612,9 @@ static int read_domains(struct collect *c, struct kh_err *err)
 		return kh_err_set(err, "cannot list domains on %s: %s", c->uri, cause);
 	}
 	read_block_stats(c);
+	/* after the full list: a domain defined since is in neither */
+	domain_set(c, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &c->autostart);
+	domain_set(c, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, &c->transient);
 	for (int i = 0; i < n; i++) {
 		read_domain(c, doms[i]);
 		virDomainFree(doms[i]);
@@ -569,23 +637,12 @@ static const char *pool_state(int state)
 	}
 }
 
-static const char *vol_type(int type)
-{
-	switch (type) {
-	case VIR_STORAGE_VOL_FILE: return "file";
-	case VIR_STORAGE_VOL_BLOCK: return "block";
-	case VIR_STORAGE_VOL_DIR: return "dir";
-	case VIR_STORAGE_VOL_NETWORK: return "network";
-	case VIR_STORAGE_VOL_NETDIR: return "netdir";
-	case VIR_STORAGE_VOL_PLOOP: return "ploop";
-	default: return NULL;
-	}
-}
-
+/* One round trip per volume: libvirt re-reads the file for the XML as it does for
+ * virStorageVolGetInfo, and the XML holds the type, path and the three sizes (<physical> only
+ * where the driver knows it: the test driver does not). */
 static void read_volume(struct collect *c, const char *pool, virStorageVolPtr vol)
 {
 	struct kh_volume *v = kh_snapshot_add_volume(c->s);
-	virStorageVolInfo info;
 	const char *s;
 
 	v->pool = kh_strdup(pool);
@@ -597,33 +654,20 @@ static void read_volume(struct collect *c, const char *pool, virStorageVolPtr vo
 		v->key = kh_strdup(s);
 	else if (lv_failed(&v->error, "cannot read key"))
 		goto out;
-	if ((v->path = virStorageVolGetPath(vol)) == NULL && lv_failed(&v->error, "cannot read path"))
-		goto out;
-
-	if (virStorageVolGetInfo(vol, &info) == 0) {
-		v->type = kh_strdup(vol_type(info.type));
-		v->capacity = (int64_t)info.capacity;
-		v->allocation = (int64_t)info.allocation;
-	} else if (lv_failed(&v->error, "cannot read sizes")) {
-		goto out;
-	}
-	/* With GET_PHYSICAL, libvirt puts the physical size in info.allocation. Drivers that
-	 * cannot tell (the test driver) refuse with NO_SUPPORT: unknown, not an error. */
-	if (virStorageVolGetInfoFlags(vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) == 0)
-		v->physical = (int64_t)info.allocation;
-	else if (lv_code() == VIR_ERR_NO_SUPPORT)
-		virResetLastError();
-	else if (lv_failed(&v->error, "cannot read physical size"))
-		goto out;
-
 	if ((v->xml = virStorageVolGetXMLDesc(vol, 0)) == NULL) {
 		lv_failed(&v->error, "cannot read XML");
 		goto out;
 	}
-	if (xdoc_parse(&c->x, v->xml) == 0)
+	if (xdoc_parse(&c->x, v->xml) == 0) {
+		v->type = xstr(&c->x, NULL, "/volume/@type");
+		v->path = xstr(&c->x, NULL, "/volume/target/path");
 		v->format = xstr(&c->x, NULL, "/volume/target/format/@type");
-	else
+		xsize(&c->x, "/volume/capacity", &v->capacity);
+		xsize(&c->x, "/volume/allocation", &v->allocation);
+		xsize(&c->x, "/volume/physical", &v->physical);
+	} else {
 		note(&v->error, "cannot parse XML", "malformed document");
+	}
 out:
 	if (v->error)
 		warnf(c, "volume '%s/%s': %s", pool, v->name ? v->name : "?", v->error);
@@ -1038,6 +1082,8 @@ out:
 	if (c.stats)
 		virDomainStatsRecordListFree(c.stats);
 	free(c.by_uuid);
+	free(c.autostart.uuid);
+	free(c.transient.uuid);
 	xdoc_free(&c.x);
 	kh_snapshot_free(c.s);
 	if (c.conn)

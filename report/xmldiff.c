@@ -1,6 +1,7 @@
 #include "report/xmldiff.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -180,57 +181,6 @@ static uint64_t sized_scale(const xmlNode *e)
 	return 0;
 }
 
-/* libvirt's virScaleInteger: b, byte(s); k, KiB (1024), KB (1000); m ... e likewise. */
-static int unit_scale(const char *u, uint64_t def, uint64_t *scale)
-{
-	uint64_t base, s = 1;
-	int power;
-
-	if (u == NULL || *u == '\0') {
-		*scale = def;
-		return 0;
-	}
-	switch (tolower((unsigned char)u[0])) {
-	case 'b':
-		if (strcasecmp(u, "b") && strcasecmp(u, "byte") && strcasecmp(u, "bytes"))
-			return -1;
-		*scale = 1;
-		return 0;
-	case 'k': power = 1; break;
-	case 'm': power = 2; break;
-	case 'g': power = 3; break;
-	case 't': power = 4; break;
-	case 'p': power = 5; break;
-	case 'e': power = 6; break;
-	default: return -1;
-	}
-	if (u[1] == '\0' || strcasecmp(u + 1, "ib") == 0)
-		base = 1024;
-	else if (strcasecmp(u + 1, "b") == 0)
-		base = 1000;
-	else
-		return -1;
-	while (power--)
-		s *= base;
-	*scale = s;
-	return 0;
-}
-
-static int parse_u64(const char *s, int base, uint64_t *v)
-{
-	char *end;
-	unsigned long long n;
-
-	if (s == NULL || !isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	n = strtoull(s, &end, base);
-	if (errno || *end != '\0')
-		return -1;
-	*v = (uint64_t)n;
-	return 0;
-}
-
 /* ---- Values -------------------------------------------------------------------------------- */
 
 static int is_space(char c)
@@ -325,7 +275,7 @@ static char *norm_value(const xmlNode *e, const char *attr, const char *v)
 	}
 	/* PCI, drive, USB, CCW addresses: 0x0000, 0 and 00 are one number (libvirt reads them
 	 * with base 0). */
-	if (attr && strcmp(name, "address") == 0 && is_addr_attr(attr) && parse_u64(v, 0, &n) == 0)
+	if (attr && strcmp(name, "address") == 0 && is_addr_attr(attr) && kh_parse_u64(v, 0, &n) == 0)
 		return kh_asprintf("%" PRIu64, n);
 	return kh_strdup(v);
 }
@@ -355,7 +305,8 @@ static int has_element_child(const xmlNode *e)
 static void text_value(const xmlNode *e, struct tval *v)
 {
 	char *t = own_text(e);
-	uint64_t scale = t ? sized_scale(e) : 0, n, unit;
+	uint64_t scale = t ? sized_scale(e) : 0;
+	int64_t bytes;
 
 	memset(v, 0, sizeof *v);
 	if (t == NULL)
@@ -366,10 +317,9 @@ static void text_value(const xmlNode *e, struct tval *v)
 
 		v->sized = 1;
 		v->raw = u ? kh_asprintf("%s %s", t, u) : kh_strdup(t);
-		if (parse_u64(t, 10, &n) == 0 && unit_scale(u, scale, &unit) == 0 &&
-		    (n == 0 || unit <= UINT64_MAX / n) && n * unit <= INT64_MAX) {
+		if (kh_size_bytes(t, u, scale, &bytes) == 0) {
 			v->bytes = 1;
-			v->cmp = kh_asprintf("%" PRIu64, n * unit);
+			v->cmp = kh_asprintf("%" PRId64, bytes);
 			v->show = kh_strdup(v->cmp);
 		} else {
 			v->cmp = kh_strdup(v->raw);

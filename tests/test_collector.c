@@ -3,6 +3,7 @@
  * make a domain vanish mid-read, make a call fail, and see which flags the collector asks for. */
 #include "cmd/collector.h"
 #include "store/model.h"
+#include "util/mem.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -31,11 +32,13 @@
 
 static const char *vanish_domain;     /* undefined just before its info is read */
 static const char *fail_xml_domain;   /* its XML call fails (with bad flags) */
-static int64_t fake_physical = -1;    /* >= 0: GET_PHYSICAL answers this, as a real host would */
+static int64_t fake_physical = -1;    /* >= 0: volume XML carries this <physical>, as a real host's does */
 static int refuse_read_write;         /* read-write opens fail as for a read-only user */
 static virConnectPtr refusing_conn;   /* kept open: closing it would clear the error */
 static unsigned xml_flags_seen;       /* every flag virDomainGetXMLDesc was asked for */
 static int refreshes;                 /* virStoragePoolRefresh calls */
+static int refuse_list_filters;       /* virConnectListAllDomains refuses any flag, as old daemons */
+static int flag_calls;                /* per-domain virDomainGetAutostart/IsPersistent calls */
 
 /* libvirt's own definition, found past ours */
 #define REAL(fn) \
@@ -65,16 +68,43 @@ char *virDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
 	return real(dom, flags);
 }
 
-int virStorageVolGetInfoFlags(virStorageVolPtr vol, virStorageVolInfoPtr info, unsigned int flags)
+/* The test driver's volume XML has no <physical>; a real host's has, after <allocation>. In
+ * KiB here (libvirt writes bytes) so that the unit is honoured, not assumed. */
+char *virStorageVolGetXMLDesc(virStorageVolPtr vol, unsigned int flags)
 {
-	REAL(virStorageVolGetInfoFlags);
-	if (fake_physical >= 0 && flags == VIR_STORAGE_VOL_GET_PHYSICAL) {
-		if (virStorageVolGetInfo(vol, info) < 0)
-			return -1;
-		info->allocation = (unsigned long long)fake_physical;
-		return 0;
-	}
-	return real(vol, info, flags);
+	char *xml, *at, *out;
+
+	REAL(virStorageVolGetXMLDesc);
+	xml = real(vol, flags);
+	if (xml == NULL || fake_physical < 0 || (at = strstr(xml, "</allocation>")) == NULL)
+		return xml;
+	at += strlen("</allocation>");
+	out = kh_asprintf("%.*s\n  <physical unit='KiB'>%lld</physical>%s", (int)(at - xml), xml,
+			  (long long)(fake_physical / 1024), at);
+	free(xml);
+	return out;
+}
+
+int virConnectListAllDomains(virConnectPtr conn, virDomainPtr **doms, unsigned int flags)
+{
+	REAL(virConnectListAllDomains);
+	if (refuse_list_filters && flags != 0)
+		flags = 1u << 30; /* refused: "unsupported flags" */
+	return real(conn, doms, flags);
+}
+
+int virDomainGetAutostart(virDomainPtr dom, int *autostart)
+{
+	REAL(virDomainGetAutostart);
+	flag_calls++;
+	return real(dom, autostart);
+}
+
+int virDomainIsPersistent(virDomainPtr dom)
+{
+	REAL(virDomainIsPersistent);
+	flag_calls++;
+	return real(dom);
 }
 
 /* A refused open, with the error code a real refusal has: a write on a read-only connection
@@ -106,6 +136,8 @@ static int reset_faults(void **state)
 	refuse_read_write = 0;
 	xml_flags_seen = 0;
 	refreshes = 0;
+	refuse_list_filters = 0;
+	flag_calls = 0;
 	return 0;
 }
 
@@ -306,9 +338,55 @@ static void test_domain_running(void **state)
 	assert_int_equal(d->max_memory_kib, 4194304);
 	assert_int_equal(d->autostart, 0);
 	assert_int_equal(d->persistent, 1);
-	assert_str(d->os_type, "linux"); /* the test driver answers "linux" whatever the XML says */
+	/* from <os><type>, as real drivers answer virDomainGetOSType (the test driver's own answer
+	 * would be "linux" whatever the XML says) */
+	assert_str(d->os_type, "hvm");
 	assert_null(d->error);
 	kh_snapshot_free(s);
+}
+
+/* Autostart and persistence come from two filtered list calls, not from calls per domain;
+ * a daemon that refuses the filters is asked per domain, with the same answers. The built-in
+ * test:///default host is shared by the connections of a process: the one held here changes
+ * what the collector's connection sees. */
+static void check_domain_flags(int refuse)
+{
+	static const char transient[] = "<domain type='test'><name>kh-transient</name>"
+					"<memory>65536</memory><os><type>hvm</type></os></domain>";
+	virConnectPtr conn = virConnectOpen("test:///default");
+	struct kh_snapshot *s;
+	virDomainPtr dom;
+
+	assert_non_null(conn);
+	assert_non_null(dom = virDomainLookupByName(conn, "test"));
+	assert_int_equal(virDomainSetAutostart(dom, 1), 0);
+	virDomainFree(dom);
+	assert_non_null(dom = virDomainCreateXML(conn, transient, 0));
+	virDomainFree(dom);
+
+	refuse_list_filters = refuse;
+	s = collect_clean("test:///default");
+	assert_int_equal(s->n_domains, 2);
+	assert_int_equal(need_domain(s, "test")->autostart, 1);
+	assert_int_equal(need_domain(s, "test")->persistent, 1);
+	assert_int_equal(need_domain(s, "kh-transient")->autostart, 0);
+	assert_int_equal(need_domain(s, "kh-transient")->persistent, 0);
+	assert_str(need_domain(s, "kh-transient")->state, "running");
+	assert_int_equal(flag_calls, refuse ? 4 : 0);
+	kh_snapshot_free(s);
+	virConnectClose(conn);
+}
+
+static void test_domain_flags_from_lists(void **state)
+{
+	(void)state;
+	check_domain_flags(0);
+}
+
+static void test_domain_flags_per_domain(void **state)
+{
+	(void)state;
+	check_domain_flags(1);
 }
 
 static void test_domain_shut_off(void **state)
@@ -637,7 +715,6 @@ static void test_volume_physical_when_supported(void **state)
 	fake_physical = 17 * GiB;
 	s = collect_clean(ESTATE "day1.xml");
 	v = volume(s, "data", "backup-staging.raw");
-	/* GET_PHYSICAL reports in info.allocation; the plain allocation stays */
 	assert_int_equal(v->physical, 17 * GiB);
 	assert_int_equal(v->allocation, 16 * GiB);
 	assert_int_equal(disk(need_domain(s, "aries"), "vda")->physical, 17 * GiB);
@@ -803,7 +880,9 @@ static void test_domain_call_fails(void **state)
 	/* everything before the failed call is there */
 	assert_str(d->state, "running");
 	assert_int_equal(d->vcpus, 4);
-	assert_str(d->os_type, "linux");
+	assert_int_equal(d->autostart, 0);
+	assert_int_equal(d->persistent, 1);
+	assert_null(d->os_type); /* read from the XML */
 	assert_null(d->xml);
 	assert_int_equal(d->n_disks, 0);
 	assert_non_null(d->error);
@@ -823,6 +902,8 @@ int main(void)
 		T(test_counts_per_day),
 		T(test_sorted),
 		T(test_domain_running),
+		T(test_domain_flags_from_lists),
+		T(test_domain_flags_per_domain),
 		T(test_domain_shut_off),
 		T(test_domain_paused),
 		T(test_domain_xml_is_inactive),

@@ -1,4 +1,4 @@
-/* Time and size parsing and formatting (util/timefmt). */
+/* Time and size parsing and formatting (util/timefmt, util/units). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "util/timefmt.h"
+#include "util/units.h"
 
 static int64_t parse(const char *s, int *date_only)
 {
@@ -128,6 +129,52 @@ static void test_sizes(void **state)
 	assert_string_equal(buf, "100.0 TiB");
 }
 
+static int64_t bytes(const char *count, const char *unit, uint64_t def)
+{
+	int64_t b = -1;
+
+	assert_int_equal(kh_size_bytes(count, unit, def, &b), 0);
+	return b;
+}
+
+/* libvirt's units, as in <capacity unit='...'> and <memory unit='...'> */
+static void test_size_units(void **state)
+{
+	int64_t b = 42;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(bytes("2147483648", "bytes", 1), 2147483648LL);
+	assert_int_equal(bytes("7", NULL, 1), 7);
+	assert_int_equal(bytes("7", "", 1024), 7 * 1024);
+	assert_int_equal(bytes("2", "b", 1024), 2);
+	assert_int_equal(bytes("2", "KiB", 1), 2048);
+	assert_int_equal(bytes("2", "k", 1), 2048);
+	assert_int_equal(bytes("2", "KB", 1), 2000);
+	assert_int_equal(bytes("3", "MiB", 1), 3 << 20);
+	assert_int_equal(bytes("3", "G", 1), 3LL << 30);
+	assert_int_equal(bytes("3", "gb", 1), 3000000000LL);
+	assert_int_equal(bytes("1", "TiB", 1), 1LL << 40);
+	assert_int_equal(bytes("1", "PB", 1), 1000000000000000LL);
+	assert_int_equal(bytes("7", "EiB", 1), 7LL << 60);
+	assert_int_equal(bytes("0", "EiB", 1), 0);
+	/* refused, and the output left alone */
+	assert_int_equal(kh_size_bytes("8", "EiB", 1, &b), -1);            /* above INT64_MAX */
+	assert_int_equal(kh_size_bytes("20000000000", "GiB", 1, &b), -1); /* overflows 64 bits */
+	assert_int_equal(kh_size_bytes("99999999999999999999", NULL, 1, &b), -1);
+	assert_int_equal(kh_size_bytes("1", "KiBs", 1, &b), -1);
+	assert_int_equal(kh_size_bytes("1", "x", 1, &b), -1);
+	assert_int_equal(kh_size_bytes("-1", NULL, 1, &b), -1);
+	assert_int_equal(kh_size_bytes(" 1", NULL, 1, &b), -1);
+	assert_int_equal(kh_size_bytes("1 ", NULL, 1, &b), -1);
+	assert_int_equal(kh_size_bytes("", NULL, 1, &b), -1);
+	assert_int_equal(kh_size_bytes(NULL, NULL, 1, &b), -1);
+	assert_int_equal(b, 42);
+	assert_int_equal(kh_parse_u64("0x1f", 0, &v), 0);
+	assert_int_equal(v, 31);
+	assert_int_equal(kh_parse_u64("0x1f", 10, &v), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_format_out_of_range),
 		cmocka_unit_test(test_now_override),
 		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_size_units),
 	};
 
 	return cmocka_run_group_tests_name("time", tests, NULL, NULL);

@@ -1,0 +1,18 @@
+/* Sizes as libvirt writes them in XML: a decimal count and an optional unit attribute. */
+#ifndef KH_UNITS_H
+#define KH_UNITS_H
+
+#include <stdint.h>
+
+/* A whole unsigned number in `base` (0: C's prefixes), nothing before or after it.
+ * Returns 0, or -1 when malformed or out of range. */
+int kh_parse_u64(const char *s, int base, uint64_t *v);
+
+/* libvirt's units (virScaleInteger): b, byte(s); k, KiB = 1024; KB = 1000; m, g, t, p, e
+ * likewise. `def` is the scale when `unit` is NULL or empty. Returns 0, or -1 when unknown. */
+int kh_unit_scale(const char *unit, uint64_t def, uint64_t *scale);
+
+/* `count` `unit`s as bytes. Returns 0, or -1 when malformed or above INT64_MAX. */
+int kh_size_bytes(const char *count, const char *unit, uint64_t def, int64_t *bytes);
+
+#endif

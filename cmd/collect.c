@@ -121,6 +121,45 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The existing database's page check (KH_OPEN_CREATE_VERIFY_LATER), run in a thread of its
+ * own while the hosts are read: a read of the whole file, which would otherwise add its
+ * time to every night's collect. Waited for before the first write. */
+struct verify {
+	struct kh_store *st;
+	pthread_t thread;
+	int running, rc;
+	struct kh_err err;
+};
+
+static void *verify_worker(void *arg)
+{
+	struct verify *v = arg;
+
+	v->rc = kh_store_verify(v->st, &v->err);
+	return NULL;
+}
+
+static void verify_start(struct verify *v, struct kh_store *st)
+{
+	if (st == NULL)
+		return;
+	v->st = st;
+	if (pthread_create(&v->thread, NULL, verify_worker, v) == 0)
+		v->running = 1;
+	else
+		verify_worker(v); /* no thread: here and now */
+}
+
+/* 0 once the check has passed (or there was none to make). */
+static int verify_wait(struct verify *v)
+{
+	if (v->running) {
+		pthread_join(v->thread, NULL);
+		v->running = 0;
+	}
+	return v->rc;
+}
+
 static int ts_before(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
@@ -240,6 +279,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	int64_t taken_at;
 	int jobs = DEFAULT_JOBS, timeout = -1;
 	pthread_condattr_t cattr;
+	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
 	int c, rc = KH_EXIT_OK;
@@ -293,10 +333,11 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	if (timeout < 0)
 		timeout = ctx->config->timeout >= 0 ? ctx->config->timeout : DEFAULT_TIMEOUT;
 
-	/* An existing database is checked before any host is contacted; a new one is made
-	 * only when there is a snapshot to put in it, so a bad URI leaves nothing behind. */
+	/* An existing database is checked before any host is contacted (its pages while they
+	 * are read, see verify_start); a new one is made only when there is a snapshot to put
+	 * in it, so a bad URI leaves nothing behind. */
 	if (stat(ctx->db_path, &sb) == 0 &&
-	    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
+	    kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) {
 		free_jobs(all, n);
 		return kh_fail("%s", err.msg);
 	}
@@ -321,6 +362,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	pthread_condattr_destroy(&cattr);
 
+	verify_start(&verify, ctx->store);
 	for (size_t i = 0; i < n; i++) {
 		struct kh_snapshot *snap;
 		struct job *j = all[i];
@@ -345,6 +387,10 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		}
 		if (at)
 			snap->taken_at = taken_at;
+		if (verify_wait(&verify) != 0) {
+			kh_snapshot_free(snap);
+			break; /* said below */
+		}
 		if (ctx->store == NULL &&
 		    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
 			kh_snapshot_free(snap);
@@ -365,6 +411,9 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		kh_snapshot_free(snap);
 	}
 	kh_progress(ctx, "collecting host", n, n);
+	/* also when no host could be read: a damaged database is worth a line of its own */
+	if (verify_wait(&verify) != 0)
+		rc = kh_fail("%s", verify.err.msg);
 	/* after a database error the rest are not waited for: mark them given up */
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n; i++)

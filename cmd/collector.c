@@ -506,7 +506,7 @@ static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
 static void read_domain(struct collect *c, virDomainPtr dom)
 {
 	struct kh_domain *d = kh_snapshot_add_domain(c->s);
-	unsigned char uuid[VIR_UUID_BUFLEN];
+	unsigned char uuid[VIR_UUID_BUFLEN] = {0}; /* matches nothing if it cannot be read */
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
 	virDomainInfo info;
 	const char *name;

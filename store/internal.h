@@ -38,6 +38,7 @@ struct kh_versions {
 struct kh_store {
 	sqlite3 *db;
 	char *path;
+	int unverified; /* KH_OPEN_CREATE_VERIFY_LATER: kh_store_verify has not passed yet */
 	sqlite3_stmt *stmt[S_MAX];
 };
 

@@ -209,12 +209,12 @@ char *kh_store_one_line(const char *finding)
 	return kh_buf_steal(&b);
 }
 
-static int damaged(struct kh_store *st, const char *finding, struct kh_err *err)
+static int damaged(const char *path, const char *finding, struct kh_err *err)
 {
 	char *line = kh_store_one_line(finding);
 
 	kh_err_set(err, "database '%s' is damaged (%s); nothing was written, see 'kvmhist check'",
-		   st->path, line);
+		   path, line);
 	free(line);
 	return -1;
 }
@@ -237,7 +237,7 @@ static int pragma_int(struct kh_store *st, const char *sql, int64_t *out, struct
 	if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE)
 		return 0;
 	if ((rc & 0xff) == SQLITE_CORRUPT)
-		return damaged(st, sqlite3_errstr(rc), err);
+		return damaged(st->path, sqlite3_errstr(rc), err);
 	return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
 			  sqlite3_errstr(rc));
 }
@@ -288,22 +288,42 @@ fail:
 }
 
 /* The first problem PRAGMA quick_check finds, so nothing is written into a damaged file. */
-static int quick_check(struct kh_store *st, struct kh_err *err)
+static int quick_check(sqlite3 *db, const char *path, struct kh_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	const char *what = NULL;
 	int rc, ok = 0;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &s, NULL) == SQLITE_OK) {
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
 			what = (const char *)sqlite3_column_text(s, 0);
 		ok = what && strcmp(what, "ok") == 0;
 	}
 	if (!ok)
-		damaged(st, what ? what : sqlite3_errmsg(st->db), err);
+		damaged(path, what ? what : sqlite3_errmsg(db), err);
 	sqlite3_finalize(s);
 	return ok ? 0 : -1;
+}
+
+int kh_store_verify(struct kh_store *st, struct kh_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (!st->unverified)
+		return 0;
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = kh_err_set(err, "cannot open database '%s': %s", st->path,
+				db ? sqlite3_errmsg(db) : "out of memory");
+	} else {
+		sqlite3_busy_timeout(db, KH_BUSY_MS);
+		rc = quick_check(db, st->path, err);
+	}
+	sqlite3_close(db);
+	if (rc == 0)
+		st->unverified = 0;
+	return rc;
 }
 
 /* Switching to WAL needs the file to itself and, unlike a transaction, does not wait for the
@@ -323,6 +343,11 @@ static int set_wal(struct kh_store *st, struct kh_err *err)
 		nanosleep(&pause, NULL);
 	}
 	return kh_store_db_error(st, err, "cannot switch to WAL");
+}
+
+static int creates(enum kh_open_mode mode)
+{
+	return mode == KH_OPEN_CREATE || mode == KH_OPEN_CREATE_VERIFY_LATER;
 }
 
 /* Recognises our database, a new empty one, or refuses, before anything is written. */
@@ -345,7 +370,7 @@ static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fr
 	if (app == 0 && version == 0 && tables == 0) {
 		/* An SQLite file with nothing in it: a writer may make it ours (a concurrent
 		 * first collect may just have made it WAL), a reader has nothing to read. */
-		if (mode == KH_OPEN_CREATE)
+		if (creates(mode))
 			fresh = 1;
 		else
 			return kh_err_set(err, "'%s' is not a kvmhist database (it is empty)",
@@ -364,7 +389,9 @@ static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fr
 					  (int)version, KH_SCHEMA_VERSION);
 		return 0;
 	}
-	if (mode != KH_OPEN_EXISTING && !fresh && quick_check(st, err))
+	if (mode == KH_OPEN_CREATE_VERIFY_LATER && !fresh && version == KH_SCHEMA_VERSION)
+		st->unverified = 1;
+	else if (mode != KH_OPEN_EXISTING && !fresh && quick_check(st->db, st->path, err))
 		return -1;
 	/* WAL lets report and diff read while collect writes; it is a property of the file,
 	 * set before the first table so that no half-made database lacks it. */
@@ -442,7 +469,7 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 			free(dir);
 			return kh_err_set(err, "database '%s' is a directory", path);
 		}
-		fresh = mode == KH_OPEN_CREATE && sb.st_size == 0;
+		fresh = creates(mode) && sb.st_size == 0;
 		/* SQLite writes beside the file (-wal, -shm), so the directory counts too. */
 		if (!writable(path, &sb))
 			readonly = 1;
@@ -462,7 +489,7 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 		kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
 		free(dir);
 		return -1;
-	} else if (mode != KH_OPEN_CREATE) {
+	} else if (!creates(mode)) {
 		free(dir);
 		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
 				  path);

@@ -540,6 +540,9 @@ int kh_store_put(struct kh_store *st, struct kh_snapshot *snap, struct kh_err *e
 
 	if (h->uri == NULL)
 		return kh_err_set(err, "a snapshot needs a URI");
+	if (st->unverified)
+		return kh_err_set(err, "database '%s' has not been checked yet: nothing was written",
+				  st->path);
 	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
 	if (host_seq(st, h->uri, &w.host_id, &last_seq, &next_seq, err) ||

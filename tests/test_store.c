@@ -557,6 +557,75 @@ static void test_truncated_database_is_refused(void **state)
 	free(path);
 }
 
+/* Collect opens with the page check left for later, to run beside the collection: nothing
+ * is written before it passes, and a damaged file fails it untouched. A file that needs an
+ * upgrade is checked before the upgrade writes. */
+static void test_verify_later(void **state)
+{
+	struct kh_test_dir *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_snapshot *s;
+	struct kh_err err;
+	int64_t root;
+	size_t len, after_len;
+	char *data, *after;
+	sqlite3 *db;
+
+	for (int i = 0; i < 3; i++)
+		put(st, "test:///a", T0 + i * DAY, i);
+	kh_store_close(st);
+
+	assert_int_equal(kh_store_open(f->path, KH_OPEN_CREATE_VERIFY_LATER, &st, &err), 0);
+	s = make_snapshot("test:///a", T0 + 3 * DAY, 3);
+	assert_int_equal(kh_store_put(st, s, &err), -1);
+	assert_non_null(strstr(err.msg, "has not been checked yet: nothing was written"));
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM snapshot"), 3);
+	assert_int_equal(kh_store_verify(st, &err), 0);
+	assert_int_equal(kh_store_put(st, s, &err), 0);
+	assert_int_equal(kh_store_verify(st, &err), 0); /* once passed, nothing left to do */
+	kh_snapshot_free(s);
+	kh_store_close(st);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM snapshot"), 4);
+
+	/* the root page of the XML table overwritten: the header still reads well */
+	root = kh_test_count(f->path, "SELECT rootpage FROM sqlite_master WHERE name = 'xml'");
+	assert_true(root > 1);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	data = kh_test_slurp(f->path, &len);
+	memset(data + (root - 1) * 4096, 0xa5, 4096);
+	write_file(f->path, data, len);
+
+	assert_int_equal(kh_store_open(f->path, KH_OPEN_CREATE_VERIFY_LATER, &st, &err), 0);
+	assert_int_equal(kh_store_verify(st, &err), -1);
+	assert_non_null(strstr(err.msg, "is damaged ("));
+	s = make_snapshot("test:///a", T0 + 4 * DAY, 4);
+	assert_int_equal(kh_store_put(st, s, &err), -1);
+	kh_snapshot_free(s);
+	kh_store_close(st);
+	after = kh_test_slurp(f->path, &after_len);
+	assert_int_equal(after_len, len);
+	assert_memory_equal(after, data, len);
+	free(after);
+	assert_int_equal(kh_store_open(f->path, KH_OPEN_CREATE, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "is damaged ("));
+	free(data);
+
+	/* schema 1: upgraded on open, so checked on open; put needs no kh_store_verify */
+	unlink(f->path);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, kh_schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 1802923368; "
+				      "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(kh_store_open(f->path, KH_OPEN_CREATE_VERIFY_LATER, &st, &err), 0);
+	assert_int_equal(kh_test_count(f->path, "PRAGMA user_version"), KH_SCHEMA_VERSION);
+	put(st, "test:///a", T0, 1);
+	kh_store_close(st);
+}
+
 static void test_resolve(void **state)
 {
 	struct kh_test_dir *f = *state;
@@ -852,6 +921,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_files_are_refused_untouched, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_database_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_retention, setup, teardown),

@@ -247,23 +247,43 @@ static int xhas(struct xdoc *x, xmlNodePtr at, const char *expr)
 	return 1;
 }
 
-/* A size element (<capacity unit='bytes'>N</capacity>) as bytes; *out is left alone when
- * the element is absent or unreadable (unknown, not zero). */
-static void xsize(struct xdoc *x, const char *expr, int64_t *out)
+/* Reading a node directly, where the document's shape is fixed and XPath would cost more
+ * than the parse (the volumes: thousands of small documents). */
+static int is_element(xmlNodePtr n, const char *name)
 {
-	xmlXPathObjectPtr o = xnodes(x, NULL, expr);
-	xmlChar *count, *unit;
+	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* An attribute's value; NULL when absent. */
+static char *node_attr(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, BAD_CAST name);
+	char *s = v ? kh_strdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return s;
+}
+
+static char *node_text(xmlNodePtr n)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+	char *s = v ? kh_strdup((const char *)v) : NULL;
+
+	xmlFree(v);
+	return s;
+}
+
+/* A size element (<capacity unit='bytes'>N</capacity>) as bytes; *out is left alone when it
+ * cannot be read (unknown, not zero). */
+static void node_size(xmlNodePtr n, int64_t *out)
+{
+	xmlChar *count = xmlNodeGetContent(n), *unit = xmlGetProp(n, BAD_CAST "unit");
 	int64_t bytes;
 
-	if (o == NULL)
-		return;
-	count = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
-	unit = xmlGetProp(o->nodesetval->nodeTab[0], BAD_CAST "unit");
 	if (count && kh_size_bytes((const char *)count, (const char *)unit, 1, &bytes) == 0)
 		*out = bytes;
 	xmlFree(count);
 	xmlFree(unit);
-	xmlXPathFreeObject(o);
 }
 
 /* ---- host ---- */
@@ -637,6 +657,33 @@ static const char *pool_state(int state)
 	}
 }
 
+/* The first of each, as /volume/@type, /volume/target/path, /volume/target/format/@type and
+ * /volume/capacity (allocation, physical) would select them. */
+static void read_volume_xml(xmlNodePtr root, struct kh_volume *v)
+{
+	int seen_cap = 0, seen_alloc = 0, seen_phys = 0;
+
+	if (!is_element(root, "volume"))
+		return;
+	v->type = node_attr(root, "type");
+	for (xmlNodePtr n = root->children; n; n = n->next) {
+		if (is_element(n, "capacity") && !seen_cap++) {
+			node_size(n, &v->capacity);
+		} else if (is_element(n, "allocation") && !seen_alloc++) {
+			node_size(n, &v->allocation);
+		} else if (is_element(n, "physical") && !seen_phys++) {
+			node_size(n, &v->physical);
+		} else if (is_element(n, "target")) {
+			for (xmlNodePtr t = n->children; t; t = t->next) {
+				if (is_element(t, "path") && v->path == NULL)
+					v->path = node_text(t);
+				else if (is_element(t, "format") && v->format == NULL)
+					v->format = node_attr(t, "type");
+			}
+		}
+	}
+}
+
 /* One round trip per volume: libvirt re-reads the file for the XML as it does for
  * virStorageVolGetInfo, and the XML holds the type, path and the three sizes (<physical> only
  * where the driver knows it: the test driver does not). */
@@ -658,16 +705,10 @@ static void read_volume(struct collect *c, const char *pool, virStorageVolPtr vo
 		lv_failed(&v->error, "cannot read XML");
 		goto out;
 	}
-	if (xdoc_parse(&c->x, v->xml) == 0) {
-		v->type = xstr(&c->x, NULL, "/volume/@type");
-		v->path = xstr(&c->x, NULL, "/volume/target/path");
-		v->format = xstr(&c->x, NULL, "/volume/target/format/@type");
-		xsize(&c->x, "/volume/capacity", &v->capacity);
-		xsize(&c->x, "/volume/allocation", &v->allocation);
-		xsize(&c->x, "/volume/physical", &v->physical);
-	} else {
+	if (xdoc_parse(&c->x, v->xml) == 0)
+		read_volume_xml(xmlDocGetRootElement(c->x.doc), v);
+	else
 		note(&v->error, "cannot parse XML", "malformed document");
-	}
 out:
 	if (v->error)
 		warnf(c, "volume '%s/%s': %s", pool, v->name ? v->name : "?", v->error);

@@ -123,9 +123,12 @@ static void *worker(void *arg)
 
 /* The existing database's page check (KH_OPEN_CREATE_VERIFY_LATER), run in a thread of its
  * own while the hosts are read: a read of the whole file, which would otherwise add its
- * time to every night's collect. Waited for before the first write. */
+ * time to every night's collect. Waited for before the first write. Then, as the database
+ * is idle until that write, the first host's latest snapshot is read ahead for its put. */
 struct verify {
 	struct kh_store *st;
+	const char *uri;        /* the first host's, NULL: libvirt's default (not known yet) */
+	struct kh_store_ahead *ahead;
 	pthread_t thread;
 	int running, rc;
 	struct kh_err err;
@@ -134,16 +137,20 @@ struct verify {
 static void *verify_worker(void *arg)
 {
 	struct verify *v = arg;
+	struct kh_err ignored; /* a failed read-ahead is only read again by the put */
 
 	v->rc = kh_store_verify(v->st, &v->err);
+	if (v->rc == 0 && v->uri)
+		(void)kh_store_read_ahead(v->st, v->uri, &v->ahead, &ignored);
 	return NULL;
 }
 
-static void verify_start(struct verify *v, struct kh_store *st)
+static void verify_start(struct verify *v, struct kh_store *st, const char *uri)
 {
 	if (st == NULL)
 		return;
 	v->st = st;
+	v->uri = uri;
 	if (pthread_create(&v->thread, NULL, verify_worker, v) == 0)
 		v->running = 1;
 	else
@@ -362,8 +369,9 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	pthread_condattr_destroy(&cattr);
 
-	verify_start(&verify, ctx->store);
+	verify_start(&verify, ctx->store, all[0]->uri);
 	for (size_t i = 0; i < n; i++) {
+		struct kh_store_ahead *ahead;
 		struct kh_snapshot *snap;
 		struct job *j = all[i];
 		char when[KH_TIME_LEN];
@@ -397,7 +405,11 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 			rc = kh_fail("%s", err.msg);
 			break;
 		}
-		if (kh_store_put(ctx->store, snap, &err) != 0) {
+		/* the read-ahead is the first host's: its put takes it */
+		ahead = i == 0 ? verify.ahead : NULL;
+		if (i == 0)
+			verify.ahead = NULL;
+		if (kh_store_put_ahead(ctx->store, snap, ahead, &err) != 0) {
 			kh_snapshot_free(snap);
 			rc = kh_fail("%s", err.msg);
 			break;
@@ -414,6 +426,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	/* also when no host could be read: a damaged database is worth a line of its own */
 	if (verify_wait(&verify) != 0)
 		rc = kh_fail("%s", verify.err.msg);
+	kh_store_ahead_free(verify.ahead); /* the first host failed */
 	/* after a database error the rest are not waited for: mark them given up */
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < n; i++)

@@ -40,6 +40,17 @@ int kh_store_verify(struct kh_store *st, struct kh_err *err);
 /* Writes the snapshot in one transaction and sets snap->id. */
 int kh_store_put(struct kh_store *st, struct kh_snapshot *snap, struct kh_err *err);
 
+/* What a put compares against: the host's latest snapshot, read ahead of the put in a read
+ * transaction of its own, so that the reading can overlap the collection (kh_store_verify's
+ * rules for threads hold). kh_store_put_ahead takes it (and frees it) when nothing has been
+ * committed since and it is still that host's latest, and reads it again otherwise. */
+struct kh_store_ahead;
+int kh_store_read_ahead(struct kh_store *st, const char *uri, struct kh_store_ahead **out,
+			struct kh_err *err);
+int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
+		       struct kh_store_ahead *ahead, struct kh_err *err);
+void kh_store_ahead_free(struct kh_store_ahead *a);
+
 /* Reads a whole snapshot; an unknown id is an error. */
 int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, struct kh_err *err);
 

@@ -531,23 +531,114 @@ static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int6
 	return 0;
 }
 
+struct kh_store_ahead {
+	int64_t host_id, seq;   /* host_id 0: the host has no snapshot yet */
+	int64_t data_version;   /* PRAGMA data_version when read: others' commits change it */
+	struct prev prev;
+};
+
+void kh_store_ahead_free(struct kh_store_ahead *a)
+{
+	if (a == NULL)
+		return;
+	prev_free(&a->prev);
+	free(a);
+}
+
+int kh_store_read_ahead(struct kh_store *st, const char *uri, struct kh_store_ahead **out,
+			struct kh_err *err)
+{
+	struct kh_store_ahead *a = kh_calloc(1, sizeof *a);
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	if (kh_store_exec(st, "BEGIN", err))
+		goto fail;
+	if ((s = kh_store_stmt(st, S_HOST_FIND, err)) == NULL)
+		goto fail;
+	kh_bind_text(s, 1, uri);
+	rc = sqlite3_step(s);
+	a->host_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		kh_store_db_error(st, err, "cannot read hosts");
+		goto fail;
+	}
+	if (a->host_id) {
+		if ((s = kh_store_stmt(st, S_SEQ_MAX, err)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, 1, a->host_id);
+		rc = sqlite3_step(s);
+		a->seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW) {
+			kh_store_db_error(st, err, "cannot read snapshots");
+			goto fail;
+		}
+	}
+	if (prev_load(st, a->host_id, a->seq, &a->prev, err) ||
+	    kh_store_int(st, "PRAGMA data_version", &a->data_version, err) ||
+	    kh_store_exec(st, "COMMIT", err))
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_store_ahead_free(a);
+	return -1;
+}
+
+/* The read-ahead, when it still describes the host's latest snapshot: the host and its
+ * latest seq are the same (this connection may have written since) and no other
+ * connection has committed anything. */
+static int ahead_holds(struct kh_store *st, const struct kh_store_ahead *a, int64_t host_id,
+		       int64_t seq)
+{
+	struct kh_err ignored;
+	int64_t version;
+
+	return a && a->host_id == host_id && a->seq == seq &&
+	       kh_store_int(st, "PRAGMA data_version", &version, &ignored) == 0 &&
+	       version == a->data_version;
+}
+
 int kh_store_put(struct kh_store *st, struct kh_snapshot *snap, struct kh_err *err)
+{
+	return kh_store_put_ahead(st, snap, NULL, err);
+}
+
+int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
+		       struct kh_store_ahead *ahead, struct kh_err *err)
 {
 	const struct kh_host *h = &snap->host;
 	struct put w = { .st = st };
 	int64_t last_seq, next_seq;
 	sqlite3_stmt *s;
 
-	if (h->uri == NULL)
+	if (h->uri == NULL) {
+		kh_store_ahead_free(ahead);
 		return kh_err_set(err, "a snapshot needs a URI");
-	if (st->unverified)
+	}
+	if (st->unverified) {
+		kh_store_ahead_free(ahead);
 		return kh_err_set(err, "database '%s' has not been checked yet: nothing was written",
 				  st->path);
-	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
+	}
+	if (kh_store_exec(st, "BEGIN IMMEDIATE", err)) {
+		kh_store_ahead_free(ahead);
 		return -1;
-	if (host_seq(st, h->uri, &w.host_id, &last_seq, &next_seq, err) ||
-	    prev_load(st, w.host_id, last_seq, &w.prev, err))
+	}
+	if (host_seq(st, h->uri, &w.host_id, &last_seq, &next_seq, err))
 		goto fail;
+	if (ahead_holds(st, ahead, w.host_id, last_seq)) {
+		w.prev = ahead->prev;
+		memset(&ahead->prev, 0, sizeof ahead->prev);
+	} else if (prev_load(st, w.host_id, last_seq, &w.prev, err)) {
+		goto fail;
+	}
+	kh_store_ahead_free(ahead);
+	ahead = NULL;
 	w.seq = next_seq;
 	if ((s = kh_store_stmt(st, S_SNAP_ADD, err)) == NULL)
 		goto fail;
@@ -580,6 +671,7 @@ int kh_store_put(struct kh_store *st, struct kh_snapshot *snap, struct kh_err *e
 	return 0;
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_store_ahead_free(ahead);
 	prev_free(&w.prev);
 	snap->id = 0;
 	return -1;

@@ -298,6 +298,74 @@ static void test_unchanged_objects_are_stored_once(void **state)
 	kh_store_close(st);
 }
 
+/* A snapshot of "test:///a" whose first domain has `memory_kib` (a new version when it
+ * changes), put with a read-ahead taken earlier. */
+static void put_ahead(struct kh_store *st, struct kh_store_ahead *ahead, int64_t t,
+		      int64_t memory_kib)
+{
+	struct kh_snapshot *s = make_snapshot("test:///a", t, 1LL << 30);
+	struct kh_err err;
+
+	s->domains[0].memory_kib = memory_kib;
+	if (kh_store_put_ahead(st, s, ahead, &err) != 0)
+		fail_msg("put: %s", err.msg);
+	kh_snapshot_free(s);
+}
+
+static struct kh_store_ahead *read_ahead(struct kh_store *st)
+{
+	struct kh_store_ahead *a = NULL;
+	struct kh_err err;
+
+	if (kh_store_read_ahead(st, "test:///a", &a, &err) != 0)
+		fail_msg("read ahead: %s", err.msg);
+	assert_non_null(a);
+	return a;
+}
+
+/* A put with a read-ahead stores what a put without one stores, also when the read-ahead has
+ * gone stale: by a commit of this connection (the same host collected twice) or of another
+ * (a concurrent collect). A stale one taken as current would compare against the wrong
+ * versions: the domain changed back and forth would not get its third version. */
+static void test_read_ahead(void **state)
+{
+	struct kh_test_dir *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE), *other;
+	struct kh_store_ahead *a, *b;
+
+	/* a host not seen yet: nothing to compare against */
+	a = read_ahead(st);
+	put_ahead(st, a, T0, 2097152);
+	/* current: used */
+	put_ahead(st, read_ahead(st), T0 + DAY, 2097152);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 2);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span WHERE last_seq = 2"), 5);
+
+	/* stale by this connection's own commit: the domain changed in between */
+	a = read_ahead(st);
+	put_ahead(st, NULL, T0 + 2 * DAY, 1048576);
+	put_ahead(st, a, T0 + 3 * DAY, 2097152);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 4);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain WHERE memory_kib ="
+					" 2097152"), 2);
+
+	/* stale by another connection's commit */
+	b = read_ahead(st);
+	other = open_store(f->path, KH_OPEN_CREATE);
+	put_ahead(other, NULL, T0 + 4 * DAY, 1048576);
+	kh_store_close(other);
+	put_ahead(st, b, T0 + 5 * DAY, 2097152);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM domain"), 6);
+	/* each version's span is exactly the nights it was seen */
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span sp JOIN domain d"
+					" ON sp.kind = 0 AND d.id = sp.object_id WHERE d.uuid IS NOT NULL"
+					" AND sp.first_seq = sp.last_seq"), 4);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span sp JOIN domain d"
+					" ON sp.kind = 0 AND d.id = sp.object_id WHERE d.uuid IS NOT NULL"
+					" AND sp.first_seq = 1 AND sp.last_seq = 2"), 1);
+	kh_store_close(st);
+}
+
 /* Digits are cut only where they are exactly the column's value, so the XML read back is
  * always the XML written. */
 static void test_measured_xml_is_lossless(void **state)
@@ -922,6 +990,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_database_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_later, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_retention, setup, teardown),

@@ -1,5 +1,5 @@
-/* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, pool and
- * network facts). Those readers are static in cmd/collector.c, so it is included here rather
+/* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
+ * pool and network facts). Those readers are static in cmd/collector.c, so it is included here rather
  * than linked (the fuzz build leaves collector.o out). */
 #include "cmd/collector.c"
 
@@ -11,6 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kh_domain *d = kh_snapshot_add_domain(s);
 	struct kh_pool *p = kh_snapshot_add_pool(s);
 	struct kh_network *n = kh_snapshot_add_network(s);
+	struct kh_volume *v = kh_snapshot_add_volume(s);
 	struct xdoc x = { 0 };
 
 	xmlSetGenericErrorFunc(NULL, silent_xml);
@@ -18,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xdoc_parse(&x, d->xml) == 0) {
 		read_disks(&x, d);
 		read_ifaces(&x, d);
+		read_volume_xml(xmlDocGetRootElement(x.doc), v);
 	}
 	p->xml = kh_strdup(d->xml);
 	read_pool_xml(&x, p);

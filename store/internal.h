@@ -11,7 +11,7 @@
 enum stmt_id {
 	S_XML_FIND, S_XML_ADD, S_HOST_FIND, S_HOST_ADD, S_SEQ_MAX, S_SNAP_ADD, S_DOMAIN_ADD,
 	S_DISK_ADD, S_IFACE_ADD, S_POOL_ADD, S_VOLUME_ADD, S_NETWORK_ADD, S_SPAN_ADD,
-	S_SPAN_EXTEND, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET, S_POOLS_GET,
+	S_SPAN_END, S_SPANS_REOPEN, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET, S_POOLS_GET,
 	S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N,
 	S_AT_OR_BEFORE, S_SIZE_ADD, S_SCAN_RANGE, S_SNAP_AT_SEQ, S_URIS, S_SNAP_DELETE,
 	S_DOMAINS_STARTED, S_DISKS_STARTED, S_IFACES_STARTED, S_POOLS_STARTED,
@@ -23,6 +23,10 @@ enum stmt_id {
 enum kh_kind { KH_KIND_DOMAIN = 0, KH_KIND_POOL = 1, KH_KIND_VOLUME = 2, KH_KIND_NETWORK = 3 };
 
 /* Where a loaded object version lives: its span, its row, its XML (0: none). */
+/* The last_seq of an open span: its version is in the host's latest snapshot (schema 5). */
+#define KH_SPAN_OPEN INT64_MAX
+#define KH_SPAN_OPEN_SQL "9223372036854775807"
+
 struct kh_version {
 	int64_t span_id, row_id, xml_id;
 	int64_t live_xml_id; /* domains only */

@@ -9,12 +9,17 @@
  * case, no dashes), in the order they were first seen. The snapshot after a span's last
  * one is where a removal shows. One query per command, so it is not cached. */
 static const char lives_sql[] =
+	/* an open span reaches the host's latest snapshot */
+	"WITH spans AS (SELECT id, host_id, kind, object_id, first_seq,"
+	"  CASE WHEN last_seq = " KH_SPAN_OPEN_SQL " THEN (SELECT max(seq) FROM snapshot s"
+	"   WHERE s.host_id = span.host_id) ELSE last_seq END AS last_seq"
+	"  FROM span WHERE kind = 0)"
 	"SELECT h.uri, CASE WHEN d.uuid IS NULL THEN 'n:' || coalesce(d.name, '')"
 	"  ELSE 'u:' || lower(replace(d.uuid, '-', '')) END AS ident,"
 	" d.uuid, d.name, sp.first_seq, sp.last_seq, sf.id, sf.taken_at, sl.id, sl.taken_at,"
 	" sn.id, sn.taken_at,"
 	" (SELECT max(seq) FROM snapshot WHERE host_id = sp.host_id)"
-	" FROM span sp JOIN domain d ON d.id = sp.object_id JOIN host h ON h.id = sp.host_id"
+	" FROM spans sp JOIN domain d ON d.id = sp.object_id JOIN host h ON h.id = sp.host_id"
 	" JOIN snapshot sf ON sf.host_id = sp.host_id AND sf.seq = sp.first_seq"
 	" JOIN snapshot sl ON sl.host_id = sp.host_id AND sl.seq = sp.last_seq"
 	" LEFT JOIN snapshot sn ON sn.host_id = sp.host_id AND sn.seq = sp.last_seq + 1"

@@ -93,6 +93,15 @@ static const char *const migrations[] = {
 	 * what a report needs for each night. Queries on span name the index they use (INDEXED
 	 * BY), so this one serves those and nothing else. */
 	"CREATE INDEX span_host_kind_first ON span(host_id, kind, first_seq);",
+
+	/* 5: open spans. A version in its host's latest snapshot has last_seq = the largest
+	 * integer (KH_SPAN_OPEN): present from first_seq through whatever is the latest. An
+	 * unchanged object then costs no write at all on a night (it cost a span update and
+	 * its index entries); its span is closed, at the last snapshot that had it, when it
+	 * changes or goes. */
+	"UPDATE span SET last_seq = 9223372036854775807"
+	"  WHERE last_seq >="
+	"  (SELECT max(seq) FROM snapshot s WHERE s.host_id = span.host_id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,

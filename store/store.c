@@ -27,8 +27,8 @@ static const char *const stmt_sql[S_MAX] = {
 	/* The latest snapshot's seq, and the highest seq any span reaches: after a prune they
 	 * differ, and a new seq must lie past both so that no old span covers it. */
 	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0), (SELECT coalesce(max(last_seq), 0) FROM span"
-		      " INDEXED BY span_host_kind_last WHERE host_id = ?1)"
-		      " FROM snapshot WHERE host_id = ?1",
+		      " INDEXED BY span_host_kind_last WHERE host_id = ?1"
+		      " AND last_seq < " KH_SPAN_OPEN_SQL ") FROM snapshot WHERE host_id = ?1",
 	[S_SNAP_ADD] = "INSERT INTO snapshot(host_id, seq, taken_at, hostname, host_uuid, hv_type,"
 		       " libvirt_version, hv_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DOMAIN_ADD] = "INSERT INTO domain(name, uuid, state, vcpus, memory_kib, max_memory_kib,"
@@ -49,7 +49,12 @@ static const char *const stmt_sql[S_MAX] = {
 			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_SPAN_ADD] = "INSERT INTO span(host_id, kind, object_id, first_seq, last_seq)"
 		       " VALUES (?, ?, ?, ?, ?)",
-	[S_SPAN_EXTEND] = "UPDATE span SET last_seq = ? WHERE id = ?",
+	[S_SPAN_END] = "UPDATE span SET last_seq = ? WHERE id = ?",
+	/* Closed spans of versions in snapshot ?2: only where later snapshots were pruned. */
+	[S_SPANS_REOPEN] = "UPDATE span INDEXED BY span_host_kind_last"
+			   " SET last_seq = " KH_SPAN_OPEN_SQL " WHERE host_id = ?1"
+			   " AND kind IN (0, 1, 2, 3) AND last_seq >= ?2"
+			   " AND last_seq < " KH_SPAN_OPEN_SQL " AND first_seq <= ?2",
 	[S_SNAP_GET] = "SELECT s.host_id, s.seq, s.taken_at, h.uri, s.hostname, s.host_uuid,"
 		       " s.hv_type, s.libvirt_version, s.hv_version"
 		       " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE s.id = ?",

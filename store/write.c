@@ -260,20 +260,54 @@ static int span_add(struct put *w, enum kh_kind kind, int64_t row, struct kh_err
 	sqlite3_bind_int(s, 2, kind);
 	sqlite3_bind_int64(s, 3, row);
 	sqlite3_bind_int64(s, 4, w->seq);
-	sqlite3_bind_int64(s, 5, w->seq);
+	sqlite3_bind_int64(s, 5, KH_SPAN_OPEN);
 	return step_done(w->st, s, err);
 }
 
-/* Reuses the previous version when it is the same: its span now reaches this snapshot. */
-static int span_extend(struct put *w, const struct kh_version *v, struct kh_err *err)
+/* A version the same as the previous snapshot's is reused: its span is open, so it reaches
+ * this snapshot with no write. Spans of the previous snapshot closed at or after it (only
+ * where later snapshots were pruned) are opened first; spans_close_unused closes those
+ * whose version was not reused, at the previous snapshot, the last that had them. */
+static int spans_reopen(struct put *w, int64_t last_seq, struct kh_err *err)
 {
-	sqlite3_stmt *s = kh_store_stmt(w->st, S_SPAN_EXTEND, err);
+	sqlite3_stmt *s = kh_store_stmt(w->st, S_SPANS_REOPEN, err);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, w->seq);
-	sqlite3_bind_int64(s, 2, v->span_id);
+	sqlite3_bind_int64(s, 1, w->host_id);
+	sqlite3_bind_int64(s, 2, last_seq);
 	return step_done(w->st, s, err);
+}
+
+static int spans_close_unused(struct put *w, int64_t last_seq, struct kh_err *err)
+{
+	const struct prev *p = &w->prev;
+	const struct {
+		const char *used;
+		const struct kh_version *v;
+		size_t n;
+	} kinds[] = {
+		{ p->used_domains, p->v.domains, p->snap->n_domains },
+		{ p->used_pools, p->v.pools, p->snap->n_pools },
+		{ p->used_volumes, p->v.volumes, p->snap->n_volumes },
+		{ p->used_networks, p->v.networks, p->snap->n_networks },
+	};
+
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		for (size_t i = 0; i < kinds[k].n; i++) {
+			sqlite3_stmt *s;
+
+			if (kinds[k].used[i])
+				continue;
+			if ((s = kh_store_stmt(w->st, S_SPAN_END, err)) == NULL)
+				return -1;
+			sqlite3_bind_int64(s, 1, last_seq);
+			sqlite3_bind_int64(s, 2, kinds[k].v[i].span_id);
+			if (step_done(w->st, s, err))
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *err)
@@ -289,7 +323,7 @@ static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *e
 	if (i >= 0 && !w->prev.used_domains[i] && w->prev.v.domains[i].xml_id == xml_id &&
 	    w->prev.v.domains[i].live_xml_id == live_id && same_domain(&w->prev.snap->domains[i], d)) {
 		w->prev.used_domains[i] = 1;
-		return span_extend(w, &w->prev.v.domains[i], err);
+		return 0;
 	}
 
 	if ((s = kh_store_stmt(st, S_DOMAIN_ADD, err)) == NULL)
@@ -391,8 +425,7 @@ static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
 		const struct kh_pool *q = &w->prev.snap->pools[i];
 
 		w->prev.used_pools[i] = 1;
-		return span_extend(w, &w->prev.v.pools[i], err) ||
-		       size_put(w, KH_KIND_POOL, w->prev.v.pools[i].row_id,
+		return size_put(w, KH_KIND_POOL, w->prev.v.pools[i].row_id,
 				(int64_t[2]){ q->allocation, q->available }, p->allocation,
 				p->available, err);
 	}
@@ -436,8 +469,7 @@ static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *e
 		const struct kh_volume *q = &w->prev.snap->volumes[i];
 
 		w->prev.used_volumes[i] = 1;
-		return span_extend(w, &w->prev.v.volumes[i], err) ||
-		       size_put(w, KH_KIND_VOLUME, w->prev.v.volumes[i].row_id,
+		return size_put(w, KH_KIND_VOLUME, w->prev.v.volumes[i].row_id,
 				(int64_t[2]){ q->allocation, q->physical }, v->allocation,
 				v->physical, err);
 	}
@@ -474,7 +506,7 @@ static int put_network(struct put *w, const struct kh_network *n, struct kh_err 
 	if (i >= 0 && !w->prev.used_networks[i] && w->prev.v.networks[i].xml_id == xml_id &&
 	    same_network(&w->prev.snap->networks[i], n)) {
 		w->prev.used_networks[i] = 1;
-		return span_extend(w, &w->prev.v.networks[i], err);
+		return 0;
 	}
 	if ((s = kh_store_stmt(w->st, S_NETWORK_ADD, err)) == NULL)
 		return -1;
@@ -653,6 +685,8 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 	if (step_done(st, s, err))
 		goto fail;
 	snap->id = sqlite3_last_insert_rowid(st->db);
+	if (last_seq > 0 && spans_reopen(&w, last_seq, err))
+		goto fail;
 	for (size_t i = 0; i < snap->n_domains; i++)
 		if (put_domain(&w, &snap->domains[i], err))
 			goto fail;
@@ -665,6 +699,8 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 	for (size_t i = 0; i < snap->n_networks; i++)
 		if (put_network(&w, &snap->networks[i], err))
 			goto fail;
+	if (last_seq > 0 && spans_close_unused(&w, last_seq, err))
+		goto fail;
 	if (kh_store_exec(st, "COMMIT", err))
 		goto fail;
 	prev_free(&w.prev);

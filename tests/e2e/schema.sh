@@ -25,20 +25,24 @@ expect_eq "$(json '[(s["id"], s["taken_at"], s["uri"]) for s in j["snapshots"]][
 	"[(1, '2026-11-20T03:00:00Z', 'test:///tmp/kvmhist-schema-v1/estate.xml'), (5, '2026-11-24T03:00:00Z', 'test:///tmp/kvmhist-schema-v1/estate.xml')]" "v1 snapshots"
 expect_eq "$(json '[(s["domains"], s["pools"], s["volumes"], s["networks"]) for s in j["snapshots"]]')" \
 	"[(3, 2, 6, 2), (3, 2, 6, 2), (3, 2, 6, 2), (3, 2, 6, 2), (3, 2, 7, 2)]" "v1 object counts"
-run check
-expect_rc 0 "check the upgraded v1.db"
-# What the estate README says night 4 holds.
-run show 4 --json
-expect_eq "$(json '[(k["target"], k["pool"], k["volume"], k["capacity"], k["allocation"]) for k in j["domains"][2]["disks"]]')" \
-	"[('vda', 'default', 'taurus-root.qcow2', 21474836480, 7516192768), ('vdb', 'data', 'taurus-db.qcow2', 17179869184, 4294967296)]" "v1 taurus disks"
-expect_eq "$(json '[(v["name"], v["allocation"]) for v in j["volumes"] if v["pool"] == "data"]')" \
-	"[('aries-data.qcow2', 24696061952), ('backup-staging.raw', 10737418240), ('taurus-db.qcow2', 4294967296)]" "v1 data volumes"
-run diff 2 3 --format json
-expect_eq "$(json '[(c["object"], c["name"], c["path"], c["old"], c["new"]) for c in j["changes"] if c["object"] == "domain"]')" \
-	"[('domain', 'taurus', \"/domain/devices/interface[mac/@address='52:54:00:3c:4d:02']/source/@network\", 'default', 'backend')]" "v1 diff"
-run report --since 2026-11-20 --format json
-expect_eq "$(json '[(v["growth_bytes_per_day"], v["days_to_full"]) for v in j["volumes"] if v["name"] == "aries-data.qcow2"]')" \
-	"[(1073741824, 40)]" "v1 report forecast"
+# reads_back VERSION: the upgraded $KVMHIST_DB holds the estate's five nights as the estate
+# README describes them (both fixtures are those nights).
+reads_back() {
+	run check
+	expect_rc 0 "check the upgraded v$1.db"
+	run show 4 --json
+	expect_eq "$(json '[(k["target"], k["pool"], k["volume"], k["capacity"], k["allocation"]) for k in j["domains"][2]["disks"]]')" \
+		"[('vda', 'default', 'taurus-root.qcow2', 21474836480, 7516192768), ('vdb', 'data', 'taurus-db.qcow2', 17179869184, 4294967296)]" "v$1 taurus disks"
+	expect_eq "$(json '[(v["name"], v["allocation"]) for v in j["volumes"] if v["pool"] == "data"]')" \
+		"[('aries-data.qcow2', 24696061952), ('backup-staging.raw', 10737418240), ('taurus-db.qcow2', 4294967296)]" "v$1 data volumes"
+	run diff 2 3 --format json
+	expect_eq "$(json '[(c["object"], c["name"], c["path"], c["old"], c["new"]) for c in j["changes"] if c["object"] == "domain"]')" \
+		"[('domain', 'taurus', \"/domain/devices/interface[mac/@address='52:54:00:3c:4d:02']/source/@network\", 'default', 'backend')]" "v$1 diff"
+	run report --since 2026-11-20 --format json
+	expect_eq "$(json '[(v["growth_bytes_per_day"], v["days_to_full"]) for v in j["volumes"] if v["name"] == "aries-data.qcow2"]')" \
+		"[(1073741824, 40)]" "v$1 report forecast"
+}
+reads_back 1
 # A collect continues the old history. Its first night stores what schema 1 could not
 # hold: running domains gain their live XML (2), pool and volume XML is kept without its
 # numbers (3); so each of those gets one new version, and no change shows.
@@ -52,7 +56,7 @@ expect_eq "$(rows)" "$(echo "$rows_before" | awk -F'|' '{ print $1 + 3 "|" $2 + 
 	"the first night after the upgrade: one new version per running domain, pool, volume"
 run diff 5 6 --format json
 expect_eq "$(json 'len(j["changes"])')" 0 "night 5 again: no change"
-# From then on an unchanged night only extends spans.
+# From then on an unchanged night writes no version (and no span: they are open).
 rows_before=$(rows)
 run collect -c "test://$tmp/estate.xml" --at 2026-11-26T03:00:00Z
 expect_rc 0 "second collect after the upgrade"
@@ -62,5 +66,39 @@ expect_eq "$(json 'len(j["changes"])')" 0 "night 5 a third time: no change"
 run check
 expect_rc 0 "check after collect"
 expect_eq "$(md5sum <"$v1")" "$sum" "the committed v1.db is untouched"
+
+# Schema 4 (before open spans): a version in the latest snapshot had last_seq = that seq.
+v4=$fixtures/schema/v4.db
+sum=$(md5sum <"$v4")
+cp "$v4" "$tmp/v4.db"
+chmod 600 "$tmp/v4.db"
+export KVMHIST_DB="$tmp/v4.db"
+expect_eq "$(sqlite3 "$KVMHIST_DB" "PRAGMA user_version; SELECT count(*) FROM span WHERE last_seq = 5")" \
+	"4
+14" "v4.db is schema 4 with 14 versions in its latest snapshot"
+run snapshots
+expect_rc 0 "open v4.db"
+expect_eq "$(sqlite3 "$KVMHIST_DB" "PRAGMA user_version")" "$current" "v4.db upgraded to the current schema"
+expect_eq "$(sqlite3 "$KVMHIST_DB" "$schema_sql")" "$fresh" "upgraded v4 schema is a new database's"
+expect_eq "$(sqlite3 "$KVMHIST_DB" "SELECT count(*) FROM span WHERE last_seq = 9223372036854775807;
+	SELECT count(*) FROM span WHERE last_seq = 5")" "14
+0" "those 14 spans are open"
+reads_back 4
+cp "$fixtures/estate/day5.xml" "$tmp/estate.xml"
+sqlite3 "$KVMHIST_DB" "UPDATE host SET uri = 'test://$tmp/estate.xml'"
+spans() { sqlite3 "$KVMHIST_DB" "SELECT count(*), sum(last_seq = 9223372036854775807) FROM span"; }
+rows_before=$(rows)
+spans_before=$(spans)
+run collect -c "test://$tmp/estate.xml" --at 2026-11-25T03:00:00Z
+expect_rc 0 "collect into the upgraded v4.db"
+expect_eq "$(rows)|$(spans)" "$rows_before|$spans_before" "night 5 again: no version, no span written"
+run diff 5 6 --format json
+expect_eq "$(json 'len(j["changes"])')" 0 "v4: night 5 again, no change"
+run show 6 --json
+expect_eq "$(json '(len(j["domains"]), len(j["pools"]), len(j["volumes"]), len(j["networks"]))')" \
+	"(3, 2, 7, 2)" "v4: night 6 holds what night 5 held"
+run check
+expect_rc 0 "check v4 after collect"
+expect_eq "$(md5sum <"$v4")" "$sum" "the committed v4.db is untouched"
 
 done_testing

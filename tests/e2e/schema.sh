@@ -1,5 +1,5 @@
 # Databases written by each released schema open, upgrade in one transaction, and read back
-# what they held. tests/fixtures/schema/vN.db are made by make-vN.sh with that version's
+# what they held. tests/fixtures/schema/vN.db are made by make.sh N with that version's
 # kvmhist and never regenerated.
 . "$(dirname "$0")/lib.sh"
 

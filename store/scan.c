@@ -237,14 +237,21 @@ int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
 	drop_xml(sc->now);
 	drop_domains(sc->now);
 
-	if (sqlite3_prepare_v2(st->db, "SELECT kind, object_id, seq, allocation, extra FROM size"
-				       " WHERE seq > ? AND seq <= ? ORDER BY seq",
+	/* This host's rows only, found through its pool and volume versions whose span reaches
+	 * into the period: seq is per host, so a range of seq alone reads every host's rows. */
+	if (sqlite3_prepare_v2(st->db, "SELECT z.kind, z.object_id, z.seq, z.allocation, z.extra"
+				       " FROM span sp INDEXED BY span_host_kind_last"
+				       " JOIN size z ON z.kind = sp.kind AND z.object_id = sp.object_id"
+				       " WHERE sp.host_id = ?1 AND sp.kind IN (1, 2) AND sp.last_seq > ?2"
+				       " AND sp.first_seq <= ?3 AND z.seq > ?2 AND z.seq <= ?3"
+				       " ORDER BY z.seq",
 			       -1, &sc->sizes, NULL) != SQLITE_OK) {
 		kh_store_db_error(st, err, "cannot prepare a statement");
 		goto fail;
 	}
-	sqlite3_bind_int64(sc->sizes, 1, sc->next);
-	sqlite3_bind_int64(sc->sizes, 2, sc->last);
+	sqlite3_bind_int64(sc->sizes, 1, sc->host_id);
+	sqlite3_bind_int64(sc->sizes, 2, sc->next);
+	sqlite3_bind_int64(sc->sizes, 3, sc->last);
 	*out = sc;
 	return 0;
 fail:

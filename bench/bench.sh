@@ -159,6 +159,23 @@ rss=$( { /usr/bin/time -f %M "$kh" --db "$db" report --format json --until "$las
 mib=$(echo "$rss" | awk '{ printf "%.1f", $1 / 1024 }')
 row "peak RSS of the $nights-night report (MiB)" "$mib" "<= 64" "$(holds "$mib" le 64)"
 
+# ---- a fleet: the same history as 16 hosts side by side ----
+# One host's report must not slow down with the hosts beside it, and all of them take as long
+# as each in turn.
+fleet=16
+mdb=$scratch/fleet.db
+cp "$db" "$mdb"
+sh "$top/bench/clone-hosts.sh" "$mdb" "$fleet"
+one_uri="test://$hist/night.xml"
+t1=$(elapsed "$kh" --db "$db" report --format json --until "$last" --since "$(night_time 0)" --host "$one_uri")
+tm=$(elapsed "$kh" --db "$mdb" report --format json --until "$last" --since "$(night_time 0)" --host "$one_uri")
+r=$(ratio "$tm" "$t1")
+row "report of one host, $fleet-host / 1-host database ($tm / $t1 s)" "$r" "<= 1.5" "$(holds "$r" le 1.5)"
+tall=$(elapsed "$kh" --db "$mdb" report --format json --until "$last" --since "$(night_time 0)")
+r=$(ratio "$tall" "$(echo "$t1 $fleet" | awk '{ print $1 * $2 }')")
+row "report of $fleet hosts / $fleet x one host ($tall / $fleet x $t1 s)" "$r" "<= 1.5" "$(holds "$r" le 1.5)"
+rm -f "$mdb" "$mdb-wal" "$mdb-shm"
+
 # ---- the real lab: a running libvirtd, 200 defined domains, 400 sparse volumes ----
 # The daemon the tests use: one that answers, else one started here (as root) and stopped at
 # the end; only our khbench-PID-* objects are made and removed on it.

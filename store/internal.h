@@ -6,6 +6,7 @@
 
 #include "store/store.h"
 #include "util/mem.h"
+#include "util/xmlnum.h"
 
 /* Statements are prepared once per open store and reused (reset) by every snapshot. */
 enum stmt_id {
@@ -69,17 +70,6 @@ int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
 		       struct kh_snapshot *snap, struct kh_err *err);
 void kh_versions_free(struct kh_versions *v);
-/* A measured number of a pool or volume and the XML element holding it too. */
-struct kh_xml_num {
-	const char *name;       /* capacity, allocation, physical, available */
-	int64_t value;          /* KH_UNKNOWN: leave the element alone */
-};
-
-/* A copy of xml with the digits of each element that holds exactly its value cut out;
- * NULL when nothing was cut (store xml as is). */
-char *kh_xml_nums_cut(const char *xml, const struct kh_xml_num *nums, size_t k);
-/* Puts the values back into the emptied elements; takes xml, returns the result. */
-char *kh_xml_nums_fill(char *xml, const struct kh_xml_num *nums, size_t k);
 
 /* SQLite's multi-line integrity finding as one line, without its "*** in database" head. */
 char *kh_store_one_line(const char *finding);

@@ -2,8 +2,10 @@
  * XML keeps the element with its digits cut out, and loading puts them back. So a growing
  * volume's XML stays one stored body. Lossless: an element is emptied only when its digits
  * are exactly the column's value, and libvirt never writes an empty one. Text, not a parser:
- * libvirt formats these elements one way, <NAME unit='bytes'>DIGITS</NAME>. */
-#include "store/internal.h"
+ * libvirt formats these elements one way, <NAME unit='bytes'>DIGITS</NAME>. The store keeps
+ * XML so; the diff compares two versions' XML so before parsing them. */
+#include "util/xmlnum.h"
+#include "util/mem.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,7 +43,7 @@ char *kh_xml_nums_cut(const char *xml, const struct kh_xml_num *nums, size_t k)
 		const char *at;
 		size_t digits;
 
-		if (nums[i].value == KH_UNKNOWN)
+		if (nums[i].value < 0)
 			continue;
 		at = find_num(out ? out : xml, nums[i].name, &digits);
 		snprintf(want, sizeof want, "%" PRId64, nums[i].value);
@@ -67,7 +69,7 @@ char *kh_xml_nums_fill(char *xml, const struct kh_xml_num *nums, size_t k)
 		char num[32];
 		char *grown;
 
-		if (nums[i].value == KH_UNKNOWN ||
+		if (nums[i].value < 0 ||
 		    (at = find_num(xml, nums[i].name, &digits)) == NULL || digits != 0)
 			continue;
 		len = (size_t)snprintf(num, sizeof num, "%" PRId64, nums[i].value);

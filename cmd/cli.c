@@ -167,23 +167,17 @@ const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
 
 /* The last snapshot fed per URI: the `prev` of that URI's next one. */
 struct last {
-	struct kh_snapshot **snaps;
+	const char **uris;
+	int64_t *ids;
 	size_t n, cap;
 };
 
-static struct kh_snapshot **last_slot(struct last *l, const char *uri)
+static int64_t *last_slot(struct last *l, const char *uri)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->snaps[i]->host.uri, uri) == 0)
-			return &l->snaps[i];
+		if (strcmp(l->uris[i], uri) == 0)
+			return &l->ids[i];
 	return NULL;
-}
-
-static void last_free(struct last *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		kh_snapshot_free(l->snaps[i]);
-	free(l->snaps);
 }
 
 int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
@@ -193,34 +187,45 @@ int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		struct kh_snapshot *snap, *prev = NULL, **slot;
-		int64_t prev_id;
+		struct kh_snapshot *snap = NULL, *prev = NULL;
+		int64_t prev_id, *slot;
+		size_t j;
 
 		kh_progress(ctx, "reading snapshot", i, n);
-		if (kh_store_load(ctx->store, v[i].id, &snap, err))
-			goto out;
-		slot = last_slot(&last, snap->host.uri);
-		if (slot == NULL) {
+		if ((slot = last_slot(&last, v[i].uri)) == NULL) {
 			/* A host's first snapshot in the period is compared with the one before. */
-			if (kh_store_previous(ctx->store, snap->id, &prev_id, err) ||
-			    (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
-				kh_snapshot_free(snap);
+			if (kh_store_previous(ctx->store, v[i].id, &prev_id, err))
 				goto out;
-			}
-			*KH_PUSH(last.snaps, last.n, last.cap) = NULL;
-			slot = &last.snaps[last.n - 1];
-			*slot = prev;
+			*KH_PUSH(last.uris, last.n, last.cap) = v[i].uri;
+			last.ids = kh_realloc(last.ids, last.n * sizeof *last.ids);
+			slot = &last.ids[last.n - 1];
+			*slot = prev_id;
 		}
-		if (fn(*slot, snap, arg, err)) {
+		prev_id = *slot;
+		for (j = i + 1; j < n && strcmp(v[j].uri, v[i].uri) != 0; j++)
+			;
+		/* a host's last snapshot comes whole (what it holds, not only what changed) */
+		if (prev_id && j < n) {
+			if (kh_store_load_changes(ctx->store, prev_id, v[i].id, &prev, &snap, err))
+				goto out;
+		} else if (kh_store_load(ctx->store, v[i].id, &snap, err) ||
+			   (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
 			kh_snapshot_free(snap);
 			goto out;
 		}
-		kh_snapshot_free(*slot);
-		*slot = snap;
+		if (fn(prev, snap, arg, err)) {
+			kh_snapshot_free(prev);
+			kh_snapshot_free(snap);
+			goto out;
+		}
+		kh_snapshot_free(prev);
+		kh_snapshot_free(snap);
+		*slot = v[i].id;
 	}
 	rc = 0;
 out:
 	kh_progress(ctx, "reading snapshot", n, n);
-	last_free(&last);
+	free(last.uris);
+	free(last.ids);
 	return rc;
 }

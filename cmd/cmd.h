@@ -61,7 +61,9 @@ int kh_check_host(struct kh_ctx *ctx, const char *host);
 int kh_write_output(const char *path, const char *s);
 /* Streams snapshots v (oldest first): fn(prev, snap) for each, prev being the snapshot
  * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
- * Holds one snapshot per host. Stops at the first fn that fails. */
+ * The two hold only what differs between them (kh_store_load_changes), except for each
+ * host's last snapshot in v and its prev, which come whole. Stops at the first fn that
+ * fails. */
 typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot *snap,
 		       void *arg, struct kh_err *err);
 int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,

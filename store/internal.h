@@ -16,7 +16,7 @@ enum stmt_id {
 	S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N,
 	S_AT_OR_BEFORE, S_SIZE_ADD, S_SCAN_RANGE, S_SNAP_AT_SEQ, S_URIS, S_SNAP_DELETE,
 	S_DOMAINS_STARTED, S_DISKS_STARTED, S_IFACES_STARTED, S_POOLS_STARTED,
-	S_VOLUMES_STARTED, S_NETWORKS_STARTED,
+	S_VOLUMES_STARTED, S_NETWORKS_STARTED, S_POOLS_MEASURED, S_VOLUMES_MEASURED,
 	S_MAX
 };
 
@@ -56,6 +56,8 @@ enum kh_which {
 	KH_PRESENT,     /* all present in it */
 	KH_STARTED,     /* present in it and not in the one before: new or changed objects */
 	KH_ENDED,       /* present in it and not in the one after: changed or removed */
+	KH_MEASURED,    /* pools and volumes present in it and in `other` whose measured
+			 * numbers have a size row between the two (read as of it) */
 };
 
 /* The first column of the first row of a constant query (0 when there is no row). */

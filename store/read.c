@@ -13,6 +13,8 @@ static int step_end(struct kh_store *st, int rc, struct kh_err *err)
 /* The statement of `id` (one of the *_GET) that reads spans through the index `which` needs. */
 static enum stmt_id by_index(enum stmt_id id, enum kh_which which)
 {
+	if (which == KH_MEASURED)
+		return id == S_POOLS_GET ? S_POOLS_MEASURED : S_VOLUMES_MEASURED;
 	if (which != KH_STARTED)
 		return id;
 	switch (id) {
@@ -35,8 +37,13 @@ static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_i
 		sqlite3_bind_int64(s, 2, seq);
 		/* STARTED: present at seq, not at the earlier `other`; ENDED: present at seq,
 		 * not at the later `other`. Pruned snapshots leave gaps between the two. */
-		sqlite3_bind_int64(s, 3, which == KH_STARTED ? other + 1 : 0);
-		sqlite3_bind_int64(s, 4, which == KH_ENDED ? other - 1 : INT64_MAX);
+		if (which == KH_MEASURED) {
+			sqlite3_bind_int64(s, 3, seq < other ? seq : other);
+			sqlite3_bind_int64(s, 4, seq < other ? other : seq);
+		} else {
+			sqlite3_bind_int64(s, 3, which == KH_STARTED ? other + 1 : 0);
+			sqlite3_bind_int64(s, 4, which == KH_ENDED ? other - 1 : INT64_MAX);
+		}
 	}
 	return s;
 }
@@ -242,6 +249,9 @@ int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 			  enum kh_which which, int64_t other, int xml, struct kh_snapshot *snap,
 			  struct kh_versions *v, struct kh_err *err)
 {
+	if (which == KH_MEASURED)
+		return load_pools(st, snap, host_id, which, other, seq, xml, v, err) ||
+		       load_volumes(st, snap, host_id, which, other, seq, xml, v, err) ? -1 : 0;
 	return load_domains(st, snap, host_id, which, other, seq, xml, v, err) ||
 			       load_pools(st, snap, host_id, which, other, seq, xml, v, err) ||
 			       load_volumes(st, snap, host_id, which, other, seq, xml, v, err) ||
@@ -331,6 +341,84 @@ int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, str
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	kh_snapshot_free(snap);
+	return -1;
+}
+
+/* A snapshot's host, seq and head (id, time, host facts) into a new snapshot. */
+static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *host_id,
+				     int64_t *seq, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_SNAP_GET, err);
+	struct kh_snapshot *snap;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			kh_err_set(err, "no snapshot %lld", (long long)id);
+		else
+			kh_store_db_error(st, err, "cannot read snapshot");
+		return NULL;
+	}
+	snap = kh_snapshot_new();
+	snap->id = id;
+	*host_id = sqlite3_column_int64(s, 0);
+	*seq = sqlite3_column_int64(s, 1);
+	snap->taken_at = sqlite3_column_int64(s, 2);
+	snap->host.uri = kh_col_text(s, 3);
+	snap->host.hostname = kh_col_text(s, 4);
+	snap->host.host_uuid = kh_col_text(s, 5);
+	snap->host.hv_type = kh_col_text(s, 6);
+	snap->host.libvirt_version = kh_col_num(s, 7);
+	snap->host.hv_version = kh_col_num(s, 8);
+	sqlite3_reset(s);
+	return snap;
+}
+
+int kh_store_load_changes(struct kh_store *st, int64_t from_id, int64_t to_id,
+			  struct kh_snapshot **from, struct kh_snapshot **to, struct kh_err *err)
+{
+	struct kh_snapshot *a = NULL, *b = NULL;
+	int64_t host_a, host_b, seq_a, seq_b;
+
+	*from = *to = NULL;
+	if (kh_store_exec(st, "BEGIN", err))
+		return -1;
+	if ((a = load_head(st, from_id, &host_a, &seq_a, err)) == NULL ||
+	    (b = load_head(st, to_id, &host_b, &seq_b, err)) == NULL)
+		goto fail;
+	if (host_a != host_b || seq_a == seq_b) {
+		/* nothing in common to leave out: each whole */
+		if (kh_store_load_objects(st, host_a, seq_a, KH_PRESENT, 0, 1, a, NULL, err) ||
+		    kh_store_load_objects(st, host_b, seq_b, KH_PRESENT, 0, 1, b, NULL, err))
+			goto fail;
+	} else if (
+		/* versions in one and not the other (spans are unbroken runs of seq), then the
+		 * pools and volumes in both whose numbers moved in between */
+		kh_store_load_objects(st, host_a, seq_a, seq_a < seq_b ? KH_ENDED : KH_STARTED,
+				      seq_b, 1, a, NULL, err) ||
+		kh_store_load_objects(st, host_b, seq_b, seq_b < seq_a ? KH_ENDED : KH_STARTED,
+				      seq_a, 1, b, NULL, err) ||
+		kh_store_load_objects(st, host_a, seq_a, KH_MEASURED, seq_b, 0, a, NULL, err) ||
+		kh_store_load_objects(st, host_b, seq_b, KH_MEASURED, seq_a, 0, b, NULL, err)) {
+		goto fail;
+	}
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	kh_snapshot_link(a);
+	kh_snapshot_link(b);
+	kh_snapshot_sort(a);
+	kh_snapshot_sort(b);
+	*from = a;
+	*to = b;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_snapshot_free(a);
+	kh_snapshot_free(b);
 	return -1;
 }
 

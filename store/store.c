@@ -109,6 +109,22 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_VOLUMES_STARTED] = VOLUMES_GET("first"),
 	[S_NETWORKS_GET] = NETWORKS_GET("last"),
 	[S_NETWORKS_STARTED] = NETWORKS_GET("first"),
+	/* ?3 and ?4: the earlier and the later of the two snapshots */
+#define MEASURED(kind, row) " WHERE sp.host_id = ?1 AND sp.kind = " kind \
+		" AND sp.last_seq >= ?4 AND sp.first_seq <= ?3 AND EXISTS (SELECT 1 FROM size" \
+		" WHERE kind = " kind " AND object_id = " row " AND seq > ?3 AND seq <= ?4)" \
+		" ORDER BY " row
+	[S_POOLS_MEASURED] = "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart,"
+			     " persistent, capacity, z.allocation, z.extra, path, " BODY("x") ", error"
+			     " FROM" SPAN("last") " JOIN pool p ON p.id = sp.object_id"
+			     " LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id")
+			     MEASURED("1", "p.id"),
+	[S_VOLUMES_MEASURED] = "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type,"
+			       " capacity, z.allocation, z.extra, " BODY("x") ", error"
+			       " FROM" SPAN("last") " JOIN volume v ON v.id = sp.object_id"
+			       " LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id")
+			       MEASURED("2", "v.id"),
+#undef MEASURED
 #undef SPAN
 #undef BODY
 #undef DOMAINS_GET

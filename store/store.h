@@ -54,6 +54,13 @@ void kh_store_ahead_free(struct kh_store_ahead *a);
 /* Reads a whole snapshot; an unknown id is an error. */
 int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, struct kh_err *err);
 
+/* Reads two snapshots of a host with only what differs between them: the object versions in
+ * one and not the other, and the pools and volumes in both whose measured numbers differ
+ * (without XML). Diffing them gives what diffing the whole snapshots gives, for a fraction of
+ * the reading: a night changes a few objects of thousands. Snapshots of two hosts come whole. */
+int kh_store_load_changes(struct kh_store *st, int64_t from_id, int64_t to_id,
+			  struct kh_snapshot **from, struct kh_snapshot **to, struct kh_err *err);
+
 /* Snapshots oldest first, optionally only those of one host (a hostname or a URI) and
  * taken within [from, to] (pass INT64_MIN / INT64_MAX for no bound). */
 int kh_store_list(struct kh_store *st, const char *host, int64_t from, int64_t to,

@@ -18,6 +18,7 @@
 
 #include "cmd/collector.h"
 #include "report/diff.h"
+#include "report/diff_render.h"
 #include "report/report.h"
 #include "report/show.h"
 #include "report/xmldiff.h"
@@ -479,6 +480,88 @@ static void ignore_warning(void *ctx, const char *msg)
 
 /* A running test-driver domain's live XML is read (it has the domain's id), a shut-off one's
  * is not; neither is the secure form. */
+/* The changes between two snapshots as text, from whole loads or from kh_store_load_changes. */
+static char *changes(struct kh_store *st, int64_t a, int64_t b, int whole)
+{
+	struct kh_snapshot *x = NULL, *y = NULL;
+	struct kh_changes ch = { 0 };
+	struct kh_err err;
+	char *text;
+
+	if (whole ? kh_store_load(st, a, &x, &err) || kh_store_load(st, b, &y, &err)
+		  : kh_store_load_changes(st, a, b, &x, &y, &err))
+		fail_msg("load %lld, %lld: %s", (long long)a, (long long)b, err.msg);
+	if (kh_diff_snapshots(x, y, &ch, &err))
+		fail_msg("diff: %s", err.msg);
+	text = kh_changes_text(&ch, 0);
+	kh_changes_free(&ch);
+	kh_snapshot_free(x);
+	kh_snapshot_free(y);
+	return text;
+}
+
+/* What log reads, only what differs between two snapshots, diffs as the whole snapshots do:
+ * every pair of the estate's nights, the drift nights and a backfilled night (older than
+ * those collected before it), either way round and across gaps, and two hosts (whole). */
+static void test_changes_diff_as_whole(void **state)
+{
+	struct kh_test_dir *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	int64_t ids[16];
+	size_t n = 0, changed = 0;
+
+	for (int night = 1; night <= 6; night++) {
+		/* night 6 is night 2 again, backfilled a week before night 1 */
+		char *uri = kh_asprintf("test://%s/tests/fixtures/estate/day%d.xml", KH_SRCDIR,
+					night == 6 ? 2 : night);
+		struct kh_snapshot *s = NULL;
+		struct kh_err err;
+
+		if (kh_collect(uri, &s, ignore_warning, NULL, &err))
+			fail_msg("collect: %s", err.msg);
+		free(s->host.uri);
+		s->host.uri = kh_strdup("test:///estate");
+		s->taken_at = T0 + (night == 6 ? -7 : night) * DAY;
+		if (kh_store_put(st, s, &err))
+			fail_msg("put: %s", err.msg);
+		ids[n++] = s->id;
+		kh_snapshot_free(s);
+		free(uri);
+	}
+	for (int night = 1; night <= 5; night++) {
+		char *uri = kh_asprintf("test://" DRIFT "night%d.xml", night);
+		struct kh_snapshot *s = NULL;
+		struct kh_err err;
+
+		if (kh_collect(uri, &s, ignore_warning, NULL, &err))
+			fail_msg("collect: %s", err.msg);
+		free(s->host.uri);
+		s->host.uri = kh_strdup("test:///drift");
+		s->taken_at = T0 + night * DAY;
+		if (kh_store_put(st, s, &err))
+			fail_msg("put: %s", err.msg);
+		ids[n++] = s->id;
+		kh_snapshot_free(s);
+		free(uri);
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			char *whole = changes(st, ids[i], ids[j], 1);
+			char *part = changes(st, ids[i], ids[j], 0);
+
+			if (strcmp(whole, part) != 0)
+				fail_msg("snapshots %lld and %lld:\n--- whole\n%s--- changes\n%s",
+					 (long long)ids[i], (long long)ids[j], whole, part);
+			changed += *whole != '\0';
+			free(whole);
+			free(part);
+		}
+	}
+	/* not a comparison of nothing with nothing */
+	assert_true(changed > 80);
+	kh_store_close(st);
+}
+
 static void test_collector_live_xml(void **state)
 {
 	struct kh_snapshot *s;
@@ -509,6 +592,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_lives, setup, teardown),
 		cmocka_unit_test(test_pending_in_name_order),
 		cmocka_unit_test_setup_teardown(test_report_pending_from_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_diff_as_whole, setup, teardown),
 		cmocka_unit_test(test_collector_live_xml),
 	};
 

@@ -295,55 +295,6 @@ void kh_versions_free(struct kh_versions *v)
 	memset(v, 0, sizeof *v);
 }
 
-int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, struct kh_err *err)
-{
-	struct kh_snapshot *snap = NULL;
-	int64_t host_id, seq;
-	sqlite3_stmt *s;
-	int rc;
-
-	*out = NULL;
-	/* One read transaction, so a concurrent collect cannot show us half of anything. */
-	if (kh_store_exec(st, "BEGIN", err))
-		return -1;
-	if ((s = kh_store_stmt(st, S_SNAP_GET, err)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		kh_err_set(err, "no snapshot %lld", (long long)id);
-		goto fail;
-	}
-	if (rc != SQLITE_ROW) {
-		kh_store_db_error(st, err, "cannot read snapshot");
-		goto fail;
-	}
-	snap = kh_snapshot_new();
-	snap->id = id;
-	host_id = sqlite3_column_int64(s, 0);
-	seq = sqlite3_column_int64(s, 1);
-	snap->taken_at = sqlite3_column_int64(s, 2);
-	snap->host.uri = kh_col_text(s, 3);
-	snap->host.hostname = kh_col_text(s, 4);
-	snap->host.host_uuid = kh_col_text(s, 5);
-	snap->host.hv_type = kh_col_text(s, 6);
-	snap->host.libvirt_version = kh_col_num(s, 7);
-	snap->host.hv_version = kh_col_num(s, 8);
-	sqlite3_reset(s);
-	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 1, snap, NULL, err))
-		goto fail;
-	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	/* A resolved disk's sizes are its volume's: stored once, with the volume. */
-	kh_snapshot_link(snap);
-	kh_snapshot_sort(snap);
-	*out = snap;
-	return 0;
-fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	kh_snapshot_free(snap);
-	return -1;
-}
-
 /* A snapshot's host, seq and head (id, time, host facts) into a new snapshot. */
 static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *host_id,
 				     int64_t *seq, struct kh_err *err)
@@ -377,6 +328,31 @@ static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *h
 	snap->host.hv_version = kh_col_num(s, 8);
 	sqlite3_reset(s);
 	return snap;
+}
+
+int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, struct kh_err *err)
+{
+	struct kh_snapshot *snap = NULL;
+	int64_t host_id, seq;
+
+	*out = NULL;
+	/* One read transaction, so a concurrent collect cannot show us half of anything. */
+	if (kh_store_exec(st, "BEGIN", err))
+		return -1;
+	if ((snap = load_head(st, id, &host_id, &seq, err)) == NULL)
+		goto fail;
+	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 1, snap, NULL, err))
+		goto fail;
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	/* A resolved disk's sizes are its volume's: stored once, with the volume. */
+	kh_snapshot_link(snap);
+	kh_snapshot_sort(snap);
+	*out = snap;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_snapshot_free(snap);
+	return -1;
 }
 
 int kh_store_load_changes(struct kh_store *st, int64_t from_id, int64_t to_id,

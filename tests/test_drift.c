@@ -500,6 +500,26 @@ static char *changes(struct kh_store *st, int64_t a, int64_t b, int whole)
 	return text;
 }
 
+/* Collects URI `from` (freed here) and stores it as host `uri` at `at`; returns its id. */
+static int64_t collect_as(struct kh_store *st, char *from, const char *uri, int64_t at)
+{
+	struct kh_snapshot *s = NULL;
+	struct kh_err err;
+	int64_t id;
+
+	if (kh_collect(from, &s, ignore_warning, NULL, &err))
+		fail_msg("collect %s: %s", from, err.msg);
+	free(s->host.uri);
+	s->host.uri = kh_strdup(uri);
+	s->taken_at = at;
+	if (kh_store_put(st, s, &err))
+		fail_msg("put: %s", err.msg);
+	id = s->id;
+	kh_snapshot_free(s);
+	free(from);
+	return id;
+}
+
 /* What log reads, only what differs between two snapshots, diffs as the whole snapshots do:
  * every pair of the estate's nights, the drift nights and a backfilled night (older than
  * those collected before it), either way round and across gaps, and two hosts (whole). */
@@ -510,40 +530,14 @@ static void test_changes_diff_as_whole(void **state)
 	int64_t ids[16];
 	size_t n = 0, changed = 0;
 
-	for (int night = 1; night <= 6; night++) {
-		/* night 6 is night 2 again, backfilled a week before night 1 */
-		char *uri = kh_asprintf("test://%s/tests/fixtures/estate/day%d.xml", KH_SRCDIR,
-					night == 6 ? 2 : night);
-		struct kh_snapshot *s = NULL;
-		struct kh_err err;
-
-		if (kh_collect(uri, &s, ignore_warning, NULL, &err))
-			fail_msg("collect: %s", err.msg);
-		free(s->host.uri);
-		s->host.uri = kh_strdup("test:///estate");
-		s->taken_at = T0 + (night == 6 ? -7 : night) * DAY;
-		if (kh_store_put(st, s, &err))
-			fail_msg("put: %s", err.msg);
-		ids[n++] = s->id;
-		kh_snapshot_free(s);
-		free(uri);
-	}
-	for (int night = 1; night <= 5; night++) {
-		char *uri = kh_asprintf("test://" DRIFT "night%d.xml", night);
-		struct kh_snapshot *s = NULL;
-		struct kh_err err;
-
-		if (kh_collect(uri, &s, ignore_warning, NULL, &err))
-			fail_msg("collect: %s", err.msg);
-		free(s->host.uri);
-		s->host.uri = kh_strdup("test:///drift");
-		s->taken_at = T0 + night * DAY;
-		if (kh_store_put(st, s, &err))
-			fail_msg("put: %s", err.msg);
-		ids[n++] = s->id;
-		kh_snapshot_free(s);
-		free(uri);
-	}
+	/* night 6 is night 2 again, backfilled a week before night 1 */
+	for (int night = 1; night <= 6; night++)
+		ids[n++] = collect_as(st, kh_asprintf("test://%s/tests/fixtures/estate/day%d.xml",
+						      KH_SRCDIR, night == 6 ? 2 : night),
+				      "test:///estate", T0 + (night == 6 ? -7 : night) * DAY);
+	for (int night = 1; night <= 5; night++)
+		ids[n++] = collect_as(st, kh_asprintf("test://" DRIFT "night%d.xml", night),
+				      "test:///drift", T0 + night * DAY);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < n; j++) {
 			char *whole = changes(st, ids[i], ids[j], 1);

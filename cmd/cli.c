@@ -189,6 +189,7 @@ int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n
 	for (size_t i = 0; i < n; i++) {
 		struct kh_snapshot *snap = NULL, *prev = NULL;
 		int64_t prev_id, *slot;
+		int last_of_host;
 		size_t j;
 
 		kh_progress(ctx, "reading snapshot", i, n);
@@ -204,8 +205,9 @@ int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n
 		prev_id = *slot;
 		for (j = i + 1; j < n && strcmp(v[j].uri, v[i].uri) != 0; j++)
 			;
+		last_of_host = j == n;
 		/* a host's last snapshot comes whole (what it holds, not only what changed) */
-		if (prev_id && j < n) {
+		if (prev_id && !last_of_host) {
 			if (kh_store_load_changes(ctx->store, prev_id, v[i].id, &prev, &snap, err))
 				goto out;
 		} else if (kh_store_load(ctx->store, v[i].id, &snap, err) ||
@@ -213,7 +215,7 @@ int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n
 			kh_snapshot_free(snap);
 			goto out;
 		}
-		if (fn(prev, snap, arg, err)) {
+		if (fn(prev, snap, last_of_host, arg, err)) {
 			kh_snapshot_free(prev);
 			kh_snapshot_free(snap);
 			goto out;

@@ -59,12 +59,12 @@ int kh_stdout_color(void);
 int kh_check_host(struct kh_ctx *ctx, const char *host);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
 int kh_write_output(const char *path, const char *s);
-/* Streams snapshots v (oldest first): fn(prev, snap) for each, prev being the snapshot
+/* Streams snapshots v (oldest first): fn(prev, snap, last) for each, prev being the snapshot
  * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
- * The two hold only what differs between them (kh_store_load_changes), except for each
- * host's last snapshot in v and its prev, which come whole. Stops at the first fn that
+ * The two hold only what differs between them (kh_store_load_changes), except when `last`
+ * says snap is its host's last in v: then both come whole. Stops at the first fn that
  * fails. */
-typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot *snap,
+typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot *snap, int last,
 		       void *arg, struct kh_err *err);
 int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
 		  kh_pair_fn *fn, void *arg, struct kh_err *err);

@@ -38,8 +38,6 @@ struct log {
 	int color, quiet;
 	json_t *changes;        /* F_JSON: {"changes", "pending"}, printed at the end */
 	size_t n;               /* changes so far */
-	int64_t *last;          /* each host's latest snapshot in the period */
-	size_t n_last;
 	struct pending *pending; /* printed after the timeline */
 	size_t n_pending, cap_pending;
 };
@@ -58,13 +56,11 @@ static void add_json(json_t *arr, const struct kh_changes *ch, const struct kh_s
 
 /* What the host's latest snapshot says will change at next boot, kept for the end: an
  * incident review asks what is still waiting, not what waited on each night. */
-static int keep_pending(struct log *l, const struct kh_snapshot *snap, struct kh_err *err)
+static int keep_pending(struct log *l, const struct kh_snapshot *snap, int last,
+			struct kh_err *err)
 {
 	struct pending *p;
-	int last = 0;
 
-	for (size_t i = 0; i < l->n_last && !last; i++)
-		last = l->last[i] == snap->id;
 	if (!last || l->quiet)
 		return 0;
 	p = KH_PUSH(l->pending, l->n_pending, l->cap_pending);
@@ -80,15 +76,15 @@ static int keep_pending(struct log *l, const struct kh_snapshot *snap, struct kh
 
 /* One snapshot's changes against the one before it of its host; text and Markdown are
  * printed as they come, so only one snapshot per host is ever held. */
-static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, void *arg,
-	       struct kh_err *err)
+static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, int last,
+	       void *arg, struct kh_err *err)
 {
 	struct log *l = arg;
 	struct kh_changes ch = { 0 };
 	struct kh_buf b = { 0 };
 	char *label, *s;
 
-	if (keep_pending(l, snap, err))
+	if (keep_pending(l, snap, last, err))
 		return -1;
 	/* A host's first snapshot has nothing before it: all of it would be "added". */
 	if (prev == NULL)
@@ -219,16 +215,6 @@ static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
-	/* Each host's latest snapshot, newest first: the one whose pending drift is shown. */
-	l.last = kh_calloc(n + 1, sizeof *l.last);
-	for (size_t i = n; i-- > 0;) {
-		size_t j = i + 1;
-
-		while (j < n && strcmp(v[j].uri, v[i].uri) != 0)
-			j++;
-		if (j == n)
-			l.last[l.n_last++] = v[i].id;
-	}
 
 	l.color = kh_stdout_color();
 	if (n) {
@@ -270,7 +256,6 @@ out:
 	json_decref(l.changes);
 	kh_snapshot_infos_free(v, n);
 	kh_strings_free(l.uuids, l.n_uuids);
-	free(l.last);
 	for (size_t i = 0; i < l.n_pending; i++) {
 		free(l.pending[i].label);
 		kh_changes_free(&l.pending[i].ch);

@@ -1,7 +1,6 @@
 #include "report/diff.h"
 #include "report/xmldiff.h"
 #include "util/mem.h"
-#include "util/xmlnum.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -112,12 +111,11 @@ static void cmp_bytes(const struct obj *o, const char *path, int64_t a, int64_t 
 		     kh_asprintf("%" PRId64, b), KH_VALUE_BYTES);
 }
 
-/* The XML drift of one object; identical documents (the usual night) are not parsed. */
 /* Two versions of a pool or volume whose XML differs only in its measured numbers (compared
  * as fields, and ignored in the XML) need no parse: cut out, as the store cuts them, the XML
  * is the same. Thousands of volumes grow from one night to the next. */
 static int same_but_numbers(const char *a, const char *b, const struct kh_xml_num *na,
-			    const struct kh_xml_num *nb, size_t k)
+			    const struct kh_xml_num *nb)
 {
 	char *ca, *cb;
 	int same;
@@ -126,14 +124,15 @@ static int same_but_numbers(const char *a, const char *b, const struct kh_xml_nu
 		return 0;
 	if (strcmp(a, b) == 0)
 		return 1;
-	ca = kh_xml_nums_cut(a, na, k);
-	cb = kh_xml_nums_cut(b, nb, k);
+	ca = kh_xml_nums_cut(a, na, KH_MEASURED_NUMS);
+	cb = kh_xml_nums_cut(b, nb, KH_MEASURED_NUMS);
 	same = strcmp(ca ? ca : a, cb ? cb : b) == 0;
 	free(ca);
 	free(cb);
 	return same;
 }
 
+/* The XML drift of one object; identical documents (the usual night) are not parsed. */
 static int cmp_xml(const struct obj *o, const char *a, const char *b, const char *const *ignore,
 		   struct kh_err *err)
 {
@@ -410,6 +409,7 @@ static int pool_compare(const struct obj *o, const struct kh_snapshot *from, siz
 			const struct kh_snapshot *to, size_t t, struct kh_err *err)
 {
 	const struct kh_pool *a = &from->pools[f], *b = &to->pools[t];
+	struct kh_xml_num na[KH_MEASURED_NUMS], nb[KH_MEASURED_NUMS];
 
 	cmp_text(o, "name", a->name, b->name);
 	cmp_text(o, "state", a->state, b->state);
@@ -418,13 +418,9 @@ static int pool_compare(const struct obj *o, const struct kh_snapshot *from, siz
 	cmp_bytes(o, "capacity", a->capacity, b->capacity);
 	cmp_bytes(o, "allocation", a->allocation, b->allocation);
 	cmp_bytes(o, "available", a->available, b->available);
-	if (same_but_numbers(a->xml, b->xml,
-			     (struct kh_xml_num[3]){ { "capacity", a->capacity },
-						     { "allocation", a->allocation },
-						     { "available", a->available } },
-			     (struct kh_xml_num[3]){ { "capacity", b->capacity },
-						     { "allocation", b->allocation },
-						     { "available", b->available } }, 3))
+	kh_pool_nums(a, na);
+	kh_pool_nums(b, nb);
+	if (same_but_numbers(a->xml, b->xml, na, nb))
 		return 0;
 	return cmp_xml(o, a->xml, b->xml, pool_ignore, err);
 }
@@ -440,19 +436,16 @@ static int volume_compare(const struct obj *o, const struct kh_snapshot *from, s
 			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
 {
 	const struct kh_volume *a = &from->volumes[f], *b = &to->volumes[t];
+	struct kh_xml_num na[KH_MEASURED_NUMS], nb[KH_MEASURED_NUMS];
 
 	cmp_text(o, "pool", a->pool, b->pool);
 	cmp_text(o, "name", a->name, b->name);
 	cmp_bytes(o, "capacity", a->capacity, b->capacity);
 	cmp_bytes(o, "allocation", a->allocation, b->allocation);
 	cmp_bytes(o, "physical", a->physical, b->physical);
-	if (same_but_numbers(a->xml, b->xml,
-			     (struct kh_xml_num[3]){ { "capacity", a->capacity },
-						     { "allocation", a->allocation },
-						     { "physical", a->physical } },
-			     (struct kh_xml_num[3]){ { "capacity", b->capacity },
-						     { "allocation", b->allocation },
-						     { "physical", b->physical } }, 3))
+	kh_volume_nums(a, na);
+	kh_volume_nums(b, nb);
+	if (same_but_numbers(a->xml, b->xml, na, nb))
 		return 0;
 	return cmp_xml(o, a->xml, b->xml, volume_ignore, err);
 }

@@ -6,7 +6,6 @@
 
 #include "store/store.h"
 #include "util/mem.h"
-#include "util/xmlnum.h"
 
 /* Statements are prepared once per open store and reused (reset) by every snapshot. */
 enum stmt_id {
@@ -23,11 +22,11 @@ enum stmt_id {
 /* The kinds of object a span can hold; the numbers are stored. */
 enum kh_kind { KH_KIND_DOMAIN = 0, KH_KIND_POOL = 1, KH_KIND_VOLUME = 2, KH_KIND_NETWORK = 3 };
 
-/* Where a loaded object version lives: its span, its row, its XML (0: none). */
 /* The last_seq of an open span: its version is in the host's latest snapshot (schema 5). */
 #define KH_SPAN_OPEN INT64_MAX
 #define KH_SPAN_OPEN_SQL "9223372036854775807"
 
+/* Where a loaded object version lives: its span, its row, its XML (0: none). */
 struct kh_version {
 	int64_t span_id, row_id, xml_id;
 	int64_t live_xml_id; /* domains only */

@@ -39,6 +39,20 @@ static void domain_clear(struct kh_domain *d)
 	free(d->ifaces);
 }
 
+void kh_pool_nums(const struct kh_pool *p, struct kh_xml_num out[KH_MEASURED_NUMS])
+{
+	out[0] = (struct kh_xml_num){ "capacity", p->capacity };
+	out[1] = (struct kh_xml_num){ "allocation", p->allocation };
+	out[2] = (struct kh_xml_num){ "available", p->available };
+}
+
+void kh_volume_nums(const struct kh_volume *v, struct kh_xml_num out[KH_MEASURED_NUMS])
+{
+	out[0] = (struct kh_xml_num){ "capacity", v->capacity };
+	out[1] = (struct kh_xml_num){ "allocation", v->allocation };
+	out[2] = (struct kh_xml_num){ "physical", v->physical };
+}
+
 void kh_pool_clear(struct kh_pool *p)
 {
 	free(p->name);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/xmlnum.h"
+
 #define KH_UNKNOWN (-1)
 
 struct kh_host {
@@ -125,6 +127,12 @@ void kh_snapshot_info_clear(struct kh_snapshot_info *i);
 /* Free what a pool or volume owns (not the struct itself). */
 void kh_pool_clear(struct kh_pool *p);
 void kh_volume_clear(struct kh_volume *v);
+
+/* The measured numbers a pool's or volume's XML holds too (util/xmlnum.h): what the store
+ * cuts out of it and puts back, and what the diff compares as numbers. */
+#define KH_MEASURED_NUMS 3
+void kh_pool_nums(const struct kh_pool *p, struct kh_xml_num out[KH_MEASURED_NUMS]);
+void kh_volume_nums(const struct kh_volume *v, struct kh_xml_num out[KH_MEASURED_NUMS]);
 void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n);
 
 /* Appenders return a zeroed element (numbers set to KH_UNKNOWN) owned by the parent. */

@@ -158,6 +158,7 @@ static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t hos
 			struct kh_versions *v, struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, which, other, err);
+	struct kh_xml_num nums[KH_MEASURED_NUMS];
 	size_t vcap = 0;
 	int rc;
 
@@ -177,9 +178,8 @@ static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t hos
 		p->allocation = kh_col_num(s, 10);
 		p->available = kh_col_num(s, 11);
 		p->path = kh_col_text(s, 12);
-		p->xml = kh_xml_nums_fill(kh_col_text(s, 13), (const struct kh_xml_num[3]){
-			{ "capacity", p->capacity }, { "allocation", p->allocation },
-			{ "available", p->available } }, 3);
+		kh_pool_nums(p, nums);
+		p->xml = kh_xml_nums_fill(kh_col_text(s, 13), nums, KH_MEASURED_NUMS);
 		p->error = kh_col_text(s, 14);
 	}
 	return step_end(st, rc, err);
@@ -190,6 +190,7 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 			struct kh_versions *v, struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, which, other, err);
+	struct kh_xml_num nums[KH_MEASURED_NUMS];
 	size_t vcap = 0;
 	int rc;
 
@@ -208,9 +209,8 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		x->capacity = kh_col_num(s, 9);
 		x->allocation = kh_col_num(s, 10);
 		x->physical = kh_col_num(s, 11);
-		x->xml = kh_xml_nums_fill(kh_col_text(s, 12), (const struct kh_xml_num[3]){
-			{ "capacity", x->capacity }, { "allocation", x->allocation },
-			{ "physical", x->physical } }, 3);
+		kh_volume_nums(x, nums);
+		x->xml = kh_xml_nums_fill(kh_col_text(s, 12), nums, KH_MEASURED_NUMS);
 		x->error = kh_col_text(s, 13);
 	}
 	return step_end(st, rc, err);
@@ -260,6 +260,19 @@ int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 		       : 0;
 }
 
+/* A snapshot's time and host facts, from column `at` on: taken_at, uri, hostname, host_uuid,
+ * hv_type, libvirt_version, hv_version (S_SNAP_GET and S_SNAP_AT_SEQ). */
+static void read_head(sqlite3_stmt *s, int at, struct kh_snapshot *snap)
+{
+	snap->taken_at = sqlite3_column_int64(s, at);
+	snap->host.uri = kh_col_text(s, at + 1);
+	snap->host.hostname = kh_col_text(s, at + 2);
+	snap->host.host_uuid = kh_col_text(s, at + 3);
+	snap->host.hv_type = kh_col_text(s, at + 4);
+	snap->host.libvirt_version = kh_col_num(s, at + 5);
+	snap->host.hv_version = kh_col_num(s, at + 6);
+}
+
 int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
 		       struct kh_snapshot *snap, struct kh_err *err)
 {
@@ -272,13 +285,7 @@ int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
 	sqlite3_bind_int64(s, 2, seq);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		snap->id = sqlite3_column_int64(s, 0);
-		snap->taken_at = sqlite3_column_int64(s, 1);
-		snap->host.uri = kh_col_text(s, 2);
-		snap->host.hostname = kh_col_text(s, 3);
-		snap->host.host_uuid = kh_col_text(s, 4);
-		snap->host.hv_type = kh_col_text(s, 5);
-		snap->host.libvirt_version = kh_col_num(s, 6);
-		snap->host.hv_version = kh_col_num(s, 7);
+		read_head(s, 1, snap);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -319,13 +326,7 @@ static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *h
 	snap->id = id;
 	*host_id = sqlite3_column_int64(s, 0);
 	*seq = sqlite3_column_int64(s, 1);
-	snap->taken_at = sqlite3_column_int64(s, 2);
-	snap->host.uri = kh_col_text(s, 3);
-	snap->host.hostname = kh_col_text(s, 4);
-	snap->host.host_uuid = kh_col_text(s, 5);
-	snap->host.hv_type = kh_col_text(s, 6);
-	snap->host.libvirt_version = kh_col_num(s, 7);
-	snap->host.hv_version = kh_col_num(s, 8);
+	read_head(s, 2, snap);
 	sqlite3_reset(s);
 	return snap;
 }

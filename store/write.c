@@ -400,7 +400,7 @@ static int size_put(struct put *w, enum kh_kind kind, int64_t row, const int64_t
 static int put_measured_xml(struct kh_store *st, const char *xml, const struct kh_xml_num *nums,
 			    int64_t *xml_id, struct kh_err *err)
 {
-	char *cut = kh_xml_nums_cut(xml, nums, 3);
+	char *cut = kh_xml_nums_cut(xml, nums, KH_MEASURED_NUMS);
 	int rc = put_xml(st, cut ? cut : xml, xml_id, err);
 
 	free(cut);
@@ -409,14 +409,12 @@ static int put_measured_xml(struct kh_store *st, const char *xml, const struct k
 
 static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
 {
-	const struct kh_xml_num nums[3] = {
-		{ "capacity", p->capacity }, { "allocation", p->allocation },
-		{ "available", p->available },
-	};
+	struct kh_xml_num nums[KH_MEASURED_NUMS];
 	int64_t xml_id, row;
 	sqlite3_stmt *s;
 	long i;
 
+	kh_pool_nums(p, nums);
 	if (put_measured_xml(w->st, p->xml, nums, &xml_id, err))
 		return -1;
 	i = find_ident(w->prev.pools, w->prev.snap->n_pools, p->uuid ? p->uuid : p->name, NULL);
@@ -452,14 +450,12 @@ static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
 
 static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *err)
 {
-	const struct kh_xml_num nums[3] = {
-		{ "capacity", v->capacity }, { "allocation", v->allocation },
-		{ "physical", v->physical },
-	};
+	struct kh_xml_num nums[KH_MEASURED_NUMS];
 	int64_t xml_id, row;
 	sqlite3_stmt *s;
 	long i;
 
+	kh_volume_nums(v, nums);
 	if (put_measured_xml(w->st, v->xml, nums, &xml_id, err))
 		return -1;
 	i = find_ident(w->prev.volumes, w->prev.snap->n_volumes, v->pool ? v->pool : v->name,

@@ -18,7 +18,7 @@
 
 #include "tests/helpers.h"
 
-#define CORPUS KH_SRCDIR "/../shared/corpus/libvirt-tests"
+#define CORPUS KH_SRCDIR "/tests/fixtures/libvirt-corpus"
 #define GiB (1024LL * 1024 * 1024)
 #define T0 1763607600 /* 2025-11-20T03:00:00Z */
 #define T1 (T0 + 86400)

@@ -18,7 +18,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#define CORPUS KH_SRCDIR "/../shared/corpus/libvirt-tests"
+#define CORPUS KH_SRCDIR "/tests/fixtures/libvirt-corpus"
 
 /* ---- helpers ---- */
 

@@ -231,3 +231,27 @@ out:
 	free(last.ids);
 	return rc;
 }
+
+int kh_host_json_options(struct kh_ctx *ctx, const struct kh_cmd *cmd, int argc, char **argv,
+			 const char **host, int *json)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*host = NULL;
+	*json = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': *host = optarg; break;
+		case 'j': *json = 1; break;
+		default: return kh_bad_option(cmd, c, argv);
+		}
+	}
+	if (optind < argc)
+		return kh_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return kh_check_host(ctx, *host) == KH_EXIT_OK ? KH_EXIT_OK : KH_EXIT_ERROR;
+}

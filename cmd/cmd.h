@@ -54,6 +54,10 @@ int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv);
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Whether to colour stdout: a terminal, and NO_COLOR unset or empty (no-color.org). */
 int kh_stdout_color(void);
+/* The options of a listing that takes --host H and --json only, and no argument; the host
+ * is checked as kh_check_host does. KH_EXIT_OK, or the exit status to return. */
+int kh_host_json_options(struct kh_ctx *ctx, const struct kh_cmd *cmd, int argc, char **argv,
+			 const char **host, int *json);
 /* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
  * stderr and returns KH_EXIT_ERROR. */
 int kh_check_host(struct kh_ctx *ctx, const char *host);

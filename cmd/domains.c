@@ -2,35 +2,20 @@
 #include "cmd/cmd.h"
 #include "report/show.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 static int exec_domains(struct kh_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct kh_domain_life *v;
-	const char *host = NULL;
+	const char *host;
 	struct kh_err err;
-	int c, json = 0;
+	int rc, json;
 	size_t n;
 	char *out;
 
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': host = optarg; break;
-		case 'j': json = 1; break;
-		default: return kh_bad_option(&kh_cmd_domains, c, argv);
-		}
-	}
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_domains, "unexpected argument '%s'", argv[optind]);
-	if (kh_check_host(ctx, host) != KH_EXIT_OK)
-		return KH_EXIT_ERROR;
+	if ((rc = kh_host_json_options(ctx, &kh_cmd_domains, argc, argv, &host, &json)) != KH_EXIT_OK)
+		return rc;
 	if (kh_store_domain_lives(ctx->store, host, &v, &n, &err))
 		return kh_fail("%s", err.msg);
 	out = json ? kh_domains_json(v, n) : kh_domains_text(v, n);

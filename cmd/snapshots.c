@@ -2,36 +2,22 @@
 #include "cmd/cmd.h"
 #include "report/show.h"
 
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 static int exec_snapshots(struct kh_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct kh_snapshot_info *v;
-	const char *host = NULL;
+	const char *host;
 	struct kh_err err;
-	int c, json = 0;
+	int rc, json;
 	size_t n;
 	char *out;
 
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': host = optarg; break;
-		case 'j': json = 1; break;
-		default: return kh_bad_option(&kh_cmd_snapshots, c, argv);
-		}
-	}
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_snapshots, "unexpected argument '%s'", argv[optind]);
-	if (kh_check_host(ctx, host) != KH_EXIT_OK)
-		return KH_EXIT_ERROR;
+	if ((rc = kh_host_json_options(ctx, &kh_cmd_snapshots, argc, argv, &host, &json)) !=
+	    KH_EXIT_OK)
+		return rc;
 	if (kh_store_list(ctx->store, host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
 		return kh_fail("%s", err.msg);
 	out = json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n);

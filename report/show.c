@@ -142,6 +142,27 @@ static json_t *pending_json(const struct kh_domain *d)
 	return a;
 }
 
+/* [{name, created, state, parent, current, kind}], oldest first. */
+static json_t *domsnaps_json(const struct kh_domain *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->n_snaps; i++) {
+		const struct kh_domsnap *n = &d->snaps[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", kh_json_str(n->name));
+		json_object_set_new(o, "created",
+				    n->created == KH_UNKNOWN ? json_null() : kh_json_time(n->created));
+		json_object_set_new(o, "state", kh_json_str(n->state));
+		json_object_set_new(o, "parent", kh_json_str(n->parent));
+		json_object_set_new(o, "current", json_boolean(n->current));
+		json_object_set_new(o, "kind", kh_json_str(n->kind));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *domain_json(const struct kh_domain *d)
 {
 	json_t *j = json_object(), *disks = json_array(), *ifaces = json_array();
@@ -184,6 +205,7 @@ static json_t *domain_json(const struct kh_domain *d)
 	json_object_set_new(j, "interfaces", ifaces);
 	json_object_set_new(j, "error", kh_json_str(d->error));
 	json_object_set_new(j, "pending", pending_json(d));
+	json_object_set_new(j, "snapshots", domsnaps_json(d));
 	return j;
 }
 
@@ -218,6 +240,8 @@ static json_t *volume_json(const struct kh_volume *v)
 	json_object_set_new(j, "capacity", kh_json_num(v->capacity));
 	json_object_set_new(j, "allocation", kh_json_num(v->allocation));
 	json_object_set_new(j, "physical", kh_json_num(v->physical));
+	json_object_set_new(j, "backing", kh_json_str(v->backing));
+	json_object_set_new(j, "backing_format", kh_json_str(v->backing_format));
 	json_object_set_new(j, "error", kh_json_str(v->error));
 	return j;
 }
@@ -340,6 +364,32 @@ static void show_pending(struct kh_buf *b, const struct kh_domain *d)
 	kh_changes_free(&c);
 }
 
+/* Domain snapshots, oldest first; a line only for a domain that has some. */
+static void show_snaps(struct kh_buf *b, const struct kh_domain *d)
+{
+	struct kh_table t;
+	char *n;
+
+	if (d->n_snaps == 0)
+		return;
+	n = kh_asprintf("%zu", d->n_snaps);
+	field(b, "Snapshots:", n);
+	free(n);
+	kh_table_init(&t, 6, "Snapshot", "Created", "State", "Kind", "Parent", "Current");
+	for (size_t i = 0; i < d->n_snaps; i++) {
+		const struct kh_domsnap *x = &d->snaps[i];
+		char when[KH_TIME_LEN] = "-";
+
+		if (x->created != KH_UNKNOWN)
+			kh_time_format(x->created, when);
+		kh_table_row(&t, x->name, when, x->state, x->kind, x->parent,
+			     x->current ? "yes" : "no");
+	}
+	kh_buf_puts(b, "\n");
+	kh_table_render(&t, b, "  ");
+	kh_table_free(&t);
+}
+
 static void show_domains(struct kh_buf *b, const struct kh_snapshot *s)
 {
 	kh_buf_printf(b, "\nDomains: %zu\n", s->n_domains);
@@ -360,6 +410,7 @@ static void show_domains(struct kh_buf *b, const struct kh_snapshot *s)
 		if (d->error)
 			field(b, "Warning:", d->error);
 		show_pending(b, d);
+		show_snaps(b, d);
 		if (d->n_disks) {
 			kh_table_init(&t, 7, "Target", "Device", "Source", "Volume", "Capacity",
 				      "Allocation", "Physical");
@@ -411,6 +462,28 @@ static void show_pools(struct kh_buf *b, const struct kh_snapshot *s)
 	kh_table_free(&t);
 }
 
+/* Which volume is an overlay of which file: a table only where there are any. */
+static void show_backing(struct kh_buf *b, const struct kh_snapshot *s)
+{
+	struct kh_table t;
+	size_t n = 0;
+
+	kh_table_init(&t, 4, "Pool", "Volume", "Backing file", "Format");
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct kh_volume *v = &s->volumes[i];
+
+		if (v->backing) {
+			kh_table_row(&t, v->pool, v->name, v->backing, v->backing_format);
+			n++;
+		}
+	}
+	if (n) {
+		kh_buf_puts(b, "\n");
+		kh_table_render(&t, b, " ");
+	}
+	kh_table_free(&t);
+}
+
 static void show_volumes(struct kh_buf *b, const struct kh_snapshot *s)
 {
 	struct kh_table t;
@@ -429,6 +502,7 @@ static void show_volumes(struct kh_buf *b, const struct kh_snapshot *s)
 	kh_buf_puts(b, "\n");
 	kh_table_render(&t, b, " ");
 	kh_table_free(&t);
+	show_backing(b, s);
 }
 
 static void show_networks(struct kh_buf *b, const struct kh_snapshot *s)

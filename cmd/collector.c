@@ -522,20 +522,23 @@ static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
 		d->live_xml = live;
 }
 
-/* "internal", "external" or "disk-only": a disk-only snapshot is external by definition;
- * otherwise external when its memory or any disk went to a file of its own. */
-static const char *snapshot_kind(const char *state, int external)
+/* "internal", "external" or "disk-only": disks to files of their own make it external, and
+ * disk-only unless the memory went to a file too (a shut-off domain's --disk-only snapshot
+ * has state shutoff, not disk-snapshot). */
+static const char *snapshot_kind(const char *state, int memory_external, int disk_external)
 {
-	if (state && strcmp(state, "disk-snapshot") == 0)
+	if (memory_external)
+		return "external";
+	if (disk_external || (state && strcmp(state, "disk-snapshot") == 0))
 		return "disk-only";
-	return external ? "external" : "internal";
+	return "internal";
 }
 
 /* A <domainsnapshot> document: name, state, parent and creation time, and its kind from the
  * snapshot= of <memory> and of each <disks><disk>. */
 static void read_snapshot_xml(xmlNodePtr root, struct kh_domsnap *n)
 {
-	int external = 0;
+	int memory_external = 0, disk_external = 0;
 	char *v;
 
 	if (!is_element(root, "domainsnapshot"))
@@ -562,19 +565,19 @@ static void read_snapshot_xml(xmlNodePtr root, struct kh_domsnap *n)
 					n->parent = node_text(t);
 		} else if (is_element(e, "memory")) {
 			v = node_attr(e, "snapshot");
-			external |= v && strcmp(v, "external") == 0;
+			memory_external |= v && strcmp(v, "external") == 0;
 			free(v);
 		} else if (is_element(e, "disks")) {
 			for (xmlNodePtr t = e->children; t; t = t->next) {
 				if (!is_element(t, "disk"))
 					continue;
 				v = node_attr(t, "snapshot");
-				external |= v && strcmp(v, "external") == 0;
+				disk_external |= v && strcmp(v, "external") == 0;
 				free(v);
 			}
 		}
 	}
-	n->kind = kh_strdup(snapshot_kind(n->state, external));
+	n->kind = kh_strdup(snapshot_kind(n->state, memory_external, disk_external));
 }
 
 /* The domain's snapshots (never VIR_DOMAIN_SNAPSHOT_XML_SECURE): one list call, the

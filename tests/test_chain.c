@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "report/chain.h"
 #include "report/diff.h"
 #include "report/diff_render.h"
+#include "report/report.h"
 #include "report/report_int.h"
 #include "store/model.h"
 #include "util/mem.h"
@@ -208,6 +211,66 @@ static const struct kh_row *row_of(const struct kh_analysis *a, const char *name
 	return NULL;
 }
 
+static json_t *volume_named(json_t *vols, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(vols, i, v)
+		if (strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
+			return v;
+	fail_msg("no volume %s in the JSON", name);
+	return NULL;
+}
+
+static void check_json(const struct kh_report *r)
+{
+	char *text = kh_report_json(r);
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e), *v, *x;
+
+	assert_non_null(j);
+	v = volume_named(json_object_get(j, "volumes"), "aries.qcow2");
+	assert_true(json_is_false(json_object_get(v, "orphan")));
+	assert_string_equal(json_string_value(json_object_get(v, "owner")), "aries");
+	assert_int_equal(json_array_size(json_object_get(v, "backing_of")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "backing_of"), 0)),
+			    "aries.ext1");
+	assert_true(json_is_null(json_object_get(v, "chain_allocation")));
+	v = volume_named(json_object_get(j, "volumes"), "aries.ext1");
+	assert_int_equal(json_integer_value(json_object_get(v, "chain_depth")), 2);
+	assert_int_equal(json_integer_value(json_object_get(v, "chain_allocation")),
+			 196608 + 3 * 64 * MiB + 912 * MiB);
+	v = volume_named(json_object_get(j, "volumes"), "old.raw");
+	assert_true(json_is_true(json_object_get(v, "orphan")));
+	assert_int_equal(json_array_size(json_object_get(v, "backing_of")), 0);
+
+	v = json_object_get(j, "snapshots");
+	assert_int_equal(json_array_size(v), 2);
+	x = json_array_get(v, 0);
+	assert_string_equal(json_string_value(json_object_get(x, "domain")), "aries");
+	assert_string_equal(json_string_value(json_object_get(x, "name")), "pre-kernel");
+	assert_string_equal(json_string_value(json_object_get(x, "created")),
+			    "2026-09-13T03:00:00Z");
+	assert_int_equal(json_integer_value(json_object_get(x, "age_days")), 63);
+	assert_string_equal(json_string_value(json_object_get(x, "kind")), "internal");
+	assert_true(json_is_true(json_object_get(x, "forgotten")));
+	x = json_array_get(v, 1);
+	assert_string_equal(json_string_value(json_object_get(x, "name")), "ext1");
+	assert_true(json_is_false(json_object_get(x, "forgotten")));
+	assert_true(json_is_true(json_object_get(x, "current")));
+	x = json_array_get(json_object_get(j, "snapshot_domains"), 0);
+	assert_int_equal(json_integer_value(json_object_get(x, "snapshots")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x, "chain_depth")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x, "overlay_bytes")),
+			 196608 + 3 * 64 * MiB);
+	assert_int_equal(json_integer_value(json_object_get(x, "oldest_age_days")), 63);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "period"),
+							    "snapshot_days")), 14);
+	json_decref(j);
+	free(text);
+}
+
 /* The report's reading: a backing file is its chain's domain's, never an orphan; the top
  * carries the chain's total; the old snapshot is forgotten, the new one is not. */
 static void test_report_chains(void **state)
@@ -253,6 +316,8 @@ static void test_report_chains(void **state)
 	assert_string_equal(a->forgotten[0].s->name, "pre-kernel");
 	assert_int_equal(a->forgotten[0].age_days, 63);
 	kh_analysis_free(a);
+
+	check_json(r);
 
 	kh_report_set_snapshot_days(r, 0);
 	a = kh_analysis_new(r);

@@ -283,6 +283,16 @@ static struct kh_rhost *host_get(struct kh_report *r, const char *uri, size_t *i
 	return h;
 }
 
+static int cmp_rsnap(const void *a, const void *b)
+{
+	const struct kh_rsnap *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	if (c == 0 && x->created != y->created)
+		c = x->created < y->created ? -1 : 1;
+	return c ? c : strcmp(x->name, y->name);
+}
+
 static struct kh_rdom *rdom_get(struct kh_rhost *h, const char *domain)
 {
 	struct kh_rdom *d;
@@ -360,6 +370,9 @@ static void take_chains(struct kh_rhost *h, const struct kh_snapshot *snap)
 		if (rd->depth == 0)
 			rd->depth = 1;
 	}
+	/* a streamed snapshot's domains come in the store's order, not by name */
+	if (h->n_snaps)
+		qsort(h->snaps, h->n_snaps, sizeof *h->snaps, cmp_rsnap);
 	kh_chains_free(&c);
 }
 

@@ -3,6 +3,7 @@
  * definition wins over libvirt's) to count the round trips a collection makes for them. */
 #include "cmd/collector.h"
 #include "store/model.h"
+#include "store/store.h"
 #include "util/mem.h"
 
 #include <dlfcn.h>
@@ -13,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include <cmocka.h>
 #include <libvirt/libvirt.h>
@@ -61,6 +65,31 @@ static struct kh_snapshot *collect(int night)
 
 	if (kh_collect(uri, &s, NULL, NULL, &err) != 0)
 		fail_msg("kh_collect(%s): %s", uri, err.msg);
+	free(uri);
+	return s;
+}
+
+/* Night n copied over one path: one host's history, as cron sees it. */
+static struct kh_snapshot *collect_as(const char *dir, int night)
+{
+	char *from = kh_asprintf(KH_SRCDIR "/tests/fixtures/snapchain/night%d.xml", night);
+	char *to = kh_asprintf("%s/host.xml", dir), *uri = kh_asprintf("test://%s", to);
+	char buf[8192];
+	struct kh_snapshot *s = NULL;
+	struct kh_err err = {{0}};
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	if (kh_collect(uri, &s, NULL, NULL, &err) != 0)
+		fail_msg("kh_collect(%s): %s", uri, err.msg);
+	free(from);
+	free(to);
 	free(uri);
 	return s;
 }
@@ -166,12 +195,91 @@ static void test_filter_refused(void **state)
 	kh_snapshot_free(s);
 }
 
+static int64_t count(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Stored and read back as collected; a night that changes no snapshot writes no new version
+ * of its domain, one that takes or deletes one does. */
+static void test_stored(void **state)
+{
+	char dir[] = "/tmp/kvmhist-domsnap.XXXXXX", *path;
+	int64_t ids[5];
+	struct kh_store *st = NULL;
+	struct kh_err err = {{0}};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = kh_asprintf("%s/kh.db", dir);
+	assert_int_equal(kh_store_open(path, KH_OPEN_CREATE, &st, &err), 0);
+	for (int n = 1; n <= 5; n++) {
+		struct kh_snapshot *s = collect_as(dir, n < 5 ? n : 4); /* night 4 twice */
+
+		s->taken_at = 1794452400 + n * 86400;
+		if (kh_store_put(st, s, &err) != 0)
+			fail_msg("put: %s", err.msg);
+		ids[n - 1] = s->id;
+		kh_snapshot_free(s);
+	}
+	for (int n = 1; n <= 5; n++) {
+		struct kh_snapshot *want = collect(n < 5 ? n : 4), *got = NULL;
+		const struct kh_domain *a, *b;
+
+		assert_int_equal(kh_store_load(st, ids[n - 1], &got, &err), 0);
+		a = dom(want, "aries");
+		b = dom(got, "aries");
+		assert_int_equal(b->n_snaps, a->n_snaps);
+		for (size_t i = 0; i < a->n_snaps; i++) {
+			assert_str(b->snaps[i].name, a->snaps[i].name);
+			assert_int_equal(b->snaps[i].created, a->snaps[i].created);
+			assert_str(b->snaps[i].state, a->snaps[i].state);
+			assert_true((a->snaps[i].parent == NULL) == (b->snaps[i].parent == NULL));
+			assert_int_equal(b->snaps[i].current, a->snaps[i].current);
+			assert_str(b->snaps[i].kind, a->snaps[i].kind);
+		}
+		assert_str(vol(got, "taurus.qcow2")->backing, IMG "golden.qcow2");
+		assert_str(vol(got, "taurus.qcow2")->backing_format, "qcow2");
+		assert_null(vol(got, "gemini.qcow2")->backing);
+		kh_snapshot_free(want);
+		kh_snapshot_free(got);
+	}
+	kh_store_close(st);
+	/* aries: a version on nights 1, 2, 3 and 4 (the fifth night is the fourth again) */
+	assert_int_equal(count(path, "SELECT count(*) FROM domain WHERE name = 'aries'"), 4);
+	assert_int_equal(count(path, "SELECT count(*) FROM domain WHERE name = 'taurus'"), 1);
+	assert_int_equal(count(path, "SELECT count(*) FROM domsnap"), 0 + 1 + 2 + 1 + 1);
+	unlink(path);
+	free(path);
+	path = kh_asprintf("%s/host.xml", dir);
+	unlink(path);
+	free(path);
+	path = kh_asprintf("%s/kh.db-wal", dir);
+	unlink(path);
+	free(path);
+	path = kh_asprintf("%s/kh.db-shm", dir);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_night3),
 		cmocka_unit_test(test_nights),
 		cmocka_unit_test(test_filter_refused),
+		cmocka_unit_test(test_stored),
 	};
 	struct kh_err err = {{0}};
 

@@ -60,8 +60,8 @@ cat >"$tmp/dom.xml" <<EOF
 <graphics type='vnc' listen='127.0.0.1' port='-1'/></devices></domain>
 EOF
 v define "$tmp/dom.xml" >/dev/null || fail "define"
-# the disk pointed back before the domain goes: what the brief's clean-up asks for
-at_exit 'v define "$tmp/dom.xml" >/dev/null 2>&1'
+# as defined (with its UUID), to point the disk back after the external snapshot
+v dumpxml --inactive "${p}aries" >"$tmp/orig.xml" || fail "dumpxml"
 
 run collect -c "$sys" --at 2030-02-01T03:00:00Z
 expect_rc 0 "collect night 1"
@@ -116,7 +116,8 @@ expect_not_in "$orphans" "${p}aries.qcow2" "report: base image not under orphans
 # ---- clean-up as an admin would: metadata, disk back, overlay gone ----
 v snapshot-delete "${p}aries" ext1 --metadata >/dev/null || fail "delete ext1"
 v snapshot-delete "${p}aries" before-upgrade --metadata >/dev/null || fail "delete before-upgrade"
-v define "$tmp/dom.xml" >/dev/null || fail "point the disk back"
+v define "$tmp/orig.xml" >/dev/null || fail "point the disk back"
+expect_eq "$(v domblklist "${p}aries" | awk '$1 == "vda" {print $2}')" "$base" "the disk is back on its base"
 v vol-delete --pool "${p}pool" "${p}aries.ext1" >/dev/null || fail "remove the overlay"
 run collect -c "$sys" --at 2030-02-03T03:00:00Z
 expect_rc 0 "collect night 3"

@@ -63,7 +63,7 @@ v define "$tmp/dom.xml" >/dev/null || fail "define"
 # as defined (with its UUID), to point the disk back after the external snapshot
 v dumpxml --inactive "${p}aries" >"$tmp/orig.xml" || fail "dumpxml"
 
-run collect -c "$sys" --at 2030-02-01T03:00:00Z
+run collect -c "$sys" --at 2026-02-01T03:00:00Z
 expect_rc 0 "collect night 1"
 s1=$(printf '%s' "$out" | cut -f1)
 
@@ -71,7 +71,7 @@ v snapshot-create-as "${p}aries" before-upgrade >/dev/null || fail "internal sna
 v snapshot-create-as "${p}aries" ext1 --disk-only --atomic >/dev/null || fail "external snapshot"
 v pool-refresh "${p}pool" >/dev/null
 [ -f "$overlay" ] || fail "no overlay at $overlay"
-run collect -c "$sys" --at 2030-02-02T03:00:00Z
+run collect -c "$sys" --at 2026-02-02T03:00:00Z
 expect_rc 0 "collect night 2"
 s2=$(printf '%s' "$out" | cut -f1)
 
@@ -96,11 +96,11 @@ expect_in "$out" "  + snapshot before-upgrade: internal, " "diff: internal snaps
 expect_in "$out" "  + snapshot ext1: disk-only, " "diff: external snapshot"
 expect_in "$out" "  disk vda moved to overlay: $base → $overlay" "diff: the overlay line"
 expect_not_in "$out" "source/@file" "diff: no raw source change beside it"
-run log --since 2030-02-01T00:00:00Z --domain "${p}aries"
+run log --since 2026-02-01T00:00:00Z --domain "${p}aries"
 expect_in "$out" "+ snapshot ext1: disk-only" "log: the snapshot"
 
 # ---- report: the base image is the domain's, not an orphan ----
-run report --since 2030-02-01T00:00:00Z --host "$sys" --format json
+run report --since 2026-02-01T00:00:00Z --host "$sys" --format json
 expect_rc 0 "report json"
 got=$(json "[(x['orphan'], x['owner']) for x in j['volumes'] if x['name'] == '${p}aries.qcow2'][0]")
 expect_eq "$got" "(False, '${p}aries')" "report: base image owned, not orphan"
@@ -108,7 +108,7 @@ got=$(json "[x.get('backing_of') for x in j['volumes'] if x['name'] == '${p}arie
 expect_eq "$got" "['${p}aries.ext1']" "report: base image is backing of the overlay"
 got=$(json "[s['name'] for s in j['snapshots'] if s['domain'] == '${p}aries']")
 expect_eq "$got" "['before-upgrade', 'ext1']" "report json: snapshots"
-run report --since 2030-02-01T00:00:00Z --host "$sys"
+run report --since 2026-02-01T00:00:00Z --host "$sys"
 expect_in "$out" "## Snapshots" "report: Snapshots section"
 orphans=$(printf '%s\n' "$out" | sed -n '/^## Orphan volumes/,/^## /p')
 expect_not_in "$orphans" "${p}aries.qcow2" "report: base image not under orphans"
@@ -119,7 +119,7 @@ v snapshot-delete "${p}aries" before-upgrade --metadata >/dev/null || fail "dele
 v define "$tmp/orig.xml" >/dev/null || fail "point the disk back"
 expect_eq "$(v domblklist "${p}aries" | awk '$1 == "vda" {print $2}')" "$base" "the disk is back on its base"
 v vol-delete --pool "${p}pool" "${p}aries.ext1" >/dev/null || fail "remove the overlay"
-run collect -c "$sys" --at 2030-02-03T03:00:00Z
+run collect -c "$sys" --at 2026-02-03T03:00:00Z
 expect_rc 0 "collect night 3"
 s3=$(printf '%s' "$out" | cut -f1)
 run diff "$s2" "$s3" --domain "${p}aries"

@@ -83,6 +83,14 @@ static int exec_prune(struct kh_ctx *ctx, int argc, char **argv)
 	if (!any)
 		return kh_usage_error(&kh_cmd_prune,
 				      "say what to keep: --keep-daily, --keep-weekly or --keep-monthly");
+	/* opened for reading (a dry run only reads: a full disk or a read-only file is no
+	 * obstacle); a real prune opens it again as the writers do */
+	if (!dry) {
+		kh_store_close(ctx->store);
+		ctx->store = NULL;
+		if (kh_store_open(ctx->db_path, KH_OPEN_WRITE, &ctx->store, &err) != 0)
+			return kh_fail("%s", err.msg);
+	}
 	if (kh_store_prune(ctx->store, &keep, dry, &r, &err) != 0)
 		return kh_fail("%s", err.msg);
 	if (!ctx->quiet) {
@@ -117,8 +125,8 @@ const struct kh_cmd kh_cmd_prune = {
 		   "must be given. The newest snapshot of each URI is always kept. Object\n"
 		   "versions and XML only the removed snapshots held go too;\n"
 		   "every remaining snapshot reads back as before. One transaction: an interrupted\n"
-		   "prune removes nothing.\n",
-	.flags = KH_NEED_DB | KH_WRITES_DB,
+		   "prune removes nothing; --dry-run only reads the file.\n",
+	.flags = KH_NEED_DB,
 	.exec = exec_prune,
 };
 

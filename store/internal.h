@@ -43,6 +43,7 @@ struct kh_store {
 	sqlite3 *db;
 	char *path;
 	int unverified; /* KH_OPEN_CREATE_VERIFY_LATER: kh_store_verify has not passed yet */
+	int full;       /* opening failed for want of space (the -shm could not be made) */
 	sqlite3_stmt *stmt[S_MAX];
 };
 

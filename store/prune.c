@@ -153,6 +153,35 @@ static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, st
 		     " WHERE x IS NOT NULL)", &r->xml, err);
 }
 
+/* A dry run prunes a copy in memory: it only reads the file, so it works on a full disk
+ * or a read-only database, and holds no write lock. */
+static int prune_copy(struct kh_store *st, const struct kh_retention *keep,
+		      struct kh_prune_result *out, struct kh_err *err)
+{
+	struct kh_store copy = { .path = st->path };
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open(":memory:", &copy.db) != SQLITE_OK) {
+		sqlite3_close(copy.db);
+		return kh_err_set(err, "cannot make a copy in memory for --dry-run");
+	}
+	b = sqlite3_backup_init(copy.db, "main", st->db, "main");
+	if (b == NULL) {
+		rc = kh_store_db_error(&copy, err, "cannot read it for --dry-run");
+	} else {
+		sqlite3_backup_step(b, -1);
+		rc = sqlite3_backup_finish(b) == SQLITE_OK ? 0
+			: kh_store_db_error(&copy, err, "cannot read it for --dry-run");
+	}
+	if (rc == 0)
+		rc = kh_store_prune(&copy, keep, 0, out, err);
+	for (int i = 0; i < S_MAX; i++)
+		sqlite3_finalize(copy.stmt[i]);
+	sqlite3_close(copy.db);
+	return rc;
+}
+
 int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry_run,
 		   struct kh_prune_result *out, struct kh_err *err)
 {
@@ -161,6 +190,8 @@ int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry
 	char *marks = NULL;
 
 	memset(out, 0, sizeof *out);
+	if (dry_run)
+		return prune_copy(st, keep, out, err);
 	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
 	if (kh_store_list(st, NULL, INT64_MIN, INT64_MAX, &v, &n, err))
@@ -180,8 +211,7 @@ int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry
 	}
 	if (sweep_unreferenced(st, out, err))
 		goto fail;
-	/* A dry run did all the work to count it, and takes it back. */
-	if (kh_store_exec(st, dry_run ? "ROLLBACK" : "COMMIT", err))
+	if (kh_store_exec(st, "COMMIT", err))
 		goto fail;
 	kh_snapshot_infos_free(v, n);
 	free(marks);

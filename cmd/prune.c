@@ -150,3 +150,44 @@ const struct kh_cmd kh_cmd_vacuum = {
 	.flags = KH_NEED_DB | KH_WRITES_DB,
 	.exec = exec_vacuum,
 };
+
+static int exec_forget(struct kh_ctx *ctx, int argc, char **argv)
+{
+	struct kh_prune_result r;
+	struct kh_err err;
+	int64_t id;
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
+		return kh_bad_option(&kh_cmd_forget, c, argv);
+	if (optind >= argc)
+		return kh_usage_error(&kh_cmd_forget, "say which snapshot to forget");
+	if (optind + 1 < argc)
+		return kh_usage_error(&kh_cmd_forget, "unexpected argument '%s'", argv[optind + 1]);
+	if (kh_store_resolve(ctx->store, argv[optind], NULL, kh_now(), &id, &err) != 0 ||
+	    kh_store_forget(ctx->store, id, &r, &err) != 0)
+		return kh_fail("%s", err.msg);
+	if (!ctx->quiet) {
+		char *t = kh_snapshots_text(r.removed, r.n_removed);
+
+		printf("removed snapshot %lld\n%s", (long long)id, t);
+		printf("versions only it held: %lld domains, %lld pools, %lld volumes, "
+		       "%lld networks, %lld XML documents\n", (long long)r.domains,
+		       (long long)r.pools, (long long)r.volumes, (long long)r.networks,
+		       (long long)r.xml);
+		free(t);
+	}
+	kh_prune_result_clear(&r);
+	return KH_EXIT_OK;
+}
+
+const struct kh_cmd kh_cmd_forget = {
+	.name = "forget",
+	.summary = "remove one snapshot taken by mistake",
+	.usage = "SNAP",
+	.options = "Removes the snapshot and the object versions and XML only it held, in one\n"
+		   "transaction; every other snapshot reads back as before, and its host's next\n"
+		   "snapshot is compared with the one before it.\n",
+	.flags = KH_NEED_DB | KH_WRITES_DB,
+	.exec = exec_forget,
+};

@@ -156,6 +156,11 @@ int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry
 		   struct kh_prune_result *out, struct kh_err *err);
 void kh_prune_result_clear(struct kh_prune_result *r);
 
+/* Removes snapshot `id` and what only it held, in one transaction; every other snapshot
+ * reads back as before, and its host's next snapshot is compared with the one before it. */
+int kh_store_forget(struct kh_store *st, int64_t id, struct kh_prune_result *out,
+		    struct kh_err *err);
+
 
 /* Rewrites the file without free pages; sizes in bytes before and after. */
 int kh_store_vacuum(struct kh_store *st, int64_t *before, int64_t *after, struct kh_err *err);

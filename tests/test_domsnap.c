@@ -16,9 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 
 #include <cmocka.h>
+
+#include "tests/helpers.h"
 #include <libvirt/libvirt.h>
 
 #define MiB (1024LL * 1024)
@@ -195,20 +196,6 @@ static void test_filter_refused(void **state)
 	kh_snapshot_free(s);
 }
 
-static int64_t count(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int64_t n;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
-}
 
 /* Stored and read back as collected; a night that changes no snapshot writes no new version
  * of its domain, one that takes or deletes one does. */
@@ -256,9 +243,9 @@ static void test_stored(void **state)
 	}
 	kh_store_close(st);
 	/* aries: a version on nights 1, 2, 3 and 4 (the fifth night is the fourth again) */
-	assert_int_equal(count(path, "SELECT count(*) FROM domain WHERE name = 'aries'"), 4);
-	assert_int_equal(count(path, "SELECT count(*) FROM domain WHERE name = 'taurus'"), 1);
-	assert_int_equal(count(path, "SELECT count(*) FROM domsnap"), 0 + 1 + 2 + 1 + 1);
+	assert_int_equal(kh_test_count(path, "SELECT count(*) FROM domain WHERE name = 'aries'"), 4);
+	assert_int_equal(kh_test_count(path, "SELECT count(*) FROM domain WHERE name = 'taurus'"), 1);
+	assert_int_equal(kh_test_count(path, "SELECT count(*) FROM domsnap"), 0 + 1 + 2 + 1 + 1);
 	unlink(path);
 	free(path);
 	path = kh_asprintf("%s/host.xml", dir);

@@ -104,6 +104,20 @@ EOF
 	wait_for_file "$tmp/port"
 }
 
+# need_libvirtd: a real libvirtd on qemu:///system for the rest of the script; as another user
+# than root the script is skipped (exit 0), and without a daemon it fails.
+need_libvirtd() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$(basename "$0"): SKIP: needs root to run a system libvirtd"
+		exit 0
+	fi
+	if ! libvirtd_up; then
+		fail "no libvirtd: $skip"
+		done_testing
+		exit 1
+	fi
+}
+
 done_testing() {
 	echo "$(basename "$0"): $checks checks, $fails failed"
 	[ "$fails" -eq 0 ]

@@ -8,6 +8,9 @@
 
 #include "report/diff.h"
 
+/* What a running domain's next boot changes: diff, log, show and the report say it so. */
+#define KH_PENDING_TITLE "Pending at next boot"
+
 /* Grouped by object, one line per change:
  *     domain aries
  *       /domain/devices/interface[mac/@address='52:54:00:76:db:ef']/source/@network: default → isolated

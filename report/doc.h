@@ -14,6 +14,9 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* The formats a command writes; JSON is written from the model, not from a document. */
+enum kh_format { KH_FORMAT_TEXT, KH_FORMAT_MD, KH_FORMAT_HTML, KH_FORMAT_JSON };
+
 /* How a line or a table row reads: text colours a line by it (on a terminal), the HTML grid
  * look gives the row its background. */
 enum kh_tone { KH_TONE_NONE, KH_TONE_ADDED, KH_TONE_REMOVED, KH_TONE_MODIFIED, KH_TONE_STRONG };

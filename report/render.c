@@ -19,7 +19,6 @@
 #define TOP_GROWING 10
 #define DRIFT_ROWS 100
 #define LIST_ROWS 200   /* warn and orphan tables: the JSON has every row */
-#define VALUE_CHARS 80
 #define NO_VALUE "\xe2\x80\x94"       /* — */
 #define RANGE_DASH "\xe2\x80\x93"     /* – */
 #define ARROW " \xe2\x86\x92 "        /* → */
@@ -129,50 +128,7 @@ static void when_str(int64_t t, char out[KH_TIME_LEN])
 	out[16] = '\0'; /* "2026-01-15 03:00" */
 }
 
-/* One line, at most VALUE_CHARS bytes (not cutting a UTF-8 sequence), whitespace runs
- * collapsed: XML elements stay readable in a table cell. */
-static void value_add(struct kh_buf *b, const char *v, enum kh_value_kind kind)
-{
-	size_t n = 0, start = b->len;
-	int space = 0;
-
-	if (v == NULL) {
-		kh_buf_puts(b, "(none)");
-		return;
-	}
-	if (kind == KH_VALUE_BYTES) {
-		char *end, s[32];
-		long long x;
-
-		errno = 0;
-		x = strtoll(v, &end, 10);
-		if (*v && *end == '\0' && errno == 0) {
-			kh_size_format(x, s, sizeof s);
-			kh_buf_puts(b, s);
-			return;
-		}
-	}
-	for (const char *p = v; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			space = b->len > start;
-			continue;
-		}
-		if (n >= VALUE_CHARS && (c & 0xc0) != 0x80) {
-			kh_buf_puts(b, "\xe2\x80\xa6"); /* … */
-			return;
-		}
-		if (space) {
-			kh_buf_add(b, " ", 1);
-			n++;
-			space = 0;
-		}
-		kh_buf_add(b, p, 1);
-		n++;
-	}
-}
-
+/* "added: V", "removed: V", "OLD → NEW (+delta)", values as a table cell shows them. */
 static char *change_str(const struct kh_change *c)
 {
 	struct kh_buf b = { 0 };
@@ -181,21 +137,16 @@ static char *change_str(const struct kh_change *c)
 		return kh_strdup(kh_change_kind_name(c->change));
 	if (c->old == NULL) {
 		kh_buf_puts(&b, "added: ");
-		value_add(&b, c->new_, c->kind);
+		kh_value_add(&b, c->new_, c->kind, KH_VALUE_CELL);
 	} else if (c->new_ == NULL) {
 		kh_buf_puts(&b, "removed: ");
-		value_add(&b, c->old, c->kind);
+		kh_value_add(&b, c->old, c->kind, KH_VALUE_CELL);
 	} else {
-		value_add(&b, c->old, c->kind);
+		kh_value_add(&b, c->old, c->kind, KH_VALUE_CELL);
 		kh_buf_puts(&b, ARROW);
-		value_add(&b, c->new_, c->kind);
-		if (c->kind == KH_VALUE_BYTES) {
-			long long o = strtoll(c->old, NULL, 10), n = strtoll(c->new_, NULL, 10);
-			char *d = signed_size_str((int64_t)(n - o));
-
-			kh_buf_printf(&b, " (%s)", d);
-			free(d);
-		}
+		kh_value_add(&b, c->new_, c->kind, KH_VALUE_CELL);
+		if (c->kind == KH_VALUE_BYTES)
+			kh_value_delta(&b, c);
 	}
 	return kh_buf_steal(&b);
 }

@@ -194,6 +194,17 @@ struct kh_block *kh_doc_last(struct kh_doc *d)
 	return d->n ? &d->b[d->n - 1] : NULL;
 }
 
+void kh_inline_write(struct kh_buf *out, const struct kh_inline *in,
+		     void (*escape)(struct kh_buf *, const char *), const char *open,
+		     const char *close)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		kh_buf_puts(out, in->spans[i].strong ? open : "");
+		escape(out, in->spans[i].text);
+		kh_buf_puts(out, in->spans[i].strong ? close : "");
+	}
+}
+
 static void inline_free(struct kh_inline *in)
 {
 	for (size_t i = 0; i < in->n; i++)

@@ -148,6 +148,12 @@ struct kh_block *kh_doc_last(struct kh_doc *d);
 
 /* ---- back ends: each appends to out ---- */
 
+/* Inline text through `escape`, strong spans between `open` and `close`: what the back ends
+ * share. */
+void kh_inline_write(struct kh_buf *out, const struct kh_inline *in,
+		     void (*escape)(struct kh_buf *, const char *), const char *open,
+		     const char *close);
+
 /* Plain text for a terminal: tables aligned with spaces as `kvmhist snapshots` prints them,
  * control characters shown as \xNN, ANSI colours by tone when color != 0. */
 void kh_doc_text(struct kh_doc *d, int color, struct kh_buf *out);

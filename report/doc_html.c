@@ -144,13 +144,7 @@ static void grid_table(struct kh_buf *b, const struct kh_table *t, const char *c
 
 static void html_inline(struct kh_buf *b, const struct kh_inline *in)
 {
-	for (size_t i = 0; i < in->n; i++) {
-		if (in->spans[i].strong)
-			kh_buf_puts(b, "<strong>");
-		kh_escape_html(b, in->spans[i].text);
-		if (in->spans[i].strong)
-			kh_buf_puts(b, "</strong>");
-	}
+	kh_inline_write(b, in, kh_escape_html, "<strong>", "</strong>");
 }
 
 static void html_prose(struct kh_buf *b, const struct kh_block *k, const struct kh_html_opts *o)

@@ -5,13 +5,7 @@
 
 static void md_inline(struct kh_buf *b, const struct kh_inline *in)
 {
-	for (size_t i = 0; i < in->n; i++) {
-		if (in->spans[i].strong)
-			kh_buf_puts(b, "**");
-		kh_escape_md(b, in->spans[i].text);
-		if (in->spans[i].strong)
-			kh_buf_puts(b, "**");
-	}
+	kh_inline_write(b, in, kh_escape_md, "**", "**");
 }
 
 /* A pipe table: "| a | b |", the separator "| --- | ---: |" right-aligning 'r' columns. */

@@ -387,7 +387,7 @@ static void test_diff_snapshots(void **state)
 
 	(void)state;
 	assert_int_equal(kh_diff_snapshots(a, b, &c, &err), 0);
-	text = kh_changes_text(&c, 0);
+	text = kh_changes_output(&c, KH_FORMAT_TEXT, 0);
 	assert_string_equal(text,
 		"domain aries\n"
 		"  /domain/devices/disk[target/@dev='vdb']/source/@file: " IMG "data.raw \xe2\x86\x92 "
@@ -400,7 +400,7 @@ static void test_diff_snapshots(void **state)
 
 	/* and back: the snapshot deleted; a revert to before-upgrade moves "current" */
 	assert_int_equal(kh_diff_snapshots(b, a, &c, &err), 0);
-	text = kh_changes_text(&c, 0);
+	text = kh_changes_output(&c, KH_FORMAT_TEXT, 0);
 	assert_non_null(strstr(text, "  - snapshot ext1: disk-only, 2026-11-12T03:00:00Z\n"));
 	assert_non_null(strstr(text, "  current snapshot: ext1 \xe2\x86\x92 before-upgrade\n"));
 	assert_null(strstr(text, "moved to overlay"));
@@ -408,6 +408,38 @@ static void test_diff_snapshots(void **state)
 	kh_changes_free(&c);
 	kh_snapshot_free(a);
 	kh_snapshot_free(b);
+}
+
+/* The owner column of a backing file that is listed (here: it grows, as a base being
+ * committed into would), and a chain's Used. */
+static void test_report_markdown(void **state)
+{
+	struct kh_report *r = kh_report_new(NIGHT1, NIGHT1 + 10 * DAY);
+	struct kh_snapshot *prev = NULL;
+	struct kh_err err;
+	char *md;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		struct kh_snapshot *s = night(NIGHT1 + i * DAY);
+
+		for (size_t j = 0; j < s->n_volumes; j++)
+			if (strcmp(s->volumes[j].name, "aries.qcow2") == 0)
+				s->volumes[j].allocation += i * MiB;
+		assert_int_equal(kh_report_add(r, prev, s, &err), 0);
+		kh_snapshot_free(prev);
+		prev = s;
+	}
+	kh_snapshot_free(prev);
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "| kvm1 | default | aries.qcow2 | aries (backing of aries.ext1) | "));
+	assert_non_null(strstr(md, "| kvm1 | default | aries.ext1 | aries | 192.2 MiB (0%); chain of 2: 1.1 GiB |"));
+	assert_non_null(strstr(md, "the forecast shown for the top layer is the chain's"));
+	assert_non_null(strstr(md, "## Snapshots\n"));
+	assert_non_null(strstr(md, "| kvm1 | aries | pre-kernel | 2026-09-13 03:00 | 63 days | internal |"));
+	assert_null(strstr(md, "| old.raw | aries"));
+	free(md);
+	kh_report_free(r);
 }
 
 int main(void)
@@ -418,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_no_chains),
 		cmocka_unit_test(test_report_chains),
 		cmocka_unit_test(test_diff_snapshots),
+		cmocka_unit_test(test_report_markdown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,18 @@ run report --since 2026-11-11 --format json --snapshot-days 60
 got=$(json "[s['forgotten'] for s in j['snapshots']]")
 expect_eq "$got" "[False, False]" "report: --snapshot-days"
 run report --since 2026-11-11
+h=$(hostname)
+expect_in "$out" "| $h | default | taurus.qcow2 | taurus | 512.0 MiB (2%); chain of 2: 2.5 GiB | +64.0 MiB |" \
+	"report: a chain's top with the chain's total"
+expect_in "$out" "the forecast shown for the top layer is the chain's" "report: says so"
+expect_in "$out" "## Snapshots" "report: the section"
+expect_in "$out" "| $h | aries | 1 | 1 day | 2 | 512.0 MiB |" "report: aries' snapshots"
+expect_in "$out" "| $h | taurus | 1 | 54 days | 2 | 512.0 MiB |" "report: taurus' snapshots"
+expect_in "$out" "Forgotten: 1 snapshot older than 14 days, oldest first." "report: forgotten"
+expect_in "$out" "| $h | taurus | pre-kernel | 2026-09-20 10:00 | 54 days | internal |" \
+	"report: the forgotten one"
+expect_in "$out" "| snapshot before-upgrade | added: internal, 2026-11-11T22:15:00Z |" \
+	"report: the drift names the snapshot"
 orphans=$(printf '%s\n' "$out" | sed -n '/^## Orphan volumes/,/^## /p')
 expect_in "$orphans" "old.raw" "report: old.raw is an orphan"
 expect_not_in "$orphans" "aries.qcow2" "report: aries.qcow2 is not"

@@ -100,6 +100,7 @@ expect_eq "$got" "['${p}aries.ext1']" "report: base image is backing of the over
 got=$(json "[s['name'] for s in j['snapshots'] if s['domain'] == '${p}aries']")
 expect_eq "$got" "['before-upgrade', 'ext1']" "report json: snapshots"
 run report --since 2026-02-01T00:00:00Z --host "$sys"
+expect_in "$out" "## Snapshots" "report: Snapshots section"
 orphans=$(printf '%s\n' "$out" | sed -n '/^## Orphan volumes/,/^## /p')
 expect_not_in "$orphans" "${p}aries.qcow2" "report: base image not under orphans"
 

@@ -1,5 +1,5 @@
 /* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
- * pool and network facts). Those readers are static in cmd/collector.c, so it is included here rather
+ * pool and network facts, a domain snapshot). Those readers are static in cmd/collector.c, so it is included here rather
  * than linked (the fuzz build leaves collector.o out). */
 #include "cmd/collector.c"
 
@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		read_disks(&x, d);
 		read_ifaces(&x, d);
 		read_volume_xml(xmlDocGetRootElement(x.doc), v);
+		read_snapshot_xml(xmlDocGetRootElement(x.doc), kh_domain_add_snap(d));
 	}
 	p->xml = kh_strdup(d->xml);
 	read_pool_xml(&x, p);

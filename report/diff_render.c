@@ -117,34 +117,18 @@ static char *display_delta(const struct kh_change *c)
 
 /* ---- Text ---------------------------------------------------------------------------------- */
 
-/* Untrusted text on a terminal: control characters (C0, DEL and C1) as \xNN, so no value can
- * move the cursor or change colours. */
-static void put_safe(struct kh_buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			kh_buf_printf(b, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			kh_buf_printf(b, "\\x%02x\\x%02x", *p, p[1]), p++;
-		else
-			kh_buf_add(b, (const char *)p, 1);
-	}
-}
-
 static void text_header(struct kh_buf *b, const struct kh_change *c, int multi, int color)
 {
 	char *name = display_name(c);
 
 	if (color)
 		kh_buf_puts(b, C_HEAD);
-	put_safe(b, c->object);
+	kh_text_safe(b, c->object);
 	kh_buf_puts(b, " ");
-	put_safe(b, name);
+	kh_text_safe(b, name);
 	if (multi && c->uri) {
 		kh_buf_puts(b, " (");
-		put_safe(b, c->uri);
+		kh_text_safe(b, c->uri);
 		kh_buf_puts(b, ")");
 	}
 	if (color)
@@ -163,23 +147,23 @@ static void text_line(struct kh_buf *b, const struct kh_change *c, int color)
 		kh_buf_puts(b, col);
 	if (c->old == NULL && c->new_ != NULL) {
 		kh_buf_puts(b, "+ ");
-		put_safe(b, c->path);
+		kh_text_safe(b, c->path);
 		kh_buf_puts(b, ": ");
-		put_safe(b, new_);
+		kh_text_safe(b, new_);
 	} else if (c->new_ == NULL && c->old != NULL) {
 		kh_buf_puts(b, "- ");
-		put_safe(b, c->path);
+		kh_text_safe(b, c->path);
 		kh_buf_puts(b, ": ");
-		put_safe(b, old);
+		kh_text_safe(b, old);
 	} else {
 		char *delta = display_delta(c);
 
-		put_safe(b, c->path);
+		kh_text_safe(b, c->path);
 		if (c->old != NULL) {
 			kh_buf_puts(b, ": ");
-			put_safe(b, old);
+			kh_text_safe(b, old);
 			kh_buf_puts(b, ARROW);
-			put_safe(b, new_);
+			kh_text_safe(b, new_);
 			kh_buf_puts(b, delta);
 		}
 		free(delta);
@@ -212,12 +196,12 @@ char *kh_changes_text(const struct kh_changes *c, int color)
 			if (color)
 				kh_buf_puts(&b, add ? C_ADD : ch->change == KH_CHANGE_REMOVED ? C_DEL : C_MOD);
 			kh_buf_puts(&b, add ? "+ " : ch->change == KH_CHANGE_REMOVED ? "- " : "~ ");
-			put_safe(&b, ch->object);
+			kh_text_safe(&b, ch->object);
 			kh_buf_puts(&b, " ");
-			put_safe(&b, name);
+			kh_text_safe(&b, name);
 			if (multi && ch->uri) {
 				kh_buf_puts(&b, " (");
-				put_safe(&b, ch->uri);
+				kh_text_safe(&b, ch->uri);
 				kh_buf_puts(&b, ")");
 			}
 			if (color)

@@ -1,22 +1,11 @@
 #include "report/table.h"
+#include "report/escape.h"
 #include "util/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void kh_text_safe(struct kh_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			kh_buf_printf(b, "\\x%02x", c);
-		else
-			kh_buf_add(b, s, 1);
-	}
-}
 
 static void add_cell(struct kh_table *t, const char *s)
 {

@@ -19,7 +19,7 @@ void kh_table_row(struct kh_table *t, ...);
 void kh_table_render(const struct kh_table *t, struct kh_buf *out, const char *indent);
 void kh_table_free(struct kh_table *t);
 
-/* Copies s with control characters shown as \xNN, for one-line terminal output. */
-void kh_text_safe(struct kh_buf *b, const char *s);
+/* kh_text_safe (report/escape.h) copies one value for a terminal line. */
+#include "report/escape.h"
 
 #endif

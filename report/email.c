@@ -261,9 +261,8 @@ static void fix(char **s)
 
 /* "Storage report for kvm1 and kvm2: volume db.qcow2 on kvm1 full on 2026-01-15", with
  * control characters from host or volume names shown as \xNN, as in every output. */
-static char *default_subject(const struct kh_report *r)
+static char *default_subject(const struct kh_report *r, const struct kh_analysis *a)
 {
-	struct kh_analysis *a = kh_analysis_new(r);
 	char *first = kh_report_first_to_fill(r, a), *title = kh_report_hosts(r, 3), *s;
 	struct kh_buf b = { 0 };
 
@@ -273,7 +272,6 @@ static char *default_subject(const struct kh_report *r)
 	s = kh_buf_steal(&b);
 	free(first);
 	free(title);
-	kh_analysis_free(a);
 	return s;
 }
 
@@ -283,6 +281,7 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	struct kh_buf m = { 0 }, text = { 0 }, html = { 0 };
 	char *md = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
 	char boundary[64], *b;
+	struct kh_analysis *a;
 	int64_t now = kh_now();
 	uint64_t h;
 	int rc = -1;
@@ -291,11 +290,16 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	if (check_header("To address", to, err) || check_header("From address", from, err) ||
 	    (subject && *subject && check_header("subject", subject, err)))
 		return -1;
-	if (kh_report_html(r, templates_dir, &page, err))
+	/* One analysis for both parts and the subject. */
+	a = kh_analysis_new(r);
+	if (kh_report_pages(r, a, templates_dir, &md, &page, err)) {
+		kh_analysis_free(a);
+		free(md);
 		return -1;
-	md = kh_report_markdown(r);
+	}
 	/* the parts and the Subject declare UTF-8: whatever slipped through is made so */
-	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r);
+	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
+	kh_analysis_free(a);
 	fix(&md);
 	fix(&page);
 	qp_encode(&text, md);

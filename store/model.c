@@ -4,96 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void disk_clear(struct kh_disk *d)
-{
-	free(d->target);
-	free(d->device);
-	free(d->type);
-	free(d->source);
-	free(d->pool);
-	free(d->volume);
-}
-
-static void iface_clear(struct kh_iface *i)
-{
-	free(i->mac);
-	free(i->type);
-	free(i->source);
-	free(i->model);
-}
-
-static void domain_clear(struct kh_domain *d)
-{
-	free(d->name);
-	free(d->uuid);
-	free(d->state);
-	free(d->os_type);
-	free(d->xml);
-	free(d->live_xml);
-	free(d->error);
-	for (size_t i = 0; i < d->n_disks; i++)
-		disk_clear(&d->disks[i]);
-	free(d->disks);
-	for (size_t i = 0; i < d->n_ifaces; i++)
-		iface_clear(&d->ifaces[i]);
-	free(d->ifaces);
-}
-
-void kh_pool_nums(const struct kh_pool *p, struct kh_xml_num out[KH_MEASURED_NUMS])
-{
-	out[0] = (struct kh_xml_num){ "capacity", p->capacity };
-	out[1] = (struct kh_xml_num){ "allocation", p->allocation };
-	out[2] = (struct kh_xml_num){ "available", p->available };
-}
-
-void kh_volume_nums(const struct kh_volume *v, struct kh_xml_num out[KH_MEASURED_NUMS])
-{
-	out[0] = (struct kh_xml_num){ "capacity", v->capacity };
-	out[1] = (struct kh_xml_num){ "allocation", v->allocation };
-	out[2] = (struct kh_xml_num){ "physical", v->physical };
-}
-
-void kh_pool_clear(struct kh_pool *p)
-{
-	free(p->name);
-	free(p->uuid);
-	free(p->type);
-	free(p->state);
-	free(p->path);
-	free(p->xml);
-	free(p->error);
-}
-
-void kh_volume_clear(struct kh_volume *v)
-{
-	free(v->pool);
-	free(v->name);
-	free(v->key);
-	free(v->path);
-	free(v->format);
-	free(v->type);
-	free(v->xml);
-	free(v->error);
-}
-
-static void network_clear(struct kh_network *n)
-{
-	free(n->name);
-	free(n->uuid);
-	free(n->bridge);
-	free(n->forward);
-	free(n->ips);
-	free(n->dhcp_ranges);
-	free(n->xml);
-	free(n->error);
-}
-
 struct kh_snapshot *kh_snapshot_new(void)
 {
 	struct kh_snapshot *s = kh_calloc(1, sizeof *s);
 
-	s->host.libvirt_version = KH_UNKNOWN;
-	s->host.hv_version = KH_UNKNOWN;
+	kh_kind_init(&kh_host_kind, &s->host);
 	return s;
 }
 
@@ -101,22 +16,13 @@ void kh_snapshot_free(struct kh_snapshot *s)
 {
 	if (s == NULL)
 		return;
-	free(s->host.uri);
-	free(s->host.hostname);
-	free(s->host.host_uuid);
-	free(s->host.hv_type);
-	for (size_t i = 0; i < s->n_domains; i++)
-		domain_clear(&s->domains[i]);
-	free(s->domains);
-	for (size_t i = 0; i < s->n_pools; i++)
-		kh_pool_clear(&s->pools[i]);
-	free(s->pools);
-	for (size_t i = 0; i < s->n_volumes; i++)
-		kh_volume_clear(&s->volumes[i]);
-	free(s->volumes);
-	for (size_t i = 0; i < s->n_networks; i++)
-		network_clear(&s->networks[i]);
-	free(s->networks);
+	kh_kind_clear(&kh_host_kind, &s->host);
+	for (size_t k = 0; k < KH_SPAN_KINDS; k++) {
+		size_t n;
+		void *items = kh_kind_items(kh_span_kinds[k], s, &n);
+
+		kh_kind_free_items(kh_span_kinds[k], items, n);
+	}
 	free(s);
 }
 
@@ -152,58 +58,32 @@ void kh_domain_lives_free(struct kh_domain_life *v, size_t n)
 
 struct kh_domain *kh_snapshot_add_domain(struct kh_snapshot *s)
 {
-	struct kh_domain *d = KH_PUSH(s->domains, s->n_domains, s->cap_domains);
-
-	d->vcpus = d->memory_kib = d->max_memory_kib = KH_UNKNOWN;
-	d->autostart = d->persistent = KH_UNKNOWN;
-	return d;
+	return kh_kind_push(&kh_domain_kind, s);
 }
 
 struct kh_pool *kh_snapshot_add_pool(struct kh_snapshot *s)
 {
-	struct kh_pool *p = KH_PUSH(s->pools, s->n_pools, s->cap_pools);
-
-	p->autostart = p->persistent = KH_UNKNOWN;
-	p->capacity = p->allocation = p->available = KH_UNKNOWN;
-	return p;
+	return kh_kind_push(&kh_pool_kind, s);
 }
 
 struct kh_volume *kh_snapshot_add_volume(struct kh_snapshot *s)
 {
-	struct kh_volume *v = KH_PUSH(s->volumes, s->n_volumes, s->cap_volumes);
-
-	v->capacity = v->allocation = v->physical = KH_UNKNOWN;
-	return v;
+	return kh_kind_push(&kh_volume_kind, s);
 }
 
 struct kh_network *kh_snapshot_add_network(struct kh_snapshot *s)
 {
-	struct kh_network *n = KH_PUSH(s->networks, s->n_networks, s->cap_networks);
-
-	n->active = n->autostart = n->persistent = KH_UNKNOWN;
-	return n;
+	return kh_kind_push(&kh_network_kind, s);
 }
 
-/* Disks and interfaces are few per domain; growing by one keeps the struct free of caps. */
 struct kh_disk *kh_domain_add_disk(struct kh_domain *d)
 {
-	struct kh_disk *k;
-
-	d->disks = kh_realloc(d->disks, (d->n_disks + 1) * sizeof *d->disks);
-	k = &d->disks[d->n_disks++];
-	memset(k, 0, sizeof *k);
-	k->capacity = k->allocation = k->physical = KH_UNKNOWN;
-	return k;
+	return kh_kind_push_child(kh_kind_field(&kh_domain_kind, "disks"), d);
 }
 
 struct kh_iface *kh_domain_add_iface(struct kh_domain *d)
 {
-	struct kh_iface *i;
-
-	d->ifaces = kh_realloc(d->ifaces, (d->n_ifaces + 1) * sizeof *d->ifaces);
-	i = &d->ifaces[d->n_ifaces++];
-	memset(i, 0, sizeof *i);
-	return i;
+	return kh_kind_push_child(kh_kind_field(&kh_domain_kind, "interfaces"), d);
 }
 
 /* NULL sorts first, so a missing name is stable rather than a crash. */

@@ -1,5 +1,7 @@
 /* The plain structs one snapshot is made of. Filled by the collector, written and read by
- * store/, compared and rendered by report/. No SQLite, no libvirt here.
+ * store/, compared and rendered by report/. No SQLite, no libvirt here. Each struct's fields
+ * are described again, one row each, in store/kind.c: a member without its row is neither
+ * stored nor shown (doc/HACKING.md, "Adding a field").
  * Strings are owned by their struct; NULL means "not known / not applicable".
  * Sizes are bytes, memory KiB; KH_UNKNOWN marks a number or flag libvirt could not tell. */
 #ifndef KH_MODEL_H
@@ -8,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/xmlnum.h"
+#include "store/kind.h"
 
 #define KH_UNKNOWN (-1)
 
@@ -124,15 +126,6 @@ void kh_domain_lives_free(struct kh_domain_life *v, size_t n);
 struct kh_snapshot *kh_snapshot_new(void);
 void kh_snapshot_free(struct kh_snapshot *s);
 void kh_snapshot_info_clear(struct kh_snapshot_info *i);
-/* Free what a pool or volume owns (not the struct itself). */
-void kh_pool_clear(struct kh_pool *p);
-void kh_volume_clear(struct kh_volume *v);
-
-/* The measured numbers a pool's or volume's XML holds too (util/xmlnum.h): what the store
- * cuts out of it and puts back, and what the diff compares as numbers. */
-#define KH_MEASURED_NUMS 3
-void kh_pool_nums(const struct kh_pool *p, struct kh_xml_num out[KH_MEASURED_NUMS]);
-void kh_volume_nums(const struct kh_volume *v, struct kh_xml_num out[KH_MEASURED_NUMS]);
 void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n);
 
 /* Appenders return a zeroed element (numbers set to KH_UNKNOWN) owned by the parent. */

@@ -73,6 +73,9 @@ int kh_row_read(const struct kh_kind *k, void *obj, sqlite3_stmt *s, int at);
 /* How many XML fields the kind has. */
 int kh_row_n_xml(const struct kh_kind *k);
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
+/* Steps s once, the first column of its row (if any) into *out, and resets it: SQLITE_ROW,
+ * SQLITE_DONE or the error. */
+int kh_store_step_int(sqlite3_stmt *s, int64_t *out);
 /* Which versions of snapshot `seq` a load takes, against `other`, the host's snapshot
  * before it (STARTED) or after it (ENDED); pruning leaves gaps in the sequence. */
 enum kh_which {

@@ -151,7 +151,7 @@ static int delete_snapshot(struct kh_store *st, int64_t id, struct kh_err *err)
 static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, struct kh_err *err)
 {
 	int64_t *rows[] = { &r->domains, &r->pools, &r->volumes, &r->networks };
-	char *sql;
+	char *xml_sql;
 	int rc;
 
 	if (sweep(st, "DELETE FROM span WHERE NOT EXISTS (SELECT 1 FROM snapshot s"
@@ -159,12 +159,12 @@ static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, st
 		      " AND span.last_seq)", &r->spans, err))
 		return -1;
 	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		char sql[160];
+
 		/* Table names and kinds are our own constants, not user data. */
-		sql = kh_asprintf("DELETE FROM %s WHERE id NOT IN (SELECT object_id FROM span"
-				  " WHERE kind = %d)", kh_span_kinds[k]->name, k);
-		rc = sweep(st, sql, rows[k], err);
-		free(sql);
-		if (rc)
+		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id NOT IN"
+			 " (SELECT object_id FROM span WHERE kind = %d)", kh_span_kinds[k]->name, k);
+		if (sweep(st, sql, rows[k], err))
 			return -1;
 	}
 	/* A size row lasts until its object's next one, so it goes only with its object. */
@@ -173,10 +173,10 @@ static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, st
 		      " WHEN 2 THEN EXISTS (SELECT 1 FROM volume WHERE id = object_id)"
 		      " ELSE 0 END", &r->sizes, err))
 		return -1;
-	sql = with_xml_refs("DELETE FROM xml WHERE id NOT IN (SELECT x FROM (",
-			    ") WHERE x IS NOT NULL)");
-	rc = sweep(st, sql, &r->xml, err);
-	free(sql);
+	xml_sql = with_xml_refs("DELETE FROM xml WHERE id NOT IN (SELECT x FROM (",
+				") WHERE x IS NOT NULL)");
+	rc = sweep(st, xml_sql, &r->xml, err);
+	free(xml_sql);
 	return rc;
 }
 

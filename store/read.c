@@ -309,10 +309,7 @@ int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*prev = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	rc = kh_store_step_int(s, prev);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot read snapshots");
 	return 0;

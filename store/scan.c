@@ -150,15 +150,11 @@ static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 static int neighbour(struct kh_scan *sc, sqlite3_stmt *s, int64_t seq, int64_t *out,
 		     struct kh_err *err)
 {
-	int rc;
-
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, sc->host_id);
 	sqlite3_bind_int64(s, 2, seq);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+	*out = 0;
+	if (kh_store_step_int(s, out) != SQLITE_ROW)
 		return kh_store_db_error(sc->st, err, "cannot read snapshots");
 	return 0;
 }

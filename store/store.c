@@ -94,6 +94,16 @@ sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err 
 	return kh_store_cached(st, &st->stmt[id], stmt_sql[id], err);
 }
 
+int kh_store_step_int(sqlite3_stmt *s, int64_t *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc;
+}
+
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -380,89 +390,105 @@ static int open_readonly(struct kh_store *st, struct kh_err *err)
 	return 0;
 }
 
-int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
-		  struct kh_err *err)
+/* What an existing database file lets us do. SQLite writes beside it (-wal, -shm), so its
+ * directory counts too. */
+enum writable_as { KH_RW, KH_RO_FILE, KH_RO_DIR };
+
+/* An existing file: refused when it is a directory, or when it is read-only and `mode`
+ * writes. *fresh: an empty file a writer may make ours. */
+static int check_existing(const char *path, const struct stat *sb, enum kh_open_mode mode,
+			  enum writable_as *as, int *fresh, struct kh_err *err)
 {
-	struct kh_store *st;
-	struct stat sb, dsb;
-	int created = 0, fresh = 0, readonly = 0, fd;
-	char *dir = parent_dir(path);
+	struct stat dsb;
+	char *dir;
 
-	*out = NULL;
-	if (stat(path, &sb) == 0) {
-		if (S_ISDIR(sb.st_mode)) {
-			free(dir);
-			return kh_err_set(err, "database '%s' is a directory", path);
-		}
-		fresh = creates(mode) && sb.st_size == 0;
-		/* SQLite writes beside the file (-wal, -shm), so the directory counts too. */
-		if (!writable(path, &sb))
-			readonly = 1;
-		else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
-			readonly = 2;
-		if (readonly && mode != KH_OPEN_EXISTING) {
-			if (readonly == 1)
-				kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
-					   path, (unsigned)(sb.st_mode & 07777));
-			else
-				kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
-					   path, dir);
-			free(dir);
-			return -1;
-		}
-	} else if (errno != ENOENT) {
-		kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
-		free(dir);
-		return -1;
-	} else if (!creates(mode)) {
-		free(dir);
-		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
-				  path);
-	} else {
-		if (make_parent_dirs(path, err)) {
-			free(dir);
-			return -1;
-		}
-		/* Created here, not by SQLite, so that it is private from the first byte. A
-		 * concurrent first collect may win the race: then the file is theirs to fill. */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST) {
-			kh_err_set(err, "cannot create database '%s': %s", path, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		if (fd >= 0) {
-			close(fd);
-			created = 1;
-		}
-		fresh = 1;
-	}
+	if (S_ISDIR(sb->st_mode))
+		return kh_err_set(err, "database '%s' is a directory", path);
+	*fresh = creates(mode) && sb->st_size == 0;
+	dir = parent_dir(path);
+	if (!writable(path, sb))
+		*as = KH_RO_FILE;
+	else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
+		*as = KH_RO_DIR;
+	if (*as == KH_RO_FILE && mode != KH_OPEN_EXISTING)
+		kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written", path,
+			   (unsigned)(sb->st_mode & 07777));
+	else if (*as == KH_RO_DIR && mode != KH_OPEN_EXISTING)
+		kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
+			   path, dir);
 	free(dir);
+	return *as != KH_RW && mode != KH_OPEN_EXISTING ? -1 : 0;
+}
 
-	st = kh_calloc(1, sizeof *st);
-	st->path = kh_strdup(path);
-	if (readonly) {
+/* Creates the file here, not by SQLite, so that it is private from the first byte (0600, new
+ * directories 0700). A concurrent first collect may win the race: then the file is theirs
+ * to fill. *created: this call made it. */
+static int create_file(const char *path, int *created, struct kh_err *err)
+{
+	int fd;
+
+	if (make_parent_dirs(path, err))
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return kh_err_set(err, "cannot create database '%s': %s", path, strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		*created = 1;
+	}
+	return 0;
+}
+
+/* The connection: read-only, leaving nothing beside the file, unless we may write. */
+static int connect_db(struct kh_store *st, enum writable_as as, struct kh_err *err)
+{
+	if (as != KH_RW) {
 		if (open_readonly(st, err))
-			goto fail;
-	} else if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		kh_err_set(err, "cannot open database '%s': %s", path,
-			   st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		goto fail;
+			return -1;
+	} else if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		return kh_err_set(err, "cannot open database '%s': %s", st->path,
+				  st->db ? sqlite3_errmsg(st->db) : "out of memory");
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Cron runs may overlap: wait for the other writer rather than fail. */
 	sqlite3_busy_timeout(st->db, KH_BUSY_MS);
-	if (check_and_migrate(st, mode, fresh, readonly, err))
-		goto fail;
+	return 0;
+}
+
+int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
+		  struct kh_err *err)
+{
+	enum writable_as as = KH_RW;
+	struct kh_store *st;
+	struct stat sb;
+	int created = 0, fresh = 0;
+
+	*out = NULL;
+	if (stat(path, &sb) == 0) {
+		if (check_existing(path, &sb, mode, &as, &fresh, err))
+			return -1;
+	} else if (errno != ENOENT) {
+		return kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
+	} else if (!creates(mode)) {
+		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
+				  path);
+	} else {
+		if (create_file(path, &created, err))
+			return -1;
+		fresh = 1;
+	}
+	st = kh_calloc(1, sizeof *st);
+	st->path = kh_strdup(path);
+	if (connect_db(st, as, err) || check_and_migrate(st, mode, fresh, as != KH_RW, err)) {
+		kh_store_close(st);
+		/* Ours and still empty: nothing of anyone's is lost. A file another collect has
+		 * begun to fill stays. */
+		if (created && stat(path, &sb) == 0 && sb.st_size == 0)
+			unlink(path);
+		return -1;
+	}
 	*out = st;
 	return 0;
-fail:
-	kh_store_close(st);
-	/* Ours and still empty: nothing of anyone's is lost. A file another collect has begun
-	 * to fill stays. */
-	if (created && stat(path, &sb) == 0 && sb.st_size == 0)
-		unlink(path);
-	return -1;
 }
 
 void kh_store_close(struct kh_store *st)

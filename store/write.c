@@ -339,33 +339,32 @@ static int put_object(struct put *w, const struct kh_kind *k, const struct kh_fi
 	       (n_measured && size_put(w, k->span, row, NULL, now, n_measured, err)) ? -1 : 0;
 }
 
-/* The host's row (made on its first snapshot), its latest snapshot's sequence number and
- * the next one to use. */
-static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int64_t *seq,
-		    int64_t *next, struct kh_err *err)
+/* The host's row; 0 when it has none yet. */
+static int host_find(struct kh_store *st, const char *uri, int64_t *host_id, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_HOST_FIND, err);
 	int rc;
 
+	*host_id = 0;
 	if (s == NULL)
 		return -1;
 	kh_bind_text(s, 1, uri);
-	rc = sqlite3_step(s);
-	*host_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	rc = kh_store_step_int(s, host_id);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot read hosts");
-	if (*host_id == 0) {
-		if ((s = kh_store_stmt(st, S_HOST_ADD, err)) == NULL)
-			return -1;
-		kh_bind_text(s, 1, uri);
-		if (step_done(st, s, err))
-			return -1;
-		*host_id = sqlite3_last_insert_rowid(st->db);
-	}
-	if ((s = kh_store_stmt(st, S_SEQ_MAX, err)) == NULL)
+	return 0;
+}
+
+/* The host's latest snapshot's sequence number (0: none) and the next one to use. */
+static int host_seqs(struct kh_store *st, int64_t host_id, int64_t *seq, int64_t *next,
+		     struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_SEQ_MAX, err);
+	int rc;
+
+	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, *host_id);
+	sqlite3_bind_int64(s, 1, host_id);
 	rc = sqlite3_step(s);
 	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	*next = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
@@ -374,6 +373,26 @@ static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int6
 	if (rc != SQLITE_ROW)
 		return kh_store_db_error(st, err, "cannot read snapshots");
 	return 0;
+}
+
+/* The host's row (made on its first snapshot), its latest snapshot's sequence number and
+ * the next one to use. */
+static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int64_t *seq,
+		    int64_t *next, struct kh_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (host_find(st, uri, host_id, err))
+		return -1;
+	if (*host_id == 0) {
+		if ((s = kh_store_stmt(st, S_HOST_ADD, err)) == NULL)
+			return -1;
+		kh_bind_text(s, 1, uri);
+		if (step_done(st, s, err))
+			return -1;
+		*host_id = sqlite3_last_insert_rowid(st->db);
+	}
+	return host_seqs(st, *host_id, seq, next, err);
 }
 
 struct kh_store_ahead {
@@ -394,35 +413,12 @@ int kh_store_read_ahead(struct kh_store *st, const char *uri, struct kh_store_ah
 			struct kh_err *err)
 {
 	struct kh_store_ahead *a = kh_calloc(1, sizeof *a);
-	sqlite3_stmt *s;
-	int rc;
+	int64_t next;
 
 	*out = NULL;
-	if (kh_store_exec(st, "BEGIN", err))
-		goto fail;
-	if ((s = kh_store_stmt(st, S_HOST_FIND, err)) == NULL)
-		goto fail;
-	kh_bind_text(s, 1, uri);
-	rc = sqlite3_step(s);
-	a->host_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		kh_store_db_error(st, err, "cannot read hosts");
-		goto fail;
-	}
-	if (a->host_id) {
-		if ((s = kh_store_stmt(st, S_SEQ_MAX, err)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, a->host_id);
-		rc = sqlite3_step(s);
-		a->seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW) {
-			kh_store_db_error(st, err, "cannot read snapshots");
-			goto fail;
-		}
-	}
-	if (prev_load(st, a->host_id, a->seq, &a->prev, err) ||
+	if (kh_store_exec(st, "BEGIN", err) || host_find(st, uri, &a->host_id, err) ||
+	    (a->host_id && host_seqs(st, a->host_id, &a->seq, &next, err)) ||
+	    prev_load(st, a->host_id, a->seq, &a->prev, err) ||
 	    kh_store_int(st, "PRAGMA data_version", &a->data_version, err) ||
 	    kh_store_exec(st, "COMMIT", err))
 		goto fail;

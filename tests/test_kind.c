@@ -106,6 +106,9 @@ static void test_tables_are_consistent(void **state)
 
 			for (size_t j = 0; j < i; j++)
 				assert_string_not_equal(kind->fields[j].name, f->name);
+			/* names become SQL text (store/row.c): identifiers only */
+			assert_int_equal(strspn(f->name, "abcdefghijklmnopqrstuvwxyz_"),
+					 strlen(f->name));
 			n_xml += f->type == KH_FT_XML;
 			n_nums += (f->flags & KH_F_XML_NUM) != 0;
 			n_measured += (f->flags & KH_F_MEASURED) != 0;
@@ -120,6 +123,9 @@ static void test_tables_are_consistent(void **state)
 		assert_true(n_xml <= KH_MAX_XML);
 		assert_true(n_nums <= KH_MAX_NUMS);
 		assert_true(n_measured <= KH_MAX_MEASURED); /* size rows have two columns */
+		assert_int_equal(strspn(kind->name, "abcdefghijklmnopqrstuvwxyz_"), strlen(kind->name));
+		assert_true(kind->parent == NULL ||
+			    strspn(kind->parent, "abcdefghijklmnopqrstuvwxyz_") == strlen(kind->parent));
 		if (kind->span >= 0) {
 			assert_ptr_equal(kh_span_kinds[kind->span], kind);
 			assert_non_null(kh_kind_field(kind, "name"));

@@ -169,63 +169,71 @@ const struct kh_pool *kh_snapshot_find_pool(const struct kh_snapshot *s, const c
 	return NULL;
 }
 
-/* A volume and its place in the snapshot, for lookups by (pool, name) or by path. */
-struct vol_ref {
-	const char *k1, *k2;
-	size_t i;
-};
-
-static int cmp_vol_key(const struct vol_ref *a, const struct vol_ref *b)
+static int cmp_key(const struct kh_key_ref *a, const struct kh_key_ref *b)
 {
 	int c = strcmp_null(a->k1, b->k1);
 
 	return c ? c : strcmp_null(a->k2, b->k2);
 }
 
-/* Equal keys stay in snapshot order: the first of them is what a linear search finds. */
-static int cmp_vol_ref(const void *pa, const void *pb)
+/* Equal keys stay in index order: the first of them is what a linear search finds. */
+static int cmp_key_ref(const void *pa, const void *pb)
 {
-	const struct vol_ref *a = pa, *b = pb;
-	int c = cmp_vol_key(a, b);
+	const struct kh_key_ref *a = pa, *b = pb;
+	int c = cmp_key(a, b);
 
 	return c ? c : (a->i > b->i) - (a->i < b->i);
 }
 
-static struct vol_ref *vol_index(const struct kh_snapshot *s, int by_path)
+void kh_key_sort(struct kh_key_ref *r, size_t n)
 {
-	struct vol_ref *r = kh_calloc(s->n_volumes + 1, sizeof *r);
+	if (n)
+		qsort(r, n, sizeof *r, cmp_key_ref);
+}
+
+long kh_key_find(const struct kh_key_ref *r, size_t n, const char *k1, const char *k2)
+{
+	struct kh_key_ref key = { k1, k2, 0 };
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_key(&r[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && cmp_key(&r[lo], &key) == 0 ? (long)r[lo].i : -1;
+}
+
+/* The volumes by (pool, name) or by path. */
+static struct kh_key_ref *vol_index(const struct kh_snapshot *s, int by_path)
+{
+	struct kh_key_ref *r = kh_calloc(s->n_volumes + 1, sizeof *r);
 
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		r[i].k1 = by_path ? s->volumes[i].path : s->volumes[i].pool;
 		r[i].k2 = by_path ? NULL : s->volumes[i].name;
 		r[i].i = i;
 	}
-	qsort(r, s->n_volumes, sizeof *r, cmp_vol_ref);
+	kh_key_sort(r, s->n_volumes);
 	return r;
 }
 
-static const struct kh_volume *vol_lookup(const struct kh_snapshot *s, const struct vol_ref *r,
+static const struct kh_volume *vol_lookup(const struct kh_snapshot *s, const struct kh_key_ref *r,
 					  const char *k1, const char *k2)
 {
-	struct vol_ref key = { k1, k2, 0 };
-	size_t lo = 0, hi = s->n_volumes;
+	long i = kh_key_find(r, s->n_volumes, k1, k2);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp_vol_key(&r[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->n_volumes && cmp_vol_key(&r[lo], &key) == 0 ? &s->volumes[r[lo].i] : NULL;
+	return i >= 0 ? &s->volumes[i] : NULL;
 }
 
 /* Through sorted indexes, not a search of every volume per disk (1000 domains' disks
  * against 5000 volumes took 93M instructions). */
 void kh_snapshot_link(struct kh_snapshot *s)
 {
-	struct vol_ref *by_name = vol_index(s, 0), *by_path = vol_index(s, 1);
+	struct kh_key_ref *by_name = vol_index(s, 0), *by_path = vol_index(s, 1);
 
 	for (size_t i = 0; i < s->n_domains; i++) {
 		struct kh_domain *d = &s->domains[i];

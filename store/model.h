@@ -146,6 +146,15 @@ void kh_snapshot_sort(struct kh_snapshot *s);
  * sizes from the volume (what vol-info prints); block statistics stay where it has none. */
 void kh_snapshot_link(struct kh_snapshot *s);
 
+/* An index of objects (.i) by up to two keys, NULL sorting first: kh_key_sort orders it
+ * (equal keys in index order), kh_key_find gives the .i of the first with the keys, or -1. */
+struct kh_key_ref {
+	const char *k1, *k2;
+	size_t i;
+};
+void kh_key_sort(struct kh_key_ref *r, size_t n);
+long kh_key_find(const struct kh_key_ref *r, size_t n, const char *k1, const char *k2);
+
 /* Lookups; NULL when absent. */
 const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, const char *pool,
 						const char *name);

@@ -75,50 +75,9 @@ static int put_measured_xml(struct kh_store *st, const char *xml, const struct k
 
 /* --- finding an object's previous version --- */
 
-/* Identity of an object within a host: UUID (volumes: pool and name), name as fallback. */
-struct ident {
-	const char *k1, *k2;
-	size_t i;
-};
-
-static int cmp_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
-static int cmp_ident(const void *pa, const void *pb)
-{
-	const struct ident *a = pa, *b = pb;
-	int c = cmp_str(a->k1, b->k1);
-
-	return c ? c : cmp_str(a->k2, b->k2);
-}
-
-/* Index of the previous version with this identity, or -1. */
-static long find_ident(const struct ident *v, size_t n, const char *k1, const char *k2)
-{
-	struct ident key = { k1, k2, 0 };
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_ident(&key, &v[mid]);
-
-		if (c == 0)
-			return (long)v[mid].i;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
 /* The identity of an object within its host: ident[0] and ident[1] of its kind where
  * ident[0] is known (a UUID; a volume's pool and name), else its name. f: ident_fields. */
-static void ident_of(const struct kh_field *const f[3], const void *obj, struct ident *out)
+static void ident_of(const struct kh_field *const f[3], const void *obj, struct kh_key_ref *out)
 {
 	const char *k1 = f[0] ? kh_field_text(f[0], obj) : NULL;
 
@@ -139,7 +98,7 @@ struct prev {
 	struct kh_snapshot *snap;
 	struct kh_versions v;
 	struct {
-		struct ident *idx;
+		struct kh_key_ref *idx;
 		/* A version is reused at most once: two objects sharing an identity (two
 		 * nameless UUID-less ones, say) must stay two rows. */
 		char *used;
@@ -166,7 +125,7 @@ static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct p
 			ident_of(f, kh_kind_at(kind, items, i), &p->of[k].idx[i]);
 			p->of[k].idx[i].i = i;
 		}
-		qsort(p->of[k].idx, n, sizeof *p->of[k].idx, cmp_ident);
+		kh_key_sort(p->of[k].idx, n);
 		p->of[k].used = kh_calloc(n + 1, 1);
 	}
 	return 0;
@@ -300,7 +259,7 @@ static int put_object(struct put *w, const struct kh_kind *k, const struct kh_fi
 	size_t n_measured = kh_kind_measured(k, m), n_nums = kh_kind_nums(k, obj, nums), n_prev;
 	int64_t xml_ids[KH_MAX_XML] = { 0 }, now[KH_MAX_MEASURED], row;
 	void *prev_items = kh_kind_items(k, w->prev.snap, &n_prev);
-	struct ident id;
+	struct kh_key_ref id;
 	sqlite3_stmt *s;
 	int n_xml = 0;
 	long i;
@@ -313,7 +272,7 @@ static int put_object(struct put *w, const struct kh_kind *k, const struct kh_fi
 	for (size_t j = 0; j < n_measured; j++)
 		now[j] = kh_field_num(m[j], obj);
 	ident_of(f, obj, &id);
-	i = find_ident(w->prev.of[k->span].idx, n_prev, id.k1, id.k2);
+	i = kh_key_find(w->prev.of[k->span].idx, n_prev, id.k1, id.k2);
 	if (i >= 0 && !w->prev.of[k->span].used[i]) {
 		const struct kh_version *v = &w->prev.v.of[k->span][i];
 		const void *q = kh_kind_at(k, prev_items, (size_t)i);

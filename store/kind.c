@@ -385,6 +385,13 @@ size_t kh_kind_measured(const struct kh_kind *k, const struct kh_field *out[KH_M
 	return n;
 }
 
+int kh_kind_is_measured(const struct kh_kind *k)
+{
+	const struct kh_field *m[KH_MAX_MEASURED];
+
+	return kh_kind_measured(k, m) > 0;
+}
+
 size_t kh_kind_nums(const struct kh_kind *k, const void *obj, struct kh_xml_num out[KH_MAX_NUMS])
 {
 	size_t n = 0;

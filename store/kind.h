@@ -149,6 +149,9 @@ int kh_kind_same_version(const struct kh_kind *k, const void *a, const void *b);
 #define KH_MAX_MEASURED 2
 size_t kh_kind_measured(const struct kh_kind *k, const struct kh_field *out[KH_MAX_MEASURED]);
 
+/* Whether the kind has measured numbers, so size rows (pools, volumes). */
+int kh_kind_is_measured(const struct kh_kind *k);
+
 /* The KH_F_XML_NUM numbers of the object, in field order; returns how many (0 for a kind
  * whose XML holds none). */
 size_t kh_kind_nums(const struct kh_kind *k, const void *obj, struct kh_xml_num out[KH_MAX_NUMS]);

@@ -120,10 +120,9 @@ int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 
 	for (int i = 0; i < KH_SPAN_KINDS; i++) {
 		const struct kh_kind *k = kh_span_kinds[i];
-		const struct kh_field *m[KH_MAX_MEASURED];
 
 		/* only what has measured numbers can have moved */
-		if (which == KH_MEASURED && kh_kind_measured(k, m) == 0)
+		if (which == KH_MEASURED && !kh_kind_is_measured(k))
 			continue;
 		if (load_kind(&l, k, xml, snap, v ? &v->of[i] : NULL, err))
 			return -1;

@@ -16,20 +16,13 @@ struct kh_scan {
 	sqlite3_stmt *after_seq, *before_seq; /* a host's snapshot next to a seq: pruning
 					       * leaves gaps in the sequence */
 	struct kh_snapshot *now, *before, *after;
-	int64_t *rows[KH_SPAN_KINDS];   /* of the tracked kinds: row of now's object i;
+	int64_t *rows[KH_SPAN_KINDS];   /* of the kinds `now` keeps from step to step, those
+					 * with measured numbers: row of now's object i;
 					 * ascending */
 	sqlite3_stmt *sizes;            /* size rows of (first, last], by seq; NULL before use */
 	int pending;                    /* sizes holds a row not yet applied */
 	int started;                    /* the first snapshot has been given */
 };
-
-/* What `now` keeps from step to step: the kinds with measured numbers (pools, volumes). */
-static int tracked(const struct kh_kind *k)
-{
-	const struct kh_field *m[KH_MAX_MEASURED];
-
-	return kh_kind_measured(k, m) > 0;
-}
 
 static void drop_xml(struct kh_snapshot *s)
 {
@@ -38,7 +31,7 @@ static void drop_xml(struct kh_snapshot *s)
 		size_t n;
 		void *items = kh_kind_items(kind, s, &n);
 
-		for (size_t i = 0; tracked(kind) && i < n; i++)
+		for (size_t i = 0; kh_kind_is_measured(kind) && i < n; i++)
 			kh_kind_drop_xml(kind, kh_kind_at(kind, items, i));
 	}
 }
@@ -75,9 +68,22 @@ static long find_row(const int64_t *rows, size_t n, int64_t row)
 	return -1;
 }
 
+static void swap_bytes(void *a, void *b, size_t n)
+{
+	unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char t = x[i];
+
+		x[i] = y[i];
+		y[i] = t;
+	}
+}
+
 /* Applies one step's version changes to now's objects of kind k: ended versions out,
- * copies of started ones (without XML) in. Rows only grow, so new versions go at the end
- * and the row array stays sorted. */
+ * copies of started ones (without XML) in, kept sorted by row: in a history stored in time
+ * order new versions go at the end, and only a backfilled one (reordered by
+ * kh_store_order_host) moves back. */
 static void apply_versions(struct kh_scan *sc, const struct kh_kind *k,
 			   const struct kh_versions *vb, const struct kh_versions *va)
 {
@@ -107,6 +113,15 @@ static void apply_versions(struct kh_scan *sc, const struct kh_kind *k,
 	for (size_t i = 0; i < n_after; i++) {
 		kh_kind_copy(k, kh_kind_push(k, sc->now), kh_kind_at(k, after, i), 0);
 		rows[kept++] = va->of[k->span][i].row_id;
+		/* a backfilled snapshot's versions are newer rows than later ones' */
+		items = kh_kind_items(k, sc->now, &n);
+		for (size_t j = kept - 1; j > 0 && rows[j - 1] > rows[j]; j--) {
+			int64_t r = rows[j];
+
+			rows[j] = rows[j - 1];
+			rows[j - 1] = r;
+			swap_bytes(kh_kind_at(k, items, j), kh_kind_at(k, items, j - 1), k->size);
+		}
 	}
 	sc->rows[k->span] = rows;
 }
@@ -276,7 +291,7 @@ static int advance(struct kh_scan *sc, const struct kh_versions *vb,
 	struct kh_snapshot *n = sc->now, *h;
 
 	for (int k = 0; k < KH_SPAN_KINDS; k++)
-		if (tracked(kh_span_kinds[k]))
+		if (kh_kind_is_measured(kh_span_kinds[k]))
 			apply_versions(sc, kh_span_kinds[k], vb, va);
 	if (apply_sizes(sc, err) || (h = head(sc, sc->seq, err)) == NULL)
 		return -1;

@@ -3,11 +3,13 @@
 #include "store/schema.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/timefmt.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -68,8 +70,34 @@ static const char *const stmt_sql[S_MAX] = {
 };
 
 
+/* A full disk: SQLITE_FULL, or an I/O error whose cause was ENOSPC. */
+static int no_space(sqlite3 *db)
+{
+	return (sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+	       ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC);
+}
+
+/* What to do about a full disk, exactly: SQLite's journal may need as much as the
+ * database itself (a prune rewrites most pages), and opening it 32 KiB for the -shm. */
+static const char *free_hint(const char *path, char *buf, size_t n)
+{
+	struct stat sb;
+	char size[32];
+
+	kh_size_format((stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0) + 32768, size,
+		       sizeof size);
+	snprintf(buf, n, "free %s where it is (its size and 32 KiB: what SQLite's journal may "
+		 "need) and run it again", size);
+	return buf;
+}
+
 int kh_store_db_error(struct kh_store *st, struct kh_err *err, const char *what)
 {
+	char hint[200];
+
+	if (no_space(st->db))
+		return kh_err_set(err, "database '%s': %s: database or disk is full; nothing was "
+				  "changed: %s", st->path, what, free_hint(st->path, hint, sizeof hint));
 	return kh_err_set(err, "database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -173,6 +201,13 @@ static int pragma_int(struct kh_store *st, const char *sql, int64_t *out, struct
 		return 0;
 	if ((rc & 0xff) == SQLITE_CORRUPT)
 		return damaged(st->path, sqlite3_errstr(rc), err);
+	if (no_space(st->db)) {
+		char hint[200];
+
+		st->full = 1;
+		return kh_err_set(err, "cannot open database '%s': no space left on its disk: %s",
+				  st->path, free_hint(st->path, hint, sizeof hint));
+	}
 	return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
 			  sqlite3_errstr(rc));
 }
@@ -344,6 +379,28 @@ static int writable(const char *p, const struct stat *sb)
 	return access(p, W_OK) == 0 && (sb->st_mode & 0222) != 0;
 }
 
+static void user_name(uid_t uid, char *buf, size_t n)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, n, "%s", pw->pw_name);
+	else
+		snprintf(buf, n, "uid %ld", (long)uid);
+}
+
+/* Not "unable to open database file": who is refused what, and by whose file. */
+static int denied(struct kh_err *err, const char *what, const char *kind, const char *p,
+		  const struct stat *sb)
+{
+	char me[64], owner[64];
+
+	user_name(geteuid(), me, sizeof me);
+	user_name(sb->st_uid, owner, sizeof owner);
+	return kh_err_set(err, "permission denied: user '%s' may not %s %s '%s' (owner '%s', "
+			  "mode %04o)", me, what, kind, p, owner, (unsigned)(sb->st_mode & 07777));
+}
+
 static char *parent_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -390,34 +447,121 @@ static int open_readonly(struct kh_store *st, struct kh_err *err)
 	return 0;
 }
 
+/* No schema committed: the header's user_version (offset 60) is 0 and no -wal holds a
+ * commit that would change it. */
+static int never_migrated(const char *path)
+{
+	unsigned char h[64] = { 0 };
+	char *wal = kh_asprintf("%s-wal", path);
+	struct stat sb;
+	int fd, r = 0;
+
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		goto out;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto out;
+	r = read(fd, h, sizeof h) >= 0 && !(h[60] | h[61] | h[62] | h[63]);
+	close(fd);
+out:
+	free(wal);
+	return r;
+}
+
+static int has_wal(const char *path)
+{
+	char *wal = kh_asprintf("%s-wal", path);
+	int r = access(wal, F_OK) == 0;
+
+	free(wal);
+	return r;
+}
+
+static void unlink_companions(const char *path)
+{
+	static const char *const beside[] = { "-wal", "-shm", "-journal" };
+
+	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+		char *p = kh_asprintf("%s%s", path, beside[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+static void remove_with_companions(const char *path)
+{
+	unlink(path);
+	unlink_companions(path);
+}
+
+int kh_store_remove_unused(struct kh_store *st)
+{
+	struct kh_err err;
+	int64_t n = 1;
+	int r = 0;
+
+	if (kh_store_exec(st, "BEGIN IMMEDIATE", &err) == 0 &&
+	    kh_store_int(st, "SELECT count(*) FROM snapshot", &n, &err) == 0 && n == 0) {
+		remove_with_companions(st->path);
+		r = 1;
+	}
+	kh_store_close(st);
+	return r;
+}
+
 /* What an existing database file lets us do. SQLite writes beside it (-wal, -shm), so its
  * directory counts too. */
 enum writable_as { KH_RW, KH_RO_FILE, KH_RO_DIR };
 
-/* An existing file: refused when it is a directory, or when it is read-only and `mode`
- * writes. *fresh: an empty file a writer may make ours. */
+/* An existing file: refused when it is a directory, one we may not read, or (when `mode`
+ * writes) one we may not write. *fresh: an empty file a writer may make ours. */
 static int check_existing(const char *path, const struct stat *sb, enum kh_open_mode mode,
 			  enum writable_as *as, int *fresh, struct kh_err *err)
 {
-	struct stat dsb;
+	struct stat dsb = { 0 };
 	char *dir;
+	int rc = 0;
 
 	if (S_ISDIR(sb->st_mode))
 		return kh_err_set(err, "database '%s' is a directory", path);
 	*fresh = creates(mode) && sb->st_size == 0;
+	if (access(path, R_OK) != 0 && errno == EACCES)
+		return denied(err, "read", "database", path, sb);
+	/* write bits for someone, but not for us: a permission, not a read-only file */
+	if (mode != KH_OPEN_EXISTING && (sb->st_mode & 0222) && access(path, W_OK) != 0 &&
+	    errno == EACCES)
+		return denied(err, "write", "database", path, sb);
 	dir = parent_dir(path);
 	if (!writable(path, sb))
 		*as = KH_RO_FILE;
 	else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
 		*as = KH_RO_DIR;
-	if (*as == KH_RO_FILE && mode != KH_OPEN_EXISTING)
-		kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written", path,
-			   (unsigned)(sb->st_mode & 07777));
-	else if (*as == KH_RO_DIR && mode != KH_OPEN_EXISTING)
-		kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
-			   path, dir);
+	if (*as == KH_RW || mode == KH_OPEN_EXISTING)
+		rc = 0;
+	else if (*as == KH_RO_FILE)
+		rc = kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
+				path, (unsigned)(sb->st_mode & 07777));
+	else if ((dsb.st_mode & 0222) && access(dir, W_OK) != 0 && errno == EACCES)
+		rc = denied(err, "write in", "the directory", dir, &dsb);
+	else
+		rc = kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
+				path, dir);
 	free(dir);
-	return *as != KH_RW && mode != KH_OPEN_EXISTING ? -1 : 0;
+	return rc;
+}
+
+/* A file stat could not see (errno e), when it is there or may be. */
+static int cannot_stat(const char *path, int e, struct kh_err *err)
+{
+	char *dir = parent_dir(path);
+	struct stat dsb;
+
+	if (e == EACCES && stat(dir, &dsb) == 0)
+		denied(err, "enter", "the directory", dir, &dsb);
+	else
+		kh_err_set(err, "cannot open database '%s': %s", path, strerror(e));
+	free(dir);
+	return -1;
 }
 
 /* Creates the file here, not by SQLite, so that it is private from the first byte (0600, new
@@ -461,14 +605,14 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 	enum writable_as as = KH_RW;
 	struct kh_store *st;
 	struct stat sb;
-	int created = 0, fresh = 0;
+	int created = 0, fresh = 0, had_wal, full;
 
 	*out = NULL;
 	if (stat(path, &sb) == 0) {
 		if (check_existing(path, &sb, mode, &as, &fresh, err))
 			return -1;
 	} else if (errno != ENOENT) {
-		return kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
+		return cannot_stat(path, errno, err);
 	} else if (!creates(mode)) {
 		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
 				  path);
@@ -479,16 +623,33 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 	}
 	st = kh_calloc(1, sizeof *st);
 	st->path = kh_strdup(path);
-	if (connect_db(st, as, err) || check_and_migrate(st, mode, fresh, as != KH_RW, err)) {
-		kh_store_close(st);
-		/* Ours and still empty: nothing of anyone's is lost. A file another collect has
-		 * begun to fill stays. */
-		if (created && stat(path, &sb) == 0 && sb.st_size == 0)
-			unlink(path);
-		return -1;
+	had_wal = has_wal(path);
+	if (connect_db(st, as, err))
+		goto fail;
+	if (check_and_migrate(st, mode, fresh, as != KH_RW, err)) {
+		/* a reader on a full disk reads the file alone, as a read-only one is read */
+		if (!st->full || mode != KH_OPEN_EXISTING || as != KH_RW)
+			goto fail;
+		sqlite3_close(st->db);
+		st->db = NULL;
+		st->full = 0;
+		if (!had_wal)
+			unlink_companions(path); /* the empty ones this open made */
+		if (open_readonly(st, err) || check_and_migrate(st, mode, fresh, 1, err))
+			goto fail;
 	}
 	*out = st;
 	return 0;
+fail:
+	full = st->full;
+	kh_store_close(st);
+	if (full && !had_wal)
+		unlink_companions(path); /* the empty ones this open made */
+	/* Ours and still without a schema (a full disk stopped the first one): nothing of
+	 * anyone's is lost. A file another collect has begun to fill stays. */
+	if (created && never_migrated(path))
+		remove_with_companions(path);
+	return -1;
 }
 
 void kh_store_close(struct kh_store *st)

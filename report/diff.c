@@ -1,6 +1,7 @@
 #include "report/diff.h"
 #include "report/xmldiff.h"
 #include "util/mem.h"
+#include "util/timefmt.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -9,7 +10,10 @@
 
 /* What the XML holds that is either compared as a measured field (sizes), reported as the
  * object's identity (name), or live noise (a running network's connection counts). */
-static const char *const domain_ignore[] = { "/domain/name", "/domain/@id", NULL };
+/* A disk's <backingStore> is the chain an external snapshot made: the overlay line says it. */
+static const char *const domain_ignore[] = {
+	"/domain/name", "/domain/@id", "/domain/devices/disk/backingStore", NULL,
+};
 /* Live against persistent: what a start fills in (see kh_domain_pending). */
 static const char *const live_ignore[] = {
 	"/domain/name", "/domain/@id", "/domain/seclabel", "//alias", "/domain/cpu/@check", NULL,
@@ -263,20 +267,161 @@ static int cmp_entry(const void *x, const void *y)
 	return c;
 }
 
-/* How one kind of object is compared: its fields (store/kind.c), and the paths its XML
- * comparison leaves out. */
+/* ---- What a domain's fields and XML do not say ------------------------------------------ */
+
+static const struct kh_domsnap *find_snap(const struct kh_domain *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_snaps; i++)
+		if (strcmp_null(d->snaps[i].name, name) == 0)
+			return &d->snaps[i];
+	return NULL;
+}
+
+static const char *current_snap(const struct kh_domain *d)
+{
+	for (size_t i = 0; i < d->n_snaps; i++)
+		if (d->snaps[i].current)
+			return d->snaps[i].name;
+	return NULL;
+}
+
+/* "disk-only, 2026-11-12T21:30:00Z" */
+static char *snap_summary(const struct kh_domsnap *n)
+{
+	char when[KH_TIME_LEN] = "unknown time";
+
+	if (n->created != KH_UNKNOWN)
+		kh_time_format(n->created, when);
+	return kh_asprintf("%s, %s", n->kind ? n->kind : "unknown kind", when);
+}
+
+/* A snapshot taken or deleted is one line of its domain; a revert moves "current" to a
+ * snapshot that was there before. */
+static void cmp_snaps(const struct obj *o, const struct kh_domain *a, const struct kh_domain *b)
+{
+	const char *ca = current_snap(a), *cb = current_snap(b);
+
+	for (size_t i = 0; i < a->n_snaps; i++)
+		if (find_snap(b, a->snaps[i].name) == NULL) {
+			char *path = kh_asprintf("snapshot %s", a->snaps[i].name);
+
+			push(o, KH_CHANGE_MODIFIED, path, snap_summary(&a->snaps[i]), NULL,
+			     KH_VALUE_TEXT);
+			free(path);
+		}
+	for (size_t i = 0; i < b->n_snaps; i++)
+		if (find_snap(a, b->snaps[i].name) == NULL) {
+			char *path = kh_asprintf("snapshot %s", b->snaps[i].name);
+
+			push(o, KH_CHANGE_MODIFIED, path, NULL, snap_summary(&b->snaps[i]),
+			     KH_VALUE_TEXT);
+			free(path);
+		}
+	if (cb && strcmp_null(ca, cb) != 0 && find_snap(a, cb))
+		push(o, KH_CHANGE_MODIFIED, "current snapshot", kh_strdup(ca ? ca : "none"),
+		     kh_strdup(cb), KH_VALUE_TEXT);
+}
+
+/* The file a disk reads: its volume's path where it resolved to one. */
+static const char *disk_file(const struct kh_snapshot *s, const struct kh_disk *k,
+			     const struct kh_volume **vol)
+{
+	*vol = k->pool && k->volume ? kh_snapshot_find_volume(s, k->pool, k->volume) : NULL;
+	if (*vol && (*vol)->path)
+		return (*vol)->path;
+	return k->source;
+}
+
+static const struct kh_volume *volume_at(const struct kh_snapshot *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_volumes; i++)
+		if (strcmp_null(s->volumes[i].path, path) == 0)
+			return &s->volumes[i];
+	return NULL;
+}
+
+/* Whether `file` is a backing file of volume v, through the volumes of s. */
+static int backs(const struct kh_snapshot *s, const struct kh_volume *v, const char *file)
+{
+	for (int depth = 0; v && v->backing && depth < 64; depth++) {
+		if (strcmp(v->backing, file) == 0)
+			return 1;
+		v = volume_at(s, v->backing);
+	}
+	return 0;
+}
+
+/* Drops the changes from `start` on whose path starts with `prefix`. */
+static void drop_under(struct kh_changes *c, size_t start, const char *prefix)
+{
+	size_t k = start, n = strlen(prefix);
+
+	for (size_t i = start; i < c->n; i++) {
+		if (c->items[i].path && strncmp(c->items[i].path, prefix, n) == 0 &&
+		    (c->items[i].path[n] == '\0' || c->items[i].path[n] == '/'))
+			change_clear(&c->items[i]);
+		else
+			c->items[k++] = c->items[i];
+	}
+	c->n = k;
+}
+
+/* A disk that moved onto an overlay of the file it used (an external snapshot) is one line,
+ * not a changed source and driver. */
+static void cmp_overlays(const struct obj *o, const struct kh_snapshot *from,
+			 const struct kh_domain *a, const struct kh_snapshot *to,
+			 const struct kh_domain *b, size_t start)
+{
+	for (size_t i = 0; i < b->n_disks; i++) {
+		const struct kh_disk *kb = &b->disks[i], *ka = NULL;
+		const struct kh_volume *va, *vb;
+		const char *fa, *fb;
+		char *at;
+
+		for (size_t j = 0; j < a->n_disks && ka == NULL; j++)
+			if (kb->target && strcmp_null(a->disks[j].target, kb->target) == 0)
+				ka = &a->disks[j];
+		if (ka == NULL)
+			continue;
+		fa = disk_file(from, ka, &va);
+		fb = disk_file(to, kb, &vb);
+		if (fa == NULL || fb == NULL || strcmp(fa, fb) == 0 ||
+		    !backs(to, vb ? vb : volume_at(to, fb), fa))
+			continue;
+		at = kh_asprintf("/domain/devices/disk[target/@dev='%s']", kb->target);
+		drop_under(o->out, start, at);
+		free(at);
+		at = kh_asprintf("disk %s moved to overlay", kb->target);
+		push(o, KH_CHANGE_MODIFIED, at, kh_strdup(fa), kh_strdup(fb), KH_VALUE_TEXT);
+		free(at);
+	}
+}
+
+/* After the XML: its external snapshots' overlays and its libvirt snapshots. `start`: its
+ * first change from the XML. */
+static void domain_more(const struct obj *o, const struct kh_snapshot *from, const void *a,
+			const struct kh_snapshot *to, const void *b, size_t start)
+{
+	cmp_overlays(o, from, a, to, b, start);
+	cmp_snaps(o, a, b);
+}
+
+/* How one kind of object is compared: its fields (store/kind.c), the paths its XML
+ * comparison leaves out, and what it compares beyond them (NULL: nothing). */
 struct kind {
 	const struct kh_kind *k;
 	const char *const *ignore;
+	void (*more)(const struct obj *o, const struct kh_snapshot *from, const void *a,
+		     const struct kh_snapshot *to, const void *b, size_t start);
 };
 
 /* The fields objects of a kind are named and identified by, and their array on each side. */
 struct named {
-	const struct kh_field *name, *pool, *uuid, *key; /* pool, key: volumes; uuid: the rest */
+	const struct kh_kind_field *name, *pool, *uuid, *key; /* pool, key: volumes; uuid: the rest */
 	const void *from, *to;
 };
 
-static const char *text(const struct kh_field *f, const struct kh_kind *k, const void *items,
+static const char *text(const struct kh_kind_field *f, const struct kh_kind *k, const void *items,
 			size_t i)
 {
 	return f ? kh_field_text(f, kh_kind_at(k, items, i)) : NULL;
@@ -324,16 +469,17 @@ static void match_pass(const struct kh_kind *k, const struct named *nm, size_t n
 
 /* The fields diff reports of their own (KH_F_DIFF), then the XML; the XML of a pool or volume
  * that differs only in its numbers is not parsed. */
-static int compare_pair(const struct kind *kd, const struct obj *o, const void *a, const void *b,
-			struct kh_err *err)
+static int compare_pair(const struct kind *kd, const struct obj *o,
+			const struct kh_snapshot *from, const void *a, const struct kh_snapshot *to,
+			const void *b, struct kh_err *err)
 {
 	const struct kh_kind *k = kd->k;
-	const struct kh_field *xml = kh_kind_field(k, "xml");
+	const struct kh_kind_field *xml = kh_kind_field(k, "xml");
 	struct kh_xml_num na[KH_MAX_NUMS], nb[KH_MAX_NUMS];
-	size_t n;
+	size_t n, start;
 
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (!(f->flags & KH_F_DIFF))
 			continue;
@@ -348,7 +494,12 @@ static int compare_pair(const struct kind *kd, const struct obj *o, const void *
 	kh_kind_nums(k, b, nb);
 	if (n && same_but_numbers(kh_field_text(xml, a), kh_field_text(xml, b), na, nb, n))
 		return 0;
-	return cmp_xml(o, kh_field_text(xml, a), kh_field_text(xml, b), kd->ignore, err);
+	start = o->out->n;
+	if (cmp_xml(o, kh_field_text(xml, a), kh_field_text(xml, b), kd->ignore, err))
+		return -1;
+	if (kd->more)
+		kd->more(o, from, a, to, b, start);
+	return 0;
 }
 
 static int compare_objects(const struct kind *kd, const struct kh_snapshot *from,
@@ -388,7 +539,7 @@ static int compare_objects(const struct kind *kd, const struct kh_snapshot *from
 		else if (e[i].t == 0)
 			push(&o, KH_CHANGE_REMOVED, NULL, NULL, NULL, KH_VALUE_TEXT);
 		else
-			rc = compare_pair(kd, &o, kh_kind_at(k, nm.from, e[i].f - 1),
+			rc = compare_pair(kd, &o, from, kh_kind_at(k, nm.from, e[i].f - 1), to,
 					  kh_kind_at(k, nm.to, e[i].t - 1), err);
 	}
 	free(fm);
@@ -424,10 +575,10 @@ static void compare_host(const struct kh_snapshot *from, const struct kh_snapsho
 
 /* In the order changes are listed. */
 static const struct kind kinds[] = {
-	{ &kh_domain_kind, domain_ignore },
-	{ &kh_network_kind, network_ignore },
-	{ &kh_pool_kind, pool_ignore },
-	{ &kh_volume_kind, volume_ignore },
+	{ &kh_domain_kind, domain_ignore, domain_more },
+	{ &kh_network_kind, network_ignore, NULL },
+	{ &kh_pool_kind, pool_ignore, NULL },
+	{ &kh_volume_kind, volume_ignore, NULL },
 };
 
 int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *to,

@@ -13,7 +13,7 @@
 #define N(a) (sizeof (a) / sizeof (a)[0])
 
 #define F(m, t, fl) ROW(struct kh_host, m, KH_FT_##t, fl)
-static const struct kh_field host_fields[] = {
+static const struct kh_kind_field host_fields[] = {
 	F(uri, TEXT, KH_F_HOST_KEY),
 	F(hostname, TEXT, 0),
 	F(host_uuid, TEXT, 0),
@@ -24,7 +24,7 @@ static const struct kh_field host_fields[] = {
 #undef F
 
 #define F(m, t, fl) ROW(struct kh_disk, m, KH_FT_##t, fl)
-static const struct kh_field disk_fields[] = {
+static const struct kh_kind_field disk_fields[] = {
 	F(target, TEXT, 0),
 	F(device, TEXT, 0),
 	F(type, TEXT, 0),
@@ -38,7 +38,7 @@ static const struct kh_field disk_fields[] = {
 #undef F
 
 #define F(m, t, fl) ROW(struct kh_iface, m, KH_FT_##t, fl)
-static const struct kh_field iface_fields[] = {
+static const struct kh_kind_field iface_fields[] = {
 	F(mac, TEXT, 0),
 	F(type, TEXT, 0),
 	F(source, TEXT, 0),
@@ -46,9 +46,22 @@ static const struct kh_field iface_fields[] = {
 };
 #undef F
 
+/* A libvirt snapshot of the domain: part of its version, so one taken or deleted is a new
+ * version (diff says which, report/diff.c). */
+#define F(m, t, fl) ROW(struct kh_domsnap, m, KH_FT_##t, fl)
+static const struct kh_kind_field domsnap_fields[] = {
+	F(name, TEXT, 0),
+	F(created, NUM, KH_F_TIME),
+	F(state, TEXT, 0),
+	F(parent, TEXT, 0),
+	F(current, FLAG, KH_F_KNOWN),
+	F(kind, TEXT, 0),
+};
+#undef F
+
 /* vcpus and memory are in the XML too: diff reports them from there. */
 #define F(m, t, fl) ROW(struct kh_domain, m, KH_FT_##t, fl)
-static const struct kh_field domain_fields[] = {
+static const struct kh_kind_field domain_fields[] = {
 	F(name, TEXT, KH_F_DIFF),
 	F(uuid, TEXT, 0),
 	F(state, TEXT, KH_F_DIFF),
@@ -61,6 +74,7 @@ static const struct kh_field domain_fields[] = {
 	CHILDREN(struct kh_domain, "disks", disks, n_disks, kh_disk_kind),
 	CHILDREN(struct kh_domain, "interfaces", ifaces, n_ifaces, kh_iface_kind),
 	F(error, TEXT, 0),
+	CHILDREN(struct kh_domain, "snapshots", snaps, n_snaps, kh_domsnap_kind),
 	F(xml, XML, 0),
 	F(live_xml, XML, 0),
 };
@@ -69,7 +83,7 @@ static const struct kh_field domain_fields[] = {
 /* Capacity is part of the version (a resize is a new one); allocation and available are
  * measured. */
 #define F(m, t, fl) ROW(struct kh_pool, m, KH_FT_##t, fl)
-static const struct kh_field pool_fields[] = {
+static const struct kh_kind_field pool_fields[] = {
 	F(name, TEXT, KH_F_DIFF),
 	F(uuid, TEXT, 0),
 	F(type, TEXT, 0),
@@ -86,7 +100,7 @@ static const struct kh_field pool_fields[] = {
 #undef F
 
 #define F(m, t, fl) ROW(struct kh_volume, m, KH_FT_##t, fl)
-static const struct kh_field volume_fields[] = {
+static const struct kh_kind_field volume_fields[] = {
 	F(pool, TEXT, KH_F_DIFF),
 	F(name, TEXT, KH_F_DIFF),
 	F(key, TEXT, 0),
@@ -96,13 +110,15 @@ static const struct kh_field volume_fields[] = {
 	F(capacity, NUM, KH_F_DIFF | KH_F_XML_NUM),
 	F(allocation, NUM, KH_F_DIFF | KH_F_XML_NUM | KH_F_MEASURED),
 	F(physical, NUM, KH_F_DIFF | KH_F_XML_NUM | KH_F_MEASURED),
+	F(backing, TEXT, 0),
+	F(backing_format, TEXT, 0),
 	F(error, TEXT, 0),
 	F(xml, XML, 0),
 };
 #undef F
 
 #define F(m, t, fl) ROW(struct kh_network, m, KH_FT_##t, fl)
-static const struct kh_field network_fields[] = {
+static const struct kh_kind_field network_fields[] = {
 	F(name, TEXT, KH_F_DIFF),
 	F(uuid, TEXT, 0),
 	F(active, FLAG, KH_F_DIFF),
@@ -129,6 +145,10 @@ const struct kh_kind kh_disk_kind = {
 const struct kh_kind kh_iface_kind = {
 	.name = "iface", .size = sizeof(struct kh_iface), .fields = iface_fields,
 	.n_fields = N(iface_fields), .span = -1, .parent = "domain_id",
+};
+const struct kh_kind kh_domsnap_kind = {
+	.name = "domsnap", .size = sizeof(struct kh_domsnap), .fields = domsnap_fields,
+	.n_fields = N(domsnap_fields), .span = -1, .parent = "domain_id",
 };
 const struct kh_kind kh_domain_kind = {
 	.name = "domain", .plural = "domains", .size = sizeof(struct kh_domain),
@@ -167,8 +187,8 @@ const struct kh_kind *const kh_span_kinds[KH_SPAN_KINDS] = {
 };
 
 const struct kh_kind *const kh_all_kinds[KH_N_KINDS] = {
-	&kh_host_kind, &kh_domain_kind, &kh_disk_kind, &kh_iface_kind, &kh_pool_kind,
-	&kh_volume_kind, &kh_network_kind,
+	&kh_host_kind, &kh_domain_kind, &kh_disk_kind, &kh_iface_kind, &kh_domsnap_kind,
+	&kh_pool_kind, &kh_volume_kind, &kh_network_kind,
 };
 
 int kh_kind_index(const struct kh_kind *k)
@@ -179,7 +199,7 @@ int kh_kind_index(const struct kh_kind *k)
 	abort();
 }
 
-const struct kh_field *kh_kind_field(const struct kh_kind *k, const char *name)
+const struct kh_kind_field *kh_kind_field(const struct kh_kind *k, const char *name)
 {
 	for (size_t i = 0; name && i < k->n_fields; i++)
 		if (strcmp(k->fields[i].name, name) == 0)
@@ -187,12 +207,12 @@ const struct kh_field *kh_kind_field(const struct kh_kind *k, const char *name)
 	return NULL;
 }
 
-void kh_field_set_text(const struct kh_field *f, void *obj, char *v)
+void kh_field_set_text(const struct kh_kind_field *f, void *obj, char *v)
 {
 	*(char **)(void *)((char *)obj + f->offset) = v;
 }
 
-void kh_field_set_num(const struct kh_field *f, void *obj, int64_t v)
+void kh_field_set_num(const struct kh_kind_field *f, void *obj, int64_t v)
 {
 	char *p = (char *)obj + f->offset;
 
@@ -202,30 +222,30 @@ void kh_field_set_num(const struct kh_field *f, void *obj, int64_t v)
 		*(int64_t *)(void *)p = v;
 }
 
-int64_t kh_field_stored_num(const struct kh_kind *k, const struct kh_field *f, const void *obj)
+int64_t kh_field_stored_num(const struct kh_kind *k, const struct kh_kind_field *f, const void *obj)
 {
 	if ((f->flags & KH_F_LINKED) && *(char *const *)(const void *)((const char *)obj + k->linked))
 		return KH_UNKNOWN;
 	return kh_field_num(f, obj);
 }
 
-static int is_text(const struct kh_field *f)
+static int is_text(const struct kh_kind_field *f)
 {
 	return f->type == KH_FT_TEXT || f->type == KH_FT_WORDS || f->type == KH_FT_XML;
 }
 
-static int is_num(const struct kh_field *f)
+static int is_num(const struct kh_kind_field *f)
 {
 	return f->type == KH_FT_NUM || f->type == KH_FT_FLAG;
 }
 
 /* A children field's array and count, as members of the parent. */
-static void **children(const struct kh_field *f, const void *parent)
+static void **children(const struct kh_kind_field *f, const void *parent)
 {
 	return (void **)(void *)((char *)parent + f->offset);
 }
 
-static size_t *n_children(const struct kh_field *f, const void *parent)
+static size_t *n_children(const struct kh_kind_field *f, const void *parent)
 {
 	return (size_t *)(void *)((char *)parent + f->count);
 }
@@ -263,7 +283,7 @@ void kh_kind_truncate(const struct kh_kind *k, struct kh_snapshot *s, size_t n)
 }
 
 /* Children are few per parent; growing by one keeps the struct free of capacities. */
-void *kh_kind_push_child(const struct kh_field *f, void *parent)
+void *kh_kind_push_child(const struct kh_kind_field *f, void *parent)
 {
 	void **items = children(f, parent);
 	size_t *n = n_children(f, parent);
@@ -279,14 +299,14 @@ void *kh_kind_push_child(const struct kh_field *f, void *parent)
 void kh_kind_init(const struct kh_kind *k, void *obj)
 {
 	for (size_t i = 0; i < k->n_fields; i++)
-		if (is_num(&k->fields[i]))
+		if (is_num(&k->fields[i]) && !(k->fields[i].flags & KH_F_KNOWN))
 			kh_field_set_num(&k->fields[i], obj, KH_UNKNOWN);
 }
 
 void kh_kind_clear(const struct kh_kind *k, void *obj)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (is_text(f))
 			free(kh_field_text(f, obj));
@@ -306,7 +326,7 @@ void kh_kind_copy(const struct kh_kind *k, void *dst, const void *src, int with_
 {
 	memcpy(dst, src, k->size);
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (is_text(f)) {
 			kh_field_set_text(f, dst, f->type == KH_FT_XML && !with_xml
@@ -341,7 +361,7 @@ static int same_str(const char *a, const char *b)
 int kh_kind_same_version(const struct kh_kind *k, const void *a, const void *b)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (f->flags & KH_F_MEASURED)
 			continue;
@@ -375,7 +395,7 @@ int kh_kind_same_version(const struct kh_kind *k, const void *a, const void *b)
 	return 1;
 }
 
-size_t kh_kind_measured(const struct kh_kind *k, const struct kh_field *out[KH_MAX_MEASURED])
+size_t kh_kind_measured(const struct kh_kind *k, const struct kh_kind_field *out[KH_MAX_MEASURED])
 {
 	size_t n = 0;
 
@@ -387,7 +407,7 @@ size_t kh_kind_measured(const struct kh_kind *k, const struct kh_field *out[KH_M
 
 int kh_kind_is_measured(const struct kh_kind *k)
 {
-	const struct kh_field *m[KH_MAX_MEASURED];
+	const struct kh_kind_field *m[KH_MAX_MEASURED];
 
 	return kh_kind_measured(k, m) > 0;
 }

@@ -41,10 +41,14 @@ enum kh_field_type {
 #define KH_F_LINKED     0x08u
 /* The host's URI: its history's key, in table host rather than in each snapshot row. */
 #define KH_F_HOST_KEY   0x10u
+/* A NUM that is a time (seconds since the epoch): JSON writes it as ISO 8601. */
+#define KH_F_TIME       0x20u
+/* A FLAG never unknown: 0 until set (a new object's other numbers start KH_UNKNOWN). */
+#define KH_F_KNOWN      0x40u
 
 struct kh_kind;
 
-struct kh_field {
+struct kh_kind_field {
 	const char *name;               /* member, SQL column (NAME_id for XML), JSON key */
 	size_t offset;
 	enum kh_field_type type;
@@ -57,7 +61,7 @@ struct kh_kind {
 	const char *name;               /* SQL table; the "object" of diff's changes */
 	const char *plural;             /* JSON key of a snapshot's list of them */
 	size_t size;                    /* of the struct */
-	const struct kh_field *fields;
+	const struct kh_kind_field *fields;
 	size_t n_fields;
 	int span;                       /* the kind number spans and size rows store; -1: none */
 	size_t in_snapshot;             /* a top-level kind (span >= 0): offset in struct
@@ -71,13 +75,13 @@ struct kh_kind {
 };
 
 extern const struct kh_kind kh_host_kind, kh_domain_kind, kh_disk_kind, kh_iface_kind,
-	kh_pool_kind, kh_volume_kind, kh_network_kind;
+	kh_domsnap_kind, kh_pool_kind, kh_volume_kind, kh_network_kind;
 
 /* The kinds with spans, by their stored number (0 domain, 1 pool, 2 volume, 3 network). */
 #define KH_SPAN_KINDS 4
 extern const struct kh_kind *const kh_span_kinds[KH_SPAN_KINDS];
 /* Every kind, for what is prepared per kind. */
-#define KH_N_KINDS 7
+#define KH_N_KINDS 8
 extern const struct kh_kind *const kh_all_kinds[KH_N_KINDS];
 /* A kind's index in kh_all_kinds. */
 int kh_kind_index(const struct kh_kind *k);
@@ -87,15 +91,15 @@ int kh_kind_index(const struct kh_kind *k);
 #define KH_MAX_NUMS 3
 
 /* The field called `name`; NULL when the kind has none. */
-const struct kh_field *kh_kind_field(const struct kh_kind *k, const char *name);
+const struct kh_kind_field *kh_kind_field(const struct kh_kind *k, const char *name);
 
 /* Members by their field. */
-static inline char *kh_field_text(const struct kh_field *f, const void *obj)
+static inline char *kh_field_text(const struct kh_kind_field *f, const void *obj)
 {
 	return *(char *const *)(const void *)((const char *)obj + f->offset);
 }
 
-static inline int64_t kh_field_num(const struct kh_field *f, const void *obj)
+static inline int64_t kh_field_num(const struct kh_kind_field *f, const void *obj)
 {
 	const char *p = (const char *)obj + f->offset;
 
@@ -104,16 +108,17 @@ static inline int64_t kh_field_num(const struct kh_field *f, const void *obj)
 }
 
 /* A children field's array, and its count in *n. */
-static inline void *kh_field_children(const struct kh_field *f, const void *obj, size_t *n)
+static inline void *kh_field_children(const struct kh_kind_field *f, const void *obj, size_t *n)
 {
 	*n = *(const size_t *)(const void *)((const char *)obj + f->count);
 	return *(void *const *)(const void *)((const char *)obj + f->offset);
 }
 
-void kh_field_set_text(const struct kh_field *f, void *obj, char *v); /* takes v */
-void kh_field_set_num(const struct kh_field *f, void *obj, int64_t v);
+void kh_field_set_text(const struct kh_kind_field *f, void *obj, char *v); /* takes v */
+void kh_field_set_num(const struct kh_kind_field *f, void *obj, int64_t v);
 /* The number as stored and compared: unknown for a linked disk's KH_F_LINKED sizes. */
-int64_t kh_field_stored_num(const struct kh_kind *k, const struct kh_field *f, const void *obj);
+int64_t kh_field_stored_num(const struct kh_kind *k, const struct kh_kind_field *f,
+			    const void *obj);
 
 /* Object i of an array of kind k. */
 static inline void *kh_kind_at(const struct kh_kind *k, const void *items, size_t i)
@@ -128,7 +133,7 @@ void *kh_kind_push(const struct kh_kind *k, struct kh_snapshot *s);
 /* Sets the count of the snapshot's array to n (what lies past it is the caller's). */
 void kh_kind_truncate(const struct kh_kind *k, struct kh_snapshot *s, size_t n);
 /* The same for children: appends one to field `f` of parent. */
-void *kh_kind_push_child(const struct kh_field *f, void *parent);
+void *kh_kind_push_child(const struct kh_kind_field *f, void *parent);
 
 /* Numbers and flags KH_UNKNOWN (the rest as it is: zeroed by the caller). */
 void kh_kind_init(const struct kh_kind *k, void *obj);
@@ -147,7 +152,7 @@ int kh_kind_same_version(const struct kh_kind *k, const void *a, const void *b);
 /* The KH_F_MEASURED fields in field order: the columns of a size row (allocation, extra);
  * returns how many. */
 #define KH_MAX_MEASURED 2
-size_t kh_kind_measured(const struct kh_kind *k, const struct kh_field *out[KH_MAX_MEASURED]);
+size_t kh_kind_measured(const struct kh_kind *k, const struct kh_kind_field *out[KH_MAX_MEASURED]);
 
 /* Whether the kind has measured numbers, so size rows (pools, volumes). */
 int kh_kind_is_measured(const struct kh_kind *k);

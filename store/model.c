@@ -86,6 +86,11 @@ struct kh_iface *kh_domain_add_iface(struct kh_domain *d)
 	return kh_kind_push_child(kh_kind_field(&kh_domain_kind, "interfaces"), d);
 }
 
+struct kh_domsnap *kh_domain_add_snap(struct kh_domain *d)
+{
+	return kh_kind_push_child(kh_kind_field(&kh_domain_kind, "snapshots"), d);
+}
+
 /* NULL sorts first, so a missing name is stable rather than a crash. */
 static int strcmp_null(const char *a, const char *b)
 {
@@ -131,6 +136,15 @@ static int cmp_iface(const void *a, const void *b)
 	return strcmp_null(((const struct kh_iface *)a)->mac, ((const struct kh_iface *)b)->mac);
 }
 
+static int cmp_snap(const void *a, const void *b)
+{
+	const struct kh_domsnap *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp_null(x->name, y->name);
+}
+
 void kh_snapshot_sort(struct kh_snapshot *s)
 {
 	if (s->n_domains)
@@ -148,6 +162,8 @@ void kh_snapshot_sort(struct kh_snapshot *s)
 			qsort(d->disks, d->n_disks, sizeof *d->disks, cmp_disk);
 		if (d->n_ifaces)
 			qsort(d->ifaces, d->n_ifaces, sizeof *d->ifaces, cmp_iface);
+		if (d->n_snaps)
+			qsort(d->snaps, d->n_snaps, sizeof *d->snaps, cmp_snap);
 	}
 }
 

@@ -44,8 +44,9 @@ struct load {
 
 /* Children rows come ordered by parent row, as the parents do: one forward walk pairs
  * them. `parents` are the n just loaded, of rows `rows`. */
-static int load_children(const struct load *l, const struct kh_kind *k, const struct kh_field *f,
-			 void *parents, size_t n, const int64_t *rows, struct kh_err *err)
+static int load_children(const struct load *l, const struct kh_kind *k,
+			 const struct kh_kind_field *f, void *parents, size_t n, const int64_t *rows,
+			 struct kh_err *err)
 {
 	sqlite3_stmt *s = at_seq(l->st, f->child, l->host_id, l->seq, l->which, l->other, err);
 	size_t at = 0;

@@ -19,7 +19,7 @@ static void bind_id(sqlite3_stmt *s, int i, int64_t id)
 }
 
 /* Kept in the version's row (or the snapshot row): not measured, not children, not the key. */
-static int stored(const struct kh_field *f)
+static int stored(const struct kh_kind_field *f)
 {
 	return f->type != KH_FT_CHILDREN && !(f->flags & (KH_F_MEASURED | KH_F_HOST_KEY));
 }
@@ -35,7 +35,7 @@ int kh_row_n_xml(const struct kh_kind *k)
 
 static int n_measured(const struct kh_kind *k)
 {
-	const struct kh_field *m[KH_MAX_MEASURED];
+	const struct kh_kind_field *m[KH_MAX_MEASURED];
 
 	return (int)kh_kind_measured(k, m);
 }
@@ -44,7 +44,7 @@ static int n_measured(const struct kh_kind *k)
 static void insert_cols(struct kh_buf *b, const struct kh_kind *k, const char *sep)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (!stored(f))
 			continue;
@@ -75,7 +75,7 @@ static void select_cols(struct kh_buf *b, const struct kh_kind *k, const char *t
 	int xml = 0, measured = 0;
 
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (f->type == KH_FT_CHILDREN)
 			continue;
@@ -196,7 +196,7 @@ int kh_row_bind(const struct kh_kind *k, const void *obj, const int64_t *xml_ids
 		sqlite3_stmt *s, int at)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (!stored(f))
 			continue;
@@ -216,12 +216,13 @@ int kh_row_read(const struct kh_kind *k, void *obj, sqlite3_stmt *s, int at)
 	size_t n;
 
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (f->type == KH_FT_CHILDREN)
 			continue;
 		if (f->type == KH_FT_NUM || f->type == KH_FT_FLAG)
-			kh_field_set_num(f, obj, kh_col_num(s, at++));
+			kh_field_set_num(f, obj, (f->flags & KH_F_KNOWN) ? kh_col_num(s, at++) == 1
+								 : kh_col_num(s, at++));
 		else
 			kh_field_set_text(f, obj, kh_col_text(s, at++));
 	}

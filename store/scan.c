@@ -133,7 +133,7 @@ static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 
 	for (;;) {
 		const struct kh_kind *k;
-		const struct kh_field *m[KH_MAX_MEASURED];
+		const struct kh_kind_field *m[KH_MAX_MEASURED];
 		size_t n, n_measured;
 		void *items;
 		long i;

@@ -77,7 +77,8 @@ static int put_measured_xml(struct kh_store *st, const char *xml, const struct k
 
 /* The identity of an object within its host: ident[0] and ident[1] of its kind where
  * ident[0] is known (a UUID; a volume's pool and name), else its name. f: ident_fields. */
-static void ident_of(const struct kh_field *const f[3], const void *obj, struct kh_key_ref *out)
+static void ident_of(const struct kh_kind_field *const f[3], const void *obj,
+		     struct kh_key_ref *out)
 {
 	const char *k1 = f[0] ? kh_field_text(f[0], obj) : NULL;
 
@@ -86,7 +87,7 @@ static void ident_of(const struct kh_field *const f[3], const void *obj, struct 
 }
 
 /* The fields an object of kind k is identified by: its ident fields, then its name. */
-static void ident_fields(const struct kh_kind *k, const struct kh_field *f[3])
+static void ident_fields(const struct kh_kind *k, const struct kh_kind_field *f[3])
 {
 	f[0] = kh_kind_field(k, k->ident[0]);
 	f[1] = kh_kind_field(k, k->ident[1]);
@@ -115,7 +116,7 @@ static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct p
 		return -1;
 	for (int k = 0; k < KH_SPAN_KINDS; k++) {
 		const struct kh_kind *kind = kh_span_kinds[k];
-		const struct kh_field *f[3];
+		const struct kh_kind_field *f[3];
 		size_t n;
 		void *items = kh_kind_items(kind, p->snap, &n);
 
@@ -226,7 +227,7 @@ static int put_children(struct put *w, const struct kh_kind *k, const void *obj,
 			struct kh_err *err)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 		const void *items;
 		size_t n;
 
@@ -250,11 +251,11 @@ static int put_children(struct put *w, const struct kh_kind *k, const void *obj,
 
 /* One object: the previous snapshot's version when it is the same (XML by stored id, the
  * rest field by field), else a new version with its children and an open span. */
-static int put_object(struct put *w, const struct kh_kind *k, const struct kh_field *const f[3],
-		      const void *obj, struct kh_err *err)
+static int put_object(struct put *w, const struct kh_kind *k,
+		      const struct kh_kind_field *const f[3], const void *obj, struct kh_err *err)
 {
 	struct kh_store *st = w->st;
-	const struct kh_field *m[KH_MAX_MEASURED];
+	const struct kh_kind_field *m[KH_MAX_MEASURED];
 	struct kh_xml_num nums[KH_MAX_NUMS];
 	size_t n_measured = kh_kind_measured(k, m), n_nums = kh_kind_nums(k, obj, nums), n_prev;
 	int64_t xml_ids[KH_MAX_XML] = { 0 }, now[KH_MAX_MEASURED], row;
@@ -453,7 +454,7 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 		goto fail;
 	for (int k = 0; k < KH_SPAN_KINDS; k++) {
 		const struct kh_kind *kind = kh_span_kinds[k];
-		const struct kh_field *f[3];
+		const struct kh_kind_field *f[3];
 		size_t n;
 		const void *items = kh_kind_items(kind, snap, &n);
 

@@ -70,7 +70,7 @@ static void test_tables_cover_structs(void **state)
 
 		assert_int_equal(kh_kind_index(kind), k);
 		for (size_t i = 0; i < kind->n_fields; i++) {
-			const struct kh_field *f = &kind->fields[i];
+			const struct kh_kind_field *f = &kind->fields[i];
 
 			assert_true(n + 2 <= sizeof s / sizeof s[0]);
 			s[n++] = (struct span_of){ f->offset, type_size(f->type), type_align(f->type),
@@ -102,7 +102,7 @@ static void test_tables_are_consistent(void **state)
 		size_t n_xml = 0, n_nums = 0, n_measured = 0;
 
 		for (size_t i = 0; i < kind->n_fields; i++) {
-			const struct kh_field *f = &kind->fields[i];
+			const struct kh_kind_field *f = &kind->fields[i];
 
 			for (size_t j = 0; j < i; j++)
 				assert_string_not_equal(kind->fields[j].name, f->name);
@@ -112,8 +112,10 @@ static void test_tables_are_consistent(void **state)
 			n_xml += f->type == KH_FT_XML;
 			n_nums += (f->flags & KH_F_XML_NUM) != 0;
 			n_measured += (f->flags & KH_F_MEASURED) != 0;
-			if (f->flags & (KH_F_MEASURED | KH_F_XML_NUM | KH_F_LINKED))
+			if (f->flags & (KH_F_MEASURED | KH_F_XML_NUM | KH_F_LINKED | KH_F_TIME))
 				assert_int_equal(f->type, KH_FT_NUM);
+			if (f->flags & KH_F_KNOWN)
+				assert_int_equal(f->type, KH_FT_FLAG);
 			if (f->flags & KH_F_DIFF)
 				assert_true(f->type == KH_FT_TEXT || f->type == KH_FT_NUM ||
 					    f->type == KH_FT_FLAG);
@@ -141,7 +143,7 @@ static void test_tables_are_consistent(void **state)
 static void fill(const struct kh_kind *k, void *obj, int64_t *counter)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		switch (f->type) {
 		case KH_FT_TEXT:
@@ -171,7 +173,7 @@ static void fill(const struct kh_kind *k, void *obj, int64_t *counter)
 static void assert_same(const struct kh_kind *k, const void *a, const void *b)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
-		const struct kh_field *f = &k->fields[i];
+		const struct kh_kind_field *f = &k->fields[i];
 
 		if (f->type == KH_FT_CHILDREN) {
 			size_t na, nb;
@@ -286,7 +288,7 @@ static void test_show_json_has_every_field(void **state)
 
 		assert_non_null(o);
 		for (size_t i = 0; i < kind->n_fields; i++) {
-			const struct kh_field *f = &kind->fields[i];
+			const struct kh_kind_field *f = &kind->fields[i];
 
 			if (f->type == KH_FT_XML)
 				assert_null(json_object_get(o, f->name));

@@ -3,6 +3,7 @@
  * a snapshot is kept: a year of nightly snapshots of 5000 volumes, one in seven growing
  * every night, costs some 6 MiB of series. */
 #include "report/report_int.h"
+#include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
 
@@ -180,6 +181,14 @@ void kh_report_set_warn_days(struct kh_report *r, int days)
 	r->warn_days = days < 0 ? 0 : days;
 }
 
+void kh_report_set_label(struct kh_report *r, const char *uri, const char *label)
+{
+	struct kh_label *l = KH_PUSH(r->labels, r->n_labels, r->cap_labels);
+
+	l->uri = kh_strdup(uri);
+	l->label = kh_strdup(label);
+}
+
 static void host_disks_clear(struct kh_rhost *h)
 {
 	for (size_t i = 0; i < h->n_disks; i++) {
@@ -205,8 +214,15 @@ void kh_report_free(struct kh_report *r)
 		kh_changes_free(&r->hosts[i].pending);
 		free(r->hosts[i].pool_map);
 		free(r->hosts[i].vol_map);
+		free(r->hosts[i].pairs);
+		free(r->hosts[i].display);
 	}
 	free(r->hosts);
+	for (size_t i = 0; i < r->n_labels; i++) {
+		free(r->labels[i].uri);
+		free(r->labels[i].label);
+	}
+	free(r->labels);
 	for (size_t i = 0; i < r->n_vols; i++)
 		series_clear(&r->vols[i]);
 	free(r->vols);
@@ -230,6 +246,81 @@ int kh_change_is_growth(const struct kh_change *c)
 
 static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int same_objects);
 
+/* ---- pools on one filesystem ----
+ * libvirt gives a dir, fs or netfs pool the capacity, allocation and available of the
+ * filesystem its target is on (statvfs), so pools on one filesystem show one set of numbers,
+ * read a few milliseconds apart. Two pools of a host are taken for one filesystem when, at
+ * every snapshot of the period that measured both, their capacities are equal to the byte
+ * and their allocations and availables differ by at most SHARE_TOL, and their allocation has
+ * moved by more than SHARE_TOL over the period: two filesystems of one size that nothing
+ * writes to (two fresh disks, two empty test pools) agree too, and are not grouped. */
+#define SHARE_TOL_MIN (1 << 20)         /* 1 MiB ... */
+#define SHARE_TOL_PARTS 10000           /* ... or 0.01 % of the capacity, if more */
+
+static int64_t share_tol(int64_t capacity)
+{
+	int64_t t = capacity / SHARE_TOL_PARTS;
+
+	return t > SHARE_TOL_MIN ? t : SHARE_TOL_MIN;
+}
+
+static int64_t abs_diff(int64_t a, int64_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+static int measured_at(const struct kh_series *s, uint32_t ord)
+{
+	return s->measured && s->measured_ord == ord;
+}
+
+/* Both measured now (capacity is the latest, allocation the last sample's). */
+static int pools_agree(const struct kh_series *a, const struct kh_series *b)
+{
+	int64_t tol = share_tol(a->capacity);
+
+	return a->fs_numbers && b->fs_numbers && a->capacity == b->capacity &&
+	       abs_diff(a->alloc_last, b->alloc_last) <= tol &&
+	       abs_diff(a->available, b->available) <= tol;
+}
+
+/* After snapshot `ord` of host h: pairs whose numbers now differ are parted for good, the
+ * others note whether they moved; a pool measured for the first time pairs with those of
+ * the snapshot it agrees with. */
+static void track_pairs(struct kh_report *r, struct kh_rhost *h, uint32_t ord)
+{
+	for (size_t i = 0; i < h->n_pairs;) {
+		struct kh_pair *p = &h->pairs[i];
+		const struct kh_series *a = &r->pools[p->a], *b = &r->pools[p->b];
+
+		if (measured_at(a, ord) && measured_at(b, ord)) {
+			if (!pools_agree(a, b)) {
+				h->pairs[i] = h->pairs[--h->n_pairs];
+				continue;
+			}
+			if (abs_diff(a->alloc_last, p->alloc0) > share_tol(a->capacity))
+				p->moved = 1;
+		}
+		i++;
+	}
+	for (size_t i = 0; i < h->n_pool_map; i++) {
+		const struct kh_series *a = &r->pools[h->pool_map[i]];
+
+		if (!measured_at(a, ord) || a->measured_first != ord || !a->fs_numbers)
+			continue;
+		for (size_t j = 0; j < h->n_pool_map; j++) {
+			const struct kh_series *b = &r->pools[h->pool_map[j]];
+
+			/* two pools new at this snapshot pair once */
+			if (j == i || !measured_at(b, ord) || (b->measured_first == ord && j > i) ||
+			    !pools_agree(a, b))
+				continue;
+			*KH_PUSH(h->pairs, h->n_pairs, h->cap_pairs) =
+			    (struct kh_pair){ h->pool_map[i], h->pool_map[j], a->alloc_last, 0 };
+		}
+	}
+}
+
 /* Moves the changes worth reporting from `found` into the report, frees the rest. */
 static void keep_drift(struct kh_report *r, struct kh_changes *found)
 {
@@ -248,19 +339,65 @@ static void keep_drift(struct kh_report *r, struct kh_changes *found)
 	kh_changes_free(&dropped);
 }
 
+/* What a host is called before it is told apart: its label, else hostname, else URI. */
+static const char *host_name(const struct kh_rhost *h)
+{
+	if (h->label)
+		return h->label;
+	return h->hostname && *h->hostname ? h->hostname : h->uri;
+}
+
+/* Keeps the display label of every host called `name`: the name, or "name (URI)" while
+ * another host of the report has it too. */
+static void relabel(struct kh_report *r, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_hosts; i++)
+		n += strcmp(host_name(&r->hosts[i]), name) == 0;
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		struct kh_rhost *h = &r->hosts[i];
+		int dup = n > 1 && strcmp(name, h->uri) != 0;
+
+		if (strcmp(host_name(h), name) != 0 || (h->display && h->dup == dup))
+			continue;
+		free(h->display);
+		h->display = dup ? kh_asprintf("%s (%s)", name, h->uri) : kh_strdup(name);
+		h->dup = dup;
+	}
+}
+
 static struct kh_rhost *host_get(struct kh_report *r, const char *uri, size_t *idx)
 {
 	struct kh_rhost *h;
 
-	for (size_t i = 0; i < r->n_hosts; i++)
+	for (size_t i = r->n_hosts; i-- > 0;) /* the host fed last, most likely */
 		if (strcmp(r->hosts[i].uri, uri) == 0) {
 			*idx = i;
 			return &r->hosts[i];
 		}
 	h = KH_PUSH(r->hosts, r->n_hosts, r->cap_hosts);
 	h->uri = kh_strdup(uri);
+	for (size_t i = 0; i < r->n_labels; i++)
+		if (strcmp(r->labels[i].uri, uri) == 0)
+			h->label = r->labels[i].label;
 	*idx = r->n_hosts - 1;
+	relabel(r, host_name(h));
 	return h;
+}
+
+/* A new hostname: the hosts called by the old one and by the new one are labelled again. */
+static void host_rename(struct kh_report *r, struct kh_rhost *h, const char *hostname)
+{
+	char *old = kh_strdup(host_name(h));
+
+	free(h->hostname);
+	h->hostname = kh_strdup(hostname);
+	free(h->display);
+	h->display = NULL;
+	relabel(r, old);
+	relabel(r, host_name(h));
+	free(old);
 }
 
 static void take_disks(struct kh_rhost *h, const struct kh_snapshot *snap)
@@ -363,10 +500,8 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 	int remap;
 
 	h = host_get(r, snap->host.uri, &hi);
-	if (snap->host.hostname) {
-		free(h->hostname);
-		h->hostname = kh_strdup(snap->host.hostname);
-	}
+	if (snap->host.hostname && !str_eq(snap->host.hostname, h->hostname))
+		host_rename(r, h, snap->host.hostname);
 	if (snap->host.host_uuid) {
 		free(h->host_uuid);
 		h->host_uuid = kh_strdup(snap->host.host_uuid);
@@ -394,6 +529,9 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			h->pool_map[i] = (uint32_t)(s - r->pools);
 			if (p->capacity >= 0)
 				s->capacity = p->capacity;
+			s->fs_numbers = p->type && (strcmp(p->type, "dir") == 0 ||
+						    strcmp(p->type, "fs") == 0 ||
+						    strcmp(p->type, "netfs") == 0);
 		}
 		s = &r->pools[h->pool_map[i]];
 		s->last_ord = ord;
@@ -401,7 +539,14 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			s->available = p->available;
 		if (p->allocation >= 0)
 			series_sample(s, ord, p->allocation);
+		if (p->capacity >= 0 && p->allocation >= 0 && p->available >= 0) {
+			if (!s->measured)
+				s->measured_first = ord;
+			s->measured = 1;
+			s->measured_ord = ord;
+		}
 	}
+	track_pairs(r, h, ord);
 	for (size_t i = 0; i < snap->n_volumes; i++) {
 		const struct kh_volume *v = &snap->volumes[i];
 		struct kh_series *s;
@@ -435,6 +580,11 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 const char *kh_rhost_label(const struct kh_rhost *h)
 {
 	return h->hostname && *h->hostname ? h->hostname : h->uri;
+}
+
+const char *kh_rhost_display(const struct kh_rhost *h)
+{
+	return h->display ? h->display : host_name(h);
 }
 
 const char *kh_row_host(const struct kh_row *row)
@@ -648,6 +798,240 @@ static void pool_totals(const struct kh_report *r, struct kh_analysis *a)
 	free(by_series);
 }
 
+/* ---- storage: the pools of each filesystem ---- */
+
+static size_t uf_find(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+static const struct kh_pair *pair_of(const struct kh_rhost *h, size_t a, size_t b)
+{
+	for (size_t i = 0; i < h->n_pairs; i++)
+		if ((h->pairs[i].a == a && h->pairs[i].b == b) ||
+		    (h->pairs[i].a == b && h->pairs[i].b == a))
+			return &h->pairs[i];
+	return NULL;
+}
+
+static int cmp_row_name(const void *x, const void *y)
+{
+	return strcmp((*(const struct kh_row *const *)x)->s->name,
+		      (*(const struct kh_row *const *)y)->s->name);
+}
+
+static int cmp_storage(const void *x, const void *y)
+{
+	return cmp_row(((const struct kh_storage *)x)->row, ((const struct kh_storage *)y)->row);
+}
+
+/* Groups the current pools by filesystem: pairs that moved together join, and a group is
+ * kept only when every two of its pools are such a pair (agreement within the tolerance
+ * is not transitive); the others stand alone. */
+static void find_storage(const struct kh_report *r, struct kh_analysis *a)
+{
+	size_t *parent = kh_malloc((r->n_pools + 1) * sizeof *parent);
+	size_t *group = kh_malloc((r->n_pools + 1) * sizeof *group);
+	const struct kh_row **by_series = kh_calloc(r->n_pools + 1, sizeof *by_series);
+
+	for (size_t i = 0; i < r->n_pools; i++) {
+		parent[i] = i;
+		group[i] = SIZE_MAX;
+	}
+	for (size_t i = 0; i < a->n_pools; i++)
+		by_series[a->pools[i].s - r->pools] = &a->pools[i];
+	for (size_t hi = 0; hi < r->n_hosts; hi++)
+		for (size_t i = 0; i < r->hosts[hi].n_pairs; i++) {
+			const struct kh_pair *p = &r->hosts[hi].pairs[i];
+
+			if (p->moved && by_series[p->a] && by_series[p->b])
+				parent[uf_find(parent, p->a)] = uf_find(parent, p->b);
+		}
+	a->storage = kh_calloc(a->n_pools + 1, sizeof *a->storage);
+	for (size_t i = 0; i < a->n_pools; i++) {
+		size_t root = uf_find(parent, (size_t)(a->pools[i].s - r->pools));
+		struct kh_storage *st;
+
+		if (group[root] == SIZE_MAX)
+			group[root] = a->n_storage++;
+		st = &a->storage[group[root]];
+		st->pools = kh_realloc(st->pools, (st->n_pools + 1) * sizeof *st->pools);
+		st->pools[st->n_pools++] = &a->pools[i];
+	}
+	/* a group whose pools do not all agree pairwise falls apart into single pools */
+	for (size_t k = 0, n = a->n_storage; k < n; k++) {
+		struct kh_storage *st = &a->storage[k];
+		const struct kh_rhost *h = st->pools[0]->h;
+		int whole = 1;
+
+		for (size_t i = 0; i < st->n_pools && whole; i++)
+			for (size_t j = i + 1; j < st->n_pools && whole; j++) {
+				const struct kh_pair *p = pair_of(h, (size_t)(st->pools[i]->s - r->pools),
+								  (size_t)(st->pools[j]->s - r->pools));
+
+				whole = p && p->moved;
+			}
+		while (!whole && st->n_pools > 1) {
+			struct kh_storage *alone = &a->storage[a->n_storage++];
+
+			alone->pools = kh_malloc(sizeof *alone->pools);
+			alone->pools[0] = st->pools[--st->n_pools];
+			alone->n_pools = 1;
+		}
+	}
+	for (size_t k = 0; k < a->n_storage; k++) {
+		struct kh_storage *st = &a->storage[k];
+
+		qsort(st->pools, st->n_pools, sizeof *st->pools, cmp_row_name);
+		st->row = st->pools[0];
+		for (size_t i = 0; i < st->n_pools; i++) {
+			const struct kh_row *p = st->pools[i];
+
+			st->committed += p->committed;
+			st->n_volumes += p->n_volumes;
+			if (p->has_vol_full && (!st->has_vol_full || p->vol_full_at < st->vol_full_at)) {
+				st->has_vol_full = 1;
+				st->vol_full_at = p->vol_full_at;
+			}
+		}
+		st->fills_before_volumes =
+		    st->row->fc.ok &&
+		    ((st->committed > st->row->capacity && st->row->capacity >= 0) ||
+		     !st->has_vol_full || st->row->fc.full_at < st->vol_full_at);
+	}
+	qsort(a->storage, a->n_storage, sizeof *a->storage, cmp_storage);
+	for (size_t k = 0; k < a->n_storage; k++)
+		for (size_t i = 0; i < a->storage[k].n_pools; i++)
+			((struct kh_row *)a->storage[k].pools[i])->storage = &a->storage[k];
+	free(parent);
+	free(group);
+	free(by_series);
+}
+
+char *kh_row_shares(const struct kh_row *pool)
+{
+	struct kh_buf b = { 0 };
+
+	if (pool->storage == NULL || pool->storage->n_pools < 2)
+		return NULL;
+	for (size_t i = 0; i < pool->storage->n_pools; i++)
+		if (pool->storage->pools[i] != pool)
+			kh_buf_printf(&b, "%s%s", b.len ? ", " : "", pool->storage->pools[i]->s->name);
+	return kh_buf_steal(&b);
+}
+
+/* ---- what to act on first, and the hosts ---- */
+
+/* Soonest full first; on the same date a volume before its storage (a storage comes first
+ * only when it fills first); then by host and name. */
+static int cmp_risk(const void *x, const void *y)
+{
+	const struct kh_risk *a = x, *b = y;
+
+	if (a->row->fc.full_at != b->row->fc.full_at)
+		return a->row->fc.full_at < b->row->fc.full_at ? -1 : 1;
+	if ((a->storage == NULL) != (b->storage == NULL))
+		return a->storage == NULL ? -1 : 1;
+	return cmp_row(a->row, b->row);
+}
+
+static void find_risks(const struct kh_report *r, struct kh_analysis *a)
+{
+	a->risks = kh_malloc((a->n_storage + a->n_vols + 1) * sizeof *a->risks);
+	for (size_t i = 0; i < a->n_storage; i++)
+		if (a->storage[i].row->fc.ok) {
+			a->risks[a->n_risks++] = (struct kh_risk){ &a->storage[i], a->storage[i].row };
+			a->n_warn_storage += a->storage[i].row->fc.days <= r->warn_days;
+		}
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (a->vols[i].fc.ok) {
+			a->risks[a->n_risks++] = (struct kh_risk){ NULL, &a->vols[i] };
+			a->n_warn_vols += a->vols[i].fc.days <= r->warn_days;
+		}
+	qsort(a->risks, a->n_risks, sizeof *a->risks, cmp_risk);
+}
+
+static double overcommit(const struct kh_storage *st)
+{
+	return st->row->capacity > 0 ? (double)st->committed / (double)st->row->capacity : 0;
+}
+
+/* Riskiest first: what fills soonest, then the worst overcommit, then by label. */
+static int cmp_hostrow(const void *x, const void *y)
+{
+	const struct kh_hostrow *a = x, *b = y;
+	int c;
+
+	if ((a->first == NULL) != (b->first == NULL))
+		return a->first ? -1 : 1;
+	if (a->first && a->first != b->first)
+		return a->first < b->first ? -1 : 1; /* the risks are ranked */
+	if (a->worst_overcommit != b->worst_overcommit)
+		return a->worst_overcommit > b->worst_overcommit ? -1 : 1;
+	if ((c = strcmp(kh_rhost_label(a->h), kh_rhost_label(b->h))) != 0)
+		return c;
+	return strcmp(a->h->uri, b->h->uri);
+}
+
+struct uri_ref {
+	const char *uri;
+	size_t host;
+};
+
+static int cmp_uri_ref(const void *x, const void *y)
+{
+	return strcmp(((const struct uri_ref *)x)->uri, ((const struct uri_ref *)y)->uri);
+}
+
+static void find_hosts(const struct kh_report *r, struct kh_analysis *a)
+{
+	struct uri_ref *uris = kh_malloc((r->n_hosts + 1) * sizeof *uris);
+
+	a->hosts = kh_calloc(r->n_hosts + 1, sizeof *a->hosts);
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		a->hosts[i].h = &r->hosts[i];
+		a->hosts[i].index = i;
+		a->hosts[i].pending = r->hosts[i].pending.n;
+		uris[i] = (struct uri_ref){ r->hosts[i].uri, i };
+	}
+	for (size_t i = 0; i < a->n_pools; i++)
+		a->hosts[a->pools[i].s->host].n_pools++;
+	for (size_t i = 0; i < a->n_vols; i++)
+		a->hosts[a->vols[i].s->host].n_volumes++;
+	for (size_t i = 0; i < a->n_storage; i++) {
+		struct kh_hostrow *hr = &a->hosts[a->storage[i].row->s->host];
+		double oc = overcommit(&a->storage[i]);
+
+		hr->n_storage++;
+		if (a->storage[i].row->capacity > 0 && (hr->worst == NULL || oc > hr->worst_overcommit)) {
+			hr->worst = &a->storage[i];
+			hr->worst_overcommit = oc;
+		}
+	}
+	for (size_t i = 0; i < a->n_risks; i++) {
+		struct kh_hostrow *hr = &a->hosts[a->risks[i].row->s->host];
+
+		if (hr->first == NULL)
+			hr->first = &a->risks[i];
+		hr->n_warn += a->risks[i].row->fc.days <= r->warn_days;
+	}
+	if (r->n_hosts)
+		qsort(uris, r->n_hosts, sizeof *uris, cmp_uri_ref);
+	for (size_t i = 0; i < r->changes.n && r->n_hosts; i++) {
+		struct uri_ref key = { r->changes.items[i].uri, 0 }, *hit;
+
+		if (key.uri == NULL)
+			continue;
+		hit = bsearch(&key, uris, r->n_hosts, sizeof *uris, cmp_uri_ref);
+		if (hit)
+			a->hosts[hit->host].changes++;
+	}
+	qsort(a->hosts, r->n_hosts, sizeof *a->hosts, cmp_hostrow);
+	free(uris);
+}
+
 static int cmp_drift(const void *a, const void *b)
 {
 	const struct kh_change *x = *(const struct kh_change *const *)a;
@@ -683,6 +1067,9 @@ struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 
 	qsort(a->vols, a->n_vols, sizeof *a->vols, cmp_row);
 	qsort(a->pools, a->n_pools, sizeof *a->pools, cmp_row);
+	find_storage(r, a);
+	find_risks(r, a);
+	find_hosts(r, a);
 	if (a->n_vols && a->vols[0].fc.ok)
 		a->first = &a->vols[0];
 	if (a->n_pools && a->pools[0].fc.ok &&
@@ -704,8 +1091,13 @@ void kh_analysis_free(struct kh_analysis *a)
 		return;
 	for (size_t i = 0; i < a->n_vols; i++)
 		free(a->vols[i].owners);
+	for (size_t i = 0; i < a->n_storage; i++)
+		free(a->storage[i].pools);
 	free(a->vols);
 	free(a->pools);
+	free(a->storage);
+	free(a->risks);
+	free(a->hosts);
 	free(a->drift);
 	free(a);
 }

@@ -28,6 +28,10 @@ int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 			  const struct kh_snapshot *after, const struct kh_snapshot *now,
 			  struct kh_err *err);
 
+/* Names the host of `uri` `label` in every table (the config's `host LABEL URI`). Before
+ * any snapshot of it is fed. */
+void kh_report_set_label(struct kh_report *r, const char *uri, const char *label);
+
 /* Volumes forecast to fill within this many days get their own section (default 30). */
 void kh_report_set_warn_days(struct kh_report *r, int days);
 

@@ -28,8 +28,19 @@ struct kh_rdisk {
 	char *domain, *pool, *volume, *source;
 };
 
+/* Two pools of a host whose numbers have agreed at every snapshot that measured both
+ * (kh_pools_agree): one filesystem once its allocation has moved (see report.c). */
+struct kh_pair {
+	uint32_t a, b;                  /* pool series */
+	int64_t alloc0;                 /* a's allocation when the pair was first seen */
+	int moved;
+};
+
 struct kh_rhost {
 	char *uri, *hostname;           /* hostname of the latest snapshot, NULL if unknown */
+	const char *label;              /* the config's (kh_report_set_label), borrowed */
+	char *display;                  /* kh_rhost_label's answer, kept by relabel() */
+	int dup;                        /* another host of the report has its name */
 	char *host_uuid;                /* likewise */
 	int64_t *times;                 /* taken_at of each snapshot fed, ascending */
 	size_t n_times, cap_times;
@@ -41,6 +52,8 @@ struct kh_rhost {
 	uint32_t *pool_map, *vol_map;
 	size_t n_pool_map, n_vol_map;
 	int mapped;
+	struct kh_pair *pairs;          /* pools that may share a filesystem */
+	size_t n_pairs, cap_pairs;
 };
 
 /* The history of one volume (pool != NULL) or pool (pool == NULL) on one host. */
@@ -57,6 +70,10 @@ struct kh_series {
 	uint32_t last_sample_ord;       /* the latest sample, kept even when thinned out */
 	int64_t alloc_last, alloc_first;
 	int64_t capacity, available;    /* latest known, KH_UNKNOWN if never known */
+	int fs_numbers;                 /* pools: a dir, fs or netfs pool, whose capacity,
+					 * allocation and available are its filesystem's */
+	int measured;                   /* pools: capacity, allocation and available known */
+	uint32_t measured_first, measured_ord; /* pools: the first and latest snapshot so */
 };
 
 struct kh_index {
@@ -64,9 +81,15 @@ struct kh_index {
 	size_t cap, n;
 };
 
+struct kh_label {
+	char *uri, *label;
+};
+
 struct kh_report {
 	int64_t from, to;
 	int warn_days;
+	struct kh_label *labels;        /* kh_report_set_label */
+	size_t n_labels, cap_labels;
 	size_t n_snapshots;
 	int64_t first_at, last_at;
 	struct kh_rhost *hosts;
@@ -94,11 +117,51 @@ struct kh_row {
 	int has_vol_full;
 	int64_t vol_full_at;            /* the earliest volume forecast in it */
 	int fills_before_volumes;
+	const struct kh_storage *storage; /* the filesystem it is on */
+};
+
+/* One filesystem of a host: a pool alone, or the pools found to share one. Its numbers and
+ * forecast are those of its first pool by name (they agree); committed counts the volumes
+ * of all its pools. */
+struct kh_storage {
+	const struct kh_row **pools;    /* by name */
+	size_t n_pools;
+	const struct kh_row *row;       /* pools[0] */
+	int64_t committed;
+	size_t n_volumes;
+	int has_vol_full;
+	int64_t vol_full_at;
+	int fills_before_volumes;
+};
+
+/* Something to act on: a storage or a volume, ranked by days to full. */
+struct kh_risk {
+	const struct kh_storage *storage; /* NULL for a volume */
+	const struct kh_row *row;         /* the volume, or the storage's row */
+};
+
+/* One host of the report, as the per-host table shows it. */
+struct kh_hostrow {
+	const struct kh_rhost *h;
+	size_t index;                   /* into kh_report.hosts */
+	size_t n_pools, n_volumes, n_storage;
+	size_t n_warn;                  /* storages and volumes filling within warn_days */
+	const struct kh_risk *first;    /* what fills first on it; NULL if nothing */
+	double worst_overcommit;        /* of its storages; 0 when none is known */
+	const struct kh_storage *worst; /* which; NULL when none is known */
+	size_t changes, pending;        /* drift in the period; pending at its latest */
 };
 
 struct kh_analysis {
 	struct kh_row *vols, *pools;    /* sorted: soonest full first, no forecast last */
 	size_t n_vols, n_pools;
+	struct kh_storage *storage;     /* sorted like the pools */
+	size_t n_storage;
+	struct kh_risk *risks;          /* every storage and volume with a forecast, soonest
+					 * first, a storage before a volume filling as soon */
+	size_t n_risks;
+	struct kh_hostrow *hosts;       /* riskiest first (kh_hostrow_cmp) */
+	size_t n_warn_vols, n_warn_storage; /* forecast to fill within warn_days */
 	const struct kh_row *first;     /* what fills first, pool or volume; NULL if nothing */
 	int first_is_pool;
 	const struct kh_change **drift; /* sorted by time, then host */
@@ -111,6 +174,11 @@ void kh_analysis_free(struct kh_analysis *a);
 /* "kvm1", or the URI when the host never told its name. */
 const char *kh_row_host(const struct kh_row *row);
 const char *kh_rhost_label(const struct kh_rhost *h);
+/* A name unique within the report: the config's label, else the hostname, else the URI;
+ * "NAME (URI)" where another host of the report has that name too. */
+const char *kh_rhost_display(const struct kh_rhost *h);
+/* The names of the other pools of a pool's storage, ", "-separated; NULL when alone. */
+char *kh_row_shares(const struct kh_row *pool);
 /* True when hosts i and j (different URIs) reach one machine: same hostname and host UUID. */
 int kh_rhost_same(const struct kh_report *r, size_t i, size_t j);
 /* The host of a change, by its URI; NULL when unknown. */

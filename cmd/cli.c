@@ -91,34 +91,58 @@ int kh_check_host(struct kh_ctx *ctx, const char *host)
 	return known ? KH_EXIT_OK : kh_fail("no snapshots of host '%s'", host);
 }
 
-int kh_write_output(const char *path, const char *s)
+int kh_output_open(const char *path, struct kh_output *o)
 {
-	char *tmp;
-	FILE *f;
-	int rc = 0;
-
+	o->path = path;
+	o->tmp = NULL;
 	if (path == NULL || strcmp(path, "-") == 0) {
-		fputs(s, stdout);
+		o->f = stdout;
 		return 0;
 	}
 	/* A report is replaced whole or not at all: a reader never sees half of one. */
-	tmp = kh_asprintf("%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
+	o->tmp = kh_asprintf("%s.tmp.%ld", path, (long)getpid());
+	o->f = fopen(o->tmp, "w");
+	if (o->f == NULL) {
+		int rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
+
+		free(o->tmp);
+		o->tmp = NULL;
 		return rc;
 	}
-	fputs(s, f);
-	if (ferror(f) | fclose(f)) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	} else if (rename(tmp, path) != 0) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
+	return 0;
+}
+
+int kh_output_close(struct kh_output *o, int ok)
+{
+	int rc = 0;
+
+	if (o->tmp == NULL)
+		return ok ? 0 : KH_EXIT_ERROR;
+	if (!ok) {
+		fclose(o->f);
+		unlink(o->tmp);
+		rc = KH_EXIT_ERROR;
+	} else if (ferror(o->f) | fclose(o->f)) {
+		rc = kh_fail("cannot write '%s': %s", o->path, strerror(errno));
+		unlink(o->tmp);
+	} else if (rename(o->tmp, o->path) != 0) {
+		rc = kh_fail("cannot write '%s': %s", o->path, strerror(errno));
+		unlink(o->tmp);
 	}
-	free(tmp);
+	free(o->tmp);
+	o->tmp = NULL;
 	return rc;
+}
+
+int kh_write_output(const char *path, const char *s)
+{
+	struct kh_output o;
+	int rc = kh_output_open(path, &o);
+
+	if (rc)
+		return rc;
+	fputs(s, o.f);
+	return kh_output_close(&o, 1);
 }
 
 void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)

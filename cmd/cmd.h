@@ -63,6 +63,16 @@ int kh_host_json_options(struct kh_ctx *ctx, const struct kh_cmd *cmd, int argc,
 int kh_check_host(struct kh_ctx *ctx, const char *host);
 /* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
 int kh_write_output(const char *path, const char *s);
+/* The same in two steps, for output written as it is made: open gives o->f (stdout, or a
+ * temporary file beside path); close(ok) renames it over path, or with ok == 0 removes it.
+ * Each says why on stderr and returns the exit status when it fails. */
+struct kh_output {
+	const char *path;
+	char *tmp;
+	FILE *f;
+};
+int kh_output_open(const char *path, struct kh_output *o);
+int kh_output_close(struct kh_output *o, int ok);
 /* Streams snapshots v (oldest first): fn(prev, snap, last) for each, prev being the snapshot
  * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
  * The two hold only what differs between them (kh_store_load_changes), except when `last`

@@ -4,6 +4,7 @@
 #include "util/mem.h"
 #include "util/timefmt.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,7 +164,19 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	switch (format) {
-	case F_JSON: out = kh_report_json(r); break;
+	case F_JSON: {
+		struct kh_output o;
+
+		if ((rc = kh_output_open(output, &o)) != 0)
+			goto out;
+		if (kh_report_json_write(r, o.f)) {
+			rc = kh_fail("cannot write '%s': %s", output ? output : "-", strerror(errno));
+			kh_output_close(&o, 0);
+		} else {
+			rc = kh_output_close(&o, 1);
+		}
+		goto out;
+	}
 	case F_HTML:
 		if (kh_report_html(r, kh_templates_dir(ctx, templates), &out, &err)) {
 			rc = kh_fail("%s", err.msg);

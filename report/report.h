@@ -4,6 +4,7 @@
 #define KH_REPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store/model.h"
 #include "util/err.h"
@@ -38,6 +39,9 @@ void kh_report_set_warn_days(struct kh_report *r, int days);
 /* Renderers; the returned string is the caller's. */
 char *kh_report_markdown(const struct kh_report *r);
 char *kh_report_json(const struct kh_report *r);
+/* The same, written to f as it is made (a fleet's is too big to hold); -1 on a write error,
+ * errno telling why. */
+int kh_report_json_write(const struct kh_report *r, FILE *f);
 /* HTML from the Markdown via libcmark, wrapped in templates_dir/report.html. */
 int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
 		   struct kh_err *err);

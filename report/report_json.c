@@ -239,7 +239,20 @@ static json_t *pending_json(const struct kh_rhost *h, const struct kh_change *c)
 struct out {
 	struct kh_buf b;
 	int depth;              /* of the piece being dumped: its lines are indented this deep */
+	FILE *f;                /* where b goes once it holds FLUSH_AT bytes; NULL: kept */
 };
+
+/* A fleet's JSON is some 100 MB: written out as it is made, it never sits in memory whole. */
+#define FLUSH_AT 65536
+
+static void flush(struct out *o)
+{
+	if (o->f && o->b.len) {
+		fwrite(o->b.data, 1, o->b.len, o->f);
+		o->b.len = 0;
+		o->b.data[0] = '\0';
+	}
+}
 
 /* jansson's newlines come only from indenting (strings escape theirs): indent each. */
 static int put_indented(const char *s, size_t n, void *data)
@@ -285,6 +298,8 @@ static void put_element(struct out *o, json_t *j, size_t i)
 	kh_buf_puts(&o->b, i ? ",\n    " : "\n    ");
 	o->depth = 2;
 	put_value(o, j);
+	if (o->b.len >= FLUSH_AT)
+		flush(o);
 }
 
 static void put_array_end(struct out *o, size_t n)
@@ -359,10 +374,10 @@ static json_t *first_json(const struct kh_analysis *a)
 	return first;
 }
 
-char *kh_report_json(const struct kh_report *r)
+static void report_json(const struct kh_report *r, struct out *out)
 {
 	struct kh_analysis *a = kh_analysis_new(r);
-	struct out o = { { 0 }, 0 };
+	struct out o = *out;
 	size_t n_pending = 0;
 
 	put_member(&o, "period", period_json(r), 1);
@@ -399,6 +414,24 @@ char *kh_report_json(const struct kh_report *r)
 		put_element(&o, risk_json(&a->risks[i]), i);
 	put_array_end(&o, a->n_risks);
 	kh_buf_puts(&o.b, "\n}");
+	flush(&o);
 	kh_analysis_free(a);
+	*out = o;
+}
+
+char *kh_report_json(const struct kh_report *r)
+{
+	struct out o = { { 0 }, 0, NULL };
+
+	report_json(r, &o);
 	return kh_buf_steal(&o.b);
+}
+
+int kh_report_json_write(const struct kh_report *r, FILE *f)
+{
+	struct out o = { { 0 }, 0, f };
+
+	report_json(r, &o);
+	kh_buf_free(&o.b);
+	return ferror(f) ? -1 : 0;
 }

@@ -1639,6 +1639,48 @@ static void test_shared_storage_streamed(void **state)
 	free_snaps(s, 5);
 }
 
+/* Written to a file as it is made, the JSON is the string byte for byte, past the flushes. */
+static void test_json_written(void **state)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 2 * DAY);
+	struct kh_err err;
+	char *whole, *file;
+	FILE *f = tmpfile();
+	size_t len;
+	long n;
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		struct kh_snapshot *s = snap_new(URI1, "kvm1", T0() + k * DAY);
+
+		pool_add(s, "default", 100 * GiB, 10 * GiB, 90 * GiB);
+		for (int v = 0; v < 400; v++) { /* some 400 KB: several flushes */
+			char name[32];
+
+			snprintf(name, sizeof name, "v%03d.qcow2", v);
+			vol_add(s, "default", name, 10 * GiB, GiB + k * v * MiB);
+		}
+		kh_snapshot_sort(s);
+		assert_int_equal(kh_report_add(r, NULL, s, &err), 0);
+		kh_snapshot_free(s);
+	}
+	whole = kh_report_json(r);
+	assert_non_null(f);
+	assert_int_equal(kh_report_json_write(r, f), 0);
+	n = ftell(f);
+	len = strlen(whole);
+	assert_true(len > 200000);
+	assert_int_equal((size_t)n, len);
+	rewind(f);
+	file = kh_malloc(len + 1);
+	assert_int_equal(fread(file, 1, len, f), len);
+	assert_memory_equal(file, whole, len);
+	fclose(f);
+	free(file);
+	free(whole);
+	kh_report_free(r);
+}
+
 /* Hosts that share a hostname get labels that tell them apart; the config's label wins. */
 static void test_host_labels(void **state)
 {
@@ -1791,6 +1833,7 @@ int main(void)
 		cmocka_unit_test(test_shared_storage),
 		cmocka_unit_test(test_shared_storage_not),
 		cmocka_unit_test(test_shared_storage_streamed),
+		cmocka_unit_test(test_json_written),
 		cmocka_unit_test(test_host_labels),
 		cmocka_unit_test(test_host_labels_renamed),
 		cmocka_unit_test(test_ranked_by_risk),

@@ -159,6 +159,8 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, (int)warn_days);
+	for (size_t i = 0; i < ctx->config->n_hosts; i++)
+		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
 	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;

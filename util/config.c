@@ -14,7 +14,7 @@
 
 #define CONFIG_MAX (1 << 20) /* far beyond any real file; stops a read of /dev/zero */
 
-enum kind { K_STRING, K_URI, K_INT };
+enum kind { K_STRING, K_URI, K_HOST, K_INT };
 
 static const struct key {
 	const char *name;
@@ -25,6 +25,7 @@ static const struct key {
 } keys[] = {
 	{ "database", K_STRING, offsetof(struct kh_config, database), 0, NULL },
 	{ "uri", K_URI, 0, 0, NULL },
+	{ "host", K_HOST, 0, 0, NULL },
 	{ "timeout", K_INT, offsetof(struct kh_config, timeout), 1,
 	  "a whole number of seconds, 1 or more" },
 	{ "keep_daily", K_INT, offsetof(struct kh_config, keep_daily), 0,
@@ -54,6 +55,11 @@ void kh_config_clear(struct kh_config *cfg)
 	for (size_t i = 0; i < cfg->n_uris; i++)
 		free(cfg->uris[i]);
 	free(cfg->uris);
+	for (size_t i = 0; i < cfg->n_hosts; i++) {
+		free(cfg->hosts[i].label);
+		free(cfg->hosts[i].uri);
+	}
+	free(cfg->hosts);
 	free(cfg->mail_to);
 	free(cfg->mail_from);
 	free(cfg->templates);
@@ -207,7 +213,7 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 			goto fail;
 		}
 		ki = (size_t)(key - keys);
-		if (key->kind != K_URI && first_line[ki]) {
+		if (key->kind != K_URI && key->kind != K_HOST && first_line[ki]) {
 			kh_err_set(err, "%s:%u: key '%s' is set twice (first on line %u)", name, line,
 				   key->name, first_line[ki]);
 			free(value);
@@ -218,6 +224,28 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 		case K_URI:
 			*KH_PUSH(cfg->uris, cfg->n_uris, cfg->cap_uris) = value;
 			break;
+		case K_HOST: {
+			/* LABEL URI: the label is one word, the URI what follows */
+			size_t w = 0, u;
+			struct kh_config_host *h;
+
+			while (value[w] && !is_space(value[w]))
+				w++;
+			for (u = w; value[u] && is_space(value[u]); u++)
+				;
+			if (w == 0 || value[u] == '\0') {
+				kh_err_set(err, "%s:%u: key 'host': expected 'LABEL URI', got '%s'", name,
+					   line, value);
+				free(value);
+				goto fail;
+			}
+			h = KH_PUSH(cfg->hosts, cfg->n_hosts, cfg->cap_hosts);
+			h->label = kh_strndup(value, w);
+			h->uri = kh_strdup(value + u);
+			*KH_PUSH(cfg->uris, cfg->n_uris, cfg->cap_uris) = kh_strdup(value + u);
+			free(value);
+			break;
+		}
 		case K_STRING:
 			*(char **)((char *)cfg + key->off) = value;
 			break;

@@ -34,8 +34,10 @@ static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, 
 		kh_scan_close(sc);
 		if (rc < 0)
 			return -1;
+		kh_report_host_done(r, uris[i]); /* one host's series in memory at a time */
 	}
 	kh_progress(ctx, "reading host", n, n);
+	kh_report_seal(r);
 	return 0;
 }
 

@@ -101,11 +101,20 @@ static struct kh_series *series_get(struct kh_index *ix, struct kh_series **item
 	s->host = host;
 	s->pool = pool ? kh_strdup(pool) : NULL;
 	s->name = kh_strdup(name ? name : "");
-	s->stride = 1;
-	s->capacity = s->available = KH_UNKNOWN;
+	s->f = kh_calloc(1, sizeof *s->f);
+	s->f->stride = 1;
+	s->f->capacity = s->f->available = KH_UNKNOWN;
 	*slot = (uint32_t)*n;
 	ix->n++;
 	return s;
+}
+
+static void feed_free(struct kh_series *s)
+{
+	if (s->f)
+		free(s->f->runs);
+	free(s->f);
+	s->f = NULL;
 }
 
 static void series_clear(struct kh_series *s)
@@ -113,7 +122,7 @@ static void series_clear(struct kh_series *s)
 	free(s->pool);
 	free(s->name);
 	free(s->path);
-	free(s->runs);
+	feed_free(s);
 }
 
 /* Drops every other kept sample (the 1st, 3rd, ... stay) and doubles the stride. A run
@@ -122,24 +131,24 @@ static void series_thin(struct kh_series *s)
 {
 	size_t pos = 0, k = 0;
 
-	for (size_t i = 0; i < s->n_runs; i++) {
-		struct kh_run r = s->runs[i];
+	for (size_t i = 0; i < s->f->n_runs; i++) {
+		struct kh_run r = s->f->runs[i];
 		uint32_t skip = pos % 2;
 
 		pos += r.n;
 		if (r.n <= skip)
 			continue;
-		r.ord += skip * s->stride;
+		r.ord += skip * s->f->stride;
 		r.n = (r.n - skip + 1) / 2;
-		if (k && s->runs[k - 1].alloc == r.alloc &&
-		    s->runs[k - 1].ord + s->runs[k - 1].n * 2 * s->stride == r.ord)
-			s->runs[k - 1].n += r.n;
+		if (k && s->f->runs[k - 1].alloc == r.alloc &&
+		    s->f->runs[k - 1].ord + s->f->runs[k - 1].n * 2 * s->f->stride == r.ord)
+			s->f->runs[k - 1].n += r.n;
 		else
-			s->runs[k++] = r;
+			s->f->runs[k++] = r;
 	}
-	s->n_runs = k;
-	s->n /= 2;
-	s->stride *= 2;
+	s->f->n_runs = k;
+	s->f->n /= 2;
+	s->f->stride *= 2;
 }
 
 /* Keeps one sample, thinning the kept ones when full. */
@@ -147,21 +156,21 @@ static void series_sample(struct kh_series *s, uint32_t ord, int64_t alloc)
 {
 	struct kh_run *last;
 
-	if (!s->has_sample)
-		s->alloc_first = alloc;
-	s->has_sample = 1;
-	s->last_sample_ord = ord;
-	s->alloc_last = alloc;
-	if (s->n == KH_SERIES_MAX)
+	if (!s->f->has_sample)
+		s->f->alloc_first = alloc;
+	s->f->has_sample = 1;
+	s->f->last_sample_ord = ord;
+	s->f->alloc_last = alloc;
+	if (s->f->n == KH_SERIES_MAX)
 		series_thin(s);
-	if (s->seen++ % s->stride != 0)
+	if (s->f->seen++ % s->f->stride != 0)
 		return;
-	last = s->n_runs ? &s->runs[s->n_runs - 1] : NULL;
-	if (last && last->alloc == alloc && last->ord + last->n * s->stride == ord)
+	last = s->f->n_runs ? &s->f->runs[s->f->n_runs - 1] : NULL;
+	if (last && last->alloc == alloc && last->ord + last->n * s->f->stride == ord)
 		last->n++;
 	else
-		*KH_PUSH(s->runs, s->n_runs, s->cap_runs) = (struct kh_run){ ord, 1, alloc };
-	s->n++;
+		*KH_PUSH(s->f->runs, s->f->n_runs, s->f->cap_runs) = (struct kh_run){ ord, 1, alloc };
+	s->f->n++;
 }
 
 /* ---- feeding ---- */
@@ -216,6 +225,8 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].vol_map);
 		free(r->hosts[i].pairs);
 		free(r->hosts[i].display);
+		free(r->hosts[i].series);
+		free(r->hosts[i].pool_series);
 	}
 	free(r->hosts);
 	for (size_t i = 0; i < r->n_labels; i++) {
@@ -232,6 +243,12 @@ void kh_report_free(struct kh_report *r)
 	free(r->vol_index.slots);
 	free(r->pool_index.slots);
 	kh_changes_free(&r->changes);
+	free(r->done_vols);
+	free(r->done_pools);
+	if (r->analysis) {
+		r->analysis->kept = 0;
+		kh_analysis_free(r->analysis);
+	}
 	free(r);
 }
 
@@ -271,17 +288,17 @@ static int64_t abs_diff(int64_t a, int64_t b)
 
 static int measured_at(const struct kh_series *s, uint32_t ord)
 {
-	return s->measured && s->measured_ord == ord;
+	return s->f->measured && s->f->measured_ord == ord;
 }
 
 /* Both measured now (capacity is the latest, allocation the last sample's). */
 static int pools_agree(const struct kh_series *a, const struct kh_series *b)
 {
-	int64_t tol = share_tol(a->capacity);
+	int64_t tol = share_tol(a->f->capacity);
 
-	return a->fs_numbers && b->fs_numbers && a->capacity == b->capacity &&
-	       abs_diff(a->alloc_last, b->alloc_last) <= tol &&
-	       abs_diff(a->available, b->available) <= tol;
+	return a->f->fs_numbers && b->f->fs_numbers && a->f->capacity == b->f->capacity &&
+	       abs_diff(a->f->alloc_last, b->f->alloc_last) <= tol &&
+	       abs_diff(a->f->available, b->f->available) <= tol;
 }
 
 /* After snapshot `ord` of host h: pairs whose numbers now differ are parted for good, the
@@ -298,7 +315,7 @@ static void track_pairs(struct kh_report *r, struct kh_rhost *h, uint32_t ord)
 				h->pairs[i] = h->pairs[--h->n_pairs];
 				continue;
 			}
-			if (abs_diff(a->alloc_last, p->alloc0) > share_tol(a->capacity))
+			if (abs_diff(a->f->alloc_last, p->alloc0) > share_tol(a->f->capacity))
 				p->moved = 1;
 		}
 		i++;
@@ -306,17 +323,17 @@ static void track_pairs(struct kh_report *r, struct kh_rhost *h, uint32_t ord)
 	for (size_t i = 0; i < h->n_pool_map; i++) {
 		const struct kh_series *a = &r->pools[h->pool_map[i]];
 
-		if (!measured_at(a, ord) || a->measured_first != ord || !a->fs_numbers)
+		if (!measured_at(a, ord) || a->f->measured_first != ord || !a->f->fs_numbers)
 			continue;
 		for (size_t j = 0; j < h->n_pool_map; j++) {
 			const struct kh_series *b = &r->pools[h->pool_map[j]];
 
 			/* two pools new at this snapshot pair once */
-			if (j == i || !measured_at(b, ord) || (b->measured_first == ord && j > i) ||
+			if (j == i || !measured_at(b, ord) || (b->f->measured_first == ord && j > i) ||
 			    !pools_agree(a, b))
 				continue;
 			*KH_PUSH(h->pairs, h->n_pairs, h->cap_pairs) =
-			    (struct kh_pair){ h->pool_map[i], h->pool_map[j], a->alloc_last, 0 };
+			    (struct kh_pair){ h->pool_map[i], h->pool_map[j], a->f->alloc_last, 0 };
 		}
 	}
 }
@@ -433,6 +450,13 @@ static int add_drift(struct kh_report *r, const struct kh_snapshot *from,
 	if (snap == NULL || snap->host.uri == NULL)
 		return kh_err_set(err, "report: snapshot without a host URI");
 	kh_time_format(snap->taken_at, when);
+	if (r->sealed)
+		return kh_err_set(err, "report: snapshot of '%s' at %s fed after the report was sealed",
+				  snap->host.uri, when);
+	for (size_t i = 0; i < r->n_hosts; i++)
+		if (strcmp(r->hosts[i].uri, snap->host.uri) == 0 && r->hosts[i].done)
+			return kh_err_set(err, "report: snapshot of '%s' at %s fed after its host was done",
+					  snap->host.uri, when);
 	for (size_t i = 0; i < r->n_hosts; i++)
 		if (strcmp(r->hosts[i].uri, snap->host.uri) == 0 && r->hosts[i].n_times &&
 		    r->hosts[i].times[r->hosts[i].n_times - 1] > snap->taken_at)
@@ -524,26 +548,31 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 		struct kh_series *s;
 
 		if (remap) {
+			size_t before = r->n_pools;
+
 			s = series_get(&r->pool_index, &r->pools, &r->n_pools, &r->cap_pools, hi,
 				       NULL, p->name);
+			if (r->n_pools > before)
+				*KH_PUSH(h->pool_series, h->n_pool_series, h->cap_pool_series) =
+				    (uint32_t)(s - r->pools);
 			h->pool_map[i] = (uint32_t)(s - r->pools);
 			if (p->capacity >= 0)
-				s->capacity = p->capacity;
-			s->fs_numbers = p->type && (strcmp(p->type, "dir") == 0 ||
+				s->f->capacity = p->capacity;
+			s->f->fs_numbers = p->type && (strcmp(p->type, "dir") == 0 ||
 						    strcmp(p->type, "fs") == 0 ||
 						    strcmp(p->type, "netfs") == 0);
 		}
 		s = &r->pools[h->pool_map[i]];
-		s->last_ord = ord;
+		s->f->last_ord = ord;
 		if (p->available >= 0)
-			s->available = p->available;
+			s->f->available = p->available;
 		if (p->allocation >= 0)
 			series_sample(s, ord, p->allocation);
 		if (p->capacity >= 0 && p->allocation >= 0 && p->available >= 0) {
-			if (!s->measured)
-				s->measured_first = ord;
-			s->measured = 1;
-			s->measured_ord = ord;
+			if (!s->f->measured)
+				s->f->measured_first = ord;
+			s->f->measured = 1;
+			s->f->measured_ord = ord;
 		}
 	}
 	track_pairs(r, h, ord);
@@ -552,18 +581,22 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 		struct kh_series *s;
 
 		if (remap) {
+			size_t before = r->n_vols;
+
 			s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols, hi,
 				       v->pool ? v->pool : "", v->name);
+			if (r->n_vols > before)
+				*KH_PUSH(h->series, h->n_series, h->cap_series) = (uint32_t)(s - r->vols);
 			h->vol_map[i] = (uint32_t)(s - r->vols);
 			if (v->path && !str_eq(v->path, s->path)) {
 				free(s->path);
 				s->path = kh_strdup(v->path);
 			}
 			if (v->capacity >= 0)
-				s->capacity = v->capacity;
+				s->f->capacity = v->capacity;
 		}
 		s = &r->vols[h->vol_map[i]];
-		s->last_ord = ord;
+		s->f->last_ord = ord;
 		if (v->allocation >= 0)
 			series_sample(s, ord, v->allocation);
 	}
@@ -619,46 +652,51 @@ void kh_report_period(const struct kh_report *r, int64_t *from, int64_t *to)
 
 static int current(const struct kh_report *r, const struct kh_series *s)
 {
-	return s->last_ord + 1 == r->hosts[s->host].n_times;
+	return s->f->last_ord + 1 == r->hosts[s->host].n_times;
 }
 
-static void fit_row(const struct kh_report *r, const struct kh_series *s, struct kh_row *row)
+static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at);
+
+/* The row of series s (of r->vols, or r->pools when is_pool), fitted and forecast. */
+static void fit_row(const struct kh_report *r, const struct kh_series *s, struct kh_row *row,
+		    int is_pool)
 {
 	const struct kh_rhost *h = &r->hosts[s->host];
-	size_t n = s->n;
+	size_t n = s->f->n;
 	uint32_t last_ord = 0;
 	int64_t *t, *y;
 
 	row->s = s;
 	row->h = h;
-	row->capacity = s->capacity;
-	row->available = s->available;
-	row->allocation = s->has_sample ? s->alloc_last : KH_UNKNOWN;
-	row->alloc_start = s->has_sample ? s->alloc_first : KH_UNKNOWN;
+	row->capacity = s->f->capacity;
+	row->available = s->f->available;
+	row->allocation = s->f->has_sample ? s->f->alloc_last : KH_UNKNOWN;
+	row->alloc_start = s->f->has_sample ? s->f->alloc_first : KH_UNKNOWN;
 	row->committed = 0;
 	t = kh_malloc((n + 1) * sizeof *t);
 	y = kh_malloc((n + 1) * sizeof *y);
 	n = 0;
-	for (size_t i = 0; i < s->n_runs; i++)
-		for (uint32_t j = 0; j < s->runs[i].n; j++) {
-			last_ord = s->runs[i].ord + j * s->stride;
+	for (size_t i = 0; i < s->f->n_runs; i++)
+		for (uint32_t j = 0; j < s->f->runs[i].n; j++) {
+			last_ord = s->f->runs[i].ord + j * s->f->stride;
 			t[n] = h->times[last_ord];
-			y[n++] = s->runs[i].alloc;
+			y[n++] = s->f->runs[i].alloc;
 		}
-	if (s->has_sample && (n == 0 || last_ord != s->last_sample_ord)) {
-		t[n] = h->times[s->last_sample_ord];
-		y[n++] = s->alloc_last;
+	if (s->f->has_sample && (n == 0 || last_ord != s->f->last_sample_ord)) {
+		t[n] = h->times[s->f->last_sample_ord];
+		y[n++] = s->f->alloc_last;
 	}
 	kh_fit_series(t, y, n, &row->fit);
 	row->fitted = row->fit.samples >= KH_FIT_MIN_SAMPLES &&
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
+	row->series = (uint32_t)(s - (is_pool ? r->pools : r->vols));
+	forecast_row(row, is_pool, s->f->has_sample ? h->times[s->f->last_sample_ord] : 0);
 	free(t);
 	free(y);
 }
 
-static void forecast_row(struct kh_row *row, int is_pool)
+static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at)
 {
-	int64_t last_at = row->s->has_sample ? row->h->times[row->s->last_sample_ord] : 0;
 	int64_t room = 0;
 	int known = 1;
 
@@ -1032,6 +1070,47 @@ static void find_hosts(const struct kh_report *r, struct kh_analysis *a)
 	free(uris);
 }
 
+/* The rows of the hosts done, and those of every other current series. A sealed report's
+ * done rows move into the analysis (made once); an open report's are copied. */
+static struct kh_row *take_rows(const struct kh_report *r, int is_pool, size_t *n_out)
+{
+	const struct kh_series *items = is_pool ? r->pools : r->vols;
+	size_t n_items = is_pool ? r->n_pools : r->n_vols;
+	struct kh_row *done = is_pool ? r->done_pools : r->done_vols;
+	size_t n_done = is_pool ? r->n_done_pools : r->n_done_vols, n = n_done;
+	struct kh_row *rows;
+
+	if (r->sealed) {
+		struct kh_report *w = (struct kh_report *)r; /* moved out: made once */
+
+		rows = kh_realloc(done, (n_done + 1) * sizeof *rows);
+		if (is_pool) {
+			w->done_pools = NULL;
+			w->n_done_pools = w->cap_done_pools = 0;
+		} else {
+			w->done_vols = NULL;
+			w->n_done_vols = w->cap_done_vols = 0;
+		}
+	} else {
+		size_t open = 0;
+
+		for (size_t i = 0; i < n_items; i++)
+			open += items[i].f != NULL;
+		rows = kh_calloc(n_done + open + 1, sizeof *rows);
+		if (n_done)
+			memcpy(rows, done, n_done * sizeof *rows);
+		for (size_t i = 0; i < n_items; i++)
+			if (items[i].f && current(r, &items[i]))
+				fit_row(r, &items[i], &rows[n++], is_pool);
+	}
+	for (size_t i = 0; i < n; i++) {
+		rows[i].s = &items[rows[i].series];
+		rows[i].h = &r->hosts[rows[i].s->host];
+	}
+	*n_out = n;
+	return rows;
+}
+
 static int cmp_drift(const void *a, const void *b)
 {
 	const struct kh_change *x = *(const struct kh_change *const *)a;
@@ -1047,22 +1126,14 @@ static int cmp_drift(const void *a, const void *b)
 
 struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 {
-	struct kh_analysis *a = kh_calloc(1, sizeof *a);
+	struct kh_analysis *a;
 
-	a->vols = kh_calloc(r->n_vols + 1, sizeof *a->vols);
-	for (size_t i = 0; i < r->n_vols; i++)
-		if (current(r, &r->vols[i]))
-			fit_row(r, &r->vols[i], &a->vols[a->n_vols++]);
-	for (size_t i = 0; i < a->n_vols; i++)
-		forecast_row(&a->vols[i], 0);
+	if (r->analysis)
+		return r->analysis;
+	a = kh_calloc(1, sizeof *a);
+	a->vols = take_rows(r, 0, &a->n_vols);
 	find_owners(r, a->vols, a->n_vols);
-
-	a->pools = kh_calloc(r->n_pools + 1, sizeof *a->pools);
-	for (size_t i = 0; i < r->n_pools; i++)
-		if (current(r, &r->pools[i]))
-			fit_row(r, &r->pools[i], &a->pools[a->n_pools++]);
-	for (size_t i = 0; i < a->n_pools; i++)
-		forecast_row(&a->pools[i], 1);
+	a->pools = take_rows(r, 1, &a->n_pools);
 	pool_totals(r, a);
 
 	qsort(a->vols, a->n_vols, sizeof *a->vols, cmp_row);
@@ -1082,12 +1153,54 @@ struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 	for (size_t i = 0; i < r->changes.n; i++)
 		a->drift[a->n_drift++] = &r->changes.items[i];
 	qsort(a->drift, a->n_drift, sizeof *a->drift, cmp_drift);
+	if (r->sealed) {
+		a->kept = 1;
+		((struct kh_report *)r)->analysis = a; /* the report's cache, made once */
+	}
 	return a;
+}
+
+void kh_report_host_done(struct kh_report *r, const char *uri)
+{
+	struct kh_rhost *h = NULL;
+
+	for (size_t i = r->n_hosts; i-- > 0 && h == NULL;)
+		if (strcmp(r->hosts[i].uri, uri) == 0)
+			h = &r->hosts[i];
+	if (h == NULL || h->done)
+		return;
+	for (size_t i = 0; i < h->n_series; i++) {
+		struct kh_series *s = &r->vols[h->series[i]];
+
+		if (current(r, s))
+			fit_row(r, s, KH_PUSH(r->done_vols, r->n_done_vols, r->cap_done_vols), 0);
+		feed_free(s);
+	}
+	for (size_t i = 0; i < h->n_pool_series; i++) {
+		struct kh_series *s = &r->pools[h->pool_series[i]];
+
+		if (current(r, s))
+			fit_row(r, s, KH_PUSH(r->done_pools, r->n_done_pools, r->cap_done_pools), 1);
+		feed_free(s);
+	}
+	free(h->pool_map);
+	free(h->vol_map);
+	h->pool_map = h->vol_map = NULL;
+	h->n_pool_map = h->n_vol_map = 0;
+	h->mapped = 0;
+	h->done = 1;
+}
+
+void kh_report_seal(struct kh_report *r)
+{
+	for (size_t i = 0; i < r->n_hosts; i++)
+		kh_report_host_done(r, r->hosts[i].uri);
+	r->sealed = 1;
 }
 
 void kh_analysis_free(struct kh_analysis *a)
 {
-	if (a == NULL)
+	if (a == NULL || a->kept)
 		return;
 	for (size_t i = 0; i < a->n_vols; i++)
 		free(a->vols[i].owners);

@@ -29,6 +29,14 @@ int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 			  const struct kh_snapshot *after, const struct kh_snapshot *now,
 			  struct kh_err *err);
 
+/* A streaming caller says when it has fed the last snapshot of a URI: that host's rows are
+ * worked out then and its series kept no longer, so a fleet's report holds one host's
+ * series at a time. Feeding that URI again is refused. */
+void kh_report_host_done(struct kh_report *r, const char *uri);
+/* Says nothing more will be fed: every host is done, and the analysis the renderers share
+ * is made once (a report of many hosts holds its rows, not its series, from here on). */
+void kh_report_seal(struct kh_report *r);
+
 /* Names the host of `uri` `label` in every table (the config's `host LABEL URI`). Before
  * any snapshot of it is fed. */
 void kh_report_set_label(struct kh_report *r, const char *uri, const char *label);

@@ -54,13 +54,16 @@ struct kh_rhost {
 	int mapped;
 	struct kh_pair *pairs;          /* pools that may share a filesystem */
 	size_t n_pairs, cap_pairs;
+	uint32_t *series;               /* its volume series (by index), then ... */
+	size_t n_series, cap_series;
+	uint32_t *pool_series;          /* ... its pool series */
+	size_t n_pool_series, cap_pool_series;
+	int done;                       /* kh_report_host_done: its rows are worked out */
 };
 
-/* The history of one volume (pool != NULL) or pool (pool == NULL) on one host. */
-struct kh_series {
-	size_t host;
-	char *pool, *name;
-	char *path;                     /* volumes: the latest path */
+/* What feeding one series needs: its kept samples and latest numbers. Freed once its host
+ * is done (kh_report_host_done), when its row has been worked out. */
+struct kh_feed {
 	struct kh_run *runs;            /* the kept samples, in order */
 	size_t n_runs, cap_runs;
 	size_t n;                       /* kept samples, over all runs */
@@ -74,6 +77,15 @@ struct kh_series {
 					 * allocation and available are its filesystem's */
 	int measured;                   /* pools: capacity, allocation and available known */
 	uint32_t measured_first, measured_ord; /* pools: the first and latest snapshot so */
+};
+
+/* One volume (pool != NULL) or pool (pool == NULL) on one host: what names it, kept for
+ * the whole report, and its feed while its host is fed. */
+struct kh_series {
+	size_t host;
+	char *pool, *name;
+	char *path;                     /* volumes: the latest path */
+	struct kh_feed *f;              /* NULL once its host is done */
 };
 
 struct kh_index {
@@ -98,6 +110,12 @@ struct kh_report {
 	size_t n_vols, cap_vols, n_pools, cap_pools;
 	struct kh_index vol_index, pool_index;
 	struct kh_changes changes;      /* drift, in the order found */
+	/* The rows of the hosts done so far (row->s and row->h set only when analysed, since
+	 * the arrays they point into still grow). */
+	struct kh_row *done_vols, *done_pools;
+	size_t n_done_vols, cap_done_vols, n_done_pools, cap_done_pools;
+	int sealed;                     /* kh_report_seal: nothing more is fed */
+	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
 
 /* A volume or pool as it stands at its host's latest snapshot, with its numbers. */
@@ -106,6 +124,7 @@ struct kh_row {
 	const struct kh_rhost *h;
 	struct kh_fit fit;
 	int fitted;                     /* enough samples and days for a rate */
+	uint32_t series;                /* s, by index */
 	struct kh_forecast fc;
 	int64_t capacity, allocation, available, alloc_start;
 	/* volumes */
@@ -162,12 +181,15 @@ struct kh_analysis {
 	size_t n_risks;
 	struct kh_hostrow *hosts;       /* riskiest first (kh_hostrow_cmp) */
 	size_t n_warn_vols, n_warn_storage; /* forecast to fill within warn_days */
+	int kept;                       /* the report's own (sealed): not freed by the caller */
 	const struct kh_row *first;     /* what fills first, pool or volume; NULL if nothing */
 	int first_is_pool;
 	const struct kh_change **drift; /* sorted by time, then host */
 	size_t n_drift;
 };
 
+/* A sealed report's analysis is made once and kept by the report (kh_analysis_free leaves
+ * it alone); an open report's is made anew each time. */
 struct kh_analysis *kh_analysis_new(const struct kh_report *r);
 void kh_analysis_free(struct kh_analysis *a);
 

@@ -1681,6 +1681,59 @@ static void test_json_written(void **state)
 	kh_report_free(r);
 }
 
+/* Each host done as soon as it is fed, then sealed: the same report as kept whole, in every
+ * format; feeding a done host or a sealed report is refused. */
+static void test_hosts_done_sealed(void **state)
+{
+	struct kh_snapshot *s[5], *t[5];
+	struct kh_report *whole = kh_report_new(T0(), T0() + 4 * DAY);
+	struct kh_report *done = kh_report_new(T0(), T0() + 4 * DAY);
+	struct kh_err err;
+	char *a, *b;
+
+	(void)state;
+	build_shared(s, 5, "dir");
+	build_five_days(t, 5);
+	for (int i = 0; i < 5; i++) {
+		free(t[i]->host.uri);
+		t[i]->host.uri = kh_strdup(URI2);
+	}
+	feed(whole, s, 5);
+	feed(whole, t, 5);
+	feed(done, s, 5);
+	kh_report_host_done(done, URI1);
+	assert_int_equal(kh_report_add(done, s[3], s[4], &err), -1);
+	assert_non_null(strstr(err.msg, "after its host was done"));
+	kh_report_free(done);
+
+	done = kh_report_new(T0(), T0() + 4 * DAY);
+	feed(done, s, 5);
+	kh_report_host_done(done, URI1);
+	free_snaps(s, 5);
+	feed(done, t, 5);
+	kh_report_seal(done);
+	assert_int_equal(kh_report_add(done, t[3], t[4], &err), -1);
+	assert_non_null(strstr(err.msg, "sealed"));
+	a = kh_report_json(whole);
+	b = kh_report_json(done);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = kh_report_markdown(whole);
+	b = kh_report_markdown(done);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	b = kh_report_markdown(done); /* the analysis is kept: made once, read twice */
+	a = kh_report_markdown(whole);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	kh_report_free(whole);
+	kh_report_free(done);
+	free_snaps(t, 5);
+}
+
 /* Hosts that share a hostname get labels that tell them apart; the config's label wins. */
 static void test_host_labels(void **state)
 {
@@ -1834,6 +1887,7 @@ int main(void)
 		cmocka_unit_test(test_shared_storage_not),
 		cmocka_unit_test(test_shared_storage_streamed),
 		cmocka_unit_test(test_json_written),
+		cmocka_unit_test(test_hosts_done_sealed),
 		cmocka_unit_test(test_host_labels),
 		cmocka_unit_test(test_host_labels_renamed),
 		cmocka_unit_test(test_ranked_by_risk),

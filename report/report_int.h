@@ -33,6 +33,7 @@ struct kh_rdisk {
 struct kh_pair {
 	uint32_t a, b;                  /* pool series */
 	int64_t alloc0;                 /* a's allocation when the pair was first seen */
+	int64_t gap0;                   /* a's less b's then */
 	int moved;
 };
 

@@ -278,4 +278,51 @@ expect_rc 0 "report over both URIs"
 expect_in "$out" "- **Same host:** $sys and qemu:///session are the same host ($(v hostname), UUID $uuid)" \
 	"report: two URIs, one host"
 
+# ---- two dir pools in one filesystem are one storage; a filesystem of the same size is not ----
+# Directories sa and sb of one tmpfs, and pool so on another tmpfs of the same size: libvirt
+# gives sa and sb the same numbers, so's differ once the shared one is written to.
+if [ "$own_fs" = 1 ]; then
+	mkdir "$tmp/shared" "$tmp/other"
+	if mount -t tmpfs -o size=64m,mode=755 "${p}sfs" "$tmp/shared" &&
+		mount -t tmpfs -o size=64m,mode=755 "${p}ofs" "$tmp/other"; then
+		at_exit 'umount "$tmp/shared" "$tmp/other" 2>/dev/null'
+		at_exit remove_objects # the pools go before their filesystems
+		mkdir "$tmp/shared/a" "$tmp/shared/b"
+		for pl in sa:shared/a sb:shared/b so:other; do
+			v pool-define-as "${p}${pl%%:*}" dir --target "$tmp/${pl#*:}" >/dev/null &&
+				v pool-start "${p}${pl%%:*}" >/dev/null || fail "shared storage: pool ${pl%%:*}"
+		done
+		v vol-create-as "${p}sa" "${p}big.raw" 200M --format raw --allocation 0 >/dev/null ||
+			fail "shared storage: volume in sa"
+		v vol-create-as "${p}sb" "${p}small.raw" 100M --format raw --allocation 0 >/dev/null ||
+			fail "shared storage: volume in sb"
+		for n in 1 2 3 4; do
+			# 8 MiB more of the shared filesystem each night, beside the pools (not a volume)
+			dd if=/dev/zero of="$tmp/shared/fill$n" bs=1M count=8 status=none
+			run collect -c "$sys" --at "2030-01-0${n}T03:00:00Z"
+			expect_rc 0 "shared storage: night $n"
+		done
+		run report --since 2030-01-01 --until 2030-01-05 --format json
+		expect_rc 0 "shared storage: report"
+		st="[s for s in j['storage'] if '${p}sa' in s['pools']][0]"
+		expect_eq "$(json "sorted($st['pools']), $st['capacity'] == 64 * 2**20, $st['committed']")" \
+			"['${p}sa', '${p}sb'] True $((300 * 1048576))" "shared storage: one storage, committed over both pools' volumes"
+		expect_eq "$(json "$st['overcommit'], $st['growth_bytes_per_day'] // 2**20")" "4.688 8" \
+			"shared storage: overcommit over the filesystem, forecast once (8 MiB a day)"
+		expect_eq "$(json "sorted((p['name'], p['shares_storage_with']) for p in j['pools'] if p['name'] in ('${p}sa', '${p}sb', '${p}so'))")" \
+			"[('${p}sa', ['${p}sb']), ('${p}sb', ['${p}sa']), ('${p}so', [])]" \
+			"shared storage: each pool names the other; the same-sized filesystem shares with none"
+		expect_eq "$(json "[s['pools'] for s in j['storage'] if '${p}so' in s['pools']]")" "[['${p}so']]" \
+			"shared storage: the other filesystem alone"
+		for pl in sa sb so; do
+			v pool-destroy "${p}$pl" >/dev/null 2>&1
+			v pool-undefine "${p}$pl" >/dev/null 2>&1
+		done
+	else
+		fail "shared storage: cannot mount two tmpfs"
+	fi
+else
+	echo "$me: shared storage: SKIP: no tmpfs of our own"
+fi
+
 done_testing

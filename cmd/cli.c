@@ -1,6 +1,7 @@
 /* What every command shares: error lines, usage errors, --help, output files, templates. */
 #include "cmd/cmd.h"
 #include "util/mem.h"
+#include "util/outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -91,58 +92,19 @@ int kh_check_host(struct kh_ctx *ctx, const char *host)
 	return known ? KH_EXIT_OK : kh_fail("no snapshots of host '%s'", host);
 }
 
-int kh_output_open(const char *path, struct kh_output *o)
+int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s)
 {
-	o->path = path;
-	o->tmp = NULL;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		o->f = stdout;
-		return 0;
-	}
-	/* A report is replaced whole or not at all: a reader never sees half of one. */
-	o->tmp = kh_asprintf("%s.tmp.%ld", path, (long)getpid());
-	o->f = fopen(o->tmp, "w");
-	if (o->f == NULL) {
-		int rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
+	struct kh_err err;
 
-		free(o->tmp);
-		o->tmp = NULL;
-		return rc;
-	}
-	return 0;
+	return kh_output_write(path, ctx->db_path, s, &err) ? kh_fail("%s", err.msg) : 0;
 }
 
-int kh_output_close(struct kh_output *o, int ok)
+int kh_write_output_stream(const struct kh_ctx *ctx, const char *path,
+			   int (*put)(FILE *f, void *data), void *data)
 {
-	int rc = 0;
+	struct kh_err err;
 
-	if (o->tmp == NULL)
-		return ok ? 0 : KH_EXIT_ERROR;
-	if (!ok) {
-		fclose(o->f);
-		unlink(o->tmp);
-		rc = KH_EXIT_ERROR;
-	} else if (ferror(o->f) | fclose(o->f)) {
-		rc = kh_fail("cannot write '%s': %s", o->path, strerror(errno));
-		unlink(o->tmp);
-	} else if (rename(o->tmp, o->path) != 0) {
-		rc = kh_fail("cannot write '%s': %s", o->path, strerror(errno));
-		unlink(o->tmp);
-	}
-	free(o->tmp);
-	o->tmp = NULL;
-	return rc;
-}
-
-int kh_write_output(const char *path, const char *s)
-{
-	struct kh_output o;
-	int rc = kh_output_open(path, &o);
-
-	if (rc)
-		return rc;
-	fputs(s, o.f);
-	return kh_output_close(&o, 1);
+	return kh_output_stream(path, ctx->db_path, put, data, &err) ? kh_fail("%s", err.msg) : 0;
 }
 
 void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)

@@ -61,18 +61,12 @@ int kh_host_json_options(struct kh_ctx *ctx, const struct kh_cmd *cmd, int argc,
 /* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
  * stderr and returns KH_EXIT_ERROR. */
 int kh_check_host(struct kh_ctx *ctx, const char *host);
-/* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
-int kh_write_output(const char *path, const char *s);
-/* The same in two steps, for output written as it is made: open gives o->f (stdout, or a
- * temporary file beside path); close(ok) renames it over path, or with ok == 0 removes it.
- * Each says why on stderr and returns the exit status when it fails. */
-struct kh_output {
-	const char *path;
-	char *tmp;
-	FILE *f;
-};
-int kh_output_open(const char *path, struct kh_output *o);
-int kh_output_close(struct kh_output *o, int ok);
+/* Writes s to -o FILE as kh_output_write does (never over the database), or to stdout
+ * when path is NULL or "-". */
+int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s);
+/* The same for output written as it is made: put(f, data) writes it (kh_output_stream). */
+int kh_write_output_stream(const struct kh_ctx *ctx, const char *path,
+			   int (*put)(FILE *f, void *data), void *data);
 /* Streams snapshots v (oldest first): fn(prev, snap, last) for each, prev being the snapshot
  * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
  * The two hold only what differs between them (kh_store_load_changes), except when `last`

@@ -23,6 +23,7 @@
 
 #define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
+#define AT_SKEW 86400 /* how far past now --at may lie without --force */
 
 enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_ABANDONED };
 
@@ -38,6 +39,7 @@ struct job {
 	struct kh_err err;
 	struct kh_buf warnings; /* printed by the main thread, in URI order */
 	double took;            /* seconds the collection took, for -v */
+	int twice;              /* given more than once: warned about, collected once */
 };
 
 /* Static, not on main's stack: abandoned workers may still take it after main returns. */
@@ -54,9 +56,18 @@ static void job_unref(struct job *j)
 	free(j);
 }
 
+/* A URI given twice (by -c, --uri-file or the config) is collected once: two snapshots of
+ * one host at one moment would be one snapshot stored twice. */
 static void add_job(struct job ***all, size_t *n, size_t *cap, const char *uri)
 {
-	struct job *j = kh_calloc(1, sizeof *j);
+	struct job *j;
+
+	for (size_t i = 0; uri && i < *n; i++)
+		if ((*all)[i]->uri && strcmp((*all)[i]->uri, uri) == 0) {
+			(*all)[i]->twice = 1;
+			return;
+		}
+	j = kh_calloc(1, sizeof *j);
 
 	j->uri = kh_strdup(uri);
 	j->refs = 1;
@@ -270,6 +281,23 @@ static void free_jobs(struct job **all, size_t n)
 	free(all);
 }
 
+/* A second snapshot of a host at the very time of one stored (a backfill run twice) says
+ * nothing new and would tie in every ordering: it is refused, one line. */
+static int refuse_same_time(struct kh_store *st, const struct kh_snapshot *snap)
+{
+	char when[KH_TIME_LEN];
+	struct kh_err err;
+	int64_t id;
+
+	if (kh_store_taken_at(st, snap->host.uri, snap->taken_at, &id, &err) != 0)
+		return kh_fail("%s: not stored: %s", snap->host.uri, err.msg);
+	if (id == 0)
+		return 0;
+	kh_time_format(snap->taken_at, when);
+	return kh_fail("%s: not stored: snapshot %lld of it was taken at %s already",
+		       snap->host.uri, (long long)id, when);
+}
+
 static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -278,13 +306,14 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct job **all = NULL;
 	size_t n = 0, cap = 0;
 	const char *at = NULL, *env_uri = getenv("LIBVIRT_DEFAULT_URI");
 	int64_t taken_at;
-	int jobs = DEFAULT_JOBS, timeout = -1;
+	int jobs = DEFAULT_JOBS, timeout = -1, force = 0;
 	pthread_condattr_t cattr;
 	struct verify verify = { 0 };
 	struct kh_err err;
@@ -294,8 +323,15 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
+			if (*optarg == '\0') {
+				free_jobs(all, n);
+				return kh_usage_error(&kh_cmd_collect,
+						      "empty URI for -c (leave -c out for libvirt's "
+						      "default)");
+			}
 			add_job(&all, &n, &cap, optarg);
 			break;
+		case 'F': force = 1; break;
 		case 'f':
 			if (read_uri_file(optarg, &all, &n, &cap) != 0) {
 				free_jobs(all, n);
@@ -329,6 +365,16 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		return kh_usage_error(&kh_cmd_collect,
 				      "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
 				      at);
+	}
+	/* A mistyped year would put a snapshot after every real one for decades. */
+	if (at && !force && taken_at > kh_now() + AT_SKEW) {
+		char now[KH_TIME_LEN];
+
+		free_jobs(all, n);
+		kh_time_format(kh_now(), now);
+		return kh_usage_error(&kh_cmd_collect,
+				      "--at '%s' is more than a day after now (%s); add --force "
+				      "to record it so", at, now);
 	}
 	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
 	 * libvirt's default. */
@@ -369,6 +415,10 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	pthread_condattr_destroy(&cattr);
 
+	for (size_t i = 0; i < n && !ctx->quiet; i++)
+		if (all[i]->twice)
+			fprintf(stderr, "kvmhist: warning: URI '%s' given more than once; collected "
+				"once\n", all[i]->uri);
 	verify_start(&verify, ctx->store, all[0]->uri);
 	for (size_t i = 0; i < n; i++) {
 		struct kh_store_ahead *ahead;
@@ -398,6 +448,11 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		if (verify_wait(&verify) != 0) {
 			kh_snapshot_free(snap);
 			break; /* said below */
+		}
+		if (at && ctx->store && refuse_same_time(ctx->store, snap) != 0) {
+			kh_snapshot_free(snap);
+			rc = KH_EXIT_PARTIAL;
+			continue;
 		}
 		if (ctx->store == NULL &&
 		    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
@@ -440,13 +495,16 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 const struct kh_cmd kh_cmd_collect = {
 	.name = "collect",
 	.summary = "take a snapshot of each libvirt connection",
-	.usage = "[-c URI]... [--uri-file FILE] [--at TIME] [-j N] [--timeout SECONDS]",
+	.usage = "[-c URI]... [--uri-file FILE] [--at TIME [--force]] [-j N]\n"
+		 "       [--timeout SECONDS]",
 	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
 		   "                     $LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
 		   "                     else libvirt's default)\n"
 		   "  --uri-file FILE    more URIs, one per line (blank lines and # comments\n"
 		   "                     skipped)\n"
-		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n"
+		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill;\n"
+		   "                     refused when a snapshot of the URI has that very time)\n"
+		   "  --force            with --at: allow a TIME more than a day after now\n"
 		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
 		   "  --timeout SECONDS  give up a host not read within SECONDS, connecting\n"
 		   "                     included (default: the config's timeout, else 60;\n"

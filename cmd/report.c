@@ -4,7 +4,6 @@
 #include "util/mem.h"
 #include "util/timefmt.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,12 @@ static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, 
 	kh_progress(ctx, "reading host", n, n);
 	kh_report_seal(r);
 	return 0;
+}
+
+/* The JSON report is written as it is made: a fleet's is some 100 MB. */
+static int put_json(FILE *f, void *data)
+{
+	return kh_report_json_write(data, f);
 }
 
 /* kvmhist@HOSTNAME: a valid mailbox that says who sent it, as cron's mail does. */
@@ -168,19 +173,9 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	switch (format) {
-	case F_JSON: {
-		struct kh_output o;
-
-		if ((rc = kh_output_open(output, &o)) != 0)
-			goto out;
-		if (kh_report_json_write(r, o.f)) {
-			rc = kh_fail("cannot write '%s': %s", output ? output : "-", strerror(errno));
-			kh_output_close(&o, 0);
-		} else {
-			rc = kh_output_close(&o, 1);
-		}
+	case F_JSON:
+		rc = kh_write_output_stream(ctx, output, put_json, r);
 		goto out;
-	}
 	case F_HTML:
 		if (kh_report_html(r, kh_templates_dir(ctx, templates), &out, &err)) {
 			rc = kh_fail("%s", err.msg);
@@ -199,7 +194,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	case F_MD:
 	default: out = kh_report_markdown(r); break;
 	}
-	rc = kh_write_output(output, out);
+	rc = kh_write_output(ctx, output, out);
 out:
 	free(out);
 	kh_report_free(r);
@@ -220,7 +215,9 @@ const struct kh_cmd kh_cmd_report = {
 		   "  --host H         only this host (a hostname or a URI)\n"
 		   "  --format F       md (default), html, json, or email: a complete message\n"
 		   "                   (text/plain Markdown + text/html) for `| sendmail -t`\n"
-		   "  -o, --output F   write to F (replaced atomically) instead of stdout\n"
+		   "  -o, --output F   write to F instead of stdout (a file is replaced\n"
+		   "                   atomically, a device or FIFO written through, a\n"
+		   "                   database refused)\n"
 		   "  --templates DIR  report templates (default: the installed ones)\n"
 		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
 		   "                   (default: the config's warn_days, else 30)\n"

@@ -90,7 +90,7 @@ EOF
 v net-define "$tmp/net1.xml" >/dev/null && v net-define "$tmp/net2.xml" >/dev/null || fail "networks"
 
 # ---- night 1, the change, night 2, more growth, night 3 ----
-run collect -c "$sys" --at 2030-01-01T03:00:00Z
+run collect -c "$sys" --at 2030-01-01T03:00:00Z --force
 expect_rc 0 "collect night 1"
 expect_eq "$err" "" "night 1: no warnings"
 s1=$(printf '%s' "$out" | cut -f1)
@@ -100,11 +100,11 @@ v attach-disk "${p}run" "$pooldir/${p}extra.qcow2" vdb --subdriver qcow2 --confi
 	fail "attach-disk"
 dd if=/dev/urandom of="$pooldir/${p}data.raw" bs=1M count=32 seek=256 conv=notrunc 2>/dev/null ||
 	fail "dd"
-run collect -c "$sys" --at 2030-01-02T03:00:00Z
+run collect -c "$sys" --at 2030-01-02T03:00:00Z --force
 expect_rc 0 "collect night 2"
 s2=$(printf '%s' "$out" | cut -f1)
 dd if=/dev/urandom of="$pooldir/${p}data.raw" bs=1M count=32 seek=1024 conv=notrunc 2>/dev/null
-run collect -c "$sys" --at 2030-01-03T03:00:00Z
+run collect -c "$sys" --at 2030-01-03T03:00:00Z --force
 expect_rc 0 "collect night 3"
 
 # ---- what is stored equals what virsh prints now ----
@@ -299,10 +299,10 @@ if [ "$own_fs" = 1 ]; then
 		for n in 1 2 3 4; do
 			# 8 MiB more of the shared filesystem each night, beside the pools (not a volume)
 			dd if=/dev/zero of="$tmp/shared/fill$n" bs=1M count=8 status=none
-			run collect -c "$sys" --at "2030-01-0${n}T03:00:00Z"
+			run collect -c "$sys" --at "2031-01-0${n}T03:00:00Z" --force
 			expect_rc 0 "shared storage: night $n"
 		done
-		run report --since 2030-01-01 --until 2030-01-05 --format json
+		run report --since 2031-01-01 --until 2031-01-05 --format json
 		expect_rc 0 "shared storage: report"
 		st="[s for s in j['storage'] if '${p}sa' in s['pools']][0]"
 		expect_eq "$(json "sorted($st['pools']), $st['capacity'] == 64 * 2**20, $st['committed']")" \

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
@@ -318,7 +319,8 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
-	int c, rc = KH_EXIT_OK;
+	int c, rc = KH_EXIT_OK, existed;
+	size_t stored = 0;
 
 	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
 		switch (c) {
@@ -389,7 +391,8 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	/* An existing database is checked before any host is contacted (its pages while they
 	 * are read, see verify_start); a new one is made only when there is a snapshot to put
 	 * in it, so a bad URI leaves nothing behind. */
-	if (stat(ctx->db_path, &sb) == 0 &&
+	existed = stat(ctx->db_path, &sb) == 0;
+	if (existed &&
 	    kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) {
 		free_jobs(all, n);
 		return kh_fail("%s", err.msg);
@@ -464,11 +467,14 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		ahead = i == 0 ? verify.ahead : NULL;
 		if (i == 0)
 			verify.ahead = NULL;
+		/* Rolled back whole; the next host's snapshot may still fit (a full disk). */
 		if (kh_store_put_ahead(ctx->store, snap, ahead, &err) != 0) {
+			kh_fail("%s: not stored: %s", snap->host.uri, err.msg);
 			kh_snapshot_free(snap);
-			rc = kh_fail("%s", err.msg);
-			break;
+			rc = KH_EXIT_PARTIAL;
+			continue;
 		}
+		stored++;
 		if (ctx->verbose)
 			verbose_line(snap, j->took);
 		kh_time_format(snap->taken_at, when);
@@ -489,6 +495,12 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 			all[i]->state = JOB_ABANDONED;
 	pthread_mutex_unlock(&lock);
 	free_jobs(all, n);
+	/* A first collect that stored nothing (a full disk) leaves no empty database, as a
+	 * bad URI leaves none. */
+	if (!existed && stored == 0 && ctx->store) {
+		kh_store_remove_unused(ctx->store);
+		ctx->store = NULL;
+	}
 	return rc;
 }
 

@@ -68,6 +68,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "templates", required_argument, NULL, 't' },
 		{ "warn-days", required_argument, NULL, 'w' },
+		{ "top", required_argument, NULL, 'n' },
 		{ "mail-to", required_argument, NULL, 'T' },
 		{ "mail-from", required_argument, NULL, 'F' },
 		{ "subject", required_argument, NULL, 'S' },
@@ -75,7 +76,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
 	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
-	long warn_days = -1;
+	long warn_days = -1, top = KH_REPORT_TOP;
 	char *end;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
@@ -101,6 +102,13 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 			if (*optarg == '\0' || *end != '\0' || warn_days < 0 || warn_days > 36500)
 				return kh_usage_error(&kh_cmd_report,
 						      "invalid --warn-days '%s' (days, 0 to 36500)",
+						      optarg);
+			break;
+		case 'n':
+			top = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || top < 0 || top > 1000000)
+				return kh_usage_error(&kh_cmd_report,
+						      "invalid --top '%s' (rows, 0 for all, to 1000000)",
 						      optarg);
 			break;
 		case 'f':
@@ -166,6 +174,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, (int)warn_days);
+	kh_report_set_top(r, (int)top);
 	for (size_t i = 0; i < ctx->config->n_hosts; i++)
 		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
 	if (feed(ctx, r, uris, n, from, to, &err)) {
@@ -208,7 +217,7 @@ const struct kh_cmd kh_cmd_report = {
 	.name = "report",
 	.summary = "report disk growth toward capacity and config drift over a period",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
-		 "       [-o FILE] [--templates DIR] [--warn-days N]\n"
+		 "       [-o FILE] [--templates DIR] [--warn-days N] [--top N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
 	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
 		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
@@ -221,6 +230,8 @@ const struct kh_cmd kh_cmd_report = {
 		   "  --templates DIR  report templates (default: the installed ones)\n"
 		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
 		   "                   (default: the config's warn_days, else 30)\n"
+		   "  --top N          at most N rows a list in md, html and email, the ones\n"
+		   "                   that matter most (default 20; 0: all); JSON has all\n"
 		   "  --mail-to ADDR   e-mail recipients (with --format email; default: the\n"
 		   "                   config's mail_to)\n"
 		   "  --mail-from ADDR e-mail sender (default: the config's mail_from, else\n"

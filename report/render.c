@@ -16,12 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_GROWING 10
-#define DRIFT_ROWS 100
-#define LIST_ROWS 200   /* warn and orphan tables: the JSON has every row */
+#define TOP_GROWING 10   /* at most; --top may show fewer */
 #define NO_VALUE "\xe2\x80\x94"       /* — */
 #define RANGE_DASH "\xe2\x80\x93"     /* – */
 #define ARROW " \xe2\x86\x92 "        /* → */
+
+/* ---- lengths: every list shows at most r->top rows (0: all), the JSON has every row ---- */
+
+static size_t rows_max(const struct kh_report *r)
+{
+	return r->top > 0 ? (size_t)r->top : SIZE_MAX;
+}
+
+static size_t top_growing(const struct kh_report *r)
+{
+	return rows_max(r) < TOP_GROWING ? rows_max(r) : TOP_GROWING;
+}
 
 /* ---- cells ---- */
 
@@ -157,12 +167,14 @@ char *kh_report_hosts(const struct kh_report *r, size_t max)
 {
 	struct kh_buf b = { 0 };
 
-	for (size_t i = 0; i < r->n_hosts && i < max; i++) {
-		kh_buf_puts(&b, i == 0 ? "" : i + 1 == r->n_hosts ? " and " : ", ");
-		kh_buf_puts(&b, kh_rhost_label(&r->hosts[i]));
+	if (r->n_hosts > max) { /* a fleet: named by its size, the labels would be a list */
+		kh_buf_printf(&b, "%zu hosts", r->n_hosts);
+		return kh_buf_steal(&b);
 	}
-	if (r->n_hosts > max)
-		kh_buf_printf(&b, " and %zu more", r->n_hosts - max);
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		kh_buf_puts(&b, i == 0 ? "" : i + 1 == r->n_hosts ? " and " : ", ");
+		kh_buf_puts(&b, kh_rhost_display(&r->hosts[i]));
+	}
 	if (r->n_hosts == 0)
 		kh_buf_puts(&b, "no host");
 	return kh_buf_steal(&b);
@@ -321,7 +333,9 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_span(in, " ");
 	if (r->n_hosts == 0)
 		kh_span(in, "none");
-	for (size_t i = 0; i < r->n_hosts; i++) {
+	if (r->n_hosts > rows_max(r)) /* a fleet: its table below names them */
+		kh_spanf(in, "%zu, in the Hosts table below, riskiest first", r->n_hosts);
+	for (size_t i = 0; i < r->n_hosts && r->n_hosts <= rows_max(r); i++) {
 		kh_span(in, i ? ", " : "");
 		kh_span(in, kh_rhost_label(&r->hosts[i]));
 		kh_span(in, " (");
@@ -333,6 +347,13 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_span_strong(in, "Period:");
 	kh_spanf(in, " %s to %s, %zu snapshot%s", f, t, r->n_snapshots,
 		 r->n_snapshots == 1 ? "" : "s");
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_span_strong(in, "Covers:");
+	kh_spanf(in, " %zu host%s, %zu pool%s", r->n_hosts, r->n_hosts == 1 ? "" : "s",
+		 a->n_pools, a->n_pools == 1 ? "" : "s");
+	if (a->n_storage < a->n_pools)
+		kh_spanf(in, " on %zu filesystem%s", a->n_storage, a->n_storage == 1 ? "" : "s");
+	kh_spanf(in, ", %zu volume%s", a->n_vols, a->n_vols == 1 ? "" : "s");
 	in = kh_list_item(list, 0, KH_TONE_NONE);
 	kh_span_strong(in, "Fills first:");
 	kh_span(in, " ");
@@ -378,9 +399,32 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	}
 }
 
-static void pools_section(const struct kh_analysis *a, struct kh_doc *d)
+/* "and 3,980 more pools, none filling within 30 days": what a cut list leaves out. */
+static void more_line(const struct kh_report *r, struct kh_doc *d, size_t n, const char *what,
+		      size_t filling)
+{
+	if (n == 0)
+		return;
+	if (filling == 0)
+		kh_doc_paraf(d, "And %zu more %s, none filling within %d days; the JSON report lists "
+				"them all.", n, what, r->warn_days);
+	else
+		kh_doc_paraf(d, "And %zu more %s, %zu of them filling within %d days; the JSON report "
+				"lists them all.", n, what, filling, r->warn_days);
+}
+
+static int within(const struct kh_report *r, const struct kh_row *row)
+{
+	return row->fc.ok && row->fc.days <= r->warn_days;
+}
+
+/* One row a filesystem: a pool alone as it always was, pools sharing one filesystem as one
+ * row that names them, its committed over all their volumes. */
+static void pools_section(const struct kh_report *r, const struct kh_analysis *a,
+			  struct kh_doc *d)
 {
 	struct kh_table *t;
+	size_t more = 0, filling = 0;
 
 	kh_doc_heading(d, 2, "Pools");
 	if (a->n_pools == 0) {
@@ -388,26 +432,136 @@ static void pools_section(const struct kh_analysis *a, struct kh_doc *d)
 		return;
 	}
 	t = kh_doc_table(d, 10, POOL_HEAD, "llrrrrrrll");
-	for (size_t i = 0; i < a->n_pools; i++) {
-		const struct kh_row *p = &a->pools[i];
-		struct kh_buf note = { 0 };
+	for (size_t i = 0; i < a->n_storage; i++) {
+		const struct kh_storage *st = &a->storage[i];
+		const struct kh_row *p = st->row;
+		struct kh_buf note = { 0 }, names = { 0 };
 
+		if (i >= rows_max(r)) {
+			more += st->n_pools;
+			filling += within(r, p) ? st->n_pools : 0;
+			continue;
+		}
+		for (size_t k = 0; k < st->n_pools; k++)
+			kh_buf_printf(&names, "%s%s", k ? ", " : "", st->pools[k]->s->name);
 		cell_str(t, kh_row_host(p));
-		cell_str(t, p->s->name);
+		cell_add(t, kh_buf_steal(&names));
 		cell_add(t, size_str(p->capacity));
 		used_cell(t, p->allocation, p->capacity);
 		cell_add(t, size_str(p->available));
-		cell_add(t, size_str(p->committed));
-		cell_add(t, p->capacity > 0
-				    ? kh_asprintf("%.2fx", (double)p->committed / (double)p->capacity)
-				    : NULL);
+		cell_add(t, size_str(st->committed));
+		cell_add(t, p->capacity > 0 ? kh_asprintf("%.2fx", (double)st->committed /
+								     (double)p->capacity)
+					    : NULL);
 		cell_add(t, rate_str(p));
 		cell_add(t, full_str(p));
-		if (p->fills_before_volumes)
-			kh_buf_puts(&note, "fills before its volumes do");
+		if (st->n_pools > 1)
+			kh_buf_printf(&note, "%zu pools on one filesystem", st->n_pools);
+		if (st->fills_before_volumes)
+			kh_buf_printf(&note, "%sfills before its volumes do", note.len ? "; " : "");
 		notes_str(&note, p);
 		cell_add(t, note.len ? kh_buf_steal(&note) : kh_strdup(""));
 	}
+	more_line(r, d, more, "pools", filling);
+}
+
+/* What a storage or volume to act on is called: "pool default", "pools default, lab",
+ * "volume db.qcow2 in pool data". */
+static char *risk_what(const struct kh_risk *k)
+{
+	struct kh_buf b = { 0 };
+
+	if (k->storage == NULL)
+		return kh_asprintf("volume %s in pool %s", k->row->s->name, k->row->s->pool);
+	kh_buf_puts(&b, k->storage->n_pools > 1 ? "pools " : "pool ");
+	for (size_t i = 0; i < k->storage->n_pools; i++)
+		kh_buf_printf(&b, "%s%s", i ? ", " : "", k->storage->pools[i]->s->name);
+	return kh_buf_steal(&b);
+}
+
+/* What and when first: on a phone the table scrolls, its first columns show. */
+static const char *const ACT_HEAD[] = { "What", "Host", "Full on", "Used", "Capacity",
+					"Growth/day" };
+
+/* Across every host, what fills soonest: a storage before the volumes in it when it fills
+ * first. */
+static void act_section(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d)
+{
+	struct kh_table *t;
+	size_t more = 0, filling = 0;
+
+	kh_doc_heading(d, 2, "Act first");
+	if (a->n_risks == 0) {
+		kh_doc_paraf(d, "Nothing is forecast to fill.");
+		return;
+	}
+	t = kh_doc_table(d, 6, ACT_HEAD, "lllrrr");
+	for (size_t i = 0; i < a->n_risks; i++) {
+		const struct kh_risk *k = &a->risks[i];
+		const struct kh_row *x = k->row;
+
+		if (i >= rows_max(r)) {
+			more++;
+			filling += within(r, x);
+			continue;
+		}
+		cell_add(t, risk_what(k));
+		cell_str(t, kh_row_host(x));
+		cell_add(t, full_str(x));
+		used_cell(t, x->allocation, x->capacity);
+		cell_add(t, size_str(x->capacity));
+		cell_add(t, rate_str(x));
+	}
+	more_line(r, d, more, "pools and volumes forecast to fill", filling);
+}
+
+static const char *const HOST_HEAD[] = { "Host", "URI", "Pools", "Volumes", "Fills first",
+					 "Worst overcommit", "Changes", "Pending" };
+
+/* One row a host, riskiest first; for a report of more than one host. */
+static void hosts_section(const struct kh_report *r, const struct kh_analysis *a,
+			  struct kh_doc *d)
+{
+	struct kh_table *t;
+	size_t more = 0, filling = 0;
+
+	if (r->n_hosts < 2)
+		return;
+	kh_doc_heading(d, 2, "Hosts");
+	t = kh_doc_table(d, 8, HOST_HEAD, "llrrlrrr");
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct kh_hostrow *hr = &a->hosts[i];
+		char *what, *when;
+
+		if (i >= rows_max(r)) {
+			more++;
+			filling += hr->n_warn > 0;
+			continue;
+		}
+		cell_str(t, kh_rhost_name(hr->h)); /* the URI beside it tells hosts apart */
+		cell_str(t, hr->h->uri);
+		cell_add(t, kh_asprintf("%zu", hr->n_pools));
+		cell_add(t, kh_asprintf("%zu", hr->n_volumes));
+		if (hr->first) {
+			what = risk_what(hr->first);
+			when = full_str(hr->first->row);
+			cell_add(t, kh_asprintf("%s: %s", what, when));
+			free(what);
+			free(when);
+		} else {
+			cell_add(t, kh_strdup("nothing"));
+		}
+		cell_add(t, hr->worst ? kh_asprintf("%.2fx", hr->worst_overcommit) : NULL);
+		cell_add(t, kh_asprintf("%zu", hr->changes));
+		cell_add(t, kh_asprintf("%zu", hr->pending));
+	}
+	if (more && filling == 0)
+		kh_doc_paraf(d, "And %zu more hosts, none with anything filling within %d days; the "
+				"JSON report lists them all.", more, r->warn_days);
+	else if (more)
+		kh_doc_paraf(d, "And %zu more hosts, %zu of them with something filling within %d "
+				"days; the JSON report lists them all.", more, filling, r->warn_days);
 }
 
 static int cmp_rate_desc(const void *x, const void *y)
@@ -427,7 +581,8 @@ static void volume_cells(struct kh_table *t, const struct kh_row *v)
 	cell_str(t, v->s->name);
 }
 
-static void top_section(const struct kh_analysis *a, struct kh_doc *d)
+static void top_section(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d)
 {
 	const struct kh_row **top = kh_malloc((a->n_vols + 1) * sizeof *top);
 	size_t n = 0;
@@ -442,7 +597,7 @@ static void top_section(const struct kh_analysis *a, struct kh_doc *d)
 		kh_doc_paraf(d, "No volume with enough samples (3 over 2 days or more) is growing.");
 	else {
 		t = kh_doc_table(d, 8, TOP_HEAD, "llllrrrl");
-		for (size_t i = 0; i < n && i < TOP_GROWING; i++) {
+		for (size_t i = 0; i < n && i < top_growing(r); i++) {
 			const struct kh_row *v = top[i];
 
 			volume_cells(t, v);
@@ -452,15 +607,16 @@ static void top_section(const struct kh_analysis *a, struct kh_doc *d)
 			cell_add(t, signed_size_str(v->allocation - v->alloc_start));
 			cell_add(t, full_str(v));
 		}
-		if (n > TOP_GROWING)
+		if (n > top_growing(r))
 			kh_doc_paraf(d, "%zu more volumes are growing; the JSON report lists them all.",
-			      n - TOP_GROWING);
+			      n - top_growing(r));
 	}
 	free(top);
 }
 
 /* Volumes whose rate leaves a one-off jump out: said once, under the top growers. */
-static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
+static void bursts_note(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d)
 {
 	struct kh_block *list = NULL;
 	char date[KH_TIME_LEN];
@@ -478,7 +634,7 @@ static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
 					"took still counts):");
 			list = kh_doc_list(d, 0);
 		}
-		if (n > TOP_GROWING)
+		if (n > top_growing(r))
 			continue;
 		kh_date_format(v->fit.burst_at, date);
 		jump = signed_size_str(v->fit.burst_bytes);
@@ -487,8 +643,8 @@ static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
 		kh_spanf(in, ": %s on %s", jump, date);
 		free(jump);
 	}
-	if (n > TOP_GROWING)
-		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more", n - TOP_GROWING);
+	if (n > top_growing(r))
+		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more", n - top_growing(r));
 }
 
 static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
@@ -504,7 +660,7 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 
 		if (!v->fc.ok || v->fc.days > r->warn_days)
 			continue;
-		if (rows++ >= LIST_ROWS)
+		if (rows++ >= rows_max(r))
 			continue;
 		if (t == NULL)
 			t = kh_doc_table(d, 8, WARN_HEAD, "llllrrrl");
@@ -517,8 +673,8 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > LIST_ROWS)
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - LIST_ROWS);
+	if (rows > rows_max(r))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - rows_max(r));
 }
 
 static int cmp_name(const void *x, const void *y)
@@ -532,7 +688,8 @@ static int cmp_name(const void *x, const void *y)
 	return c ? c : strcmp(a->s->name, b->s->name);
 }
 
-static void orphan_section(const struct kh_analysis *a, struct kh_doc *d)
+static void orphan_section(const struct kh_report *r, const struct kh_analysis *a,
+			   struct kh_doc *d)
 {
 	const struct kh_row **o = kh_malloc((a->n_vols + 1) * sizeof *o);
 	size_t n = 0;
@@ -548,14 +705,25 @@ static void orphan_section(const struct kh_analysis *a, struct kh_doc *d)
 	else {
 		kh_doc_paraf(d, "Volumes no domain's disk uses in the latest snapshot.");
 		t = kh_doc_table(d, 6, ORPHAN_HEAD, "llllrr");
-		for (size_t i = 0; i < n && i < LIST_ROWS; i++) {
+		for (size_t i = 0; i < n && i < rows_max(r); i++) {
 			volume_cells(t, o[i]);
 			cell_str(t, o[i]->s->path);
 			used_cell(t, o[i]->allocation, o[i]->capacity);
 			cell_add(t, size_str(o[i]->capacity));
 		}
-		if (n > LIST_ROWS)
-			kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", n - LIST_ROWS);
+		if (n > rows_max(r)) {
+			int64_t used = 0, cap = 0;
+			char u[32], c[32];
+
+			for (size_t i = rows_max(r); i < n; i++) {
+				used += o[i]->allocation > 0 ? o[i]->allocation : 0;
+				cap += o[i]->capacity > 0 ? o[i]->capacity : 0;
+			}
+			kh_size_format(used, u, sizeof u);
+			kh_size_format(cap, c, sizeof c);
+			kh_doc_paraf(d, "And %zu more orphan volumes, %s used of %s; the JSON report "
+					"lists them all.", n - rows_max(r), u, c);
+		}
 	}
 	free(o);
 }
@@ -564,7 +732,7 @@ static const char *change_host(const struct kh_report *r, const struct kh_change
 {
 	const struct kh_rhost *h = kh_report_host_of(r, c->uri);
 
-	return h ? kh_rhost_label(h) : c->uri;
+	return h ? kh_rhost_display(h) : c->uri;
 }
 
 enum drift_kind { D_DOMAINS, D_CONFIG, D_NETWORKS };
@@ -594,7 +762,7 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 
 		if (drift_kind(c) != kind)
 			continue;
-		if (rows++ >= DRIFT_ROWS) {
+		if (rows++ >= rows_max(r)) {
 			more++;
 			continue;
 		}
@@ -637,14 +805,14 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 		const struct kh_changes *p = &r->hosts[i].pending;
 
 		for (size_t j = 0; j < p->n; j++) {
-			if (rows++ >= DRIFT_ROWS)
+			if (rows++ >= rows_max(r))
 				continue;
 			if (t == NULL) {
 				kh_doc_paraf(d, "Running domains whose persistent config differs "
 						"from what runs, as of each host's latest snapshot.");
 				t = kh_doc_table(d, 4, PENDING_HEAD, "llll");
 			}
-			cell_str(t, kh_rhost_label(&r->hosts[i]));
+			cell_str(t, kh_rhost_display(&r->hosts[i]));
 			cell_str(t, p->items[j].name);
 			cell_str(t, p->items[j].path);
 			cell_add(t, change_str(&p->items[j]));
@@ -652,18 +820,20 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > DRIFT_ROWS)
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - DRIFT_ROWS);
+	if (rows > rows_max(r))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - rows_max(r));
 }
 
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)
 {
 	summary(r, a, d);
-	pools_section(a, d);
-	top_section(a, d);
-	bursts_note(a, d);
+	act_section(r, a, d);
+	hosts_section(r, a, d);
+	pools_section(r, a, d);
+	top_section(r, a, d);
+	bursts_note(r, a, d);
 	warn_section(r, a, d);
-	orphan_section(a, d);
+	orphan_section(r, a, d);
 	drift_section(r, a, d, D_DOMAINS);
 	drift_section(r, a, d, D_CONFIG);
 	pending_section(r, d);

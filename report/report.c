@@ -3,7 +3,6 @@
  * a snapshot is kept: a year of nightly snapshots of 5000 volumes, one in seven growing
  * every night, costs some 6 MiB of series. */
 #include "report/report_int.h"
-#include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
 
@@ -182,12 +181,18 @@ struct kh_report *kh_report_new(int64_t from, int64_t to)
 	r->from = from;
 	r->to = to;
 	r->warn_days = DEFAULT_WARN_DAYS;
+	r->top = KH_REPORT_TOP;
 	return r;
 }
 
 void kh_report_set_warn_days(struct kh_report *r, int days)
 {
 	r->warn_days = days < 0 ? 0 : days;
+}
+
+void kh_report_set_top(struct kh_report *r, int rows)
+{
+	r->top = rows < 0 ? 0 : rows;
 }
 
 void kh_report_set_label(struct kh_report *r, const char *uri, const char *label)
@@ -627,6 +632,11 @@ const char *kh_rhost_label(const struct kh_rhost *h)
 	return h->hostname && *h->hostname ? h->hostname : h->uri;
 }
 
+const char *kh_rhost_name(const struct kh_rhost *h)
+{
+	return host_name(h);
+}
+
 const char *kh_rhost_display(const struct kh_rhost *h)
 {
 	return h->display ? h->display : host_name(h);
@@ -634,7 +644,7 @@ const char *kh_rhost_display(const struct kh_rhost *h)
 
 const char *kh_row_host(const struct kh_row *row)
 {
-	return kh_rhost_label(row->h);
+	return kh_rhost_display(row->h);
 }
 
 int kh_rhost_same(const struct kh_report *r, size_t i, size_t j)
@@ -958,18 +968,6 @@ static void find_storage(const struct kh_report *r, struct kh_analysis *a)
 	free(parent);
 	free(group);
 	free(by_series);
-}
-
-char *kh_row_shares(const struct kh_row *pool)
-{
-	struct kh_buf b = { 0 };
-
-	if (pool->storage == NULL || pool->storage->n_pools < 2)
-		return NULL;
-	for (size_t i = 0; i < pool->storage->n_pools; i++)
-		if (pool->storage->pools[i] != pool)
-			kh_buf_printf(&b, "%s%s", b.len ? ", " : "", pool->storage->pools[i]->s->name);
-	return kh_buf_steal(&b);
 }
 
 /* ---- what to act on first, and the hosts ---- */

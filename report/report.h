@@ -41,6 +41,12 @@ void kh_report_seal(struct kh_report *r);
  * any snapshot of it is fed. */
 void kh_report_set_label(struct kh_report *r, const char *uri, const char *label);
 
+/* Every list of the Markdown, HTML and e-mail shows at most this many rows, the ones that
+ * matter most, and says what the rest hold (default KH_REPORT_TOP; 0: all). The JSON has
+ * every row. */
+#define KH_REPORT_TOP 20
+void kh_report_set_top(struct kh_report *r, int rows);
+
 /* Volumes forecast to fill within this many days get their own section (default 30). */
 void kh_report_set_warn_days(struct kh_report *r, int days);
 

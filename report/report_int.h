@@ -102,6 +102,7 @@ struct kh_label {
 struct kh_report {
 	int64_t from, to;
 	int warn_days;
+	int top;                        /* rows per list of md, html, e-mail; 0: all */
 	struct kh_label *labels;        /* kh_report_set_label */
 	size_t n_labels, cap_labels;
 	size_t n_snapshots;
@@ -201,8 +202,8 @@ const char *kh_rhost_label(const struct kh_rhost *h);
 /* A name unique within the report: the config's label, else the hostname, else the URI;
  * "NAME (URI)" where another host of the report has that name too. */
 const char *kh_rhost_display(const struct kh_rhost *h);
-/* The names of the other pools of a pool's storage, ", "-separated; NULL when alone. */
-char *kh_row_shares(const struct kh_row *pool);
+/* The config's label, else the hostname, else the URI: not unique (tables show the URI). */
+const char *kh_rhost_name(const struct kh_rhost *h);
 /* True when hosts i and j (different URIs) reach one machine: same hostname and host UUID. */
 int kh_rhost_same(const struct kh_report *r, size_t i, size_t j);
 /* The host of a change, by its URI; NULL when unknown. */

@@ -100,9 +100,11 @@ static json_t *volume_json(const struct kh_row *v)
 	return o;
 }
 
+static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row *skip);
+
 static json_t *pool_json(const struct kh_row *p)
 {
-	json_t *o = json_object(), *shares = json_array();
+	json_t *o = json_object();
 
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
 	json_object_set_new(o, "name", kh_json_str(p->s->name));
@@ -118,11 +120,19 @@ static json_t *pool_json(const struct kh_row *p)
 	json_object_set_new(o, "earliest_volume_full_on",
 			    p->has_vol_full ? date_json(p->vol_full_at) : json_null());
 	json_object_set_new(o, "fills_before_volumes", json_boolean(p->fills_before_volumes));
-	json_object_set_new(o, "shares_storage_with", shares);
-	for (size_t i = 0; p->storage && i < p->storage->n_pools; i++)
-		if (p->storage->pools[i] != p)
-			json_array_append_new(shares, kh_json_str(p->storage->pools[i]->s->name));
+	json_object_set_new(o, "shares_storage_with", pool_names_json(p->storage, p));
 	return o;
+}
+
+/* The names of a storage's pools, but `skip`'s. */
+static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row *skip)
+{
+	json_t *names = json_array();
+
+	for (size_t i = 0; st && i < st->n_pools; i++)
+		if (st->pools[i] != skip)
+			json_array_append_new(names, kh_json_str(st->pools[i]->s->name));
+	return names;
 }
 
 /* One filesystem: its pools, its numbers and forecast (its first pool's), and committed over
@@ -130,13 +140,11 @@ static json_t *pool_json(const struct kh_row *p)
 static json_t *storage_json(const struct kh_storage *st)
 {
 	const struct kh_row *p = st->row;
-	json_t *o = json_object(), *pools = json_array();
+	json_t *o = json_object();
 
-	for (size_t i = 0; i < st->n_pools; i++)
-		json_array_append_new(pools, kh_json_str(st->pools[i]->s->name));
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
 	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
-	json_object_set_new(o, "pools", pools);
+	json_object_set_new(o, "pools", pool_names_json(st, NULL));
 	json_object_set_new(o, "capacity", size_json(p->capacity));
 	json_object_set_new(o, "allocation", size_json(p->allocation));
 	json_object_set_new(o, "available", size_json(p->available));
@@ -161,11 +169,7 @@ static json_t *risk_json(const struct kh_risk *k)
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(x->h)));
 	json_object_set_new(o, "uri", kh_json_str(x->h->uri));
 	if (k->storage) {
-		json_t *pools = json_array();
-
-		for (size_t i = 0; i < k->storage->n_pools; i++)
-			json_array_append_new(pools, kh_json_str(k->storage->pools[i]->s->name));
-		json_object_set_new(o, "pools", pools);
+		json_object_set_new(o, "pools", pool_names_json(k->storage, NULL));
 	} else {
 		json_object_set_new(o, "pool", kh_json_str(x->s->pool));
 		json_object_set_new(o, "name", kh_json_str(x->s->name));

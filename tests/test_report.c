@@ -1513,6 +1513,7 @@ static void test_shared_storage(void **state)
 	struct kh_snapshot *s[5];
 	struct kh_report *r = kh_report_new(T0(), T0() + 4 * DAY);
 	json_t *j, *st, *p, *with;
+	char *md;
 
 	(void)state;
 	build_shared(s, 5, "dir");
@@ -1553,6 +1554,28 @@ static void test_shared_storage(void **state)
 	p = find_named(json_object_get(j, "pools"), NULL, "lab");
 	assert_int_equal(jint(p, "committed"), 10000 * GiB);
 	json_decref(j);
+
+	/* Markdown: one row for the filesystem, its pools named, overcommit over both; ranked
+	 * with what else to act on, after "other" (3 GiB fuller), before its volumes */
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "| kvm1 | default, lab | 1.0 TiB | 408.0 GiB (39%) | 616.0 GiB "
+				   "| 9.8 TiB | 9.78x | +2.0 GiB | 2026-11-09, in 308 days | 2 pools "
+				   "on one filesystem; fills before its volumes do |\n"));
+	assert_non_null(strstr(md, "- **Covers:** 1 host, 3 pools on 2 filesystems, 4 volumes\n"));
+	assert_non_null(strstr(md, "## Act first\n\n| What | Host | Full on | Used | Capacity | "
+				   "Growth/day |\n| --- | --- | --- | ---: | ---: | ---: |\n"
+				   "| pool other | kvm1 | 2026-11-07, in 306 days |"));
+	assert_non_null(strstr(md, "|\n| pools default, lab | kvm1 | 2026-11-09, in 308 days |"));
+	assert_null(strstr(md, "## Hosts\n")); /* one host: no table of hosts */
+	free(md);
+	/* --top 1: each list one row, and what the rest hold */
+	kh_report_set_top(r, 1);
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "And 2 more pools, none filling within 30 days; the JSON report "
+				   "lists them all.\n"));
+	assert_non_null(strstr(md, "And 2 more pools and volumes forecast to fill, none filling "
+				   "within 30 days; the JSON report lists them all.\n"));
+	free(md);
 	kh_report_free(r);
 	free_snaps(s, 5);
 }

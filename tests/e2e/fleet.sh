@@ -49,5 +49,84 @@ expect_rc 0 "report with a host label"
 expect_eq "$(json 'j["hosts"][0]["label"], j["hosts"][0]["host"], j["hosts"][1]["label"]')" \
 	"hot-one vm vm (test://$nodes/h0299.xml)" "the config's label"
 
+# Every human format leads with the summary: the hot host's pool first in "Act first".
+hotlabel="vm ($hot)"
+until=--until=2026-11-13T03:00:00Z
+run report "$until"
+expect_rc 0 "fleet report, Markdown"
+md=$out
+expect_in "$md" "- **Hosts:** 300, in the Hosts table below, riskiest first" "md: the hosts counted"
+expect_in "$md" "- **Covers:** 300 hosts, 900 pools, 1500 volumes" "md: what the period covers"
+expect_in "$md" "- **Within 30 days of full:** 1 volume, 1 pool" "md: within 30 days"
+expect_eq "$(printf '%s\n' "$md" | sed -n '/^## Act first/,/^## /p' | sed -n 5p | cut -d'|' -f2,3)" \
+	" pool data | $hotlabel " "md: act first: the hot pool"
+expect_eq "$(printf '%s\n' "$md" | sed -n '/^## Act first/,/^## /p' | sed -n 6p | cut -d'|' -f2,3)" \
+	" volume hot.qcow2 in pool data | $hotlabel " "md: act first: then its volume"
+expect_eq "$(printf '%s\n' "$md" | sed -n '/^## Hosts/,/^## /p' | sed -n 5p | cut -d'|' -f2,3)" \
+	" vm | $hot " "md: the hot host heads the hosts"
+# --top 20 by default: every list is cut and says what the rest hold
+expect_eq "$(printf '%s\n' "$md" | sed -n '/^## Hosts/,/^## /p' | grep -c '^| vm ')" 20 "md: 20 hosts shown"
+expect_in "$md" "And 280 more hosts, none with anything filling within 30 days; the JSON report lists them all." \
+	"md: the hosts cut"
+expect_in "$md" "And 880 more pools, none filling within 30 days; the JSON report lists them all." \
+	"md: the pools cut"
+expect_in "$md" "And 582 more pools and volumes forecast to fill, none filling within 30 days" \
+	"md: act first cut"
+expect_in "$md" "And 880 more orphan volumes, " "md: the orphans cut"
+# a label unique per row in every table that names hosts
+expect_eq "$(printf '%s\n' "$md" | sed -n '/^## Pools/,/^## /p' | grep '^| vm' | cut -d'|' -f2 | sort | uniq -d)" "" \
+	"md: pools: one row a host here, each label its own"
+checks=$((checks + 1))
+[ "$(printf '%s' "$md" | wc -c)" -lt 200000 ] || fail "md: over 200 KB"
+run report "$until" --format html
+expect_rc 0 "fleet report, HTML"
+html=$out
+expect_in "$html" "<li><strong>Covers:</strong> 300 hosts, 900 pools, 1500 volumes</li>" "html: covers"
+expect_in "$html" "<h2>Act first</h2>" "html: act first"
+expect_eq "$(printf '%s' "$html" | sed -n '/<h2>Act first<\/h2>/,/<\/table>/p' | grep -m1 -o '<td>[^<]*</td><td>[^<]*</td>')" \
+	"<td>pool data</td><td>vm ($hot)</td>" "html: act first: the hot pool"
+checks=$((checks + 1))
+[ "$(printf '%s' "$html" | wc -c)" -lt 100000 ] || fail "html: $(printf '%s' "$html" | wc -c) bytes, over 100 KB"
+run report "$until" --format email --mail-to ops@example.org --mail-from kvmhist@example.org
+expect_rc 0 "fleet report, e-mail"
+expect_in "$out" "Subject: Storage report for 300 hosts: pool data on vm ($hot) full on 2026-11-14 (in under a day)" \
+	"email: the subject names what fills first"
+checks=$((checks + 1))
+[ "$(printf '%s' "$out" | wc -c)" -lt 200000 ] || fail "email: over 200 KB"
+# the text part is the Markdown, Act first in it
+expect_eq "$(printf '%s' "$out" | python3 -c 'import email, sys
+m = email.message_from_string(sys.stdin.read())
+t = [p.get_payload(decode=True).decode() for p in m.walk() if p.get_content_type() == "text/plain"][0]
+print(t.split("## Act first")[1].splitlines()[4].split("|")[1].strip())')" "pool data" "email: the text part leads with the hot pool"
+
+# --top: fewer rows; 0: every row
+run report "$until" --top 3
+expect_eq "$(printf '%s\n' "$out" | sed -n '/^## Hosts/,/^## /p' | grep -c '^| vm ')" 3 "--top 3: 3 hosts"
+expect_in "$out" "And 297 more hosts," "--top 3: the rest counted"
+run report "$until" --top 0
+expect_eq "$(printf '%s\n' "$out" | sed -n '/^## Hosts/,/^## /p' | grep -c '^| vm ')" 300 "--top 0: every host"
+expect_eq "$(printf '%s\n' "$out" | sed -n '/^## Pools/,/^## /p' | grep -c '^| vm ')" 900 "--top 0: every pool"
+expect_not_in "$out" "more hosts," "--top 0: nothing cut"
+run report --top -1
+expect_rc 2 "--top -1"
+expect_in "$err" "kvmhist report: invalid --top '-1' (rows, 0 for all, to 1000000)" "--top -1: says why"
+
+# One host, nothing cut: today's report whole (estate-report.md, written by the binary before
+# the fleet layout), with the summary's Covers line and the Act first table added.
+export KVMHIST_DB="$tmp/one.db"
+for n in 1 2 3 4 5; do
+	cp "$fixtures/estate/day$n.xml" "$tmp/estate.xml"
+	run -q collect -c "test://$tmp/estate.xml" --at "2026-11-1${n}T03:00:00Z"
+done
+run report --since 2026-11-10
+expect_rc 0 "one host"
+expect_in "$out" "- **Covers:** 1 host, 2 pools, 7 volumes" "one host: covers"
+expect_in "$out" "## Act first" "one host: act first"
+expect_not_in "$out" "## Hosts" "one host: no table of hosts"
+expect_eq "$(printf '%s\n' "$out" | sed '/^- \*\*Covers:\*\*/d' |
+	awk '/^## Act first$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' |
+	sed "s|test://$tmp/estate.xml|test:///tmp/onehost/estate.xml|")" \
+	"$(cat "$fixtures/fleet/estate-report.md")" "one host: everything it showed before, in order"
+
 echo "fleet.sh: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]

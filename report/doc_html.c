@@ -18,7 +18,10 @@
 #define TH_STYLE                                                                           \
 	"padding:6px 8px;border-bottom:2px solid #d0d7de;background-color:#f6f8fa;"       \
 	"white-space:nowrap;font-weight:bold"
-#define TD_STYLE "padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top"
+/* A fleet's e-mail has some 150 rows and Gmail clips an HTML body past 102 KB: a cell is
+ * <td> alone, its padding the table's cellpadding, its rule the row's border, its
+ * alignment left unless said (valign top for the row). */
+#define TR_STYLE "border-bottom:1px solid #eaeef2"
 
 /* ---- the grid look: diff's tables ---- */
 
@@ -39,7 +42,8 @@ static const char *bar_color(double frac)
 	return frac >= 0.9 ? "#cf222e" : frac >= 0.7 ? "#d4a72c" : "#2da44e";
 }
 
-/* A bar of two cells: used (colored) and the rest (grey), widths in pixels. */
+/* A bar of two cells: used (colored) and the rest (grey), widths in pixels; width, height
+ * and bgcolor attributes are what mail clients keep, font-size keeps the cells 6px high. */
 static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
 {
 	double frac = (double)used / (double)cap;
@@ -49,27 +53,22 @@ static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
 		frac = 1;
 	w = (int)lround(frac * BAR_PX);
 	kh_buf_printf(b, "<table role=\"presentation\" width=\"%d\" cellpadding=\"0\" "
-			 "cellspacing=\"0\" border=\"0\" style=\"width:%dpx;border-collapse:"
-			 "collapse;margin-top:3px\"><tr>",
-		      BAR_PX, BAR_PX);
+			 "cellspacing=\"0\" style=\"margin-top:3px\"><tr>", BAR_PX);
 	if (w > 0)
-		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"%s\" style=\"width:%dpx;"
-				 "height:6px;background-color:%s;font-size:1px;line-height:1px\">"
-				 "&nbsp;</td>",
-			      w, bar_color(frac), w, bar_color(frac));
+		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"%s\" style=\"font-size:1px"
+				 "\">&nbsp;</td>", w, bar_color(frac));
 	if (w < BAR_PX)
-		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"#e5e7eb\" style=\""
-				 "width:%dpx;height:6px;background-color:#e5e7eb;font-size:1px;"
-				 "line-height:1px\">&nbsp;</td>",
-			      BAR_PX - w, BAR_PX - w);
+		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"#e5e7eb\" style=\"font-size:"
+				 "1px\">&nbsp;</td>", BAR_PX - w);
 	kh_buf_puts(b, "</tr></table>");
 }
 
 static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *class)
 {
-	kh_buf_puts(b, "<table");
+	/* a table wider than a phone scrolls in its own box; the prose around it wraps */
+	kh_buf_puts(b, "<div style=\"overflow-x:auto\"><table");
 	class_attr(b, class);
-	kh_buf_puts(b, " cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\""
+	kh_buf_puts(b, " cellpadding=\"6\" cellspacing=\"0\" border=\"0\" style=\""
 		       "border-collapse:collapse;font-size:13px;margin:0 0 16px 0\">\n<tr>");
 	for (size_t c = 0; c < t->cols; c++) {
 		const char *al = t->align[c] == 'r' ? "right" : "left";
@@ -81,11 +80,10 @@ static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *
 	kh_buf_puts(b, "</tr>\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct kh_cell *c = &t->cells[i];
-		const char *al = t->align[i % t->cols] == 'r' ? "right" : "left";
 
 		if (i % t->cols == 0)
-			kh_buf_puts(b, "<tr>");
-		kh_buf_printf(b, "<td align=\"%s\" style=\"text-align:%s;" TD_STYLE "\">", al, al);
+			kh_buf_puts(b, "<tr valign=\"top\" style=\"" TR_STYLE "\">");
+		kh_buf_puts(b, t->align[i % t->cols] == 'r' ? "<td align=\"right\">" : "<td>");
 		kh_escape_html(b, c->text);
 		if (c->bar && c->cap > 0)
 			html_bar(b, c->used, c->cap);
@@ -93,7 +91,7 @@ static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *
 		if ((i + 1) % t->cols == 0)
 			kh_buf_puts(b, "</tr>\n");
 	}
-	kh_buf_puts(b, "</table>\n");
+	kh_buf_puts(b, "</table></div>\n");
 }
 
 static const char *tone_background(enum kh_tone t)

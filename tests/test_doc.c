@@ -196,8 +196,11 @@ static void test_html(void **state)
 	kh_cell_bar(t, strdup("95%"), 95, 100);
 	s = html(&d, &page);
 	assert_non_null(strstr(s, "<h1>&lt;script&gt;</h1>\n<ul>\n<li>&lt;img src=x&gt; **y**</li>"
-				  "\n</ul>\n<table cellpadding=\"0\""));
+				  "\n</ul>\n<div style=\"overflow-x:auto\"><table cellpadding=\"6\""));
 	assert_non_null(strstr(s, "<th align=\"right\" style=\"text-align:right;"));
+	/* a cell is <td> alone, or right-aligned; the row carries the rule */
+	assert_non_null(strstr(s, "<tr valign=\"top\" style=\"border-bottom:1px solid #eaeef2\">"
+				  "<td>vol</td><td align=\"right\">95%"));
 	assert_non_null(strstr(s, ">95%<table role=\"presentation\" width=\"100\""));
 	assert_non_null(strstr(s, "<td width=\"95\" height=\"6\" bgcolor=\"#cf222e\""));
 	assert_null(strstr(s, "<img"));

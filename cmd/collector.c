@@ -51,8 +51,9 @@ struct collect {
 	struct kh_snapshot *s;
 	kh_warn_fn *warn;
 	void *ctx;
-	/* Flags of every domain from two filtered list calls, not three calls per domain. */
-	struct uuid_set autostart, transient;
+	/* Flags of every domain from two filtered list calls, not three calls per domain; and
+	 * from a third, which domains have snapshots to list (most have none). */
+	struct uuid_set autostart, transient, has_snaps;
 	virDomainStatsRecordPtr *stats; /* block statistics of every domain, NULL if none */
 	struct stat_ref *by_uuid;       /* the same records sorted by UUID, for bsearch */
 	size_t n_stats;
@@ -521,6 +522,112 @@ static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
 		d->live_xml = live;
 }
 
+/* "internal", "external" or "disk-only": disks to files of their own make it external, and
+ * disk-only unless the memory went to a file too (a shut-off domain's --disk-only snapshot
+ * has state shutoff, not disk-snapshot). */
+static const char *snapshot_kind(const char *state, int memory_external, int disk_external)
+{
+	if (memory_external)
+		return "external";
+	if (disk_external || (state && strcmp(state, "disk-snapshot") == 0))
+		return "disk-only";
+	return "internal";
+}
+
+/* A <domainsnapshot> document: name, state, parent and creation time, and its kind from the
+ * snapshot= of <memory> and of each <disks><disk>. */
+static void read_snapshot_xml(xmlNodePtr root, struct kh_domsnap *n)
+{
+	int memory_external = 0, disk_external = 0;
+	char *v;
+
+	if (!is_element(root, "domainsnapshot"))
+		return;
+	for (xmlNodePtr e = root->children; e; e = e->next) {
+		if (is_element(e, "name") && n->name == NULL) {
+			n->name = node_text(e);
+		} else if (is_element(e, "state") && n->state == NULL) {
+			n->state = node_text(e);
+		} else if (is_element(e, "creationTime") && n->created == KH_UNKNOWN) {
+			char *end;
+			long long t;
+
+			if ((v = node_text(e)) != NULL) {
+				errno = 0;
+				t = strtoll(v, &end, 10);
+				if (errno == 0 && end != v && *end == '\0' && t >= 0)
+					n->created = (int64_t)t;
+				free(v);
+			}
+		} else if (is_element(e, "parent") && n->parent == NULL) {
+			for (xmlNodePtr t = e->children; t; t = t->next)
+				if (is_element(t, "name") && n->parent == NULL)
+					n->parent = node_text(t);
+		} else if (is_element(e, "memory")) {
+			v = node_attr(e, "snapshot");
+			memory_external |= v && strcmp(v, "external") == 0;
+			free(v);
+		} else if (is_element(e, "disks")) {
+			for (xmlNodePtr t = e->children; t; t = t->next) {
+				if (!is_element(t, "disk"))
+					continue;
+				v = node_attr(t, "snapshot");
+				disk_external |= v && strcmp(v, "external") == 0;
+				free(v);
+			}
+		}
+	}
+	n->kind = kh_strdup(snapshot_kind(n->state, memory_external, disk_external));
+}
+
+/* The domain's snapshots (never VIR_DOMAIN_SNAPSHOT_XML_SECURE): one list call, the
+ * current one, and each one's XML. A snapshot deleted in between is simply not there. */
+static void read_snapshots(struct collect *c, virDomainPtr dom, struct kh_domain *d)
+{
+	virDomainSnapshotPtr *snaps = NULL, cur;
+	char *current = NULL;
+	int n;
+
+	if ((n = virDomainListAllSnapshots(dom, &snaps, 0)) < 0) {
+		if (lv_code() == VIR_ERR_NO_SUPPORT)
+			virResetLastError();
+		else
+			lv_failed(&d->error, "cannot list snapshots");
+		return;
+	}
+	if (n > 0 && (cur = virDomainSnapshotCurrent(dom, 0)) != NULL) {
+		const char *name = virDomainSnapshotGetName(cur);
+
+		current = name ? kh_strdup(name) : NULL;
+		virDomainSnapshotFree(cur);
+	}
+	virResetLastError(); /* no current snapshot is no error */
+	for (int i = 0; i < n; i++) {
+		const char *name = virDomainSnapshotGetName(snaps[i]);
+		char *xml = virDomainSnapshotGetXMLDesc(snaps[i], 0);
+		struct kh_domsnap *x;
+
+		if (xml == NULL && lv_code() == VIR_ERR_NO_DOMAIN_SNAPSHOT) {
+			virResetLastError();
+		} else {
+			x = kh_domain_add_snap(d);
+			if (xml == NULL)
+				lv_failed(&d->error, "cannot read snapshot XML");
+			else if (xdoc_parse(&c->x, xml) == 0)
+				read_snapshot_xml(xmlDocGetRootElement(c->x.doc), x);
+			else
+				note(&d->error, "cannot parse snapshot XML", "malformed document");
+			if (x->name == NULL && name)
+				x->name = kh_strdup(name);
+			x->current = current && x->name && strcmp(current, x->name) == 0;
+		}
+		free(xml);
+		virDomainSnapshotFree(snaps[i]);
+	}
+	free(snaps);
+	free(current);
+}
+
 /* Two round trips per domain (info and XML; a third for a running one's live XML): its flags
  * come from the filtered lists, its OS type from the XML, as `virsh dominfo` shows them. */
 static void read_domain(struct collect *c, virDomainPtr dom)
@@ -582,6 +689,8 @@ static void read_domain(struct collect *c, virDomainPtr dom)
 	}
 	if (active)
 		read_live_xml(dom, d);
+	if (!c->has_snaps.known || uuid_set_has(&c->has_snaps, uuid))
+		read_snapshots(c, dom, d);
 out:
 	if (d->error)
 		warnf(c, "domain '%s': %s", d->name ? d->name : "?", d->error);
@@ -635,6 +744,7 @@ static int read_domains(struct collect *c, struct kh_err *err)
 	/* after the full list: a domain defined since is in neither */
 	domain_set(c, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &c->autostart);
 	domain_set(c, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, &c->transient);
+	domain_set(c, VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, &c->has_snaps);
 	for (int i = 0; i < n; i++) {
 		read_domain(c, doms[i]);
 		virDomainFree(doms[i]);
@@ -680,9 +790,18 @@ static void read_volume_xml(xmlNodePtr root, struct kh_volume *v)
 				else if (is_element(t, "format") && v->format == NULL)
 					v->format = node_attr(t, "type");
 			}
+		} else if (is_element(n, "backingStore")) {
+			/* the file this one is an overlay of (a snapshot's or a linked clone's) */
+			for (xmlNodePtr t = n->children; t; t = t->next) {
+				if (is_element(t, "path") && v->backing == NULL)
+					v->backing = node_text(t);
+				else if (is_element(t, "format") && v->backing_format == NULL)
+					v->backing_format = node_attr(t, "type");
+			}
 		}
 	}
 }
+
 
 /* One round trip per volume: libvirt re-reads the file for the XML as it does for
  * virStorageVolGetInfo, and the XML holds the type, path and the three sizes (<physical> only
@@ -1125,6 +1244,7 @@ out:
 	free(c.by_uuid);
 	free(c.autostart.uuid);
 	free(c.transient.uuid);
+	free(c.has_snaps.uuid);
 	xdoc_free(&c.x);
 	kh_snapshot_free(c.s);
 	if (c.conn)

@@ -69,6 +69,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		{ "templates", required_argument, NULL, 't' },
 		{ "warn-days", required_argument, NULL, 'w' },
 		{ "top", required_argument, NULL, 'n' },
+		{ "snapshot-days", required_argument, NULL, 'D' },
 		{ "mail-to", required_argument, NULL, 'T' },
 		{ "mail-from", required_argument, NULL, 'F' },
 		{ "subject", required_argument, NULL, 'S' },
@@ -76,7 +77,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
 	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
-	long warn_days = -1, top = KH_REPORT_TOP;
+	long warn_days = -1, snapshot_days = -1, top = KH_REPORT_TOP;
 	char *end;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
@@ -111,6 +112,14 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 						      "invalid --top '%s' (rows, 0 for all, to 1000000)",
 						      optarg);
 			break;
+		case 'D':
+			snapshot_days = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || snapshot_days < 0 ||
+			    snapshot_days > 36500)
+				return kh_usage_error(&kh_cmd_report,
+						      "invalid --snapshot-days '%s' (days, 0 to 36500)",
+						      optarg);
+			break;
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
 				format = F_MD;
@@ -136,6 +145,8 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	/* The command line wins over the config file, which wins over the defaults. */
 	if (warn_days < 0)
 		warn_days = ctx->config->warn_days >= 0 ? ctx->config->warn_days : 30;
+	if (snapshot_days < 0)
+		snapshot_days = ctx->config->snapshot_days >= 0 ? ctx->config->snapshot_days : 14;
 	if (mail_to == NULL)
 		mail_to = ctx->config->mail_to;
 	if (mail_from == NULL)
@@ -177,6 +188,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	kh_report_set_top(r, (int)top);
 	for (size_t i = 0; i < ctx->config->n_hosts; i++)
 		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
+	kh_report_set_snapshot_days(r, (int)snapshot_days);
 	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
@@ -217,7 +229,7 @@ const struct kh_cmd kh_cmd_report = {
 	.name = "report",
 	.summary = "report disk growth toward capacity and config drift over a period",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
-		 "       [-o FILE] [--templates DIR] [--warn-days N] [--top N]\n"
+		 "       [-o FILE] [--templates DIR] [--warn-days N] [--snapshot-days N] [--top N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
 	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
 		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
@@ -230,6 +242,8 @@ const struct kh_cmd kh_cmd_report = {
 		   "  --templates DIR  report templates (default: the installed ones)\n"
 		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
 		   "                   (default: the config's warn_days, else 30)\n"
+		   "  --snapshot-days N list domain snapshots older than N days as forgotten\n"
+		   "                   (default: the config's snapshot_days, else 14)\n"
 		   "  --top N          at most N rows a list in md, html and email, the ones\n"
 		   "                   that matter most (default 20; 0: all); JSON has all\n"
 		   "  --mail-to ADDR   e-mail recipients (with --format email; default: the\n"

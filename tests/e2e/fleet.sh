@@ -78,7 +78,7 @@ expect_eq "$(printf '%s\n' "$md" | sed -n '/^## Pools/,/^## /p' | grep '^| vm' |
 	"md: pools: one row a host here, each label its own"
 checks=$((checks + 1))
 [ "$(printf '%s' "$md" | wc -c)" -lt 200000 ] || fail "md: over 200 KB"
-run report "$until" --format html
+run report "$until" --format html --templates "$top/templates"
 expect_rc 0 "fleet report, HTML"
 html=$out
 expect_in "$html" "<li><strong>Covers:</strong> 300 hosts, 900 pools, 1500 volumes</li>" "html: covers"
@@ -87,7 +87,7 @@ expect_eq "$(printf '%s' "$html" | sed -n '/<h2>Act first<\/h2>/,/<\/table>/p' |
 	"<td>pool data</td><td>vm ($hot)</td>" "html: act first: the hot pool"
 checks=$((checks + 1))
 [ "$(printf '%s' "$html" | wc -c)" -lt 100000 ] || fail "html: $(printf '%s' "$html" | wc -c) bytes, over 100 KB"
-run report "$until" --format email --mail-to ops@example.org --mail-from kvmhist@example.org
+run report "$until" --format email --mail-to ops@example.org --mail-from kvmhist@example.org --templates "$top/templates"
 expect_rc 0 "fleet report, e-mail"
 expect_in "$out" "Subject: Storage report for 300 hosts: pool data on vm ($hot) full on 2026-11-14 (in under a day)" \
 	"email: the subject names what fills first"

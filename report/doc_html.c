@@ -188,6 +188,30 @@ static void html_prose(struct kh_buf *b, const struct kh_block *k, const struct 
 	}
 }
 
+/* A chart: inline SVG in a page; in a mail, an <img> of its PNG part (cid:), whose alt
+ * says in words what the picture shows. */
+static void chart_html(struct kh_buf *out, const struct kh_block *k, const struct kh_html_opts *o)
+{
+	char id[32];
+
+	if (o->chart_images) {
+		char *alt = kh_chart_alt(&k->chart);
+
+		kh_buf_printf(out, "<p style=\"margin:0 0 12px 0\"><img src=\"cid:chart%u@kvmhist\" "
+			      "width=\"%d\" height=\"%d\" alt=\"", k->chart_id, KH_CHART_WIDTH,
+			      KH_CHART_HEIGHT);
+		kh_escape_html(out, alt);
+		kh_buf_puts(out, "\" style=\"display:block;width:100%;max-width:600px;height:auto;"
+				 "border:0\"></p>\n");
+		free(alt);
+		return;
+	}
+	snprintf(id, sizeof id, "chart%u", k->chart_id);
+	kh_buf_puts(out, "<div style=\"margin:0 0 12px 0\">\n");
+	kh_chart_svg(&k->chart, id, 0, out);
+	kh_buf_puts(out, "</div>\n");
+}
+
 /* The block's Markdown through libcmark (safe: raw HTML never passes through). */
 static int cmark_prose(struct kh_buf *b, const struct kh_block *k, struct kh_err *err)
 {
@@ -215,10 +239,11 @@ int kh_doc_html(struct kh_doc *d, const struct kh_html_opts *o, struct kh_buf *o
 	for (size_t i = 0; i < d->n; i++) {
 		const struct kh_block *b = &d->b[i];
 
-		if (!(b->media & KH_MEDIA_HTML) || b->kind == KH_BLOCK_CHART ||
-		    (b->kind == KH_BLOCK_LIST && b->n_text == 0))
+		if (!(b->media & KH_MEDIA_HTML) || (b->kind == KH_BLOCK_LIST && b->n_text == 0))
 			continue;
-		if (b->kind == KH_BLOCK_TABLE) {
+		if (b->kind == KH_BLOCK_CHART) {
+			chart_html(out, b, o);
+		} else if (b->kind == KH_BLOCK_TABLE) {
 			if (b->table.look == KH_LOOK_GRID)
 				grid_table(out, &b->table, o->class);
 			else

@@ -227,15 +227,26 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 	return kh_buf_steal(&b);
 }
 
+/* The samples as a sparkline, for the formats that show no chart (Markdown, the mail's
+ * text); a dash with fewer than two. */
+#define TREND_CELLS 12
+static void trend_cell(const struct kh_report *r, struct kh_table *t, const struct kh_row *row)
+{
+	const int64_t *st, *sy;
+	size_t n = kh_row_samples(r, row, &st, &sy);
+
+	cell_add(t, n >= 2 ? kh_sparkline(sy, n, TREND_CELLS) : NULL);
+}
+
 /* ---- building the document ---- */
 
 static const char *const POOL_HEAD[] = { "Host", "Pool", "Capacity", "Used", "Available",
 					 "Committed", "Overcommit", "Growth/day", "Full on",
-					 "Note" };
+					 "Note", "Trend" };
 static const char *const TOP_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Used",
-					"Growth/day", "Since start", "Full on" };
+					"Growth/day", "Since start", "Full on", "Trend" };
 static const char *const WARN_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Used",
-					 "Capacity", "Growth/day", "Full on" };
+					 "Capacity", "Growth/day", "Full on", "Trend" };
 static const char *const ORPHAN_HEAD[] = { "Host", "Pool", "Volume", "Path", "Used",
 					   "Capacity" };
 static const char *const SNAPDOM_HEAD[] = { "Host", "Domain", "Snapshots", "Oldest",
@@ -458,7 +469,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 		kh_doc_paraf(d, "No pools.");
 		return;
 	}
-	t = kh_doc_table(d, 10, POOL_HEAD, "llrrrrrrll");
+	t = kh_doc_table(d, 11, POOL_HEAD, "llrrrrrrlll");
 	for (size_t i = 0; i < a->n_storage; i++) {
 		const struct kh_storage *st = &a->storage[i];
 		const struct kh_row *p = st->row;
@@ -488,6 +499,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 			kh_buf_printf(&note, "%sfills before its volumes do", note.len ? "; " : "");
 		notes_str(&note, p);
 		cell_add(t, note.len ? kh_buf_steal(&note) : kh_strdup(""));
+		trend_cell(r, t, p);
 	}
 	more_line(r, d, more, "pools", filling);
 }
@@ -608,6 +620,77 @@ static void volume_cells(struct kh_table *t, const struct kh_row *v)
 	cell_str(t, v->s->name);
 }
 
+/* The chart of a storage's or a volume's row: its samples, the ceiling it fills at (a
+ * volume's capacity; for a pool, what it holds plus what is still available), the fitted
+ * rate with its range and the jump the fit left out, as the tables give them. */
+static void row_chart(const struct kh_report *r, const struct kh_row *row, int is_pool,
+		      char *title, struct kh_doc *d, size_t *n)
+{
+	struct kh_chart c = { .title = title, .ceiling = row->capacity,
+			      .ceiling_label = "capacity" };
+
+	c.n = kh_row_samples(r, row, &c.t, &c.y);
+	if (c.n == 0) {
+		free(title);
+		return;
+	}
+	if ((*n)++ == 0)
+		kh_doc_heading(d, 2, "Growth charts")->media = KH_MEDIA_HTML;
+	if (is_pool && row->allocation >= 0 && row->available >= 0 &&
+	    row->allocation + row->available != row->capacity) {
+		c.ceiling = row->allocation + row->available;
+		c.ceiling_label = "usable";
+	}
+	c.has_forecast = row->fc.ok && row->fit.rate > 0;
+	c.rate = row->fit.rate;
+	c.has_range = c.has_forecast && (row->fc.has_low || row->fc.has_high);
+	c.rate_low = row->fit.rate - row->fit.stderr_rate;
+	c.rate_high = row->fit.rate + row->fit.stderr_rate;
+	c.has_burst = row->fit.burst_intervals > 0;
+	c.burst_at = row->fit.burst_at;
+	c.burst_bytes = row->fit.burst_bytes;
+	kh_doc_chart(d, &c)->media = KH_MEDIA_HTML;
+	free(title);
+}
+
+static int cmp_rate_desc(const void *x, const void *y);
+
+/* Small multiples, HTML only: each storage of the Pools table, then the volumes within
+ * --warn-days of full and the top growing ones, each once and --top of them in all. */
+static void charts_section(const struct kh_report *r, const struct kh_analysis *a,
+			   struct kh_doc *d)
+{
+	const struct kh_row **vols = kh_malloc((a->n_vols + 1) * sizeof *vols);
+	size_t n = 0, n_vols = 0, n_growing = 0;
+
+	for (size_t i = 0; i < a->n_storage && n < rows_max(r); i++) {
+		const struct kh_storage *st = &a->storage[i];
+		struct kh_buf title = { 0 };
+
+		kh_buf_puts(&title, st->n_pools > 1 ? "pools " : "pool ");
+		for (size_t k = 0; k < st->n_pools; k++)
+			kh_buf_printf(&title, "%s%s", k ? ", " : "", st->pools[k]->s->name);
+		kh_buf_printf(&title, " on %s", kh_row_host(st->row));
+		row_chart(r, st->row, 1, kh_buf_steal(&title), d, &n);
+	}
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days)
+			vols[n_vols++] = &a->vols[i];
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (a->vols[i].fitted && a->vols[i].fit.rate > 0 &&
+		    !(a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days))
+			vols[n_vols + n_growing++] = &a->vols[i];
+	qsort(vols + n_vols, n_growing, sizeof *vols, cmp_rate_desc);
+	if (n_growing > top_growing(r))
+		n_growing = top_growing(r);
+	for (size_t i = 0; i < n_vols + n_growing && n < rows_max(r); i++)
+		row_chart(r, vols[i], 0,
+			  kh_asprintf("volume %s in %s on %s", vols[i]->s->name, vols[i]->s->pool,
+				      kh_row_host(vols[i])),
+			  d, &n);
+	free(vols);
+}
+
 static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 			struct kh_doc *d)
 {
@@ -623,7 +706,7 @@ static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 	if (n == 0)
 		kh_doc_paraf(d, "No volume with enough samples (3 over 2 days or more) is growing.");
 	else {
-		t = kh_doc_table(d, 8, TOP_HEAD, "llllrrrl");
+		t = kh_doc_table(d, 9, TOP_HEAD, "llllrrrll");
 		for (size_t i = 0; i < n && i < top_growing(r); i++) {
 			const struct kh_row *v = top[i];
 
@@ -633,6 +716,7 @@ static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 			cell_add(t, rate_str(v));
 			cell_add(t, signed_size_str(v->allocation - v->alloc_start));
 			cell_add(t, full_str(v));
+			trend_cell(r, t, v);
 		}
 		if (n > top_growing(r))
 			kh_doc_paraf(d, "%zu more volumes are growing; the JSON report lists them all.",
@@ -690,13 +774,14 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 		if (rows++ >= rows_max(r))
 			continue;
 		if (t == NULL)
-			t = kh_doc_table(d, 8, WARN_HEAD, "llllrrrl");
+			t = kh_doc_table(d, 9, WARN_HEAD, "llllrrrll");
 		volume_cells(t, v);
 		cell_add(t, owners_str(v));
 		volume_used_cell(t, v);
 		cell_add(t, size_str(v->capacity));
 		cell_add(t, rate_str(v));
 		cell_add(t, full_str(v));
+		trend_cell(r, t, v);
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
@@ -932,6 +1017,7 @@ void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, 
 	summary(r, a, d);
 	act_section(r, a, d);
 	hosts_section(r, a, d);
+	charts_section(r, a, d);
 	pools_section(r, a, d);
 	top_section(r, a, d);
 	bursts_note(r, a, d);
@@ -1022,10 +1108,10 @@ static int read_template(const char *templates_dir, char **tpl, struct kh_err *e
 
 /* The document's HTML, its prose through libcmark from the Markdown the report is written
  * in, inside the template. */
-static int page(const struct kh_report *r, struct kh_doc *d, const char *tpl, char **out,
-		struct kh_err *err)
+static int page(const struct kh_report *r, struct kh_doc *d, const char *tpl, int images,
+		char **out, struct kh_err *err)
 {
-	static const struct kh_html_opts opts = { .cmark = 1 };
+	const struct kh_html_opts opts = { .cmark = 1, .chart_images = images };
 	struct kh_buf body = { 0 };
 	char *title, generated[KH_TIME_LEN];
 
@@ -1054,15 +1140,35 @@ int kh_report_html(const struct kh_report *r, const char *templates_dir, char **
 		return -1;
 	a = kh_analysis_new(r);
 	kh_report_document(r, a, &d);
-	rc = page(r, &d, tpl, out, err);
+	rc = page(r, &d, tpl, 0, out, err);
 	free(tpl);
 	kh_doc_free(&d);
 	kh_analysis_free(a);
 	return rc;
 }
 
+/* Each chart block of d drawn as a PNG. */
+static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t *n,
+			struct kh_err *err)
+{
+	*images = kh_calloc(d->n_charts + 1, sizeof **images);
+	*n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct kh_mail_image *im = &(*images)[*n];
+
+		if (d->b[i].kind != KH_BLOCK_CHART)
+			continue;
+		im->id = d->b[i].chart_id;
+		if (kh_chart_png(&d->b[i].chart, &im->png, &im->len, err))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html, struct kh_err *err)
+		    const char *templates_dir, char **md, char **html,
+		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
 {
 	struct kh_doc d = { 0 };
 	struct kh_buf b = { 0 };
@@ -1070,11 +1176,15 @@ int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
 	int rc;
 
 	*md = *html = NULL;
+	*images = NULL;
+	*n_images = 0;
 	if (read_template(templates_dir, &tpl, err))
 		return -1;
 	kh_report_document(r, a, &d);
 	kh_doc_markdown(&d, &b);
-	rc = page(r, &d, tpl, html, err);
+	rc = page(r, &d, tpl, 1, html, err);
+	if (rc == 0)
+		rc = chart_images(&d, images, n_images, err);
 	*md = kh_buf_steal(&b);
 	free(tpl);
 	kh_doc_free(&d);

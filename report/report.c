@@ -254,6 +254,8 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].pool_series);
 	}
 	free(r->hosts);
+	free(r->sample_t);
+	free(r->sample_y);
 	for (size_t i = 0; i < r->n_labels; i++) {
 		free(r->labels[i].uri);
 		free(r->labels[i].label);
@@ -794,6 +796,31 @@ static int current(const struct kh_report *r, const struct kh_series *s)
 
 static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at);
 
+/* Only what a chart may draw is kept: pools and growing volumes (a fleet's still volumes
+ * would cost as much again). */
+static void keep_samples(struct kh_report *r, struct kh_row *row, const int64_t *t,
+			 const int64_t *y, size_t n)
+{
+	if (r->n_samples + n > r->cap_samples) {
+		r->cap_samples = (r->n_samples + n) * 2;
+		r->sample_t = kh_realloc(r->sample_t, r->cap_samples * sizeof *r->sample_t);
+		r->sample_y = kh_realloc(r->sample_y, r->cap_samples * sizeof *r->sample_y);
+	}
+	memcpy(r->sample_t + r->n_samples, t, n * sizeof *t);
+	memcpy(r->sample_y + r->n_samples, y, n * sizeof *y);
+	row->sample_at = r->n_samples;
+	row->n_sample = n;
+	r->n_samples += n;
+}
+
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
+		      const int64_t **y)
+{
+	*t = r->sample_t ? r->sample_t + row->sample_at : NULL;
+	*y = r->sample_y ? r->sample_y + row->sample_at : NULL;
+	return row->n_sample;
+}
+
 /* The row of series s (of r->vols, or r->pools when is_pool), fitted and forecast. */
 static void fit_row(const struct kh_report *r, const struct kh_series *s, struct kh_row *row,
 		    int is_pool)
@@ -826,6 +853,9 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	kh_fit_series(t, y, n, &row->fit);
 	row->fitted = row->fit.samples >= KH_FIT_MIN_SAMPLES &&
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
+	row->n_sample = 0;
+	if (is_pool || (row->fitted && row->fit.rate > 0))
+		keep_samples((struct kh_report *)r, row, t, y, n);
 	row->series = (uint32_t)(s - (is_pool ? r->pools : r->vols));
 	forecast_row(row, is_pool, s->f->has_sample ? h->times[s->f->last_sample_ord] : 0);
 	free(t);

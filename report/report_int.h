@@ -143,6 +143,10 @@ struct kh_report {
 	struct kh_row *done_vols, *done_pools;
 	size_t n_done_vols, cap_done_vols, n_done_pools, cap_done_pools;
 	int sealed;                     /* kh_report_seal: nothing more is fed */
+	/* The samples of every pool's and growing volume's row, for charts and the JSON's
+	 * series (kh_row_samples): kept apart so that rows stay plain values to copy. */
+	int64_t *sample_t, *sample_y;
+	size_t n_samples, cap_samples;
 	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
 
@@ -169,6 +173,7 @@ struct kh_row {
 	int64_t vol_full_at;            /* the earliest volume forecast in it */
 	int fills_before_volumes;
 	const struct kh_storage *storage; /* the filesystem it is on */
+	size_t sample_at, n_sample;     /* its samples in the report's; n_sample 0: none kept */
 };
 
 /* One filesystem of a host: a pool alone, or the pools found to share one. Its numbers and
@@ -263,10 +268,19 @@ void kh_report_period(const struct kh_report *r, int64_t *from, int64_t *to);
 /* The report as a document, from its analysis (report/render.c). */
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a,
 			struct kh_doc *d);
+/* A chart as the PNG part of a mail, referred to from its HTML as cid:chartN@kvmhist. */
+struct kh_mail_image {
+	unsigned id;            /* N */
+	unsigned char *png;
+	size_t len;
+};
+
 /* The Markdown and the HTML page (templates_dir/report.html) of one document: what the
- * e-mail sends, from one analysis. */
+ * e-mail sends, from one analysis. The page shows each chart as an <img> of a cid: part,
+ * whose PNGs come back in images[0..*n_images) (the caller frees each png and the array). */
 int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html, struct kh_err *err);
+		    const char *templates_dir, char **md, char **html,
+		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
 
 /* Shared by the renderers and the e-mail (report/render.c). */
 char *kh_report_title(const struct kh_report *r);  /* "Storage report for kvm1, 2026-..." */
@@ -274,6 +288,11 @@ char *kh_report_hosts(const struct kh_report *r, size_t max); /* "kvm1, kvm2 and
 /* "db.qcow2 on kvm1 full on 2026-01-15 (in 5 days)", "pool thin on ...", or "nothing is
  * forecast to fill". */
 char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a);
+
+/* The samples a pool's or a growing volume's row was fitted from (t ascending); 0 for a
+ * row whose samples were not kept (a volume that does not grow). */
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
+		      const int64_t **y);
 
 /* True for changes that are only growth (allocation, available): the numbers cover them. */
 int kh_change_is_growth(const struct kh_change *c);

@@ -79,6 +79,21 @@ static void growth_json(json_t *o, const struct kh_row *row)
 	}
 }
 
+/* o with "series": [[taken_at, allocation], ...], the samples the fit used (pools, storage
+ * and growing volumes); null for a volume that does not grow, whose samples are not kept. */
+static json_t *with_series(json_t *o, const struct kh_report *r, const struct kh_row *row)
+{
+	const int64_t *t, *y;
+	size_t n = kh_row_samples(r, row, &t, &y);
+	json_t *series = n ? json_array() : json_null();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(series, json_pack("[o,I]", kh_json_time(t[i]),
+							(json_int_t)y[i]));
+	json_object_set_new(o, "series", series);
+	return o;
+}
+
 static json_t *volume_json(const struct kh_row *v)
 {
 	json_t *o = json_object(), *owners = json_array(), *backs = json_array();
@@ -443,11 +458,11 @@ static void report_json(const struct kh_report *r, struct out *out)
 	put_member(&o, "period", period_json(r), 1);
 	put_array_start(&o, "volumes");
 	for (size_t i = 0; i < a->n_vols; i++)
-		put_element(&o, volume_json(&a->vols[i]), i);
+		put_element(&o, with_series(volume_json(&a->vols[i]), r, &a->vols[i]), i);
 	put_array_end(&o, a->n_vols);
 	put_array_start(&o, "pools");
 	for (size_t i = 0; i < a->n_pools; i++)
-		put_element(&o, pool_json(&a->pools[i]), i);
+		put_element(&o, with_series(pool_json(&a->pools[i]), r, &a->pools[i]), i);
 	put_array_end(&o, a->n_pools);
 	put_array_start(&o, "drift");
 	for (size_t i = 0; i < a->n_drift; i++)
@@ -472,7 +487,7 @@ static void report_json(const struct kh_report *r, struct out *out)
 	put_array_end(&o, n_snaps);
 	put_array_start(&o, "storage");
 	for (size_t i = 0; i < a->n_storage; i++)
-		put_element(&o, storage_json(&a->storage[i]), i);
+		put_element(&o, with_series(storage_json(&a->storage[i]), r, a->storage[i].row), i);
 	put_array_end(&o, a->n_storage);
 	put_member(&o, "summary", summary_json(r, a), 0);
 	put_array_start(&o, "hosts");

@@ -1250,7 +1250,7 @@ struct part {
 
 struct message {
 	char *headers;          /* raw, folded, CRLF */
-	struct part parts[4];
+	struct part parts[32];  /* the leaves: multipart/related parts are opened */
 	size_t n_parts;
 };
 
@@ -1276,18 +1276,15 @@ static char *header_get(const char *headers, const char *name)
 	return NULL;
 }
 
-static void message_parse(const char *m, struct message *msg)
+/* The parts of a multipart body (headers ending in CRLF, then the body) into msg's leaves. */
+static void parts_parse(const char *headers, const char *body, struct message *msg)
 {
-	const char *body = strstr(m, "\r\n\r\n"), *p;
+	const char *p;
 	char *ct, *bnd, *delim;
 
-	memset(msg, 0, sizeof *msg);
-	assert_non_null(body);
-	msg->headers = kh_strndup(m, (size_t)(body - m) + 2);
-	body += 4;
-	ct = header_get(msg->headers, "Content-Type");
+	ct = header_get(headers, "Content-Type");
 	assert_non_null(ct);
-	assert_true(strncmp(ct, "multipart/alternative;", 22) == 0);
+	assert_true(strncmp(ct, "multipart/", 10) == 0);
 	bnd = strstr(ct, "boundary=\"");
 	assert_non_null(bnd);
 	bnd += 10;
@@ -1306,15 +1303,63 @@ static void message_parse(const char *m, struct message *msg)
 		assert_non_null(end);
 		sep = strstr(start, "\r\n\r\n");
 		assert_true(sep != NULL && sep < end);
-		assert_true(msg->n_parts < 4);
-		msg->parts[msg->n_parts].headers = kh_strndup(start, (size_t)(sep - start) + 2);
-		msg->parts[msg->n_parts].body = qp_decode(sep + 4, (size_t)(end - sep - 4));
-		msg->n_parts++;
+		assert_true(msg->n_parts < 32);
+		{
+			char *h = kh_strndup(start, (size_t)(sep - start) + 2);
+			char *sub = header_get(h, "Content-Type");
+			char *cte = header_get(h, "Content-Transfer-Encoding");
+
+			if (strncmp(sub, "multipart/", 10) == 0) {
+				char *inner = kh_strndup(sep + 4, (size_t)(end - sep - 4));
+
+				parts_parse(h, inner, msg);
+				free(inner);
+				free(h);
+			} else {
+				msg->parts[msg->n_parts].headers = h;
+				msg->parts[msg->n_parts].body =
+				    strcmp(cte, "quoted-printable") == 0
+					? qp_decode(sep + 4, (size_t)(end - sep - 4))
+					: kh_strndup(sep + 4, (size_t)(end - sep - 4));
+				msg->n_parts++;
+			}
+			free(sub);
+			free(cte);
+		}
 		p = end + strlen(delim);
 	}
-	assert_string_equal(p, "--\r\n");
+	assert_true(strncmp(p, "--\r\n", 4) == 0 || strcmp(p, "--") == 0);
 	free(delim);
 	free(ct);
+}
+
+/* Removes from s each run from `open` to the first `close` after it, both included. */
+static void strip_between(char *s, const char *open, const char *close)
+{
+	char *p;
+
+	while ((p = strstr(s, open)) != NULL) {
+		char *end = strstr(p, close);
+
+		assert_non_null(end);
+		end += strlen(close);
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
+static void message_parse(const char *m, struct message *msg)
+{
+	const char *body = strstr(m, "\r\n\r\n");
+	char *ct;
+
+	memset(msg, 0, sizeof *msg);
+	assert_non_null(body);
+	msg->headers = kh_strndup(m, (size_t)(body - m) + 2);
+	ct = header_get(msg->headers, "Content-Type");
+	assert_non_null(ct);
+	assert_true(strncmp(ct, "multipart/alternative;", 22) == 0);
+	free(ct);
+	parts_parse(msg->headers, body + 4, msg);
 }
 
 static void message_free(struct message *msg)
@@ -1378,7 +1423,8 @@ static void test_email(void **state)
 	assert_string_equal(v, "1.0");
 	free(v);
 
-	assert_int_equal(msg.n_parts, 2);
+	/* the text, the HTML, and a PNG for each chart: pool default and the growing db.qcow2 */
+	assert_int_equal(msg.n_parts, 4);
 	v = header_get(msg.parts[0].headers, "Content-Type");
 	assert_string_equal(v, "text/plain; charset=UTF-8");
 	free(v);
@@ -1388,9 +1434,27 @@ static void test_email(void **state)
 	v = header_get(msg.parts[1].headers, "Content-Transfer-Encoding");
 	assert_string_equal(v, "quoted-printable");
 	free(v);
+	for (size_t i = 2; i < msg.n_parts; i++) {
+		char *cid = header_get(msg.parts[i].headers, "Content-ID"), *src;
+
+		v = header_get(msg.parts[i].headers, "Content-Type");
+		assert_string_equal(v, "image/png");
+		free(v);
+		v = kh_asprintf("<chart%zu@kvmhist>", i - 1);
+		assert_string_equal(cid, v);
+		free(v);
+		src = kh_asprintf("<img src=\"cid:chart%zu@kvmhist\" ", i - 1);
+		assert_non_null(strstr(msg.parts[1].body, src));
+		free(src);
+		free(cid);
+	}
+	/* mail clients show no SVG: the page's charts are those images, the rest the same */
+	assert_null(strstr(msg.parts[1].body, "<svg"));
 	md = kh_report_markdown(r);
 	assert_string_equal(msg.parts[0].body, md);
 	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	strip_between(msg.parts[1].body, "<p style=\"margin:0 0 12px 0\"><img ", "</p>\n");
+	strip_between(html, "<div style=\"margin:0 0 12px 0\">\n<svg ", "</svg>\n</div>\n");
 	assert_string_equal(msg.parts[1].body, html);
 	free(md);
 	free(html);
@@ -1560,7 +1624,7 @@ static void test_shared_storage(void **state)
 	md = kh_report_markdown(r);
 	assert_non_null(strstr(md, "| kvm1 | default, lab | 1.0 TiB | 408.0 GiB (39%) | 616.0 GiB "
 				   "| 9.8 TiB | 9.78x | +2.0 GiB | 2026-11-09, in 308 days | 2 pools "
-				   "on one filesystem; fills before its volumes do |\n"));
+				   "on one filesystem; fills before its volumes do | ▁▃▅▆█ |\n"));
 	assert_non_null(strstr(md, "- **Covers:** 1 host, 3 pools on 2 filesystems, 4 volumes\n"));
 	assert_non_null(strstr(md, "## Act first\n\n| What | Host | Full on | Used | Capacity | "
 				   "Growth/day |\n| --- | --- | --- | ---: | ---: | ---: |\n"

@@ -86,13 +86,22 @@ expect_in "$html" "<h2>Act first</h2>" "html: act first"
 expect_eq "$(printf '%s' "$html" | sed -n '/<h2>Act first<\/h2>/,/<\/table>/p' | grep -m1 -o '<td>[^<]*</td><td>[^<]*</td>')" \
 	"<td>pool data</td><td>vm ($hot)</td>" "html: act first: the hot pool"
 checks=$((checks + 1))
-[ "$(printf '%s' "$html" | wc -c)" -lt 100000 ] || fail "html: $(printf '%s' "$html" | wc -c) bytes, over 100 KB"
+# the file holds its charts inline (some 3.5 KB each); the issue's bound for it is 200 KB
+[ "$(printf '%s' "$html" | wc -c)" -lt 200000 ] || fail "html: $(printf '%s' "$html" | wc -c) bytes, over 200 KB"
 run report "$until" --format email --mail-to ops@example.org --mail-from kvmhist@example.org --templates "$top/templates"
 expect_rc 0 "fleet report, e-mail"
 expect_in "$out" "Subject: Storage report for 300 hosts: pool data on vm ($hot) full on 2026-11-14 (in under a day)" \
 	"email: the subject names what fills first"
-checks=$((checks + 1))
-[ "$(printf '%s' "$out" | wc -c)" -lt 200000 ] || fail "email: over 200 KB"
+# under 100 KB of HTML (Gmail clips past 102 KB) and 200 KB in all but the chart images,
+# each of which is under 30 KB
+expect_eq "$(printf '%s' "$out" | python3 -c 'import email, email.policy, sys
+raw = sys.stdin.buffer.read()
+m = email.message_from_bytes(raw, policy=email.policy.default)
+html = [p for p in m.walk() if p.get_content_type() == "text/html"][0].get_content()
+pngs = [p for p in m.walk() if p.get_content_type() == "image/png"]
+rest = len(raw) - sum(len(p.as_bytes()) for p in pngs)
+print(len(html.encode()) < 100000, rest < 200000, len(pngs), all(len(p.get_content()) < 30 * 1024 for p in pngs))')" \
+	"True True 20 True" "email: sizes (HTML, all but the images, 20 charts, each image)"
 # the text part is the Markdown, Act first in it
 expect_eq "$(printf '%s' "$out" | python3 -c 'import email, sys
 m = email.message_from_string(sys.stdin.read())
@@ -123,8 +132,11 @@ expect_rc 0 "one host"
 expect_in "$out" "- **Covers:** 1 host, 2 pools, 7 volumes" "one host: covers"
 expect_in "$out" "## Act first" "one host: act first"
 expect_not_in "$out" "## Hosts" "one host: no table of hosts"
+# (the Trend column of sparklines, added since, is dropped from its tables)
 expect_eq "$(printf '%s\n' "$out" | sed '/^- \*\*Covers:\*\*/d' |
 	awk '/^## Act first$/ { skip = 1; next } skip && /^## / { skip = 0 } !skip' |
+	awk -F'|' -v OFS='|' '/^## / { sec = $0 }
+		sec ~ /^## (Pools|Top growing volumes|Volumes within)/ && /^\|/ { NF -= 2; $0 = $0 "|" } 1' |
 	sed "s|test://$tmp/estate.xml|test:///tmp/onehost/estate.xml|")" \
 	"$(cat "$fixtures/fleet/estate-report.md")" "one host: everything it showed before, in order"
 

@@ -105,6 +105,13 @@ fuzz-run: fuzz-build
 demo: $(BIN)
 	sh contrib/demo.sh $(abspath $(BIN))
 
+# The chart README.md shows: the demo's growing volume, the PNG its e-mail carries.
+readme-chart: demo
+	python3 -c 'import email, email.policy, sys; \
+		m = email.message_from_binary_file(open("demo/report.eml", "rb"), policy=email.policy.default); \
+		p = [p for p in m.walk() if p.get_content_type() == "image/png"][-1]; \
+		sys.stdout.buffer.write(p.get_content())' >doc/report-chart.png
+
 UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
 
 # Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
@@ -146,6 +153,6 @@ clean:
 	rm -rf $(BUILD) build-asan build-fuzz $(BIN)
 
 FORCE:
-.PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo bench clean install \
+.PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo readme-chart bench clean install \
 	uninstall FORCE
 -include $(DEPS)

@@ -6,14 +6,12 @@
 #include "util/config.h"
 #include "util/timefmt.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
 
 /* -v: what one URI took and what it held. */
@@ -89,19 +87,6 @@ static int read_uri_file(const char *path, struct kh_jobs *q)
 	return rc;
 }
 
-static int parse_count(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 /* Stores host i's snapshot and prints its line. KH_EXIT_OK, KH_EXIT_PARTIAL when the host
  * could not be read (said here), or -1 after a database error (said here or, for a
  * failed page check, by the caller): the rest is not stored. */
@@ -156,62 +141,62 @@ out:
 	return rc;
 }
 
-static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
+struct collect_opts {
+	struct kh_opt_list uris; /* -c and --uri-file, in the order given */
+	const char *at;
+	int jobs, timeout;
+};
+
+#define O(field) offsetof(struct collect_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "connect", .letter = 'c', .type = KH_OPT_LIST, .arg = "URI", .off = O(uris),
+	  .complete = KH_COMP_URI,
+	  .help = "a libvirt URI; repeat for many hosts (default:\n"
+		  "$LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
+		  "else libvirt's default)" },
+	{ .name = "uri-file", .type = KH_OPT_LIST, .arg = "FILE", .off = O(uris),
+	  .complete = KH_COMP_FILE,
+	  .help = "more URIs, one per line (blank lines and # comments\nskipped)" },
+	{ .name = "at", .type = KH_OPT_STRING, .arg = "TIME", .off = O(at),
+	  .help = "record the snapshot as taken at TIME (ISO 8601; backfill)" },
+	{ .name = "jobs", .letter = 'j', .type = KH_OPT_INT, .arg = "N", .off = O(jobs),
+	  .min = 1, .max = 1024, .def = 8, .help = "read up to N hosts at once (default 8)" },
+	{ .name = "timeout", .type = KH_OPT_INT, .arg = "SECONDS", .off = O(timeout),
+	  .min = 0, .max = 86400, .def = -1, .unit = "seconds",
+	  .help = "give up a host not read within SECONDS, connecting\n"
+		  "included (default: the config's timeout, else 60;\n"
+		  "0: wait for ever)" },
+};
+
+static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'c' },
-		{ "uri-file", required_argument, NULL, 'f' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct collect_opts *o = opts_;
 	struct kh_jobs *q = kh_jobs_new();
-	const char *at = NULL, *env_uri = getenv("LIBVIRT_DEFAULT_URI");
+	const char *env_uri = getenv("LIBVIRT_DEFAULT_URI");
 	int64_t taken_at = 0;
-	int jobs = DEFAULT_JOBS, timeout = -1;
+	int timeout = o->timeout;
 	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
 	size_t n;
-	int c, rc = KH_EXIT_OK;
+	int rc = KH_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			kh_jobs_add(q, optarg);
-			break;
-		case 'f':
-			if (read_uri_file(optarg, q) != 0) {
-				rc = KH_EXIT_ERROR;
-				goto out;
-			}
-			break;
-		case 'a': at = optarg; break;
-		case 'j':
-			if (parse_count(optarg, 1, 1024, &jobs) == 0)
-				break;
-			rc = kh_usage_error(&kh_cmd_collect, "invalid --jobs '%s' (1 to 1024)", optarg);
-			goto out;
-		case 't':
-			if (parse_count(optarg, 0, 86400, &timeout) == 0)
-				break;
-			rc = kh_usage_error(&kh_cmd_collect,
-					    "invalid --timeout '%s' (seconds, 0 to 86400)", optarg);
-			goto out;
-		default:
-			rc = kh_bad_option(&kh_cmd_collect, c, argv);
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < o->uris.n; i++) {
+		const struct kh_opt_value *v = &o->uris.v[i];
+
+		if (v->opt->letter == 'c') {
+			kh_jobs_add(q, v->value);
+		} else if (read_uri_file(v->value, q) != 0) {
+			rc = KH_EXIT_ERROR;
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		rc = kh_usage_error(&kh_cmd_collect, "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (at && kh_time_parse(at, &taken_at, NULL) != 0) {
+	if (o->at && kh_time_parse(o->at, &taken_at, NULL) != 0) {
 		rc = kh_usage_error(&kh_cmd_collect,
 				    "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
-				    at);
+				    o->at);
 		goto out;
 	}
 	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
@@ -230,7 +215,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	 * in it, so a bad URI leaves nothing behind. */
 	if ((stat(ctx->db_path, &sb) == 0 &&
 	     kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) ||
-	    kh_jobs_prepare(q, jobs, timeout, &err) != 0) {
+	    kh_jobs_prepare(q, o->jobs, timeout, &err) != 0) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
@@ -240,7 +225,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		int one;
 
 		kh_progress(ctx, "collecting host", i, n);
-		one = store_one(ctx, q, i, &verify, at, taken_at);
+		one = store_one(ctx, q, i, &verify, o->at, taken_at);
 		if (one < 0) {
 			rc = KH_EXIT_ERROR;
 			break;
@@ -263,19 +248,11 @@ const struct kh_cmd kh_cmd_collect = {
 	.name = "collect",
 	.summary = "take a snapshot of each libvirt connection",
 	.usage = "[-c URI]... [--uri-file FILE] [--at TIME] [-j N] [--timeout SECONDS]",
-	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
-		   "                     $LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
-		   "                     else libvirt's default)\n"
-		   "  --uri-file FILE    more URIs, one per line (blank lines and # comments\n"
-		   "                     skipped)\n"
-		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n"
-		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
-		   "  --timeout SECONDS  give up a host not read within SECONDS, connecting\n"
-		   "                     included (default: the config's timeout, else 60;\n"
-		   "                     0: wait for ever)\n\n"
-		   "Prints one line per stored snapshot, in the order the URIs were given:\n"
-		   "ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
-		   "Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
-		   "others are stored), 2 for usage or database errors.\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct collect_opts),
+	.help = "Prints one line per stored snapshot, in the order the URIs were given:\n"
+		"ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
+		"Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
+		"others are stored), 2 for usage or database errors.\n",
 	.exec = exec_collect,
 };

@@ -4,7 +4,7 @@
 #include "util/mem.h"
 #include "util/timefmt.h"
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,70 +50,59 @@ static const char *default_sender(char *buf, size_t n)
 	return buf;
 }
 
-static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
+static const char *const formats[] = { "md", "html", "json", "email", NULL };
+
+struct report_opts {
+	const char *since, *until, *host, *output, *templates, *mail_to, *mail_from, *subject;
+	int format, warn_days;
+};
+
+#define O(field) offsetof(struct report_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
+	  .help = "start of the period (default: 7 days before --until)" },
+	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
+	  .help = "end of the period (default: the latest snapshot)" },
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
+	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
+	  .choices = formats, .def = F_MD,
+	  .help = "md (default), html, json, or email: a complete message\n"
+		  "(text/plain Markdown + text/html) for `| sendmail -t`" },
+	{ .name = "output", .letter = 'o', .type = KH_OPT_STRING, .arg = "F", .off = O(output),
+	  .complete = KH_COMP_FILE,
+	  .help = "write to F (replaced atomically) instead of stdout" },
+	{ .name = "templates", .type = KH_OPT_STRING, .arg = "DIR", .off = O(templates),
+	  .complete = KH_COMP_DIR, .help = "report templates (default: the installed ones)" },
+	{ .name = "warn-days", .type = KH_OPT_INT, .arg = "N", .off = O(warn_days),
+	  .min = 0, .max = 36500, .def = -1, .unit = "days",
+	  .help = "list volumes and pools forecast to fill within N days\n"
+		  "(default: the config's warn_days, else 30)" },
+	{ .name = "mail-to", .type = KH_OPT_STRING, .arg = "ADDR", .off = O(mail_to),
+	  .help = "e-mail recipients (with --format email; default: the\nconfig's mail_to)" },
+	{ .name = "mail-from", .type = KH_OPT_STRING, .arg = "ADDR", .off = O(mail_from),
+	  .help = "e-mail sender (default: the config's mail_from, else\nkvmhist@HOSTNAME)" },
+	{ .name = "subject", .type = KH_OPT_STRING, .arg = "TEXT", .off = O(subject),
+	  .help = "e-mail subject (default: the hosts and what fills first)" },
+};
+
+static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "templates", required_argument, NULL, 't' },
-		{ "warn-days", required_argument, NULL, 'w' },
-		{ "mail-to", required_argument, NULL, 'T' },
-		{ "mail-from", required_argument, NULL, 'F' },
-		{ "subject", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
-	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
-	long warn_days = -1;
-	char *end;
+	const struct report_opts *o = opts_;
+	const char *since = o->since, *until = o->until, *host = o->host;
+	const char *mail_to = o->mail_to, *mail_from = o->mail_from, *subject = o->subject;
+	int warn_days = o->warn_days;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
-	enum format format = F_MD;
+	enum format format = (enum format)o->format;
 	int64_t from, to, now = kh_now(), latest;
 	struct kh_err err;
 	char *out = NULL, sender[300];
-	int c, rc = KH_EXIT_ERROR;
+	int rc = KH_EXIT_ERROR;
 	size_t n = 0;
 
-	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'H': host = optarg; break;
-		case 'o': output = optarg; break;
-		case 't': templates = optarg; break;
-		case 'T': mail_to = optarg; break;
-		case 'F': mail_from = optarg; break;
-		case 'S': subject = optarg; break;
-		case 'w':
-			warn_days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || warn_days < 0 || warn_days > 36500)
-				return kh_usage_error(&kh_cmd_report,
-						      "invalid --warn-days '%s' (days, 0 to 36500)",
-						      optarg);
-			break;
-		case 'f':
-			if (strcmp(optarg, "md") == 0)
-				format = F_MD;
-			else if (strcmp(optarg, "html") == 0)
-				format = F_HTML;
-			else if (strcmp(optarg, "json") == 0)
-				format = F_JSON;
-			else if (strcmp(optarg, "email") == 0)
-				format = F_EMAIL;
-			else
-				return kh_usage_error(&kh_cmd_report,
-						      "unknown format '%s' (md, html, json, email)",
-						      optarg);
-			break;
-		default: return kh_bad_option(&kh_cmd_report, c, argv);
-		}
-	}
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_report, "unexpected argument '%s'", argv[optind]);
+	(void)argc;
+	(void)argv;
 	if (format != F_EMAIL && (mail_to || mail_from || subject))
 		return kh_usage_error(&kh_cmd_report,
 				      "--mail-to, --mail-from and --subject go with --format email");
@@ -157,7 +146,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	r = kh_report_new(from, to);
-	kh_report_set_warn_days(r, (int)warn_days);
+	kh_report_set_warn_days(r, warn_days);
 	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
@@ -165,7 +154,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	switch (format) {
 	case F_JSON: out = kh_report_json(r); break;
 	case F_HTML:
-		if (kh_report_html(r, kh_templates_dir(ctx, templates), &out, &err)) {
+		if (kh_report_html(r, kh_templates_dir(ctx, o->templates), &out, &err)) {
 			rc = kh_fail("%s", err.msg);
 			goto out;
 		}
@@ -173,7 +162,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	case F_EMAIL:
 		if (mail_from == NULL)
 			mail_from = default_sender(sender, sizeof sender);
-		if (kh_report_email(r, kh_templates_dir(ctx, templates), mail_to, mail_from,
+		if (kh_report_email(r, kh_templates_dir(ctx, o->templates), mail_to, mail_from,
 				    subject, &out, &err)) {
 			rc = kh_fail("%s", err.msg);
 			goto out;
@@ -182,7 +171,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	case F_MD:
 	default: out = kh_report_markdown(r); break;
 	}
-	rc = kh_write_output(output, out);
+	rc = kh_write_output(o->output, out);
 out:
 	free(out);
 	kh_report_free(r);
@@ -198,23 +187,12 @@ const struct kh_cmd kh_cmd_report = {
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
 		 "       [-o FILE] [--templates DIR] [--warn-days N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
-	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
-		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
-		   "  --host H         only this host (a hostname or a URI)\n"
-		   "  --format F       md (default), html, json, or email: a complete message\n"
-		   "                   (text/plain Markdown + text/html) for `| sendmail -t`\n"
-		   "  -o, --output F   write to F (replaced atomically) instead of stdout\n"
-		   "  --templates DIR  report templates (default: the installed ones)\n"
-		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
-		   "                   (default: the config's warn_days, else 30)\n"
-		   "  --mail-to ADDR   e-mail recipients (with --format email; default: the\n"
-		   "                   config's mail_to)\n"
-		   "  --mail-from ADDR e-mail sender (default: the config's mail_from, else\n"
-		   "                   kvmhist@HOSTNAME)\n"
-		   "  --subject TEXT   e-mail subject (default: the hosts and what fills first)\n\n"
-		   "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
-		   "latest~N stands for its snapshot's time, and a date as --until means the end\n"
-		   "of that day.\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct report_opts),
+	.help_col = 19,
+	.help = "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
+		"latest~N stands for its snapshot's time, and a date as --until means the end\n"
+		"of that day.\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_report,
 };

@@ -2,6 +2,7 @@
 #include "cmd/cmd.h"
 #include "virt/collector.h"
 #include "util/mem.h"
+#include "util/units.h"
 
 #include <cmark.h>
 #include <errno.h>
@@ -45,11 +46,13 @@ static void usage(FILE *f)
 static void version(void)
 {
 	long long lv = kh_collector_libvirt_version();
+	char v[KH_VERSION_LEN];
 
 	printf("kvmhist %s\n", KH_VERSION);
-	if (lv >= 0)
-		printf("libvirt %lld.%lld.%lld\n", lv / 1000000, lv / 1000 % 1000, lv % 1000);
-	else
+	if (lv >= 0) {
+		kh_version_format(lv, v);
+		printf("libvirt %s\n", v);
+	} else
 		printf("libvirt unknown\n");
 	printf("sqlite %s\n", sqlite3_libversion());
 	printf("libxml2 %s\n", LIBXML_DOTTED_VERSION);

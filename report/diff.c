@@ -1,6 +1,8 @@
 #include "report/diff.h"
 #include "report/xmldiff.h"
 #include "util/mem.h"
+#include "util/str.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -239,11 +241,6 @@ struct entry {
 	size_t f, t;
 };
 
-static int strcmp_null(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
 static int entry_rank(const struct entry *e)
 {
 	return e->f && e->t ? 2 : e->f ? 0 : 1;
@@ -252,10 +249,10 @@ static int entry_rank(const struct entry *e)
 static int cmp_entry(const void *x, const void *y)
 {
 	const struct entry *a = x, *b = y;
-	int c = strcmp_null(a->pool, b->pool);
+	int c = kh_strcmp_empty(a->pool, b->pool);
 
 	if (c == 0)
-		c = strcmp_null(a->name, b->name);
+		c = kh_strcmp_empty(a->name, b->name);
 	if (c == 0)
 		c = entry_rank(a) - entry_rank(b);
 	if (c == 0)
@@ -454,8 +451,10 @@ static int volume_compare(const struct obj *o, const struct kh_snapshot *from, s
 
 static char *version(int64_t v)
 {
-	return kh_asprintf("%" PRId64 ".%" PRId64 ".%" PRId64, v / 1000000, v / 1000 % 1000,
-			   v % 1000);
+	char s[KH_VERSION_LEN];
+
+	kh_version_format(v, s);
+	return kh_strdup(s);
 }
 
 static void cmp_version(const struct obj *o, const char *path, int64_t a, int64_t b)
@@ -583,7 +582,7 @@ static int cmp_domain_by_name(const void *x, const void *y)
 {
 	const struct kh_domain *a = *(const struct kh_domain *const *)x;
 	const struct kh_domain *b = *(const struct kh_domain *const *)y;
-	int c = strcmp_null(a->name, b->name);
+	int c = kh_strcmp_empty(a->name, b->name);
 
 	return c ? c : (a > b) - (a < b);
 }

@@ -1,9 +1,10 @@
 /* The report's memory: per host the snapshot times and the latest disks, per volume and
  * pool a thinned series of allocations (runs of equal ones), and the drift. Nothing else of
- * a snapshot is kept: a year of nightly snapshots of 5000 volumes, one in seven growing
- * every night, costs some 6 MiB of series. */
+ * a snapshot is kept, so the memory grows with the volumes and how often they change, not
+ * with the number of snapshots read. */
 #include "report/report_int.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 #include <stdlib.h>
@@ -13,36 +14,20 @@
 
 /* ---- the index: (host, pool, name) -> series ---- */
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static uint64_t key_hash(size_t host, const char *pool, const char *name)
 {
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = KH_FNV1A_BASIS;
 
-	h = fnv(h, &host, sizeof host);
-	h = fnv(h, pool ? "v" : "p", 1);
+	h = kh_fnv1a(h, &host, sizeof host);
+	h = kh_fnv1a(h, pool ? "v" : "p", 1);
 	if (pool)
-		h = fnv(h, pool, strlen(pool) + 1);
-	return fnv(h, name ? name : "", name ? strlen(name) : 0);
-}
-
-static int str_eq(const char *a, const char *b)
-{
-	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+		h = kh_fnv1a(h, pool, strlen(pool) + 1);
+	return kh_fnv1a(h, name ? name : "", name ? strlen(name) : 0);
 }
 
 static int key_eq(const struct kh_series *s, size_t host, const char *pool, const char *name)
 {
-	return s->host == host && str_eq(s->pool, pool) && str_eq(s->name, name);
+	return s->host == host && kh_str_eq(s->pool, pool) && kh_str_eq(s->name, name);
 }
 
 /* The slot holding the key, or the empty slot where it belongs. */
@@ -410,7 +395,7 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols, hi,
 				       v->pool ? v->pool : "", v->name);
 			h->vol_map[i] = (uint32_t)(s - r->vols);
-			if (v->path && !str_eq(v->path, s->path)) {
+			if (v->path && !kh_str_eq(v->path, s->path)) {
 				free(s->path);
 				s->path = kh_strdup(v->path);
 			}

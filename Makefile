@@ -15,7 +15,8 @@ BUILD ?= build
 BIN ?= kvmhist
 
 PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson
-override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wmissing-prototypes \
+	-Wformat=2 -Werror -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
@@ -130,7 +131,7 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
 
-# Fleet-scale figures (bench/README.md); not part of check or CI. BENCH_JSON=FILE also
+# Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
 BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect
 $(BUILD)/bench/%: bench/%.c

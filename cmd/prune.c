@@ -103,9 +103,9 @@ const struct kh_cmd kh_cmd_prune = {
 	.exec = exec_prune,
 };
 
-static int exec_vacuum(struct kh_ctx *ctx, const void *opts, int argc, char **argv)
+static int exec_vacuum(struct kh_ctx *ctx, const void *no_opts, int argc, char **argv)
 {
-	(void)opts;
+	(void)no_opts;
 	(void)argc;
 	(void)argv;
 	return vacuum(ctx);

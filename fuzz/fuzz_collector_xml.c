@@ -1,12 +1,11 @@
 /* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
  * pool and network facts, the host's capabilities), as virt/xml.c gives it to the collector. */
+#include "fuzz/fuzz.h"
 #include "virt/xml.h"
 #include "util/mem.h"
 
 #include <stdint.h>
 #include <stdlib.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

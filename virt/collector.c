@@ -237,11 +237,11 @@ static void read_disk_sizes(struct collect *c, const unsigned char *uuid, int ru
 	if (virTypedParamsGetUInt(r->params, r->nparams, "block.count", &count) != 1)
 		return;
 	for (unsigned i = 0; i < count; i++) {
-		char key[VIR_TYPED_PARAM_FIELD_LENGTH];
+		char field[VIR_TYPED_PARAM_FIELD_LENGTH];
 		const char *name = NULL;
 
-		snprintf(key, sizeof key, "block.%u.name", i);
-		if (virTypedParamsGetString(r->params, r->nparams, key, &name) != 1)
+		snprintf(field, sizeof field, "block.%u.name", i);
+		if (virTypedParamsGetString(r->params, r->nparams, field, &name) != 1)
 			continue;
 		for (size_t j = 0; j < d->n_disks; j++) {
 			struct kh_disk *k = &d->disks[j];

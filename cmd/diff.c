@@ -81,24 +81,22 @@ static char *render(enum format f, const struct kh_snapshot *from, const struct 
 }
 
 /* FROM and TO as ids: TO defaults to the latest (of --host, or of FROM's URI), FROM to the
- * snapshot before TO of the same URI. */
+ * snapshot before TO of the same URI. Where TO depends on FROM's URI, FROM is loaded here
+ * into *loaded (for the caller to use); otherwise *loaded stays NULL. */
 static int resolve_pair(struct kh_ctx *ctx, const char *from_spec, const char *to_spec,
-			const char *host, int64_t *from, int64_t *to, struct kh_err *err)
+			const char *host, int64_t *from, int64_t *to, struct kh_snapshot **loaded,
+			struct kh_err *err)
 {
 	int64_t now = kh_now();
 
+	*loaded = NULL;
 	if (from_spec && kh_store_resolve(ctx->store, from_spec, host, now, from, err))
 		return -1;
 	if (to_spec == NULL && from_spec && host == NULL) {
-		struct kh_snapshot *f;
-		int rc;
-
 		/* "diff yesterday" means this host since yesterday, not the newest host. */
-		if (kh_store_load(ctx->store, *from, &f, err))
+		if (kh_store_load(ctx->store, *from, loaded, err))
 			return -1;
-		rc = kh_store_resolve(ctx->store, "latest", f->host.uri, now, to, err);
-		kh_snapshot_free(f);
-		return rc;
+		return kh_store_resolve(ctx->store, "latest", (*loaded)->host.uri, now, to, err);
 	}
 	if (kh_store_resolve(ctx->store, to_spec ? to_spec : "latest", host, now, to, err))
 		return -1;
@@ -165,8 +163,8 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'%s", argv[i],
 				      o->since ? " (--since stands for FROM)" : "");
 
-	if (resolve_pair(ctx, from_spec, to_spec, o->host, &from_id, &to_id, &err) ||
-	    kh_store_load(ctx->store, from_id, &from, &err) ||
+	if (resolve_pair(ctx, from_spec, to_spec, o->host, &from_id, &to_id, &from, &err) ||
+	    (from == NULL && kh_store_load(ctx->store, from_id, &from, &err)) ||
 	    kh_store_load(ctx->store, to_id, &to, &err) ||
 	    kh_diff_snapshots(from, to, &ch, &err) || kh_diff_pending(to, &pending, &err) ||
 	    (o->domain && kh_store_domain_uuids(ctx->store, o->domain, &uuids, &n_uuids, &err))) {

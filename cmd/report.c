@@ -86,24 +86,59 @@ static const struct kh_opt opts[] = {
 	  .help = "e-mail subject (default: the hosts and what fills first)" },
 };
 
+/* The period: --since and --until, by default the 7 days up to the latest snapshot.
+ * KH_EXIT_OK, or the exit status to return (said on stderr). */
+static int period(struct kh_ctx *ctx, const struct report_opts *o, int64_t *from, int64_t *to)
+{
+	int64_t now = kh_now();
+	struct kh_err err;
+
+	if (kh_store_bound(ctx->store, o->until ? o->until : "latest", o->host, 1, now, to, &err))
+		return kh_fail("%s", err.msg);
+	if (o->since == NULL)
+		*from = *to - 7 * 86400;
+	else if (kh_store_bound(ctx->store, o->since, o->host, 0, now, from, &err))
+		return kh_fail("%s", err.msg);
+	if (*from > *to)
+		return kh_fail("the period starts (--since) after it ends (--until)");
+	return KH_EXIT_OK;
+}
+
+/* The report in its format into *out; 0, or -1 with err. */
+static int render(struct kh_ctx *ctx, const struct report_opts *o, const struct kh_report *r,
+		  const char *mail_to, const char *mail_from, char **out, struct kh_err *err)
+{
+	char sender[300];
+
+	switch ((enum format)o->format) {
+	case F_JSON: *out = kh_report_json(r); return 0;
+	case F_HTML: return kh_report_html(r, kh_templates_dir(ctx, o->templates), out, err);
+	case F_EMAIL:
+		if (mail_from == NULL)
+			mail_from = default_sender(sender, sizeof sender);
+		return kh_report_email(r, kh_templates_dir(ctx, o->templates), mail_to, mail_from,
+				       o->subject, out, err);
+	case F_MD:
+	default: *out = kh_report_markdown(r); return 0;
+	}
+}
+
 static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
 	const struct report_opts *o = opts_;
-	const char *since = o->since, *until = o->until, *host = o->host;
-	const char *mail_to = o->mail_to, *mail_from = o->mail_from, *subject = o->subject;
+	const char *mail_to = o->mail_to, *mail_from = o->mail_from;
 	int warn_days = o->warn_days;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
-	enum format format = (enum format)o->format;
-	int64_t from, to, now = kh_now(), latest;
+	int64_t from, to;
 	struct kh_err err;
-	char *out = NULL, sender[300];
-	int rc = KH_EXIT_ERROR;
+	char *out = NULL;
+	int rc;
 	size_t n = 0;
 
 	(void)argc;
 	(void)argv;
-	if (format != F_EMAIL && (mail_to || mail_from || subject))
+	if (o->format != F_EMAIL && (mail_to || mail_from || o->subject))
 		return kh_usage_error(&kh_cmd_report,
 				      "--mail-to, --mail-from and --subject go with --format email");
 	/* The command line wins over the config file, which wins over the defaults. */
@@ -113,71 +148,34 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 		mail_to = ctx->config->mail_to;
 	if (mail_from == NULL)
 		mail_from = ctx->config->mail_from;
-	if (format == F_EMAIL && mail_to == NULL)
+	if (o->format == F_EMAIL && mail_to == NULL)
 		return kh_usage_error(&kh_cmd_report,
 				      "--format email needs --mail-to ADDR (or mail_to in the config)");
-
-	/* Default period: the 7 days up to the latest snapshot. */
-	if (until) {
-		if (kh_store_bound(ctx->store, until, host, 1, now, &to, &err))
-			return kh_fail("%s", err.msg);
-	} else {
-		if (kh_store_bound(ctx->store, "latest", host, 1, now, &latest, &err))
-			return kh_fail("%s", err.msg);
-		to = latest;
-	}
-	if (since) {
-		if (kh_store_bound(ctx->store, since, host, 0, now, &from, &err))
-			return kh_fail("%s", err.msg);
-	} else {
-		from = to - 7 * 86400;
-	}
-	if (from > to)
-		return kh_fail("the period starts (--since) after it ends (--until)");
-	if (kh_store_uris(ctx->store, host, from, to, &uris, &n, &err))
+	if ((rc = period(ctx, o, &from, &to)) != KH_EXIT_OK)
+		return rc;
+	if (kh_store_uris(ctx->store, o->host, from, to, &uris, &n, &err))
 		return kh_fail("%s", err.msg);
 	if (n == 0) {
 		char a[KH_TIME_LEN], b[KH_TIME_LEN];
 
 		kh_time_format(from, a);
 		kh_time_format(to, b);
-		rc = kh_fail("no snapshots%s%s%s taken between %s and %s", host ? " of '" : "",
-			     host ? host : "", host ? "'" : "", a, b);
+		rc = kh_fail("no snapshots%s%s%s taken between %s and %s", o->host ? " of '" : "",
+			     o->host ? o->host : "", o->host ? "'" : "", a, b);
 		goto out;
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, warn_days);
-	if (feed(ctx, r, uris, n, from, to, &err)) {
+	if (feed(ctx, r, uris, n, from, to, &err) ||
+	    render(ctx, o, r, mail_to, mail_from, &out, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
-	}
-	switch (format) {
-	case F_JSON: out = kh_report_json(r); break;
-	case F_HTML:
-		if (kh_report_html(r, kh_templates_dir(ctx, o->templates), &out, &err)) {
-			rc = kh_fail("%s", err.msg);
-			goto out;
-		}
-		break;
-	case F_EMAIL:
-		if (mail_from == NULL)
-			mail_from = default_sender(sender, sizeof sender);
-		if (kh_report_email(r, kh_templates_dir(ctx, o->templates), mail_to, mail_from,
-				    subject, &out, &err)) {
-			rc = kh_fail("%s", err.msg);
-			goto out;
-		}
-		break;
-	case F_MD:
-	default: out = kh_report_markdown(r); break;
 	}
 	rc = kh_write_output(o->output, out);
 out:
 	free(out);
 	kh_report_free(r);
-	for (size_t i = 0; i < n; i++)
-		free(uris[i]);
-	free(uris);
+	kh_strings_free(uris, n);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #define DEFAULT_TIMEOUT 60
+#define AT_SKEW 86400 /* how far past now --at may lie without --force */
 
 /* -v: what one URI took and what it held. */
 static void verbose_line(const struct kh_snapshot *snap, double took)
@@ -87,6 +88,23 @@ static int read_uri_file(const char *path, struct kh_jobs *q)
 	return rc;
 }
 
+/* A second snapshot of a host at the very time of one stored (a backfill run twice) says
+ * nothing new and would tie in every ordering: it is refused, one line. */
+static int refuse_same_time(struct kh_store *st, const struct kh_snapshot *snap)
+{
+	char when[KH_TIME_LEN];
+	struct kh_err err;
+	int64_t id;
+
+	if (kh_store_taken_at(st, snap->host.uri, snap->taken_at, &id, &err) != 0)
+		return kh_fail("%s: not stored: %s", snap->host.uri, err.msg);
+	if (id == 0)
+		return 0;
+	kh_time_format(snap->taken_at, when);
+	return kh_fail("%s: not stored: snapshot %lld of it was taken at %s already",
+		       snap->host.uri, (long long)id, when);
+}
+
 /* Stores host i's snapshot and prints its line. KH_EXIT_OK, KH_EXIT_PARTIAL when the host
  * could not be read (said here), or -1 after a database error (said here or, for a
  * failed page check, by the caller): the rest is not stored. */
@@ -113,6 +131,10 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 		snap->taken_at = taken_at;
 	if (verify_wait(verify) != 0) {
 		rc = -1; /* said by the caller */
+		goto out;
+	}
+	if (at && ctx->store && refuse_same_time(ctx->store, snap) != 0) {
+		rc = KH_EXIT_PARTIAL;
 		goto out;
 	}
 	if (ctx->store == NULL &&
@@ -144,7 +166,7 @@ out:
 struct collect_opts {
 	struct kh_opt_list uris; /* -c and --uri-file, in the order given */
 	const char *at;
-	int jobs, timeout;
+	int jobs, timeout, force;
 };
 
 #define O(field) offsetof(struct collect_opts, field)
@@ -158,7 +180,10 @@ static const struct kh_opt opts[] = {
 	  .complete = KH_COMP_FILE,
 	  .help = "more URIs, one per line (blank lines and # comments\nskipped)" },
 	{ .name = "at", .type = KH_OPT_STRING, .arg = "TIME", .off = O(at),
-	  .help = "record the snapshot as taken at TIME (ISO 8601; backfill)" },
+	  .help = "record the snapshot as taken at TIME (ISO 8601; backfill;\n"
+		  "refused when a snapshot of the URI has that very time)" },
+	{ .name = "force", .type = KH_OPT_FLAG, .off = O(force),
+	  .help = "with --at: allow a TIME more than a day after now" },
 	{ .name = "jobs", .letter = 'j', .type = KH_OPT_INT, .arg = "N", .off = O(jobs),
 	  .min = 1, .max = 1024, .def = 8, .help = "read up to N hosts at once (default 8)" },
 	{ .name = "timeout", .type = KH_OPT_INT, .arg = "SECONDS", .off = O(timeout),
@@ -186,7 +211,11 @@ static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	for (size_t i = 0; i < o->uris.n; i++) {
 		const struct kh_opt_value *v = &o->uris.v[i];
 
-		if (v->opt->letter == 'c') {
+		if (v->opt->letter == 'c' && *v->value == '\0') {
+			rc = kh_usage_error(&kh_cmd_collect, "empty URI for -c (leave -c out for "
+					    "libvirt's default)");
+			goto out;
+		} else if (v->opt->letter == 'c') {
 			kh_jobs_add(q, v->value);
 		} else if (read_uri_file(v->value, q) != 0) {
 			rc = KH_EXIT_ERROR;
@@ -197,6 +226,16 @@ static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **
 		rc = kh_usage_error(&kh_cmd_collect,
 				    "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
 				    o->at);
+		goto out;
+	}
+	/* A mistyped year would put a snapshot after every real one for decades. */
+	if (o->at && !o->force && taken_at > kh_now() + AT_SKEW) {
+		char now[KH_TIME_LEN];
+
+		kh_time_format(kh_now(), now);
+		rc = kh_usage_error(&kh_cmd_collect,
+				    "--at '%s' is more than a day after now (%s); add --force "
+				    "to record it so", o->at, now);
 		goto out;
 	}
 	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
@@ -220,6 +259,10 @@ static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **
 		goto out;
 	}
 
+	for (size_t i = 0; i < n && !ctx->quiet; i++)
+		if (kh_jobs_repeated(q, i))
+			fprintf(stderr, "kvmhist: warning: URI '%s' given more than once; collected "
+				"once\n", kh_jobs_uri(q, i));
 	verify_start(&verify, ctx->store, kh_jobs_uri(q, 0));
 	for (size_t i = 0; i < n; i++) {
 		int one;
@@ -247,7 +290,8 @@ out:
 const struct kh_cmd kh_cmd_collect = {
 	.name = "collect",
 	.summary = "take a snapshot of each libvirt connection",
-	.usage = "[-c URI]... [--uri-file FILE] [--at TIME] [-j N] [--timeout SECONDS]",
+	.usage = "[-c URI]... [--uri-file FILE] [--at TIME [--force]] [-j N]\n"
+		 "       [--timeout SECONDS]",
 	KH_OPTS(opts),
 	.opts_size = sizeof(struct collect_opts),
 	.help = "Prints one line per stored snapshot, in the order the URIs were given:\n"

@@ -137,8 +137,15 @@ int main(int argc, char **argv)
 	int first, rc;
 
 	first = kh_opts_parse(kh_global_opts, kh_n_global_opts, 1, argc, argv, &g, &e);
+	if (first >= 0 && ((g.db && *g.db == '\0') || (g.config && *g.config == '\0'))) {
+		e.kind = KH_OPT_NEEDS_VALUE;
+		e.word = g.db && *g.db == '\0' ? "--db" : "--config";
+		first = -1;
+	}
 	if (first < 0) {
-		if (e.kind == KH_OPT_UNKNOWN && e.letter)
+		if (e.kind == KH_OPT_NEEDS_VALUE)
+			kh_fail("option '%s' needs a value", e.word);
+		else if (e.letter)
 			kh_fail("unknown option '-%c'", e.letter);
 		else
 			kh_fail("unknown or incomplete option '%s'", e.word);

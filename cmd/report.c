@@ -71,7 +71,9 @@ static const struct kh_opt opts[] = {
 		  "(text/plain Markdown + text/html) for `| sendmail -t`" },
 	{ .name = "output", .letter = 'o', .type = KH_OPT_STRING, .arg = "F", .off = O(output),
 	  .complete = KH_COMP_FILE,
-	  .help = "write to F (replaced atomically) instead of stdout" },
+	  .help = "write to F instead of stdout (a file is replaced\n"
+		  "atomically, a device or FIFO written through, a\n"
+		  "database refused)" },
 	{ .name = "templates", .type = KH_OPT_STRING, .arg = "DIR", .off = O(templates),
 	  .complete = KH_COMP_DIR, .help = "report templates (default: the installed ones)" },
 	{ .name = "warn-days", .type = KH_OPT_INT, .arg = "N", .off = O(warn_days),
@@ -171,7 +173,7 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
-	rc = kh_write_output(o->output, out);
+	rc = kh_write_output(ctx, o->output, out);
 out:
 	free(out);
 	kh_report_free(r);

@@ -22,8 +22,8 @@
 
 const struct kh_cmd *const kh_commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
-	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_vacuum, &kh_cmd_check,
-	&kh_cmd_complete,
+	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_forget, &kh_cmd_vacuum,
+	&kh_cmd_check, &kh_cmd_complete,
 };
 const size_t kh_n_commands = sizeof kh_commands / sizeof kh_commands[0];
 

@@ -2,83 +2,12 @@
 #include "cmd/cmd.h"
 #include "report/diff.h"
 #include "report/diff_render.h"
-#include "report/escape.h"
-#include "report/show.h"
-#include "report/table.h"
-#include "util/buf.h"
-#include "util/mem.h"
 #include "util/timefmt.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum format { F_TEXT, F_MD, F_HTML, F_JSON };
-
-static void append(struct kh_buf *b, char *s)
-{
-	kh_buf_puts(b, s);
-	free(s);
-}
-
-static char *render(enum format f, const struct kh_snapshot *from, const struct kh_snapshot *to,
-		    const struct kh_changes *ch, const struct kh_changes *pending)
-{
-	char *a = kh_snapshot_label(from), *z = kh_snapshot_label(to);
-	char *title = kh_asprintf("Changes from %s to %s", a, z);
-	struct kh_buf b = { 0 };
-	int color;
-	json_t *j;
-
-	free(a);
-	free(z);
-	switch (f) {
-	case F_MD:
-		kh_buf_puts(&b, "# ");
-		kh_escape_md(&b, title);
-		kh_buf_puts(&b, "\n\n");
-		append(&b, kh_changes_markdown(ch));
-		if (pending->n) {
-			kh_buf_puts(&b, "\n## Pending at next boot (running \xe2\x86\x92 persistent config)\n\n");
-			append(&b, kh_changes_markdown(pending));
-		}
-		break;
-	case F_HTML:
-		kh_buf_puts(&b, "<h2>");
-		kh_escape_html(&b, title);
-		kh_buf_puts(&b, "</h2>\n");
-		append(&b, kh_changes_html(ch));
-		if (pending->n) {
-			kh_buf_puts(&b, "<h3>Pending at next boot (running \xe2\x86\x92 persistent config)</h3>\n");
-			append(&b, kh_changes_html(pending));
-		}
-		break;
-	case F_JSON:
-		j = json_object();
-		json_object_set_new(j, "from", kh_snapshot_ref_json(from));
-		json_object_set_new(j, "to", kh_snapshot_ref_json(to));
-		json_object_set_new(j, "changes", kh_changes_json(ch));
-		json_object_set_new(j, "pending", kh_changes_json(pending));
-		append(&b, kh_json_dump(j));
-		break;
-	case F_TEXT:
-	default:
-		color = kh_stdout_color();
-		kh_text_safe(&b, title);
-		kh_buf_puts(&b, "\n");
-		if (ch->n == 0)
-			kh_buf_puts(&b, "No changes.\n");
-		append(&b, kh_changes_text(ch, color));
-		if (pending->n) {
-			kh_buf_puts(&b, "\nPending at next boot (running \xe2\x86\x92 persistent config):\n");
-			append(&b, kh_changes_text(pending, color));
-		}
-		break;
-	}
-	free(title);
-	return kh_buf_steal(&b);
-}
 
 /* FROM and TO as ids: TO defaults to the latest (of --host, or of FROM's URI), FROM to the
  * snapshot before TO of the same URI. Where TO depends on FROM's URI, FROM is loaded here
@@ -162,6 +91,8 @@ static int check_names(const struct kh_snapshot *from, const struct kh_snapshot 
 }
 
 static const char *const formats[] = { "text", "md", "html", "json", NULL };
+static const enum kh_format format_of[] = { KH_FORMAT_TEXT, KH_FORMAT_MD, KH_FORMAT_HTML,
+					    KH_FORMAT_JSON };
 
 struct diff_opts {
 	const char *host, *since, *domain, *network, *pool;
@@ -185,7 +116,7 @@ static const struct kh_opt opts[] = {
 	  .help = "only this pool and its volumes\n"
 		  "(filters add up: --domain a --pool p shows both)" },
 	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
-	  .choices = formats, .def = F_TEXT, .help = "text (default), md, html or json" },
+	  .choices = formats, .help = "text (default), md, html or json" },
 	{ .name = "exit-code", .type = KH_OPT_FLAG, .off = O(exit_code),
 	  .help = "exit 1 when there are changes, 0 when there are none" },
 };
@@ -228,7 +159,7 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	/* A renamed domain is found by any of its names, whichever side of the rename. */
 	kh_changes_filter_uuids(&ch, o->domain, o->network, o->pool, uuids, n_uuids);
 	kh_changes_filter_uuids(&pending, o->domain, o->network, o->pool, uuids, n_uuids);
-	out = render((enum format)o->format, from, to, &ch, &pending);
+	out = kh_diff_output(format_of[o->format], kh_stdout_color(), from, to, &ch, &pending);
 	if (!ctx->quiet)
 		fputs(out, stdout);
 	free(out);

@@ -54,7 +54,7 @@ static const char *const formats[] = { "md", "html", "json", "email", NULL };
 
 struct report_opts {
 	const char *since, *until, *host, *output, *templates, *mail_to, *mail_from, *subject;
-	int format, warn_days;
+	int format, warn_days, snapshot_days;
 };
 
 #define O(field) offsetof(struct report_opts, field)
@@ -80,6 +80,10 @@ static const struct kh_opt opts[] = {
 	  .min = 0, .max = 36500, .def = -1, .unit = "days",
 	  .help = "list volumes and pools forecast to fill within N days\n"
 		  "(default: the config's warn_days, else 30)" },
+	{ .name = "snapshot-days", .type = KH_OPT_INT, .arg = "N", .off = O(snapshot_days),
+	  .min = 0, .max = 36500, .def = -1, .unit = "days",
+	  .help = "list domain snapshots older than N days as forgotten\n"
+		  "(default: the config's snapshot_days, else 14)" },
 	{ .name = "mail-to", .type = KH_OPT_STRING, .arg = "ADDR", .off = O(mail_to),
 	  .help = "e-mail recipients (with --format email; default: the\nconfig's mail_to)" },
 	{ .name = "mail-from", .type = KH_OPT_STRING, .arg = "ADDR", .off = O(mail_from),
@@ -129,7 +133,7 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 {
 	const struct report_opts *o = opts_;
 	const char *mail_to = o->mail_to, *mail_from = o->mail_from;
-	int warn_days = o->warn_days;
+	int warn_days = o->warn_days, snapshot_days = o->snapshot_days;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
 	int64_t from, to;
@@ -146,6 +150,8 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	/* The command line wins over the config file, which wins over the defaults. */
 	if (warn_days < 0)
 		warn_days = ctx->config->warn_days >= 0 ? ctx->config->warn_days : 30;
+	if (snapshot_days < 0)
+		snapshot_days = ctx->config->snapshot_days >= 0 ? ctx->config->snapshot_days : 14;
 	if (mail_to == NULL)
 		mail_to = ctx->config->mail_to;
 	if (mail_from == NULL)
@@ -168,6 +174,7 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, warn_days);
+	kh_report_set_snapshot_days(r, snapshot_days);
 	if (feed(ctx, r, uris, n, from, to, &err) ||
 	    render(ctx, o, r, mail_to, mail_from, &out, &err)) {
 		rc = kh_fail("%s", err.msg);
@@ -185,7 +192,7 @@ const struct kh_cmd kh_cmd_report = {
 	.name = "report",
 	.summary = "report disk growth toward capacity and config drift over a period",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
-		 "       [-o FILE] [--templates DIR] [--warn-days N]\n"
+		 "       [-o FILE] [--templates DIR] [--warn-days N] [--snapshot-days N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
 	KH_OPTS(opts),
 	.opts_size = sizeof(struct report_opts),

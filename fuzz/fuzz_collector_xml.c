@@ -1,5 +1,6 @@
 /* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
- * pool and network facts, the host's capabilities), as virt/xml.c gives it to the collector. */
+ * pool and network facts, the host's capabilities, domain snapshots), as virt/xml.c gives
+ * it to the collector. */
 #include "fuzz/fuzz.h"
 #include "virt/xml.h"
 #include "util/mem.h"
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kh_read_pool_xml(&x, p);
 	n->xml = kh_strdup(d->xml);
 	kh_read_network_xml(&x, n);
+	(void)kh_read_snapshot_xml(&x, d->xml, kh_domain_add_snap(d), &d->error);
 	kh_xdoc_free(&x);
 	/* what the store and the diff do next with them */
 	kh_snapshot_link(s);

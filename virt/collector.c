@@ -32,8 +32,9 @@ struct collect {
 	struct kh_snapshot *s;
 	kh_warn_fn *warn;
 	void *ctx;
-	/* Flags of every domain from two filtered list calls, not three calls per domain. */
-	struct uuid_set autostart, transient;
+	/* Flags of every domain from two filtered list calls, not three calls per domain; and
+	 * from a third, which domains have snapshots to list (most have none). */
+	struct uuid_set autostart, transient, has_snaps;
 	virDomainStatsRecordPtr *stats; /* block statistics of every domain, NULL if none */
 	struct stat_ref *by_uuid;       /* the same records sorted by UUID, for bsearch */
 	size_t n_stats;
@@ -274,6 +275,52 @@ static void read_live_xml(virDomainPtr dom, struct kh_domain *d)
 		d->live_xml = live;
 }
 
+/* The domain's snapshots (never VIR_DOMAIN_SNAPSHOT_XML_SECURE): one list call, the
+ * current one, and each one's XML. A snapshot deleted in between is simply not there. */
+static void read_snapshots(struct collect *c, virDomainPtr dom, struct kh_domain *d)
+{
+	virDomainSnapshotPtr *snaps = NULL, cur;
+	char *current = NULL;
+	int n;
+
+	if ((n = virDomainListAllSnapshots(dom, &snaps, 0)) < 0) {
+		if (lv_code() == VIR_ERR_NO_SUPPORT)
+			virResetLastError();
+		else
+			lv_failed(&d->error, "cannot list snapshots");
+		return;
+	}
+	if (n > 0 && (cur = virDomainSnapshotCurrent(dom, 0)) != NULL) {
+		const char *name = virDomainSnapshotGetName(cur);
+
+		current = name ? kh_strdup(name) : NULL;
+		virDomainSnapshotFree(cur);
+	}
+	virResetLastError(); /* no current snapshot is no error */
+	for (int i = 0; i < n; i++) {
+		const char *name = virDomainSnapshotGetName(snaps[i]);
+		char *xml = virDomainSnapshotGetXMLDesc(snaps[i], 0);
+		struct kh_domsnap *x;
+
+		if (xml == NULL && lv_code() == VIR_ERR_NO_DOMAIN_SNAPSHOT) {
+			virResetLastError();
+		} else {
+			x = kh_domain_add_snap(d);
+			if (xml == NULL)
+				lv_failed(&d->error, "cannot read snapshot XML");
+			else
+				kh_read_snapshot_xml(&c->x, xml, x, &d->error);
+			if (x->name == NULL && name)
+				x->name = kh_strdup(name);
+			x->current = current && x->name && strcmp(current, x->name) == 0;
+		}
+		free(xml);
+		virDomainSnapshotFree(snaps[i]);
+	}
+	free(snaps);
+	free(current);
+}
+
 /* Two round trips per domain (info and XML; a third for a running one's live XML): its flags
  * come from the filtered lists, its OS type from the XML, as `virsh dominfo` shows them. */
 static void read_domain(struct collect *c, virDomainPtr dom)
@@ -328,6 +375,8 @@ static void read_domain(struct collect *c, virDomainPtr dom)
 		read_disk_sizes(c, uuid, active, d);
 	if (active)
 		read_live_xml(dom, d);
+	if (!c->has_snaps.known || uuid_set_has(&c->has_snaps, uuid))
+		read_snapshots(c, dom, d);
 out:
 	if (d->error)
 		warnf(c, "domain '%s': %s", d->name ? d->name : "?", d->error);
@@ -381,6 +430,7 @@ static int read_domains(struct collect *c, struct kh_err *err)
 	/* after the full list: a domain defined since is in neither */
 	domain_set(c, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &c->autostart);
 	domain_set(c, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, &c->transient);
+	domain_set(c, VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, &c->has_snaps);
 	for (int i = 0; i < n; i++) {
 		read_domain(c, doms[i]);
 		virDomainFree(doms[i]);
@@ -745,6 +795,7 @@ out:
 	free(c.by_uuid);
 	free(c.autostart.uuid);
 	free(c.transient.uuid);
+	free(c.has_snaps.uuid);
 	kh_xdoc_free(&c.x);
 	kh_snapshot_free(c.s);
 	if (c.conn)

@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 fixtures=$top/tests/fixtures
 : "${KVMHIST:=$top/kvmhist}"
 tmp=$(mktemp -d /tmp/kvmhist-e2e.XXXXXX)
+me=$(basename "$0")
 # Scripts add their own clean-up with at_exit; it runs also when a check aborts the script.
 on_exit=""
 at_exit() {
@@ -105,6 +106,20 @@ EOF
 	silent=$!
 	at_exit 'kill $silent 2>/dev/null'
 	wait_for_file "$tmp/port"
+}
+
+# need_libvirtd: a real libvirtd on qemu:///system for the rest of the script; as another user
+# than root the script is skipped (exit 0), and without a daemon it fails.
+need_libvirtd() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$me: SKIP: needs root to run a system libvirtd"
+		exit 0
+	fi
+	if ! libvirtd_up; then
+		fail "no libvirtd: $skip"
+		done_testing
+		exit 1
+	fi
 }
 
 done_testing() {

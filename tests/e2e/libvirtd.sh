@@ -5,16 +5,7 @@
 # stopped. Every object is named khe2e-PID-... and removed at exit, also on failure.
 . "$(dirname "$0")/lib.sh"
 
-me=$(basename "$0")
-if [ "$(id -u)" -ne 0 ]; then
-	echo "$me: SKIP: needs root to run a system libvirtd"
-	exit 0
-fi
-if ! libvirtd_up; then
-	fail "no libvirtd: $skip"
-	done_testing
-	exit 1
-fi
+need_libvirtd
 
 sys=qemu:///system
 p="khe2e-$$-"

@@ -22,6 +22,8 @@ static struct kh_inline *inline_add(struct kh_block *b)
 	return KH_PUSH(b->text, b->n_text, b->cap_text);
 }
 
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	va_list aq;

@@ -6,6 +6,7 @@
 #include "report/report_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
@@ -213,11 +214,7 @@ static void qp_encode(struct kh_buf *b, const char *s)
 
 static uint64_t hash(uint64_t h, const char *s)
 {
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
+	return kh_fnv1a(h, s, s ? strlen(s) : 0);
 }
 
 /* The domain of the (last) address in `from`, for the Message-ID. */
@@ -306,7 +303,7 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	qp_encode(&html, page);
 
 	kh_time_format(now, stamp);
-	h = hash(hash(hash(14695981039346656037ull, md), stamp), to);
+	h = hash(hash(hash(KH_FNV1A_BASIS, md), stamp), to);
 	h ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
 	for (unsigned salt = 0;; salt++) {
 		snprintf(boundary, sizeof boundary, "=_kvmhist_%016llx_%u", (unsigned long long)h,

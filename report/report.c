@@ -1,10 +1,11 @@
 /* The report's memory: per host the snapshot times and the latest disks, per volume and
  * pool a thinned series of allocations (runs of equal ones), and the drift. Nothing else of
- * a snapshot is kept: a year of nightly snapshots of 5000 volumes, one in seven growing
- * every night, costs some 6 MiB of series. */
+ * a snapshot is kept, so the memory grows with the volumes and how often they change, not
+ * with the number of snapshots read. */
 #include "report/chain.h"
 #include "report/report_int.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 #include <stdlib.h>
@@ -15,36 +16,20 @@
 
 /* ---- the index: (host, pool, name) -> series ---- */
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static uint64_t key_hash(size_t host, const char *pool, const char *name)
 {
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = KH_FNV1A_BASIS;
 
-	h = fnv(h, &host, sizeof host);
-	h = fnv(h, pool ? "v" : "p", 1);
+	h = kh_fnv1a(h, &host, sizeof host);
+	h = kh_fnv1a(h, pool ? "v" : "p", 1);
 	if (pool)
-		h = fnv(h, pool, strlen(pool) + 1);
-	return fnv(h, name ? name : "", name ? strlen(name) : 0);
-}
-
-static int str_eq(const char *a, const char *b)
-{
-	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+		h = kh_fnv1a(h, pool, strlen(pool) + 1);
+	return kh_fnv1a(h, name ? name : "", name ? strlen(name) : 0);
 }
 
 static int key_eq(const struct kh_series *s, size_t host, const char *pool, const char *name)
 {
-	return s->host == host && str_eq(s->pool, pool) && str_eq(s->name, name);
+	return s->host == host && kh_str_eq(s->pool, pool) && kh_str_eq(s->name, name);
 }
 
 /* The slot holding the key, or the empty slot where it belongs. */
@@ -494,8 +479,8 @@ static void take_chains(struct kh_rhost *h, const struct kh_snapshot *snap)
 
 		for (size_t j = 0; j < h->n_disks; j++)
 			if (strcmp(h->disks[j].domain, domain) == 0 &&
-			    str_eq(h->disks[j].pool, top->pool) &&
-			    str_eq(h->disks[j].volume, top->name)) {
+			    kh_str_eq(h->disks[j].pool, top->pool) &&
+			    kh_str_eq(h->disks[j].volume, top->name)) {
 				h->disks[j].chain_depth = ch->n_layers;
 				h->disks[j].chain_allocation = ch->allocation;
 			}
@@ -656,7 +641,7 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 	int remap;
 
 	h = host_get(r, snap->host.uri, &hi);
-	if (snap->host.hostname && !str_eq(snap->host.hostname, h->hostname))
+	if (snap->host.hostname && !kh_str_eq(snap->host.hostname, h->hostname))
 		host_rename(r, h, snap->host.hostname);
 	if (snap->host.host_uuid) {
 		free(h->host_uuid);
@@ -720,7 +705,7 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			if (r->n_vols > before)
 				*KH_PUSH(h->series, h->n_series, h->cap_series) = (uint32_t)(s - r->vols);
 			h->vol_map[i] = (uint32_t)(s - r->vols);
-			if (v->path && !str_eq(v->path, s->path)) {
+			if (v->path && !kh_str_eq(v->path, s->path)) {
 				free(s->path);
 				s->path = kh_strdup(v->path);
 			}
@@ -884,7 +869,7 @@ static int cmp_path_ref(const void *a, const void *b)
 static void add_owner(struct kh_row *row, const struct kh_rdisk *d)
 {
 	for (size_t i = 0; i < row->n_owners; i++)
-		if (strcmp(row->owners[i], d->domain) == 0 && str_eq(row->vias[i], d->via))
+		if (strcmp(row->owners[i], d->domain) == 0 && kh_str_eq(row->vias[i], d->via))
 			return;
 	row->owners = kh_realloc(row->owners, (row->n_owners + 1) * sizeof *row->owners);
 	row->vias = kh_realloc(row->vias, (row->n_owners + 1) * sizeof *row->vias);

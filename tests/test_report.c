@@ -1044,7 +1044,7 @@ static void test_drift(void **state)
 	size_t i, k;
 
 	(void)state;
-	for (int i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++) {
 		struct kh_domain *db;
 
 		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);

@@ -3,6 +3,7 @@
 #include "util/config.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -77,26 +78,6 @@ static int is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '-' || c == '.';
-}
-
-/* Decimal digits only: no sign, no spaces, no 0x; fits in an int. */
-static int parse_int(const char *s, int min, int *out)
-{
-	long long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (int)v;
-	return 0;
 }
 
 /* The value from p (just past "= ") to the line's end: "quoted" (with \" and \\) or bare, where a '#' after
@@ -252,7 +233,8 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 			*(char **)((char *)cfg + key->off) = value;
 			break;
 		case K_INT:
-			if (parse_int(value, key->min, (int *)((char *)cfg + key->off)) != 0) {
+			if (kh_parse_int(value, key->min, INT_MAX,
+					 (int *)((char *)cfg + key->off)) != 0) {
 				kh_err_set(err, "%s:%u: key '%s': invalid value '%s' (%s)", name, line,
 					   key->name, value, key->what);
 				free(value);

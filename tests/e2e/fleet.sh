@@ -109,7 +109,7 @@ expect_eq "$(printf '%s\n' "$out" | sed -n '/^## Pools/,/^## /p' | grep -c '^| v
 expect_not_in "$out" "more hosts," "--top 0: nothing cut"
 run report --top -1
 expect_rc 2 "--top -1"
-expect_in "$err" "kvmhist report: invalid --top '-1' (rows, 0 for all, to 1000000)" "--top -1: says why"
+expect_in "$err" "kvmhist report: invalid --top '-1' (rows, 0 to 1000000)" "--top -1: says why"
 
 # One host, nothing cut: today's report whole (estate-report.md, written by the binary before
 # the fleet layout), with the summary's Covers line and the Act first table added.

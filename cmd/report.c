@@ -129,7 +129,7 @@ static int render(struct kh_ctx *ctx, const struct report_opts *o, const struct 
 	char sender[300];
 
 	switch ((enum format)o->format) {
-	case F_JSON: return 0; /* streamed by exec_report */
+	case F_JSON: *out = kh_report_json(r); return 0;
 	case F_HTML: return kh_report_html(r, kh_templates_dir(ctx, o->templates), out, err);
 	case F_EMAIL:
 		if (mail_from == NULL)

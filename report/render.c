@@ -238,6 +238,18 @@ static void trend_cell(const struct kh_report *r, struct kh_table *t, const stru
 	cell_add(t, n >= 2 ? kh_sparkline(sy, n, TREND_CELLS) : NULL);
 }
 
+/* A row forecast to fill within --warn-days. */
+static int within(const struct kh_report *r, const struct kh_row *row)
+{
+	return row->fc.ok && row->fc.days <= r->warn_days;
+}
+
+/* A row with enough samples for a rate, and that rate positive: the top growing. */
+static int growing(const struct kh_row *row)
+{
+	return row->fitted && row->fit.rate > 0;
+}
+
 /* ---- building the document ---- */
 
 static const char *const POOL_HEAD[] = { "Host", "Pool", "Capacity", "Used", "Available",
@@ -346,9 +358,9 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_date_format(from, f);
 	kh_date_format(to, t);
 	for (size_t i = 0; i < a->n_vols; i++)
-		warn_vols += a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days;
+		warn_vols += within(r, &a->vols[i]);
 	for (size_t i = 0; i < a->n_pools; i++)
-		warn_pools += a->pools[i].fc.ok && a->pools[i].fc.days <= r->warn_days;
+		warn_pools += within(r, &a->pools[i]);
 	for (size_t i = 0; i < a->n_drift; i++) {
 		const struct kh_change *c = a->drift[i];
 
@@ -449,11 +461,6 @@ static void more_line(const struct kh_report *r, struct kh_doc *d, size_t n, con
 	else
 		kh_doc_paraf(d, "And %zu more %s, %zu of them filling within %d days; the JSON report "
 				"lists them all.", n, what, filling, r->warn_days);
-}
-
-static int within(const struct kh_report *r, const struct kh_row *row)
-{
-	return row->fc.ok && row->fc.days <= r->warn_days;
 }
 
 /* One row a filesystem: a pool alone as it always was, pools sharing one filesystem as one
@@ -674,11 +681,10 @@ static void charts_section(const struct kh_report *r, const struct kh_analysis *
 		row_chart(r, st->row, 1, kh_buf_steal(&title), d, &n);
 	}
 	for (size_t i = 0; i < a->n_vols; i++)
-		if (a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days)
+		if (within(r, &a->vols[i]))
 			vols[n_vols++] = &a->vols[i];
 	for (size_t i = 0; i < a->n_vols; i++)
-		if (a->vols[i].fitted && a->vols[i].fit.rate > 0 &&
-		    !(a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days))
+		if (growing(&a->vols[i]) && !within(r, &a->vols[i]))
 			vols[n_vols + n_growing++] = &a->vols[i];
 	qsort(vols + n_vols, n_growing, sizeof *vols, cmp_rate_desc);
 	if (n_growing > top_growing(r))
@@ -699,7 +705,7 @@ static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 	struct kh_table *t;
 
 	for (size_t i = 0; i < a->n_vols; i++)
-		if (a->vols[i].fitted && a->vols[i].fit.rate > 0)
+		if (growing(&a->vols[i]))
 			top[n++] = &a->vols[i];
 	qsort(top, n, sizeof *top, cmp_rate_desc);
 	kh_doc_heading(d, 2, "Top growing volumes");
@@ -769,7 +775,7 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 	for (size_t i = 0; i < a->n_vols; i++) {
 		const struct kh_row *v = &a->vols[i];
 
-		if (!v->fc.ok || v->fc.days > r->warn_days)
+		if (!within(r, v))
 			continue;
 		if (rows++ >= rows_max(r))
 			continue;

@@ -3,6 +3,7 @@
 #include "store/kind.h"
 #include "store/model.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -353,11 +354,6 @@ void kh_kind_drop_xml(const struct kh_kind *k, void *obj)
 	}
 }
 
-static int same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 int kh_kind_same_version(const struct kh_kind *k, const void *a, const void *b)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
@@ -368,7 +364,7 @@ int kh_kind_same_version(const struct kh_kind *k, const void *a, const void *b)
 		switch (f->type) {
 		case KH_FT_TEXT:
 		case KH_FT_WORDS:
-			if (!same_str(kh_field_text(f, a), kh_field_text(f, b)))
+			if (!kh_str_eq(kh_field_text(f, a), kh_field_text(f, b)))
 				return 0;
 			break;
 		case KH_FT_NUM:

@@ -6,6 +6,7 @@
  * part of its version: they get a `size` row when they change. What is compared, written
  * and read of each kind follows from its fields (store/kind.c, store/row.c). */
 #include "store/internal.h"
+#include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +18,10 @@ static int step_done(struct kh_store *st, sqlite3_stmt *s, struct kh_err *err)
 	return 0;
 }
 
-/* FNV-1a: only a lookup key; bodies are compared before one is reused. */
+/* Only a lookup key; bodies are compared before one is reused. */
 static int64_t text_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (int64_t)(h >> 1);
+	return (int64_t)(kh_fnv1a(KH_FNV1A_BASIS, s, strlen(s)) >> 1);
 }
 
 /* Stores XML once by content; *id = 0 for no XML. */

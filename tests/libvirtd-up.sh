@@ -2,9 +2,10 @@
 # qemu:///system, started only when none answers and stopped by pid at exit. The caller
 # provides $tmp (a scratch directory) and at_exit CMD (run at exit, last registered first).
 
-# libvirtd_up: makes sure a libvirtd answers on qemu:///system, starting one as
-# /work/shared/LAB.md describes when none does; only what it started is stopped at exit, by
-# pid. Returns 1 (with a reason in $skip) when that cannot be done.
+# libvirtd_up: makes sure a libvirtd answers on qemu:///system, starting one (with virtlogd,
+# the kvm and libvirt-qemu groups and user, and guests run as root) when none does; only what
+# it started is stopped at exit, by pid. Returns 1 (with a reason in $skip) when that cannot
+# be done.
 libvirtd_up() {
 	skip=""
 	if [ "$(id -u)" -ne 0 ]; then
@@ -31,12 +32,13 @@ libvirtd_up() {
 		at_exit 'cat "$tmp/qemu.conf.orig" >/etc/libvirt/qemu.conf'
 	fi
 	mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/images
+	# The daemons must not inherit fd 9: one that outlived us would hold the lock for ever.
 	if ! pidof virtlogd >/dev/null; then
-		setsid /usr/sbin/virtlogd --daemon --pid-file="$tmp/virtlogd.pid"
+		setsid /usr/sbin/virtlogd --daemon --pid-file="$tmp/virtlogd.pid" 9>&-
 		wait_for_file "$tmp/virtlogd.pid"
 		at_exit 'kill "$(cat "$tmp/virtlogd.pid")" 2>/dev/null'
 	fi
-	setsid /usr/sbin/libvirtd --daemon --pid-file="$tmp/libvirtd.pid"
+	setsid /usr/sbin/libvirtd --daemon --pid-file="$tmp/libvirtd.pid" 9>&-
 	wait_for_file "$tmp/libvirtd.pid"
 	# stopped before virtlogd (at_exit runs last-registered first), and waited for
 	at_exit 'stop_pid "$(cat "$tmp/libvirtd.pid")"'

@@ -1,7 +1,7 @@
 /* The collector's domain snapshots and volume backing files, against libvirt's test driver
  * and tests/fixtures/snapchain/. virDomainListAllSnapshots is wrapped (the executable's
  * definition wins over libvirt's) to count the round trips a collection makes for them. */
-#include "cmd/collector.h"
+#include "virt/collector.h"
 #include "store/model.h"
 #include "store/store.h"
 #include "util/mem.h"

@@ -14,7 +14,7 @@ TEMPLATEDIR := $(DATADIR)/kvmhist/templates
 BUILD ?= build
 BIN ?= kvmhist
 
-PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson cairo librsvg-2.0 libpng
+PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson cairo librsvg-2.0 libpng libzstd
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wmissing-prototypes \
 	-Wformat=2 -Werror -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
@@ -25,7 +25,7 @@ LIB_SRC := $(wildcard util/*.c store/*.c report/*.c virt/*.c) $(filter-out cmd/m
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BUILD)/bench/gen-estate.d \
+DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BUILD)/tests/kh-sql.d $(BUILD)/bench/gen-estate.d \
 	$(BUILD)/bench/ref-collect.d $(wildcard $(BUILD)/fuzz_*.d)
 
 all: $(BIN)
@@ -51,7 +51,12 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ)
 	$(CC) $(CFLAGS) -MMD -MP -DKH_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_OBJ) \
 		$(LIBS) $(TEST_LIBS)
 
-tests: $(TEST_BIN)
+# kh-sql: SQL with kvmhist's kh_xml, for end-to-end tests that read stored XML bodies
+$(BUILD)/tests/kh-sql: tests/kh-sql.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
+tests: $(TEST_BIN) $(BUILD)/tests/kh-sql
 
 # One runner for unit and end-to-end tests; it prints "N passed, N failed" last.
 check: $(BIN) tests

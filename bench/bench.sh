@@ -4,7 +4,8 @@
 # Environment: KVMHIST (binary), BENCH_BUILD (gen-estate, ref-collect), BENCH_JSON (optional
 # output file), BENCH_NIGHTS (default 365), BENCH_RUNS (timing repeats, default 5),
 # BENCH_LAB=0 to skip the real-libvirtd part, BENCH_OUT (cache directory, default bench/out),
-# BENCH_FLEET_HOSTS (hosts of the fleet history, default 1000),
+# BENCH_FLEET_HOSTS (hosts of the fleet history, default 1000), BENCH_BEFORE (the commit
+# whose kvmhist the after / before figures compare with, default the one before issue 18),
 # BENCH_QUICK=1 for the collect / bare-API figures of the generated estate only (a minute).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,52 +80,93 @@ r=$(ratio "$A" "$B")
 row "collect / bare API, 1000 domains, first night ($A / $B s)" "$r" "<= 1.3" "$(holds "$r" le 1.3)"
 
 if [ "${BENCH_QUICK:-0}" != 1 ]; then
-# ---- the 365-night history: kvmhist's database and the naive script's git repo ----
+# ---- kvmhist as it was before the XML was stored compressed (issue 18) ----
+# Built once from BENCH_BEFORE (a commit of this repository) into the cache: the after /
+# before figures of report and diff read the same history written by each.
+before_rev=${BENCH_BEFORE:-75f707a}
+bdir=$out/before-$before_rev
+if [ ! -x "$bdir/kvmhist" ]; then
+	rm -rf "$out"/before-*
+	mkdir -p "$bdir/src"
+	say "bench: building kvmhist $before_rev (the before of after / before)..."
+	git -C "$top" archive "$before_rev" | tar -x -C "$bdir/src"
+	make -C "$bdir/src" -j2 kvmhist >/dev/null 2>&1
+	mv "$bdir/src/kvmhist" "$bdir/kvmhist"
+	rm -rf "$bdir/src"
+fi
+kh_before=$bdir/kvmhist
+
+# ---- the 365-night histories: kvmhist's database and the naive script's git repo ----
 # Cached in bench/out/ while the generator and the code that writes the database (store/,
 # collect, util/) are unchanged, so work on report or diff does not regenerate it.
-# (layout 2: the estate file lives in the cache, so its URI stays the host's for later nights)
-stamp=$( (echo layout 2; cat "$gen" "$ref" "$top"/store/write.c "$top"/util/xmlnum.c \
+# (layout 3: the estate file lives in the cache, so its URI stays the host's for later
+# nights; the git side is gc --aggressive'd; before.db is the same nights by $kh_before)
+stamp=$( (echo layout 3 "$before_rev"; cat "$gen" "$ref" "$top"/store/write.c "$top"/util/xmlnum.c \
 	"$top"/store/schema.c "$top"/store/model.c "$top"/store/kind.c "$top"/store/row.c \
-	"$top"/cmd/collect*.c) | sha1sum | cut -c1-16)-$nights
-hist=$out/history-$stamp
-if [ ! -f "$hist/done" ]; then
-	rm -rf "$out"/history-*
-	mkdir -p "$hist"
-	say "bench: generating $nights nights of 1000 domains (cached in $hist)..."
-	estate=$hist/night.xml # the host's URI: the nightly figure below collects it once more
-	work=$scratch/dump
-	export GIT_DIR=$scratch/git
+	"$top"/store/body.c "$top"/cmd/collect*.c) | sha1sum | cut -c1-16)-$nights
+# history DIR CHURN [before]: $nights nights of the estate (GEN_CHURN=CHURN) collected into
+# DIR/kvmhist.db (and by $kh_before into DIR/before.db), dumped one file per object into a
+# git repository committed nightly; DIR/db.bytes and DIR/git.bytes their sizes.
+history() {
+	h=$1
+	[ -f "$h/done" ] && return 0
+	rm -rf "$h"
+	mkdir -p "$h"
+	say "bench: generating $nights nights of 1000 domains, churn $2 (cached in $h)..."
+	estate=$h/night.xml # the host's URI: the nightly figure below collects it once more
+	work=$scratch/dump-$2
+	export GIT_DIR=$scratch/git-$2
 	git init -q --bare "$GIT_DIR"
 	git config gc.auto 0 # one gc at the end
-	t_collect=0
 	n=0
 	while [ "$n" -lt "$nights" ]; do
-		"$gen" "$n" "$estate"
+		GEN_CHURN=$2 "$gen" "$n" "$estate"
 		at=$(night_time "$n")
 		t0=$(now)
-		"$kh" --db "$hist/kvmhist.db" -q collect -c "test://$estate" --at "$at" &
+		"$kh" --db "$h/kvmhist.db" -q collect -c "test://$estate" --at "$at" &
 		pid=$!
+		if [ -n "${3:-}" ]; then
+			"$kh_before" --db "$h/before.db" -q collect -c "test://$estate" --at "$at" &
+			bpid=$!
+		fi
 		rm -rf "$work"
 		"$ref" "test://$estate" --dump "$work" >/dev/null
 		GIT_WORK_TREE=$work git add -A
 		GIT_WORK_TREE=$work git -c user.name=bench -c user.email=bench@localhost \
 			commit -q -m "night $n" --date "$at"
 		wait "$pid"
+		[ -n "${3:-}" ] && wait "$bpid"
 		t1=$(now)
 		n=$((n + 1))
 		[ $((n % 30)) -eq 0 ] && say "bench:   night $n ($(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }') s)"
 	done
-	git gc -q
+	# what a careful admin keeps: the repository packed as small as git packs it
+	git gc -q --aggressive
+	db_size "$h/kvmhist.db" >"$h/db.bytes"
+	du -sb "$GIT_DIR/objects" | cut -f1 >"$h/git.bytes"
+	[ -n "${3:-}" ] && db_size "$h/before.db" >"$h/before.bytes"
 	unset GIT_DIR
-	db_size "$hist/kvmhist.db" >"$hist/db.bytes"
-	du -sb "$scratch/git/objects" | cut -f1 >"$hist/git.bytes"
-	touch "$hist/done"
+	rm -rf "$work" "$scratch/git-$2"
+	touch "$h/done"
+}
+hist=$out/history-$stamp
+churn=$out/churn-$stamp
+if [ ! -f "$hist/done" ] || [ ! -f "$churn/done" ]; then
+	rm -rf "$out"/history-* "$out"/churn-*
+	# the two histories side by side: each is mostly waiting for its collects
+	history "$hist" normal before &
+	hpid=$!
+	history "$churn" high
+	wait "$hpid"
 fi
 db=$hist/kvmhist.db
 db_bytes=$(cat "$hist/db.bytes")
 git_bytes=$(cat "$hist/git.bytes")
 r=$(ratio "$db_bytes" "$git_bytes")
-row "db size 365 nights / git gc'd dumps ($db_bytes / $git_bytes B)" "$r" "<= 1.0" "$(holds "$r" le 1.0)"
+row "db size $nights nights / git gc --aggressive'd dumps ($db_bytes / $git_bytes B; before: $(cat "$hist/before.bytes") B)" "$r" "<= 0.5" "$(holds "$r" le 0.5)"
+r=$(ratio "$(cat "$churn/db.bytes")" "$(cat "$churn/git.bytes")")
+row "the same, 10 % of domains changing nightly, half the volumes growing ($(cat "$churn/db.bytes") / $(cat "$churn/git.bytes") B)" "$r" "<= 0.6" "$(holds "$r" le 0.6)"
+bdb=$hist/before.db
 
 # ---- the next night, into the year's history: what cron does every night ----
 "$gen" "$nights" "$hist/night.xml"
@@ -149,8 +191,16 @@ row "bytes per unchanged night / first snapshot ($per / $first B)" "$r" "<= 0.02
 # ---- diff and report over the history ----
 t=$(elapsed "$kh" --db "$db" diff latest~1 latest --format json)
 row "diff of two 1000-domain snapshots (s)" "$t" "< 1" "$(holds "$t" le 1)"
+race "'$kh' --db '$db' diff latest~1 latest --format json" \
+	"'$kh_before' --db '$bdb' diff latest~1 latest --format json"
+r=$(ratio "$A" "$B")
+row "diff of two 1000-domain snapshots, after / before ($A / $B s)" "$r" "<= 1.1" "$(holds "$r" le 1.1)"
 last=$(night_time $((nights - 1)))
 rep() { "$kh" --db "$db" report --format json --until "$last" --since "$1"; }
+race "'$kh' --db '$db' report --format json --until '$last' --since '$(night_time 0)'" \
+	"'$kh_before' --db '$bdb' report --format json --until '$last' --since '$(night_time 0)'"
+r=$(ratio "$A" "$B")
+row "report over $nights nights, after / before ($A / $B s)" "$r" "<= 1.1" "$(holds "$r" le 1.1)"
 t365=$(elapsed rep "$(night_time 0)")
 t30=$(elapsed rep "$(night_time $((nights - 30)))")
 row "report over $nights nights (s)" "$t365" "< 1" "$(holds "$t365" le 1)"
@@ -184,7 +234,7 @@ rm -f "$mdb" "$mdb-wal" "$mdb-shm"
 # the same figures for one of its hosts.
 fhosts=${BENCH_FLEET_HOSTS:-1000}
 fnights=30
-fstamp=$( (echo fleet 1; cat "$gen" "$top"/bench/gen-fleet.sh "$top"/store/write.c \
+fstamp=$( (echo fleet 1; cat "$gen" "$top"/bench/gen-fleet.sh "$top"/store/write.c "$top"/store/body.c \
 	"$top"/util/xmlnum.c "$top"/store/schema.c "$top"/store/model.c "$top"/cmd/collect*.c) |
 	sha1sum | cut -c1-16)-$fhosts
 fleetdir=$out/fleet-$fstamp

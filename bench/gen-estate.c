@@ -6,18 +6,22 @@
  *   gen-estate NIGHT OUTDIR DOMAINS POOLS VOLUMES NETWORKS HOSTS
  *
  * Churn: each domain changes its config on a given night with probability 1/50 (memory or
- * vCPUs, alternately); every seventh volume grows each night at its own rate. With HOSTS,
+ * vCPUs, alternately); every seventh volume grows each night at its own rate. With
+ * GEN_CHURN=high in the environment, 1/10 of the domains change a night and every second
+ * volume grows: a busier history. With HOSTS,
  * OUTDIR gets HOSTS node files h0000.xml, ... (a fleet for one collect --uri-file a night),
  * each with sizes and rates of its own; host 0 is the estate written without HOSTS. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MiB (1024ull * 1024)
 #define GiB (1024 * MiB)
 
 static uint64_t host_seed; /* 0: the single estate; k: host k of a fleet */
+static unsigned change_in = 50, grow_every = 7; /* GEN_CHURN=high: 10 and 2 */
 
 static uint64_t mix(uint64_t a, uint64_t b)
 {
@@ -42,7 +46,7 @@ static unsigned changes(unsigned i, unsigned n)
 	unsigned c = 0;
 
 	for (unsigned k = 1; k <= n; k++)
-		c += mix(0xd0, (uint64_t)i << 20 | k) % 50 == 0;
+		c += mix(0xd0, (uint64_t)i << 20 | k) % change_in == 0;
 	return c;
 }
 
@@ -54,7 +58,7 @@ static uint64_t vol_capacity(unsigned v)
 static uint64_t vol_allocation(unsigned v, unsigned n)
 {
 	uint64_t base = (16 + mix(0xa1 ^ host_seed << 8, v) % 160) * MiB;
-	uint64_t rate = (v + host_seed) % 7 == 0 /* 64 KiB..4 MiB */
+	uint64_t rate = (v + host_seed) % grow_every == 0 /* 64 KiB..4 MiB */
 				? (64 + mix(0x6a ^ host_seed << 8, v) % 4032) * 1024
 				: 0;
 
@@ -163,6 +167,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: gen-estate NIGHT OUT.xml [DOMAINS [POOLS [VOLUMES [NETWORKS]]]]\n"
 				"       gen-estate NIGHT OUTDIR DOMAINS POOLS VOLUMES NETWORKS HOSTS\n");
 		return 2;
+	}
+	if (getenv("GEN_CHURN") && strcmp(getenv("GEN_CHURN"), "high") == 0) {
+		change_in = 10;
+		grow_every = 2;
 	}
 	n = (unsigned)strtoul(argv[1], NULL, 10);
 	if (argc > 3)

@@ -9,7 +9,7 @@
 
 /* Statements are prepared once per open store and reused (reset) by every snapshot. */
 enum stmt_id {
-	S_XML_FIND, S_XML_ADD, S_HOST_FIND, S_HOST_ADD, S_SEQ_MAX, S_SPAN_ADD, S_SPAN_END,
+	S_HOST_FIND, S_HOST_ADD, S_SEQ_MAX, S_SPAN_ADD, S_SPAN_END,
 	S_SPANS_REOPEN, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N, S_AT_OR_BEFORE,
 	S_SIZE_ADD, S_SCAN_RANGE, S_URIS, S_SNAP_DELETE,
 	S_MAX
@@ -49,6 +49,7 @@ struct kh_store {
 	int full;       /* opening failed for want of space (the -shm could not be made) */
 	sqlite3_stmt *stmt[S_MAX];
 	sqlite3_stmt *rows[KH_N_KINDS][KH_ROW_OPS];
+	struct kh_bodies *bodies; /* store/body.c */
 };
 
 /* A cached statement, reset and unbound, ready for use; NULL with err set on failure. */
@@ -56,6 +57,29 @@ sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err 
 /* The same for a statement in *slot, prepared from sql on first use. */
 sqlite3_stmt *kh_store_cached(struct kh_store *st, sqlite3_stmt **slot, const char *sql,
 			      struct kh_err *err);
+
+/* --- store/body.c: XML bodies, compressed --- */
+
+/* Registers kh_xml(id, hash, body, dict_id, base_id), the text of an xml row, on st->db. */
+int kh_body_attach(struct kh_store *st, struct kh_err *err);
+/* Stores text once by content (*id: its row; 0 for NULL text), as a delta against body
+ * `base` (0: none) where that is smallest. */
+int kh_body_put(struct kh_store *st, const char *text, int64_t base, int64_t *id,
+		struct kh_err *err);
+/* The text of body `id` (the caller frees it); an error names the body and the cause. */
+int kh_body_get(struct kh_store *st, int64_t id, char **text, struct kh_err *err);
+/* Whether there is no dictionary yet: then the next snapshot's bodies are given to
+ * kh_body_sample first, and kh_body_train learns from them with the plain ones stored. */
+int kh_body_wants_samples(struct kh_store *st, int *wants, struct kh_err *err);
+void kh_body_sample(struct kh_store *st, const char *text);
+/* Whether body `id` decompresses to the text its hash says (kvmhist check). */
+int kh_body_verify(struct kh_store *st, int64_t id, struct kh_err *err);
+/* Inside a write transaction: trains a dictionary when there is none and enough bodies to
+ * learn from (converting them), or a new one when the estate outgrew the latest. */
+int kh_body_train(struct kh_store *st, struct kh_err *err);
+/* After a rollback: what was cached may not exist. */
+void kh_body_forget(struct kh_store *st);
+void kh_body_free(struct kh_store *st);
 
 /* --- store/row.c: a kind's rows, from its fields --- */
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-/* `before`, every column that references xml(id) as rows (t, id, x): what, which row, which
- * XML ("domain", "domain live", "pool", ...), then `after`: one list, from the kinds' XML
+/* `before`, every column that references xml(id) as rows (t, id, x, name): what, which
+ * row, which XML ("domain", "domain live", "pool", ...), its name, then `after`: one list, from the kinds' XML
  * fields, for prune and check. */
 static char *with_xml_refs(const char *before, const char *after)
 {
@@ -29,18 +29,24 @@ static char *with_xml_refs(const char *before, const char *after)
 				continue;
 			/* "live_xml" is the domain's "live" XML */
 			if (strcmp(f, "xml") == 0)
-				kh_buf_printf(&b, "%s'%s' AS t, id, xml_id AS x FROM %s", sep,
+				kh_buf_printf(&b, "%s'%s' AS t, id, xml_id AS x, name FROM %s", sep,
 					      kind->name, kind->name);
 			else
-				kh_buf_printf(&b, "%s'%s %.*s', id, %s_id FROM %s", sep, kind->name,
-					      n > 4 && strcmp(f + n - 4, "_xml") == 0 ? (int)n - 4
-					      : (int)n, f, f, kind->name);
+				kh_buf_printf(&b, "%s'%s %.*s', id, %s_id, name FROM %s", sep,
+					      kind->name, n > 4 && strcmp(f + n - 4, "_xml") == 0
+					      ? (int)n - 4 : (int)n, f, f, kind->name);
 			sep = " UNION ALL SELECT ";
 		}
 	}
 	kh_buf_puts(&b, after);
 	return kh_buf_steal(&b);
 }
+
+/* The XML an object references and the bases of those (a delta is read against its base,
+ * store/body.c), as the table `reached`: with_xml_refs(REACHED_XML, REACHED_XML_END ...). */
+#define REACHED_XML "WITH RECURSIVE reached(x) AS (SELECT x FROM ("
+#define REACHED_XML_END ") WHERE x IS NOT NULL UNION SELECT xml.base_id FROM xml" \
+	" JOIN reached ON xml.id = reached.x WHERE xml.base_id IS NOT NULL)"
 
 /* Orders newest first within each URI: the order retention walks in. */
 static int cmp_newest(const void *pa, const void *pb)
@@ -173,8 +179,8 @@ static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, st
 		      " WHEN 2 THEN EXISTS (SELECT 1 FROM volume WHERE id = object_id)"
 		      " ELSE 0 END", &r->sizes, err))
 		return -1;
-	xml_sql = with_xml_refs("DELETE FROM xml WHERE id NOT IN (SELECT x FROM (",
-				") WHERE x IS NOT NULL)");
+	xml_sql = with_xml_refs(REACHED_XML, REACHED_XML_END " DELETE FROM xml"
+				" WHERE id NOT IN (SELECT x FROM reached)");
 	rc = sweep(st, xml_sql, &r->xml, err);
 	free(xml_sql);
 	return rc;
@@ -479,6 +485,41 @@ static char *fmt_xml_orphan(sqlite3_stmt *s)
 	return kh_asprintf("XML %s: referenced by nothing", col(s, 0));
 }
 
+/* Every XML body decompresses and is the text its hash says; one that does not is named
+ * with an object that references it (looked up only then: it is a scan). */
+static void check_bodies(struct kh_store *st, struct problems *p)
+{
+	sqlite3_stmt *s, *who = NULL;
+	char *sql = with_xml_refs("SELECT t, id, name FROM (", ") WHERE x = ? LIMIT 1");
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM xml ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(st->db, sql, -1, &who, NULL) != SQLITE_OK) {
+		problem(p, kh_asprintf("cannot check: %s", sqlite3_errmsg(st->db)));
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		struct kh_err err;
+
+		if (kh_body_verify(st, id, &err) == 0)
+			continue;
+		sqlite3_bind_int64(who, 1, id);
+		if (sqlite3_step(who) == SQLITE_ROW)
+			problem(p, kh_asprintf("%s row %s (%s): %s", col(who, 0), col(who, 1),
+					       col(who, 2), err.msg));
+		else /* referenced by nothing, or only a base */
+			problem(p, kh_strdup(err.msg));
+		sqlite3_reset(who);
+	}
+	if (rc != SQLITE_DONE)
+		problem(p, kh_asprintf("cannot check: %s", sqlite3_errmsg(st->db)));
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(who);
+	free(sql);
+}
+
 void kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 {
 	struct problems p = { 0 };
@@ -524,10 +565,11 @@ void kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 		 " WHEN 1 THEN EXISTS (SELECT 1 FROM pool WHERE id = object_id)"
 		 " WHEN 2 THEN EXISTS (SELECT 1 FROM volume WHERE id = object_id)"
 		 " ELSE 0 END ORDER BY kind, object_id", fmt_orphan);
-	sql = with_xml_refs("SELECT id FROM xml WHERE id NOT IN (SELECT x FROM (",
-			    ") WHERE x IS NOT NULL) ORDER BY id");
+	sql = with_xml_refs(REACHED_XML, REACHED_XML_END " SELECT id FROM xml"
+			    " WHERE id NOT IN (SELECT x FROM reached) ORDER BY id");
 	each_row(st, &p, sql, fmt_xml_orphan);
 	free(sql);
+	check_bodies(st, &p);
 	*problems = p.v;
 	*n = p.n;
 }

@@ -69,7 +69,7 @@ static void insert(struct kh_buf *b, const struct kh_kind *k, const char *table,
 }
 
 /* The columns kh_row_read reads, in field order. t: the kind's table; its XML bodies come
- * from x0, x1 (only when ?5), its measured numbers from z, the host key from h. */
+ * from x0, x1 (only when ?5; their text through kh_xml, store/body.c), its measured numbers from z, the host key from h. */
 static void select_cols(struct kh_buf *b, const struct kh_kind *k, const char *t)
 {
 	int xml = 0, measured = 0;
@@ -79,14 +79,17 @@ static void select_cols(struct kh_buf *b, const struct kh_kind *k, const char *t
 
 		if (f->type == KH_FT_CHILDREN)
 			continue;
-		if (f->flags & KH_F_HOST_KEY)
+		if (f->flags & KH_F_HOST_KEY) {
 			kh_buf_printf(b, ", h.%s", f->name);
-		else if (f->flags & KH_F_MEASURED)
+		} else if (f->flags & KH_F_MEASURED) {
 			kh_buf_printf(b, ", z.%s", size_cols[measured++]);
-		else if (f->type == KH_FT_XML)
-			kh_buf_printf(b, ", CASE WHEN ?5 THEN x%d.body END", xml++);
-		else
+		} else if (f->type == KH_FT_XML) {
+			kh_buf_printf(b, ", CASE WHEN ?5 THEN kh_xml(x%d.id, x%d.hash, x%d.body,"
+				      " x%d.dict_id, x%d.base_id) END", xml, xml, xml, xml, xml);
+			xml++;
+		} else {
 			kh_buf_printf(b, ", %s.%s", t, f->name);
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 /* The schema as an append-only list of migrations: index + 1 is the version it brings the
  * database to. A mistake is fixed by a new step, never by editing an old one. */
 #include "store/schema.h"
+#include "store/internal.h"
 
 static const char *const migrations[] = {
 	/* 1: the first schema. An object's version (a domain as it was, with its disks and
@@ -113,10 +114,35 @@ static const char *const migrations[] = {
 	"  domain_id INTEGER NOT NULL REFERENCES domain(id) ON DELETE CASCADE,"
 	"  name TEXT, created INTEGER, state TEXT, parent TEXT, current INTEGER, kind TEXT);"
 	"CREATE INDEX domsnap_domain ON domsnap(domain_id);",
+
+	/* 7: XML bodies compressed (store/body.c): a zstd frame with a dictionary of xml_dict
+	 * (trained on the database's own XML; each body names its dictionary, so a new one
+	 * never makes an old body unreadable), or a delta: a frame against another body,
+	 * base_id. A plain TEXT body is still one. kh_body_train converts the bodies there are
+	 * in this same transaction (schema_steps). */
+	"CREATE TABLE xml_dict ("
+	"  id INTEGER PRIMARY KEY,"
+	"  samples INTEGER NOT NULL,"       /* how many bodies it was trained on */
+	"  last_xml INTEGER NOT NULL,"      /* the highest xml id when it was trained */
+	"  dict BLOB NOT NULL);"
+	"ALTER TABLE xml ADD COLUMN dict_id INTEGER REFERENCES xml_dict(id);"
+	"ALTER TABLE xml ADD COLUMN base_id INTEGER REFERENCES xml(id);",
+};
+
+/* What SQL cannot do of a migration, after its SQL, in its transaction. */
+static int (*const steps[])(struct kh_store *, struct kh_err *) = {
+	[6] = kh_body_train,
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,
 	       "one migration per schema version");
+
+int kh_schema_step(struct kh_store *st, int version, struct kh_err *err)
+{
+	if (version < 1 || version > (int)(sizeof steps / sizeof steps[0]) || !steps[version - 1])
+		return 0;
+	return steps[version - 1](st, err);
+}
 
 const char *kh_schema_migration(int version)
 {

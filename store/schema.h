@@ -8,5 +8,7 @@
 
 /* The SQL that brings a database from version - 1 to version; NULL when out of range. */
 const char *kh_schema_migration(int version);
+/* Then what that migration does in C (converting rows), in the same transaction. */
+int kh_schema_step(struct kh_store *st, int version, struct kh_err *err);
 
 #endif

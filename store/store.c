@@ -22,8 +22,6 @@
 #define KH_BUSY_MS 60000
 
 static const char *const stmt_sql[S_MAX] = {
-	[S_XML_FIND] = "SELECT id, body FROM xml WHERE hash = ?",
-	[S_XML_ADD] = "INSERT INTO xml(hash, body) VALUES (?, ?)",
 	[S_HOST_FIND] = "SELECT id FROM host WHERE uri = ?",
 	[S_HOST_ADD] = "INSERT INTO host(uri) VALUES (?)",
 	/* The latest snapshot's seq, and the highest seq any span reaches: after a prune they
@@ -243,7 +241,7 @@ static int migrate(struct kh_store *st, struct kh_err *err)
 	if (pragma_int(st, "PRAGMA user_version", &from, err))
 		goto fail;
 	for (int v = (int)from + 1; v <= KH_SCHEMA_VERSION; v++) {
-		if (kh_store_exec(st, kh_schema_migration(v), err))
+		if (kh_store_exec(st, kh_schema_migration(v), err) || kh_schema_step(st, v, err))
 			goto fail;
 	}
 	/* Pragmas take no bound parameters; these are our own integers. */
@@ -254,6 +252,7 @@ static int migrate(struct kh_store *st, struct kh_err *err)
 	return 0;
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_body_forget(st);
 	return kh_err_prefix(err, "cannot upgrade schema from version %d", (int)from);
 }
 
@@ -325,9 +324,11 @@ static int check_and_migrate(struct kh_store *st, enum kh_open_mode mode, int fr
 			     int readonly, struct kh_err *err)
 {
 	int64_t app, version, tables;
-
 	int rc;
 
+	/* XML bodies are read through kh_xml (store/body.c) */
+	if (kh_body_attach(st, err))
+		return -1;
 	/* One read transaction: a concurrent first collect commits all three at once. */
 	if (kh_store_exec(st, "BEGIN", err))
 		return -1;
@@ -661,6 +662,7 @@ void kh_store_close(struct kh_store *st)
 	for (int i = 0; i < KH_N_KINDS; i++)
 		for (int op = 0; op < KH_ROW_OPS; op++)
 			sqlite3_finalize(st->rows[i][op]);
+	kh_body_free(st);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

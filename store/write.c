@@ -18,54 +18,50 @@ static int step_done(struct kh_store *st, sqlite3_stmt *s, struct kh_err *err)
 	return 0;
 }
 
-/* Only a lookup key; bodies are compared before one is reused. */
-static int64_t text_hash(const char *s)
-{
-	return (int64_t)(kh_fnv1a(KH_FNV1A_BASIS, s, strlen(s)) >> 1);
-}
-
-/* Stores XML once by content; *id = 0 for no XML. */
-static int put_xml(struct kh_store *st, const char *body, int64_t *id, struct kh_err *err)
-{
-	sqlite3_stmt *s;
-	int64_t hash;
-	int rc;
-
-	*id = 0;
-	if (body == NULL)
-		return 0;
-	hash = text_hash(body);
-	if ((s = kh_store_stmt(st, S_XML_FIND, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, hash);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(s, 1), body) == 0) {
-			*id = sqlite3_column_int64(s, 0);
-			sqlite3_reset(s);
-			return 0;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		return kh_store_db_error(st, err, "cannot read XML");
-	if ((s = kh_store_stmt(st, S_XML_ADD, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, hash);
-	kh_bind_text(s, 2, body);
-	if (step_done(st, s, err))
-		return -1;
-	*id = sqlite3_last_insert_rowid(st->db);
-	return 0;
-}
-
-/* Stores the XML without the digits of its numbers (n of them): their columns hold them. */
+/* Stores the XML without the digits of its numbers (n of them): their columns hold them;
+ * as a delta against `base` where that is smaller (store/body.c). */
 static int put_measured_xml(struct kh_store *st, const char *xml, const struct kh_xml_num *nums,
-			    size_t n, int64_t *xml_id, struct kh_err *err)
+			    size_t n, int64_t base, int64_t *xml_id, struct kh_err *err)
 {
 	char *cut = n ? kh_xml_nums_cut(xml, nums, n) : NULL;
-	int rc = put_xml(st, cut ? cut : xml, xml_id, err);
+	int rc = kh_body_put(st, cut ? cut : xml, base, xml_id, err);
 
 	free(cut);
 	return rc;
+}
+
+/* While there is no dictionary, this snapshot's XML (as it will be stored) teaches the
+ * first one before any of it is stored: compressed once, not stored plain and rewritten. */
+static int learn_first(struct kh_store *st, const struct kh_snapshot *snap, struct kh_err *err)
+{
+	int wants;
+
+	if (kh_body_wants_samples(st, &wants, err))
+		return -1;
+	if (!wants)
+		return 0;
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		size_t n;
+		const void *items = kh_kind_items(kind, snap, &n);
+
+		for (size_t i = 0; i < n; i++) {
+			const void *obj = kh_kind_at(kind, items, i);
+			struct kh_xml_num nums[KH_MAX_NUMS];
+			size_t n_nums = kh_kind_nums(kind, obj, nums);
+
+			for (size_t j = 0; j < kind->n_fields; j++) {
+				const char *xml = kind->fields[j].type == KH_FT_XML
+							  ? kh_field_text(&kind->fields[j], obj) : NULL;
+				char *cut = xml && n_nums ? kh_xml_nums_cut(xml, nums, n_nums) : NULL;
+
+				if (xml)
+					kh_body_sample(st, cut ? cut : xml);
+				free(cut);
+			}
+		}
+	}
+	return kh_body_train(st, err);
 }
 
 /* --- finding an object's previous version --- */
@@ -260,15 +256,26 @@ static int put_object(struct put *w, const struct kh_kind *k,
 	int n_xml = 0;
 	long i;
 
-	for (size_t j = 0; j < k->n_fields; j++)
-		if (k->fields[j].type == KH_FT_XML &&
-		    put_measured_xml(st, kh_field_text(&k->fields[j], obj), nums, n_nums,
-				     &xml_ids[n_xml++], err))
-			return -1;
-	for (size_t j = 0; j < n_measured; j++)
-		now[j] = kh_field_num(m[j], obj);
 	ident_of(f, obj, &id);
 	i = kh_key_find(w->prev.of[k->span].idx, n_prev, id.k1, id.k2);
+	/* A changed XML is stored against the previous version's, or a second one (the live
+	 * XML) against the first: what differs is small. */
+	for (size_t j = 0; j < k->n_fields; j++) {
+		int64_t base = 0;
+
+		if (k->fields[j].type != KH_FT_XML)
+			continue;
+		if (i >= 0)
+			base = w->prev.v.of[k->span][i].xml_id[n_xml];
+		if (base == 0 && n_xml > 0)
+			base = xml_ids[0];
+		if (put_measured_xml(st, kh_field_text(&k->fields[j], obj), nums, n_nums, base,
+				     &xml_ids[n_xml], err))
+			return -1;
+		n_xml++;
+	}
+	for (size_t j = 0; j < n_measured; j++)
+		now[j] = kh_field_num(m[j], obj);
 	if (i >= 0 && !w->prev.of[k->span].used[i]) {
 		const struct kh_version *v = &w->prev.v.of[k->span][i];
 		const void *q = kh_kind_at(k, prev_items, (size_t)i);
@@ -447,6 +454,8 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 	snap->id = sqlite3_last_insert_rowid(st->db);
 	if (last_seq > 0 && spans_reopen(&w, last_seq, err))
 		goto fail;
+	if (learn_first(st, snap, err))
+		goto fail;
 	for (int k = 0; k < KH_SPAN_KINDS; k++) {
 		const struct kh_kind *kind = kh_span_kinds[k];
 		const struct kh_kind_field *f[3];
@@ -463,12 +472,14 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 	/* a backfill, or a clock stepped back: every reader walks a host's seqs in time order */
 	if (kh_store_order_host(st, w.host_id, err))
 		goto fail;
-	if (kh_store_exec(st, "COMMIT", err))
+	/* the first dictionary once there are enough bodies to learn from (store/body.c) */
+	if (kh_body_train(st, err) || kh_store_exec(st, "COMMIT", err))
 		goto fail;
 	prev_free(&w.prev);
 	return 0;
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_body_forget(st);
 	kh_store_ahead_free(ahead);
 	prev_free(&w.prev);
 	snap->id = 0;

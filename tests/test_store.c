@@ -956,6 +956,7 @@ static void test_check_finds_problems(void **state)
 		"volume row 7: in no snapshot (no span holds it)",
 		"XML 1: referenced by nothing", /* the deleted domain's */
 		"XML 42: referenced by nothing",
+		"XML 42: does not match its hash", /* its hash is made up */
 	};
 	char **problems;
 	sqlite3 *db;

@@ -4,6 +4,8 @@ set -u
 umask 022 # so that a private database is kvmhist's doing, not the runner's umask
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fixtures=$top/tests/fixtures
+# SQL with kvmhist's kh_xml and the view xml_text(id, text): XML bodies are stored compressed
+khsql() { "$top/${BUILD:-build}/tests/kh-sql" "$@"; }
 : "${KVMHIST:=$top/kvmhist}"
 tmp=$(mktemp -d /tmp/kvmhist-e2e.XXXXXX)
 me=$(basename "$0")

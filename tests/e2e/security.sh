@@ -41,7 +41,7 @@ run show --host "test://$fixtures/secrets.xml" --json
 expect_rc 0 "show the secrets host"
 expect_eq "$(json '[(d["name"], [k["target"] for k in d["disks"]]) for d in j["domains"]]')" \
 	"[('locked', ['sda', 'vda', 'vdb'])]" "the domain with secrets is stored"
-xml=$(sqlite3 "$KVMHIST_DB" "SELECT body FROM xml")
+xml=$(khsql "$KVMHIST_DB" "SELECT text FROM xml_text")
 expect_in "$xml" "<secret type='ceph' uuid='42a69cd7-e67d-40bc-991b-7755271bcffb'/>" "ceph secret reference kept"
 expect_in "$xml" "<auth username='cephuser'>" "ceph username kept"
 expect_in "$xml" "<secret type='iscsi' usage='libvirtiscsi'/>" "iSCSI CHAP secret reference kept"

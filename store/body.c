@@ -1,0 +1,863 @@
+/* XML bodies as stored (schema 7): one row of table xml per distinct body, found by the
+ * hash of its text. A body is
+ *   - a zstd frame made with a dictionary (dict_id, a row of xml_dict) trained on the
+ *     host's own XML: small documents on their own compress badly, with a dictionary of
+ *     what they share (element names, the layout libvirt writes) they compress well;
+ *   - or a zstd frame made against another body (base_id: the object's previous version,
+ *     a domain's live XML against its persistent one) as its prefix, i.e. a delta: a new
+ *     version that changed one number costs some 30 bytes. A chain of deltas is at most
+ *     KH_BODY_CHAIN long, so reading any body decompresses at most that many frames;
+ *   - or plain text (a TEXT value), until there is a dictionary, or where nothing is
+ *     smaller.
+ * Frames are kept without zstd's magic number, checksum and dictionary id (the row says
+ * which);
+ * `kvmhist check` decompresses every body and compares it with its hash. Readers get the
+ * text through the SQL function kh_xml(id, hash, body, dict_id, base_id), which keeps the
+ * dictionaries and the bodies it decoded last. */
+#include "store/internal.h"
+#include "util/buf.h"
+#include "util/str.h"
+
+#include <zdict.h>
+#include <zstd.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The longest chain of deltas: reading a body decompresses at most this many frames and
+ * its base's keyframe. */
+#define KH_BODY_CHAIN 16
+/* A dictionary's size; 16 KiB measured best on the bench estate (README: Storage). */
+#define DICT_BYTES (16 * 1024)
+/* Trained once the bodies without one hold this much: fewer give a dictionary that knows
+ * too little. The samples are at most SAMPLE_BYTES (spread over all of them). */
+#define TRAIN_MIN_BYTES (8 * DICT_BYTES)
+#define TRAIN_MIN_SAMPLES 64
+#define SAMPLE_BYTES (1024 * 1024)
+/* A new dictionary once this many keyframes (bodies that are no delta) were stored since
+ * the latest was trained, times its samples: the estate has become another one. */
+#define RETRAIN_FACTOR 4
+#define LEVEL 9
+/* Decoded bodies kept, by id: a delta's base is mostly the version read just before. */
+#define CACHE 256
+#define MAX_DICTS 64
+
+enum { Q_GET, Q_FIND, Q_ADD, Q_DICT, Q_DICT_LATEST, Q_MAX };
+static const char *const q_sql[Q_MAX] = {
+	[Q_GET] = "SELECT hash, body, dict_id, base_id FROM xml WHERE id = ?",
+	[Q_FIND] = "SELECT id, body, dict_id, base_id FROM xml WHERE hash = ?",
+	[Q_ADD] = "INSERT INTO xml(hash, body, dict_id, base_id) VALUES (?, ?, ?, ?)",
+	[Q_DICT] = "SELECT dict FROM xml_dict WHERE id = ?",
+	[Q_DICT_LATEST] = "SELECT id, dict FROM xml_dict ORDER BY id DESC LIMIT 1",
+};
+
+struct cached {
+	int64_t id, hash;
+	int depth;
+	char *text;
+	size_t len;
+};
+
+struct dict {
+	int64_t id;
+	ZSTD_DDict *d;
+	ZSTD_CDict *c; /* only the latest: new bodies use it */
+};
+
+struct kh_bodies {
+	sqlite3_stmt *q[Q_MAX];
+	ZSTD_DCtx *dctx;
+	ZSTD_CCtx *cctx;
+	struct dict dicts[MAX_DICTS];
+	size_t n_dicts;
+	int64_t latest;         /* the latest dictionary's id; 0 none; -1 not looked up */
+	struct cached cache[CACHE];
+	struct kh_buf samples;  /* kh_body_sample's, for the first dictionary */
+	size_t *sample_len, n_samples, cap_samples;
+};
+
+/* Only a lookup key and a check; bodies are compared before one is reused. */
+static int64_t text_hash(const char *s, size_t n)
+{
+	return (int64_t)(kh_fnv1a(KH_FNV1A_BASIS, s, n) >> 1);
+}
+
+static struct kh_bodies *bodies(struct kh_store *st)
+{
+	if (st->bodies == NULL) {
+		st->bodies = kh_calloc(1, sizeof *st->bodies);
+		st->bodies->latest = -1;
+	}
+	return st->bodies;
+}
+
+void kh_body_free(struct kh_store *st)
+{
+	struct kh_bodies *b = st->bodies;
+
+	if (b == NULL)
+		return;
+	for (int i = 0; i < Q_MAX; i++)
+		sqlite3_finalize(b->q[i]);
+	for (size_t i = 0; i < b->n_dicts; i++) {
+		ZSTD_freeDDict(b->dicts[i].d);
+		ZSTD_freeCDict(b->dicts[i].c);
+	}
+	for (int i = 0; i < CACHE; i++)
+		free(b->cache[i].text);
+	ZSTD_freeDCtx(b->dctx);
+	ZSTD_freeCCtx(b->cctx);
+	kh_buf_free(&b->samples);
+	free(b->sample_len);
+	free(b);
+	st->bodies = NULL;
+}
+
+/* Forgets what was decoded and looked up: a rolled-back transaction may have held it. */
+void kh_body_forget(struct kh_store *st)
+{
+	struct kh_bodies *b = st->bodies;
+
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n_dicts; i++) {
+		ZSTD_freeDDict(b->dicts[i].d);
+		ZSTD_freeCDict(b->dicts[i].c);
+	}
+	b->n_dicts = 0;
+	b->latest = -1;
+	for (int i = 0; i < CACHE; i++) {
+		free(b->cache[i].text);
+		b->cache[i] = (struct cached){ 0 };
+	}
+}
+
+static sqlite3_stmt *q(struct kh_store *st, int which, struct kh_err *err)
+{
+	return kh_store_cached(st, &bodies(st)->q[which], q_sql[which], err);
+}
+
+static struct dict *dict_get(struct kh_store *st, int64_t id, struct kh_err *err)
+{
+	struct kh_bodies *b = bodies(st);
+	sqlite3_stmt *s;
+	struct dict *d;
+	int rc;
+
+	for (size_t i = 0; i < b->n_dicts; i++)
+		if (b->dicts[i].id == id)
+			return &b->dicts[i];
+	if ((s = q(st, Q_DICT, err)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			kh_err_set(err, "dictionary %lld does not exist", (long long)id);
+		else
+			kh_store_db_error(st, err, "cannot read XML dictionary");
+		return NULL;
+	}
+	if (b->n_dicts == MAX_DICTS) { /* many versions: start again */
+		for (size_t i = 0; i < b->n_dicts; i++) {
+			ZSTD_freeDDict(b->dicts[i].d);
+			ZSTD_freeCDict(b->dicts[i].c);
+		}
+		b->n_dicts = 0;
+	}
+	d = &b->dicts[b->n_dicts];
+	d->id = id;
+	d->c = NULL;
+	d->d = ZSTD_createDDict(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_reset(s);
+	if (d->d == NULL) {
+		kh_err_set(err, "dictionary %lld cannot be read", (long long)id);
+		return NULL;
+	}
+	b->n_dicts++;
+	return d;
+}
+
+static ZSTD_DCtx *dctx(struct kh_bodies *b)
+{
+	if (b->dctx == NULL) {
+		b->dctx = ZSTD_createDCtx();
+		if (b->dctx == NULL)
+			abort(); /* out of memory, as kh_malloc */
+	}
+	return b->dctx;
+}
+
+static ZSTD_CCtx *cctx(struct kh_bodies *b)
+{
+	if (b->cctx == NULL) {
+		b->cctx = ZSTD_createCCtx();
+		if (b->cctx == NULL)
+			abort();
+	}
+	ZSTD_CCtx_reset(b->cctx, ZSTD_reset_session_and_parameters);
+	ZSTD_CCtx_setParameter(b->cctx, ZSTD_c_compressionLevel, LEVEL);
+	ZSTD_CCtx_setParameter(b->cctx, ZSTD_c_checksumFlag, 0);
+	ZSTD_CCtx_setParameter(b->cctx, ZSTD_c_dictIDFlag, 0);
+	return b->cctx;
+}
+
+/* A frame is stored without its 4-byte magic number (every body would repeat it): put
+ * back before zstd reads it, so only zstd's stable API is used. */
+static const unsigned char magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+
+/* One frame decompressed: with dictionary `dict` or against `prefix` (or neither). The
+ * content size is in the frame; a frame that is not what it says is refused. */
+static char *unframe(struct kh_store *st, const void *src, size_t n, struct dict *dict,
+		     const struct cached *prefix, size_t *len, struct kh_err *err)
+{
+	struct kh_bodies *b = bodies(st);
+	ZSTD_DCtx *dc = dctx(b);
+	unsigned char *whole = kh_malloc(n + sizeof magic);
+	unsigned long long size;
+	size_t got;
+	char *out = NULL;
+
+	memcpy(whole, magic, sizeof magic);
+	memcpy(whole + sizeof magic, src, n);
+	n += sizeof magic;
+	size = ZSTD_getFrameContentSize(whole, n);
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
+	    size > 64u * 1024 * 1024) {
+		kh_err_set(err, "not a compressed body (%s)", size == ZSTD_CONTENTSIZE_ERROR ?
+			   "a broken header" : "no or a wrong size");
+		goto out;
+	}
+	out = kh_malloc((size_t)size + 1);
+	ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
+	if (dict)
+		ZSTD_DCtx_refDDict(dc, dict->d);
+	else if (prefix)
+		ZSTD_DCtx_refPrefix(dc, prefix->text, prefix->len);
+	else
+		ZSTD_DCtx_refDDict(dc, NULL);
+	got = ZSTD_decompressDCtx(dc, out, (size_t)size, whole, n);
+	if (ZSTD_isError(got) || got != size) {
+		kh_err_set(err, "cannot decompress: %s",
+			   ZSTD_isError(got) ? ZSTD_getErrorName(got) : "shorter than it says");
+		free(out);
+		out = NULL;
+		goto out;
+	}
+	out[size] = '\0';
+	if (strlen(out) != size) {
+		kh_err_set(err, "cannot decompress: a NUL byte in the text");
+		free(out);
+		out = NULL;
+		goto out;
+	}
+	*len = (size_t)size;
+out:
+	free(whole);
+	return out;
+}
+
+/* A row of xml as read: what decoding needs. */
+struct row {
+	int64_t id, hash, dict_id, base_id;
+	int text;               /* body is TEXT: plain */
+	void *body;
+	size_t n;
+};
+
+static struct cached *cache_slot(struct kh_bodies *b, int64_t id)
+{
+	return &b->cache[(uint64_t)id % CACHE];
+}
+
+static struct cached *cache_find(struct kh_bodies *b, int64_t id, int64_t hash)
+{
+	struct cached *c = cache_slot(b, id);
+
+	return c->text && c->id == id && c->hash == hash ? c : NULL;
+}
+
+/* Decodes row r, whose base (if any) is `base`; checks the text against the row's hash;
+ * caches it. */
+static struct cached *decode_one(struct kh_store *st, const struct row *r,
+				 const struct cached *base, struct kh_err *err)
+{
+	struct kh_bodies *b = bodies(st);
+	struct cached *c, got = { .id = r->id, .hash = r->hash };
+
+	if (r->text) {
+		got.text = kh_strndup(r->body, r->n);
+		got.len = strlen(got.text);
+	} else {
+		struct dict *d = NULL;
+
+		if (r->dict_id && (d = dict_get(st, r->dict_id, err)) == NULL)
+			return NULL;
+		got.text = unframe(st, r->body, r->n, d, base, &got.len, err);
+		if (got.text == NULL)
+			return NULL;
+		got.depth = base ? base->depth + 1 : 0;
+	}
+	/* plain text is what it is (kvmhist check compares it with its hash); a frame that
+	 * decompresses to something else is damage */
+	if (!r->text && text_hash(got.text, got.len) != r->hash) {
+		free(got.text);
+		kh_err_set(err, "does not match its hash");
+		return NULL;
+	}
+	c = cache_slot(b, r->id);
+	free(c->text);
+	*c = got;
+	return c;
+}
+
+static int row_get(struct kh_store *st, int64_t id, struct row *r, struct kh_err *err)
+{
+	sqlite3_stmt *s = q(st, Q_GET, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			return kh_err_set(err, "does not exist");
+		return kh_store_db_error(st, err, "cannot read XML");
+	}
+	r->id = id;
+	r->hash = sqlite3_column_int64(s, 0);
+	r->text = sqlite3_column_type(s, 1) == SQLITE_TEXT;
+	r->n = (size_t)sqlite3_column_bytes(s, 1);
+	r->body = kh_malloc(r->n + 1);
+	memcpy(r->body, r->text ? (const void *)sqlite3_column_text(s, 1)
+				: sqlite3_column_blob(s, 1), r->n);
+	r->dict_id = sqlite3_column_int64(s, 2);
+	r->base_id = sqlite3_column_int64(s, 3);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* The text of `top` (a row already read): its chain of bases is read down to a keyframe
+ * or a cached body, then decoded upwards. */
+static struct cached *decode(struct kh_store *st, const struct row *top, struct kh_err *err)
+{
+	struct kh_bodies *b = bodies(st);
+	struct row chain[KH_BODY_CHAIN + 2];
+	struct cached *c = cache_find(b, top->id, top->hash);
+	int n = 0, got = 0;
+
+	if (c)
+		return c;
+	chain[n++] = *top;
+	chain[0].body = NULL; /* top's body is the caller's */
+	while (chain[n - 1].base_id && !c) {
+		struct row *r = &chain[n - 1];
+		struct row base;
+
+		if (n > KH_BODY_CHAIN) {
+			kh_err_set(err, "its chain of deltas is longer than %d", KH_BODY_CHAIN);
+			goto out;
+		}
+		/* the base's hash is only known once read: look it up by id, then check */
+		if (row_get(st, r->base_id, &base, err)) {
+			kh_err_prefix(err, "its base XML %lld", (long long)r->base_id);
+			goto out;
+		}
+		chain[n++] = base;
+		if ((c = cache_find(b, base.id, base.hash)) != NULL)
+			n--;
+		if (c)
+			free(base.body);
+	}
+	got = 1;
+	for (int i = n - 1; i >= 0; i--) {
+		const struct row *r = i == 0 ? top : &chain[i];
+
+		if ((c = decode_one(st, r, c, err)) == NULL) {
+			if (i > 0)
+				kh_err_prefix(err, "its base XML %lld", (long long)r->id);
+			got = 0;
+			break;
+		}
+	}
+out:
+	for (int i = 1; i < n; i++)
+		free(chain[i].body);
+	return got ? c : NULL;
+}
+
+int kh_body_get(struct kh_store *st, int64_t id, char **text, struct kh_err *err)
+{
+	struct cached *c;
+	struct row r;
+
+	*text = NULL;
+	if (row_get(st, id, &r, err))
+		return kh_err_prefix(err, "XML %lld", (long long)id);
+	c = decode(st, &r, err);
+	free(r.body);
+	if (c == NULL)
+		return kh_err_prefix(err, "XML %lld", (long long)id);
+	*text = kh_strndup(c->text, c->len);
+	return 0;
+}
+
+int kh_body_verify(struct kh_store *st, int64_t id, struct kh_err *err)
+{
+	struct cached *c;
+	struct row r;
+	int rc = 0;
+
+	if (row_get(st, id, &r, err))
+		return kh_err_prefix(err, "XML %lld", (long long)id);
+	if ((c = decode(st, &r, err)) == NULL)
+		rc = kh_err_prefix(err, "XML %lld", (long long)id);
+	else if (text_hash(c->text, c->len) != r.hash)
+		rc = kh_err_set(err, "XML %lld: does not match its hash", (long long)id);
+	free(r.body);
+	return rc;
+}
+
+/* kh_xml(id, hash, body, dict_id, base_id): the text of an xml row; NULL for NULL. */
+static void sql_xml(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct kh_store *st = sqlite3_user_data(ctx);
+	struct kh_err err = { 0 };
+	struct cached *c;
+	struct row r;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	r.id = sqlite3_value_int64(argv[0]);
+	r.hash = sqlite3_value_int64(argv[1]);
+	r.text = sqlite3_value_type(argv[2]) == SQLITE_TEXT;
+	r.body = (void *)(r.text ? (const void *)sqlite3_value_text(argv[2])
+				 : sqlite3_value_blob(argv[2]));
+	r.n = (size_t)sqlite3_value_bytes(argv[2]);
+	r.dict_id = sqlite3_value_int64(argv[3]);
+	r.base_id = sqlite3_value_int64(argv[4]);
+	if (r.body == NULL && !r.text) {
+		r.text = 1;
+		r.body = (void *)"";
+	}
+	if ((c = decode(st, &r, &err)) == NULL) {
+		kh_err_prefix(&err, "XML %lld", (long long)r.id);
+		sqlite3_result_error(ctx, err.msg, -1);
+		return;
+	}
+	sqlite3_result_text(ctx, c->text, (int)c->len, SQLITE_TRANSIENT);
+}
+
+int kh_body_attach(struct kh_store *st, struct kh_err *err)
+{
+	if (sqlite3_create_function_v2(st->db, "kh_xml", 5, SQLITE_UTF8, st, sql_xml, NULL,
+				       NULL, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot register kh_xml");
+	return 0;
+}
+
+/* --- writing --- */
+
+/* The latest dictionary, ready for compressing, in *out; NULL when there is none. */
+static int dict_latest(struct kh_store *st, struct dict **out, struct kh_err *err)
+{
+	struct kh_bodies *b = bodies(st);
+	struct dict *d;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	if (b->latest < 0) {
+		if ((s = q(st, Q_DICT_LATEST, err)) == NULL)
+			return -1;
+		b->latest = 0;
+		rc = kh_store_step_int(s, &b->latest);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			b->latest = -1;
+			return kh_store_db_error(st, err, "cannot read XML dictionary");
+		}
+	}
+	if (b->latest == 0)
+		return 0;
+	if ((d = dict_get(st, b->latest, err)) == NULL)
+		return -1;
+	if (d->c == NULL) {
+		if ((s = q(st, Q_DICT, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, d->id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			d->c = ZSTD_createCDict(sqlite3_column_blob(s, 0),
+						(size_t)sqlite3_column_bytes(s, 0), LEVEL);
+		sqlite3_reset(s);
+		if (d->c == NULL)
+			return kh_err_set(err, "dictionary %lld cannot be used", (long long)d->id);
+	}
+	*out = d;
+	return 0;
+}
+
+/* One frame of text, with the dictionary or against the prefix; NULL when it would not be
+ * smaller than the text. */
+static void *frame(struct kh_store *st, const char *text, size_t len, struct dict *d,
+		   const struct cached *prefix, size_t *n)
+{
+	ZSTD_CCtx *cc = cctx(bodies(st));
+	size_t cap = ZSTD_compressBound(len), got;
+	void *out;
+
+	if (d)
+		ZSTD_CCtx_refCDict(cc, d->c);
+	else if (prefix)
+		ZSTD_CCtx_refPrefix(cc, prefix->text, prefix->len);
+	ZSTD_CCtx_setPledgedSrcSize(cc, len);
+	out = kh_malloc(cap);
+	got = ZSTD_compress2(cc, out, cap, text, len);
+	if (ZSTD_isError(got) || got < sizeof magic || memcmp(out, magic, sizeof magic) ||
+	    got - sizeof magic >= len) {
+		free(out);
+		return NULL;
+	}
+	*n = got - sizeof magic;
+	memmove(out, (char *)out + sizeof magic, *n);
+	return out;
+}
+
+/* The smallest form of text: a delta against base (when its chain has room), a frame
+ * with the latest dictionary, or the text itself (*blob NULL). */
+static int encode(struct kh_store *st, const char *text, size_t len, int64_t base,
+		  void **blob, size_t *n, int64_t *dict_id, int64_t *base_id, struct kh_err *err)
+{
+	void *best = NULL, *x;
+	size_t best_n = len, xn;
+	struct dict *d;
+
+	*blob = NULL;
+	*dict_id = *base_id = 0;
+	if (dict_latest(st, &d, err))
+		return -1;
+	if (d && (x = frame(st, text, len, d, NULL, &xn)) != NULL) {
+		best = x;
+		best_n = xn;
+		*dict_id = d->id;
+	}
+	if (base) {
+		struct kh_err ignored = { 0 };
+		struct cached *c;
+		struct row r;
+
+		/* a base that does not read back is no base: this body stands alone */
+		if (row_get(st, base, &r, &ignored) == 0) {
+			c = decode(st, &r, &ignored);
+			free(r.body);
+			if (c && c->depth < KH_BODY_CHAIN &&
+			    (x = frame(st, text, len, NULL, c, &xn)) != NULL) {
+				if (xn < best_n) {
+					free(best);
+					best = x;
+					best_n = xn;
+					*dict_id = 0;
+					*base_id = base;
+				} else {
+					free(x);
+				}
+			}
+		}
+	}
+	*blob = best;
+	*n = best_n;
+	return 0;
+}
+
+int kh_body_put(struct kh_store *st, const char *text, int64_t base, int64_t *id,
+		struct kh_err *err)
+{
+	size_t len, n;
+	int64_t hash, dict_id, base_id;
+	sqlite3_stmt *s;
+	void *blob;
+	int rc;
+
+	*id = 0;
+	if (text == NULL)
+		return 0;
+	len = strlen(text);
+	hash = text_hash(text, len);
+	if ((s = q(st, Q_FIND, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, hash);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t found = sqlite3_column_int64(s, 0);
+		struct cached *c = cache_find(bodies(st), found, hash);
+		struct row r;
+
+		if (c == NULL) {
+			/* read it whole, so the lookup of its bases can use their statement */
+			r.id = found;
+			r.hash = hash;
+			r.text = sqlite3_column_type(s, 1) == SQLITE_TEXT;
+			r.n = (size_t)sqlite3_column_bytes(s, 1);
+			r.body = kh_malloc(r.n + 1);
+			memcpy(r.body, r.text ? (const void *)sqlite3_column_text(s, 1)
+					      : sqlite3_column_blob(s, 1), r.n);
+			r.dict_id = sqlite3_column_int64(s, 2);
+			r.base_id = sqlite3_column_int64(s, 3);
+			c = decode(st, &r, err);
+			free(r.body);
+			if (c == NULL) {
+				sqlite3_reset(s);
+				return kh_err_prefix(err, "XML %lld", (long long)found);
+			}
+		}
+		if (c->len == len && memcmp(c->text, text, len) == 0) {
+			*id = found;
+			sqlite3_reset(s);
+			return 0;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read XML");
+	if (encode(st, text, len, base, &blob, &n, &dict_id, &base_id, err))
+		return -1;
+	if ((s = q(st, Q_ADD, err)) == NULL) {
+		free(blob);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, hash);
+	if (blob)
+		sqlite3_bind_blob(s, 2, blob, (int)n, free);
+	else
+		sqlite3_bind_text(s, 2, text, (int)len, SQLITE_STATIC);
+	if (dict_id)
+		sqlite3_bind_int64(s, 3, dict_id);
+	if (base_id)
+		sqlite3_bind_int64(s, 4, base_id);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot write XML");
+	*id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* --- dictionaries --- */
+
+/* The plain keyframes, with the latest dictionary where that is smaller. */
+static int reencode_plain(struct kh_store *st, struct kh_err *err)
+{
+	int64_t *ids = NULL, dict_id, base_id;
+	size_t n = 0, cap = 0, bn;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM xml WHERE typeof(body) = 'text'"
+			       " AND base_id IS NULL ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read XML");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*(int64_t *)KH_PUSH(ids, n, cap) = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return kh_store_db_error(st, err, "cannot read XML");
+	}
+	if (sqlite3_prepare_v2(st->db, "UPDATE xml SET body = ?, dict_id = ? WHERE id = ?", -1,
+			       &s, NULL) != SQLITE_OK) {
+		free(ids);
+		return kh_store_db_error(st, err, "cannot write XML");
+	}
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *text;
+		void *blob;
+
+		if (kh_body_get(st, ids[i], &text, err) ||
+		    encode(st, text, strlen(text), 0, &blob, &bn, &dict_id, &base_id, err)) {
+			free(text);
+			rc = -1;
+			break;
+		}
+		free(text);
+		if (blob == NULL)
+			continue;
+		sqlite3_bind_blob(s, 1, blob, (int)bn, free);
+		sqlite3_bind_int64(s, 2, dict_id);
+		sqlite3_bind_int64(s, 3, ids[i]);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = kh_store_db_error(st, err, "cannot write XML");
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	sqlite3_finalize(s);
+	free(ids);
+	return rc;
+}
+
+int kh_body_wants_samples(struct kh_store *st, int *wants, struct kh_err *err)
+{
+	struct dict *d;
+
+	*wants = 0;
+	if (dict_latest(st, &d, err))
+		return -1;
+	*wants = d == NULL;
+	return 0;
+}
+
+void kh_body_sample(struct kh_store *st, const char *text)
+{
+	struct kh_bodies *b = bodies(st);
+	size_t n = strlen(text);
+
+	if (b->samples.len + n > 16 * SAMPLE_BYTES)
+		return; /* more than enough: train() takes a part spread over them */
+	kh_buf_add(&b->samples, text, n);
+	*(size_t *)KH_PUSH(b->sample_len, b->n_samples, b->cap_samples) = n;
+}
+
+/* Keeps every k-th sample so that they hold about SAMPLE_BYTES: spread over all kinds of
+ * XML (they come kind by kind), and training stays quick. */
+static void thin(struct kh_buf *samples, size_t *sizes, size_t *n)
+{
+	size_t every = samples->len / SAMPLE_BYTES + 1, at = 0, to = 0, kept = 0;
+
+	if (every == 1)
+		return;
+	for (size_t i = 0; i < *n; i++) {
+		if (i % every == 0) {
+			memmove(samples->data + to, samples->data + at, sizes[i]);
+			to += sizes[i];
+			sizes[kept++] = sizes[i];
+		}
+		at += sizes[i];
+	}
+	samples->len = to;
+	*n = kept;
+}
+
+/* Trains a dictionary on the keyframes with an id above `after` (the plain ones when
+ * `plain`) and what kh_body_sample was given, stores it, and with `plain` re-encodes those
+ * with it. 0 also when there is too little to train on, or zstd finds nothing to learn. */
+static int train(struct kh_store *st, int64_t after, int plain, struct kh_err *err)
+{
+	struct kh_bodies *b = bodies(st);
+	struct kh_buf samples = b->samples;
+	size_t *sizes = b->sample_len, n = b->n_samples, cap = b->cap_samples, every = 1, dn;
+	int64_t count = 0, bytes = 0;
+	void *dict = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	b->samples = (struct kh_buf){ 0 };
+	b->sample_len = NULL;
+	b->n_samples = b->cap_samples = 0;
+	/* ?1: after, ?2: plain only */
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(length(body)), 0) FROM xml"
+			       " WHERE id > ?1 AND base_id IS NULL AND (NOT ?2 OR typeof(body) = 'text')",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 1, after) != SQLITE_OK || sqlite3_bind_int(s, 2, plain) ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		kh_store_db_error(st, err, "cannot read XML");
+		goto out;
+	}
+	count = sqlite3_column_int64(s, 0) + (int64_t)n;
+	bytes = sqlite3_column_int64(s, 1) + (int64_t)samples.len;
+	sqlite3_finalize(s);
+	s = NULL;
+	rc = 0;
+	if (count < TRAIN_MIN_SAMPLES || (plain && bytes < TRAIN_MIN_BYTES))
+		goto out;
+	rc = -1;
+	/* the stored ones read are spread as thin() will keep them: fewer to decompress */
+	if (bytes > SAMPLE_BYTES * 2)
+		every = (size_t)(bytes / SAMPLE_BYTES);
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM xml WHERE id > ?1 AND base_id IS NULL"
+			       " AND (NOT ?2 OR typeof(body) = 'text') ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		kh_store_db_error(st, err, "cannot read XML");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, plain);
+	for (int64_t i = 0; (rc = sqlite3_step(s)) == SQLITE_ROW; i++) {
+		char *text;
+
+		if ((size_t)i % every)
+			continue;
+		if (kh_body_get(st, sqlite3_column_int64(s, 0), &text, err)) {
+			rc = -1;
+			goto out;
+		}
+		*(size_t *)KH_PUSH(sizes, n, cap) = strlen(text);
+		kh_buf_add(&samples, text, strlen(text));
+		free(text);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = kh_store_db_error(st, err, "cannot read XML");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	thin(&samples, sizes, &n);
+	dict = kh_malloc(DICT_BYTES);
+	dn = ZDICT_trainFromBuffer(dict, DICT_BYTES, samples.data, sizes, (unsigned)n);
+	rc = 0;
+	if (ZDICT_isError(dn))
+		goto out; /* nothing to learn: the bodies stay as they are */
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO xml_dict(samples, last_xml, dict)"
+			       " VALUES (?, (SELECT coalesce(max(id), 0) FROM xml), ?)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		rc = kh_store_db_error(st, err, "cannot write XML dictionary");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, (int64_t)n);
+	sqlite3_bind_blob(s, 2, dict, (int)dn, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = kh_store_db_error(st, err, "cannot write XML dictionary");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	b->latest = -1;
+	if (plain)
+		rc = reencode_plain(st, err);
+out:
+	sqlite3_finalize(s);
+	kh_buf_free(&samples);
+	free(sizes);
+	free(dict);
+	return rc;
+}
+
+int kh_body_train(struct kh_store *st, struct kh_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t last = 0, samples = 0, since = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT last_xml, samples, (SELECT count(*) FROM xml"
+			       " WHERE id > d.last_xml AND base_id IS NULL) FROM xml_dict d"
+			       " ORDER BY id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read XML dictionary");
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		last = sqlite3_column_int64(s, 0);
+		samples = sqlite3_column_int64(s, 1);
+		since = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read XML dictionary");
+	if (rc == SQLITE_DONE)
+		return train(st, 0, 1, err);
+	/* the estate has become another: a dictionary of its own for what comes next, the
+	 * bodies stored so far keep theirs */
+	if (since >= RETRAIN_FACTOR * samples)
+		return train(st, last, 0, err);
+	return 0;
+}

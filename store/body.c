@@ -223,7 +223,7 @@ static char *unframe(struct kh_store *st, const void *src, size_t n, struct dict
 	n += sizeof magic;
 	size = ZSTD_getFrameContentSize(whole, n);
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
-	    size > 64u * 1024 * 1024) {
+	    size > 16u * 1024 * 1024) {
 		kh_err_set(err, "not a compressed body (%s)", size == ZSTD_CONTENTSIZE_ERROR ?
 			   "a broken header" : "no or a wrong size");
 		goto out;
@@ -351,7 +351,7 @@ static struct cached *decode(struct kh_store *st, const struct row *top, struct 
 		return c;
 	chain[n++] = *top;
 	chain[0].body = NULL; /* top's body is the caller's */
-	while (chain[n - 1].base_id && !c) {
+	while (chain[n - 1].base_id && !chain[n - 1].text && !c) {
 		struct row *r = &chain[n - 1];
 		struct row base;
 
@@ -740,11 +740,19 @@ static void thin(struct kh_buf *samples, size_t *sizes, size_t *n)
 	*n = kept;
 }
 
-/* Trains a dictionary on the keyframes with an id above `after` (the plain ones when
- * `plain`) and what kh_body_sample was given, stores it, and with `plain` re-encodes those
- * with it. 0 also when there is too little to train on, or zstd finds nothing to learn. */
-static int train(struct kh_store *st, int64_t after, int plain, struct kh_err *err)
+/* What a dictionary learns from, besides what kh_body_sample was given. */
+enum learn {
+	LEARN_FIRST,   /* the plain bodies stored (then re-encoded with it) */
+	LEARN_NEXT,    /* the keyframes stored since the latest dictionary */
+	LEARN_SAMPLES, /* nothing stored (a migration: the table is the old one) */
+};
+
+/* Trains a dictionary (`after`: LEARN_NEXT's latest xml id) and stores it. 0 also when
+ * there is too little to train on, or zstd finds nothing to learn. */
+static int train(struct kh_store *st, int64_t after, enum learn from, struct kh_err *err)
 {
+	int plain = from == LEARN_FIRST;
+
 	struct kh_bodies *b = bodies(st);
 	struct kh_buf samples = b->samples;
 	size_t *sizes = b->sample_len, n = b->n_samples, cap = b->cap_samples, every = 1, dn;
@@ -757,21 +765,24 @@ static int train(struct kh_store *st, int64_t after, int plain, struct kh_err *e
 	b->sample_len = NULL;
 	b->n_samples = b->cap_samples = 0;
 	/* ?1: after, ?2: plain only */
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(length(body)), 0) FROM xml"
-			       " WHERE id > ?1 AND base_id IS NULL AND (NOT ?2 OR typeof(body) = 'text')",
-			       -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 1, after) != SQLITE_OK || sqlite3_bind_int(s, 2, plain) ||
-	    sqlite3_step(s) != SQLITE_ROW) {
+	if (from != LEARN_SAMPLES &&
+	    (sqlite3_prepare_v2(st->db, "SELECT count(*), coalesce(sum(length(body)), 0) FROM xml"
+				" WHERE id > ?1 AND base_id IS NULL AND (NOT ?2 OR typeof(body) = 'text')",
+				-1, &s, NULL) != SQLITE_OK ||
+	     sqlite3_bind_int64(s, 1, after) != SQLITE_OK || sqlite3_bind_int(s, 2, plain) ||
+	     sqlite3_step(s) != SQLITE_ROW)) {
 		kh_store_db_error(st, err, "cannot read XML");
 		goto out;
 	}
-	count = sqlite3_column_int64(s, 0) + (int64_t)n;
-	bytes = sqlite3_column_int64(s, 1) + (int64_t)samples.len;
+	count = (s ? sqlite3_column_int64(s, 0) : 0) + (int64_t)n;
+	bytes = (s ? sqlite3_column_int64(s, 1) : 0) + (int64_t)samples.len;
 	sqlite3_finalize(s);
 	s = NULL;
 	rc = 0;
-	if (count < TRAIN_MIN_SAMPLES || (plain && bytes < TRAIN_MIN_BYTES))
+	if (count < TRAIN_MIN_SAMPLES || (from != LEARN_NEXT && bytes < TRAIN_MIN_BYTES))
 		goto out;
+	if (from == LEARN_SAMPLES)
+		goto learn;
 	rc = -1;
 	/* the stored ones read are spread as thin() will keep them: fewer to decompress */
 	if (bytes > SAMPLE_BYTES * 2)
@@ -803,6 +814,7 @@ static int train(struct kh_store *st, int64_t after, int plain, struct kh_err *e
 	}
 	sqlite3_finalize(s);
 	s = NULL;
+learn:
 	thin(&samples, sizes, &n);
 	dict = kh_malloc(DICT_BYTES);
 	dn = ZDICT_trainFromBuffer(dict, DICT_BYTES, samples.data, sizes, (unsigned)n);
@@ -854,10 +866,71 @@ int kh_body_train(struct kh_store *st, struct kh_err *err)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot read XML dictionary");
 	if (rc == SQLITE_DONE)
-		return train(st, 0, 1, err);
+		return train(st, 0, LEARN_FIRST, err);
 	/* the estate has become another: a dictionary of its own for what comes next, the
 	 * bodies stored so far keep theirs */
 	if (since >= RETRAIN_FACTOR * samples)
-		return train(st, last, 0, err);
+		return train(st, last, LEARN_NEXT, err);
 	return 0;
+}
+
+int kh_body_convert(struct kh_store *st, struct kh_err *err)
+{
+	sqlite3_stmt *s = NULL, *add = NULL;
+	int64_t dict_id, base_id;
+	int rc;
+
+	/* what the first dictionary learns from: the bodies there are */
+	if (sqlite3_prepare_v2(st->db, "SELECT body FROM xml ORDER BY id", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read XML");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		kh_body_sample(st, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read XML");
+	if (train(st, 0, LEARN_SAMPLES, err))
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, hash, body FROM xml ORDER BY id", -1, &s,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "INSERT INTO xml_new(id, hash, body, dict_id)"
+			       " VALUES (?, ?, ?, ?)", -1, &add, NULL) != SQLITE_OK) {
+		rc = kh_store_db_error(st, err, "cannot convert XML");
+		goto out;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 2);
+		size_t len = (size_t)sqlite3_column_bytes(s, 2), n;
+		void *blob;
+
+		if (encode(st, text, len, 0, &blob, &n, &dict_id, &base_id, err))
+			goto fail;
+		sqlite3_bind_int64(add, 1, sqlite3_column_int64(s, 0));
+		sqlite3_bind_int64(add, 2, sqlite3_column_int64(s, 1));
+		if (blob)
+			sqlite3_bind_blob(add, 3, blob, (int)n, free);
+		else
+			sqlite3_bind_text(add, 3, text, (int)len, SQLITE_TRANSIENT);
+		if (dict_id)
+			sqlite3_bind_int64(add, 4, dict_id);
+		if (sqlite3_step(add) != SQLITE_DONE) {
+			kh_store_db_error(st, err, "cannot convert XML");
+			goto fail;
+		}
+		sqlite3_reset(add);
+		sqlite3_clear_bindings(add);
+	}
+	if (rc != SQLITE_DONE) {
+		kh_store_db_error(st, err, "cannot read XML");
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = -1;
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(add);
+	return rc;
 }

@@ -77,6 +77,9 @@ int kh_body_verify(struct kh_store *st, int64_t id, struct kh_err *err);
 /* Inside a write transaction: trains a dictionary when there is none and enough bodies to
  * learn from (converting them), or a new one when the estate outgrew the latest. */
 int kh_body_train(struct kh_store *st, struct kh_err *err);
+/* Migration 7: the plain bodies of table xml into xml_new, compressed with a dictionary
+ * trained on them (when there are enough). */
+int kh_body_convert(struct kh_store *st, struct kh_err *err);
 /* After a rollback: what was cached may not exist. */
 void kh_body_forget(struct kh_store *st);
 void kh_body_free(struct kh_store *st);

@@ -118,20 +118,31 @@ static const char *const migrations[] = {
 	/* 7: XML bodies compressed (store/body.c): a zstd frame with a dictionary of xml_dict
 	 * (trained on the database's own XML; each body names its dictionary, so a new one
 	 * never makes an old body unreadable), or a delta: a frame against another body,
-	 * base_id. A plain TEXT body is still one. kh_body_train converts the bodies there are
-	 * in this same transaction (schema_steps). */
+	 * base_id. A plain TEXT body is still one. The bodies there are go into a new table
+	 * in this same transaction (kh_body_convert, then steps[6].then): rewritten in place
+	 * they would leave their pages nearly empty, and new bodies never fill those; the old
+	 * table's pages are free for what comes next (`kvmhist vacuum` gives them back). */
 	"CREATE TABLE xml_dict ("
 	"  id INTEGER PRIMARY KEY,"
 	"  samples INTEGER NOT NULL,"       /* how many bodies it was trained on */
 	"  last_xml INTEGER NOT NULL,"      /* the highest xml id when it was trained */
 	"  dict BLOB NOT NULL);"
-	"ALTER TABLE xml ADD COLUMN dict_id INTEGER REFERENCES xml_dict(id);"
-	"ALTER TABLE xml ADD COLUMN base_id INTEGER REFERENCES xml(id);",
+	"CREATE TABLE xml_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  hash INTEGER NOT NULL,"          /* of the text */
+	"  body NOT NULL,"                  /* TEXT: plain; BLOB: a zstd frame */
+	"  dict_id INTEGER REFERENCES xml_dict(id),"
+	"  base_id INTEGER REFERENCES xml(id));",
 };
 
-/* What SQL cannot do of a migration, after its SQL, in its transaction. */
-static int (*const steps[])(struct kh_store *, struct kh_err *) = {
-	[6] = kh_body_train,
+/* What SQL cannot do of a migration, after its SQL and in its transaction, and the SQL
+ * that follows that. */
+static const struct {
+	int (*convert)(struct kh_store *, struct kh_err *);
+	const char *then;
+} steps[] = {
+	[6] = { kh_body_convert, "DROP TABLE xml; ALTER TABLE xml_new RENAME TO xml;"
+				 "CREATE INDEX xml_hash ON xml(hash);" },
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,
@@ -139,9 +150,14 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,
 
 int kh_schema_step(struct kh_store *st, int version, struct kh_err *err)
 {
-	if (version < 1 || version > (int)(sizeof steps / sizeof steps[0]) || !steps[version - 1])
+	if (version < 1 || version > (int)(sizeof steps / sizeof steps[0]) ||
+	    !steps[version - 1].convert)
 		return 0;
-	return steps[version - 1](st, err);
+	if (steps[version - 1].convert(st, err))
+		return -1;
+	if (sqlite3_exec(st->db, steps[version - 1].then, NULL, NULL, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot update");
+	return 0;
 }
 
 const char *kh_schema_migration(int version)

@@ -572,6 +572,21 @@ static int encode(struct kh_store *st, const char *text, size_t len, int64_t bas
 	return 0;
 }
 
+/* Binds an encoded body from parameter `at` on: body (the frame, which it takes, or the
+ * text), dict_id, base_id (NULL for 0). */
+static void bind_body(sqlite3_stmt *s, int at, void *blob, size_t n, const char *text,
+		      size_t len, int64_t dict_id, int64_t base_id)
+{
+	if (blob)
+		sqlite3_bind_blob(s, at, blob, (int)n, free);
+	else
+		sqlite3_bind_text(s, at, text, (int)len, SQLITE_TRANSIENT);
+	if (dict_id)
+		sqlite3_bind_int64(s, at + 1, dict_id);
+	if (base_id)
+		sqlite3_bind_int64(s, at + 2, base_id);
+}
+
 int kh_body_put(struct kh_store *st, const char *text, int64_t base, int64_t *id,
 		struct kh_err *err)
 {
@@ -628,14 +643,7 @@ int kh_body_put(struct kh_store *st, const char *text, int64_t base, int64_t *id
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, hash);
-	if (blob)
-		sqlite3_bind_blob(s, 2, blob, (int)n, free);
-	else
-		sqlite3_bind_text(s, 2, text, (int)len, SQLITE_STATIC);
-	if (dict_id)
-		sqlite3_bind_int64(s, 3, dict_id);
-	if (base_id)
-		sqlite3_bind_int64(s, 4, base_id);
+	bind_body(s, 2, blob, n, text, len, dict_id, base_id);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -894,8 +902,8 @@ int kh_body_convert(struct kh_store *st, struct kh_err *err)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, "SELECT id, hash, body FROM xml ORDER BY id", -1, &s,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, "INSERT INTO xml_new(id, hash, body, dict_id)"
-			       " VALUES (?, ?, ?, ?)", -1, &add, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(st->db, "INSERT INTO xml_new(id, hash, body, dict_id, base_id)"
+			       " VALUES (?, ?, ?, ?, ?)", -1, &add, NULL) != SQLITE_OK) {
 		rc = kh_store_db_error(st, err, "cannot convert XML");
 		goto out;
 	}
@@ -908,12 +916,7 @@ int kh_body_convert(struct kh_store *st, struct kh_err *err)
 			goto fail;
 		sqlite3_bind_int64(add, 1, sqlite3_column_int64(s, 0));
 		sqlite3_bind_int64(add, 2, sqlite3_column_int64(s, 1));
-		if (blob)
-			sqlite3_bind_blob(add, 3, blob, (int)n, free);
-		else
-			sqlite3_bind_text(add, 3, text, (int)len, SQLITE_TRANSIENT);
-		if (dict_id)
-			sqlite3_bind_int64(add, 4, dict_id);
+		bind_body(add, 3, blob, n, text, len, dict_id, base_id);
 		if (sqlite3_step(add) != SQLITE_DONE) {
 			kh_store_db_error(st, err, "cannot convert XML");
 			goto fail;

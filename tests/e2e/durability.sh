@@ -5,34 +5,9 @@
 N=300            # domains and volumes in the generated host
 KILLS=${KH_KILLS:-25}
 
-# gen SALT: a test-driver host with N domains (a disk on a volume, an interface each), one
-# pool of N volumes and one network. SALT changes every domain and volume, so each collect
-# writes a full set of new versions rather than extending spans.
-gen() {
-	awk -v n="$N" -v salt="$1" 'BEGIN {
-	print "<node>"
-	for (i = 0; i < n; i++) {
-		printf "<domain type=\"test\"><name>vm%04d</name>", i
-		printf "<uuid>00000000-0000-4000-8000-%012d</uuid>", i
-		printf "<memory unit=\"KiB\">%d</memory><vcpu>2</vcpu><os><type>hvm</type></os>", 1048576 + salt
-		printf "<devices><disk type=\"volume\" device=\"disk\"><source pool=\"big\" volume=\"vm%04d.qcow2\"/>", i
-		printf "<target dev=\"vda\"/></disk><interface type=\"network\">"
-		printf "<mac address=\"52:54:00:00:%02x:%02x\"/><source network=\"net0\"/></interface>", int(i / 256), i % 256
-		printf "</devices><description>%0200d</description></domain>\n", salt
-	}
-	print "<network><name>net0</name><uuid>11111111-0000-4000-8000-000000000000</uuid>"
-	print "<bridge name=\"virbr9\"/><ip address=\"10.9.0.1\" netmask=\"255.255.0.0\"/></network>"
-	print "<pool type=\"dir\"><name>big</name><uuid>22222222-0000-4000-8000-000000000000</uuid>"
-	print "<target><path>/srv/big</path></target>"
-	for (i = 0; i < n; i++) {
-		printf "<volume type=\"file\"><name>vm%04d.qcow2</name>", i
-		printf "<capacity unit=\"bytes\">10737418240</capacity>"
-		printf "<allocation unit=\"bytes\">%d</allocation>", (i + 1) * 1048576 + salt
-		print "<target><format type=\"qcow2\"/></target></volume>"
-	}
-	print "</pool></node>"
-	}'
-}
+# gen SALT: a test-driver host of N domains (lib.sh's big_host): SALT changes every domain
+# and volume, so each collect writes a full set of new versions rather than extending spans.
+gen() { big_host "$N" "$1"; }
 gen 1 >"$tmp/a.xml"
 gen 2 >"$tmp/b.xml"
 cp "$tmp/a.xml" "$tmp/host.xml"

@@ -6,35 +6,9 @@
 N=400 # domains and volumes: enough XML for a dictionary, and a conversion that takes a while
 KILLS=${KH_KILLS:-12}
 
-# gen SALT: N domains on N volumes of one pool (as durability.sh's host)
-gen() {
-	awk -v n="$N" -v salt="$1" 'BEGIN {
-	print "<node>"
-	for (i = 0; i < n; i++) {
-		printf "<domain type=\"test\"><name>vm%04d</name>", i
-		printf "<uuid>00000000-0000-4000-8000-%012d</uuid>", i
-		printf "<memory unit=\"KiB\">%d</memory><vcpu>2</vcpu><os><type>hvm</type></os>", 1048576 + salt * (i % 3)
-		printf "<devices><disk type=\"volume\" device=\"disk\"><source pool=\"big\" volume=\"vm%04d.qcow2\"/>", i
-		printf "<target dev=\"vda\"/></disk><interface type=\"network\">"
-		printf "<mac address=\"52:54:00:00:%02x:%02x\"/><source network=\"net0\"/></interface>", int(i / 256), i % 256
-		printf "</devices></domain>\n"
-	}
-	print "<network><name>net0</name><uuid>11111111-0000-4000-8000-000000000000</uuid>"
-	print "<bridge name=\"virbr9\"/><ip address=\"10.9.0.1\" netmask=\"255.255.0.0\"/></network>"
-	print "<pool type=\"dir\"><name>big</name><uuid>22222222-0000-4000-8000-000000000000</uuid>"
-	print "<target><path>/srv/big</path></target>"
-	for (i = 0; i < n; i++) {
-		printf "<volume type=\"file\"><name>vm%04d.qcow2</name><key>/srv/big/vm%04d.qcow2</key>", i, i
-		printf "<capacity unit=\"bytes\">10737418240</capacity>"
-		printf "<allocation unit=\"bytes\">%d</allocation>", (i + 1) * 1048576 + salt
-		print "<target><path>/srv/big/vm" sprintf("%04d", i) ".qcow2</path><format type=\"qcow2\"/></target></volume>"
-	}
-	print "</pool></node>"
-	}'
-}
 uri="test://$tmp/host.xml"
 for salt in 1 2 3; do
-	gen "$salt" >"$tmp/host.xml"
+	big_host "$N" "$salt" >"$tmp/host.xml"
 	run collect -c "$uri" --at "2026-11-2${salt}T03:00:00Z"
 	expect_rc 0 "collect night $salt"
 done

@@ -1,91 +1,20 @@
-/* kvmhist collect: one snapshot per libvirt URI, each in its own transaction.
- * Hosts are read concurrently, one thread and one connection per URI, at most --jobs at a
- * time; only the main thread writes to the database, in the order the URIs were given.
- * A URI not done within --timeout seconds is given up: its thread is left to itself (libvirt
- * may block in a call that never returns) and whatever it finds later is thrown away. */
+/* kvmhist collect: one snapshot per libvirt URI, each in its own transaction. The hosts are
+ * read by virt/jobs.h, many at once; this thread writes them to the database in the order
+ * the URIs were given. */
 #include "cmd/cmd.h"
-#include "cmd/collector.h"
-#include "util/buf.h"
+#include "virt/jobs.h"
 #include "util/config.h"
-#include "util/mem.h"
 #include "util/timefmt.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
-
-enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_ABANDONED };
-
-/* One URI. Shared by the main thread and its worker under `lock`; the last of the two to
- * let go frees it, so a worker that outlives its deadline never touches freed memory. */
-struct job {
-	char *uri;              /* NULL: libvirt's default */
-	enum job_state state;
-	int refs;
-	struct timespec deadline;
-	struct kh_snapshot *snap;
-	int ok;
-	struct kh_err err;
-	struct kh_buf warnings; /* printed by the main thread, in URI order */
-	double took;            /* seconds the collection took, for -v */
-};
-
-/* Static, not on main's stack: abandoned workers may still take it after main returns. */
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t changed;
-
-static void job_unref(struct job *j)
-{
-	if (--j->refs > 0)
-		return;
-	kh_snapshot_free(j->snap);
-	kh_buf_free(&j->warnings);
-	free(j->uri);
-	free(j);
-}
-
-static void add_job(struct job ***all, size_t *n, size_t *cap, const char *uri)
-{
-	struct job *j = kh_calloc(1, sizeof *j);
-
-	j->uri = kh_strdup(uri);
-	j->refs = 1;
-	*KH_PUSH(*all, *n, *cap) = j;
-}
-
-/* For messages, as kh_collect names it. */
-static const char *job_name(const struct job *j)
-{
-	return j->uri ? j->uri : "the default URI";
-}
-
-static void warn_line(void *ctx, const char *msg)
-{
-	struct job *j = ctx;
-
-	pthread_mutex_lock(&lock);
-	kh_buf_printf(&j->warnings, "kvmhist: warning: %s: %s\n", j->uri ? j->uri : "default URI",
-		      msg);
-	pthread_mutex_unlock(&lock);
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* -v: what one URI took and what it held. */
 static void verbose_line(const struct kh_snapshot *snap, double took)
@@ -93,32 +22,6 @@ static void verbose_line(const struct kh_snapshot *snap, double took)
 	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s\n",
 		snap->host.uri, snap->n_domains, snap->n_pools, snap->n_volumes, snap->n_networks,
 		took);
-}
-
-static void *worker(void *arg)
-{
-	struct job *j = arg;
-	struct kh_snapshot *snap = NULL;
-	struct kh_err err = { { 0 } };
-	double start = seconds();
-	int ok = kh_collect(j->uri, &snap, warn_line, j, &err) == 0;
-
-	if (ok)
-		snap->taken_at = kh_now();
-	pthread_mutex_lock(&lock);
-	if (j->state == JOB_RUNNING) {
-		j->snap = snap;
-		j->ok = ok;
-		j->err = err;
-		j->took = seconds() - start;
-		j->state = JOB_DONE;
-		pthread_cond_broadcast(&changed);
-	} else {
-		kh_snapshot_free(snap); /* too late: the main thread gave up on it */
-	}
-	job_unref(j);
-	pthread_mutex_unlock(&lock);
-	return NULL;
 }
 
 /* The existing database's page check (KH_OPEN_CREATE_VERIFY_LATER), run in a thread of its
@@ -167,70 +70,8 @@ static int verify_wait(struct verify *v)
 	return v->rc;
 }
 
-static int ts_before(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
-}
-
-/* Starts job j (lock held). On failure the job is done with the cause. */
-static void start(struct job *j, int timeout)
-{
-	pthread_attr_t attr;
-	pthread_t t;
-	int e;
-
-	clock_gettime(CLOCK_MONOTONIC, &j->deadline);
-	j->deadline.tv_sec += timeout > 0 ? timeout : (time_t)1 << 40;
-	j->state = JOB_RUNNING;
-	j->refs++;
-	e = pthread_attr_init(&attr);
-	if (e == 0)
-		e = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (e == 0)
-		e = pthread_create(&t, &attr, worker, j);
-	pthread_attr_destroy(&attr);
-	if (e != 0) {
-		j->refs--;
-		j->state = JOB_DONE;
-		kh_err_set(&j->err, "cannot collect '%s': cannot start a thread: %s", job_name(j),
-			   strerror(e));
-	}
-}
-
-/* Keeps up to `jobs` URIs running and gives up those past their deadline, until job
- * `want` is done or abandoned (lock held). */
-static void wait_for(struct job **all, size_t n, size_t want, int jobs, int timeout)
-{
-	for (;;) {
-		struct timespec now, first = { 0, 0 };
-		int running = 0, have_first = 0;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		for (size_t i = 0; i < n; i++) {
-			struct job *j = all[i];
-
-			if (j->state == JOB_RUNNING && !ts_before(&now, &j->deadline)) {
-				j->state = JOB_ABANDONED;
-				kh_err_set(&j->err, "cannot collect '%s': no answer within %d s (--timeout)",
-					   job_name(j), timeout);
-			}
-			if (j->state == JOB_WAITING && running < jobs)
-				start(j, timeout);
-			if (j->state == JOB_RUNNING) {
-				running++;
-				if (!have_first || ts_before(&j->deadline, &first))
-					first = j->deadline;
-				have_first = 1;
-			}
-		}
-		if (all[want]->state == JOB_DONE || all[want]->state == JOB_ABANDONED)
-			return;
-		pthread_cond_timedwait(&changed, &lock, &first);
-	}
-}
-
 /* One URI per line; blank lines and lines starting with # are skipped. */
-static int read_uri_file(const char *path, struct job ***all, size_t *n, size_t *cap)
+static int read_uri_file(const char *path, struct kh_jobs *q)
 {
 	char **uris = NULL;
 	size_t n_uris = 0, cap_uris = 0;
@@ -241,7 +82,7 @@ static int read_uri_file(const char *path, struct job ***all, size_t *n, size_t 
 		rc = kh_fail("%s", err.msg);
 	for (size_t i = 0; i < n_uris; i++) {
 		if (rc == 0)
-			add_job(all, n, cap, uris[i]);
+			kh_jobs_add(q, uris[i]);
 		free(uris[i]);
 	}
 	free(uris);
@@ -261,13 +102,58 @@ static int parse_count(const char *s, int min, int max, int *out)
 	return 0;
 }
 
-static void free_jobs(struct job **all, size_t n)
+/* Stores host i's snapshot and prints its line. KH_EXIT_OK, KH_EXIT_PARTIAL when the host
+ * could not be read (said here), or -1 after a database error (said here or, for a
+ * failed page check, by the caller): the rest is not stored. */
+static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct verify *verify,
+		     const char *at, int64_t taken_at)
 {
-	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < n; i++)
-		job_unref(all[i]);
-	pthread_mutex_unlock(&lock);
-	free(all);
+	struct kh_store_ahead *ahead;
+	struct kh_snapshot *snap;
+	char when[KH_TIME_LEN], *warnings;
+	struct kh_err err;
+	double took;
+	int rc = KH_EXIT_OK;
+
+	snap = kh_jobs_wait(q, i, &warnings, &took, &err);
+	/* -q: an object read in part keeps its reason in the snapshot; cron stays quiet. */
+	if (!ctx->quiet && warnings)
+		fputs(warnings, stderr);
+	free(warnings);
+	if (snap == NULL) {
+		kh_fail("%s", err.msg);
+		return KH_EXIT_PARTIAL;
+	}
+	if (at)
+		snap->taken_at = taken_at;
+	if (verify_wait(verify) != 0) {
+		rc = -1; /* said by the caller */
+		goto out;
+	}
+	if (ctx->store == NULL &&
+	    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
+		kh_fail("%s", err.msg);
+		rc = -1;
+		goto out;
+	}
+	/* the read-ahead is the first host's: its put takes it */
+	ahead = i == 0 ? verify->ahead : NULL;
+	if (i == 0)
+		verify->ahead = NULL;
+	if (kh_store_put_ahead(ctx->store, snap, ahead, &err) != 0) {
+		kh_fail("%s", err.msg);
+		rc = -1;
+		goto out;
+	}
+	if (ctx->verbose)
+		verbose_line(snap, took);
+	kh_time_format(snap->taken_at, when);
+	if (!ctx->quiet)
+		printf("%lld\t%s\t%s\t%s\n", (long long)snap->id,
+		       snap->host.hostname ? snap->host.hostname : "-", when, snap->host.uri);
+out:
+	kh_snapshot_free(snap);
+	return rc;
 }
 
 static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
@@ -280,160 +166,96 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct job **all = NULL;
-	size_t n = 0, cap = 0;
+	struct kh_jobs *q = kh_jobs_new();
 	const char *at = NULL, *env_uri = getenv("LIBVIRT_DEFAULT_URI");
-	int64_t taken_at;
+	int64_t taken_at = 0;
 	int jobs = DEFAULT_JOBS, timeout = -1;
-	pthread_condattr_t cattr;
 	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
+	size_t n;
 	int c, rc = KH_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			add_job(&all, &n, &cap, optarg);
+			kh_jobs_add(q, optarg);
 			break;
 		case 'f':
-			if (read_uri_file(optarg, &all, &n, &cap) != 0) {
-				free_jobs(all, n);
-				return KH_EXIT_ERROR;
+			if (read_uri_file(optarg, q) != 0) {
+				rc = KH_EXIT_ERROR;
+				goto out;
 			}
 			break;
 		case 'a': at = optarg; break;
 		case 'j':
 			if (parse_count(optarg, 1, 1024, &jobs) == 0)
 				break;
-			free_jobs(all, n);
-			return kh_usage_error(&kh_cmd_collect, "invalid --jobs '%s' (1 to 1024)",
-					      optarg);
+			rc = kh_usage_error(&kh_cmd_collect, "invalid --jobs '%s' (1 to 1024)", optarg);
+			goto out;
 		case 't':
 			if (parse_count(optarg, 0, 86400, &timeout) == 0)
 				break;
-			free_jobs(all, n);
-			return kh_usage_error(&kh_cmd_collect,
-					      "invalid --timeout '%s' (seconds, 0 to 86400)", optarg);
+			rc = kh_usage_error(&kh_cmd_collect,
+					    "invalid --timeout '%s' (seconds, 0 to 86400)", optarg);
+			goto out;
 		default:
-			free_jobs(all, n);
-			return kh_bad_option(&kh_cmd_collect, c, argv);
+			rc = kh_bad_option(&kh_cmd_collect, c, argv);
+			goto out;
 		}
 	}
 	if (optind < argc) {
-		free_jobs(all, n);
-		return kh_usage_error(&kh_cmd_collect, "unexpected argument '%s'", argv[optind]);
+		rc = kh_usage_error(&kh_cmd_collect, "unexpected argument '%s'", argv[optind]);
+		goto out;
 	}
 	if (at && kh_time_parse(at, &taken_at, NULL) != 0) {
-		free_jobs(all, n);
-		return kh_usage_error(&kh_cmd_collect,
-				      "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
-				      at);
+		rc = kh_usage_error(&kh_cmd_collect,
+				    "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
+				    at);
+		goto out;
 	}
 	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
 	 * libvirt's default. */
-	if (n == 0 && !(env_uri && *env_uri))
+	if (kh_jobs_count(q) == 0 && !(env_uri && *env_uri))
 		for (size_t i = 0; i < ctx->config->n_uris; i++)
-			add_job(&all, &n, &cap, ctx->config->uris[i]);
-	if (n == 0)
-		add_job(&all, &n, &cap, NULL); /* libvirt's default: $LIBVIRT_DEFAULT_URI */
+			kh_jobs_add(q, ctx->config->uris[i]);
+	if (kh_jobs_count(q) == 0)
+		kh_jobs_add(q, NULL); /* libvirt's default: $LIBVIRT_DEFAULT_URI */
+	n = kh_jobs_count(q);
 	if (timeout < 0)
 		timeout = ctx->config->timeout >= 0 ? ctx->config->timeout : DEFAULT_TIMEOUT;
 
 	/* An existing database is checked before any host is contacted (its pages while they
 	 * are read, see verify_start); a new one is made only when there is a snapshot to put
 	 * in it, so a bad URI leaves nothing behind. */
-	if (stat(ctx->db_path, &sb) == 0 &&
-	    kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) {
-		free_jobs(all, n);
-		return kh_fail("%s", err.msg);
+	if ((stat(ctx->db_path, &sb) == 0 &&
+	     kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) ||
+	    kh_jobs_prepare(q, jobs, timeout, &err) != 0) {
+		rc = kh_fail("%s", err.msg);
+		goto out;
 	}
-#ifdef M_ARENA_MAX
-	/* One host at a time: its worker allocates from the main arena, which grows in
-	 * 128 KiB steps, not from a thread arena of its own, which grows a page per
-	 * mprotect (11,000 calls, 4 % of the time, for 1000 domains). Before any thread
-	 * starts; only a tuning, so a refusal changes nothing. */
-	if (n == 1 || jobs == 1)
-		(void)mallopt(M_ARENA_MAX, 1);
-#endif
-	if (kh_collector_init(timeout, &err) != 0) {
-		free_jobs(all, n);
-		return kh_fail("%s", err.msg);
-	}
-	/* deadlines are measured on the monotonic clock: a clock step must not abandon hosts */
-	if (pthread_condattr_init(&cattr) != 0 ||
-	    pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&changed, &cattr) != 0) {
-		free_jobs(all, n);
-		return kh_fail("cannot set up threads");
-	}
-	pthread_condattr_destroy(&cattr);
 
-	verify_start(&verify, ctx->store, all[0]->uri);
+	verify_start(&verify, ctx->store, kh_jobs_uri(q, 0));
 	for (size_t i = 0; i < n; i++) {
-		struct kh_store_ahead *ahead;
-		struct kh_snapshot *snap;
-		struct job *j = all[i];
-		char when[KH_TIME_LEN];
-		int ok;
+		int one;
 
 		kh_progress(ctx, "collecting host", i, n);
-		pthread_mutex_lock(&lock);
-		wait_for(all, n, i, jobs, timeout);
-		/* -q: an object read in part keeps its reason in the snapshot; cron stays quiet. */
-		if (!ctx->quiet && j->warnings.len)
-			fputs(j->warnings.data, stderr);
-		ok = j->state == JOB_DONE && j->ok;
-		snap = j->snap;
-		j->snap = NULL;
-		pthread_mutex_unlock(&lock);
-
-		if (!ok) {
-			kh_fail("%s", j->err.msg);
-			rc = KH_EXIT_PARTIAL;
-			continue;
-		}
-		if (at)
-			snap->taken_at = taken_at;
-		if (verify_wait(&verify) != 0) {
-			kh_snapshot_free(snap);
-			break; /* said below */
-		}
-		if (ctx->store == NULL &&
-		    kh_store_open(ctx->db_path, KH_OPEN_CREATE, &ctx->store, &err) != 0) {
-			kh_snapshot_free(snap);
-			rc = kh_fail("%s", err.msg);
+		one = store_one(ctx, q, i, &verify, at, taken_at);
+		if (one < 0) {
+			rc = KH_EXIT_ERROR;
 			break;
 		}
-		/* the read-ahead is the first host's: its put takes it */
-		ahead = i == 0 ? verify.ahead : NULL;
-		if (i == 0)
-			verify.ahead = NULL;
-		if (kh_store_put_ahead(ctx->store, snap, ahead, &err) != 0) {
-			kh_snapshot_free(snap);
-			rc = kh_fail("%s", err.msg);
-			break;
-		}
-		if (ctx->verbose)
-			verbose_line(snap, j->took);
-		kh_time_format(snap->taken_at, when);
-		if (!ctx->quiet)
-			printf("%lld\t%s\t%s\t%s\n", (long long)snap->id,
-			       snap->host.hostname ? snap->host.hostname : "-", when, snap->host.uri);
-		kh_snapshot_free(snap);
+		if (one != KH_EXIT_OK)
+			rc = one;
 	}
 	kh_progress(ctx, "collecting host", n, n);
 	/* also when no host could be read: a damaged database is worth a line of its own */
 	if (verify_wait(&verify) != 0)
 		rc = kh_fail("%s", verify.err.msg);
 	kh_store_ahead_free(verify.ahead); /* the first host failed */
-	/* after a database error the rest are not waited for: mark them given up */
-	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < n; i++)
-		if (all[i]->state == JOB_RUNNING)
-			all[i]->state = JOB_ABANDONED;
-	pthread_mutex_unlock(&lock);
-	free_jobs(all, n);
+out:
+	/* after a database error the rest are not waited for: they are given up */
+	kh_jobs_free(q);
 	return rc;
 }
 

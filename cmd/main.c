@@ -1,6 +1,6 @@
 /* kvmhist: remembers what libvirt hosts looked like. Global options, then a command. */
 #include "cmd/cmd.h"
-#include "cmd/collector.h"
+#include "virt/collector.h"
 #include "util/mem.h"
 
 #include <cmark.h>

@@ -1,9 +1,12 @@
 /* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
- * pool and network facts). Those readers are static in cmd/collector.c, so it is included here rather
- * than linked (the fuzz build leaves collector.o out). */
-#include "cmd/collector.c"
+ * pool and network facts, the host's capabilities), as virt/xml.c gives it to the collector. */
+#include "virt/xml.h"
+#include "util/mem.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -12,20 +15,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kh_pool *p = kh_snapshot_add_pool(s);
 	struct kh_network *n = kh_snapshot_add_network(s);
 	struct kh_volume *v = kh_snapshot_add_volume(s);
-	struct xdoc x = { 0 };
+	struct kh_xdoc x = { 0 };
 
-	xmlSetGenericErrorFunc(NULL, silent_xml);
+	kh_xml_quiet(NULL);
 	d->xml = kh_strndup((const char *)data, size);
-	if (xdoc_parse(&x, d->xml) == 0) {
-		read_disks(&x, d);
-		read_ifaces(&x, d);
-		read_volume_xml(xmlDocGetRootElement(x.doc), v);
-	}
+	if (kh_read_domain_xml(&x, d) == 0)
+		(void)kh_read_capabilities(&x, d->xml, &s->host);
+	v->xml = kh_strdup(d->xml);
+	kh_read_volume_xml(&x, v);
 	p->xml = kh_strdup(d->xml);
-	read_pool_xml(&x, p);
+	kh_read_pool_xml(&x, p);
 	n->xml = kh_strdup(d->xml);
-	read_network_xml(&x, n);
-	xdoc_free(&x);
+	kh_read_network_xml(&x, n);
+	kh_xdoc_free(&x);
 	/* what the store and the diff do next with them */
 	kh_snapshot_link(s);
 	kh_snapshot_sort(s);

@@ -31,12 +31,13 @@ libvirtd_up() {
 		at_exit 'cat "$tmp/qemu.conf.orig" >/etc/libvirt/qemu.conf'
 	fi
 	mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/images
+	# The daemons must not inherit fd 9: one that outlived us would hold the lock for ever.
 	if ! pidof virtlogd >/dev/null; then
-		setsid /usr/sbin/virtlogd --daemon --pid-file="$tmp/virtlogd.pid"
+		setsid /usr/sbin/virtlogd --daemon --pid-file="$tmp/virtlogd.pid" 9>&-
 		wait_for_file "$tmp/virtlogd.pid"
 		at_exit 'kill "$(cat "$tmp/virtlogd.pid")" 2>/dev/null'
 	fi
-	setsid /usr/sbin/libvirtd --daemon --pid-file="$tmp/libvirtd.pid"
+	setsid /usr/sbin/libvirtd --daemon --pid-file="$tmp/libvirtd.pid" 9>&-
 	wait_for_file "$tmp/libvirtd.pid"
 	# stopped before virtlogd (at_exit runs last-registered first), and waited for
 	at_exit 'stop_pid "$(cat "$tmp/libvirtd.pid")"'

@@ -1,7 +1,7 @@
 /* The collector against libvirt's test driver and the fixtures in tests/fixtures/.
  * A few libvirt calls are wrapped here (the executable's definitions win over libvirt's) to
  * make a domain vanish mid-read, make a call fail, and see which flags the collector asks for. */
-#include "cmd/collector.h"
+#include "virt/collector.h"
 #include "store/model.h"
 #include "util/mem.h"
 

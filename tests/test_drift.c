@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "cmd/collector.h"
+#include "virt/collector.h"
 #include "report/diff.h"
 #include "report/diff_render.h"
 #include "report/report.h"

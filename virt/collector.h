@@ -1,6 +1,7 @@
-/* The libvirt collector: the only code in kvmhist that talks to libvirt. */
-#ifndef KH_COLLECTOR_H
-#define KH_COLLECTOR_H
+/* The libvirt collector: virt/collector.c is the only code in kvmhist that includes libvirt.
+ * It reads one host; virt/jobs.h reads many at once. */
+#ifndef KH_VIRT_COLLECTOR_H
+#define KH_VIRT_COLLECTOR_H
 
 #include "store/model.h"
 #include "util/err.h"

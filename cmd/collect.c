@@ -16,12 +16,14 @@
 #define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
 
-/* -v: what one URI took and what it held. */
-static void verbose_line(const struct kh_snapshot *snap, double took)
+/* -v: what one URI held, what it took, and the calls and round trips that took. */
+static void verbose_line(const struct kh_snapshot *snap, double took,
+			 const struct kh_collect_counts *counts)
 {
-	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s\n",
+	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s, "
+		"%u calls in %u round trips\n",
 		snap->host.uri, snap->n_domains, snap->n_pools, snap->n_volumes, snap->n_networks,
-		took);
+		took, counts->calls, counts->round_trips);
 }
 
 /* The existing database's page check (KH_OPEN_CREATE_VERIFY_LATER), run in a thread of its
@@ -111,11 +113,12 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 	struct kh_store_ahead *ahead;
 	struct kh_snapshot *snap;
 	char when[KH_TIME_LEN], *warnings;
+	struct kh_collect_counts counts;
 	struct kh_err err;
 	double took;
 	int rc = KH_EXIT_OK;
 
-	snap = kh_jobs_wait(q, i, &warnings, &took, &err);
+	snap = kh_jobs_wait(q, i, &warnings, &took, &counts, &err);
 	/* -q: an object read in part keeps its reason in the snapshot; cron stays quiet. */
 	if (!ctx->quiet && warnings)
 		fputs(warnings, stderr);
@@ -146,7 +149,7 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 		goto out;
 	}
 	if (ctx->verbose)
-		verbose_line(snap, took);
+		verbose_line(snap, took, &counts);
 	kh_time_format(snap->taken_at, when);
 	if (!ctx->quiet)
 		printf("%lld\t%s\t%s\t%s\n", (long long)snap->id,
@@ -270,9 +273,10 @@ const struct kh_cmd kh_cmd_collect = {
 		   "                     skipped)\n"
 		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n"
 		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
-		   "  --timeout SECONDS  give up a host not read within SECONDS, connecting\n"
-		   "                     included (default: the config's timeout, else 60;\n"
-		   "                     0: wait for ever)\n\n"
+		   "  --timeout SECONDS  give up a host silent for SECONDS, connecting\n"
+		   "                     included; one that keeps answering is read to the end\n"
+		   "                     (default: the config's timeout, else 60; 0: wait for\n"
+		   "                     ever)\n\n"
 		   "Prints one line per stored snapshot, in the order the URIs were given:\n"
 		   "ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
 		   "Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"

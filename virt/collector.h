@@ -29,9 +29,9 @@ struct kh_collect_counts {
  * reads host facts, domains, pools (refreshed first), volumes and networks, links disks
  * to volumes, and returns the snapshot sorted (taken_at left 0 for the caller).
  * host.uri is `uri` as given, or the connection's canonical URI when NULL.
- * Over a remote connection the calls overlap: a few connections (up to 3), each with as many
- * calls in flight as libvirtd serves a client at once by default (5); in-process drivers
- * (test:) are read call after call. `alive` and `counts` may be NULL.
+ * Over a remote connection the calls overlap, up to 20 in flight on the one connection (4 on
+ * one that opened within 10 ms); in-process drivers (test:) are read call after call.
+ * `alive` and `counts` may be NULL.
  * Returns 0, or -1 with err naming the URI and the cause (nothing is returned then). */
 int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, kh_alive_fn *alive,
 	       void *ctx, struct kh_collect_counts *counts, struct kh_err *err);

@@ -1,6 +1,7 @@
 /* What every command shares: error lines, usage errors, --help, output files, templates. */
 #include "cmd/cmd.h"
 #include "util/mem.h"
+#include "util/outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -91,34 +92,11 @@ int kh_check_host(struct kh_ctx *ctx, const char *host)
 	return known ? KH_EXIT_OK : kh_fail("no snapshots of host '%s'", host);
 }
 
-int kh_write_output(const char *path, const char *s)
+int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s)
 {
-	char *tmp;
-	FILE *f;
-	int rc = 0;
+	struct kh_err err;
 
-	if (path == NULL || strcmp(path, "-") == 0) {
-		fputs(s, stdout);
-		return 0;
-	}
-	/* A report is replaced whole or not at all: a reader never sees half of one. */
-	tmp = kh_asprintf("%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		free(tmp);
-		return rc;
-	}
-	fputs(s, f);
-	if (ferror(f) | fclose(f)) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	} else if (rename(tmp, path) != 0) {
-		rc = kh_fail("cannot write '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
+	return kh_output_write(path, ctx->db_path, s, &err) ? kh_fail("%s", err.msg) : 0;
 }
 
 void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)

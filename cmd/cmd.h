@@ -61,8 +61,9 @@ int kh_host_json_options(struct kh_ctx *ctx, const struct kh_cmd *cmd, int argc,
 /* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
  * stderr and returns KH_EXIT_ERROR. */
 int kh_check_host(struct kh_ctx *ctx, const char *host);
-/* Writes s to FILE atomically (temp file + rename), or to stdout when path is NULL or "-". */
-int kh_write_output(const char *path, const char *s);
+/* Writes s to -o FILE as kh_output_write does (never over the database), or to stdout
+ * when path is NULL or "-". */
+int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s);
 /* Streams snapshots v (oldest first): fn(prev, snap, last) for each, prev being the snapshot
  * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
  * The two hold only what differs between them (kh_store_load_changes), except when `last`

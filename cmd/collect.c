@@ -15,6 +15,7 @@
 
 #define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
+#define AT_SKEW 86400 /* how far past now --at may lie without --force */
 
 /* -v: what one URI held, what it took, and the calls and round trips that took. */
 static void verbose_line(const struct kh_snapshot *snap, double took,
@@ -104,6 +105,23 @@ static int parse_count(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+/* A second snapshot of a host at the very time of one stored (a backfill run twice) says
+ * nothing new and would tie in every ordering: it is refused, one line. */
+static int refuse_same_time(struct kh_store *st, const struct kh_snapshot *snap)
+{
+	char when[KH_TIME_LEN];
+	struct kh_err err;
+	int64_t id;
+
+	if (kh_store_taken_at(st, snap->host.uri, snap->taken_at, &id, &err) != 0)
+		return kh_fail("%s: not stored: %s", snap->host.uri, err.msg);
+	if (id == 0)
+		return 0;
+	kh_time_format(snap->taken_at, when);
+	return kh_fail("%s: not stored: snapshot %lld of it was taken at %s already",
+		       snap->host.uri, (long long)id, when);
+}
+
 /* Stores host i's snapshot and prints its line. KH_EXIT_OK, KH_EXIT_PARTIAL when the host
  * could not be read (said here), or -1 after a database error (said here or, for a
  * failed page check, by the caller): the rest is not stored. */
@@ -131,6 +149,10 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 		snap->taken_at = taken_at;
 	if (verify_wait(verify) != 0) {
 		rc = -1; /* said by the caller */
+		goto out;
+	}
+	if (at && ctx->store && refuse_same_time(ctx->store, snap) != 0) {
+		rc = KH_EXIT_PARTIAL;
 		goto out;
 	}
 	if (ctx->store == NULL &&
@@ -167,12 +189,13 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		{ "at", required_argument, NULL, 'a' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct kh_jobs *q = kh_jobs_new();
 	const char *at = NULL, *env_uri = getenv("LIBVIRT_DEFAULT_URI");
 	int64_t taken_at = 0;
-	int jobs = DEFAULT_JOBS, timeout = -1;
+	int jobs = DEFAULT_JOBS, timeout = -1, force = 0;
 	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
@@ -182,8 +205,15 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
+			if (*optarg == '\0') {
+				rc = kh_usage_error(&kh_cmd_collect,
+						    "empty URI for -c (leave -c out for libvirt's "
+						    "default)");
+				goto out;
+			}
 			kh_jobs_add(q, optarg);
 			break;
+		case 'F': force = 1; break;
 		case 'f':
 			if (read_uri_file(optarg, q) != 0) {
 				rc = KH_EXIT_ERROR;
@@ -217,6 +247,16 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 				    at);
 		goto out;
 	}
+	/* A mistyped year would put a snapshot after every real one for decades. */
+	if (at && !force && taken_at > kh_now() + AT_SKEW) {
+		char now[KH_TIME_LEN];
+
+		kh_time_format(kh_now(), now);
+		rc = kh_usage_error(&kh_cmd_collect,
+				    "--at '%s' is more than a day after now (%s); add --force "
+				    "to record it so", at, now);
+		goto out;
+	}
 	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
 	 * libvirt's default. */
 	if (kh_jobs_count(q) == 0 && !(env_uri && *env_uri))
@@ -238,6 +278,10 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
+	for (size_t i = 0; i < n && !ctx->quiet; i++)
+		if (kh_jobs_repeated(q, i))
+			fprintf(stderr, "kvmhist: warning: URI '%s' given more than once; collected "
+				"once\n", kh_jobs_uri(q, i));
 	verify_start(&verify, ctx->store, kh_jobs_uri(q, 0));
 	for (size_t i = 0; i < n; i++) {
 		int one;
@@ -265,13 +309,16 @@ out:
 const struct kh_cmd kh_cmd_collect = {
 	.name = "collect",
 	.summary = "take a snapshot of each libvirt connection",
-	.usage = "[-c URI]... [--uri-file FILE] [--at TIME] [-j N] [--timeout SECONDS]",
+	.usage = "[-c URI]... [--uri-file FILE] [--at TIME [--force]] [-j N]\n"
+		 "       [--timeout SECONDS]",
 	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
 		   "                     $LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
 		   "                     else libvirt's default)\n"
 		   "  --uri-file FILE    more URIs, one per line (blank lines and # comments\n"
 		   "                     skipped)\n"
-		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill)\n"
+		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill;\n"
+		   "                     refused when a snapshot of the URI has that very time)\n"
+		   "  --force            with --at: allow a TIME more than a day after now\n"
 		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
 		   "  --timeout SECONDS  give up a host silent for SECONDS, connecting\n"
 		   "                     included; one that keeps answering is read to the end\n"

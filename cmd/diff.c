@@ -124,6 +124,57 @@ static int resolve_pair(struct kh_ctx *ctx, const char *from_spec, const char *t
 	return 0;
 }
 
+static int has_domain(const struct kh_snapshot *s, const char *name, char **uuids, size_t n)
+{
+	for (size_t i = 0; i < s->n_domains; i++) {
+		const struct kh_domain *d = &s->domains[i];
+
+		if (d->name && strcmp(d->name, name) == 0)
+			return 1;
+		for (size_t k = 0; d->uuid && k < n; k++)
+			if (strcmp(d->uuid, uuids[k]) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static int has_pool(const struct kh_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_pools; i++)
+		if (s->pools[i].name && strcmp(s->pools[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_network(const struct kh_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_networks; i++)
+		if (s->networks[i].name && strcmp(s->networks[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A filter that names nothing either snapshot holds is a typo, not "No changes.": a
+ * monitoring script must hear of it, as of an unknown --host. */
+static int check_names(const struct kh_snapshot *from, const struct kh_snapshot *to,
+		       const char *domain, char **uuids, size_t n_uuids, const char *network,
+		       const char *pool)
+{
+	const char *kind = NULL, *name = NULL;
+
+	if (domain && !has_domain(from, domain, uuids, n_uuids) &&
+	    !has_domain(to, domain, uuids, n_uuids))
+		kind = "domain", name = domain;
+	else if (pool && !has_pool(from, pool) && !has_pool(to, pool))
+		kind = "pool", name = pool;
+	else if (network && !has_network(from, network) && !has_network(to, network))
+		kind = "network", name = network;
+	if (kind == NULL)
+		return KH_EXIT_OK;
+	return kh_fail("no %s '%s' in snapshot %lld or %lld", kind, name, (long long)from->id,
+		       (long long)to->id);
+}
+
 static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -183,6 +234,8 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
+	if ((rc = check_names(from, to, domain, uuids, n_uuids, network, pool)) != KH_EXIT_OK)
+		goto out;
 	/* A renamed domain is found by any of its names, whichever side of the rename. */
 	kh_changes_filter_uuids(&ch, domain, network, pool, uuids, n_uuids);
 	kh_changes_filter_uuids(&pending, domain, network, pool, uuids, n_uuids);

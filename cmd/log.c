@@ -159,6 +159,36 @@ static void print_pending(const struct log *l)
 	kh_buf_free(&b);
 }
 
+/* A --domain that no snapshot of the period (nor the one each host's first is compared
+ * with) holds is a typo, not "no changes": a monitoring script must hear of it. */
+static int check_domain(struct kh_ctx *ctx, const struct log *l, const char *host, int64_t from,
+			int64_t to, const struct kh_snapshot_info *v, size_t n)
+{
+	struct kh_err err;
+	int seen;
+
+	seen = kh_store_domain_in(ctx->store, host, from, to, 0, l->domain, l->uuids, l->n_uuids,
+				  &err);
+	for (size_t i = 0; seen == 0 && i < n; i++) {
+		int64_t prev;
+		size_t j;
+
+		for (j = 0; j < i && strcmp(v[j].uri, v[i].uri) != 0; j++)
+			;
+		if (j < i)
+			continue; /* not its host's first */
+		if (kh_store_previous(ctx->store, v[i].id, &prev, &err) != 0)
+			return kh_fail("%s", err.msg);
+		if (prev)
+			seen = kh_store_domain_in(ctx->store, NULL, INT64_MIN, INT64_MAX, prev,
+						  l->domain, l->uuids, l->n_uuids, &err);
+	}
+	if (seen < 0)
+		return kh_fail("%s", err.msg);
+	return seen ? KH_EXIT_OK : kh_fail("no domain '%s' in the snapshots of the period",
+					   l->domain);
+}
+
 static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -215,6 +245,8 @@ static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
+	if (l.domain && (rc = check_domain(ctx, &l, host, from, to, v, n)) != KH_EXIT_OK)
+		goto out;
 
 	l.color = kh_stdout_color();
 	if (n) {

@@ -157,13 +157,23 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+qvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:qvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
+		case 'C':
+			if (*optarg == '\0') {
+				free(db_path);
+				kh_fail("option '%s' needs a value", c == 'd' ? "--db" : "--config");
+				usage(stderr);
+				return KH_EXIT_ERROR;
+			}
+			if (c == 'C') {
+				config_path = optarg;
+				break;
+			}
 			free(db_path);
 			db_path = kh_strdup(optarg);
 			break;
-		case 'C': config_path = optarg; break;
 		case 'q': ctx.quiet = 1; break;
 		case 'v': ctx.verbose = 1; break;
 		case 'h':
@@ -172,6 +182,11 @@ int main(int argc, char **argv)
 		case 'V':
 			version();
 			return finish_stdout(KH_EXIT_OK);
+		case ':':
+			free(db_path);
+			kh_fail("option '%s' needs a value", argv[optind - 1]);
+			usage(stderr);
+			return KH_EXIT_ERROR;
 		default:
 			free(db_path);
 			if (optopt)

@@ -182,7 +182,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	case F_MD:
 	default: out = kh_report_markdown(r); break;
 	}
-	rc = kh_write_output(output, out);
+	rc = kh_write_output(ctx, output, out);
 out:
 	free(out);
 	kh_report_free(r);
@@ -203,7 +203,9 @@ const struct kh_cmd kh_cmd_report = {
 		   "  --host H         only this host (a hostname or a URI)\n"
 		   "  --format F       md (default), html, json, or email: a complete message\n"
 		   "                   (text/plain Markdown + text/html) for `| sendmail -t`\n"
-		   "  -o, --output F   write to F (replaced atomically) instead of stdout\n"
+		   "  -o, --output F   write to F instead of stdout (a file is replaced\n"
+		   "                   atomically, a device or FIFO written through, a\n"
+		   "                   database refused)\n"
 		   "  --templates DIR  report templates (default: the installed ones)\n"
 		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
 		   "                   (default: the config's warn_days, else 30)\n"

@@ -191,3 +191,59 @@ int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *er
 		return kh_store_db_error(st, err, "cannot read snapshots");
 	return rc == SQLITE_ROW;
 }
+
+int kh_store_taken_at(struct kh_store *st, const char *uri, int64_t t, int64_t *id,
+		      struct kh_err *err)
+{
+	static const char sql[] = "SELECT s.id FROM snapshot s JOIN host h ON h.id = s.host_id"
+				  " WHERE h.uri = ? AND s.taken_at = ? ORDER BY s.id LIMIT 1";
+	sqlite3_stmt *s;
+	int rc;
+
+	*id = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, t);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	return 0;
+}
+
+int kh_store_domain_in(struct kh_store *st, const char *host, int64_t from, int64_t to,
+		       int64_t snap_id, const char *name, char **uuids, size_t n_uuids,
+		       struct kh_err *err)
+{
+	static const char sql[] =
+		"SELECT 1 FROM domain d JOIN span sp ON sp.kind = 0 AND sp.object_id = d.id"
+		" JOIN snapshot s ON s.host_id = sp.host_id"
+		"  AND s.seq BETWEEN sp.first_seq AND sp.last_seq"
+		" JOIN host h ON h.id = s.host_id"
+		" WHERE (d.name = ?1 OR d.uuid = ?2) AND s.taken_at BETWEEN ?3 AND ?4"
+		" AND (?5 IS NULL OR h.uri = ?5 OR s.hostname = ?5) AND (?6 = 0 OR s.id = ?6)"
+		" LIMIT 1";
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return kh_store_db_error(st, err, "cannot read domains");
+	/* by its name, then by each UUID it had under that name (a rename is followed) */
+	for (size_t i = 0; i <= n_uuids && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		kh_bind_text(s, 2, i ? uuids[i - 1] : NULL);
+		sqlite3_bind_int64(s, 3, from);
+		sqlite3_bind_int64(s, 4, to);
+		kh_bind_text(s, 5, host);
+		sqlite3_bind_int64(s, 6, snap_id);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return kh_store_db_error(st, err, "cannot read domains");
+	return rc == SQLITE_ROW;
+}

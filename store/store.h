@@ -116,6 +116,16 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 		 struct kh_err *err);
 void kh_scan_close(struct kh_scan *sc);
 
+/* The snapshot of URI `uri` taken at exactly `t`, the oldest if several; *id = 0: none. */
+int kh_store_taken_at(struct kh_store *st, const char *uri, int64_t t, int64_t *id,
+		      struct kh_err *err);
+
+/* 1 when a snapshot taken in [from, to] (of `host` when given; only snapshot `snap_id`
+ * when not 0) holds a domain called `name` or with one of `uuids`; 0 when none does. */
+int kh_store_domain_in(struct kh_store *st, const char *host, int64_t from, int64_t to,
+		       int64_t snap_id, const char *name, char **uuids, size_t n_uuids,
+		       struct kh_err *err);
+
 /* True when `host` names a URI or hostname that has snapshots. */
 int kh_store_host_known(struct kh_store *st, const char *host, struct kh_err *err);
 

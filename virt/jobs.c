@@ -28,6 +28,7 @@ struct job {
 	struct kh_err err;
 	struct kh_buf warnings; /* handed out by the main thread, in URI order */
 	double took;            /* seconds the collection took, for -v */
+	int twice;              /* given more than once: collected once */
 };
 
 struct kh_jobs {
@@ -59,8 +60,14 @@ struct kh_jobs *kh_jobs_new(void)
 
 void kh_jobs_add(struct kh_jobs *q, const char *uri)
 {
-	struct job *j = kh_calloc(1, sizeof *j);
+	struct job *j;
 
+	for (size_t i = 0; uri && i < q->n; i++)
+		if (q->all[i]->uri && strcmp(q->all[i]->uri, uri) == 0) {
+			q->all[i]->twice = 1;
+			return;
+		}
+	j = kh_calloc(1, sizeof *j);
 	j->uri = kh_strdup(uri);
 	j->refs = 1;
 	*KH_PUSH(q->all, q->n, q->cap) = j;
@@ -74,6 +81,11 @@ size_t kh_jobs_count(const struct kh_jobs *q)
 const char *kh_jobs_uri(const struct kh_jobs *q, size_t i)
 {
 	return q->all[i]->uri;
+}
+
+int kh_jobs_repeated(const struct kh_jobs *q, size_t i)
+{
+	return q->all[i]->twice;
 }
 
 /* For messages, as kh_collect names it. */

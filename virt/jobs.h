@@ -15,10 +15,13 @@
 struct kh_jobs;
 
 struct kh_jobs *kh_jobs_new(void);
-/* uri NULL: libvirt's default ($LIBVIRT_DEFAULT_URI). */
+/* uri NULL: libvirt's default ($LIBVIRT_DEFAULT_URI). A URI added again is not added: two
+ * snapshots of one host at one moment would be one snapshot stored twice. */
 void kh_jobs_add(struct kh_jobs *q, const char *uri);
 size_t kh_jobs_count(const struct kh_jobs *q);
 const char *kh_jobs_uri(const struct kh_jobs *q, size_t i);
+/* Whether URI i was added more than once. */
+int kh_jobs_repeated(const struct kh_jobs *q, size_t i);
 
 /* Prepares libvirt (kh_collector_init) and the threads; contacts no host yet. Call once,
  * before kh_jobs_wait. Returns 0, or -1 with err. */

@@ -96,7 +96,7 @@ EOF
 v net-define "$tmp/net1.xml" >/dev/null && v net-define "$tmp/net2.xml" >/dev/null || fail "networks"
 
 # ---- night 1, the change, night 2, more growth, night 3 ----
-run collect -c "$sys" --at 2030-01-01T03:00:00Z
+run collect -c "$sys" --at 2030-01-01T03:00:00Z --force
 expect_rc 0 "collect night 1"
 expect_eq "$(ours "$err")" "" "night 1: no warnings about our objects"
 s1=$(printf '%s' "$out" | cut -f1)
@@ -106,11 +106,11 @@ v attach-disk "${p}run" "$pooldir/${p}extra.qcow2" vdb --subdriver qcow2 --confi
 	fail "attach-disk"
 dd if=/dev/urandom of="$pooldir/${p}data.raw" bs=1M count=32 seek=256 conv=notrunc 2>/dev/null ||
 	fail "dd"
-run collect -c "$sys" --at 2030-01-02T03:00:00Z
+run collect -c "$sys" --at 2030-01-02T03:00:00Z --force
 expect_rc 0 "collect night 2"
 s2=$(printf '%s' "$out" | cut -f1)
 dd if=/dev/urandom of="$pooldir/${p}data.raw" bs=1M count=32 seek=1024 conv=notrunc 2>/dev/null
-run collect -c "$sys" --at 2030-01-03T03:00:00Z
+run collect -c "$sys" --at 2030-01-03T03:00:00Z --force
 expect_rc 0 "collect night 3"
 
 # ---- what is stored equals what virsh prints now ----

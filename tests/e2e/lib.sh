@@ -83,6 +83,43 @@ day() {
 
 . "$top/tests/libvirtd-up.sh"
 
+# real_libvirtd: for a script that needs the real daemon on qemu:///system: SKIP as another
+# user, a failure when none can be had. Sets sys and p, the prefix of this run's objects.
+real_libvirtd() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$(basename "$0"): SKIP: needs root to run a system libvirtd"
+		exit 0
+	fi
+	if ! libvirtd_up; then
+		fail "no libvirtd: $skip"
+		done_testing
+		exit 1
+	fi
+	sys=qemu:///system
+	p="khe2e-$$-"
+}
+v() { virsh -q -c "$sys" "$@"; }
+
+# Removes every object with prefix $1 (default: ours), whatever state a run stopped in.
+remove_objects() {
+	prefix=${1:-$p}
+	for d in $(v list --all --name | grep "^$prefix"); do
+		v destroy "$d" >/dev/null 2>&1
+		v undefine "$d" >/dev/null 2>&1
+	done
+	for n in $(v net-list --all --name | grep "^$prefix"); do
+		v net-undefine "$n" >/dev/null 2>&1
+	done
+	for pl in $(v pool-list --all --name | grep "^$prefix"); do
+		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
+			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
+		done
+		v pool-destroy "$pl" >/dev/null 2>&1
+		v pool-undefine "$pl" >/dev/null 2>&1
+	done
+}
+
+
 # silent_listener: a libvirt endpoint that accepts connections and never answers, so
 # libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.
 silent_listener() {

@@ -6,19 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 me=$(basename "$0")
-if [ "$(id -u)" -ne 0 ]; then
-	echo "$me: SKIP: needs root to run a system libvirtd"
-	exit 0
-fi
-if ! libvirtd_up; then
-	fail "no libvirtd: $skip"
-	done_testing
-	exit 1
-fi
-
-sys=qemu:///system
-p="khe2e-$$-"
-v() { virsh -q -c "$sys" "$@"; }
+real_libvirtd
 # field TEXT NAME: the value of "NAME:   value" in virsh's output
 field() { printf '%s\n' "$1" | sed -n "s/^$2: *//p"; }
 # ours TEXT: TEXT without the warnings about objects that are not this test's: the daemon
@@ -26,25 +14,6 @@ field() { printf '%s\n' "$1" | sed -n "s/^$2: *//p"; }
 ours() {
 	printf '%s\n' "$1" | awk -v q="'" -v p="'$p" \
 		'NF && (!($0 ~ ("^kvmhist: warning: .*: (domain|pool|volume|network) " q)) || index($0, p))'
-}
-
-# Removes every object with prefix $1 (default: ours), whatever state a run stopped in.
-remove_objects() {
-	prefix=${1:-$p}
-	for d in $(v list --all --name | grep "^$prefix"); do
-		v destroy "$d" >/dev/null 2>&1
-		v undefine "$d" >/dev/null 2>&1
-	done
-	for n in $(v net-list --all --name | grep "^$prefix"); do
-		v net-undefine "$n" >/dev/null 2>&1
-	done
-	for pl in $(v pool-list --all --name | grep "^$prefix"); do
-		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
-			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
-		done
-		v pool-destroy "$pl" >/dev/null 2>&1
-		v pool-undefine "$pl" >/dev/null 2>&1
-	done
 }
 
 # A run killed outright (kill -9, a lost machine) had no exit trap: its objects would be

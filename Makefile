@@ -14,7 +14,7 @@ TEMPLATEDIR := $(DATADIR)/kvmhist/templates
 BUILD ?= build
 BIN ?= kvmhist
 
-PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson
+PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson cairo librsvg-2.0 libpng
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
@@ -60,7 +60,8 @@ check: $(BIN) tests $(BUILD)/bench/delay-relay
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan:
-	$(MAKE) BUILD=build-asan BIN=build-asan/kvmhist CFLAGS="$(SAN_FLAGS)" \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		$(MAKE) BUILD=build-asan BIN=build-asan/kvmhist CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
 # The whole suite under valgrind's memcheck: any error or definite/indirect leak fails the

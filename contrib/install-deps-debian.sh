@@ -5,10 +5,10 @@
 # mandoc, groff, man-db and col check the man page; systemd brings systemd-analyze for the
 # units (nothing is started).
 # libclang-rt-14-dev is clang's libFuzzer runtime (make fuzz), valgrind is for make valgrind.
-# cairo (with fontconfig and the DejaVu fonts) draws the report's charts; zstd compresses the
-# stored XML; chromium takes screenshots of the HTML report; openssh-server carries the
-# qemu+ssh tests; prometheus brings promtool for the metrics test; debhelper, dpkg-dev and
-# lintian build and check the Debian package.
+# librsvg and cairo (with fontconfig and the DejaVu fonts) draw the report's charts, libpng
+# writes them small; zstd compresses the stored XML; chromium takes screenshots of the HTML
+# report; openssh-server carries the qemu+ssh tests; prometheus brings promtool for the
+# metrics test; debhelper, dpkg-dev and lintian build and check the Debian package.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 # Installing must not start daemons (sshd, prometheus, libvirtd): tests start their own.
@@ -24,7 +24,7 @@ apt-get install -y -qq --no-install-recommends \
 	qemu-system-x86 qemu-utils dnsmasq-base python3 \
 	libxml2-dev libsqlite3-dev sqlite3 libcmark-dev libcmocka-dev libjansson-dev \
 	mandoc groff-base man-db bsdextrautils systemd \
-	libcairo2-dev libfontconfig-dev fonts-dejavu-core libzstd-dev zstd \
+	libcairo2-dev libfontconfig-dev librsvg2-dev libpng-dev fonts-dejavu-core libzstd-dev zstd \
 	chromium openssh-server openssh-client prometheus \
 	debhelper dpkg-dev fakeroot lintian \
 	>/dev/null

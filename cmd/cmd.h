@@ -41,7 +41,7 @@ struct kh_cmd {
 
 extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
 	kh_cmd_report, kh_cmd_log, kh_cmd_domains, kh_cmd_complete, kh_cmd_prune, kh_cmd_vacuum,
-	kh_cmd_check;
+	kh_cmd_check, kh_cmd_forget;
 
 /* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
 int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -122,9 +122,9 @@ static int refuse_same_time(struct kh_store *st, const struct kh_snapshot *snap)
 		       snap->host.uri, (long long)id, when);
 }
 
-/* Stores host i's snapshot and prints its line. KH_EXIT_OK, KH_EXIT_PARTIAL when the host
- * could not be read (said here), or -1 after a database error (said here or, for a
- * failed page check, by the caller): the rest is not stored. */
+/* Stores host i's snapshot and prints its line. KH_EXIT_OK once stored, KH_EXIT_PARTIAL when
+ * the host could not be read or its snapshot not stored (said here), or -1 after a database
+ * error that stops the rest (said here or, for a failed page check, by the caller). */
 static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct verify *verify,
 		     const char *at, int64_t taken_at)
 {
@@ -165,9 +165,10 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 	ahead = i == 0 ? verify->ahead : NULL;
 	if (i == 0)
 		verify->ahead = NULL;
+	/* Rolled back whole; the next host's snapshot may still fit (a full disk). */
 	if (kh_store_put_ahead(ctx->store, snap, ahead, &err) != 0) {
-		kh_fail("%s", err.msg);
-		rc = -1;
+		kh_fail("%s: not stored: %s", snap->host.uri, err.msg);
+		rc = KH_EXIT_PARTIAL;
 		goto out;
 	}
 	if (ctx->verbose)
@@ -199,8 +200,8 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
-	size_t n;
-	int c, rc = KH_EXIT_OK;
+	size_t n, stored = 0;
+	int c, rc = KH_EXIT_OK, existed = 1;
 
 	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
 		switch (c) {
@@ -271,7 +272,8 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	/* An existing database is checked before any host is contacted (its pages while they
 	 * are read, see verify_start); a new one is made only when there is a snapshot to put
 	 * in it, so a bad URI leaves nothing behind. */
-	if ((stat(ctx->db_path, &sb) == 0 &&
+	existed = stat(ctx->db_path, &sb) == 0;
+	if ((existed &&
 	     kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) ||
 	    kh_jobs_prepare(q, jobs, timeout, &err) != 0) {
 		rc = kh_fail("%s", err.msg);
@@ -292,7 +294,9 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 			rc = KH_EXIT_ERROR;
 			break;
 		}
-		if (one != KH_EXIT_OK)
+		if (one == KH_EXIT_OK)
+			stored++;
+		else
 			rc = one;
 	}
 	kh_progress(ctx, "collecting host", n, n);
@@ -303,6 +307,12 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 out:
 	/* after a database error the rest are not waited for: they are given up */
 	kh_jobs_free(q);
+	/* A first collect that stored nothing (a full disk) leaves no empty database, as a
+	 * bad URI leaves none. */
+	if (!existed && stored == 0 && ctx->store) {
+		kh_store_remove_unused(ctx->store);
+		ctx->store = NULL;
+	}
 	return rc;
 }
 

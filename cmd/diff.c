@@ -2,11 +2,6 @@
 #include "cmd/cmd.h"
 #include "report/diff.h"
 #include "report/diff_render.h"
-#include "report/escape.h"
-#include "report/show.h"
-#include "report/table.h"
-#include "util/buf.h"
-#include "util/mem.h"
 #include "util/timefmt.h"
 
 #include <getopt.h>
@@ -14,82 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum format { F_TEXT, F_MD, F_HTML, F_JSON };
-
-static int parse_format(const char *s, enum format *f)
+static int parse_format(const char *s, enum kh_format *f)
 {
 	static const char *const names[] = { "text", "md", "html", "json" };
+	static const enum kh_format formats[] = { KH_FORMAT_TEXT, KH_FORMAT_MD, KH_FORMAT_HTML,
+						  KH_FORMAT_JSON };
 
 	for (int i = 0; i < 4; i++)
 		if (strcmp(s, names[i]) == 0) {
-			*f = (enum format)i;
+			*f = formats[i];
 			return 0;
 		}
 	return -1;
-}
-
-static void append(struct kh_buf *b, char *s)
-{
-	kh_buf_puts(b, s);
-	free(s);
-}
-
-static char *render(enum format f, const struct kh_snapshot *from, const struct kh_snapshot *to,
-		    const struct kh_changes *ch, const struct kh_changes *pending)
-{
-	char *a = kh_snapshot_label(from), *z = kh_snapshot_label(to);
-	char *title = kh_asprintf("Changes from %s to %s", a, z);
-	struct kh_buf b = { 0 };
-	int color;
-	json_t *j;
-
-	free(a);
-	free(z);
-	switch (f) {
-	case F_MD:
-		kh_buf_puts(&b, "# ");
-		kh_escape_md(&b, title);
-		kh_buf_puts(&b, "\n\n");
-		append(&b, kh_changes_markdown(ch));
-		if (pending->n) {
-			kh_buf_puts(&b, "\n## Pending at next boot (running \xe2\x86\x92 persistent config)\n\n");
-			append(&b, kh_changes_markdown(pending));
-		}
-		break;
-	case F_HTML:
-		kh_buf_puts(&b, "<h2>");
-		kh_escape_html(&b, title);
-		kh_buf_puts(&b, "</h2>\n");
-		append(&b, kh_changes_html(ch));
-		if (pending->n) {
-			kh_buf_puts(&b, "<h3>Pending at next boot (running \xe2\x86\x92 persistent config)</h3>\n");
-			append(&b, kh_changes_html(pending));
-		}
-		break;
-	case F_JSON:
-		j = json_object();
-		json_object_set_new(j, "from", kh_snapshot_ref_json(from));
-		json_object_set_new(j, "to", kh_snapshot_ref_json(to));
-		json_object_set_new(j, "changes", kh_changes_json(ch));
-		json_object_set_new(j, "pending", kh_changes_json(pending));
-		append(&b, kh_json_dump(j));
-		break;
-	case F_TEXT:
-	default:
-		color = kh_stdout_color();
-		kh_text_safe(&b, title);
-		kh_buf_puts(&b, "\n");
-		if (ch->n == 0)
-			kh_buf_puts(&b, "No changes.\n");
-		append(&b, kh_changes_text(ch, color));
-		if (pending->n) {
-			kh_buf_puts(&b, "\nPending at next boot (running \xe2\x86\x92 persistent config):\n");
-			append(&b, kh_changes_text(pending, color));
-		}
-		break;
-	}
-	free(title);
-	return kh_buf_steal(&b);
 }
 
 /* FROM and TO as ids: TO defaults to the latest (of --host, or of FROM's URI), FROM to the
@@ -193,7 +124,7 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 	struct kh_changes ch = { 0 }, pending = { 0 };
 	char **uuids = NULL;
 	size_t n_uuids = 0;
-	enum format format = F_TEXT;
+	enum kh_format format = KH_FORMAT_TEXT;
 	int c, exit_code = 0, rc = KH_EXIT_ERROR;
 	int64_t from_id, to_id;
 	struct kh_err err;
@@ -239,7 +170,7 @@ static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
 	/* A renamed domain is found by any of its names, whichever side of the rename. */
 	kh_changes_filter_uuids(&ch, domain, network, pool, uuids, n_uuids);
 	kh_changes_filter_uuids(&pending, domain, network, pool, uuids, n_uuids);
-	out = render(format, from, to, &ch, &pending);
+	out = kh_diff_output(format, kh_stdout_color(), from, to, &ch, &pending);
 	if (!ctx->quiet)
 		fputs(out, stdout);
 	free(out);

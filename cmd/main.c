@@ -25,7 +25,7 @@
 
 static const struct kh_cmd *const commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
-	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_vacuum, &kh_cmd_check,
+	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_forget, &kh_cmd_vacuum, &kh_cmd_check,
 	&kh_cmd_complete,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

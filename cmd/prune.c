@@ -83,6 +83,14 @@ static int exec_prune(struct kh_ctx *ctx, int argc, char **argv)
 	if (!any)
 		return kh_usage_error(&kh_cmd_prune,
 				      "say what to keep: --keep-daily, --keep-weekly or --keep-monthly");
+	/* opened for reading (a dry run only reads: a full disk or a read-only file is no
+	 * obstacle); a real prune opens it again as the writers do */
+	if (!dry) {
+		kh_store_close(ctx->store);
+		ctx->store = NULL;
+		if (kh_store_open(ctx->db_path, KH_OPEN_WRITE, &ctx->store, &err) != 0)
+			return kh_fail("%s", err.msg);
+	}
 	if (kh_store_prune(ctx->store, &keep, dry, &r, &err) != 0)
 		return kh_fail("%s", err.msg);
 	if (!ctx->quiet) {
@@ -117,8 +125,8 @@ const struct kh_cmd kh_cmd_prune = {
 		   "must be given. The newest snapshot of each URI is always kept. Object\n"
 		   "versions and XML only the removed snapshots held go too;\n"
 		   "every remaining snapshot reads back as before. One transaction: an interrupted\n"
-		   "prune removes nothing.\n",
-	.flags = KH_NEED_DB | KH_WRITES_DB,
+		   "prune removes nothing; --dry-run only reads the file.\n",
+	.flags = KH_NEED_DB,
 	.exec = exec_prune,
 };
 
@@ -141,4 +149,45 @@ const struct kh_cmd kh_cmd_vacuum = {
 		   "Needs free disk space the size of the database while it runs.\n",
 	.flags = KH_NEED_DB | KH_WRITES_DB,
 	.exec = exec_vacuum,
+};
+
+static int exec_forget(struct kh_ctx *ctx, int argc, char **argv)
+{
+	struct kh_prune_result r;
+	struct kh_err err;
+	int64_t id;
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
+		return kh_bad_option(&kh_cmd_forget, c, argv);
+	if (optind >= argc)
+		return kh_usage_error(&kh_cmd_forget, "say which snapshot to forget");
+	if (optind + 1 < argc)
+		return kh_usage_error(&kh_cmd_forget, "unexpected argument '%s'", argv[optind + 1]);
+	if (kh_store_resolve(ctx->store, argv[optind], NULL, kh_now(), &id, &err) != 0 ||
+	    kh_store_forget(ctx->store, id, &r, &err) != 0)
+		return kh_fail("%s", err.msg);
+	if (!ctx->quiet) {
+		char *t = kh_snapshots_text(r.removed, r.n_removed);
+
+		printf("removed snapshot %lld\n%s", (long long)id, t);
+		printf("versions only it held: %lld domains, %lld pools, %lld volumes, "
+		       "%lld networks, %lld XML documents\n", (long long)r.domains,
+		       (long long)r.pools, (long long)r.volumes, (long long)r.networks,
+		       (long long)r.xml);
+		free(t);
+	}
+	kh_prune_result_clear(&r);
+	return KH_EXIT_OK;
+}
+
+const struct kh_cmd kh_cmd_forget = {
+	.name = "forget",
+	.summary = "remove one snapshot taken by mistake",
+	.usage = "SNAP",
+	.options = "Removes the snapshot and the object versions and XML only it held, in one\n"
+		   "transaction; every other snapshot reads back as before, and its host's next\n"
+		   "snapshot is compared with the one before it.\n",
+	.flags = KH_NEED_DB | KH_WRITES_DB,
+	.exec = exec_forget,
 };

@@ -1,5 +1,4 @@
 #include "report/diff_render.h"
-#include "report/escape.h"
 #include "report/show.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -11,13 +10,8 @@
 #include <string.h>
 
 #define ARROW " \xe2\x86\x92 "  /* → */
-#define ELLIPSIS " \xe2\x80\xa6" /* … */
-
-#define C_ADD "\033[32m"
-#define C_DEL "\033[31m"
-#define C_MOD "\033[33m"
-#define C_HEAD "\033[1m"
-#define C_OFF "\033[0m"
+#define ELLIPSIS "\xe2\x80\xa6" /* … */
+#define CELL_CHARS 80
 
 static int parse_i64(const char *s, int64_t *v)
 {
@@ -66,281 +60,295 @@ static char *display_name(const struct kh_change *c)
 	return c->pool ? kh_asprintf("%s/%s", c->pool, name) : kh_strdup(name);
 }
 
-/* A value as people read it: sizes humanized, multi-line text cut to its first line, XML on
- * one line. The caller escapes the result for its format. */
-static char *display_value(const char *v, enum kh_value_kind kind)
+/* ---- values ---------------------------------------------------------------------------------- */
+
+/* Whitespace runs as one space, cut after CELL_CHARS bytes at a character boundary. */
+static void collapsed(struct kh_buf *b, const char *v)
+{
+	size_t n = 0, start = b->len;
+	int space = 0;
+
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			space = b->len > start;
+			continue;
+		}
+		if (n >= CELL_CHARS && (c & 0xc0) != 0x80) {
+			kh_buf_puts(b, ELLIPSIS);
+			return;
+		}
+		if (space) {
+			kh_buf_add(b, " ", 1);
+			n++;
+			space = 0;
+		}
+		kh_buf_add(b, p, 1);
+		n++;
+	}
+}
+
+void kh_value_add(struct kh_buf *b, const char *v, enum kh_value_kind kind,
+		  enum kh_value_style style)
 {
 	char size[32];
 	int64_t n;
 
-	if (v == NULL)
-		return kh_strdup("");
+	if (v == NULL) {
+		kh_buf_puts(b, style == KH_VALUE_CELL ? "(none)" : "");
+		return;
+	}
 	if (kind == KH_VALUE_BYTES && parse_i64(v, &n) == 0) {
 		kh_size_format(n, size, sizeof size);
-		return kh_strdup(size);
+		kh_buf_puts(b, size);
+	} else if (style == KH_VALUE_CELL) {
+		collapsed(b, v);
+	} else if (*v == '\0') {
+		kh_buf_puts(b, "\"\"");
+	} else if (kind == KH_VALUE_XML) {
+		for (const char *p = v; *p; p++)
+			kh_buf_add(b, *p == '\n' || *p == '\r' || *p == '\t' ? " " : p, 1);
+	} else if (strpbrk(v, "\r\n")) {
+		kh_buf_add(b, v, strcspn(v, "\r\n"));
+		kh_buf_puts(b, " " ELLIPSIS);
+	} else {
+		kh_buf_puts(b, v);
 	}
-	if (*v == '\0')
-		return kh_strdup("\"\"");
-	if (kind == KH_VALUE_XML) {
-		char *r = kh_strdup(v);
-
-		for (char *p = r; *p; p++)
-			if (*p == '\n' || *p == '\r' || *p == '\t')
-				*p = ' ';
-		return r;
-	}
-	if (strpbrk(v, "\r\n")) {
-		size_t len = strcspn(v, "\r\n");
-
-		return kh_asprintf("%.*s%s", (int)len, v, ELLIPSIS);
-	}
-	return kh_strdup(v);
 }
 
-/* " (+1.0 GiB)" for sizes, " (+2)" for numbers; nothing when either side is not a number. */
-static char *display_delta(const struct kh_change *c)
+void kh_value_delta(struct kh_buf *b, const struct kh_change *c)
 {
 	char size[32];
-	int64_t a, b, d;
+	int64_t x, y, d;
 
-	if ((c->kind != KH_VALUE_BYTES && c->kind != KH_VALUE_NUMBER) || parse_i64(c->old, &a) ||
-	    parse_i64(c->new_, &b))
-		return kh_strdup("");
-	if ((a < 0 && b > INT64_MAX + a) || (a > 0 && b < INT64_MIN + a))
-		return kh_strdup("");
-	d = b - a;
-	if (c->kind == KH_VALUE_NUMBER)
-		return kh_asprintf(" (%s%" PRId64 ")", d > 0 ? "+" : "", d);
-	kh_size_format(d, size, sizeof size);
-	return kh_asprintf(" (%s%s)", d > 0 ? "+" : "", size);
-}
-
-/* ---- Text ---------------------------------------------------------------------------------- */
-
-/* Untrusted text on a terminal: control characters (C0, DEL and C1) as \xNN, so no value can
- * move the cursor or change colours. */
-static void put_safe(struct kh_buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			kh_buf_printf(b, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			kh_buf_printf(b, "\\x%02x\\x%02x", *p, p[1]), p++;
-		else
-			kh_buf_add(b, (const char *)p, 1);
+	if ((c->kind != KH_VALUE_BYTES && c->kind != KH_VALUE_NUMBER) || parse_i64(c->old, &x) ||
+	    parse_i64(c->new_, &y))
+		return;
+	if ((x < 0 && y > INT64_MAX + x) || (x > 0 && y < INT64_MIN + x))
+		return;
+	d = y - x;
+	if (c->kind == KH_VALUE_NUMBER) {
+		kh_buf_printf(b, " (%s%" PRId64 ")", d > 0 ? "+" : "", d);
+		return;
 	}
+	kh_size_format(d, size, sizeof size);
+	kh_buf_printf(b, " (%s%s)", d > 0 ? "+" : "", size);
 }
 
-static void text_header(struct kh_buf *b, const struct kh_change *c, int multi, int color)
+static void value_span(struct kh_inline *in, const char *v, enum kh_value_kind kind)
+{
+	struct kh_buf b = { 0 };
+
+	kh_value_add(&b, v, kind, KH_VALUE_LINE);
+	kh_span(in, b.data ? b.data : "");
+	kh_buf_free(&b);
+}
+
+/* ---- the document ---------------------------------------------------------------------------- */
+
+static enum kh_tone change_tone(const struct kh_change *c)
+{
+	return c->change == KH_CHANGE_ADDED ? KH_TONE_ADDED
+	       : c->change == KH_CHANGE_REMOVED ? KH_TONE_REMOVED
+					       : KH_TONE_MODIFIED;
+}
+
+/* "object name" and, over several hosts, " (uri)". */
+static void object_spans(struct kh_inline *in, const struct kh_change *c, int multi)
 {
 	char *name = display_name(c);
 
-	if (color)
-		kh_buf_puts(b, C_HEAD);
-	put_safe(b, c->object);
-	kh_buf_puts(b, " ");
-	put_safe(b, name);
+	kh_span(in, c->object);
+	kh_span(in, " ");
+	kh_span(in, name);
 	if (multi && c->uri) {
-		kh_buf_puts(b, " (");
-		put_safe(b, c->uri);
-		kh_buf_puts(b, ")");
+		kh_span(in, " (");
+		kh_span(in, c->uri);
+		kh_span(in, ")");
 	}
-	if (color)
-		kh_buf_puts(b, C_OFF);
-	kh_buf_puts(b, "\n");
 	free(name);
 }
 
-static void text_line(struct kh_buf *b, const struct kh_change *c, int color)
+/* One line of a change inside its object's group. */
+static void change_line(struct kh_block *l, const struct kh_change *c)
 {
-	char *old = display_value(c->old, c->kind), *new_ = display_value(c->new_, c->kind);
-	const char *col = c->old == NULL ? C_ADD : c->new_ == NULL ? C_DEL : C_MOD;
+	enum kh_tone tone = c->old == NULL ? KH_TONE_ADDED
+			    : c->new_ == NULL ? KH_TONE_REMOVED
+					      : KH_TONE_MODIFIED;
+	struct kh_inline *in = kh_list_item(l, 1, tone);
 
-	kh_buf_puts(b, "  ");
-	if (color)
-		kh_buf_puts(b, col);
 	if (c->old == NULL && c->new_ != NULL) {
-		kh_buf_puts(b, "+ ");
-		put_safe(b, c->path);
-		kh_buf_puts(b, ": ");
-		put_safe(b, new_);
+		kh_span(in, "+ ");
+		kh_span(in, c->path);
+		kh_span(in, ": ");
+		value_span(in, c->new_, c->kind);
 	} else if (c->new_ == NULL && c->old != NULL) {
-		kh_buf_puts(b, "- ");
-		put_safe(b, c->path);
-		kh_buf_puts(b, ": ");
-		put_safe(b, old);
+		kh_span(in, "- ");
+		kh_span(in, c->path);
+		kh_span(in, ": ");
+		value_span(in, c->old, c->kind);
 	} else {
-		char *delta = display_delta(c);
-
-		put_safe(b, c->path);
+		kh_span(in, c->path);
 		if (c->old != NULL) {
-			kh_buf_puts(b, ": ");
-			put_safe(b, old);
-			kh_buf_puts(b, ARROW);
-			put_safe(b, new_);
-			kh_buf_puts(b, delta);
+			struct kh_buf delta = { 0 };
+
+			kh_span(in, ": ");
+			value_span(in, c->old, c->kind);
+			kh_span(in, ARROW);
+			value_span(in, c->new_, c->kind);
+			kh_value_delta(&delta, c);
+			kh_span(in, delta.data);
+			kh_buf_free(&delta);
 		}
-		free(delta);
 	}
-	if (color)
-		kh_buf_puts(b, C_OFF);
-	kh_buf_puts(b, "\n");
-	free(old);
-	free(new_);
 }
 
-char *kh_changes_text(const struct kh_changes *c, int color)
+/* The terminal's lines: a group per object, a line per change. */
+static void changes_lines(struct kh_doc *d, const struct kh_changes *c, int multi)
 {
-	struct kh_buf b = { 0 };
+	struct kh_block *l = kh_doc_list(d, 1);
 	const struct kh_change *group = NULL;
-	int multi;
 
-	if (c == NULL)
-		return kh_buf_steal(&b);
-	multi = several_hosts(c);
-
+	l->media = KH_MEDIA_TEXT;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct kh_change *ch = &c->items[i];
 
 		if (ch->path == NULL) {
 			/* A whole object added or removed: one line of its own. */
-			char *name = display_name(ch);
-			int add = ch->change == KH_CHANGE_ADDED;
+			struct kh_inline *in = kh_list_item(l, 0, change_tone(ch));
 
-			if (color)
-				kh_buf_puts(&b, add ? C_ADD : ch->change == KH_CHANGE_REMOVED ? C_DEL : C_MOD);
-			kh_buf_puts(&b, add ? "+ " : ch->change == KH_CHANGE_REMOVED ? "- " : "~ ");
-			put_safe(&b, ch->object);
-			kh_buf_puts(&b, " ");
-			put_safe(&b, name);
-			if (multi && ch->uri) {
-				kh_buf_puts(&b, " (");
-				put_safe(&b, ch->uri);
-				kh_buf_puts(&b, ")");
-			}
-			if (color)
-				kh_buf_puts(&b, C_OFF);
-			kh_buf_puts(&b, "\n");
-			free(name);
+			kh_span(in, ch->change == KH_CHANGE_ADDED     ? "+ "
+				    : ch->change == KH_CHANGE_REMOVED ? "- "
+								      : "~ ");
+			object_spans(in, ch, multi);
 			group = NULL;
 			continue;
 		}
 		if (group == NULL || !same_object(group, ch)) {
-			text_header(&b, ch, multi, color);
+			object_spans(kh_list_item(l, 0, KH_TONE_STRONG), ch, multi);
 			group = ch;
 		}
-		text_line(&b, ch, color);
+		change_line(l, ch);
 	}
-	return kh_buf_steal(&b);
 }
 
-/* ---- Markdown and HTML ---------------------------------------------------------------------- */
+static const char *const heads[] = { "Host", "Object", "Name", "Change", "Path", "Old", "New" };
 
-/* The cells of one row, each unescaped: host (when multi), object, name, change, path, old,
- * new. */
-#define N_CELLS 7
-
-static void row_cells(const struct kh_change *c, char *cells[N_CELLS])
+/* The page's table: a row per change, shaded by what it does. */
+static void changes_table(struct kh_doc *d, const struct kh_changes *c, int multi)
 {
-	char *delta = c->old && c->new_ ? display_delta(c) : kh_strdup("");
-	char *new_ = display_value(c->new_, c->kind);
+	size_t first = multi ? 0 : 1;
+	struct kh_table *t = kh_doc_table(d, 7 - first, heads + first, &"llllppp"[first]);
 
-	cells[0] = kh_strdup(c->uri ? c->uri : "");
-	cells[1] = kh_strdup(c->object ? c->object : "");
-	cells[2] = display_name(c);
-	cells[3] = kh_strdup(kh_change_kind_name(c->change));
-	cells[4] = kh_strdup(c->path ? c->path : "");
-	cells[5] = display_value(c->old, c->kind);
-	cells[6] = kh_asprintf("%s%s", new_, delta);
-	free(new_);
-	free(delta);
+	kh_doc_last(d)->media = KH_MEDIA_RICH;
+	t->look = KH_LOOK_GRID;
+	for (size_t r = 0; r < c->n; r++) {
+		const struct kh_change *ch = &c->items[r];
+		struct kh_buf b = { 0 };
+
+		if (ch->change == KH_CHANGE_ADDED || (ch->path && ch->old == NULL))
+			kh_table_tone(t, KH_TONE_ADDED);
+		else if (ch->change == KH_CHANGE_REMOVED || (ch->path && ch->new_ == NULL))
+			kh_table_tone(t, KH_TONE_REMOVED);
+		else
+			kh_table_tone(t, KH_TONE_MODIFIED);
+		if (multi)
+			kh_cell(t, ch->uri ? ch->uri : "");
+		kh_cell(t, ch->object ? ch->object : "");
+		kh_cell_take(t, display_name(ch));
+		kh_cell(t, kh_change_kind_name(ch->change));
+		kh_cell(t, ch->path ? ch->path : "");
+		kh_value_add(&b, ch->old, ch->kind, KH_VALUE_LINE);
+		kh_cell_take(t, kh_buf_steal(&b));
+		kh_value_add(&b, ch->new_, ch->kind, KH_VALUE_LINE);
+		if (ch->old && ch->new_)
+			kh_value_delta(&b, ch);
+		kh_cell_take(t, kh_buf_steal(&b));
+	}
 }
 
-static void cells_free(char *cells[N_CELLS])
+void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
 {
-	for (int i = 0; i < N_CELLS; i++)
-		free(cells[i]);
-}
-
-static const char *const heads[N_CELLS] = { "Host", "Object", "Name", "Change", "Path", "Old",
-					    "New" };
-
-char *kh_changes_markdown(const struct kh_changes *c)
-{
-	struct kh_buf b = { 0 };
-	int first = several_hosts(c) ? 0 : 1;
+	int multi = several_hosts(c);
 
 	if (c == NULL || c->n == 0) {
-		kh_buf_puts(&b, "No changes.\n");
-		return kh_buf_steal(&b);
+		kh_doc_paraf(d, "No changes.");
+		return;
 	}
-	kh_buf_puts(&b, "|");
-	for (int i = first; i < N_CELLS; i++)
-		kh_buf_printf(&b, " %s |", heads[i]);
-	kh_buf_puts(&b, "\n|");
-	for (int i = first; i < N_CELLS; i++)
-		kh_buf_puts(&b, " --- |");
-	kh_buf_puts(&b, "\n");
-	for (size_t r = 0; r < c->n; r++) {
-		char *cells[N_CELLS];
-
-		row_cells(&c->items[r], cells);
-		kh_buf_puts(&b, "|");
-		for (int i = first; i < N_CELLS; i++) {
-			kh_buf_puts(&b, " ");
-			kh_escape_md(&b, cells[i]);
-			kh_buf_puts(&b, " |");
-		}
-		kh_buf_puts(&b, "\n");
-		cells_free(cells);
-	}
-	return kh_buf_steal(&b);
+	changes_lines(d, c, multi);
+	changes_table(d, c, multi);
 }
 
-#define TD_STYLE "padding:3px 8px;border:1px solid #d0d7de;vertical-align:top;text-align:left"
-#define VAL_STYLE TD_STYLE ";font-family:monospace;white-space:pre-wrap;word-break:break-word"
-
-static const char *row_colour(const struct kh_change *c)
+void kh_pending_doc(struct kh_doc *d, const char *as_of, const struct kh_changes *c)
 {
-	if (c->change == KH_CHANGE_ADDED || (c->path && c->old == NULL))
-		return "#e6ffec";
-	if (c->change == KH_CHANGE_REMOVED || (c->path && c->new_ == NULL))
-		return "#ffebe9";
-	return "#fff8c5";
+	struct kh_block *h = kh_doc_heading(d, 2, KH_PENDING_TITLE " (" KH_PENDING_WHAT ")");
+
+	if (as_of) {
+		kh_span(&h->text[0], " as of ");
+		kh_span(&h->text[0], as_of);
+	}
+	h->end = ':';
+	kh_changes_doc(d, c);
 }
 
-char *kh_changes_html(const struct kh_changes *c)
+char *kh_changes_render(struct kh_doc *d, enum kh_format f, int color)
 {
+	static const struct kh_html_opts fragment = { .heading_offset = 1, .class = "kh-diff" };
 	struct kh_buf b = { 0 };
-	int first = several_hosts(c) ? 0 : 1;
+	struct kh_err err;
 
-	if (c == NULL || c->n == 0) {
-		kh_buf_puts(&b, "<p class=\"kh-diff\">No changes.</p>\n");
-		return kh_buf_steal(&b);
-	}
-	kh_buf_puts(&b, "<table class=\"kh-diff\" style=\"border-collapse:collapse;"
-			"font-family:sans-serif;font-size:13px\">\n<thead><tr style=\"background:"
-			"#f6f8fa\">");
-	for (int i = first; i < N_CELLS; i++)
-		kh_buf_printf(&b, "<th style=\"%s\">%s</th>", TD_STYLE, heads[i]);
-	kh_buf_puts(&b, "</tr></thead>\n<tbody>\n");
-	for (size_t r = 0; r < c->n; r++) {
-		char *cells[N_CELLS];
-
-		row_cells(&c->items[r], cells);
-		kh_buf_printf(&b, "<tr style=\"background:%s\">", row_colour(&c->items[r]));
-		for (int i = first; i < N_CELLS; i++) {
-			kh_buf_printf(&b, "<td style=\"%s\">", i >= 4 ? VAL_STYLE : TD_STYLE);
-			kh_escape_html(&b, cells[i]);
-			kh_buf_puts(&b, "</td>");
-		}
-		kh_buf_puts(&b, "</tr>\n");
-		cells_free(cells);
-	}
-	kh_buf_puts(&b, "</tbody>\n</table>\n");
+	if (f == KH_FORMAT_MD)
+		kh_doc_markdown(d, &b);
+	else if (f == KH_FORMAT_HTML)
+		(void)kh_doc_html(d, &fragment, &b, &err); /* written directly: cannot fail */
+	else
+		kh_doc_text(d, color, &b);
 	return kh_buf_steal(&b);
+}
+
+char *kh_changes_output(const struct kh_changes *c, enum kh_format f, int color)
+{
+	struct kh_doc d = { 0 };
+	char *s;
+
+	if (f == KH_FORMAT_JSON)
+		return kh_json_dump(kh_changes_json(c));
+	kh_changes_doc(&d, c);
+	s = kh_changes_render(&d, f, color);
+	kh_doc_free(&d);
+	return s;
+}
+
+char *kh_diff_output(enum kh_format f, int color, const struct kh_snapshot *from,
+		     const struct kh_snapshot *to, const struct kh_changes *ch,
+		     const struct kh_changes *pending)
+{
+	char *a, *z, *s;
+	struct kh_doc d = { 0 };
+	struct kh_block *h;
+
+	if (f == KH_FORMAT_JSON) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "from", kh_snapshot_ref_json(from));
+		json_object_set_new(j, "to", kh_snapshot_ref_json(to));
+		json_object_set_new(j, "changes", kh_changes_json(ch));
+		json_object_set_new(j, "pending", kh_changes_json(pending));
+		return kh_json_dump(j);
+	}
+	a = kh_snapshot_label(from);
+	z = kh_snapshot_label(to);
+	h = kh_doc_heading(&d, 1, NULL);
+	kh_spanf(&h->text[0], "Changes from %s to %s", a, z);
+	free(a);
+	free(z);
+	kh_changes_doc(&d, ch);
+	if (pending->n)
+		kh_pending_doc(&d, NULL, pending);
+	s = kh_changes_render(&d, f, color);
+	kh_doc_free(&d);
+	return s;
 }
 
 /* ---- JSON ------------------------------------------------------------------------------------ */

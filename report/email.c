@@ -252,9 +252,8 @@ static void date_header(struct kh_buf *b, int64_t now)
 
 /* "Storage report for kvm1 and kvm2: volume db.qcow2 on kvm1 full on 2026-01-15", with
  * control characters from host or volume names made spaces. */
-static char *default_subject(const struct kh_report *r)
+static char *default_subject(const struct kh_report *r, const struct kh_analysis *a)
 {
-	struct kh_analysis *a = kh_analysis_new(r);
 	char *first = kh_report_first_to_fill(r, a), *title = kh_report_hosts(r, 3), *s;
 
 	s = kh_asprintf("Storage report for %s: %s", title, first);
@@ -263,7 +262,6 @@ static char *default_subject(const struct kh_report *r)
 			*p = ' ';
 	free(first);
 	free(title);
-	kh_analysis_free(a);
 	return s;
 }
 
@@ -273,6 +271,7 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	struct kh_buf m = { 0 }, text = { 0 }, html = { 0 };
 	char *md = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
 	char boundary[64], *b;
+	struct kh_analysis *a;
 	int64_t now = kh_now();
 	uint64_t h;
 	int rc = -1;
@@ -281,10 +280,15 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	if (check_header("To address", to, err) || check_header("From address", from, err) ||
 	    (subject && *subject && check_header("subject", subject, err)))
 		return -1;
-	if (kh_report_html(r, templates_dir, &page, err))
+	/* One analysis for both parts and the subject. */
+	a = kh_analysis_new(r);
+	if (kh_report_pages(r, a, templates_dir, &md, &page, err)) {
+		kh_analysis_free(a);
+		free(md);
 		return -1;
-	md = kh_report_markdown(r);
-	subj = subject && *subject ? kh_strdup(subject) : default_subject(r);
+	}
+	subj = subject && *subject ? kh_strdup(subject) : default_subject(r, a);
+	kh_analysis_free(a);
 	qp_encode(&text, md);
 	qp_encode(&html, page);
 

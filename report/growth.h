@@ -24,7 +24,7 @@ struct kh_fit {
 };
 
 /* Fits n samples, t ascending (seconds since the epoch), y in bytes (>= 0).
- * Needs no minimum; kh_fit_usable tells whether the result may be forecast from. */
+ * Needs no minimum; kh_fit_unusable tells whether the result may be forecast from. */
 void kh_fit_series(const int64_t *t, const int64_t *y, size_t n, struct kh_fit *f);
 
 /* NULL when a forecast can be made from the fit, else why not

@@ -1,19 +1,17 @@
-/* The report as Markdown and HTML (JSON: report/report_json.c). Markdown and HTML are rendered from one document of prose blocks
- * (Markdown, every untrusted string escaped with kh_escape_md) and tables (cells kept raw,
- * escaped by each renderer). cmark's CommonMark has no tables, and its safe mode drops raw
- * HTML, so the HTML path converts the prose with cmark and writes the tables itself, with
- * bars made of table cells with bgcolor/width that mail clients keep. */
+/* The report as a document (report/doc.h), and its Markdown and HTML page (JSON:
+ * report/report_json.c; the e-mail: report/email.c). The page's prose is its Markdown through
+ * libcmark (safe mode), its tables and bars are drawn by the HTML back end. */
 #include "report/report_int.h"
+#include "report/diff_render.h"
+#include "report/doc.h"
 #include "report/escape.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
 
-#include <cmark.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,78 +19,20 @@
 #define TOP_GROWING 10
 #define DRIFT_ROWS 100
 #define LIST_ROWS 200   /* warn and orphan tables: the JSON has every row */
-#define VALUE_CHARS 80
-#define BAR_PX 100
 #define NO_VALUE "\xe2\x80\x94"       /* — */
 #define RANGE_DASH "\xe2\x80\x93"     /* – */
 #define ARROW " \xe2\x86\x92 "        /* → */
 
-/* ---- the document ---- */
+/* ---- cells ---- */
 
-struct cell {
-	char *text;             /* raw: escaped when rendered */
-	int bar;                /* draw used / cap as a bar under the text (HTML) */
-	int64_t used, cap;
-};
-
-struct table {
-	size_t cols;
-	const char *const *head;
-	const char *align;      /* per column: 'l' or 'r' */
-	struct cell *cells;     /* row-major */
-	size_t n, cap;
-};
-
-struct block {
-	char *md;               /* prose, NULL for a table */
-	struct table t;
-};
-
-struct doc {
-	struct block *b;
-	size_t n, cap;
-};
-
-static void doc_md(struct doc *d, struct kh_buf *md)
+static void cell_add(struct kh_table *t, char *text)
 {
-	struct block *b = KH_PUSH(d->b, d->n, d->cap);
-
-	b->md = kh_buf_steal(md);
+	kh_cell_take(t, text ? text : kh_strdup(NO_VALUE));
 }
 
-static struct table *doc_table(struct doc *d, size_t cols, const char *const *head,
-			       const char *align)
+static void cell_str(struct kh_table *t, const char *s)
 {
-	struct block *b = KH_PUSH(d->b, d->n, d->cap);
-
-	b->t.cols = cols;
-	b->t.head = head;
-	b->t.align = align;
-	return &b->t;
-}
-
-static struct cell *cell_add(struct table *t, char *text)
-{
-	struct cell *c = KH_PUSH(t->cells, t->n, t->cap);
-
-	c->text = text ? text : kh_strdup(NO_VALUE);
-	return c;
-}
-
-static void cell_str(struct table *t, const char *s)
-{
-	cell_add(t, kh_strdup(s && *s ? s : NO_VALUE));
-}
-
-static void doc_free(struct doc *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->b[i].md);
-		for (size_t j = 0; j < d->b[i].t.n; j++)
-			free(d->b[i].t.cells[j].text);
-		free(d->b[i].t.cells);
-	}
-	free(d->b);
+	kh_cell(t, s && *s ? s : NO_VALUE);
 }
 
 /* ---- formatting numbers ---- */
@@ -188,50 +128,7 @@ static void when_str(int64_t t, char out[KH_TIME_LEN])
 	out[16] = '\0'; /* "2026-01-15 03:00" */
 }
 
-/* One line, at most VALUE_CHARS bytes (not cutting a UTF-8 sequence), whitespace runs
- * collapsed: XML elements stay readable in a table cell. */
-static void value_add(struct kh_buf *b, const char *v, enum kh_value_kind kind)
-{
-	size_t n = 0, start = b->len;
-	int space = 0;
-
-	if (v == NULL) {
-		kh_buf_puts(b, "(none)");
-		return;
-	}
-	if (kind == KH_VALUE_BYTES) {
-		char *end, s[32];
-		long long x;
-
-		errno = 0;
-		x = strtoll(v, &end, 10);
-		if (*v && *end == '\0' && errno == 0) {
-			kh_size_format(x, s, sizeof s);
-			kh_buf_puts(b, s);
-			return;
-		}
-	}
-	for (const char *p = v; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			space = b->len > start;
-			continue;
-		}
-		if (n >= VALUE_CHARS && (c & 0xc0) != 0x80) {
-			kh_buf_puts(b, "\xe2\x80\xa6"); /* … */
-			return;
-		}
-		if (space) {
-			kh_buf_add(b, " ", 1);
-			n++;
-			space = 0;
-		}
-		kh_buf_add(b, p, 1);
-		n++;
-	}
-}
-
+/* "added: V", "removed: V", "OLD → NEW (+delta)", values as a table cell shows them. */
 static char *change_str(const struct kh_change *c)
 {
 	struct kh_buf b = { 0 };
@@ -240,21 +137,16 @@ static char *change_str(const struct kh_change *c)
 		return kh_strdup(kh_change_kind_name(c->change));
 	if (c->old == NULL) {
 		kh_buf_puts(&b, "added: ");
-		value_add(&b, c->new_, c->kind);
+		kh_value_add(&b, c->new_, c->kind, KH_VALUE_CELL);
 	} else if (c->new_ == NULL) {
 		kh_buf_puts(&b, "removed: ");
-		value_add(&b, c->old, c->kind);
+		kh_value_add(&b, c->old, c->kind, KH_VALUE_CELL);
 	} else {
-		value_add(&b, c->old, c->kind);
+		kh_value_add(&b, c->old, c->kind, KH_VALUE_CELL);
 		kh_buf_puts(&b, ARROW);
-		value_add(&b, c->new_, c->kind);
-		if (c->kind == KH_VALUE_BYTES) {
-			long long o = strtoll(c->old, NULL, 10), n = strtoll(c->new_, NULL, 10);
-			char *d = signed_size_str((int64_t)(n - o));
-
-			kh_buf_printf(&b, " (%s)", d);
-			free(d);
-		}
+		kh_value_add(&b, c->new_, c->kind, KH_VALUE_CELL);
+		if (c->kind == KH_VALUE_BYTES)
+			kh_value_delta(&b, c);
 	}
 	return kh_buf_steal(&b);
 }
@@ -290,21 +182,17 @@ char *kh_report_title(const struct kh_report *r)
 	return s;
 }
 
-/* "volume vm1.qcow2 in pool default on kvm1" (md: escaped, name in bold). */
-static void what_str(struct kh_buf *b, const struct kh_row *row, int is_pool, int md)
+/* "volume **vm1.qcow2** in pool default on kvm1", the name strong. */
+static void what_spans(struct kh_inline *in, const struct kh_row *row, int is_pool)
 {
-	void (*text)(struct kh_buf *, const char *) = md ? kh_escape_md : kh_buf_puts;
-	const char *strong = md ? "**" : "";
-
-	kh_buf_printf(b, "%s %s", is_pool ? "pool" : "volume", strong);
-	text(b, row->s->name);
-	kh_buf_puts(b, strong);
+	kh_span(in, is_pool ? "pool " : "volume ");
+	kh_span_strong(in, row->s->name);
 	if (!is_pool) {
-		kh_buf_puts(b, " in pool ");
-		text(b, row->s->pool);
+		kh_span(in, " in pool ");
+		kh_span(in, row->s->pool);
 	}
-	kh_buf_puts(b, " on ");
-	text(b, kh_row_host(row));
+	kh_span(in, " on ");
+	kh_span(in, kh_row_host(row));
 }
 
 char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a)
@@ -342,33 +230,12 @@ static const char *const NET_HEAD[] = { "When (UTC)", "Host", "Network", "What",
 static const char *const PENDING_HEAD[] = { "Host", "Domain", "What",
 					    "Running" ARROW "persistent" };
 
-static void prose(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void prose(struct doc *d, const char *fmt, ...)
+static void used_cell(struct kh_table *t, int64_t used, int64_t cap)
 {
-	struct kh_buf b = { 0 };
-	va_list ap;
-	char *s;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = kh_malloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	kh_buf_puts(&b, s);
-	free(s);
-	doc_md(d, &b);
-}
-
-static void used_cell(struct table *t, int64_t used, int64_t cap)
-{
-	struct cell *c = cell_add(t, used_str(used, cap));
-
-	c->bar = used >= 0 && cap > 0;
-	c->used = used;
-	c->cap = cap;
+	if (used >= 0 && cap > 0)
+		kh_cell_bar(t, used_str(used, cap), used, cap);
+	else
+		cell_add(t, used_str(used, cap));
 }
 
 static void notes_str(struct kh_buf *b, const struct kh_row *row)
@@ -383,12 +250,13 @@ static void notes_str(struct kh_buf *b, const struct kh_row *row)
 	}
 }
 
-/* "- **Same host:** A and B are the same host (kvm1, UUID ...)": once per machine reached
- * through more than one URI, so its numbers are not read as two hosts'. */
-static void same_hosts(const struct kh_report *r, struct kh_buf *b)
+/* "Same host: A and B are the same host (kvm1, UUID ...)": once per machine reached through
+ * more than one URI, so its numbers are not read as two hosts'. */
+static void same_hosts(const struct kh_report *r, struct kh_block *list)
 {
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		size_t n = 0, seen = 0;
+		struct kh_inline *in;
 
 		for (size_t j = 0; j < i; j++)
 			seen += kh_rhost_same(r, i, j);
@@ -396,26 +264,30 @@ static void same_hosts(const struct kh_report *r, struct kh_buf *b)
 			n += kh_rhost_same(r, i, j);
 		if (seen || n == 0)
 			continue;
-		kh_buf_puts(b, "- **Same host:** ");
-		kh_escape_md(b, r->hosts[i].uri);
+		in = kh_list_item(list, 0, KH_TONE_NONE);
+		kh_span_strong(in, "Same host:");
+		kh_span(in, " ");
+		kh_span(in, r->hosts[i].uri);
 		for (size_t j = i + 1, k = 0; j < r->n_hosts; j++) {
 			if (!kh_rhost_same(r, i, j))
 				continue;
-			kh_buf_puts(b, ++k == n ? " and " : ", ");
-			kh_escape_md(b, r->hosts[j].uri);
+			kh_span(in, ++k == n ? " and " : ", ");
+			kh_span(in, r->hosts[j].uri);
 		}
-		kh_buf_puts(b, " are the same host (");
-		kh_escape_md(b, r->hosts[i].hostname);
-		kh_buf_puts(b, ", UUID ");
-		kh_escape_md(b, r->hosts[i].host_uuid);
-		kh_buf_puts(b, ")\n");
+		kh_span(in, " are the same host (");
+		kh_span(in, r->hosts[i].hostname);
+		kh_span(in, ", UUID ");
+		kh_span(in, r->hosts[i].host_uuid);
+		kh_span(in, ")");
 	}
 }
 
-static void summary(const struct kh_report *r, const struct kh_analysis *a, struct doc *d)
+static void summary(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)
 {
 	struct kh_buf b = { 0 };
 	char f[KH_TIME_LEN], t[KH_TIME_LEN], date[KH_TIME_LEN];
+	struct kh_block *list;
+	struct kh_inline *in;
 	size_t warn_vols = 0, warn_pools = 0, added = 0, removed = 0, drift = 0, nets = 0;
 	size_t pending = 0;
 	int64_t from, to;
@@ -442,67 +314,80 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 			drift++;
 	}
 
-	kh_buf_puts(&b, "# Storage growth and drift\n\n");
-	kh_buf_puts(&b, "- **Hosts:** ");
+	kh_doc_heading(d, 1, "Storage growth and drift");
+	list = kh_doc_list(d, 0);
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_span_strong(in, "Hosts:");
+	kh_span(in, " ");
 	if (r->n_hosts == 0)
-		kh_buf_puts(&b, "none");
+		kh_span(in, "none");
 	for (size_t i = 0; i < r->n_hosts; i++) {
-		kh_buf_puts(&b, i ? ", " : "");
-		kh_escape_md(&b, kh_rhost_label(&r->hosts[i]));
-		kh_buf_puts(&b, " (");
-		kh_escape_md(&b, r->hosts[i].uri);
-		kh_buf_puts(&b, ")");
+		kh_span(in, i ? ", " : "");
+		kh_span(in, kh_rhost_label(&r->hosts[i]));
+		kh_span(in, " (");
+		kh_span(in, r->hosts[i].uri);
+		kh_span(in, ")");
 	}
-	kh_buf_puts(&b, "\n");
-	same_hosts(r, &b);
-	kh_buf_printf(&b, "- **Period:** %s to %s, %zu snapshot%s\n", f, t, r->n_snapshots,
-		      r->n_snapshots == 1 ? "" : "s");
-	kh_buf_puts(&b, "- **Fills first:** ");
+	same_hosts(r, list);
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_span_strong(in, "Period:");
+	kh_spanf(in, " %s to %s, %zu snapshot%s", f, t, r->n_snapshots,
+		 r->n_snapshots == 1 ? "" : "s");
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_span_strong(in, "Fills first:");
+	kh_span(in, " ");
 	if (a->first) {
 		const struct kh_row *x = a->first;
 
 		kh_date_format(x->fc.full_at, date);
-		what_str(&b, x, a->first_is_pool, 1);
+		what_spans(in, x, a->first_is_pool);
 		if (!a->first_is_pool && x->n_owners) {
-			kh_buf_puts(&b, " (used by ");
+			kh_span(in, " (used by ");
 			for (size_t i = 0; i < x->n_owners; i++) {
-				kh_buf_puts(&b, i ? ", " : "");
-				kh_escape_md(&b, x->owners[i]);
+				kh_span(in, i ? ", " : "");
+				kh_span(in, x->owners[i]);
 			}
-			kh_buf_puts(&b, ")");
+			kh_span(in, ")");
 		}
-		kh_buf_puts(&b, ", ");
+		kh_span(in, ", ");
 		days_str(&b, x->fc.days);
-		kh_buf_printf(&b, ", on %s.\n", date);
+		kh_span(in, b.data);
+		kh_buf_free(&b);
+		kh_spanf(in, ", on %s.", date);
 	} else {
-		kh_buf_puts(&b, "nothing is forecast to fill: no pool or volume with enough "
-				"samples is growing.\n");
+		kh_span(in, "nothing is forecast to fill: no pool or volume with enough samples "
+			    "is growing.");
 	}
-	kh_buf_printf(&b, "- **Within %d days of full:** %zu volume%s, %zu pool%s\n",
-		      r->warn_days, warn_vols, warn_vols == 1 ? "" : "s", warn_pools,
-		      warn_pools == 1 ? "" : "s");
-	kh_buf_printf(&b, "- **Changes:** %zu domain%s added, %zu removed, %zu configuration "
-			  "change%s, %zu network change%s\n",
-		      added, added == 1 ? "" : "s", removed, drift, drift == 1 ? "" : "s", nets,
-		      nets == 1 ? "" : "s");
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_spanf(in, "Within %d days of full:", r->warn_days);
+	in->spans[0].strong = 1;
+	kh_spanf(in, " %zu volume%s, %zu pool%s", warn_vols, warn_vols == 1 ? "" : "s",
+		 warn_pools, warn_pools == 1 ? "" : "s");
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_span_strong(in, "Changes:");
+	kh_spanf(in, " %zu domain%s added, %zu removed, %zu configuration change%s, %zu network "
+		     "change%s",
+		 added, added == 1 ? "" : "s", removed, drift, drift == 1 ? "" : "s", nets,
+		 nets == 1 ? "" : "s");
 	for (size_t i = 0; i < r->n_hosts; i++)
 		pending += r->hosts[i].pending.n;
-	if (pending)
-		kh_buf_printf(&b, "- **Pending at next boot:** %zu change%s\n", pending,
-			      pending == 1 ? "" : "s");
-	doc_md(d, &b);
+	if (pending) {
+		in = kh_list_item(list, 0, KH_TONE_NONE);
+		kh_span_strong(in, KH_PENDING_TITLE ":");
+		kh_spanf(in, " %zu change%s", pending, pending == 1 ? "" : "s");
+	}
 }
 
-static void pools_section(const struct kh_analysis *a, struct doc *d)
+static void pools_section(const struct kh_analysis *a, struct kh_doc *d)
 {
-	struct table *t;
+	struct kh_table *t;
 
-	prose(d, "## Pools\n");
+	kh_doc_heading(d, 2, "Pools");
 	if (a->n_pools == 0) {
-		prose(d, "No pools.\n");
+		kh_doc_paraf(d, "No pools.");
 		return;
 	}
-	t = doc_table(d, 10, POOL_HEAD, "llrrrrrrll");
+	t = kh_doc_table(d, 10, POOL_HEAD, "llrrrrrrll");
 	for (size_t i = 0; i < a->n_pools; i++) {
 		const struct kh_row *p = &a->pools[i];
 		struct kh_buf note = { 0 };
@@ -535,28 +420,28 @@ static int cmp_rate_desc(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-static void volume_cells(struct table *t, const struct kh_row *v)
+static void volume_cells(struct kh_table *t, const struct kh_row *v)
 {
 	cell_str(t, kh_row_host(v));
 	cell_str(t, v->s->pool);
 	cell_str(t, v->s->name);
 }
 
-static void top_section(const struct kh_analysis *a, struct doc *d)
+static void top_section(const struct kh_analysis *a, struct kh_doc *d)
 {
 	const struct kh_row **top = kh_malloc((a->n_vols + 1) * sizeof *top);
 	size_t n = 0;
-	struct table *t;
+	struct kh_table *t;
 
 	for (size_t i = 0; i < a->n_vols; i++)
 		if (a->vols[i].fitted && a->vols[i].fit.rate > 0)
 			top[n++] = &a->vols[i];
 	qsort(top, n, sizeof *top, cmp_rate_desc);
-	prose(d, "## Top growing volumes\n");
+	kh_doc_heading(d, 2, "Top growing volumes");
 	if (n == 0)
-		prose(d, "No volume with enough samples (3 over 2 days or more) is growing.\n");
+		kh_doc_paraf(d, "No volume with enough samples (3 over 2 days or more) is growing.");
 	else {
-		t = doc_table(d, 8, TOP_HEAD, "llllrrrl");
+		t = kh_doc_table(d, 8, TOP_HEAD, "llllrrrl");
 		for (size_t i = 0; i < n && i < TOP_GROWING; i++) {
 			const struct kh_row *v = top[i];
 
@@ -568,50 +453,52 @@ static void top_section(const struct kh_analysis *a, struct doc *d)
 			cell_add(t, full_str(v));
 		}
 		if (n > TOP_GROWING)
-			prose(d, "%zu more volumes are growing; the JSON report lists them all.\n",
+			kh_doc_paraf(d, "%zu more volumes are growing; the JSON report lists them all.",
 			      n - TOP_GROWING);
 	}
 	free(top);
 }
 
 /* Volumes whose rate leaves a one-off jump out: said once, under the top growers. */
-static void bursts_note(const struct kh_analysis *a, struct doc *d)
+static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
 {
-	struct kh_buf b = { 0 };
+	struct kh_block *list = NULL;
 	char date[KH_TIME_LEN];
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->n_vols; i++) {
 		const struct kh_row *v = &a->vols[i];
+		struct kh_inline *in;
 		char *jump;
 
 		if (!v->fitted || v->fit.burst_intervals == 0)
 			continue;
-		if (n++ == 0)
-			kh_buf_puts(&b, "One-off jumps left out of the growth rates (the space they "
-					"took still counts):\n\n");
+		if (n++ == 0) {
+			kh_doc_paraf(d, "One-off jumps left out of the growth rates (the space they "
+					"took still counts):");
+			list = kh_doc_list(d, 0);
+		}
 		if (n > TOP_GROWING)
 			continue;
 		kh_date_format(v->fit.burst_at, date);
 		jump = signed_size_str(v->fit.burst_bytes);
-		kh_buf_puts(&b, "- ");
-		what_str(&b, v, 0, 1);
-		kh_buf_printf(&b, ": %s on %s\n", jump, date);
+		in = kh_list_item(list, 0, KH_TONE_NONE);
+		what_spans(in, v, 0);
+		kh_spanf(in, ": %s on %s", jump, date);
 		free(jump);
 	}
 	if (n > TOP_GROWING)
-		kh_buf_printf(&b, "- and %zu more\n", n - TOP_GROWING);
-	if (n)
-		doc_md(d, &b);
+		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more", n - TOP_GROWING);
 }
 
 static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
-			 struct doc *d)
+			 struct kh_doc *d)
 {
-	struct table *t = NULL;
+	struct kh_table *t = NULL;
 	size_t rows = 0;
 
-	prose(d, "## Volumes within %d days of full\n", r->warn_days);
+	kh_doc_heading(d, 2, NULL);
+	kh_spanf(&kh_doc_last(d)->text[0], "Volumes within %d days of full", r->warn_days);
 	for (size_t i = 0; i < a->n_vols; i++) {
 		const struct kh_row *v = &a->vols[i];
 
@@ -620,7 +507,7 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 		if (rows++ >= LIST_ROWS)
 			continue;
 		if (t == NULL)
-			t = doc_table(d, 8, WARN_HEAD, "llllrrrl");
+			t = kh_doc_table(d, 8, WARN_HEAD, "llllrrrl");
 		volume_cells(t, v);
 		cell_add(t, owners_str(v));
 		used_cell(t, v->allocation, v->capacity);
@@ -629,9 +516,9 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 		cell_add(t, full_str(v));
 	}
 	if (t == NULL)
-		prose(d, "None.\n");
+		kh_doc_paraf(d, "None.");
 	if (rows > LIST_ROWS)
-		prose(d, "And %zu more; the JSON report lists them all.\n", rows - LIST_ROWS);
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - LIST_ROWS);
 }
 
 static int cmp_name(const void *x, const void *y)
@@ -645,22 +532,22 @@ static int cmp_name(const void *x, const void *y)
 	return c ? c : strcmp(a->s->name, b->s->name);
 }
 
-static void orphan_section(const struct kh_analysis *a, struct doc *d)
+static void orphan_section(const struct kh_analysis *a, struct kh_doc *d)
 {
 	const struct kh_row **o = kh_malloc((a->n_vols + 1) * sizeof *o);
 	size_t n = 0;
-	struct table *t;
+	struct kh_table *t;
 
 	for (size_t i = 0; i < a->n_vols; i++)
 		if (a->vols[i].n_owners == 0)
 			o[n++] = &a->vols[i];
 	qsort(o, n, sizeof *o, cmp_name);
-	prose(d, "## Orphan volumes\n");
+	kh_doc_heading(d, 2, "Orphan volumes");
 	if (n == 0)
-		prose(d, "None: every volume is used by a domain.\n");
+		kh_doc_paraf(d, "None: every volume is used by a domain.");
 	else {
-		prose(d, "Volumes no domain's disk uses in the latest snapshot.\n");
-		t = doc_table(d, 6, ORPHAN_HEAD, "llllrr");
+		kh_doc_paraf(d, "Volumes no domain's disk uses in the latest snapshot.");
+		t = kh_doc_table(d, 6, ORPHAN_HEAD, "llllrr");
 		for (size_t i = 0; i < n && i < LIST_ROWS; i++) {
 			volume_cells(t, o[i]);
 			cell_str(t, o[i]->s->path);
@@ -668,7 +555,7 @@ static void orphan_section(const struct kh_analysis *a, struct doc *d)
 			cell_add(t, size_str(o[i]->capacity));
 		}
 		if (n > LIST_ROWS)
-			prose(d, "And %zu more; the JSON report lists them all.\n", n - LIST_ROWS);
+			kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", n - LIST_ROWS);
 	}
 	free(o);
 }
@@ -693,16 +580,15 @@ static enum drift_kind drift_kind(const struct kh_change *c)
 }
 
 static void drift_section(const struct kh_report *r, const struct kh_analysis *a,
-			  struct doc *d, enum drift_kind kind)
+			  struct kh_doc *d, enum drift_kind kind)
 {
-	static const char *const titles[] = { "## Domains added and removed\n",
-					      "## Configuration drift\n",
-					      "## Networks changed\n" };
-	struct table *t = NULL;
+	static const char *const titles[] = { "Domains added and removed", "Configuration drift",
+					      "Networks changed" };
+	struct kh_table *t = NULL;
 	size_t rows = 0, more = 0;
 	char when[KH_TIME_LEN];
 
-	prose(d, "%s", titles[kind]);
+	kh_doc_heading(d, 2, titles[kind]);
 	for (size_t i = 0; i < a->n_drift; i++) {
 		const struct kh_change *c = a->drift[i];
 
@@ -714,11 +600,11 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 		}
 		if (t == NULL) {
 			if (kind == D_DOMAINS)
-				t = doc_table(d, 4, DOMAIN_HEAD, "llll");
+				t = kh_doc_table(d, 4, DOMAIN_HEAD, "llll");
 			else if (kind == D_CONFIG)
-				t = doc_table(d, 6, DRIFT_HEAD, "llllll");
+				t = kh_doc_table(d, 6, DRIFT_HEAD, "llllll");
 			else
-				t = doc_table(d, 5, NET_HEAD, "lllll");
+				t = kh_doc_table(d, 5, NET_HEAD, "lllll");
 		}
 		when_str(c->taken_at, when);
 		cell_str(t, when);
@@ -734,19 +620,19 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 		cell_add(t, change_str(c));
 	}
 	if (t == NULL)
-		prose(d, "None.\n");
+		kh_doc_paraf(d, "None.");
 	if (more)
-		prose(d, "And %zu more; the JSON report lists them all.\n", more);
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", more);
 }
 
 /* Running domains of each host's latest snapshot whose persistent config differs from what
  * runs: what their next boot changes (old: running, new: persistent). */
-static void pending_section(const struct kh_report *r, struct doc *d)
+static void pending_section(const struct kh_report *r, struct kh_doc *d)
 {
-	struct table *t = NULL;
+	struct kh_table *t = NULL;
 	size_t rows = 0;
 
-	prose(d, "## Pending at next boot\n");
+	kh_doc_heading(d, 2, KH_PENDING_TITLE);
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		const struct kh_changes *p = &r->hosts[i].pending;
 
@@ -754,9 +640,9 @@ static void pending_section(const struct kh_report *r, struct doc *d)
 			if (rows++ >= DRIFT_ROWS)
 				continue;
 			if (t == NULL) {
-				prose(d, "Running domains whose persistent config differs from what "
-					 "runs, as of each host's latest snapshot.\n");
-				t = doc_table(d, 4, PENDING_HEAD, "llll");
+				kh_doc_paraf(d, "Running domains whose persistent config differs "
+						"from what runs, as of each host's latest snapshot.");
+				t = kh_doc_table(d, 4, PENDING_HEAD, "llll");
 			}
 			cell_str(t, kh_rhost_label(&r->hosts[i]));
 			cell_str(t, p->items[j].name);
@@ -765,12 +651,12 @@ static void pending_section(const struct kh_report *r, struct doc *d)
 		}
 	}
 	if (t == NULL)
-		prose(d, "None.\n");
+		kh_doc_paraf(d, "None.");
 	if (rows > DRIFT_ROWS)
-		prose(d, "And %zu more; the JSON report lists them all.\n", rows - DRIFT_ROWS);
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - DRIFT_ROWS);
 }
 
-static void build(const struct kh_report *r, const struct kh_analysis *a, struct doc *d)
+void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)
 {
 	summary(r, a, d);
 	pools_section(a, d);
@@ -784,113 +670,19 @@ static void build(const struct kh_report *r, const struct kh_analysis *a, struct
 	drift_section(r, a, d, D_NETWORKS);
 }
 
-/* ---- Markdown ---- */
-
-static void md_table(struct kh_buf *b, const struct table *t)
-{
-	for (size_t c = 0; c < t->cols; c++)
-		kh_buf_printf(b, "| %s ", t->head[c]);
-	kh_buf_puts(b, "|\n");
-	for (size_t c = 0; c < t->cols; c++)
-		kh_buf_puts(b, t->align[c] == 'r' ? "| ---: " : "| --- ");
-	kh_buf_puts(b, "|\n");
-	for (size_t i = 0; i < t->n; i++) {
-		kh_buf_puts(b, "| ");
-		kh_escape_md(b, t->cells[i].text);
-		kh_buf_puts(b, (i + 1) % t->cols ? " " : " |\n");
-	}
-}
-
-static char *md_render(const struct doc *d)
-{
-	struct kh_buf b = { 0 };
-
-	for (size_t i = 0; i < d->n; i++) {
-		if (i)
-			kh_buf_puts(&b, "\n");
-		if (d->b[i].md)
-			kh_buf_puts(&b, d->b[i].md);
-		else
-			md_table(&b, &d->b[i].t);
-	}
-	return kh_buf_steal(&b);
-}
+/* ---- Markdown and HTML ---- */
 
 char *kh_report_markdown(const struct kh_report *r)
 {
 	struct kh_analysis *a = kh_analysis_new(r);
-	struct doc d = { 0 };
-	char *s;
+	struct kh_doc d = { 0 };
+	struct kh_buf b = { 0 };
 
-	build(r, a, &d);
-	s = md_render(&d);
-	doc_free(&d);
+	kh_report_document(r, a, &d);
+	kh_doc_markdown(&d, &b);
+	kh_doc_free(&d);
 	kh_analysis_free(a);
-	return s;
-}
-
-/* ---- HTML ---- */
-
-#define TH_STYLE                                                                           \
-	"padding:6px 8px;border-bottom:2px solid #d0d7de;background-color:#f6f8fa;"       \
-	"white-space:nowrap;font-weight:bold"
-#define TD_STYLE "padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top"
-
-static const char *bar_color(double frac)
-{
-	return frac >= 0.9 ? "#cf222e" : frac >= 0.7 ? "#d4a72c" : "#2da44e";
-}
-
-/* A bar of two cells: used (colored) and the rest (grey), widths in pixels. */
-static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
-{
-	double frac = (double)used / (double)cap;
-	int w;
-
-	if (frac > 1)
-		frac = 1;
-	w = (int)lround(frac * BAR_PX);
-	kh_buf_printf(b, "<table role=\"presentation\" width=\"%d\" cellpadding=\"0\" "
-			 "cellspacing=\"0\" border=\"0\" style=\"width:%dpx;border-collapse:"
-			 "collapse;margin-top:3px\"><tr>",
-		      BAR_PX, BAR_PX);
-	if (w > 0)
-		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"%s\" style=\"width:%dpx;"
-				 "height:6px;background-color:%s;font-size:1px;line-height:1px\">"
-				 "&nbsp;</td>",
-			      w, bar_color(frac), w, bar_color(frac));
-	if (w < BAR_PX)
-		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"#e5e7eb\" style=\""
-				 "width:%dpx;height:6px;background-color:#e5e7eb;font-size:1px;"
-				 "line-height:1px\">&nbsp;</td>",
-			      BAR_PX - w, BAR_PX - w);
-	kh_buf_puts(b, "</tr></table>");
-}
-
-static void html_table(struct kh_buf *b, const struct table *t)
-{
-	kh_buf_puts(b, "<table cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\""
-		       "border-collapse:collapse;font-size:13px;margin:0 0 16px 0\">\n<tr>");
-	for (size_t c = 0; c < t->cols; c++)
-		kh_buf_printf(b, "<th align=\"%s\" style=\"text-align:%s;" TH_STYLE "\">%s</th>",
-			      t->align[c] == 'r' ? "right" : "left",
-			      t->align[c] == 'r' ? "right" : "left", t->head[c]);
-	kh_buf_puts(b, "</tr>\n");
-	for (size_t i = 0; i < t->n; i++) {
-		const struct cell *c = &t->cells[i];
-		const char *al = t->align[i % t->cols] == 'r' ? "right" : "left";
-
-		if (i % t->cols == 0)
-			kh_buf_puts(b, "<tr>");
-		kh_buf_printf(b, "<td align=\"%s\" style=\"text-align:%s;" TD_STYLE "\">", al, al);
-		kh_escape_html(b, c->text);
-		if (c->bar)
-			html_bar(b, c->used, c->cap);
-		kh_buf_puts(b, "</td>");
-		if ((i + 1) % t->cols == 0)
-			kh_buf_puts(b, "</tr>\n");
-	}
-	kh_buf_puts(b, "</table>\n");
+	return kh_buf_steal(&b);
 }
 
 static int read_file(const char *path, char **out, struct kh_err *err)
@@ -944,42 +736,72 @@ static char *fill_template(const char *tpl, const char *title, const char *body,
 	return kh_buf_steal(&b);
 }
 
-int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
-		   struct kh_err *err)
+static int read_template(const char *templates_dir, char **tpl, struct kh_err *err)
 {
-	char *path, *tpl = NULL, *title, generated[KH_TIME_LEN];
-	struct kh_buf body = { 0 };
-	struct kh_analysis *a;
-	struct doc d = { 0 };
+	char *path = kh_asprintf("%s/report.html", templates_dir ? templates_dir : ".");
+	int rc = read_file(path, tpl, err);
 
-	*out = NULL;
-	path = kh_asprintf("%s/report.html", templates_dir ? templates_dir : ".");
-	if (read_file(path, &tpl, err)) {
-		free(path);
-		return -1;
-	}
 	free(path);
-	a = kh_analysis_new(r);
-	build(r, a, &d);
-	for (size_t i = 0; i < d.n; i++) {
-		if (d.b[i].md) {
-			char *html = cmark_markdown_to_html(d.b[i].md, strlen(d.b[i].md),
-							    CMARK_OPT_DEFAULT |
-								CMARK_OPT_VALIDATE_UTF8);
+	return rc;
+}
 
-			kh_buf_puts(&body, html);
-			free(html);
-		} else {
-			html_table(&body, &d.b[i].t);
-		}
+/* The document's HTML, its prose through libcmark from the Markdown the report is written
+ * in, inside the template. */
+static int page(const struct kh_report *r, struct kh_doc *d, const char *tpl, char **out,
+		struct kh_err *err)
+{
+	static const struct kh_html_opts opts = { .cmark = 1 };
+	struct kh_buf body = { 0 };
+	char *title, generated[KH_TIME_LEN];
+
+	if (kh_doc_html(d, &opts, &body, err)) {
+		kh_buf_free(&body);
+		return -1;
 	}
 	title = kh_report_title(r);
 	kh_time_format(kh_now(), generated);
 	*out = fill_template(tpl, title, body.data ? body.data : "", generated);
 	free(title);
-	free(tpl);
 	kh_buf_free(&body);
-	doc_free(&d);
-	kh_analysis_free(a);
 	return 0;
+}
+
+int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
+		   struct kh_err *err)
+{
+	struct kh_analysis *a;
+	struct kh_doc d = { 0 };
+	char *tpl;
+	int rc;
+
+	*out = NULL;
+	if (read_template(templates_dir, &tpl, err))
+		return -1;
+	a = kh_analysis_new(r);
+	kh_report_document(r, a, &d);
+	rc = page(r, &d, tpl, out, err);
+	free(tpl);
+	kh_doc_free(&d);
+	kh_analysis_free(a);
+	return rc;
+}
+
+int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
+		    const char *templates_dir, char **md, char **html, struct kh_err *err)
+{
+	struct kh_doc d = { 0 };
+	struct kh_buf b = { 0 };
+	char *tpl;
+	int rc;
+
+	*md = *html = NULL;
+	if (read_template(templates_dir, &tpl, err))
+		return -1;
+	kh_report_document(r, a, &d);
+	kh_doc_markdown(&d, &b);
+	rc = page(r, &d, tpl, html, err);
+	*md = kh_buf_steal(&b);
+	free(tpl);
+	kh_doc_free(&d);
+	return rc;
 }

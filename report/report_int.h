@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "report/diff.h"
+#include "report/doc.h"
 #include "report/growth.h"
 #include "report/report.h"
 
@@ -119,6 +120,14 @@ const struct kh_rhost *kh_report_host_of(const struct kh_report *r, const char *
 /* The period as given to kh_report_new, or the snapshots' own span where the bounds are
  * not dates (before 1970, after 9999). */
 void kh_report_period(const struct kh_report *r, int64_t *from, int64_t *to);
+
+/* The report as a document, from its analysis (report/render.c). */
+void kh_report_document(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d);
+/* The Markdown and the HTML page (templates_dir/report.html) of one document: what the
+ * e-mail sends, from one analysis. */
+int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
+		    const char *templates_dir, char **md, char **html, struct kh_err *err);
 
 /* Shared by the renderers and the e-mail (report/render.c). */
 char *kh_report_title(const struct kh_report *r);  /* "Storage report for kvm1, 2026-..." */

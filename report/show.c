@@ -1,7 +1,7 @@
 #include "report/show.h"
 #include "report/diff.h"
 #include "report/diff_render.h"
-#include "report/table.h"
+#include "report/doc.h"
 #include "report/xmldiff.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -309,190 +309,205 @@ static struct cell version_cell(int64_t v)
 	return c;
 }
 
-static void field(struct kh_buf *b, const char *label, const char *value)
+/* Labels padded as virsh dominfo pads them. */
+#define KEY_WIDTH 15
+
+/* A table of `cols` columns, each text row indented by `indent`. */
+static struct kh_table *table(struct kh_doc *d, size_t cols, const char *const *head,
+			      const char *indent)
 {
-	kh_buf_printf(b, "%-15s ", label);
-	kh_text_safe(b, value ? value : "-");
-	kh_buf_puts(b, "\n");
+	struct kh_table *t = kh_doc_table(d, cols, head, NULL);
+
+	t->indent = indent;
+	return t;
+}
+
+static void row(struct kh_table *t, const char *const *cells)
+{
+	for (size_t c = 0; c < t->cols; c++)
+		kh_cell(t, cells[c]);
+}
+
+static char *text_of(struct kh_doc *d)
+{
+	struct kh_buf b = { 0 };
+
+	kh_doc_text(d, 0, &b);
+	kh_doc_free(d);
+	return kh_buf_steal(&b);
 }
 
 /* What changes at next boot, with diff's lines ("domain NAME" then one line per change). */
-static void show_pending(struct kh_buf *b, const struct kh_domain *d)
+static void show_pending(struct kh_doc *doc, struct kh_block *fields, const struct kh_domain *d)
 {
 	struct kh_snapshot one = { .domains = (struct kh_domain *)d, .n_domains = 1 };
 	struct kh_changes c = { 0 };
 	struct kh_err err;
-	char *text, *n;
+	char *n;
 
 	if (kh_diff_pending(&one, &c, &err)) {
-		field(b, "Pending:", err.msg);
+		kh_field(fields, "Pending", err.msg);
+		kh_changes_free(&c);
 		return;
 	}
 	if (c.n) {
-		n = kh_asprintf("%zu change%s at next boot (running \xe2\x86\x92 persistent config)", c.n,
+		n = kh_asprintf("%zu change%s at next boot (" KH_PENDING_WHAT ")", c.n,
 				c.n == 1 ? "" : "s");
-		field(b, "Pending:", n);
+		kh_field(fields, "Pending", n);
 		free(n);
-		text = kh_changes_text(&c, 0);
-		kh_buf_puts(b, text);
-		free(text);
+		kh_changes_doc(doc, &c);
 	}
 	kh_changes_free(&c);
 }
 
-static void show_domains(struct kh_buf *b, const struct kh_snapshot *s)
+static void show_domains(struct kh_doc *doc, const struct kh_snapshot *s)
 {
-	kh_buf_printf(b, "\nDomains: %zu\n", s->n_domains);
+	static const char *const disk_head[] = { "Target", "Device", "Source", "Volume",
+						 "Capacity", "Allocation", "Physical" };
+	static const char *const iface_head[] = { "Interface", "Type", "Source", "Model" };
+
+	kh_spanf(&kh_doc_heading(doc, 2, NULL)->text[0], "Domains: %zu", s->n_domains);
 	for (size_t i = 0; i < s->n_domains; i++) {
 		const struct kh_domain *d = &s->domains[i];
-		struct kh_table t;
+		struct kh_block *f = kh_doc_fields(doc, KEY_WIDTH);
+		struct kh_table *t;
 
-		kh_buf_puts(b, "\n");
-		field(b, "Name:", d->name);
-		field(b, "UUID:", d->uuid);
-		field(b, "OS Type:", d->os_type);
-		field(b, "State:", d->state);
-		field(b, "CPU(s):", num_cell(d->vcpus, "").s);
-		field(b, "Max memory:", num_cell(d->max_memory_kib, " KiB").s);
-		field(b, "Used memory:", num_cell(d->memory_kib, " KiB").s);
-		field(b, "Persistent:", flag_word(d->persistent));
-		field(b, "Autostart:", flag_word(d->autostart));
+		kh_field(f, "Name", d->name);
+		kh_field(f, "UUID", d->uuid);
+		kh_field(f, "OS Type", d->os_type);
+		kh_field(f, "State", d->state);
+		kh_field(f, "CPU(s)", num_cell(d->vcpus, "").s);
+		kh_field(f, "Max memory", num_cell(d->max_memory_kib, " KiB").s);
+		kh_field(f, "Used memory", num_cell(d->memory_kib, " KiB").s);
+		kh_field(f, "Persistent", flag_word(d->persistent));
+		kh_field(f, "Autostart", flag_word(d->autostart));
 		if (d->error)
-			field(b, "Warning:", d->error);
-		show_pending(b, d);
+			kh_field(f, "Warning", d->error);
+		show_pending(doc, f, d);
 		if (d->n_disks) {
-			kh_table_init(&t, 7, "Target", "Device", "Source", "Volume", "Capacity",
-				      "Allocation", "Physical");
+			t = table(doc, 7, disk_head, "  ");
 			for (size_t j = 0; j < d->n_disks; j++) {
 				const struct kh_disk *k = &d->disks[j];
 				char *vol = k->pool ? kh_asprintf("%s/%s", k->pool, k->volume) : NULL;
 
-				kh_table_row(&t, k->target, k->device, k->source, vol,
-					     size_cell(k->capacity).s, size_cell(k->allocation).s,
-					     size_cell(k->physical).s);
+				row(t, (const char *const[]){ k->target, k->device, k->source, vol,
+							      size_cell(k->capacity).s,
+							      size_cell(k->allocation).s,
+							      size_cell(k->physical).s });
 				free(vol);
 			}
-			kh_buf_puts(b, "\n");
-			kh_table_render(&t, b, "  ");
-			kh_table_free(&t);
 		}
 		if (d->n_ifaces) {
-			kh_table_init(&t, 4, "Interface", "Type", "Source", "Model");
+			t = table(doc, 4, iface_head, "  ");
 			for (size_t j = 0; j < d->n_ifaces; j++) {
-				const struct kh_iface *f = &d->ifaces[j];
+				const struct kh_iface *x = &d->ifaces[j];
 
-				kh_table_row(&t, f->mac, f->type, f->source, f->model);
+				row(t, (const char *const[]){ x->mac, x->type, x->source, x->model });
 			}
-			kh_buf_puts(b, "\n");
-			kh_table_render(&t, b, "  ");
-			kh_table_free(&t);
 		}
 	}
 }
 
-static void show_pools(struct kh_buf *b, const struct kh_snapshot *s)
+static void show_pools(struct kh_doc *d, const struct kh_snapshot *s)
 {
-	struct kh_table t;
+	static const char *const head[] = { "Name", "State", "Autostart", "Type", "Capacity",
+					    "Allocation", "Available", "Path" };
+	struct kh_table *t;
 
-	kh_buf_printf(b, "\nPools: %zu\n", s->n_pools);
+	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "Pools: %zu", s->n_pools);
 	if (s->n_pools == 0)
 		return;
-	kh_table_init(&t, 8, "Name", "State", "Autostart", "Type", "Capacity", "Allocation",
-		      "Available", "Path");
+	t = table(d, 8, head, " ");
 	for (size_t i = 0; i < s->n_pools; i++) {
 		const struct kh_pool *p = &s->pools[i];
 
-		kh_table_row(&t, p->name, p->state, flag_word(p->autostart), p->type,
-			     size_cell(p->capacity).s, size_cell(p->allocation).s,
-			     size_cell(p->available).s, p->path);
+		row(t, (const char *const[]){ p->name, p->state, flag_word(p->autostart), p->type,
+					      size_cell(p->capacity).s, size_cell(p->allocation).s,
+					      size_cell(p->available).s, p->path });
 	}
-	kh_buf_puts(b, "\n");
-	kh_table_render(&t, b, " ");
-	kh_table_free(&t);
 }
 
-static void show_volumes(struct kh_buf *b, const struct kh_snapshot *s)
+static void show_volumes(struct kh_doc *d, const struct kh_snapshot *s)
 {
-	struct kh_table t;
+	static const char *const head[] = { "Pool", "Name", "Format", "Capacity", "Allocation",
+					    "Physical", "Path" };
+	struct kh_table *t;
 
-	kh_buf_printf(b, "\nVolumes: %zu\n", s->n_volumes);
+	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "Volumes: %zu", s->n_volumes);
 	if (s->n_volumes == 0)
 		return;
-	kh_table_init(&t, 7, "Pool", "Name", "Format", "Capacity", "Allocation", "Physical",
-		      "Path");
+	t = table(d, 7, head, " ");
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct kh_volume *v = &s->volumes[i];
 
-		kh_table_row(&t, v->pool, v->name, v->format, size_cell(v->capacity).s,
-			     size_cell(v->allocation).s, size_cell(v->physical).s, v->path);
+		row(t, (const char *const[]){ v->pool, v->name, v->format, size_cell(v->capacity).s,
+					      size_cell(v->allocation).s,
+					      size_cell(v->physical).s, v->path });
 	}
-	kh_buf_puts(b, "\n");
-	kh_table_render(&t, b, " ");
-	kh_table_free(&t);
 }
 
-static void show_networks(struct kh_buf *b, const struct kh_snapshot *s)
+static void show_networks(struct kh_doc *d, const struct kh_snapshot *s)
 {
-	struct kh_table t;
+	static const char *const head[] = { "Name", "Active", "Autostart", "Persistent",
+					    "Bridge", "Forward", "IPs" };
+	struct kh_table *t;
 
-	kh_buf_printf(b, "\nNetworks: %zu\n", s->n_networks);
+	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "Networks: %zu", s->n_networks);
 	if (s->n_networks == 0)
 		return;
-	kh_table_init(&t, 7, "Name", "Active", "Autostart", "Persistent", "Bridge", "Forward",
-		      "IPs");
+	t = table(d, 7, head, " ");
 	for (size_t i = 0; i < s->n_networks; i++) {
 		const struct kh_network *n = &s->networks[i];
 
-		kh_table_row(&t, n->name, flag_word(n->active), flag_word(n->autostart),
-			     flag_word(n->persistent), n->bridge, n->forward, n->ips);
+		row(t, (const char *const[]){ n->name, flag_word(n->active), flag_word(n->autostart),
+					      flag_word(n->persistent), n->bridge, n->forward,
+					      n->ips });
 	}
-	kh_buf_puts(b, "\n");
-	kh_table_render(&t, b, " ");
-	kh_table_free(&t);
 }
 
 char *kh_show_text(const struct kh_snapshot *s)
 {
-	struct kh_buf b = { 0 };
+	struct kh_doc d = { 0 };
+	struct kh_block *f = kh_doc_fields(&d, KEY_WIDTH);
 	char when[KH_TIME_LEN];
 	char *hv;
 
 	kh_time_format(s->taken_at, when);
-	field(&b, "Snapshot:", num_cell(s->id, "").s);
-	field(&b, "Taken at:", when);
-	field(&b, "Host:", s->host.hostname);
-	field(&b, "URI:", s->host.uri);
-	field(&b, "Host UUID:", s->host.host_uuid);
+	kh_field(f, "Snapshot", num_cell(s->id, "").s);
+	kh_field(f, "Taken at", when);
+	kh_field(f, "Host", s->host.hostname);
+	kh_field(f, "URI", s->host.uri);
+	kh_field(f, "Host UUID", s->host.host_uuid);
 	hv = kh_asprintf("%s %s", s->host.hv_type ? s->host.hv_type : "-",
 			 version_cell(s->host.hv_version).s);
-	field(&b, "Hypervisor:", hv);
+	kh_field(f, "Hypervisor", hv);
 	free(hv);
-	field(&b, "libvirt:", version_cell(s->host.libvirt_version).s);
-	show_domains(&b, s);
-	show_pools(&b, s);
-	show_volumes(&b, s);
-	show_networks(&b, s);
-	return kh_buf_steal(&b);
+	kh_field(f, "libvirt", version_cell(s->host.libvirt_version).s);
+	show_domains(&d, s);
+	show_pools(&d, s);
+	show_volumes(&d, s);
+	show_networks(&d, s);
+	return text_of(&d);
 }
 
 char *kh_snapshots_text(const struct kh_snapshot_info *v, size_t n)
 {
-	struct kh_buf b = { 0 };
-	struct kh_table t;
+	static const char *const head[] = { "Id", "Taken at", "Host", "URI", "Domains", "Pools",
+					    "Volumes", "Networks" };
+	struct kh_doc d = { 0 };
+	struct kh_table *t = table(&d, 8, head, " ");
 
-	kh_table_init(&t, 8, "Id", "Taken at", "Host", "URI", "Domains", "Pools", "Volumes",
-		      "Networks");
 	for (size_t i = 0; i < n; i++) {
 		char when[KH_TIME_LEN];
 
 		kh_time_format(v[i].taken_at, when);
-		kh_table_row(&t, num_cell(v[i].id, "").s, when, v[i].hostname, v[i].uri,
-			     num_cell(v[i].n_domains, "").s, num_cell(v[i].n_pools, "").s,
-			     num_cell(v[i].n_volumes, "").s, num_cell(v[i].n_networks, "").s);
+		row(t, (const char *const[]){ num_cell(v[i].id, "").s, when, v[i].hostname,
+					      v[i].uri, num_cell(v[i].n_domains, "").s,
+					      num_cell(v[i].n_pools, "").s,
+					      num_cell(v[i].n_volumes, "").s,
+					      num_cell(v[i].n_networks, "").s });
 	}
-	kh_table_render(&t, &b, " ");
-	kh_table_free(&t);
-	return kh_buf_steal(&b);
+	return text_of(&d);
 }
 
 char *kh_snapshots_json(const struct kh_snapshot_info *v, size_t n)
@@ -527,26 +542,26 @@ static void life_time(int64_t t, char out[KH_TIME_LEN])
 
 char *kh_domains_text(const struct kh_domain_life *v, size_t n)
 {
-	struct kh_buf b = { 0 };
-	struct kh_table t;
+	static const char *const head[] = { "Name", "UUID", "URI", "First seen", "Last seen",
+					    "Now" };
+	static const char *const history_head[] = { "When", "Snapshot", "Domain", "Event" };
+	struct kh_doc d = { 0 };
+	struct kh_table *t = table(&d, 6, head, " ");
 	int history = 0;
 
-	kh_table_init(&t, 6, "Name", "UUID", "URI", "First seen", "Last seen", "Now");
 	for (size_t i = 0; i < n; i++) {
 		char a[KH_TIME_LEN], z[KH_TIME_LEN];
 
 		kh_time_format(v[i].first_seen, a);
 		kh_time_format(v[i].last_seen, z);
-		kh_table_row(&t, v[i].name, v[i].uuid, v[i].uri, a, z,
-			     v[i].present ? "present" : "gone");
+		row(t, (const char *const[]){ v[i].name, v[i].uuid, v[i].uri, a, z,
+					      v[i].present ? "present" : "gone" });
 		history |= v[i].n_events != 0;
 	}
-	kh_table_render(&t, &b, " ");
-	kh_table_free(&t);
 	if (!history)
-		return kh_buf_steal(&b);
-	kh_buf_puts(&b, "\nHistory:\n");
-	kh_table_init(&t, 4, "When", "Snapshot", "Domain", "Event");
+		return text_of(&d);
+	kh_doc_heading(&d, 2, "History")->end = ':';
+	t = table(&d, 4, history_head, "  ");
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < v[i].n_events; j++) {
 			const struct kh_domain_event *e = &v[i].events[j];
@@ -555,14 +570,13 @@ char *kh_domains_text(const struct kh_domain_life *v, size_t n)
 			life_time(e->at, when);
 			what = e->old_name ? kh_asprintf("%s from %s", e->event, e->old_name)
 					   : kh_strdup(e->event);
-			kh_table_row(&t, when, e->snapshot ? num_cell(e->snapshot, "").s : "-",
-				     e->name, what);
+			row(t, (const char *const[]){ when,
+						      e->snapshot ? num_cell(e->snapshot, "").s : "-",
+						      e->name, what });
 			free(what);
 		}
 	}
-	kh_table_render(&t, &b, "  ");
-	kh_table_free(&t);
-	return kh_buf_steal(&b);
+	return text_of(&d);
 }
 
 char *kh_domains_json(const struct kh_domain_life *v, size_t n)

@@ -43,6 +43,7 @@ struct kh_store {
 	sqlite3 *db;
 	char *path;
 	int unverified; /* KH_OPEN_CREATE_VERIFY_LATER: kh_store_verify has not passed yet */
+	int full;       /* opening failed for want of space (the -shm could not be made) */
 	sqlite3_stmt *stmt[S_MAX];
 };
 
@@ -71,6 +72,10 @@ int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
 		       struct kh_snapshot *snap, struct kh_err *err);
 void kh_versions_free(struct kh_versions *v);
+/* Renumbers host `host_id`'s snapshots so that seq order is time order (ties by id), with
+ * its spans and size rows, when it is not already (store/order.c); inside the caller's
+ * write transaction. */
+int kh_store_order_host(struct kh_store *st, int64_t host_id, struct kh_err *err);
 
 /* SQLite's multi-line integrity finding as one line, without its "*** in database" head. */
 char *kh_store_one_line(const char *finding);

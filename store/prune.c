@@ -153,6 +153,35 @@ static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, st
 		     " WHERE x IS NOT NULL)", &r->xml, err);
 }
 
+/* A dry run prunes a copy in memory: it only reads the file, so it works on a full disk
+ * or a read-only database, and holds no write lock. */
+static int prune_copy(struct kh_store *st, const struct kh_retention *keep,
+		      struct kh_prune_result *out, struct kh_err *err)
+{
+	struct kh_store copy = { .path = st->path };
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open(":memory:", &copy.db) != SQLITE_OK) {
+		sqlite3_close(copy.db);
+		return kh_err_set(err, "cannot make a copy in memory for --dry-run");
+	}
+	b = sqlite3_backup_init(copy.db, "main", st->db, "main");
+	if (b == NULL) {
+		rc = kh_store_db_error(&copy, err, "cannot read it for --dry-run");
+	} else {
+		sqlite3_backup_step(b, -1);
+		rc = sqlite3_backup_finish(b) == SQLITE_OK ? 0
+			: kh_store_db_error(&copy, err, "cannot read it for --dry-run");
+	}
+	if (rc == 0)
+		rc = kh_store_prune(&copy, keep, 0, out, err);
+	for (int i = 0; i < S_MAX; i++)
+		sqlite3_finalize(copy.stmt[i]);
+	sqlite3_close(copy.db);
+	return rc;
+}
+
 int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry_run,
 		   struct kh_prune_result *out, struct kh_err *err)
 {
@@ -161,6 +190,8 @@ int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry
 	char *marks = NULL;
 
 	memset(out, 0, sizeof *out);
+	if (dry_run)
+		return prune_copy(st, keep, out, err);
 	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
 		return -1;
 	if (kh_store_list(st, NULL, INT64_MIN, INT64_MAX, &v, &n, err))
@@ -180,8 +211,7 @@ int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry
 	}
 	if (sweep_unreferenced(st, out, err))
 		goto fail;
-	/* A dry run did all the work to count it, and takes it back. */
-	if (kh_store_exec(st, dry_run ? "ROLLBACK" : "COMMIT", err))
+	if (kh_store_exec(st, "COMMIT", err))
 		goto fail;
 	kh_snapshot_infos_free(v, n);
 	free(marks);
@@ -190,6 +220,108 @@ fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	kh_snapshot_infos_free(v, n);
 	free(marks);
+	kh_prune_result_clear(out);
+	return -1;
+}
+
+/* One snapshot taken by mistake. When it was its host's latest, the one before becomes the
+ * latest: the spans it ends are opened again (as a put does after a prune) and the size rows
+ * past it, which only the forgotten one read, go, so that the next snapshot starts clean. */
+int kh_store_forget(struct kh_store *st, int64_t id, struct kh_prune_result *out,
+		    struct kh_err *err)
+{
+	int64_t host = 0, seq = 0, latest = 0, before = 0;
+	struct kh_snapshot_info *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (kh_store_exec(st, "BEGIN IMMEDIATE", err))
+		return -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT host_id, seq, (SELECT max(seq) FROM snapshot p"
+			       " WHERE p.host_id = s.host_id), (SELECT max(seq) FROM snapshot p"
+			       " WHERE p.host_id = s.host_id AND p.seq < s.seq)"
+			       " FROM snapshot s WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+		kh_store_db_error(st, err, "cannot read snapshots");
+		goto fail;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		host = sqlite3_column_int64(s, 0);
+		seq = sqlite3_column_int64(s, 1);
+		latest = sqlite3_column_int64(s, 2);
+		before = sqlite3_column_int64(s, 3); /* 0: none */
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			kh_err_set(err, "no snapshot %lld", (long long)id);
+		else
+			kh_store_db_error(st, err, "cannot read snapshots");
+		goto fail;
+	}
+	if (kh_store_list(st, NULL, INT64_MIN, INT64_MAX, &v, &n, err))
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == id) {
+			*KH_PUSH(out->removed, out->n_removed, cap) = v[i];
+			memset(&v[i], 0, sizeof v[i]);
+		}
+	out->kept = (int64_t)n - 1;
+	if (delete_snapshot(st, id, err))
+		goto fail;
+	if (seq == latest && before) {
+		if ((s = kh_store_stmt(st, S_SPANS_REOPEN, err)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, 1, host);
+		sqlite3_bind_int64(s, 2, before);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			kh_store_db_error(st, err, "cannot reopen spans");
+			goto fail;
+		}
+		if (sqlite3_prepare_v2(st->db, "DELETE FROM size WHERE seq > ?2 AND EXISTS"
+				       " (SELECT 1 FROM span WHERE span.host_id = ?1"
+				       " AND span.kind = size.kind AND span.object_id = size.object_id)",
+				       -1, &s, NULL) != SQLITE_OK) {
+			kh_store_db_error(st, err, "cannot delete sizes");
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, host);
+		sqlite3_bind_int64(s, 2, before);
+		rc = sqlite3_step(s);
+		out->sizes += sqlite3_changes(st->db);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			kh_store_db_error(st, err, "cannot delete sizes");
+			goto fail;
+		}
+	}
+	if (sweep_unreferenced(st, out, err))
+		goto fail;
+	/* a host with no snapshot left is no host */
+	if (!before && seq == latest) {
+		if (sqlite3_prepare_v2(st->db, "DELETE FROM host WHERE id = ?", -1, &s, NULL) !=
+		    SQLITE_OK) {
+			kh_store_db_error(st, err, "cannot delete its host");
+			goto fail;
+		}
+		sqlite3_bind_int64(s, 1, host);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			kh_store_db_error(st, err, "cannot delete its host");
+			goto fail;
+		}
+	}
+	if (kh_store_exec(st, "COMMIT", err))
+		goto fail;
+	kh_snapshot_infos_free(v, n);
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	kh_snapshot_infos_free(v, n);
 	kh_prune_result_clear(out);
 	return -1;
 }

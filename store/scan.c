@@ -66,9 +66,21 @@ static long find_row(const int64_t *rows, size_t n, int64_t row)
 	return -1;
 }
 
+static void swap_bytes(void *a, void *b, size_t n)
+{
+	unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char t = x[i];
+
+		x[i] = y[i];
+		y[i] = t;
+	}
+}
+
 /* Applies one step's version changes to now's pools and volumes: ended versions out, copies
- * of started ones in. Rows only grow, so new versions go at the end and the row arrays stay
- * sorted. */
+ * of started ones in, kept sorted by row: in a history stored in time order new versions
+ * go at the end, and only a backfilled one (reordered by kh_store_order_host) moves back. */
 #define APPLY(arr, n, cap, rows, before_n, before_v, after_arr, after_n, after_v, clear, \
 	      copy) do { \
 		size_t k_ = 0; \
@@ -90,6 +102,13 @@ static long find_row(const int64_t *rows, size_t n, int64_t row)
 			(rows) = kh_realloc((rows), ((n) + 1) * sizeof *(rows)); \
 			copy(&(arr)[(n)], &(after_arr)[i_]); \
 			(rows)[(n)++] = (after_v)[i_].row_id; \
+			/* a backfilled snapshot's versions are newer rows than later ones' */ \
+			for (size_t j_ = (n) - 1; j_ > 0 && (rows)[j_ - 1] > (rows)[j_]; j_--) { \
+				int64_t r_ = (rows)[j_]; \
+				(rows)[j_] = (rows)[j_ - 1]; \
+				(rows)[j_ - 1] = r_; \
+				swap_bytes(&(arr)[j_], &(arr)[j_ - 1], sizeof *(arr)); \
+			} \
 		} \
 	} while (0)
 

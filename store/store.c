@@ -3,11 +3,13 @@
 #include "store/schema.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/timefmt.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -169,8 +171,34 @@ static const char *const stmt_sql[S_MAX] = {
 };
 
 
+/* A full disk: SQLITE_FULL, or an I/O error whose cause was ENOSPC. */
+static int no_space(sqlite3 *db)
+{
+	return (sqlite3_errcode(db) & 0xff) == SQLITE_FULL ||
+	       ((sqlite3_errcode(db) & 0xff) == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC);
+}
+
+/* What to do about a full disk, exactly: SQLite's journal may need as much as the
+ * database itself (a prune rewrites most pages), and opening it 32 KiB for the -shm. */
+static const char *free_hint(const char *path, char *buf, size_t n)
+{
+	struct stat sb;
+	char size[32];
+
+	kh_size_format((stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0) + 32768, size,
+		       sizeof size);
+	snprintf(buf, n, "free %s where it is (its size and 32 KiB: what SQLite's journal may "
+		 "need) and run it again", size);
+	return buf;
+}
+
 int kh_store_db_error(struct kh_store *st, struct kh_err *err, const char *what)
 {
+	char hint[200];
+
+	if (no_space(st->db))
+		return kh_err_set(err, "database '%s': %s: database or disk is full; nothing was "
+				  "changed: %s", st->path, what, free_hint(st->path, hint, sizeof hint));
 	return kh_err_set(err, "database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -259,6 +287,13 @@ static int pragma_int(struct kh_store *st, const char *sql, int64_t *out, struct
 		return 0;
 	if ((rc & 0xff) == SQLITE_CORRUPT)
 		return damaged(st->path, sqlite3_errstr(rc), err);
+	if (no_space(st->db)) {
+		char hint[200];
+
+		st->full = 1;
+		return kh_err_set(err, "cannot open database '%s': no space left on its disk: %s",
+				  st->path, free_hint(st->path, hint, sizeof hint));
+	}
 	return kh_err_set(err, "'%s' is not a kvmhist database (%s)", st->path,
 			  sqlite3_errstr(rc));
 }
@@ -430,6 +465,28 @@ static int writable(const char *p, const struct stat *sb)
 	return access(p, W_OK) == 0 && (sb->st_mode & 0222) != 0;
 }
 
+static void user_name(uid_t uid, char *buf, size_t n)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw)
+		snprintf(buf, n, "%s", pw->pw_name);
+	else
+		snprintf(buf, n, "uid %ld", (long)uid);
+}
+
+/* Not "unable to open database file": who is refused what, and by whose file. */
+static int denied(struct kh_err *err, const char *what, const char *kind, const char *p,
+		  const struct stat *sb)
+{
+	char me[64], owner[64];
+
+	user_name(geteuid(), me, sizeof me);
+	user_name(sb->st_uid, owner, sizeof owner);
+	return kh_err_set(err, "permission denied: user '%s' may not %s %s '%s' (owner '%s', "
+			  "mode %04o)", me, what, kind, p, owner, (unsigned)(sb->st_mode & 07777));
+}
+
 static char *parent_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -476,12 +533,74 @@ static int open_readonly(struct kh_store *st, struct kh_err *err)
 	return 0;
 }
 
+/* No schema committed: the header's user_version (offset 60) is 0 and no -wal holds a
+ * commit that would change it. */
+static int never_migrated(const char *path)
+{
+	unsigned char h[64] = { 0 };
+	char *wal = kh_asprintf("%s-wal", path);
+	struct stat sb;
+	int fd, r = 0;
+
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		goto out;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto out;
+	r = read(fd, h, sizeof h) >= 0 && !(h[60] | h[61] | h[62] | h[63]);
+	close(fd);
+out:
+	free(wal);
+	return r;
+}
+
+static int has_wal(const char *path)
+{
+	char *wal = kh_asprintf("%s-wal", path);
+	int r = access(wal, F_OK) == 0;
+
+	free(wal);
+	return r;
+}
+
+static void unlink_companions(const char *path)
+{
+	static const char *const beside[] = { "-wal", "-shm", "-journal" };
+
+	for (size_t i = 0; i < sizeof beside / sizeof beside[0]; i++) {
+		char *p = kh_asprintf("%s%s", path, beside[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+static void remove_with_companions(const char *path)
+{
+	unlink(path);
+	unlink_companions(path);
+}
+
+int kh_store_remove_unused(struct kh_store *st)
+{
+	struct kh_err err;
+	int64_t n = 1;
+	int r = 0;
+
+	if (kh_store_exec(st, "BEGIN IMMEDIATE", &err) == 0 &&
+	    kh_store_int(st, "SELECT count(*) FROM snapshot", &n, &err) == 0 && n == 0) {
+		remove_with_companions(st->path);
+		r = 1;
+	}
+	kh_store_close(st);
+	return r;
+}
+
 int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
 		  struct kh_err *err)
 {
 	struct kh_store *st;
 	struct stat sb, dsb;
-	int created = 0, fresh = 0, readonly = 0, fd;
+	int created = 0, fresh = 0, readonly = 0, fd, had_wal, full;
 	char *dir = parent_dir(path);
 
 	*out = NULL;
@@ -491,6 +610,16 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 			return kh_err_set(err, "database '%s' is a directory", path);
 		}
 		fresh = creates(mode) && sb.st_size == 0;
+		if (access(path, R_OK) != 0 && errno == EACCES) {
+			free(dir);
+			return denied(err, "read", "database", path, &sb);
+		}
+		/* write bits for someone, but not for us: a permission, not a read-only file */
+		if (mode != KH_OPEN_EXISTING && (sb.st_mode & 0222) && access(path, W_OK) != 0 &&
+		    errno == EACCES) {
+			free(dir);
+			return denied(err, "write", "database", path, &sb);
+		}
 		/* SQLite writes beside the file (-wal, -shm), so the directory counts too. */
 		if (!writable(path, &sb))
 			readonly = 1;
@@ -500,6 +629,8 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 			if (readonly == 1)
 				kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
 					   path, (unsigned)(sb.st_mode & 07777));
+			else if ((dsb.st_mode & 0222) && access(dir, W_OK) != 0 && errno == EACCES)
+				denied(err, "write in", "the directory", dir, &dsb);
 			else
 				kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
 					   path, dir);
@@ -507,7 +638,10 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 			return -1;
 		}
 	} else if (errno != ENOENT) {
-		kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
+		if (errno == EACCES && stat(dir, &dsb) == 0)
+			denied(err, "enter", "the directory", dir, &dsb);
+		else
+			kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
 		free(dir);
 		return -1;
 	} else if (!creates(mode)) {
@@ -537,6 +671,7 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 
 	st = kh_calloc(1, sizeof *st);
 	st->path = kh_strdup(path);
+	had_wal = has_wal(path);
 	if (readonly) {
 		if (open_readonly(st, err))
 			goto fail;
@@ -548,16 +683,29 @@ int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **ou
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Cron runs may overlap: wait for the other writer rather than fail. */
 	sqlite3_busy_timeout(st->db, KH_BUSY_MS);
-	if (check_and_migrate(st, mode, fresh, readonly, err))
-		goto fail;
+	if (check_and_migrate(st, mode, fresh, readonly, err)) {
+		/* a reader on a full disk reads the file alone, as a read-only one is read */
+		if (!st->full || mode != KH_OPEN_EXISTING || readonly)
+			goto fail;
+		sqlite3_close(st->db);
+		st->db = NULL;
+		st->full = 0;
+		if (!had_wal)
+			unlink_companions(path); /* the empty ones this open made */
+		if (open_readonly(st, err) || check_and_migrate(st, mode, fresh, 1, err))
+			goto fail;
+	}
 	*out = st;
 	return 0;
 fail:
+	full = st->full;
 	kh_store_close(st);
-	/* Ours and still empty: nothing of anyone's is lost. A file another collect has begun
-	 * to fill stays. */
-	if (created && stat(path, &sb) == 0 && sb.st_size == 0)
-		unlink(path);
+	if (full && !had_wal)
+		unlink_companions(path); /* the empty ones this open made */
+	/* Ours and still without a schema (a full disk stopped the first one): nothing of
+	 * anyone's is lost. A file another collect has begun to fill stays. */
+	if (created && never_migrated(path))
+		remove_with_companions(path);
 	return -1;
 }
 

@@ -31,6 +31,10 @@ enum kh_open_mode {
 int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
 		  struct kh_err *err);
 void kh_store_close(struct kh_store *st);
+/* Closes st, first removing its file (and -wal, -shm) when it holds no snapshot, checked
+ * under the write lock so that a concurrent first collect that stored one keeps it.
+ * 1: removed. */
+int kh_store_remove_unused(struct kh_store *st);
 
 /* The quick_check KH_OPEN_CREATE_VERIFY_LATER left undone, on a read-only connection of its
  * own: may run in another thread while nothing else uses `st`'s, or while it only reads.
@@ -145,11 +149,18 @@ struct kh_prune_result {
 };
 
 /* Deletes the snapshots the policy does not keep, then the object versions and XML only
- * they held, in one transaction; a dry run does the same and rolls it back. Every
+ * they held, in one transaction; a dry run does the same to a copy in memory (it only
+ * reads the file). Every
  * remaining snapshot reads back exactly as before. */
 int kh_store_prune(struct kh_store *st, const struct kh_retention *keep, int dry_run,
 		   struct kh_prune_result *out, struct kh_err *err);
 void kh_prune_result_clear(struct kh_prune_result *r);
+
+/* Removes snapshot `id` and what only it held, in one transaction; every other snapshot
+ * reads back as before, and its host's next snapshot is compared with the one before it. */
+int kh_store_forget(struct kh_store *st, int64_t id, struct kh_prune_result *out,
+		    struct kh_err *err);
+
 
 /* Rewrites the file without free pages; sizes in bytes before and after. */
 int kh_store_vacuum(struct kh_store *st, int64_t *before, int64_t *after, struct kh_err *err);

@@ -697,6 +697,9 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 			goto fail;
 	if (last_seq > 0 && spans_close_unused(&w, last_seq, err))
 		goto fail;
+	/* a backfill, or a clock stepped back: every reader walks a host's seqs in time order */
+	if (kh_store_order_host(st, w.host_id, err))
+		goto fail;
 	if (kh_store_exec(st, "COMMIT", err))
 		goto fail;
 	prev_free(&w.prev);

@@ -7,6 +7,7 @@
 #   sh tests/same-output.sh --rev REV [NEW_BINARY]      (builds REV in a scratch worktree)
 #
 # With BENCH_DB=FILE (e.g. bench/out/year.db) both binaries also read a copy of that history.
+# A copy of each side's history with pending drift put into it is read as well.
 # Exit 0 when every output is equal, 1 otherwise; outputs are kept in $KEEP when set.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -134,6 +135,47 @@ runall new "$new" "$out/new.db"
 status=0
 diff -r "$out/old.out" "$out/new.out" >"$out/estate.diff" || status=1
 
+# Pending drift: the test driver cannot hold a config-only change, so each side's store is
+# given one, as tests/e2e/drift.sh does: frontend's latest live XML runs 1 vCPU (persistent:
+# 2) and a hot-plugged disk, the hostile domain's a disk whose path holds a C1 control.
+for side in old new; do
+	cp "$out/$side.db" "$out/$side-pending.db"
+	sqlite3 "$out/$side-pending.db" <<'SQL'
+UPDATE xml SET body = replace(replace(body,
+	'<vcpu placement=''static''>2</vcpu>', '<vcpu placement=''static''>1</vcpu>'),
+	'</interface>', '</interface><disk type=''file'' device=''disk''><source file=''/srv/hot|plug&lt;b&gt;.raw''/><target dev=''vdb'' bus=''virtio''/></disk>')
+WHERE id = (SELECT live_xml_id FROM domain WHERE name = 'frontend' AND live_xml_id IS NOT NULL
+	ORDER BY id DESC LIMIT 1);
+UPDATE xml SET body = replace(body, '</devices>', '<disk type=''file'' device=''disk''><source file=''/srv/*evil*' || char(155) || '[2J
+x_y.raw''/><target dev=''vdz'' bus=''virtio''/></disk></devices>')
+WHERE id = (SELECT live_xml_id FROM domain WHERE name LIKE 'evil%' AND live_xml_id IS NOT NULL
+	ORDER BY id DESC LIMIT 1);
+SQL
+done
+cat >"$out/commands" <<'EOF'
+diff 2 10
+diff 2 10 --format md
+diff 2 10 --format html
+diff 2 10 --format json
+diff 8
+log
+log --format md
+log --format json
+show 10
+show 11
+report --since 2026-11-10
+report --since 2026-11-10 --format html
+report --since 2026-11-10 --format email --mail-to ops@example.org
+EOF
+for h in drift hostile; do
+	echo "log --host test://$out/hosts/$h.xml" >>"$out/commands"
+	echo "log --host test://$out/hosts/$h.xml --format md" >>"$out/commands"
+	echo "report --host test://$out/hosts/$h.xml --since 2026-11-10 --format html" >>"$out/commands"
+done
+runall old-pending "$old" "$out/old-pending.db"
+runall new-pending "$new" "$out/new-pending.db"
+diff -r "$out/old-pending.out" "$out/new-pending.out" >"$out/pending.diff" || status=1
+
 if [ -n "${BENCH_DB:-}" ]; then
 	for side in old new; do
 		cp "$BENCH_DB" "$out/$side-bench.db"
@@ -157,7 +199,7 @@ EOF
 fi
 
 if [ $status -eq 0 ]; then
-	n=$(ls "$out/new.out" | wc -l)
+	n=$(($(ls "$out/new.out" | wc -l) + $(ls "$out/new-pending.out" | wc -l)))
 	echo "same output: $n commands${BENCH_DB:+ and the bench history} byte for byte"
 else
 	cat "$out"/*.diff | head -200

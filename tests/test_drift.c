@@ -493,7 +493,7 @@ static char *changes(struct kh_store *st, int64_t a, int64_t b, int whole)
 		fail_msg("load %lld, %lld: %s", (long long)a, (long long)b, err.msg);
 	if (kh_diff_snapshots(x, y, &ch, &err))
 		fail_msg("diff: %s", err.msg);
-	text = kh_changes_text(&ch, 0);
+	text = kh_changes_output(&ch, KH_FORMAT_TEXT, 0);
 	kh_changes_free(&ch);
 	kh_snapshot_free(x);
 	kh_snapshot_free(y);

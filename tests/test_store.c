@@ -903,9 +903,9 @@ static void test_prune_retention(void **state)
 }
 
 /* Backfill makes the latest-collected snapshot older than the newest by time; after pruning
- * it, nothing of it may reappear in the next snapshot. Its seq may be taken again: a closed
- * span reaching it would push the next seq past it, and the open ones (all of them here)
- * are closed at the previous snapshot by the put before anything reads them there. */
+ * it, nothing of it may reappear in the next snapshot. The backfill put the two in time
+ * order (seqs 3 and 4, past the 1 and 2 they had); the next snapshot comes after 4, and the
+ * open spans (all of them here) are closed at 4 by the put before anything reads them. */
 static void test_prune_never_reuses_seq(void **state)
 {
 	struct kh_test_dir *f = *state;
@@ -916,7 +916,9 @@ static void test_prune_never_reuses_seq(void **state)
 	struct kh_err err;
 
 	put(st, "test:///a", T0 + 10 * DAY, 1); /* seq 1, the newest by time */
-	put(st, "test:///a", T0, 1);            /* seq 2, backfilled: its spans reach seq 2 */
+	put(st, "test:///a", T0, 1);            /* seq 2, backfilled: reordered to 3, 1 to 4 */
+	assert_int_equal(kh_test_count(f->path, "SELECT seq FROM snapshot WHERE id = 2"), 3);
+	assert_int_equal(kh_test_count(f->path, "SELECT seq FROM snapshot WHERE id = 1"), 4);
 	assert_int_equal(kh_store_prune(st, &keep, 0, &r, &err), 0);
 	assert_int_equal(r.n_removed, 1);
 	assert_int_equal(r.removed[0].id, 2);
@@ -932,8 +934,8 @@ static void test_prune_never_reuses_seq(void **state)
 	assert_int_equal(s->n_domains, 0);
 	assert_int_equal(s->n_volumes, 0);
 	kh_snapshot_free(s);
-	assert_int_equal(kh_test_count(f->path, "SELECT seq FROM snapshot WHERE id = 3"), 2);
-	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span WHERE last_seq = 1"), 5);
+	assert_int_equal(kh_test_count(f->path, "SELECT seq FROM snapshot WHERE id = 3"), 5);
+	assert_int_equal(kh_test_count(f->path, "SELECT count(*) FROM span WHERE last_seq = 4"), 5);
 	assert_no_problems(st);
 	kh_store_close(st);
 }

@@ -60,6 +60,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "templates", required_argument, NULL, 't' },
 		{ "warn-days", required_argument, NULL, 'w' },
+		{ "snapshot-days", required_argument, NULL, 'D' },
 		{ "mail-to", required_argument, NULL, 'T' },
 		{ "mail-from", required_argument, NULL, 'F' },
 		{ "subject", required_argument, NULL, 'S' },
@@ -67,7 +68,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	};
 	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
 	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
-	long warn_days = -1;
+	long warn_days = -1, snapshot_days = -1;
 	char *end;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
@@ -95,6 +96,14 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 						      "invalid --warn-days '%s' (days, 0 to 36500)",
 						      optarg);
 			break;
+		case 'D':
+			snapshot_days = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || snapshot_days < 0 ||
+			    snapshot_days > 36500)
+				return kh_usage_error(&kh_cmd_report,
+						      "invalid --snapshot-days '%s' (days, 0 to 36500)",
+						      optarg);
+			break;
 		case 'f':
 			if (strcmp(optarg, "md") == 0)
 				format = F_MD;
@@ -120,6 +129,8 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	/* The command line wins over the config file, which wins over the defaults. */
 	if (warn_days < 0)
 		warn_days = ctx->config->warn_days >= 0 ? ctx->config->warn_days : 30;
+	if (snapshot_days < 0)
+		snapshot_days = ctx->config->snapshot_days >= 0 ? ctx->config->snapshot_days : 14;
 	if (mail_to == NULL)
 		mail_to = ctx->config->mail_to;
 	if (mail_from == NULL)
@@ -158,6 +169,7 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, (int)warn_days);
+	kh_report_set_snapshot_days(r, (int)snapshot_days);
 	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
@@ -196,7 +208,7 @@ const struct kh_cmd kh_cmd_report = {
 	.name = "report",
 	.summary = "report disk growth toward capacity and config drift over a period",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
-		 "       [-o FILE] [--templates DIR] [--warn-days N]\n"
+		 "       [-o FILE] [--templates DIR] [--warn-days N] [--snapshot-days N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
 	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
 		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
@@ -209,6 +221,8 @@ const struct kh_cmd kh_cmd_report = {
 		   "  --templates DIR  report templates (default: the installed ones)\n"
 		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
 		   "                   (default: the config's warn_days, else 30)\n"
+		   "  --snapshot-days N list domain snapshots older than N days as forgotten\n"
+		   "                   (default: the config's snapshot_days, else 14)\n"
 		   "  --mail-to ADDR   e-mail recipients (with --format email; default: the\n"
 		   "                   config's mail_to)\n"
 		   "  --mail-from ADDR e-mail sender (default: the config's mail_from, else\n"

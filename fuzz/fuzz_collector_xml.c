@@ -1,5 +1,6 @@
 /* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
- * pool and network facts, the host's capabilities), as virt/xml.c gives it to the collector. */
+ * pool and network facts, domain snapshots, the host's capabilities), as virt/xml.c gives it
+ * to the collector. */
 #include "virt/xml.h"
 #include "util/mem.h"
 
@@ -21,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d->xml = kh_strndup((const char *)data, size);
 	if (kh_read_domain_xml(&x, d) == 0)
 		(void)kh_read_capabilities(&x, d->xml, &s->host);
+	(void)kh_read_snapshot_xml(&x, d->xml, kh_domain_add_snap(d));
 	v->xml = kh_strdup(d->xml);
 	kh_read_volume_xml(&x, v);
 	p->xml = kh_strdup(d->xml);

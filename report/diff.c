@@ -1,6 +1,7 @@
 #include "report/diff.h"
 #include "report/xmldiff.h"
 #include "util/mem.h"
+#include "util/timefmt.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -9,7 +10,10 @@
 
 /* What the XML holds that is either compared as a measured field (sizes), reported as the
  * object's identity (name), or live noise (a running network's connection counts). */
-static const char *const domain_ignore[] = { "/domain/name", "/domain/@id", NULL };
+/* A disk's <backingStore> is the chain an external snapshot made: the overlay line says it. */
+static const char *const domain_ignore[] = {
+	"/domain/name", "/domain/@id", "/domain/devices/disk/backingStore", NULL,
+};
 /* Live against persistent: what a start fills in (see kh_domain_pending). */
 static const char *const live_ignore[] = {
 	"/domain/name", "/domain/@id", "/domain/seclabel", "//alias", "/domain/cpu/@check", NULL,
@@ -361,17 +365,151 @@ static size_t domain_count(const struct kh_snapshot *s) { return s->n_domains; }
 static const char *domain_name(const struct kh_snapshot *s, size_t i) { return s->domains[i].name; }
 static const char *domain_uuid(const struct kh_snapshot *s, size_t i) { return s->domains[i].uuid; }
 
+static const struct kh_domsnap *find_snap(const struct kh_domain *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_snaps; i++)
+		if (strcmp_null(d->snaps[i].name, name) == 0)
+			return &d->snaps[i];
+	return NULL;
+}
+
+static const char *current_snap(const struct kh_domain *d)
+{
+	for (size_t i = 0; i < d->n_snaps; i++)
+		if (d->snaps[i].current)
+			return d->snaps[i].name;
+	return NULL;
+}
+
+/* "disk-only, 2026-11-12T21:30:00Z" */
+static char *snap_summary(const struct kh_domsnap *n)
+{
+	char when[KH_TIME_LEN] = "unknown time";
+
+	if (n->created != KH_UNKNOWN)
+		kh_time_format(n->created, when);
+	return kh_asprintf("%s, %s", n->kind ? n->kind : "unknown kind", when);
+}
+
+/* A snapshot taken or deleted is one line of its domain; a revert moves "current" to a
+ * snapshot that was there before. */
+static void cmp_snaps(const struct obj *o, const struct kh_domain *a, const struct kh_domain *b)
+{
+	const char *ca = current_snap(a), *cb = current_snap(b);
+
+	for (size_t i = 0; i < a->n_snaps; i++)
+		if (find_snap(b, a->snaps[i].name) == NULL) {
+			char *path = kh_asprintf("snapshot %s", a->snaps[i].name);
+
+			push(o, KH_CHANGE_MODIFIED, path, snap_summary(&a->snaps[i]), NULL,
+			     KH_VALUE_TEXT);
+			free(path);
+		}
+	for (size_t i = 0; i < b->n_snaps; i++)
+		if (find_snap(a, b->snaps[i].name) == NULL) {
+			char *path = kh_asprintf("snapshot %s", b->snaps[i].name);
+
+			push(o, KH_CHANGE_MODIFIED, path, NULL, snap_summary(&b->snaps[i]),
+			     KH_VALUE_TEXT);
+			free(path);
+		}
+	if (cb && strcmp_null(ca, cb) != 0 && find_snap(a, cb))
+		push(o, KH_CHANGE_MODIFIED, "current snapshot", kh_strdup(ca ? ca : "none"),
+		     kh_strdup(cb), KH_VALUE_TEXT);
+}
+
+/* The file a disk reads: its volume's path where it resolved to one. */
+static const char *disk_file(const struct kh_snapshot *s, const struct kh_disk *k,
+			     const struct kh_volume **vol)
+{
+	*vol = k->pool && k->volume ? kh_snapshot_find_volume(s, k->pool, k->volume) : NULL;
+	if (*vol && (*vol)->path)
+		return (*vol)->path;
+	return k->source;
+}
+
+static const struct kh_volume *volume_at(const struct kh_snapshot *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_volumes; i++)
+		if (strcmp_null(s->volumes[i].path, path) == 0)
+			return &s->volumes[i];
+	return NULL;
+}
+
+/* Whether `file` is a backing file of volume v, through the volumes of s. */
+static int backs(const struct kh_snapshot *s, const struct kh_volume *v, const char *file)
+{
+	for (int depth = 0; v && v->backing && depth < 64; depth++) {
+		if (strcmp(v->backing, file) == 0)
+			return 1;
+		v = volume_at(s, v->backing);
+	}
+	return 0;
+}
+
+/* Drops the changes from `start` on whose path starts with `prefix`. */
+static void drop_under(struct kh_changes *c, size_t start, const char *prefix)
+{
+	size_t k = start, n = strlen(prefix);
+
+	for (size_t i = start; i < c->n; i++) {
+		if (c->items[i].path && strncmp(c->items[i].path, prefix, n) == 0 &&
+		    (c->items[i].path[n] == '\0' || c->items[i].path[n] == '/'))
+			change_clear(&c->items[i]);
+		else
+			c->items[k++] = c->items[i];
+	}
+	c->n = k;
+}
+
+/* A disk that moved onto an overlay of the file it used (an external snapshot) is one line,
+ * not a changed source and driver. */
+static void cmp_overlays(const struct obj *o, const struct kh_snapshot *from,
+			 const struct kh_domain *a, const struct kh_snapshot *to,
+			 const struct kh_domain *b, size_t start)
+{
+	for (size_t i = 0; i < b->n_disks; i++) {
+		const struct kh_disk *kb = &b->disks[i], *ka = NULL;
+		const struct kh_volume *va, *vb;
+		const char *fa, *fb;
+		char *at;
+
+		for (size_t j = 0; j < a->n_disks && ka == NULL; j++)
+			if (kb->target && strcmp_null(a->disks[j].target, kb->target) == 0)
+				ka = &a->disks[j];
+		if (ka == NULL)
+			continue;
+		fa = disk_file(from, ka, &va);
+		fb = disk_file(to, kb, &vb);
+		if (fa == NULL || fb == NULL || strcmp(fa, fb) == 0 ||
+		    !backs(to, vb ? vb : volume_at(to, fb), fa))
+			continue;
+		at = kh_asprintf("/domain/devices/disk[target/@dev='%s']", kb->target);
+		drop_under(o->out, start, at);
+		free(at);
+		at = kh_asprintf("disk %s moved to overlay", kb->target);
+		push(o, KH_CHANGE_MODIFIED, at, kh_strdup(fa), kh_strdup(fb), KH_VALUE_TEXT);
+		free(at);
+	}
+}
+
 static int domain_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
 			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
 {
 	const struct kh_domain *a = &from->domains[f], *b = &to->domains[t];
+	size_t start;
 
 	cmp_text(o, "name", a->name, b->name);
 	cmp_text(o, "state", a->state, b->state);
 	cmp_flag(o, "autostart", a->autostart, b->autostart);
 	cmp_flag(o, "persistent", a->persistent, b->persistent);
+	start = o->out->n;
 	/* memory and vcpus are in the XML too: reported from there only. */
-	return cmp_xml(o, a->xml, b->xml, domain_ignore, err);
+	if (cmp_xml(o, a->xml, b->xml, domain_ignore, err))
+		return -1;
+	cmp_overlays(o, from, a, to, b, start);
+	cmp_snaps(o, a, b);
+	return 0;
 }
 
 /* ---- Networks ------------------------------------------------------------------------------ */

@@ -116,8 +116,11 @@ static char *owners_str(const struct kh_row *row)
 
 	if (row->n_owners == 0)
 		return kh_strdup("none (orphan)");
-	for (size_t i = 0; i < row->n_owners; i++)
+	for (size_t i = 0; i < row->n_owners; i++) {
 		kh_buf_printf(&b, "%s%s", i ? ", " : "", row->owners[i]);
+		if (row->vias[i])
+			kh_buf_printf(&b, " (backing of %s)", row->vias[i]);
+	}
 	return kh_buf_steal(&b);
 }
 
@@ -223,6 +226,10 @@ static const char *const WARN_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Use
 					 "Capacity", "Growth/day", "Full on" };
 static const char *const ORPHAN_HEAD[] = { "Host", "Pool", "Volume", "Path", "Used",
 					   "Capacity" };
+static const char *const SNAPDOM_HEAD[] = { "Host", "Domain", "Snapshots", "Oldest",
+					       "Chain depth", "Overlays" };
+static const char *const FORGOTTEN_HEAD[] = { "Host", "Domain", "Snapshot", "Created (UTC)",
+					      "Age", "Kind" };
 static const char *const DOMAIN_HEAD[] = { "When (UTC)", "Host", "Domain", "Change" };
 static const char *const DRIFT_HEAD[] = { "When (UTC)", "Host", "Object", "Name", "What",
 					  "Change" };
@@ -236,6 +243,26 @@ static void used_cell(struct kh_table *t, int64_t used, int64_t cap)
 		kh_cell_bar(t, used_str(used, cap), used, cap);
 	else
 		cell_add(t, used_str(used, cap));
+}
+
+/* A volume's Used: the top of a backing chain adds what the whole chain holds. */
+static void volume_used_cell(struct kh_table *t, const struct kh_row *v)
+{
+	char *used, *chain, *text;
+
+	if (v->chain_depth < 2) {
+		used_cell(t, v->allocation, v->capacity);
+		return;
+	}
+	used = used_str(v->allocation, v->capacity);
+	chain = size_str(v->chain_allocation);
+	text = kh_asprintf("%s; chain of %zu: %s", used, v->chain_depth, chain);
+	if (v->allocation >= 0 && v->capacity > 0)
+		kh_cell_bar(t, text, v->allocation, v->capacity);
+	else
+		cell_add(t, text);
+	free(used);
+	free(chain);
 }
 
 static void notes_str(struct kh_buf *b, const struct kh_row *row)
@@ -447,7 +474,7 @@ static void top_section(const struct kh_analysis *a, struct kh_doc *d)
 
 			volume_cells(t, v);
 			cell_add(t, owners_str(v));
-			used_cell(t, v->allocation, v->capacity);
+			volume_used_cell(t, v);
 			cell_add(t, rate_str(v));
 			cell_add(t, signed_size_str(v->allocation - v->alloc_start));
 			cell_add(t, full_str(v));
@@ -510,7 +537,7 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 			t = kh_doc_table(d, 8, WARN_HEAD, "llllrrrl");
 		volume_cells(t, v);
 		cell_add(t, owners_str(v));
-		used_cell(t, v->allocation, v->capacity);
+		volume_used_cell(t, v);
 		cell_add(t, size_str(v->capacity));
 		cell_add(t, rate_str(v));
 		cell_add(t, full_str(v));
@@ -656,14 +683,92 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - DRIFT_ROWS);
 }
 
+/* Said once where a backing chain is in the report: how its rows read. */
+static void chains_note(const struct kh_analysis *a, struct kh_doc *d)
+{
+	if (a->has_chains)
+		kh_doc_paraf(d, "A disk on a backing chain (an external snapshot's overlay, a linked "
+				"clone) writes only to its top layer: the forecast shown for the top "
+				"layer is the chain's, and its Used adds what the whole chain holds. The "
+				"layers below are read-only and their domain's (\"backing of\" in the "
+				"owner column), never orphans.");
+}
+
+static char *age_str(int64_t latest, int64_t t)
+{
+	int64_t days;
+
+	if (t == KH_UNKNOWN)
+		return NULL;
+	days = (latest - t) / 86400;
+	return kh_asprintf("%" PRId64 " day%s", days, days == 1 ? "" : "s");
+}
+
+static int64_t host_latest(const struct kh_rhost *h)
+{
+	return h->n_times ? h->times[h->n_times - 1] : 0;
+}
+
+/* Only when some domain has snapshots or a backing chain: a report of hosts without any
+ * reads as it did before. */
+static void snapshots_section(const struct kh_report *r, const struct kh_analysis *a,
+			      struct kh_doc *d)
+{
+	struct kh_table *t;
+	char when[KH_TIME_LEN];
+
+	if (a->n_snapdoms == 0)
+		return;
+	kh_doc_heading(d, 2, "Snapshots");
+	kh_doc_paraf(d, "Domains with snapshots or backing chains, as of each host's latest "
+			"snapshot; overlays are the bytes the layers above each chain's base hold.");
+	t = kh_doc_table(d, 6, SNAPDOM_HEAD, "llrrrr");
+	for (size_t i = 0; i < a->n_snapdoms && i < LIST_ROWS; i++) {
+		const struct kh_snaprow *x = &a->snapdoms[i];
+
+		cell_str(t, kh_rhost_label(x->h));
+		cell_str(t, x->d->domain);
+		cell_add(t, kh_asprintf("%zu", x->d->n_snaps));
+		cell_add(t, age_str(host_latest(x->h), x->d->oldest));
+		cell_add(t, kh_asprintf("%zu", x->d->depth));
+		cell_add(t, size_str(x->d->overlays));
+	}
+	if (a->n_snapdoms > LIST_ROWS)
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
+			     a->n_snapdoms - LIST_ROWS);
+	if (a->n_forgotten == 0) {
+		kh_doc_paraf(d, "No snapshot is older than %d days.", r->snapshot_days);
+		return;
+	}
+	kh_doc_paraf(d, "Forgotten: %zu snapshot%s older than %d days, oldest first.",
+		     a->n_forgotten, a->n_forgotten == 1 ? "" : "s", r->snapshot_days);
+	t = kh_doc_table(d, 6, FORGOTTEN_HEAD, "llllrl");
+	for (size_t i = 0; i < a->n_forgotten && i < LIST_ROWS; i++) {
+		const struct kh_forgotten *f = &a->forgotten[i];
+
+		cell_str(t, kh_rhost_label(f->h));
+		cell_str(t, f->s->domain);
+		cell_str(t, f->s->name);
+		when_str(f->s->created, when);
+		cell_str(t, when);
+		cell_add(t, age_str(host_latest(f->h), f->s->created));
+		cell_str(t, f->s->kind);
+	}
+	if (a->n_forgotten > LIST_ROWS)
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
+			     a->n_forgotten - LIST_ROWS);
+}
+
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)
 {
 	summary(r, a, d);
 	pools_section(a, d);
 	top_section(a, d);
 	bursts_note(a, d);
+	chains_note(a, d);
 	warn_section(r, a, d);
 	orphan_section(a, d);
+	snapshots_section(r, a, d);
 	drift_section(r, a, d, D_DOMAINS);
 	drift_section(r, a, d, D_CONFIG);
 	pending_section(r, d);

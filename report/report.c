@@ -2,6 +2,7 @@
  * pool a thinned series of allocations (runs of equal ones), and the drift. Nothing else of
  * a snapshot is kept: a year of nightly snapshots of 5000 volumes, one in seven growing
  * every night, costs some 6 MiB of series. */
+#include "report/chain.h"
 #include "report/report_int.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #define DEFAULT_WARN_DAYS 30
+#define DEFAULT_SNAPSHOT_DAYS 14
 
 /* ---- the index: (host, pool, name) -> series ---- */
 
@@ -172,12 +174,18 @@ struct kh_report *kh_report_new(int64_t from, int64_t to)
 	r->from = from;
 	r->to = to;
 	r->warn_days = DEFAULT_WARN_DAYS;
+	r->snapshot_days = DEFAULT_SNAPSHOT_DAYS;
 	return r;
 }
 
 void kh_report_set_warn_days(struct kh_report *r, int days)
 {
 	r->warn_days = days < 0 ? 0 : days;
+}
+
+void kh_report_set_snapshot_days(struct kh_report *r, int days)
+{
+	r->snapshot_days = days < 0 ? 0 : days;
 }
 
 static void host_disks_clear(struct kh_rhost *h)
@@ -187,8 +195,18 @@ static void host_disks_clear(struct kh_rhost *h)
 		free(h->disks[i].pool);
 		free(h->disks[i].volume);
 		free(h->disks[i].source);
+		free(h->disks[i].via);
 	}
 	h->n_disks = 0;
+	for (size_t i = 0; i < h->n_doms; i++)
+		free(h->doms[i].domain);
+	h->n_doms = 0;
+	for (size_t i = 0; i < h->n_snaps; i++) {
+		free(h->snaps[i].domain);
+		free(h->snaps[i].name);
+		free(h->snaps[i].kind);
+	}
+	h->n_snaps = 0;
 }
 
 void kh_report_free(struct kh_report *r)
@@ -198,6 +216,8 @@ void kh_report_free(struct kh_report *r)
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		host_disks_clear(&r->hosts[i]);
 		free(r->hosts[i].disks);
+		free(r->hosts[i].doms);
+		free(r->hosts[i].snaps);
 		free(r->hosts[i].uri);
 		free(r->hosts[i].hostname);
 		free(r->hosts[i].host_uuid);
@@ -263,6 +283,99 @@ static struct kh_rhost *host_get(struct kh_report *r, const char *uri, size_t *i
 	return h;
 }
 
+static int cmp_rsnap(const void *a, const void *b)
+{
+	const struct kh_rsnap *x = a, *y = b;
+	int c = strcmp(x->domain, y->domain);
+
+	if (c == 0 && x->created != y->created)
+		c = x->created < y->created ? -1 : 1;
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static struct kh_rdom *rdom_get(struct kh_rhost *h, const char *domain)
+{
+	struct kh_rdom *d;
+
+	for (size_t i = 0; i < h->n_doms; i++)
+		if (strcmp(h->doms[i].domain, domain) == 0)
+			return &h->doms[i];
+	d = KH_PUSH(h->doms, h->n_doms, h->cap_doms);
+	d->domain = kh_strdup(domain);
+	d->oldest = KH_UNKNOWN;
+	return d;
+}
+
+/* Backing files as disks of the domains whose chains hold them, each chain's total on its
+ * top, and the domains' snapshots. Nothing to do (no scan of the volumes' paths) on a host
+ * without backing files or snapshots: every host before this release. */
+static void take_chains(struct kh_rhost *h, const struct kh_snapshot *snap)
+{
+	struct kh_chains c;
+
+	if (!kh_snapshot_has_chains(snap))
+		return;
+	kh_chains_build(snap, &c);
+	for (size_t i = 0; i < c.n_disks; i++) {
+		const struct kh_chain *ch = &c.disks[i];
+		const char *domain = ch->domain ? ch->domain : "";
+		const struct kh_volume *top = &snap->volumes[ch->layers[0]];
+
+		for (size_t j = 0; j < h->n_disks; j++)
+			if (strcmp(h->disks[j].domain, domain) == 0 &&
+			    str_eq(h->disks[j].pool, top->pool) &&
+			    str_eq(h->disks[j].volume, top->name)) {
+				h->disks[j].chain_depth = ch->n_layers;
+				h->disks[j].chain_allocation = ch->allocation;
+			}
+		for (size_t l = 1; l < ch->n_layers; l++) {
+			const struct kh_volume *v = &snap->volumes[ch->layers[l]];
+			struct kh_rdisk *rd = KH_PUSH(h->disks, h->n_disks, h->cap_disks);
+
+			rd->domain = kh_strdup(domain);
+			rd->pool = kh_strdup(v->pool);
+			rd->volume = kh_strdup(v->name);
+			rd->source = kh_strdup(v->path);
+			rd->via = kh_strdup(snap->volumes[ch->layers[l - 1]].name);
+		}
+		if (ch->n_layers > 1) {
+			struct kh_rdom *d = rdom_get(h, domain);
+
+			if (ch->n_layers > d->depth)
+				d->depth = ch->n_layers;
+			d->overlays += ch->overlays;
+		}
+	}
+	for (size_t i = 0; i < snap->n_domains; i++) {
+		const struct kh_domain *d = &snap->domains[i];
+		struct kh_rdom *rd;
+
+		if (d->n_snaps == 0)
+			continue;
+		rd = rdom_get(h, d->name ? d->name : "");
+		rd->n_snaps = d->n_snaps;
+		for (size_t j = 0; j < d->n_snaps; j++) {
+			const struct kh_domsnap *n = &d->snaps[j];
+			struct kh_rsnap *rs = KH_PUSH(h->snaps, h->n_snaps, h->cap_snaps);
+
+			rs->domain = kh_strdup(rd->domain);
+			rs->name = kh_strdup(n->name ? n->name : "");
+			rs->kind = kh_strdup(n->kind);
+			rs->created = n->created;
+			rs->current = n->current;
+			if (n->created != KH_UNKNOWN &&
+			    (rd->oldest == KH_UNKNOWN || n->created < rd->oldest))
+				rd->oldest = n->created;
+		}
+		if (rd->depth == 0)
+			rd->depth = 1;
+	}
+	/* a streamed snapshot's domains come in the store's order, not by name */
+	if (h->n_snaps)
+		qsort(h->snaps, h->n_snaps, sizeof *h->snaps, cmp_rsnap);
+	kh_chains_free(&c);
+}
+
 static void take_disks(struct kh_rhost *h, const struct kh_snapshot *snap)
 {
 	host_disks_clear(h);
@@ -280,8 +393,10 @@ static void take_disks(struct kh_rhost *h, const struct kh_snapshot *snap)
 			rd->pool = kh_strdup(k->pool);
 			rd->volume = kh_strdup(k->volume);
 			rd->source = kh_strdup(k->source);
+			rd->chain_depth = 1;
 		}
 	}
+	take_chains(h, snap);
 }
 
 /* Drift from `from` to `to` (whole snapshots, or only their changed objects); `snap` is the
@@ -556,13 +671,19 @@ static int cmp_path_ref(const void *a, const void *b)
 	return strcmp(((const struct path_ref *)a)->path, ((const struct path_ref *)b)->path);
 }
 
-static void add_owner(struct kh_row *row, const char *domain)
+static void add_owner(struct kh_row *row, const struct kh_rdisk *d)
 {
 	for (size_t i = 0; i < row->n_owners; i++)
-		if (strcmp(row->owners[i], domain) == 0)
+		if (strcmp(row->owners[i], d->domain) == 0 && str_eq(row->vias[i], d->via))
 			return;
 	row->owners = kh_realloc(row->owners, (row->n_owners + 1) * sizeof *row->owners);
-	row->owners[row->n_owners++] = domain;
+	row->vias = kh_realloc(row->vias, (row->n_owners + 1) * sizeof *row->vias);
+	row->vias[row->n_owners] = d->via;
+	row->owners[row->n_owners++] = d->domain;
+	if (d->via == NULL && d->chain_depth > 1) {
+		row->chain_depth = d->chain_depth;
+		row->chain_allocation = d->chain_allocation;
+	}
 }
 
 /* Owners from each host's latest disks: by pool/volume, else by path. */
@@ -608,7 +729,7 @@ static void find_owners(const struct kh_report *r, struct kh_row *rows, size_t n
 				}
 			}
 			if (row)
-				add_owner(row, d->domain);
+				add_owner(row, d);
 		}
 	}
 	free(by_series);
@@ -661,6 +782,64 @@ static int cmp_drift(const void *a, const void *b)
 	return (x > y) - (x < y); /* the order the diff found them in */
 }
 
+static int cmp_snaprow(const void *a, const void *b)
+{
+	const struct kh_snaprow *x = a, *y = b;
+	int c;
+
+	if ((c = cmp_str(kh_rhost_label(x->h), kh_rhost_label(y->h))) != 0 ||
+	    (c = cmp_str(x->h->uri, y->h->uri)) != 0)
+		return c;
+	return cmp_str(x->d->domain, y->d->domain);
+}
+
+static int cmp_forgotten(const void *a, const void *b)
+{
+	const struct kh_forgotten *x = a, *y = b;
+	int c;
+
+	if (x->s->created != y->s->created)
+		return x->s->created < y->s->created ? -1 : 1;
+	if ((c = cmp_str(kh_rhost_label(x->h), kh_rhost_label(y->h))) != 0 ||
+	    (c = cmp_str(x->h->uri, y->h->uri)) != 0 ||
+	    (c = cmp_str(x->s->domain, y->s->domain)) != 0)
+		return c;
+	return cmp_str(x->s->name, y->s->name);
+}
+
+/* Each host's domains with snapshots or chains, and the snapshots older than snapshot_days
+ * when the host was last collected (not "now": a report of an old period says what was
+ * forgotten then). */
+static void find_snapshots(const struct kh_report *r, struct kh_analysis *a)
+{
+	size_t n_doms = 0, n_snaps = 0;
+
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		n_doms += r->hosts[i].n_doms;
+		n_snaps += r->hosts[i].n_snaps;
+	}
+	a->snapdoms = kh_calloc(n_doms + 1, sizeof *a->snapdoms);
+	a->forgotten = kh_calloc(n_snaps + 1, sizeof *a->forgotten);
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct kh_rhost *h = &r->hosts[i];
+		int64_t latest = h->n_times ? h->times[h->n_times - 1] : 0;
+
+		for (size_t j = 0; j < h->n_doms; j++)
+			a->snapdoms[a->n_snapdoms++] = (struct kh_snaprow){ h, &h->doms[j] };
+		for (size_t j = 0; j < h->n_snaps; j++) {
+			const struct kh_rsnap *s = &h->snaps[j];
+
+			if (s->created == KH_UNKNOWN ||
+			    latest - s->created <= (int64_t)r->snapshot_days * 86400)
+				continue;
+			a->forgotten[a->n_forgotten++] =
+			    (struct kh_forgotten){ h, s, (latest - s->created) / 86400 };
+		}
+	}
+	qsort(a->snapdoms, a->n_snapdoms, sizeof *a->snapdoms, cmp_snaprow);
+	qsort(a->forgotten, a->n_forgotten, sizeof *a->forgotten, cmp_forgotten);
+}
+
 struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 {
 	struct kh_analysis *a = kh_calloc(1, sizeof *a);
@@ -691,6 +870,10 @@ struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 		a->first_is_pool = 1;
 	}
 
+	for (size_t i = 0; i < a->n_vols; i++)
+		a->has_chains |= a->vols[i].chain_depth > 1;
+	find_snapshots(r, a);
+
 	a->drift = kh_malloc((r->changes.n + 1) * sizeof *a->drift);
 	for (size_t i = 0; i < r->changes.n; i++)
 		a->drift[a->n_drift++] = &r->changes.items[i];
@@ -702,10 +885,14 @@ void kh_analysis_free(struct kh_analysis *a)
 {
 	if (a == NULL)
 		return;
-	for (size_t i = 0; i < a->n_vols; i++)
+	for (size_t i = 0; i < a->n_vols; i++) {
 		free(a->vols[i].owners);
+		free(a->vols[i].vias);
+	}
 	free(a->vols);
 	free(a->pools);
 	free(a->drift);
+	free(a->snapdoms);
+	free(a->forgotten);
 	free(a);
 }

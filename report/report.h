@@ -30,6 +30,9 @@ int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 
 /* Volumes forecast to fill within this many days get their own section (default 30). */
 void kh_report_set_warn_days(struct kh_report *r, int days);
+/* A domain snapshot older than `days` (default 14) at its host's latest snapshot is listed
+ * as forgotten. */
+void kh_report_set_snapshot_days(struct kh_report *r, int days);
 
 /* Renderers; the returned string is the caller's. */
 char *kh_report_markdown(const struct kh_report *r);

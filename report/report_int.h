@@ -24,9 +24,29 @@ struct kh_run {
 	int64_t alloc;
 };
 
-/* One disk of the host's latest snapshot: who uses which volume. */
+/* One disk of the host's latest snapshot: who uses which volume. A disk on a backing chain
+ * adds one for each backing file below its own volume, `via` naming the volume it backs. */
 struct kh_rdisk {
 	char *domain, *pool, *volume, *source;
+	char *via;                      /* NULL: the disk's own volume (the chain's top) */
+	int64_t chain_allocation;       /* the top of a chain of 2 or more: summed over it */
+	size_t chain_depth;             /* layers of the chain (1: no backing file) */
+};
+
+/* Per domain of the host's latest snapshot that has snapshots or a backing chain. */
+struct kh_rdom {
+	char *domain;
+	size_t n_snaps;
+	int64_t oldest;                 /* the oldest snapshot's creation; KH_UNKNOWN if none */
+	size_t depth;                   /* the deepest chain of its disks, in layers */
+	int64_t overlays;               /* the bytes its disks' layers above the base hold */
+};
+
+/* One domain snapshot of the host's latest snapshot. */
+struct kh_rsnap {
+	char *domain, *name, *kind;
+	int64_t created;
+	int current;
 };
 
 struct kh_rhost {
@@ -36,6 +56,10 @@ struct kh_rhost {
 	size_t n_times, cap_times;
 	struct kh_rdisk *disks;         /* the latest snapshot's */
 	size_t n_disks, cap_disks;
+	struct kh_rdom *doms;           /* the latest snapshot's, by domain name */
+	size_t n_doms, cap_doms;
+	struct kh_rsnap *snaps;         /* likewise, each domain's oldest first */
+	size_t n_snaps, cap_snaps;
 	struct kh_changes pending;      /* the latest snapshot's pending drift (kh_diff_pending) */
 	/* The series of each pool and volume of the latest snapshot, by index: reused while
 	 * the next snapshots hold the same objects in the same order. */
@@ -68,6 +92,7 @@ struct kh_index {
 struct kh_report {
 	int64_t from, to;
 	int warn_days;
+	int snapshot_days;              /* a domain snapshot older than this is forgotten */
 	size_t n_snapshots;
 	int64_t first_at, last_at;
 	struct kh_rhost *hosts;
@@ -88,13 +113,30 @@ struct kh_row {
 	int64_t capacity, allocation, available, alloc_start;
 	/* volumes */
 	const char **owners;            /* domain names, borrowed from the host */
+	const char **vias;              /* per owner: the volume this one is a backing file
+					 * of, or NULL where the owner's disk uses it itself */
 	size_t n_owners;
+	int64_t chain_allocation;       /* the top of a backing chain: the chain's total */
+	size_t chain_depth;             /* its layers; 0 when not the top of a chain */
 	/* pools */
 	int64_t committed;              /* sum of its volumes' (known) capacities */
 	size_t n_volumes;
 	int has_vol_full;
 	int64_t vol_full_at;            /* the earliest volume forecast in it */
 	int fills_before_volumes;
+};
+
+/* A domain with snapshots or a backing chain, and its host. */
+struct kh_snaprow {
+	const struct kh_rhost *h;
+	const struct kh_rdom *d;
+};
+
+/* A domain snapshot older than the report's snapshot_days at its host's latest snapshot. */
+struct kh_forgotten {
+	const struct kh_rhost *h;
+	const struct kh_rsnap *s;
+	int64_t age_days;
 };
 
 struct kh_analysis {
@@ -104,6 +146,11 @@ struct kh_analysis {
 	int first_is_pool;
 	const struct kh_change **drift; /* sorted by time, then host */
 	size_t n_drift;
+	struct kh_snaprow *snapdoms;    /* by host, then domain */
+	size_t n_snapdoms;
+	struct kh_forgotten *forgotten; /* oldest first */
+	size_t n_forgotten;
+	int has_chains;                 /* some volume is the top of a backing chain */
 };
 
 struct kh_analysis *kh_analysis_new(const struct kh_report *r);

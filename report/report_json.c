@@ -76,7 +76,7 @@ static void growth_json(json_t *o, const struct kh_row *row)
 
 static json_t *volume_json(const struct kh_row *v)
 {
-	json_t *o = json_object(), *owners = json_array();
+	json_t *o = json_object(), *owners = json_array(), *backs = json_array();
 
 	json_object_set_new(o, "host", kh_json_str(kh_row_host(v)));
 	json_object_set_new(o, "pool", kh_json_str(v->s->pool));
@@ -88,10 +88,19 @@ static json_t *volume_json(const struct kh_row *v)
 	growth_json(o, v);
 	json_object_set_new(o, "uri", kh_json_str(v->h->uri));
 	json_object_set_new(o, "owner", v->n_owners ? kh_json_str(v->owners[0]) : json_null());
-	for (size_t i = 0; i < v->n_owners; i++)
+	for (size_t i = 0; i < v->n_owners; i++) {
 		json_array_append_new(owners, kh_json_str(v->owners[i]));
+		if (v->vias[i])
+			json_array_append_new(backs, kh_json_str(v->vias[i]));
+	}
 	json_object_set_new(o, "owners", owners);
 	json_object_set_new(o, "orphan", json_boolean(v->n_owners == 0));
+	/* a backing file: the volumes it backs; the top of a chain: what the chain holds */
+	json_object_set_new(o, "backing_of", backs);
+	json_object_set_new(o, "chain_depth",
+			    json_integer((json_int_t)(v->chain_depth ? v->chain_depth : 1)));
+	json_object_set_new(o, "chain_allocation",
+			    v->chain_depth > 1 ? size_json(v->chain_allocation) : json_null());
 	return o;
 }
 
@@ -215,6 +224,7 @@ static json_t *period_json(const struct kh_report *r)
 	json_object_set_new(per, "last_snapshot",
 			    r->n_snapshots ? kh_json_time(r->last_at) : json_null());
 	json_object_set_new(per, "warn_days", json_integer(r->warn_days));
+	json_object_set_new(per, "snapshot_days", json_integer(r->snapshot_days));
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		json_t *h = json_object(), *same = json_array();
 
@@ -250,6 +260,52 @@ static json_t *drift_json(const struct kh_report *r, const struct kh_change *c)
 	return o;
 }
 
+/* Per domain with snapshots or a backing chain. */
+static json_t *snapdom_json(const struct kh_snaprow *x)
+{
+	json_t *o = json_object();
+	int64_t latest = x->h->n_times ? x->h->times[x->h->n_times - 1] : 0;
+
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(x->h)));
+	json_object_set_new(o, "uri", kh_json_str(x->h->uri));
+	json_object_set_new(o, "domain", kh_json_str(x->d->domain));
+	json_object_set_new(o, "snapshots", json_integer((json_int_t)x->d->n_snaps));
+	json_object_set_new(o, "oldest",
+			    x->d->oldest == KH_UNKNOWN ? json_null() : kh_json_time(x->d->oldest));
+	json_object_set_new(o, "oldest_age_days",
+			    x->d->oldest == KH_UNKNOWN
+				    ? json_null()
+				    : json_integer((json_int_t)((latest - x->d->oldest) / 86400)));
+	json_object_set_new(o, "chain_depth", json_integer((json_int_t)x->d->depth));
+	json_object_set_new(o, "overlay_bytes", json_integer((json_int_t)x->d->overlays));
+	return o;
+}
+
+/* Every domain snapshot of the hosts' latest snapshots; `forgotten` when older than
+ * snapshot_days. */
+static json_t *snap_json(const struct kh_report *r, const struct kh_rhost *h,
+			 const struct kh_rsnap *s)
+{
+	json_t *o = json_object();
+	int64_t latest = h->n_times ? h->times[h->n_times - 1] : 0;
+	int known = s->created != KH_UNKNOWN;
+
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(h)));
+	json_object_set_new(o, "uri", kh_json_str(h->uri));
+	json_object_set_new(o, "domain", kh_json_str(s->domain));
+	json_object_set_new(o, "name", kh_json_str(s->name));
+	json_object_set_new(o, "created", known ? kh_json_time(s->created) : json_null());
+	json_object_set_new(o, "age_days",
+			    known ? json_integer((json_int_t)((latest - s->created) / 86400))
+				  : json_null());
+	json_object_set_new(o, "kind", kh_json_str(s->kind));
+	json_object_set_new(o, "current", json_boolean(s->current));
+	json_object_set_new(o, "forgotten",
+			    json_boolean(known && latest - s->created >
+						  (int64_t)r->snapshot_days * 86400));
+	return o;
+}
+
 static json_t *first_json(const struct kh_analysis *a)
 {
 	json_t *first;
@@ -271,7 +327,7 @@ char *kh_report_json(const struct kh_report *r)
 {
 	struct kh_analysis *a = kh_analysis_new(r);
 	struct out o = { { 0 }, 0 };
-	size_t n_pending = 0;
+	size_t n_pending = 0, n_snaps = 0;
 
 	put_member(&o, "period", period_json(r), 1);
 	put_array_start(&o, "volumes");
@@ -293,6 +349,16 @@ char *kh_report_json(const struct kh_report *r)
 			put_element(&o, pending_json(&r->hosts[i], &r->hosts[i].pending.items[j]),
 				    n_pending++);
 	put_array_end(&o, n_pending);
+	put_array_start(&o, "snapshot_domains");
+	for (size_t i = 0; i < a->n_snapdoms; i++)
+		put_element(&o, snapdom_json(&a->snapdoms[i]), i);
+	put_array_end(&o, a->n_snapdoms);
+	put_array_start(&o, "snapshots");
+	for (size_t i = 0; i < r->n_hosts; i++)
+		for (size_t j = 0; j < r->hosts[i].n_snaps; j++)
+			put_element(&o, snap_json(r, &r->hosts[i], &r->hosts[i].snaps[j]),
+				    n_snaps++);
+	put_array_end(&o, n_snaps);
 	kh_buf_puts(&o.b, "\n}");
 	kh_analysis_free(a);
 	return kh_buf_steal(&o.b);

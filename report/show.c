@@ -142,6 +142,27 @@ static json_t *pending_json(const struct kh_domain *d)
 	return a;
 }
 
+/* [{name, created, state, parent, current, kind}], oldest first. */
+static json_t *domsnaps_json(const struct kh_domain *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < d->n_snaps; i++) {
+		const struct kh_domsnap *n = &d->snaps[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", kh_json_str(n->name));
+		json_object_set_new(o, "created",
+				    n->created == KH_UNKNOWN ? json_null() : kh_json_time(n->created));
+		json_object_set_new(o, "state", kh_json_str(n->state));
+		json_object_set_new(o, "parent", kh_json_str(n->parent));
+		json_object_set_new(o, "current", json_boolean(n->current));
+		json_object_set_new(o, "kind", kh_json_str(n->kind));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *domain_json(const struct kh_domain *d)
 {
 	json_t *j = json_object(), *disks = json_array(), *ifaces = json_array();
@@ -184,6 +205,7 @@ static json_t *domain_json(const struct kh_domain *d)
 	json_object_set_new(j, "interfaces", ifaces);
 	json_object_set_new(j, "error", kh_json_str(d->error));
 	json_object_set_new(j, "pending", pending_json(d));
+	json_object_set_new(j, "snapshots", domsnaps_json(d));
 	return j;
 }
 
@@ -218,6 +240,8 @@ static json_t *volume_json(const struct kh_volume *v)
 	json_object_set_new(j, "capacity", kh_json_num(v->capacity));
 	json_object_set_new(j, "allocation", kh_json_num(v->allocation));
 	json_object_set_new(j, "physical", kh_json_num(v->physical));
+	json_object_set_new(j, "backing", kh_json_str(v->backing));
+	json_object_set_new(j, "backing_format", kh_json_str(v->backing_format));
 	json_object_set_new(j, "error", kh_json_str(v->error));
 	return j;
 }
@@ -360,6 +384,31 @@ static void show_pending(struct kh_doc *doc, struct kh_block *fields, const stru
 	kh_changes_free(&c);
 }
 
+/* Domain snapshots, oldest first: their count among the domain's fields, then a table. */
+static void show_snaps(struct kh_doc *doc, struct kh_block *fields, const struct kh_domain *d)
+{
+	static const char *const head[] = { "Snapshot", "Created", "State", "Kind", "Parent",
+					    "Current" };
+	struct kh_table *t;
+	char *n;
+
+	if (d->n_snaps == 0)
+		return;
+	n = kh_asprintf("%zu", d->n_snaps);
+	kh_field(fields, "Snapshots", n);
+	free(n);
+	t = table(doc, 6, head, "  ");
+	for (size_t i = 0; i < d->n_snaps; i++) {
+		const struct kh_domsnap *x = &d->snaps[i];
+		char when[KH_TIME_LEN] = "-";
+
+		if (x->created != KH_UNKNOWN)
+			kh_time_format(x->created, when);
+		row(t, (const char *const[]){ x->name, when, x->state, x->kind, x->parent,
+					      x->current ? "yes" : "no" });
+	}
+}
+
 static void show_domains(struct kh_doc *doc, const struct kh_snapshot *s)
 {
 	static const char *const disk_head[] = { "Target", "Device", "Source", "Volume",
@@ -384,6 +433,7 @@ static void show_domains(struct kh_doc *doc, const struct kh_snapshot *s)
 		if (d->error)
 			kh_field(f, "Warning", d->error);
 		show_pending(doc, f, d);
+		show_snaps(doc, f, d);
 		if (d->n_disks) {
 			t = table(doc, 7, disk_head, "  ");
 			for (size_t j = 0; j < d->n_disks; j++) {
@@ -427,6 +477,23 @@ static void show_pools(struct kh_doc *d, const struct kh_snapshot *s)
 	}
 }
 
+/* Which volume is an overlay of which file: a table only where there are any. */
+static void show_backing(struct kh_doc *d, const struct kh_snapshot *s)
+{
+	static const char *const head[] = { "Pool", "Volume", "Backing file", "Format" };
+	struct kh_table *t = NULL;
+
+	for (size_t i = 0; i < s->n_volumes; i++) {
+		const struct kh_volume *v = &s->volumes[i];
+
+		if (v->backing == NULL)
+			continue;
+		if (t == NULL)
+			t = table(d, 4, head, " ");
+		row(t, (const char *const[]){ v->pool, v->name, v->backing, v->backing_format });
+	}
+}
+
 static void show_volumes(struct kh_doc *d, const struct kh_snapshot *s)
 {
 	static const char *const head[] = { "Pool", "Name", "Format", "Capacity", "Allocation",
@@ -444,6 +511,7 @@ static void show_volumes(struct kh_doc *d, const struct kh_snapshot *s)
 					      size_cell(v->allocation).s,
 					      size_cell(v->physical).s, v->path });
 	}
+	show_backing(d, s);
 }
 
 static void show_networks(struct kh_doc *d, const struct kh_snapshot *s)

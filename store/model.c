@@ -22,6 +22,14 @@ static void iface_clear(struct kh_iface *i)
 	free(i->model);
 }
 
+static void snap_clear(struct kh_domsnap *n)
+{
+	free(n->name);
+	free(n->state);
+	free(n->parent);
+	free(n->kind);
+}
+
 static void domain_clear(struct kh_domain *d)
 {
 	free(d->name);
@@ -37,6 +45,9 @@ static void domain_clear(struct kh_domain *d)
 	for (size_t i = 0; i < d->n_ifaces; i++)
 		iface_clear(&d->ifaces[i]);
 	free(d->ifaces);
+	for (size_t i = 0; i < d->n_snaps; i++)
+		snap_clear(&d->snaps[i]);
+	free(d->snaps);
 }
 
 void kh_pool_nums(const struct kh_pool *p, struct kh_xml_num out[KH_MEASURED_NUMS])
@@ -72,6 +83,8 @@ void kh_volume_clear(struct kh_volume *v)
 	free(v->path);
 	free(v->format);
 	free(v->type);
+	free(v->backing);
+	free(v->backing_format);
 	free(v->xml);
 	free(v->error);
 }
@@ -206,6 +219,17 @@ struct kh_iface *kh_domain_add_iface(struct kh_domain *d)
 	return i;
 }
 
+struct kh_domsnap *kh_domain_add_snap(struct kh_domain *d)
+{
+	struct kh_domsnap *n;
+
+	d->snaps = kh_realloc(d->snaps, (d->n_snaps + 1) * sizeof *d->snaps);
+	n = &d->snaps[d->n_snaps++];
+	memset(n, 0, sizeof *n);
+	n->created = KH_UNKNOWN;
+	return n;
+}
+
 /* NULL sorts first, so a missing name is stable rather than a crash. */
 static int strcmp_null(const char *a, const char *b)
 {
@@ -251,6 +275,15 @@ static int cmp_iface(const void *a, const void *b)
 	return strcmp_null(((const struct kh_iface *)a)->mac, ((const struct kh_iface *)b)->mac);
 }
 
+static int cmp_snap(const void *a, const void *b)
+{
+	const struct kh_domsnap *x = a, *y = b;
+
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp_null(x->name, y->name);
+}
+
 void kh_snapshot_sort(struct kh_snapshot *s)
 {
 	if (s->n_domains)
@@ -268,6 +301,8 @@ void kh_snapshot_sort(struct kh_snapshot *s)
 			qsort(d->disks, d->n_disks, sizeof *d->disks, cmp_disk);
 		if (d->n_ifaces)
 			qsort(d->ifaces, d->n_ifaces, sizeof *d->ifaces, cmp_iface);
+		if (d->n_snaps)
+			qsort(d->snaps, d->n_snaps, sizeof *d->snaps, cmp_snap);
 	}
 }
 

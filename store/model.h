@@ -35,6 +35,16 @@ struct kh_iface {
 	char *mac, *type, *source, *model;
 };
 
+/* A libvirt snapshot of a domain (virDomainSnapshot), not one of kvmhist's snapshots. */
+struct kh_domsnap {
+	char *name;
+	int64_t created;        /* creationTime, seconds since the epoch; KH_UNKNOWN if none */
+	char *state;            /* the domain's state it holds: running, shutoff, disk-snapshot */
+	char *parent;           /* NULL for a root */
+	int current;            /* the domain's current snapshot: 0 or 1 */
+	char *kind;             /* "internal", "external" (memory and disks), "disk-only" */
+};
+
 struct kh_domain {
 	char *name, *uuid;
 	char *state;            /* as virsh prints it: running, shut off, paused, ... */
@@ -50,6 +60,8 @@ struct kh_domain {
 	size_t n_disks;
 	struct kh_iface *ifaces;
 	size_t n_ifaces;
+	struct kh_domsnap *snaps; /* by creation time, then name */
+	size_t n_snaps;
 };
 
 struct kh_pool {
@@ -68,6 +80,8 @@ struct kh_volume {
 	char *format;           /* qcow2, raw, ... */
 	char *type;             /* file, block, dir, network, ... */
 	int64_t capacity, allocation, physical;
+	char *backing;          /* the backing file's path (<backingStore><path>); NULL if none */
+	char *backing_format;
 	char *xml;
 	char *error;
 };
@@ -142,9 +156,11 @@ struct kh_volume *kh_snapshot_add_volume(struct kh_snapshot *s);
 struct kh_network *kh_snapshot_add_network(struct kh_snapshot *s);
 struct kh_disk *kh_domain_add_disk(struct kh_domain *d);
 struct kh_iface *kh_domain_add_iface(struct kh_domain *d);
+struct kh_domsnap *kh_domain_add_snap(struct kh_domain *d);
 
 /* Sorts every list by its natural order (domains, networks by name; pools by name;
- * volumes by pool then name; disks by target; interfaces by mac), so output and
+ * volumes by pool then name; disks by target; interfaces by mac; a domain's snapshots by
+ * creation time, then name), so output and
  * comparison do not depend on the order libvirt listed things in. */
 void kh_snapshot_sort(struct kh_snapshot *s);
 

@@ -21,6 +21,7 @@ static enum stmt_id by_index(enum stmt_id id, enum kh_which which)
 	case S_DOMAINS_GET: return S_DOMAINS_STARTED;
 	case S_DISKS_GET: return S_DISKS_STARTED;
 	case S_IFACES_GET: return S_IFACES_STARTED;
+	case S_DOMSNAPS_GET: return S_DOMSNAPS_STARTED;
 	case S_POOLS_GET: return S_POOLS_STARTED;
 	case S_VOLUMES_GET: return S_VOLUMES_STARTED;
 	default: return S_NETWORKS_STARTED;
@@ -69,13 +70,13 @@ static void read_version(sqlite3_stmt *s, struct kh_version **v, size_t n, size_
 	x->xml_id = sqlite3_column_int64(s, 2);
 }
 
-/* Disk and interface rows come ordered by domain row, as the domains do: one forward walk
- * pairs them. */
+/* Disk, interface and domain snapshot rows come ordered by domain row, as the domains do: one
+ * forward walk pairs them. `what`: S_DISKS_GET, S_IFACES_GET or S_DOMSNAPS_GET. */
 static int load_children(struct kh_store *st, struct kh_snapshot *snap, const int64_t *rows,
-			 int64_t host_id, int64_t seq, enum kh_which which, int64_t other, int ifaces,
-			 struct kh_err *err)
+			 int64_t host_id, int64_t seq, enum kh_which which, int64_t other,
+			 enum stmt_id what, struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, ifaces ? S_IFACES_GET : S_DISKS_GET, host_id, seq, which, other, err);
+	sqlite3_stmt *s = at_seq(st, what, host_id, seq, which, other, err);
 	size_t at = 0;
 	int rc;
 
@@ -90,7 +91,16 @@ static int load_children(struct kh_store *st, struct kh_snapshot *snap, const in
 			rc = SQLITE_DONE;
 			break;
 		}
-		if (ifaces) {
+		if (what == S_DOMSNAPS_GET) {
+			struct kh_domsnap *n = kh_domain_add_snap(&snap->domains[at]);
+
+			n->name = kh_col_text(s, 1);
+			n->created = kh_col_num(s, 2);
+			n->state = kh_col_text(s, 3);
+			n->parent = kh_col_text(s, 4);
+			n->current = kh_col_num(s, 5) == 1;
+			n->kind = kh_col_text(s, 6);
+		} else if (what == S_IFACES_GET) {
 			struct kh_iface *f = kh_domain_add_iface(&snap->domains[at]);
 
 			f->mac = kh_col_text(s, 1);
@@ -147,8 +157,9 @@ static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		d->live_xml = kh_col_text(s, 14);
 	}
 	rc = step_end(st, rc, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, other, 0, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, other, 1, err);
+	     load_children(st, snap, rows, host_id, seq, which, other, S_DISKS_GET, err) ||
+	     load_children(st, snap, rows, host_id, seq, which, other, S_IFACES_GET, err) ||
+	     load_children(st, snap, rows, host_id, seq, which, other, S_DOMSNAPS_GET, err);
 	free(rows);
 	return rc ? -1 : 0;
 }
@@ -212,6 +223,8 @@ static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t h
 		kh_volume_nums(x, nums);
 		x->xml = kh_xml_nums_fill(kh_col_text(s, 12), nums, KH_MEASURED_NUMS);
 		x->error = kh_col_text(s, 13);
+		x->backing = kh_col_text(s, 14);
+		x->backing_format = kh_col_text(s, 15);
 	}
 	return step_end(st, rc, err);
 }

@@ -133,6 +133,8 @@ static void volume_copy(struct kh_volume *d, const struct kh_volume *s)
 	d->key = kh_strdup(s->key);
 	d->path = kh_strdup(s->path);
 	d->format = kh_strdup(s->format);
+	d->backing = kh_strdup(s->backing);
+	d->backing_format = kh_strdup(s->backing_format);
 	d->type = kh_strdup(s->type);
 	d->xml = NULL;
 	d->error = kh_strdup(s->error);

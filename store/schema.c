@@ -102,6 +102,17 @@ static const char *const migrations[] = {
 	"UPDATE span SET last_seq = 9223372036854775807"
 	"  WHERE last_seq >="
 	"  (SELECT max(seq) FROM snapshot s WHERE s.host_id = span.host_id);",
+
+	/* 6: backing chains and domain snapshots. A volume's backing file (a snapshot's
+	 * overlay, a linked clone), so that its base is seen in use; a domain's libvirt
+	 * snapshots, part of its version as its disks are: a snapshot taken or deleted is a
+	 * change of the domain. */
+	"ALTER TABLE volume ADD COLUMN backing TEXT;"
+	"ALTER TABLE volume ADD COLUMN backing_format TEXT;"
+	"CREATE TABLE domsnap ("
+	"  domain_id INTEGER NOT NULL REFERENCES domain(id) ON DELETE CASCADE,"
+	"  name TEXT, created INTEGER, state TEXT, parent TEXT, current INTEGER, kind TEXT);"
+	"CREATE INDEX domsnap_domain ON domsnap(domain_id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == KH_SCHEMA_VERSION,

@@ -44,8 +44,10 @@ static const char *const stmt_sql[S_MAX] = {
 		       " allocation, available, path, xml_id, error)"
 		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_VOLUME_ADD] = "INSERT INTO volume(pool, name, key, path, format, type, capacity,"
-			 " allocation, physical, xml_id, error)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 " allocation, physical, xml_id, error, backing, backing_format)"
+			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_DOMSNAP_ADD] = "INSERT INTO domsnap(domain_id, name, created, state, parent, current,"
+			  " kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_NETWORK_ADD] = "INSERT INTO network(name, uuid, active, autostart, persistent, bridge,"
 			  " forward, ips, dhcp_ranges, xml_id, error)"
 			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,6 +83,9 @@ static const char *const stmt_sql[S_MAX] = {
 	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
 #define IFACES_GET(by) "SELECT domain_id, mac, type, source, model FROM iface WHERE domain_id IN" \
 	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
+#define DOMSNAPS_GET(by) "SELECT domain_id, name, created, state, parent, current, kind" \
+	" FROM domsnap WHERE domain_id IN" \
+	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
 /* The measured pair of version `row` as of snapshot ?2: its latest size row up to then. */
 #define SIZE_AT(kind, row) " LEFT JOIN size z ON z.kind = " kind " AND z.object_id = " row \
 	" AND z.seq = (SELECT max(seq) FROM size WHERE kind = " kind " AND object_id = " row \
@@ -91,7 +96,7 @@ static const char *const stmt_sql[S_MAX] = {
 	" LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id") \
 	" WHERE" AT_SEQ("1") " ORDER BY p.id"
 #define VOLUMES_GET(by) "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type," \
-	" capacity, z.allocation, z.extra, " BODY("x") ", error" \
+	" capacity, z.allocation, z.extra, " BODY("x") ", error, backing, backing_format" \
 	" FROM" SPAN(by) " JOIN volume v ON v.id = sp.object_id" \
 	" LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id") \
 	" WHERE" AT_SEQ("2") " ORDER BY v.id"
@@ -105,6 +110,8 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_DISKS_STARTED] = DISKS_GET("first"),
 	[S_IFACES_GET] = IFACES_GET("last"),
 	[S_IFACES_STARTED] = IFACES_GET("first"),
+	[S_DOMSNAPS_GET] = DOMSNAPS_GET("last"),
+	[S_DOMSNAPS_STARTED] = DOMSNAPS_GET("first"),
 	[S_POOLS_GET] = POOLS_GET("last"),
 	[S_POOLS_STARTED] = POOLS_GET("first"),
 	[S_VOLUMES_GET] = VOLUMES_GET("last"),
@@ -122,7 +129,8 @@ static const char *const stmt_sql[S_MAX] = {
 			     " LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id")
 			     MEASURED("1", "p.id"),
 	[S_VOLUMES_MEASURED] = "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type,"
-			       " capacity, z.allocation, z.extra, " BODY("x") ", error"
+			       " capacity, z.allocation, z.extra, " BODY("x") ", error, backing,"
+			       " backing_format"
 			       " FROM" SPAN("last") " JOIN volume v ON v.id = sp.object_id"
 			       " LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id")
 			       MEASURED("2", "v.id"),
@@ -132,6 +140,7 @@ static const char *const stmt_sql[S_MAX] = {
 #undef DOMAINS_GET
 #undef DISKS_GET
 #undef IFACES_GET
+#undef DOMSNAPS_GET
 #undef POOLS_GET
 #undef VOLUMES_GET
 #undef NETWORKS_GET

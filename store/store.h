@@ -9,7 +9,7 @@
 #include "store/model.h"
 #include "util/err.h"
 
-#define KH_SCHEMA_VERSION 5
+#define KH_SCHEMA_VERSION 6
 
 struct kh_store;
 

@@ -97,6 +97,13 @@ static int same_iface(const struct kh_iface *a, const struct kh_iface *b)
 	       same_str(a->source, b->source) && same_str(a->model, b->model);
 }
 
+static int same_snap(const struct kh_domsnap *a, const struct kh_domsnap *b)
+{
+	return same_str(a->name, b->name) && a->created == b->created &&
+	       same_str(a->state, b->state) && same_str(a->parent, b->parent) &&
+	       a->current == b->current && same_str(a->kind, b->kind);
+}
+
 /* Its XML, persistent and live, is compared by stored id: the previous snapshot is loaded
  * without bodies. */
 static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
@@ -106,8 +113,11 @@ static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
 	    a->memory_kib != b->memory_kib || a->max_memory_kib != b->max_memory_kib ||
 	    a->autostart != b->autostart || a->persistent != b->persistent ||
 	    !same_str(a->os_type, b->os_type) || !same_str(a->error, b->error) ||
-	    a->n_disks != b->n_disks || a->n_ifaces != b->n_ifaces)
+	    a->n_disks != b->n_disks || a->n_ifaces != b->n_ifaces || a->n_snaps != b->n_snaps)
 		return 0;
+	for (size_t i = 0; i < a->n_snaps; i++)
+		if (!same_snap(&a->snaps[i], &b->snaps[i]))
+			return 0;
 	for (size_t i = 0; i < a->n_disks; i++)
 		if (!same_disk(&a->disks[i], &b->disks[i]))
 			return 0;
@@ -133,7 +143,8 @@ static int same_volume(const struct kh_volume *a, const struct kh_volume *b)
 	return same_str(a->pool, b->pool) && same_str(a->name, b->name) &&
 	       same_str(a->key, b->key) && same_str(a->path, b->path) &&
 	       same_str(a->format, b->format) && same_str(a->type, b->type) &&
-	       a->capacity == b->capacity && same_str(a->error, b->error);
+	       a->capacity == b->capacity && same_str(a->error, b->error) &&
+	       same_str(a->backing, b->backing) && same_str(a->backing_format, b->backing_format);
 }
 
 static int same_network(const struct kh_network *a, const struct kh_network *b)
@@ -374,6 +385,21 @@ static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *e
 		if (step_done(st, s, err))
 			return -1;
 	}
+	for (size_t j = 0; j < d->n_snaps; j++) {
+		const struct kh_domsnap *n = &d->snaps[j];
+
+		if ((s = kh_store_stmt(st, S_DOMSNAP_ADD, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, row);
+		kh_bind_text(s, 2, n->name);
+		kh_bind_num(s, 3, n->created);
+		kh_bind_text(s, 4, n->state);
+		kh_bind_text(s, 5, n->parent);
+		sqlite3_bind_int(s, 6, n->current);
+		kh_bind_text(s, 7, n->kind);
+		if (step_done(st, s, err))
+			return -1;
+	}
 	return span_add(w, KH_KIND_DOMAIN, row, err);
 }
 
@@ -482,6 +508,8 @@ static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *e
 	sqlite3_bind_null(s, 9);
 	bind_id(s, 10, xml_id);
 	kh_bind_text(s, 11, v->error);
+	kh_bind_text(s, 12, v->backing);
+	kh_bind_text(s, 13, v->backing_format);
 	if (step_done(w->st, s, err))
 		return -1;
 	row = sqlite3_last_insert_rowid(w->st->db);

@@ -44,6 +44,7 @@ static void test_every_key(void **state)
 			       "keep_weekly = 8\n"
 			       "keep_monthly = 0\n"
 			       "warn_days = 45\n"
+			       "snapshot_days = 7\n"
 			       "mail_to = Ops <ops@example.org>, oncall@example.org\n"
 			       "mail_from = kvmhist@kvm1.example.org\n"
 			       "templates = /etc/kvmhist/templates\n",
@@ -57,6 +58,7 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.keep_weekly, 8);
 	assert_int_equal(cfg.keep_monthly, 0);
 	assert_int_equal(cfg.warn_days, 45);
+	assert_int_equal(cfg.snapshot_days, 7);
 	assert_string_equal(cfg.mail_to, "Ops <ops@example.org>, oncall@example.org");
 	assert_string_equal(cfg.mail_from, "kvmhist@kvm1.example.org");
 	assert_string_equal(cfg.templates, "/etc/kvmhist/templates");
@@ -78,6 +80,7 @@ static void test_empty_and_unset(void **state)
 	assert_int_equal(cfg.timeout, -1);
 	assert_int_equal(cfg.keep_daily, -1);
 	assert_int_equal(cfg.warn_days, -1);
+	assert_int_equal(cfg.snapshot_days, -1);
 	kh_config_clear(&cfg);
 	assert_int_equal(parse("# only comments\n\n   \n\t# indented\n", &cfg, &err), 0);
 	assert_null(cfg.database);

@@ -35,6 +35,8 @@ static const struct key {
 	  "a whole number, 0 or more" },
 	{ "warn_days", K_INT, offsetof(struct kh_config, warn_days), 0,
 	  "a whole number of days, 0 or more" },
+	{ "snapshot_days", K_INT, offsetof(struct kh_config, snapshot_days), 0,
+	  "a whole number of days, 0 or more" },
 	{ "mail_to", K_STRING, offsetof(struct kh_config, mail_to), 0, NULL },
 	{ "mail_from", K_STRING, offsetof(struct kh_config, mail_from), 0, NULL },
 	{ "templates", K_STRING, offsetof(struct kh_config, templates), 0, NULL },
@@ -45,7 +47,7 @@ void kh_config_init(struct kh_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->timeout = cfg->keep_daily = cfg->keep_weekly = cfg->keep_monthly = -1;
-	cfg->warn_days = -1;
+	cfg->warn_days = cfg->snapshot_days = -1;
 }
 
 void kh_config_clear(struct kh_config *cfg)

@@ -14,6 +14,7 @@ struct kh_config {
 	int timeout;            /* seconds, 1 or more */
 	int keep_daily, keep_weekly, keep_monthly; /* 0 or more */
 	int warn_days;          /* 0 or more */
+	int snapshot_days;      /* 0 or more */
 	char *mail_to, *mail_from;
 	char *templates;
 };

@@ -39,6 +39,7 @@ enum op {
 	OP_URI, OP_HOSTNAME, OP_TYPE, OP_LIBVERSION, OP_VERSION, OP_CAPABILITIES,
 	OP_LIST_DOMAINS, OP_DOMAIN_STATS, OP_LIST_POOLS, OP_LIST_NETWORKS,
 	OP_DOMAIN_INFO, OP_DOMAIN_XML, OP_DOMAIN_AUTOSTART, OP_DOMAIN_PERSISTENT,
+	OP_DOMAIN_SNAPSHOTS, OP_SNAPSHOT_CURRENT, OP_SNAPSHOT_XML,
 	OP_POOL_ACTIVE, OP_POOL_REFRESH, OP_POOL_INFO, OP_POOL_AUTOSTART, OP_POOL_PERSISTENT,
 	OP_POOL_XML, OP_POOL_VOLUMES,
 	OP_VOLUME_XML,
@@ -57,6 +58,7 @@ struct vcall {
 		virStoragePoolPtr pool;
 		virStorageVolPtr vol;
 		virNetworkPtr net;
+		virDomainSnapshotPtr snap;
 	} on;
 	int prepared, pushed;
 	/* the answer, by op */
@@ -68,6 +70,7 @@ struct vcall {
 	virStoragePoolInfo pool_info;
 	void **list;            /* handles (or statistics records) of a list call */
 	int n;
+	virDomainSnapshotPtr snap;
 };
 
 /* Over a remote link: this many calls in flight on the host's one connection. libvirtd
@@ -81,6 +84,7 @@ struct vcall {
 struct dom_read {
 	virDomainPtr dom;
 	struct vcall info, xml, live, autostart, persistent;
+	struct vcall snaps, current, *snap_xml; /* its snapshots: the list, then the rest */
 };
 
 struct vol_read {
@@ -111,13 +115,15 @@ struct collect {
 	struct kh_calls *q;
 	/* host facts and lists, asked at once */
 	struct vcall uri_call, hostname, type, libversion, version, caps;
-	struct vcall doms_call, stats_call, autostart_call, transient_call, pools_call, nets_call;
+	struct vcall doms_call, stats_call, autostart_call, transient_call, has_snaps_call;
+	struct vcall pools_call, nets_call;
 	struct dom_read *doms;
 	struct pool_read *pools;
 	struct net_read *nets;
 	size_t n_doms, n_pools, n_nets;
-	/* Flags of every domain from two filtered list calls, not two calls per domain. */
-	struct uuid_set autostart, transient;
+	/* Flags of every domain from two filtered list calls, not two calls per domain; and from
+	 * a third, which domains have snapshots to list (most have none). */
+	struct uuid_set autostart, transient, has_snaps;
 	virDomainStatsRecordPtr *stats; /* state and block statistics of every domain, or NULL */
 	struct stat_ref *by_uuid;       /* the same records sorted by UUID, for bsearch */
 	size_t n_stats;
@@ -254,6 +260,14 @@ static int vcall_run(struct kh_call *kc)
 		return virDomainGetAutostart(v->on.dom, &v->i);
 	case OP_DOMAIN_PERSISTENT:
 		return (v->i = virDomainIsPersistent(v->on.dom)) < 0 ? -1 : 0;
+	case OP_DOMAIN_SNAPSHOTS:
+		v->n = virDomainListAllSnapshots(v->on.dom, (virDomainSnapshotPtr **)&v->list, 0);
+		return v->n < 0 ? -1 : 0;
+	case OP_SNAPSHOT_CURRENT:
+		return (v->snap = virDomainSnapshotCurrent(v->on.dom, 0)) ? 0 : -1;
+	case OP_SNAPSHOT_XML:
+		/* never VIR_DOMAIN_SNAPSHOT_XML_SECURE */
+		return (v->str = virDomainSnapshotGetXMLDesc(v->on.snap, 0)) ? 0 : -1;
 	case OP_POOL_ACTIVE:
 		return (v->i = virStoragePoolIsActive(v->on.pool)) < 0 ? -1 : 0;
 	case OP_POOL_REFRESH:
@@ -292,7 +306,11 @@ static void prep(struct vcall *v, enum op op, void *on, unsigned flags)
 	v->op = op;
 	switch (op) {
 	case OP_DOMAIN_INFO: case OP_DOMAIN_XML: case OP_DOMAIN_AUTOSTART: case OP_DOMAIN_PERSISTENT:
+	case OP_DOMAIN_SNAPSHOTS: case OP_SNAPSHOT_CURRENT:
 		v->on.dom = on;
+		break;
+	case OP_SNAPSHOT_XML:
+		v->on.snap = on;
 		break;
 	case OP_POOL_ACTIVE: case OP_POOL_REFRESH: case OP_POOL_INFO: case OP_POOL_AUTOSTART:
 	case OP_POOL_PERSISTENT: case OP_POOL_XML: case OP_POOL_VOLUMES:
@@ -365,9 +383,12 @@ static void release(struct collect *c, struct vcall *v)
 		case OP_LIST_POOLS: virStoragePoolFree(v->list[i]); break;
 		case OP_LIST_NETWORKS: virNetworkFree(v->list[i]); break;
 		case OP_POOL_VOLUMES: virStorageVolFree(v->list[i]); break;
+		case OP_DOMAIN_SNAPSHOTS: virDomainSnapshotFree(v->list[i]); break;
 		default: break;
 		}
 	}
+	if (v->snap)
+		virDomainSnapshotFree(v->snap);
 	if (v->op == OP_DOMAIN_STATS && v->list)
 		virDomainStatsRecordListFree((virDomainStatsRecordPtr *)v->list);
 	else
@@ -572,6 +593,18 @@ static void read_block_stats(struct collect *c)
 	c->stats_warning = kh_asprintf("host: cannot read block statistics: %s", cause);
 }
 
+/* Whether the domain of handle dom is in set. */
+static int domain_in(const struct uuid_set *set, virDomainPtr dom)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+
+	if (virDomainGetUUID(dom, uuid) < 0) {
+		virResetLastError();
+		return 0;
+	}
+	return uuid_set_has(set, uuid);
+}
+
 /* Asks everything of domain r at once: info and persistent XML, the flags where the filtered
  * lists could not tell, and the live XML of one the statistics say runs. */
 static void ask_domain(struct collect *c, struct dom_read *r)
@@ -586,6 +619,8 @@ static void ask_domain(struct collect *c, struct dom_read *r)
 	prep(&r->live, OP_DOMAIN_XML, r->dom, 0);
 	if (stats_running(c, r->dom))
 		push(c, &r->live, 0);
+	if (!c->has_snaps.known || domain_in(&c->has_snaps, r->dom))
+		ask(c, &r->snaps, OP_DOMAIN_SNAPSHOTS, r->dom, 0, 0);
 }
 
 /* A running domain's live config, kept only where it differs from the persistent one (the
@@ -603,6 +638,67 @@ static void read_live_xml(struct collect *c, struct dom_read *r, struct kh_domai
 		free(live);
 	else
 		d->live_xml = live;
+}
+
+/* The domain's snapshots (never VIR_DOMAIN_SNAPSHOT_XML_SECURE): its list (asked with the
+ * domain), then the current one and each one's XML at once. A snapshot deleted in between is
+ * simply not there. */
+static void read_snapshots(struct collect *c, struct dom_read *r, struct kh_domain *d)
+{
+	char *current = NULL;
+	int n;
+
+	if (answer(c, &r->snaps) != 0) {
+		if (r->snaps.call.code != VIR_ERR_NO_SUPPORT)
+			v_failed(&d->error, "cannot list snapshots", &r->snaps);
+		return;
+	}
+	n = r->snaps.n;
+	r->snap_xml = kh_calloc((size_t)n + 1, sizeof *r->snap_xml);
+	if (n > 0)
+		ask(c, &r->current, OP_SNAPSHOT_CURRENT, r->dom, 0, 1);
+	for (int i = 0; i < n; i++)
+		ask(c, &r->snap_xml[i], OP_SNAPSHOT_XML, r->snaps.list[i], 0, 1);
+	/* no current snapshot is no error */
+	if (n > 0 && answer(c, &r->current) == 0) {
+		const char *name = virDomainSnapshotGetName(r->current.snap);
+
+		current = name ? kh_strdup(name) : NULL;
+	}
+	virResetLastError();
+	for (int i = 0; i < n; i++) {
+		struct vcall *v = &r->snap_xml[i];
+		const char *name = virDomainSnapshotGetName(r->snaps.list[i]);
+		struct kh_domsnap *x;
+
+		if (answer(c, v) != 0 && v->call.code == VIR_ERR_NO_DOMAIN_SNAPSHOT)
+			continue;
+		x = kh_domain_add_snap(d);
+		if (v->call.failed)
+			v_failed(&d->error, "cannot read snapshot XML", v);
+		else if (kh_read_snapshot_xml(&c->x, v->str, x) != 0)
+			kh_note(&d->error, "cannot parse snapshot XML", "malformed document");
+		if (x->name == NULL && name)
+			x->name = kh_strdup(name);
+		x->current = current && x->name && strcmp(current, x->name) == 0;
+	}
+	free(current);
+}
+
+/* Releases what the domain's reading asked. */
+static void dom_read_free(struct collect *c, struct dom_read *r)
+{
+	for (int i = 0; r->snap_xml && i < r->snaps.n; i++)
+		release(c, &r->snap_xml[i]);
+	free(r->snap_xml);
+	r->snap_xml = NULL;
+	release(c, &r->info);
+	release(c, &r->xml);
+	release(c, &r->live);
+	release(c, &r->autostart);
+	release(c, &r->persistent);
+	release(c, &r->current);
+	release(c, &r->snaps);
 }
 
 /* Info and XML (a running one's live XML too); its flags from the filtered lists, its OS
@@ -658,14 +754,12 @@ static void read_domain(struct collect *c, struct dom_read *r)
 		read_disk_sizes(c, uuid, active, d);
 	if (active)
 		read_live_xml(c, r, d);
+	if (r->snaps.pushed)
+		read_snapshots(c, r, d);
 out:
 	if (d->error)
 		warnf(c, "domain '%s': %s", d->name ? d->name : "?", d->error);
-	release(c, &r->info);
-	release(c, &r->xml);
-	release(c, &r->live);
-	release(c, &r->autostart);
-	release(c, &r->persistent);
+	dom_read_free(c, r);
 }
 
 /* ---- storage ---- */
@@ -1055,6 +1149,7 @@ static void ask_all(struct collect *c)
 	ask(c, &c->stats_call, OP_DOMAIN_STATS, conn, 0, 0);
 	ask(c, &c->autostart_call, OP_LIST_DOMAINS, conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, 0);
 	ask(c, &c->transient_call, OP_LIST_DOMAINS, conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, 0);
+	ask(c, &c->has_snaps_call, OP_LIST_DOMAINS, conn, VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT, 0);
 	ask(c, &c->pools_call, OP_LIST_POOLS, conn, 0, 0);
 	ask(c, &c->nets_call, OP_LIST_NETWORKS, conn, 0, 0);
 
@@ -1070,6 +1165,7 @@ static void ask_all(struct collect *c)
 		read_block_stats(c);
 		domain_set(c, &c->autostart_call, &c->autostart);
 		domain_set(c, &c->transient_call, &c->transient);
+		domain_set(c, &c->has_snaps_call, &c->has_snaps);
 		c->n_doms = (size_t)c->doms_call.n;
 		c->doms = kh_calloc(c->n_doms + 1, sizeof *c->doms);
 		for (size_t i = 0; i < c->n_doms; i++) {
@@ -1136,13 +1232,8 @@ static int read_all(struct collect *c, struct kh_err *err)
 /* Waits for every call still out and frees what they answered. */
 static void release_all(struct collect *c)
 {
-	for (size_t i = 0; i < c->n_doms; i++) {
-		release(c, &c->doms[i].info);
-		release(c, &c->doms[i].xml);
-		release(c, &c->doms[i].live);
-		release(c, &c->doms[i].autostart);
-		release(c, &c->doms[i].persistent);
-	}
+	for (size_t i = 0; i < c->n_doms; i++)
+		dom_read_free(c, &c->doms[i]);
 	for (size_t i = 0; i < c->n_pools; i++)
 		pool_read_free(c, &c->pools[i]);
 	for (size_t i = 0; i < c->n_nets; i++) {
@@ -1157,7 +1248,8 @@ static void release_all(struct collect *c)
 	free(c->nets);
 	struct vcall *host[] = { &c->uri_call, &c->hostname, &c->type, &c->libversion, &c->version,
 				 &c->caps, &c->doms_call, &c->stats_call, &c->autostart_call,
-				 &c->transient_call, &c->pools_call, &c->nets_call };
+				 &c->transient_call, &c->has_snaps_call, &c->pools_call,
+				 &c->nets_call };
 	for (size_t i = 0; i < sizeof host / sizeof *host; i++)
 		release(c, host[i]);
 }
@@ -1205,6 +1297,7 @@ out:
 	free(c.by_uuid);
 	free(c.autostart.uuid);
 	free(c.transient.uuid);
+	free(c.has_snaps.uuid);
 	free(c.stats_warning);
 	kh_xdoc_free(&c.x);
 	kh_snapshot_free(c.s);

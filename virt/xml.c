@@ -6,6 +6,7 @@
 #include "util/units.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -306,6 +307,14 @@ static void read_volume_root(xmlNodePtr root, struct kh_volume *v)
 				else if (is_element(t, "format") && v->format == NULL)
 					v->format = node_attr(t, "type");
 			}
+		} else if (is_element(n, "backingStore")) {
+			/* the file this one is an overlay of (a snapshot's or a linked clone's) */
+			for (xmlNodePtr t = n->children; t; t = t->next) {
+				if (is_element(t, "path") && v->backing == NULL)
+					v->backing = node_text(t);
+				else if (is_element(t, "format") && v->backing_format == NULL)
+					v->backing_format = node_attr(t, "type");
+			}
 		}
 	}
 }
@@ -316,6 +325,74 @@ void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v)
 		read_volume_root(xmlDocGetRootElement(x->doc), v);
 	else
 		kh_note(&v->error, "cannot parse XML", "malformed document");
+}
+
+/* ---- domain snapshots ---- */
+
+/* "internal", "external" or "disk-only": disks to files of their own make it external, and
+ * disk-only unless the memory went to a file too (a shut-off domain's --disk-only snapshot
+ * has state shutoff, not disk-snapshot). */
+static const char *snapshot_kind(const char *state, int memory_external, int disk_external)
+{
+	if (memory_external)
+		return "external";
+	if (disk_external || (state && strcmp(state, "disk-snapshot") == 0))
+		return "disk-only";
+	return "internal";
+}
+
+/* A <domainsnapshot> document: name, state, parent and creation time, and its kind from the
+ * snapshot= of <memory> and of each <disks><disk>. */
+static void read_snapshot_root(xmlNodePtr root, struct kh_domsnap *n)
+{
+	int memory_external = 0, disk_external = 0;
+	char *v;
+
+	if (!is_element(root, "domainsnapshot"))
+		return;
+	for (xmlNodePtr e = root->children; e; e = e->next) {
+		if (is_element(e, "name") && n->name == NULL) {
+			n->name = node_text(e);
+		} else if (is_element(e, "state") && n->state == NULL) {
+			n->state = node_text(e);
+		} else if (is_element(e, "creationTime") && n->created == KH_UNKNOWN) {
+			char *end;
+			long long t;
+
+			if ((v = node_text(e)) != NULL) {
+				errno = 0;
+				t = strtoll(v, &end, 10);
+				if (errno == 0 && end != v && *end == '\0' && t >= 0)
+					n->created = (int64_t)t;
+				free(v);
+			}
+		} else if (is_element(e, "parent") && n->parent == NULL) {
+			for (xmlNodePtr t = e->children; t; t = t->next)
+				if (is_element(t, "name") && n->parent == NULL)
+					n->parent = node_text(t);
+		} else if (is_element(e, "memory")) {
+			v = node_attr(e, "snapshot");
+			memory_external |= v && strcmp(v, "external") == 0;
+			free(v);
+		} else if (is_element(e, "disks")) {
+			for (xmlNodePtr t = e->children; t; t = t->next) {
+				if (!is_element(t, "disk"))
+					continue;
+				v = node_attr(t, "snapshot");
+				disk_external |= v && strcmp(v, "external") == 0;
+				free(v);
+			}
+		}
+	}
+	n->kind = kh_strdup(snapshot_kind(n->state, memory_external, disk_external));
+}
+
+int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *n)
+{
+	if (kh_xdoc_parse(x, xml) != 0)
+		return -1;
+	read_snapshot_root(xmlDocGetRootElement(x->doc), n);
+	return 0;
 }
 
 void kh_read_pool_xml(struct kh_xdoc *x, struct kh_pool *p)

@@ -53,7 +53,7 @@ expect_eq "$err" "kvmhist: $tmp/etc/kvmhist.conf:2: unknown key 'databse'" "bad 
 
 # The example config, every setting uncommented, is a valid config.
 sed 's/^#\([a-z_]* =\)/\1/' "$prefix/share/doc/kvmhist/examples/kvmhist.conf" >"$tmp/example.conf"
-expect_eq "$(grep -c '^[a-z]' "$tmp/example.conf")" 11 "settings in the example config"
+expect_eq "$(grep -c '^[a-z]' "$tmp/example.conf")" 12 "settings in the example config"
 run --config "$tmp/example.conf" --db "$tmp/i.db" snapshots
 expect_rc 0 "example config parses"
 rm "$tmp/etc/kvmhist.conf"

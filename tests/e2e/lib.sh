@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 fixtures=$top/tests/fixtures
 : "${KVMHIST:=$top/kvmhist}"
 tmp=$(mktemp -d /tmp/kvmhist-e2e.XXXXXX)
+me=$(basename "$0")
 # Scripts add their own clean-up with at_exit; it runs also when a check aborts the script.
 on_exit=""
 at_exit() {
@@ -83,24 +84,8 @@ day() {
 
 . "$top/tests/libvirtd-up.sh"
 
-# real_libvirtd: for a script that needs the real daemon on qemu:///system: SKIP as another
-# user, a failure when none can be had. Sets sys and p, the prefix of this run's objects.
-real_libvirtd() {
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "$(basename "$0"): SKIP: needs root to run a system libvirtd"
-		exit 0
-	fi
-	if ! libvirtd_up; then
-		fail "no libvirtd: $skip"
-		done_testing
-		exit 1
-	fi
-	sys=qemu:///system
-	p="khe2e-$$-"
-}
-v() { virsh -q -c "$sys" "$@"; }
-
-# Removes every object with prefix $1 (default: ours), whatever state a run stopped in.
+# remove_objects [PREFIX]: removes every object of the script's daemon (its v and $p) named
+# PREFIX... (default: this run's), whatever state a run stopped in.
 remove_objects() {
 	prefix=${1:-$p}
 	for d in $(v list --all --name | grep "^$prefix"); do
@@ -139,6 +124,20 @@ EOF
 	silent=$!
 	at_exit 'kill $silent 2>/dev/null'
 	wait_for_file "$tmp/port"
+}
+
+# need_libvirtd: a real libvirtd on qemu:///system for the rest of the script; as another user
+# than root the script is skipped (exit 0), and without a daemon it fails.
+need_libvirtd() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$me: SKIP: needs root to run a system libvirtd"
+		exit 0
+	fi
+	if ! libvirtd_up; then
+		fail "no libvirtd: $skip"
+		done_testing
+		exit 1
+	fi
 }
 
 done_testing() {

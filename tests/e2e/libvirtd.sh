@@ -5,8 +5,11 @@
 # stopped. Every object is named khe2e-PID-... and removed at exit, also on failure.
 . "$(dirname "$0")/lib.sh"
 
-me=$(basename "$0")
-real_libvirtd
+need_libvirtd
+
+sys=qemu:///system
+p="khe2e-$$-"
+v() { virsh -q -c "$sys" "$@"; }
 # field TEXT NAME: the value of "NAME:   value" in virsh's output
 field() { printf '%s\n' "$1" | sed -n "s/^$2: *//p"; }
 # ours TEXT: TEXT without the warnings about objects that are not this test's: the daemon

@@ -7,14 +7,17 @@
 # (tests/sshd-up.sh) and relays this script starts are stopped by pid.
 . "$(dirname "$0")/lib.sh"
 
-me=$(basename "$0")
 relay_bin=$top/${BUILD:-build}/bench/delay-relay
 if [ ! -x "$relay_bin" ]; then
 	fail "$relay_bin is missing (make check builds it)"
 	done_testing
 	exit 1
 fi
-real_libvirtd
+need_libvirtd
+
+sys=qemu:///system
+p="khe2e-$$-"
+v() { virsh -q -c "$sys" "$@"; }
 
 # ---- a small estate of our own: a pool of volumes on a tmpfs, domains, a network ----
 pooldir=$tmp/pool

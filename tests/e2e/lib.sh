@@ -90,6 +90,9 @@ remove_objects() {
 	prefix=${1:-$p}
 	for d in $(v list --all --name | grep "^$prefix"); do
 		v destroy "$d" >/dev/null 2>&1
+		for s in $(v snapshot-list "$d" --name 2>/dev/null); do
+			v snapshot-delete "$d" "$s" --metadata >/dev/null 2>&1
+		done
 		v undefine "$d" >/dev/null 2>&1
 	done
 	for n in $(v net-list --all --name | grep "^$prefix"); do
@@ -103,7 +106,6 @@ remove_objects() {
 		v pool-undefine "$pl" >/dev/null 2>&1
 	done
 }
-
 
 # silent_listener: a libvirt endpoint that accepts connections and never answers, so
 # libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.

@@ -1,5 +1,6 @@
 /* What every command shares: error lines, usage errors, --help, output files, templates. */
 #include "cmd/cmd.h"
+#include "report/escape.h"
 #include "util/mem.h"
 #include "util/outfile.h"
 
@@ -96,7 +97,11 @@ int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s)
 {
 	struct kh_err err;
 
-	return kh_output_write(path, ctx->db_path, s, &err) ? kh_fail("%s", err.msg) : 0;
+	char *fixed = kh_utf8_fix(s); /* every output is UTF-8, a lost byte shown as U+FFFD */
+	int rc = kh_output_write(path, ctx->db_path, fixed, &err) ? kh_fail("%s", err.msg) : 0;
+
+	free(fixed);
+	return rc;
 }
 
 void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)

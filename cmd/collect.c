@@ -2,7 +2,9 @@
  * read by virt/jobs.h, many at once; this thread writes them to the database in the order
  * the URIs were given. */
 #include "cmd/cmd.h"
+#include "report/escape.h"
 #include "virt/jobs.h"
+#include "util/buf.h"
 #include "util/config.h"
 #include "util/timefmt.h"
 
@@ -105,6 +107,20 @@ static int parse_count(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+/* ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI: the hostname and the URI come from outside, and a TAB,
+ * a newline or an escape sequence in them must neither split the record nor reach the
+ * terminal raw (report/escape.c's rule). */
+static void print_record(const struct kh_snapshot *snap, const char *when)
+{
+	struct kh_buf host = { 0 }, uri = { 0 };
+
+	kh_text_safe(&host, snap->host.hostname ? snap->host.hostname : "-");
+	kh_text_safe(&uri, snap->host.uri);
+	printf("%lld\t%s\t%s\t%s\n", (long long)snap->id, host.data, when, uri.data);
+	kh_buf_free(&host);
+	kh_buf_free(&uri);
+}
+
 /* A second snapshot of a host at the very time of one stored (a backfill run twice) says
  * nothing new and would tie in every ordering: it is refused, one line. */
 static int refuse_same_time(struct kh_store *st, const struct kh_snapshot *snap)
@@ -175,8 +191,7 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 		verbose_line(snap, took, &counts);
 	kh_time_format(snap->taken_at, when);
 	if (!ctx->quiet)
-		printf("%lld\t%s\t%s\t%s\n", (long long)snap->id,
-		       snap->host.hostname ? snap->host.hostname : "-", when, snap->host.uri);
+		print_record(snap, when);
 out:
 	kh_snapshot_free(snap);
 	return rc;

@@ -1,6 +1,7 @@
 /* The text back end: what the terminal shows. Text output is literal but for control
  * characters, shown as \xNN so that no name can move the cursor or change colours. */
 #include "report/doc.h"
+#include "report/escape.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -12,26 +13,12 @@
 #define C_HEAD "\033[1m"
 #define C_OFF "\033[0m"
 
-/* C0 and DEL as \xNN; with c1, C1 (U+0080..U+009F) too. Lines of a list (diff's changes)
- * have always escaped C1 as well; headings, fields and table cells not. */
-static void text_safe(struct kh_buf *b, const char *s, int c1)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			kh_buf_printf(b, "\\x%02x", *p);
-		else if (c1 && *p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			kh_buf_printf(b, "\\x%02x\\x%02x", *p, p[1]), p++;
-		else
-			kh_buf_add(b, (const char *)p, 1);
-	}
-}
-
-static void inline_text(struct kh_buf *b, const struct kh_inline *in, int c1)
+/* report/escape.c's one rule: control characters (C0, DEL, C1) as \xNN, bytes that are
+ * not UTF-8 as U+FFFD, in headings, fields, cells and lines alike. */
+static void inline_text(struct kh_buf *b, const struct kh_inline *in)
 {
 	for (size_t i = 0; i < in->n; i++)
-		text_safe(b, in->spans[i].text, c1);
+		kh_text_safe(b, in->spans[i].text);
 }
 
 static const char *tone_color(enum kh_tone t)
@@ -72,7 +59,7 @@ static void text_table(struct kh_buf *b, const struct kh_table *t)
 		struct kh_buf c = { 0 };
 		const char *s = i < t->cols ? t->head[i] : t->cells[i - t->cols].text;
 
-		text_safe(&c, s ? s : "-", 0);
+		kh_text_safe(&c, s ? s : "-");
 		cell[i] = kh_buf_steal(&c);
 		if (width(cell[i]) > w[i % t->cols])
 			w[i % t->cols] = width(cell[i]);
@@ -116,7 +103,7 @@ static void text_list(struct kh_buf *b, const struct kh_block *l, int color)
 			kh_buf_puts(b, "- ");
 		if (col)
 			kh_buf_puts(b, col);
-		inline_text(b, in, 1);
+		inline_text(b, in);
 		if (col)
 			kh_buf_puts(b, C_OFF);
 		kh_buf_puts(b, "\n");
@@ -130,7 +117,7 @@ static void text_fields(struct kh_buf *b, const struct kh_block *f)
 
 		kh_buf_printf(b, "%s:", f->fields[i].key);
 		pad(b, (n < (size_t)f->key_width ? (size_t)f->key_width - n : 0) + 1);
-		text_safe(b, f->fields[i].value ? f->fields[i].value : "-", 0);
+		kh_text_safe(b, f->fields[i].value ? f->fields[i].value : "-");
 		kh_buf_puts(b, "\n");
 	}
 }
@@ -152,7 +139,7 @@ void kh_doc_text(struct kh_doc *d, int color, struct kh_buf *out)
 		switch (b->kind) {
 		case KH_BLOCK_HEADING:
 		case KH_BLOCK_PARA:
-			inline_text(out, &b->text[0], 0);
+			inline_text(out, &b->text[0]);
 			if (b->kind == KH_BLOCK_HEADING && b->end)
 				kh_buf_add(out, &b->end, 1);
 			kh_buf_puts(out, "\n");

@@ -2,6 +2,7 @@
  * text/plain and the HTML page as text/html, both quoted-printable. Quoted-printable
  * writes every '=' as =3D, so a boundary beginning with "=_" cannot occur in either part;
  * it is checked all the same. */
+#include "report/escape.h"
 #include "report/report_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -250,16 +251,25 @@ static void date_header(struct kh_buf *b, int64_t now)
 		      tm.tm_sec);
 }
 
+static void fix(char **s)
+{
+	char *f = kh_utf8_fix(*s);
+
+	free(*s);
+	*s = f;
+}
+
 /* "Storage report for kvm1 and kvm2: volume db.qcow2 on kvm1 full on 2026-01-15", with
- * control characters from host or volume names made spaces. */
+ * control characters from host or volume names shown as \xNN, as in every output. */
 static char *default_subject(const struct kh_report *r, const struct kh_analysis *a)
 {
 	char *first = kh_report_first_to_fill(r, a), *title = kh_report_hosts(r, 3), *s;
+	struct kh_buf b = { 0 };
 
 	s = kh_asprintf("Storage report for %s: %s", title, first);
-	for (char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	kh_text_safe(&b, s);
+	free(s);
+	s = kh_buf_steal(&b);
 	free(first);
 	free(title);
 	return s;
@@ -287,8 +297,11 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 		free(md);
 		return -1;
 	}
-	subj = subject && *subject ? kh_strdup(subject) : default_subject(r, a);
+	/* the parts and the Subject declare UTF-8: whatever slipped through is made so */
+	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
 	kh_analysis_free(a);
+	fix(&md);
+	fix(&page);
 	qp_encode(&text, md);
 	qp_encode(&html, page);
 

@@ -649,8 +649,9 @@ static void test_text_control_characters(void **state)
 	add(&c, "domain", "evil\033[2J", NULL, KH_CHANGE_MODIFIED, "/domain/title", "a\x9b", "b\r",
 	    KH_VALUE_TEXT);
 	out = kh_changes_output(&c, KH_FORMAT_TEXT, 0);
+	/* a lone 0x9b is no UTF-8: U+FFFD, as every output shows such a byte */
 	assert_string_equal(out, "domain evil\\x1b[2J\n"
-				 "  /domain/title: a\x9b \xe2\x86\x92 b \xe2\x80\xa6\n");
+				 "  /domain/title: a\xef\xbf\xbd \xe2\x86\x92 b \xe2\x80\xa6\n");
 	free(out);
 	kh_changes_free(&c);
 	add(&c, "domain", "c1\xc2\x9b" "31m", NULL, KH_CHANGE_ADDED, NULL, NULL, NULL,

@@ -120,9 +120,15 @@ struct kh_block *kh_doc_fields(struct kh_doc *d, int key_width)
 void kh_field(struct kh_block *fields, const char *key, const char *value)
 {
 	struct kh_field *f = KH_PUSH(fields->fields, fields->n_fields, fields->cap_fields);
+	struct kh_inline *in;
 
 	f->key = kh_strdup(key);
 	f->value = kh_strdup(value);
+	/* and as a list item, "**Key:** value", for the back ends that list them */
+	in = inline_add(fields);
+	kh_spanf(in, "%s:", key);
+	in->spans[0].strong = 1;
+	kh_spanf(in, " %s", value ? value : "-");
 }
 
 struct kh_table *kh_doc_table(struct kh_doc *d, size_t cols, const char *const *head,

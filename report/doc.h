@@ -84,7 +84,7 @@ enum kh_block_kind {
 	KH_BLOCK_HEADING,       /* text[0], level 1.. */
 	KH_BLOCK_PARA,          /* text[0] */
 	KH_BLOCK_LIST,          /* text[0..n_text): the items */
-	KH_BLOCK_FIELDS,        /* key/value lines */
+	KH_BLOCK_FIELDS,        /* key/value lines; text[] holds them as list items too */
 	KH_BLOCK_TABLE,
 	KH_BLOCK_CHART,
 };

@@ -65,12 +65,18 @@ static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
 	kh_buf_puts(b, "</tr></table>");
 }
 
-static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *class)
+/* "<table class=... ATTRS>" */
+static void table_open(struct kh_buf *b, const char *class, const char *attrs)
 {
 	kh_buf_puts(b, "<table");
 	class_attr(b, class);
-	kh_buf_puts(b, " cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\""
-		       "border-collapse:collapse;font-size:13px;margin:0 0 16px 0\">\n<tr>");
+	kh_buf_puts(b, attrs);
+}
+
+static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *class)
+{
+	table_open(b, class, " cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\""
+			     "border-collapse:collapse;font-size:13px;margin:0 0 16px 0\">\n<tr>");
 	for (size_t c = 0; c < t->cols; c++) {
 		const char *al = t->align[c] == 'r' ? "right" : "left";
 
@@ -110,10 +116,8 @@ static const char *tone_background(enum kh_tone t)
 
 static void grid_table(struct kh_buf *b, const struct kh_table *t, const char *class)
 {
-	kh_buf_puts(b, "<table");
-	class_attr(b, class);
-	kh_buf_puts(b, " style=\"border-collapse:collapse;font-family:sans-serif;font-size:13px\">"
-		       "\n<thead><tr style=\"background:#f6f8fa\">");
+	table_open(b, class, " style=\"border-collapse:collapse;font-family:sans-serif;"
+			     "font-size:13px\">\n<thead><tr style=\"background:#f6f8fa\">");
 	for (size_t c = 0; c < t->cols; c++) {
 		kh_buf_puts(b, "<th style=\"" GRID_STYLE "\">");
 		kh_escape_html(b, t->head[c]);
@@ -174,13 +178,6 @@ static void html_prose(struct kh_buf *b, const struct kh_block *k, const struct 
 		for (size_t i = 0; i < k->n_text; i++) {
 			kh_buf_puts(b, "<li>");
 			html_inline(b, &k->text[i]);
-			kh_buf_puts(b, "</li>\n");
-		}
-		for (size_t i = 0; i < k->n_fields; i++) {
-			kh_buf_puts(b, "<li><strong>");
-			kh_escape_html(b, k->fields[i].key);
-			kh_buf_puts(b, ":</strong> ");
-			kh_escape_html(b, k->fields[i].value);
 			kh_buf_puts(b, "</li>\n");
 		}
 		kh_buf_puts(b, "</ul>\n");

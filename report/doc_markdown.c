@@ -42,20 +42,12 @@ void kh_block_markdown(const struct kh_block *b, struct kh_buf *out)
 		kh_buf_puts(out, "\n");
 		break;
 	case KH_BLOCK_LIST:
+	case KH_BLOCK_FIELDS:
 		for (size_t i = 0; i < b->n_text; i++) {
 			for (int l = 0; l < b->text[i].level; l++)
 				kh_buf_puts(out, "  ");
 			kh_buf_puts(out, "- ");
 			md_inline(out, &b->text[i]);
-			kh_buf_puts(out, "\n");
-		}
-		break;
-	case KH_BLOCK_FIELDS:
-		for (size_t i = 0; i < b->n_fields; i++) {
-			kh_buf_puts(out, "- **");
-			kh_escape_md(out, b->fields[i].key);
-			kh_buf_puts(out, ":** ");
-			kh_escape_md(out, b->fields[i].value);
 			kh_buf_puts(out, "\n");
 		}
 		break;

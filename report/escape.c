@@ -82,31 +82,40 @@ char *kh_utf8_fix(const char *s)
 	return kh_buf_steal(&b);
 }
 
+/* What Markdown and HTML do alike: a control character shown (a line break or a tab kept
+ * as layout: itself in HTML, a space in a Markdown cell), a byte that is not UTF-8 as
+ * U+FFFD, UTF-8 copied. 0 for ASCII, left to the format. */
+static int shared(struct kh_buf *b, const unsigned char *p, size_t *len, const char *layout)
+{
+	switch (next(p, len)) {
+	case CH_CTRL:
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			kh_buf_add(b, layout ? layout : (const char *)p, 1);
+		else
+			put_ctrl(b, p, *len); /* Markdown: a backslash before x is literal */
+		return 1;
+	case CH_BAD: kh_buf_puts(b, REPLACEMENT); return 1;
+	case CH_UTF8: kh_buf_add(b, (const char *)p, *len); return 1;
+	case CH_ASCII:
+	default: return 0;
+	}
+}
+
 void kh_escape_html(struct kh_buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len;
 
 	for (; p && *p; p += len) {
-		switch (next(p, &len)) {
-		case CH_CTRL:
-			/* line breaks and tabs are layout; the rest is shown, never sent raw */
-			if (*p == '\n' || *p == '\r' || *p == '\t')
-				kh_buf_add(b, (const char *)p, 1);
-			else
-				put_ctrl(b, p, len);
-			break;
-		case CH_BAD: kh_buf_puts(b, REPLACEMENT); break;
-		case CH_UTF8: kh_buf_add(b, (const char *)p, len); break;
-		case CH_ASCII:
-			switch (*p) {
-			case '&': kh_buf_puts(b, "&amp;"); break;
-			case '<': kh_buf_puts(b, "&lt;"); break;
-			case '>': kh_buf_puts(b, "&gt;"); break;
-			case '"': kh_buf_puts(b, "&quot;"); break;
-			case '\'': kh_buf_puts(b, "&#39;"); break;
-			default: kh_buf_add(b, (const char *)p, 1);
-			}
+		if (shared(b, p, &len, NULL))
+			continue;
+		switch (*p) {
+		case '&': kh_buf_puts(b, "&amp;"); break;
+		case '<': kh_buf_puts(b, "&lt;"); break;
+		case '>': kh_buf_puts(b, "&gt;"); break;
+		case '"': kh_buf_puts(b, "&quot;"); break;
+		case '\'': kh_buf_puts(b, "&#39;"); break;
+		default: kh_buf_add(b, (const char *)p, 1);
 		}
 	}
 }
@@ -117,27 +126,18 @@ void kh_escape_md(struct kh_buf *b, const char *s)
 	size_t len;
 
 	for (; p && *p; p += len) {
-		switch (next(p, &len)) {
-		case CH_CTRL:
-			if (*p == '\n' || *p == '\r' || *p == '\t')
-				kh_buf_puts(b, " ");
-			else
-				put_ctrl(b, p, len); /* "\x1b": a backslash before x is literal */
-			break;
-		case CH_BAD: kh_buf_puts(b, REPLACEMENT); break;
-		case CH_UTF8: kh_buf_add(b, (const char *)p, len); break;
-		case CH_ASCII:
-			if (*p == '<')
-				kh_buf_puts(b, "&lt;");
-			else if (*p == '>')
-				kh_buf_puts(b, "&gt;");
-			else if (*p == '&')
-				kh_buf_puts(b, "&amp;");
-			else if (strchr("\\`*_[]|~", *p)) {
-				kh_buf_add(b, "\\", 1);
-				kh_buf_add(b, (const char *)p, 1);
-			} else
-				kh_buf_add(b, (const char *)p, 1);
-		}
+		if (shared(b, p, &len, " "))
+			continue;
+		if (*p == '<')
+			kh_buf_puts(b, "&lt;");
+		else if (*p == '>')
+			kh_buf_puts(b, "&gt;");
+		else if (*p == '&')
+			kh_buf_puts(b, "&amp;");
+		else if (strchr("\\`*_[]|~", *p)) {
+			kh_buf_add(b, "\\", 1);
+			kh_buf_add(b, (const char *)p, 1);
+		} else
+			kh_buf_add(b, (const char *)p, 1);
 	}
 }

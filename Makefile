@@ -15,7 +15,8 @@ BUILD ?= build
 BIN ?= kvmhist
 
 PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson cairo librsvg-2.0 libpng
-override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wmissing-prototypes \
+	-Wformat=2 -Werror -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
@@ -106,6 +107,13 @@ fuzz-run: fuzz-build
 demo: $(BIN)
 	sh contrib/demo.sh $(abspath $(BIN))
 
+# The chart README.md shows: the demo's growing volume, the PNG its e-mail carries.
+readme-chart: demo
+	python3 -c 'import email, email.policy, sys; \
+		m = email.message_from_binary_file(open("demo/report.eml", "rb"), policy=email.policy.default); \
+		p = [p for p in m.walk() if p.get_content_type() == "image/png"][-1]; \
+		sys.stdout.buffer.write(p.get_content())' >doc/report-chart.png
+
 UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
 
 # Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
@@ -132,7 +140,7 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
 
-# Fleet-scale figures (bench/README.md); not part of check or CI. BENCH_JSON=FILE also
+# Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
 BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect $(BUILD)/bench/delay-relay
 $(BUILD)/bench/%: bench/%.c
@@ -147,6 +155,6 @@ clean:
 	rm -rf $(BUILD) build-asan build-fuzz $(BIN)
 
 FORCE:
-.PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo bench clean install \
+.PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo readme-chart bench clean install \
 	uninstall FORCE
 -include $(DEPS)

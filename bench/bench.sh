@@ -4,6 +4,7 @@
 # Environment: KVMHIST (binary), BENCH_BUILD (gen-estate, ref-collect), BENCH_JSON (optional
 # output file), BENCH_NIGHTS (default 365), BENCH_RUNS (timing repeats, default 5),
 # BENCH_LAB=0 to skip the real-libvirtd part, BENCH_OUT (cache directory, default bench/out),
+# BENCH_FLEET_HOSTS (hosts of the fleet history, default 1000),
 # BENCH_QUICK=1 for the collect / bare-API figures of the generated estate only (a minute).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -175,6 +176,59 @@ tall=$(elapsed "$kh" --db "$mdb" report --format json --until "$last" --since "$
 r=$(ratio "$tall" "$(echo "$t1 $fleet" | awk '{ print $1 * $2 }')")
 row "report of $fleet hosts / $fleet x one host ($tall / $fleet x $t1 s)" "$r" "<= 1.5" "$(holds "$r" le 1.5)"
 rm -f "$mdb" "$mdb-wal" "$mdb-shm"
+
+# ---- a fleet: 1000 hosts of 20 domains, 20 pools and 100 volumes, 30 nights ----
+# One collect --uri-file a night, as cron on a fleet's report host would; cached like the
+# year's history. Then the weekly e-mail's time, peak RSS and size for the fleet, beside
+# the same figures for one of its hosts.
+fhosts=${BENCH_FLEET_HOSTS:-1000}
+fnights=30
+fstamp=$( (echo fleet 1; cat "$gen" "$top"/bench/gen-fleet.sh "$top"/store/write.c \
+	"$top"/util/xmlnum.c "$top"/store/schema.c "$top"/store/model.c "$top"/cmd/collect*.c) |
+	sha1sum | cut -c1-16)-$fhosts
+fleetdir=$out/fleet-$fstamp
+if [ ! -f "$fleetdir/done" ]; then
+	rm -rf "$out"/fleet-*
+	say "bench: generating $fnights nights of $fhosts hosts (cached in $fleetdir)..."
+	t0=$(now)
+	BENCH_BUILD=$BENCH_BUILD KVMHIST=$kh sh "$top/bench/gen-fleet.sh" "$fleetdir" "$fnights" "$fhosts"
+	t1=$(now)
+	echo "$t0 $t1" | awk '{ printf "%.0f\n", $2 - $1 }' >"$fleetdir/seconds"
+	touch "$fleetdir/done"
+fi
+fdb=$fleetdir/kvmhist.db
+flast=$(night_time $((fnights - 1)))
+fone=$(head -1 "$fleetdir/uris")
+# fleet_run OUT ARGS...: one report into OUT; sets T (s) and M (peak RSS, MiB)
+fleet_run() {
+	o=$1
+	shift
+	t0=$(now)
+	kb=$( { /usr/bin/time -f %M "$kh" --db "$fdb" report --since "$(night_time 0)" \
+		--until "$flast" -o "$o" "$@" >/dev/null; } 2>&1 | tail -1)
+	t1=$(now)
+	T=$(echo "$t0 $t1" | awk '{ printf "%.2f", $2 - $1 }')
+	M=$(echo "$kb" | awk '{ printf "%.1f", $1 / 1024 }')
+}
+mail="--format email --mail-to ops@example.org --mail-from kvmhist@example.org"
+fleet_run "$scratch/one.eml" $mail --host "$fone"
+t_one=$T m_one=$M s_one=$(stat -c %s "$scratch/one.eml")
+fleet_run "$scratch/fleet.eml" $mail
+t_fleet=$T m_fleet=$M s_fleet=$(stat -c %s "$scratch/fleet.eml")
+fleet_run "$scratch/fleet.json" --format json
+t_json=$T m_json=$M s_json=$(stat -c %s "$scratch/fleet.json")
+html=$(python3 -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(max(len(p.get_payload(decode=True)) for p in m.walk() if p.get_content_type() == "text/html"))' "$scratch/fleet.eml")
+say "bench: fleet history: $(cat "$fleetdir/seconds") s to generate, $(db_size "$fdb") B"
+r=$(ratio "$t_fleet" "$(echo "$t_one $fhosts" | awk '{ print $1 * $2 }')")
+row "fleet e-mail report, $fhosts hosts / $fhosts x one host ($t_fleet / $fhosts x $t_one s)" "$r" "<= 1.5" "$(holds "$r" le 1.5)"
+row "peak RSS of the $fhosts-host e-mail report (MiB; one host: $m_one)" "$m_fleet" "<= 64" "$(holds "$m_fleet" le 64)"
+row "peak RSS of the $fhosts-host JSON report (MiB; $t_json s, $s_json B)" "$m_json" "<= 64" "$(holds "$m_json" le 64)"
+k=$(echo "$s_fleet" | awk '{ printf "%.1f", $1 / 1000 }')
+row "$fhosts-host e-mail, whole message (kB; one host: $(echo "$s_one" | awk '{ printf "%.1f", $1 / 1000 }'))" "$k" "<= 200" "$(holds "$k" le 200)"
+k=$(echo "$html" | awk '{ printf "%.1f", $1 / 1000 }')
+row "$fhosts-host e-mail, its HTML (kB)" "$k" "<= 100" "$(holds "$k" le 100)"
 
 # ---- the real lab: a running libvirtd, 200 defined domains, 400 sparse volumes ----
 # The daemon the tests use: one that answers, else one started here (as root) and stopped at

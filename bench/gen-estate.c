@@ -3,9 +3,12 @@
  * so any night can be regenerated without replaying the ones before.
  *
  *   gen-estate NIGHT OUT.xml [DOMAINS [POOLS [VOLUMES [NETWORKS]]]]
+ *   gen-estate NIGHT OUTDIR DOMAINS POOLS VOLUMES NETWORKS HOSTS
  *
  * Churn: each domain changes its config on a given night with probability 1/50 (memory or
- * vCPUs, alternately); every seventh volume grows each night at its own rate. */
+ * vCPUs, alternately); every seventh volume grows each night at its own rate. With HOSTS,
+ * OUTDIR gets HOSTS node files h0000.xml, ... (a fleet for one collect --uri-file a night),
+ * each with sizes and rates of its own; host 0 is the estate written without HOSTS. */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +16,8 @@
 
 #define MiB (1024ull * 1024)
 #define GiB (1024 * MiB)
+
+static uint64_t host_seed; /* 0: the single estate; k: host k of a fleet */
 
 static uint64_t mix(uint64_t a, uint64_t b)
 {
@@ -43,13 +48,15 @@ static unsigned changes(unsigned i, unsigned n)
 
 static uint64_t vol_capacity(unsigned v)
 {
-	return (10 + mix(0xca, v) % 31) * GiB;
+	return (10 + mix(0xca ^ host_seed << 8, v) % 31) * GiB;
 }
 
 static uint64_t vol_allocation(unsigned v, unsigned n)
 {
-	uint64_t base = (16 + mix(0xa1, v) % 160) * MiB;
-	uint64_t rate = v % 7 == 0 ? (64 + mix(0x6a, v) % 4032) * 1024 : 0; /* 64 KiB..4 MiB */
+	uint64_t base = (16 + mix(0xa1 ^ host_seed << 8, v) % 160) * MiB;
+	uint64_t rate = (v + host_seed) % 7 == 0 /* 64 KiB..4 MiB */
+				? (64 + mix(0x6a ^ host_seed << 8, v) % 4032) * 1024
+				: 0;
 
 	return base + rate * n;
 }
@@ -102,31 +109,14 @@ static void volume(FILE *f, unsigned pool, const char *name, unsigned v, unsigne
 		name, pool, name, vol_capacity(v), vol_allocation(v, n), pool, name);
 }
 
-int main(int argc, char **argv)
+static int estate(const char *path, unsigned n, unsigned doms, unsigned pools, unsigned vols,
+		  unsigned nets)
 {
-	unsigned n, doms = 1000, pools = 20, vols = 5000, nets = 50;
 	char name[64];
 	FILE *f;
 
-	if (argc < 3 || argc > 7) {
-		fprintf(stderr, "usage: gen-estate NIGHT OUT.xml [DOMAINS [POOLS [VOLUMES [NETWORKS]]]]\n");
-		return 2;
-	}
-	n = (unsigned)strtoul(argv[1], NULL, 10);
-	if (argc > 3)
-		doms = (unsigned)strtoul(argv[3], NULL, 10);
-	if (argc > 4)
-		pools = (unsigned)strtoul(argv[4], NULL, 10);
-	if (argc > 5)
-		vols = (unsigned)strtoul(argv[5], NULL, 10);
-	if (argc > 6)
-		nets = (unsigned)strtoul(argv[6], NULL, 10);
-	if (pools == 0 || nets == 0 || vols < doms) {
-		fprintf(stderr, "gen-estate: need pools, networks, and a volume per domain\n");
-		return 2;
-	}
-	if ((f = fopen(argv[2], "w")) == NULL) {
-		perror(argv[2]);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
 		return 1;
 	}
 	fputs("<?xml version='1.0' encoding='UTF-8'?>\n<node>\n", f);
@@ -158,8 +148,44 @@ int main(int argc, char **argv)
 	}
 	fputs("</node>\n", f);
 	if (fclose(f) != 0) {
-		perror(argv[2]);
+		perror(path);
 		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned n, doms = 1000, pools = 20, vols = 5000, nets = 50, hosts = 0;
+	char path[4096];
+
+	if (argc < 3 || argc > 8) {
+		fprintf(stderr, "usage: gen-estate NIGHT OUT.xml [DOMAINS [POOLS [VOLUMES [NETWORKS]]]]\n"
+				"       gen-estate NIGHT OUTDIR DOMAINS POOLS VOLUMES NETWORKS HOSTS\n");
+		return 2;
+	}
+	n = (unsigned)strtoul(argv[1], NULL, 10);
+	if (argc > 3)
+		doms = (unsigned)strtoul(argv[3], NULL, 10);
+	if (argc > 4)
+		pools = (unsigned)strtoul(argv[4], NULL, 10);
+	if (argc > 5)
+		vols = (unsigned)strtoul(argv[5], NULL, 10);
+	if (argc > 6)
+		nets = (unsigned)strtoul(argv[6], NULL, 10);
+	if (argc > 7)
+		hosts = (unsigned)strtoul(argv[7], NULL, 10);
+	if (pools == 0 || nets == 0 || vols < doms) {
+		fprintf(stderr, "gen-estate: need pools, networks, and a volume per domain\n");
+		return 2;
+	}
+	if (hosts == 0)
+		return estate(argv[2], n, doms, pools, vols, nets);
+	for (unsigned k = 0; k < hosts; k++) {
+		host_seed = k;
+		snprintf(path, sizeof path, "%s/h%04u.xml", argv[2], k);
+		if (estate(path, n, doms, pools, vols, nets))
+			return 1;
 	}
 	return 0;
 }

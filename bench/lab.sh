@@ -14,7 +14,7 @@ lab_setup() {
 	mkdir -p "$lab_dir" "$scratch/lab"
 	i=0
 	while [ "$i" -lt "$lab_vols" ]; do
-		# sparse: half raw files, half qcow2 (allocation ~200 KiB, as LAB.md says)
+		# sparse: half raw files, half qcow2 (allocation ~200 KiB each)
 		if [ $((i % 2)) -eq 0 ]; then
 			truncate -s 2G "$lab_dir/v$i.raw"
 		else

@@ -1,22 +1,19 @@
 /* kvmhist check: is the history whole? */
 #include "cmd/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static int exec_check(struct kh_ctx *ctx, int argc, char **argv)
+static int exec_check(struct kh_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct kh_snapshot_info *v;
 	struct kh_err err;
 	char **problems;
 	size_t n, n_snaps;
-	int c;
 
-	while ((c = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
-		return kh_bad_option(&kh_cmd_check, c, argv);
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_check, "unexpected argument '%s'", argv[optind]);
+	(void)opts;
+	(void)argc;
+	(void)argv;
 	kh_store_check(ctx->store, &problems, &n);
 	for (size_t i = 0; i < n; i++)
 		kh_fail("database '%s': %s", ctx->db_path, problems[i]);
@@ -35,10 +32,10 @@ const struct kh_cmd kh_cmd_check = {
 	.name = "check",
 	.summary = "check the database's integrity",
 	.usage = "",
-	.options = "SQLite's integrity and foreign key checks, then kvmhist's own: every object a\n"
-		   "snapshot refers to, every snapshot's host and every referenced XML exists, and\n"
-		   "nothing is stored that no snapshot reaches. Exit 0 when all hold, 2 with one\n"
-		   "line per problem on stderr.\n",
+	.help = "SQLite's integrity and foreign key checks, then kvmhist's own: every object a\n"
+		"snapshot refers to, every snapshot's host and every referenced XML exists, and\n"
+		"nothing is stored that no snapshot reaches. Exit 0 when all hold, 2 with one\n"
+		"line per problem on stderr.\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_check,
 };

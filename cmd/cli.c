@@ -5,9 +5,9 @@
 #include "util/outfile.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,45 @@
 #ifndef KH_TEMPLATEDIR
 #define KH_TEMPLATEDIR "/usr/local/share/kvmhist/templates"
 #endif
+#ifndef KH_SYSCONFDIR
+#define KH_SYSCONFDIR "/etc"
+#endif
+
+const struct kh_cmd *const kh_commands[] = {
+	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
+	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_forget, &kh_cmd_vacuum,
+	&kh_cmd_check, &kh_cmd_complete,
+};
+const size_t kh_n_commands = sizeof kh_commands / sizeof kh_commands[0];
+
+const struct kh_cmd *kh_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < kh_n_commands; i++)
+		if (strcmp(name, kh_commands[i]->name) == 0)
+			return kh_commands[i];
+	return NULL;
+}
+
+#define G(field) offsetof(struct kh_global_opts, field)
+const struct kh_opt kh_global_opts[] = {
+	{ .name = "db", .type = KH_OPT_STRING, .arg = "PATH", .off = G(db),
+	  .complete = KH_COMP_FILE,
+	  .help = "the database (default: $KVMHIST_DB, else /var/lib/kvmhist/kvmhist.db\n"
+		  "for root, else ${XDG_DATA_HOME:-~/.local/share}/kvmhist/kvmhist.db)" },
+	{ .name = "config", .type = KH_OPT_STRING, .arg = "FILE", .off = G(config),
+	  .complete = KH_COMP_FILE,
+	  .help = "the config file (default: $KVMHIST_CONFIG, else " KH_SYSCONFDIR
+		  "/kvmhist.conf\nif it exists)" },
+	{ .name = "quiet", .letter = 'q', .type = KH_OPT_FLAG, .off = G(quiet),
+	  .help = "print nothing on success" },
+	{ .name = "verbose", .letter = 'v', .type = KH_OPT_FLAG, .off = G(verbose),
+	  .help = "say more on stderr" },
+	{ .name = "help", .letter = 'h', .type = KH_OPT_STOP, .off = G(help),
+	  .help = "this help" },
+	{ .name = "version", .letter = 'V', .type = KH_OPT_STOP, .off = G(version),
+	  .help = "versions of kvmhist and the libraries in use" },
+};
+const size_t kh_n_global_opts = sizeof kh_global_opts / sizeof kh_global_opts[0];
 
 int kh_fail(const char *fmt, ...)
 {
@@ -42,22 +81,16 @@ int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 	return KH_EXIT_ERROR;
 }
 
-int kh_bad_option(const struct kh_cmd *cmd, int c, char **argv)
-{
-	const char *opt = argv[optind - 1];
-
-	if (c == ':')
-		return kh_usage_error(cmd, "option '%s' needs a value", opt);
-	if (optopt && strncmp(opt, "--", 2) != 0)
-		return kh_usage_error(cmd, "unknown option '-%c'", optopt);
-	return kh_usage_error(cmd, "unknown option '%s'", opt);
-}
-
 static void cmd_help(const struct kh_cmd *cmd, FILE *f)
 {
 	fprintf(f, "usage: kvmhist [--db PATH] %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
-	if (cmd->options && *cmd->options)
-		fprintf(f, "\n%s", cmd->options);
+	if (cmd->n_opts || cmd->help)
+		fputc('\n', f);
+	kh_opts_help(f, cmd->opts, cmd->n_opts, cmd->help_col);
+	if (cmd->n_opts && cmd->help)
+		fputc('\n', f);
+	if (cmd->help)
+		fputs(cmd->help, f);
 }
 
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv)
@@ -102,6 +135,14 @@ int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s)
 
 	free(fixed);
 	return rc;
+}
+
+int kh_write_output_stream(const struct kh_ctx *ctx, const char *path,
+			   int (*put)(FILE *f, void *data), void *data)
+{
+	struct kh_err err;
+
+	return kh_output_stream(path, ctx->db_path, put, data, &err) ? kh_fail("%s", err.msg) : 0;
 }
 
 void kh_progress(const struct kh_ctx *ctx, const char *what, size_t done, size_t total)
@@ -215,26 +256,3 @@ out:
 	return rc;
 }
 
-int kh_host_json_options(struct kh_ctx *ctx, const struct kh_cmd *cmd, int argc, char **argv,
-			 const char **host, int *json)
-{
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	*host = NULL;
-	*json = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': *host = optarg; break;
-		case 'j': *json = 1; break;
-		default: return kh_bad_option(cmd, c, argv);
-		}
-	}
-	if (optind < argc)
-		return kh_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	return kh_check_host(ctx, *host) == KH_EXIT_OK ? KH_EXIT_OK : KH_EXIT_ERROR;
-}

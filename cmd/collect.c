@@ -2,20 +2,18 @@
  * read by virt/jobs.h, many at once; this thread writes them to the database in the order
  * the URIs were given. */
 #include "cmd/cmd.h"
-#include "report/escape.h"
 #include "virt/jobs.h"
+#include "report/escape.h"
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/timefmt.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#define DEFAULT_JOBS 8
 #define DEFAULT_TIMEOUT 60
 #define AT_SKEW 86400 /* how far past now --at may lie without --force */
 
@@ -94,19 +92,6 @@ static int read_uri_file(const char *path, struct kh_jobs *q)
 	return rc;
 }
 
-static int parse_count(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 /* ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI: the hostname and the URI come from outside, and a TAB,
  * a newline or an escape sequence in them must neither split the record nor reach the
  * terminal raw (report/escape.c's rule). */
@@ -138,9 +123,9 @@ static int refuse_same_time(struct kh_store *st, const struct kh_snapshot *snap)
 		       snap->host.uri, (long long)id, when);
 }
 
-/* Stores host i's snapshot and prints its line. KH_EXIT_OK once stored, KH_EXIT_PARTIAL when
- * the host could not be read or its snapshot not stored (said here), or -1 after a database
- * error that stops the rest (said here or, for a failed page check, by the caller). */
+/* Stores host i's snapshot and prints its line. KH_EXIT_OK, KH_EXIT_PARTIAL when the host
+ * could not be read or its snapshot not stored (said here), or -1 when the database cannot
+ * be used (said here or, for a failed page check, by the caller): the rest is not stored. */
 static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct verify *verify,
 		     const char *at, int64_t taken_at)
 {
@@ -197,80 +182,80 @@ out:
 	return rc;
 }
 
-static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
+struct collect_opts {
+	struct kh_opt_list uris; /* -c and --uri-file, in the order given */
+	const char *at;
+	int jobs, timeout, force;
+};
+
+#define O(field) offsetof(struct collect_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "connect", .letter = 'c', .type = KH_OPT_LIST, .arg = "URI", .off = O(uris),
+	  .complete = KH_COMP_URI,
+	  .help = "a libvirt URI; repeat for many hosts (default:\n"
+		  "$LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
+		  "else libvirt's default)" },
+	{ .name = "uri-file", .type = KH_OPT_LIST, .arg = "FILE", .off = O(uris),
+	  .complete = KH_COMP_FILE,
+	  .help = "more URIs, one per line (blank lines and # comments\nskipped)" },
+	{ .name = "at", .type = KH_OPT_STRING, .arg = "TIME", .off = O(at),
+	  .help = "record the snapshot as taken at TIME (ISO 8601; backfill;\n"
+		  "refused when a snapshot of the URI has that very time)" },
+	{ .name = "force", .type = KH_OPT_FLAG, .off = O(force),
+	  .help = "with --at: allow a TIME more than a day after now" },
+	{ .name = "jobs", .letter = 'j', .type = KH_OPT_INT, .arg = "N", .off = O(jobs),
+	  .min = 1, .max = 1024, .def = 8, .help = "read up to N hosts at once (default 8)" },
+	{ .name = "timeout", .type = KH_OPT_INT, .arg = "SECONDS", .off = O(timeout),
+	  .min = 0, .max = 86400, .def = -1, .unit = "seconds",
+	  .help = "give up a host silent for SECONDS, connecting\n"
+		  "included; one that keeps answering is read to the end\n"
+		  "(default: the config's timeout, else 60; 0: wait for\n"
+		  "ever)" },
+};
+
+static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "connect", required_argument, NULL, 'c' },
-		{ "uri-file", required_argument, NULL, 'f' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "force", no_argument, NULL, 'F' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct collect_opts *o = opts_;
 	struct kh_jobs *q = kh_jobs_new();
-	const char *at = NULL, *env_uri = getenv("LIBVIRT_DEFAULT_URI");
+	const char *env_uri = getenv("LIBVIRT_DEFAULT_URI");
 	int64_t taken_at = 0;
-	int jobs = DEFAULT_JOBS, timeout = -1, force = 0;
+	int timeout = o->timeout;
 	struct verify verify = { 0 };
 	struct kh_err err;
 	struct stat sb;
 	size_t n, stored = 0;
-	int c, rc = KH_EXIT_OK, existed = 1;
+	int rc = KH_EXIT_OK, existed;
 
-	while ((c = getopt_long(argc, argv, ":c:j:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			if (*optarg == '\0') {
-				rc = kh_usage_error(&kh_cmd_collect,
-						    "empty URI for -c (leave -c out for libvirt's "
-						    "default)");
-				goto out;
-			}
-			kh_jobs_add(q, optarg);
-			break;
-		case 'F': force = 1; break;
-		case 'f':
-			if (read_uri_file(optarg, q) != 0) {
-				rc = KH_EXIT_ERROR;
-				goto out;
-			}
-			break;
-		case 'a': at = optarg; break;
-		case 'j':
-			if (parse_count(optarg, 1, 1024, &jobs) == 0)
-				break;
-			rc = kh_usage_error(&kh_cmd_collect, "invalid --jobs '%s' (1 to 1024)", optarg);
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < o->uris.n; i++) {
+		const struct kh_opt_value *v = &o->uris.v[i];
+
+		if (v->opt->letter == 'c' && *v->value == '\0') {
+			rc = kh_usage_error(&kh_cmd_collect, "empty URI for -c (leave -c out for "
+					    "libvirt's default)");
 			goto out;
-		case 't':
-			if (parse_count(optarg, 0, 86400, &timeout) == 0)
-				break;
-			rc = kh_usage_error(&kh_cmd_collect,
-					    "invalid --timeout '%s' (seconds, 0 to 86400)", optarg);
-			goto out;
-		default:
-			rc = kh_bad_option(&kh_cmd_collect, c, argv);
+		} else if (v->opt->letter == 'c') {
+			kh_jobs_add(q, v->value);
+		} else if (read_uri_file(v->value, q) != 0) {
+			rc = KH_EXIT_ERROR;
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		rc = kh_usage_error(&kh_cmd_collect, "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (at && kh_time_parse(at, &taken_at, NULL) != 0) {
+	if (o->at && kh_time_parse(o->at, &taken_at, NULL) != 0) {
 		rc = kh_usage_error(&kh_cmd_collect,
 				    "invalid time '%s' for --at (ISO 8601, e.g. 2026-11-20T03:00:00Z)",
-				    at);
+				    o->at);
 		goto out;
 	}
 	/* A mistyped year would put a snapshot after every real one for decades. */
-	if (at && !force && taken_at > kh_now() + AT_SKEW) {
+	if (o->at && !o->force && taken_at > kh_now() + AT_SKEW) {
 		char now[KH_TIME_LEN];
 
 		kh_time_format(kh_now(), now);
 		rc = kh_usage_error(&kh_cmd_collect,
 				    "--at '%s' is more than a day after now (%s); add --force "
-				    "to record it so", at, now);
+				    "to record it so", o->at, now);
 		goto out;
 	}
 	/* No -c or --uri-file: $LIBVIRT_DEFAULT_URI, else the config's uri lines, else
@@ -290,7 +275,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	existed = stat(ctx->db_path, &sb) == 0;
 	if ((existed &&
 	     kh_store_open(ctx->db_path, KH_OPEN_CREATE_VERIFY_LATER, &ctx->store, &err) != 0) ||
-	    kh_jobs_prepare(q, jobs, timeout, &err) != 0) {
+	    kh_jobs_prepare(q, o->jobs, timeout, &err) != 0) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
@@ -304,7 +289,7 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 		int one;
 
 		kh_progress(ctx, "collecting host", i, n);
-		one = store_one(ctx, q, i, &verify, at, taken_at);
+		one = store_one(ctx, q, i, &verify, o->at, taken_at);
 		if (one < 0) {
 			rc = KH_EXIT_ERROR;
 			break;
@@ -319,15 +304,15 @@ static int exec_collect(struct kh_ctx *ctx, int argc, char **argv)
 	if (verify_wait(&verify) != 0)
 		rc = kh_fail("%s", verify.err.msg);
 	kh_store_ahead_free(verify.ahead); /* the first host failed */
-out:
-	/* after a database error the rest are not waited for: they are given up */
-	kh_jobs_free(q);
 	/* A first collect that stored nothing (a full disk) leaves no empty database, as a
 	 * bad URI leaves none. */
 	if (!existed && stored == 0 && ctx->store) {
 		kh_store_remove_unused(ctx->store);
 		ctx->store = NULL;
 	}
+out:
+	/* after a database error the rest are not waited for: they are given up */
+	kh_jobs_free(q);
 	return rc;
 }
 
@@ -336,22 +321,11 @@ const struct kh_cmd kh_cmd_collect = {
 	.summary = "take a snapshot of each libvirt connection",
 	.usage = "[-c URI]... [--uri-file FILE] [--at TIME [--force]] [-j N]\n"
 		 "       [--timeout SECONDS]",
-	.options = "  -c, --connect URI  a libvirt URI; repeat for many hosts (default:\n"
-		   "                     $LIBVIRT_DEFAULT_URI, else the config's uri lines,\n"
-		   "                     else libvirt's default)\n"
-		   "  --uri-file FILE    more URIs, one per line (blank lines and # comments\n"
-		   "                     skipped)\n"
-		   "  --at TIME          record the snapshot as taken at TIME (ISO 8601; backfill;\n"
-		   "                     refused when a snapshot of the URI has that very time)\n"
-		   "  --force            with --at: allow a TIME more than a day after now\n"
-		   "  -j, --jobs N       read up to N hosts at once (default 8)\n"
-		   "  --timeout SECONDS  give up a host silent for SECONDS, connecting\n"
-		   "                     included; one that keeps answering is read to the end\n"
-		   "                     (default: the config's timeout, else 60; 0: wait for\n"
-		   "                     ever)\n\n"
-		   "Prints one line per stored snapshot, in the order the URIs were given:\n"
-		   "ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
-		   "Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
-		   "others are stored), 2 for usage or database errors.\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct collect_opts),
+	.help = "Prints one line per stored snapshot, in the order the URIs were given:\n"
+		"ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
+		"Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
+		"others are stored), 2 for usage or database errors.\n",
 	.exec = exec_collect,
 };

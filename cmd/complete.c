@@ -1,5 +1,6 @@
-/* kvmhist __complete WHAT: names from the database for shell completion, one per line.
- * Hidden from --help; the bash completion calls it with stderr thrown away. */
+/* kvmhist __complete WHAT: names from the database for shell completion, one per line, or
+ * a command's options. Hidden from --help; the bash completion calls it with stderr thrown
+ * away. */
 #include "cmd/cmd.h"
 #include "util/mem.h"
 
@@ -71,7 +72,22 @@ out:
 	return rc;
 }
 
-static int exec_complete(struct kh_ctx *ctx, int argc, char **argv)
+/* `options [CMD]`: what the shell completes after CMD (none: before any command), and what
+ * the man page check reads, from the same tables as the parsing. */
+static int options(int argc, char **argv)
+{
+	const struct kh_cmd *cmd = NULL;
+
+	if (argc == 2 && (cmd = kh_cmd_find(argv[1])) == NULL)
+		return kh_usage_error(&kh_cmd_complete, "unknown command '%s'", argv[1]);
+	if (cmd)
+		kh_opts_list(stdout, cmd->opts, cmd->n_opts);
+	else
+		kh_opts_list(stdout, kh_global_opts, kh_n_global_opts);
+	return KH_EXIT_OK;
+}
+
+static int exec_complete(struct kh_ctx *ctx, const void *opts, int argc, char **argv)
 {
 	struct kh_snapshot_info *v = NULL;
 	struct names s = { 0 };
@@ -79,17 +95,23 @@ static int exec_complete(struct kh_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	int rc = KH_EXIT_OK;
 
-	if (argc != 2 || (strcmp(argv[1], "hosts") && strcmp(argv[1], "uris") &&
-			  strcmp(argv[1], "domains")))
-		return kh_usage_error(&kh_cmd_complete, "expected hosts, uris or domains");
-	if (kh_store_list(ctx->store, NULL, INT64_MIN, INT64_MAX, &v, &n, &err))
+	(void)opts;
+	if (argc >= 1 && argc <= 2 && strcmp(argv[0], "options") == 0)
+		return options(argc, argv);
+	if (argc != 1 || (strcmp(argv[0], "hosts") && strcmp(argv[0], "uris") &&
+			  strcmp(argv[0], "domains")))
+		return kh_usage_error(&kh_cmd_complete,
+				      "expected hosts, uris, domains or options [COMMAND]");
+	/* the names need the database; the options do not */
+	if (kh_store_open(ctx->db_path, KH_OPEN_EXISTING, &ctx->store, &err) != 0 ||
+	    kh_store_list(ctx->store, NULL, INT64_MIN, INT64_MAX, &v, &n, &err))
 		return kh_fail("%s", err.msg);
-	if (strcmp(argv[1], "domains") == 0) {
+	if (strcmp(argv[0], "domains") == 0) {
 		if (domains(ctx, v, n, &err))
 			rc = kh_fail("%s", err.msg);
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			if (strcmp(argv[1], "hosts") == 0)
+			if (strcmp(argv[0], "hosts") == 0)
 				add(&s, v[i].hostname);
 			add(&s, v[i].uri);
 		}
@@ -102,8 +124,9 @@ static int exec_complete(struct kh_ctx *ctx, int argc, char **argv)
 
 const struct kh_cmd kh_cmd_complete = {
 	.name = "__complete",
-	.summary = "names for shell completion",
-	.usage = "hosts|uris|domains",
-	.flags = KH_NEED_DB | KH_HIDDEN,
+	.summary = "names and options for shell completion",
+	.usage = "hosts|uris|domains|options [COMMAND]",
+	.max_args = KH_ARGS_ANY,
+	.flags = KH_HIDDEN,
 	.exec = exec_complete,
 };

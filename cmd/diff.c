@@ -4,44 +4,28 @@
 #include "report/diff_render.h"
 #include "util/timefmt.h"
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_format(const char *s, enum kh_format *f)
-{
-	static const char *const names[] = { "text", "md", "html", "json" };
-	static const enum kh_format formats[] = { KH_FORMAT_TEXT, KH_FORMAT_MD, KH_FORMAT_HTML,
-						  KH_FORMAT_JSON };
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*f = formats[i];
-			return 0;
-		}
-	return -1;
-}
-
 /* FROM and TO as ids: TO defaults to the latest (of --host, or of FROM's URI), FROM to the
- * snapshot before TO of the same URI. */
+ * snapshot before TO of the same URI. Where TO depends on FROM's URI, FROM is loaded here
+ * into *loaded (for the caller to use); otherwise *loaded stays NULL. */
 static int resolve_pair(struct kh_ctx *ctx, const char *from_spec, const char *to_spec,
-			const char *host, int64_t *from, int64_t *to, struct kh_err *err)
+			const char *host, int64_t *from, int64_t *to, struct kh_snapshot **loaded,
+			struct kh_err *err)
 {
 	int64_t now = kh_now();
 
+	*loaded = NULL;
 	if (from_spec && kh_store_resolve(ctx->store, from_spec, host, now, from, err))
 		return -1;
 	if (to_spec == NULL && from_spec && host == NULL) {
-		struct kh_snapshot *f;
-		int rc;
-
 		/* "diff yesterday" means this host since yesterday, not the newest host. */
-		if (kh_store_load(ctx->store, *from, &f, err))
+		if (kh_store_load(ctx->store, *from, loaded, err))
 			return -1;
-		rc = kh_store_resolve(ctx->store, "latest", f->host.uri, now, to, err);
-		kh_snapshot_free(f);
-		return rc;
+		return kh_store_resolve(ctx->store, "latest", (*loaded)->host.uri, now, to, err);
 	}
 	if (kh_store_resolve(ctx->store, to_spec ? to_spec : "latest", host, now, to, err))
 		return -1;
@@ -106,75 +90,80 @@ static int check_names(const struct kh_snapshot *from, const struct kh_snapshot 
 		       (long long)to->id);
 }
 
-static int exec_diff(struct kh_ctx *ctx, int argc, char **argv)
+static const char *const formats[] = { "text", "md", "html", "json", NULL };
+static const enum kh_format format_of[] = { KH_FORMAT_TEXT, KH_FORMAT_MD, KH_FORMAT_HTML,
+					    KH_FORMAT_JSON };
+
+struct diff_opts {
+	const char *host, *since, *domain, *network, *pool;
+	int format, exit_code;
+};
+
+#define O(field) offsetof(struct diff_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "FROM, TO", .type = KH_OPT_OPERAND,
+	  .help = "snapshots (SNAP); TO defaults to the latest (of --host, or of\n"
+		  "FROM's host), FROM to the snapshot before TO of the same host" },
+	{ .name = "since", .type = KH_OPT_STRING, .arg = "SNAP", .off = O(since),
+	  .help = "the same as FROM: diff --since 2d, diff --since 2026-11-20" },
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
+	  .complete = KH_COMP_HOST, .help = "a hostname or URI" },
+	{ .name = "domain", .type = KH_OPT_STRING, .arg = "NAME", .off = O(domain),
+	  .help = "only this domain, followed by UUID under any name it had" },
+	{ .name = "network", .type = KH_OPT_STRING, .arg = "NAME", .off = O(network),
+	  .help = "only this network" },
+	{ .name = "pool", .type = KH_OPT_STRING, .arg = "NAME", .off = O(pool),
+	  .help = "only this pool and its volumes\n"
+		  "(filters add up: --domain a --pool p shows both)" },
+	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
+	  .choices = formats, .help = "text (default), md, html or json" },
+	{ .name = "exit-code", .type = KH_OPT_FLAG, .off = O(exit_code),
+	  .help = "exit 1 when there are changes, 0 when there are none" },
+};
+
+static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "exit-code", no_argument, NULL, 'e' },
-		{ "since", required_argument, NULL, 's' },
-		{ "domain", required_argument, NULL, 'D' },
-		{ "network", required_argument, NULL, 'N' },
-		{ "pool", required_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *host = NULL, *from_spec = NULL, *to_spec = NULL, *since = NULL;
-	const char *domain = NULL, *network = NULL, *pool = NULL;
+	const struct diff_opts *o = opts_;
+	const char *from_spec = NULL, *to_spec = NULL;
 	struct kh_snapshot *from = NULL, *to = NULL;
 	struct kh_changes ch = { 0 }, pending = { 0 };
 	char **uuids = NULL;
 	size_t n_uuids = 0;
-	enum kh_format format = KH_FORMAT_TEXT;
-	int c, exit_code = 0, rc = KH_EXIT_ERROR;
+	int rc = KH_EXIT_ERROR, i = 0;
 	int64_t from_id, to_id;
 	struct kh_err err;
 	char *out;
 
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': host = optarg; break;
-		case 'e': exit_code = 1; break;
-		case 's': since = optarg; break;
-		case 'D': domain = optarg; break;
-		case 'N': network = optarg; break;
-		case 'P': pool = optarg; break;
-		case 'f':
-			if (parse_format(optarg, &format) == 0)
-				break;
-			return kh_usage_error(&kh_cmd_diff, "unknown format '%s' (text, md, html, json)",
-					      optarg);
-		default: return kh_bad_option(&kh_cmd_diff, c, argv);
-		}
-	}
 	/* --since SNAP is FROM by name: "diff --since 2d" reads as it says. */
-	if (since)
-		from_spec = since;
-	else if (optind < argc)
-		from_spec = argv[optind++];
-	if (optind < argc)
-		to_spec = argv[optind++];
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'%s", argv[optind],
-				      since ? " (--since stands for FROM)" : "");
+	if (o->since)
+		from_spec = o->since;
+	else if (i < argc)
+		from_spec = argv[i++];
+	if (i < argc)
+		to_spec = argv[i++];
+	if (i < argc)
+		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'%s", argv[i],
+				      o->since ? " (--since stands for FROM)" : "");
 
-	if (resolve_pair(ctx, from_spec, to_spec, host, &from_id, &to_id, &err) ||
-	    kh_store_load(ctx->store, from_id, &from, &err) ||
+	if (resolve_pair(ctx, from_spec, to_spec, o->host, &from_id, &to_id, &from, &err) ||
+	    (from == NULL && kh_store_load(ctx->store, from_id, &from, &err)) ||
 	    kh_store_load(ctx->store, to_id, &to, &err) ||
 	    kh_diff_snapshots(from, to, &ch, &err) || kh_diff_pending(to, &pending, &err) ||
-	    (domain && kh_store_domain_uuids(ctx->store, domain, &uuids, &n_uuids, &err))) {
+	    (o->domain && kh_store_domain_uuids(ctx->store, o->domain, &uuids, &n_uuids, &err))) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
-	if ((rc = check_names(from, to, domain, uuids, n_uuids, network, pool)) != KH_EXIT_OK)
+	if ((rc = check_names(from, to, o->domain, uuids, n_uuids, o->network, o->pool)) !=
+	    KH_EXIT_OK)
 		goto out;
 	/* A renamed domain is found by any of its names, whichever side of the rename. */
-	kh_changes_filter_uuids(&ch, domain, network, pool, uuids, n_uuids);
-	kh_changes_filter_uuids(&pending, domain, network, pool, uuids, n_uuids);
-	out = kh_diff_output(format, kh_stdout_color(), from, to, &ch, &pending);
+	kh_changes_filter_uuids(&ch, o->domain, o->network, o->pool, uuids, n_uuids);
+	kh_changes_filter_uuids(&pending, o->domain, o->network, o->pool, uuids, n_uuids);
+	out = kh_diff_output(format_of[o->format], kh_stdout_color(), from, to, &ch, &pending);
 	if (!ctx->quiet)
 		fputs(out, stdout);
 	free(out);
-	rc = exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
+	rc = o->exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
 out:
 	kh_strings_free(uuids, n_uuids);
 	kh_changes_free(&ch);
@@ -189,21 +178,15 @@ const struct kh_cmd kh_cmd_diff = {
 	.summary = "show what changed between two snapshots",
 	.usage = "[FROM [TO] | --since SNAP [TO]] [--host H] [--domain NAME] [--network NAME]\n"
 		 "       [--pool NAME] [--format text|md|html|json] [--exit-code]",
-	.options = "  FROM, TO         snapshots (SNAP); TO defaults to the latest (of --host, or of\n"
-		   "                   FROM's host), FROM to the snapshot before TO of the same host\n"
-		   "  --since SNAP     the same as FROM: diff --since 2d, diff --since 2026-11-20\n"
-		   "  --host H         a hostname or URI\n"
-		   "  --domain NAME    only this domain, followed by UUID under any name it had\n"
-		   "  --network NAME   only this network\n"
-		   "  --pool NAME      only this pool and its volumes\n"
-		   "                   (filters add up: --domain a --pool p shows both)\n"
-		   "  --format F       text (default), md, html or json\n"
-		   "  --exit-code      exit 1 when there are changes, 0 when there are none\n\n"
-		   "Running domains whose persistent config differs from what runs now are listed\n"
-		   "after the changes as pending at next boot (JSON: \"pending\", same shape as\n"
-		   "\"changes\"; old is the running value, new the persistent one). They are state,\n"
-		   "not change: --exit-code does not count them. Colour only on a terminal, and not\n"
-		   "when NO_COLOR is set.\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct diff_opts),
+	.max_args = KH_ARGS_ANY,
+	.help_col = 19,
+	.help = "Running domains whose persistent config differs from what runs now are listed\n"
+		"after the changes as pending at next boot (JSON: \"pending\", same shape as\n"
+		"\"changes\"; old is the running value, new the persistent one). They are state,\n"
+		"not change: --exit-code does not count them. Colour only on a terminal, and not\n"
+		"when NO_COLOR is set.\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_diff,
 };

@@ -4,7 +4,7 @@
 #include "report/log.h"
 #include "util/timefmt.h"
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,47 +84,42 @@ static int check_domain(struct kh_ctx *ctx, const struct log *l, const char *hos
 					   l->domain);
 }
 
-static int exec_log(struct kh_ctx *ctx, int argc, char **argv)
+static const char *const formats[] = { "text", "md", "json", NULL };
+static const enum kh_format format_of[] = { KH_FORMAT_TEXT, KH_FORMAT_MD, KH_FORMAT_JSON };
+
+struct log_opts {
+	const char *since, *until, *host, *domain;
+	int format;
+};
+
+#define O(field) offsetof(struct log_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
+	  .help = "start of the period (default: the first snapshot)" },
+	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
+	  .help = "end of the period (default: the latest snapshot)" },
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
+	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	{ .name = "domain", .type = KH_OPT_STRING, .arg = "NAME", .off = O(domain),
+	  .help = "only this domain, followed by UUID under any name it had" },
+	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
+	  .choices = formats, .help = "text (default), md or json" },
+};
+
+static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "domain", required_argument, NULL, 'D' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *since = NULL, *until = NULL, *host = NULL;
-	struct log l = { .quiet = ctx->quiet };
-	enum kh_format format = KH_FORMAT_TEXT;
+	const struct log_opts *o = opts_;
+	const char *since = o->since, *until = o->until, *host = o->host;
+	struct log l = { .quiet = ctx->quiet, .domain = o->domain };
+	enum kh_format format = format_of[o->format];
 	int64_t from = INT64_MIN, to = INT64_MAX, now = kh_now();
 	struct kh_snapshot_info *v = NULL;
 	struct kh_err err;
-	int c, rc = KH_EXIT_ERROR;
+	int rc = KH_EXIT_ERROR;
 	size_t n = 0;
 
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'H': host = optarg; break;
-		case 'D': l.domain = optarg; break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				format = KH_FORMAT_TEXT;
-			else if (strcmp(optarg, "md") == 0)
-				format = KH_FORMAT_MD;
-			else if (strcmp(optarg, "json") == 0)
-				format = KH_FORMAT_JSON;
-			else
-				return kh_usage_error(&kh_cmd_log, "unknown format '%s' (text, md, json)",
-						      optarg);
-			break;
-		default: return kh_bad_option(&kh_cmd_log, c, argv);
-		}
-	}
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_log, "unexpected argument '%s'", argv[optind]);
+	(void)argc;
+	(void)argv;
 	if (kh_check_host(ctx, host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	/* Default period: all of the history. */
@@ -164,17 +159,15 @@ const struct kh_cmd kh_cmd_log = {
 	.summary = "list the changes over a period, each at the snapshot it first appeared in",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--domain NAME]\n"
 		 "       [--format text|md|json]",
-	.options = "  --since SPEC     start of the period (default: the first snapshot)\n"
-		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
-		   "  --host H         only this host (a hostname or a URI)\n"
-		   "  --domain NAME    only this domain, followed by UUID under any name it had\n"
-		   "  --format F       text (default), md or json\n\n"
-		   "Each snapshot in the period is compared with the one before it of the same host,\n"
-		   "even when that one lies before the period, so a change is listed once, at the\n"
-		   "snapshot where it first showed. After the timeline, each host's latest snapshot\n"
-		   "in the period lists its running domains' pending drift, as 'kvmhist diff' does.\n"
-		   "JSON: {\"changes\": [...], \"pending\": [...]}, each as in 'kvmhist diff' plus\n"
-		   "\"snapshot\" (its id) and \"uri\".\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct log_opts),
+	.help_col = 19,
+	.help = "Each snapshot in the period is compared with the one before it of the same host,\n"
+		"even when that one lies before the period, so a change is listed once, at the\n"
+		"snapshot where it first showed. After the timeline, each host's latest snapshot\n"
+		"in the period lists its running domains' pending drift, as 'kvmhist diff' does.\n"
+		"JSON: {\"changes\": [...], \"pending\": [...]}, each as in 'kvmhist diff' plus\n"
+		"\"snapshot\" (its id) and \"uri\".\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_log,
 };

@@ -2,10 +2,10 @@
 #include "cmd/cmd.h"
 #include "virt/collector.h"
 #include "util/mem.h"
+#include "util/units.h"
 
 #include <cmark.h>
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <libxml/xmlversion.h>
@@ -23,13 +23,6 @@
 #define KH_SYSCONFDIR "/etc"
 #endif
 
-static const struct kh_cmd *const commands[] = {
-	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
-	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_forget, &kh_cmd_vacuum, &kh_cmd_check,
-	&kh_cmd_complete,
-};
-#define N_COMMANDS (sizeof commands / sizeof commands[0])
-
 static void usage(FILE *f)
 {
 	fputs("usage: kvmhist [--db PATH] [--config FILE] [-q] [-v] COMMAND [OPTIONS]\n"
@@ -37,20 +30,12 @@ static void usage(FILE *f)
 	      "Remembers what your libvirt hosts looked like: nightly snapshots in SQLite,\n"
 	      "semantic diffs of configs and sizes, growth and drift reports.\n\n"
 	      "Commands:\n", f);
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (!(commands[i]->flags & KH_HIDDEN))
-			fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fputs("\nGlobal options:\n"
-	      "  --db PATH     the database (default: $KVMHIST_DB, else /var/lib/kvmhist/kvmhist.db\n"
-	      "                for root, else ${XDG_DATA_HOME:-~/.local/share}/kvmhist/kvmhist.db)\n"
-	      "  --config FILE the config file (default: $KVMHIST_CONFIG, else " KH_SYSCONFDIR
-	      "/kvmhist.conf\n"
-	      "                if it exists)\n"
-	      "  -q, --quiet   print nothing on success\n"
-	      "  -v, --verbose say more on stderr\n"
-	      "  -h, --help    this help\n"
-	      "  -V, --version versions of kvmhist and the libraries in use\n\n"
-	      "SNAP: an id, latest, latest~N, a date (2026-11-20), a time (2026-11-20T03:00:00Z,\n"
+	for (size_t i = 0; i < kh_n_commands; i++)
+		if (!(kh_commands[i]->flags & KH_HIDDEN))
+			fprintf(f, "  %-10s %s\n", kh_commands[i]->name, kh_commands[i]->summary);
+	fputs("\nGlobal options:\n", f);
+	kh_opts_help(f, kh_global_opts, kh_n_global_opts, 16);
+	fputs("\nSNAP: an id, latest, latest~N, a date (2026-11-20), a time (2026-11-20T03:00:00Z,\n"
 	      "UTC unless an offset is given) or an age (36h, 7d, 2w): the newest snapshot taken at\n"
 	      "or before it.\n\n"
 	      "Exit status: 0 success; 1 collect: a URI failed (the others were stored), diff\n"
@@ -61,11 +46,13 @@ static void usage(FILE *f)
 static void version(void)
 {
 	long long lv = kh_collector_libvirt_version();
+	char v[KH_VERSION_LEN];
 
 	printf("kvmhist %s\n", KH_VERSION);
-	if (lv >= 0)
-		printf("libvirt %lld.%lld.%lld\n", lv / 1000000, lv / 1000 % 1000, lv % 1000);
-	else
+	if (lv >= 0) {
+		kh_version_format(lv, v);
+		printf("libvirt %s\n", v);
+	} else
 		printf("libvirt unknown\n");
 	printf("sqlite %s\n", sqlite3_libversion());
 	printf("libxml2 %s\n", LIBXML_DOTTED_VERSION);
@@ -139,92 +126,60 @@ static int finish_stdout(int rc)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct kh_ctx ctx = { 0 };
+	struct kh_global_opts g = { 0 };
+	struct kh_opt_error e;
 	const struct kh_cmd *cmd = NULL;
 	struct kh_config cfg;
-	const char *config_path = NULL;
 	char *db_path = NULL, *bindir;
 	struct kh_err err;
-	int c, rc;
+	void *opts;
+	int first, rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:qvhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-		case 'C':
-			if (*optarg == '\0') {
-				free(db_path);
-				kh_fail("option '%s' needs a value", c == 'd' ? "--db" : "--config");
-				usage(stderr);
-				return KH_EXIT_ERROR;
-			}
-			if (c == 'C') {
-				config_path = optarg;
-				break;
-			}
-			free(db_path);
-			db_path = kh_strdup(optarg);
-			break;
-		case 'q': ctx.quiet = 1; break;
-		case 'v': ctx.verbose = 1; break;
-		case 'h':
-			usage(stdout);
-			return finish_stdout(KH_EXIT_OK);
-		case 'V':
-			version();
-			return finish_stdout(KH_EXIT_OK);
-		case ':':
-			free(db_path);
-			kh_fail("option '%s' needs a value", argv[optind - 1]);
-			usage(stderr);
-			return KH_EXIT_ERROR;
-		default:
-			free(db_path);
-			if (optopt)
-				kh_fail("unknown option '-%c'", optopt);
-			else
-				kh_fail("unknown or incomplete option '%s'", argv[optind - 1]);
-			usage(stderr);
-			return KH_EXIT_ERROR;
-		}
+	first = kh_opts_parse(kh_global_opts, kh_n_global_opts, 1, argc, argv, &g, &e);
+	if (first >= 0 && ((g.db && *g.db == '\0') || (g.config && *g.config == '\0'))) {
+		e.kind = KH_OPT_NEEDS_VALUE;
+		e.word = g.db && *g.db == '\0' ? "--db" : "--config";
+		first = -1;
 	}
-	if (optind >= argc) {
-		free(db_path);
+	if (first < 0) {
+		if (e.kind == KH_OPT_NEEDS_VALUE)
+			kh_fail("option '%s' needs a value", e.word);
+		else if (e.letter)
+			kh_fail("unknown option '-%c'", e.letter);
+		else
+			kh_fail("unknown or incomplete option '%s'", e.word);
 		usage(stderr);
 		return KH_EXIT_ERROR;
 	}
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(argv[optind], commands[i]->name) == 0)
-			cmd = commands[i];
-	if (cmd == NULL) {
-		free(db_path);
-		kh_fail("unknown command '%s' (see 'kvmhist --help')", argv[optind]);
-		return KH_EXIT_ERROR;
-	}
-	argc -= optind;
-	argv += optind;
-	if (kh_cmd_help_requested(cmd, argc, argv)) {
-		free(db_path);
+	if (g.help) {
+		usage(stdout);
 		return finish_stdout(KH_EXIT_OK);
 	}
+	if (g.version) {
+		version();
+		return finish_stdout(KH_EXIT_OK);
+	}
+	ctx.quiet = g.quiet;
+	ctx.verbose = g.verbose;
+	if (first >= argc) {
+		usage(stderr);
+		return KH_EXIT_ERROR;
+	}
+	if ((cmd = kh_cmd_find(argv[first])) == NULL) {
+		kh_fail("unknown command '%s' (see 'kvmhist --help')", argv[first]);
+		return KH_EXIT_ERROR;
+	}
+	argc -= first;
+	argv += first;
+	if (kh_cmd_help_requested(cmd, argc, argv))
+		return finish_stdout(KH_EXIT_OK);
 
 	/* After --help, so a broken config never hides the help that explains it. */
 	kh_config_init(&cfg);
-	if (load_config(config_path, &cfg) != KH_EXIT_OK) {
-		free(db_path);
+	if (load_config(g.config, &cfg) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
-	}
-	if (db_path == NULL)
-		db_path = default_db_path(&cfg);
+	db_path = g.db ? kh_strdup(g.db) : default_db_path(&cfg);
 	bindir = binary_dir();
 	ctx.db_path = db_path;
 	ctx.argv0_dir = bindir;
@@ -236,10 +191,12 @@ int main(int argc, char **argv)
 				  &ctx.store, &err) != 0)
 			rc = kh_fail("%s", err.msg);
 	}
-	if (rc == KH_EXIT_OK) {
-		optind = 0; /* GNU getopt: start afresh for the command's options */
-		rc = cmd->exec(&ctx, argc, argv);
-	}
+	/* the options after the database, as each command always parsed them */
+	opts = kh_calloc(1, cmd->opts_size ? cmd->opts_size : 1);
+	if (rc == KH_EXIT_OK && (rc = kh_cmd_parse(cmd, argc, argv, opts, &first)) == KH_EXIT_OK)
+		rc = cmd->exec(&ctx, opts, argc - first, argv + first);
+	kh_opts_clear(cmd->opts, cmd->n_opts, opts);
+	free(opts);
 	kh_store_close(ctx.store);
 	kh_config_clear(&cfg);
 	free(db_path);

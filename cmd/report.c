@@ -4,7 +4,7 @@
 #include "util/mem.h"
 #include "util/timefmt.h"
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,9 +33,17 @@ static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, 
 		kh_scan_close(sc);
 		if (rc < 0)
 			return -1;
+		kh_report_host_done(r, uris[i]); /* one host's series in memory at a time */
 	}
 	kh_progress(ctx, "reading host", n, n);
+	kh_report_seal(r);
 	return 0;
+}
+
+/* The JSON report is written as it is made: a fleet's is some 100 MB. */
+static int put_json(FILE *f, void *data)
+{
+	return kh_report_json_write(data, f);
 }
 
 /* kvmhist@HOSTNAME: a valid mailbox that says who sent it, as cron's mail does. */
@@ -50,80 +58,105 @@ static const char *default_sender(char *buf, size_t n)
 	return buf;
 }
 
-static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
+static const char *const formats[] = { "md", "html", "json", "email", NULL };
+
+struct report_opts {
+	const char *since, *until, *host, *output, *templates, *mail_to, *mail_from, *subject;
+	int format, warn_days, snapshot_days, top;
+};
+
+#define O(field) offsetof(struct report_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
+	  .help = "start of the period (default: 7 days before --until)" },
+	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
+	  .help = "end of the period (default: the latest snapshot)" },
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
+	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
+	  .choices = formats, .def = F_MD,
+	  .help = "md (default), html, json, or email: a complete message\n"
+		  "(text/plain Markdown + text/html) for `| sendmail -t`" },
+	{ .name = "output", .letter = 'o', .type = KH_OPT_STRING, .arg = "F", .off = O(output),
+	  .complete = KH_COMP_FILE,
+	  .help = "write to F instead of stdout (a file is replaced\n"
+		  "atomically, a device or FIFO written through, a\n"
+		  "database refused)" },
+	{ .name = "templates", .type = KH_OPT_STRING, .arg = "DIR", .off = O(templates),
+	  .complete = KH_COMP_DIR, .help = "report templates (default: the installed ones)" },
+	{ .name = "warn-days", .type = KH_OPT_INT, .arg = "N", .off = O(warn_days),
+	  .min = 0, .max = 36500, .def = -1, .unit = "days",
+	  .help = "list volumes and pools forecast to fill within N days\n"
+		  "(default: the config's warn_days, else 30)" },
+	{ .name = "snapshot-days", .type = KH_OPT_INT, .arg = "N", .off = O(snapshot_days),
+	  .min = 0, .max = 36500, .def = -1, .unit = "days",
+	  .help = "list domain snapshots older than N days as forgotten\n"
+		  "(default: the config's snapshot_days, else 14)" },
+	{ .name = "top", .type = KH_OPT_INT, .arg = "N", .off = O(top),
+	  .min = 0, .max = 1000000, .def = KH_REPORT_TOP, .unit = "rows",
+	  .help = "at most N rows a list in md, html and email, the ones\n"
+		  "that matter most (default 20; 0: all); JSON has all" },
+	{ .name = "mail-to", .type = KH_OPT_STRING, .arg = "ADDR", .off = O(mail_to),
+	  .help = "e-mail recipients (with --format email; default: the\nconfig's mail_to)" },
+	{ .name = "mail-from", .type = KH_OPT_STRING, .arg = "ADDR", .off = O(mail_from),
+	  .help = "e-mail sender (default: the config's mail_from, else\nkvmhist@HOSTNAME)" },
+	{ .name = "subject", .type = KH_OPT_STRING, .arg = "TEXT", .off = O(subject),
+	  .help = "e-mail subject (default: the hosts and what fills first)" },
+};
+
+/* The period: --since and --until, by default the 7 days up to the latest snapshot.
+ * KH_EXIT_OK, or the exit status to return (said on stderr). */
+static int period(struct kh_ctx *ctx, const struct report_opts *o, int64_t *from, int64_t *to)
 {
-	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "until", required_argument, NULL, 'u' },
-		{ "host", required_argument, NULL, 'H' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "templates", required_argument, NULL, 't' },
-		{ "warn-days", required_argument, NULL, 'w' },
-		{ "snapshot-days", required_argument, NULL, 'D' },
-		{ "mail-to", required_argument, NULL, 'T' },
-		{ "mail-from", required_argument, NULL, 'F' },
-		{ "subject", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *since = NULL, *until = NULL, *host = NULL, *output = NULL, *templates = NULL;
-	const char *mail_to = NULL, *mail_from = NULL, *subject = NULL;
-	long warn_days = -1, snapshot_days = -1;
-	char *end;
+	int64_t now = kh_now();
+	struct kh_err err;
+
+	if (kh_store_bound(ctx->store, o->until ? o->until : "latest", o->host, 1, now, to, &err))
+		return kh_fail("%s", err.msg);
+	if (o->since == NULL)
+		*from = *to - 7 * 86400;
+	else if (kh_store_bound(ctx->store, o->since, o->host, 0, now, from, &err))
+		return kh_fail("%s", err.msg);
+	if (*from > *to)
+		return kh_fail("the period starts (--since) after it ends (--until)");
+	return KH_EXIT_OK;
+}
+
+/* The report in its format into *out; 0, or -1 with err. */
+static int render(struct kh_ctx *ctx, const struct report_opts *o, const struct kh_report *r,
+		  const char *mail_to, const char *mail_from, char **out, struct kh_err *err)
+{
+	char sender[300];
+
+	switch ((enum format)o->format) {
+	case F_JSON: *out = kh_report_json(r); return 0;
+	case F_HTML: return kh_report_html(r, kh_templates_dir(ctx, o->templates), out, err);
+	case F_EMAIL:
+		if (mail_from == NULL)
+			mail_from = default_sender(sender, sizeof sender);
+		return kh_report_email(r, kh_templates_dir(ctx, o->templates), mail_to, mail_from,
+				       o->subject, out, err);
+	case F_MD:
+	default: *out = kh_report_markdown(r); return 0;
+	}
+}
+
+static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+{
+	const struct report_opts *o = opts_;
+	const char *mail_to = o->mail_to, *mail_from = o->mail_from;
+	int warn_days = o->warn_days, snapshot_days = o->snapshot_days;
 	char **uris = NULL;
 	struct kh_report *r = NULL;
-	enum format format = F_MD;
-	int64_t from, to, now = kh_now(), latest;
+	int64_t from, to;
 	struct kh_err err;
-	char *out = NULL, sender[300];
-	int c, rc = KH_EXIT_ERROR;
+	char *out = NULL;
+	int rc;
 	size_t n = 0;
 
-	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': since = optarg; break;
-		case 'u': until = optarg; break;
-		case 'H': host = optarg; break;
-		case 'o': output = optarg; break;
-		case 't': templates = optarg; break;
-		case 'T': mail_to = optarg; break;
-		case 'F': mail_from = optarg; break;
-		case 'S': subject = optarg; break;
-		case 'w':
-			warn_days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || warn_days < 0 || warn_days > 36500)
-				return kh_usage_error(&kh_cmd_report,
-						      "invalid --warn-days '%s' (days, 0 to 36500)",
-						      optarg);
-			break;
-		case 'D':
-			snapshot_days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || snapshot_days < 0 ||
-			    snapshot_days > 36500)
-				return kh_usage_error(&kh_cmd_report,
-						      "invalid --snapshot-days '%s' (days, 0 to 36500)",
-						      optarg);
-			break;
-		case 'f':
-			if (strcmp(optarg, "md") == 0)
-				format = F_MD;
-			else if (strcmp(optarg, "html") == 0)
-				format = F_HTML;
-			else if (strcmp(optarg, "json") == 0)
-				format = F_JSON;
-			else if (strcmp(optarg, "email") == 0)
-				format = F_EMAIL;
-			else
-				return kh_usage_error(&kh_cmd_report,
-						      "unknown format '%s' (md, html, json, email)",
-						      optarg);
-			break;
-		default: return kh_bad_option(&kh_cmd_report, c, argv);
-		}
-	}
-	if (optind < argc)
-		return kh_usage_error(&kh_cmd_report, "unexpected argument '%s'", argv[optind]);
-	if (format != F_EMAIL && (mail_to || mail_from || subject))
+	(void)argc;
+	(void)argv;
+	if (o->format != F_EMAIL && (mail_to || mail_from || o->subject))
 		return kh_usage_error(&kh_cmd_report,
 				      "--mail-to, --mail-from and --subject go with --format email");
 	/* The command line wins over the config file, which wins over the defaults. */
@@ -135,72 +168,45 @@ static int exec_report(struct kh_ctx *ctx, int argc, char **argv)
 		mail_to = ctx->config->mail_to;
 	if (mail_from == NULL)
 		mail_from = ctx->config->mail_from;
-	if (format == F_EMAIL && mail_to == NULL)
+	if (o->format == F_EMAIL && mail_to == NULL)
 		return kh_usage_error(&kh_cmd_report,
 				      "--format email needs --mail-to ADDR (or mail_to in the config)");
-
-	/* Default period: the 7 days up to the latest snapshot. */
-	if (until) {
-		if (kh_store_bound(ctx->store, until, host, 1, now, &to, &err))
-			return kh_fail("%s", err.msg);
-	} else {
-		if (kh_store_bound(ctx->store, "latest", host, 1, now, &latest, &err))
-			return kh_fail("%s", err.msg);
-		to = latest;
-	}
-	if (since) {
-		if (kh_store_bound(ctx->store, since, host, 0, now, &from, &err))
-			return kh_fail("%s", err.msg);
-	} else {
-		from = to - 7 * 86400;
-	}
-	if (from > to)
-		return kh_fail("the period starts (--since) after it ends (--until)");
-	if (kh_store_uris(ctx->store, host, from, to, &uris, &n, &err))
+	if ((rc = period(ctx, o, &from, &to)) != KH_EXIT_OK)
+		return rc;
+	if (kh_store_uris(ctx->store, o->host, from, to, &uris, &n, &err))
 		return kh_fail("%s", err.msg);
 	if (n == 0) {
 		char a[KH_TIME_LEN], b[KH_TIME_LEN];
 
 		kh_time_format(from, a);
 		kh_time_format(to, b);
-		rc = kh_fail("no snapshots%s%s%s taken between %s and %s", host ? " of '" : "",
-			     host ? host : "", host ? "'" : "", a, b);
+		rc = kh_fail("no snapshots%s%s%s taken between %s and %s", o->host ? " of '" : "",
+			     o->host ? o->host : "", o->host ? "'" : "", a, b);
 		goto out;
 	}
 	r = kh_report_new(from, to);
-	kh_report_set_warn_days(r, (int)warn_days);
-	kh_report_set_snapshot_days(r, (int)snapshot_days);
+	kh_report_set_warn_days(r, warn_days);
+	kh_report_set_snapshot_days(r, snapshot_days);
+	kh_report_set_top(r, o->top);
+	for (size_t i = 0; i < ctx->config->n_hosts; i++)
+		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
 	if (feed(ctx, r, uris, n, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
-	switch (format) {
-	case F_JSON: out = kh_report_json(r); break;
-	case F_HTML:
-		if (kh_report_html(r, kh_templates_dir(ctx, templates), &out, &err)) {
-			rc = kh_fail("%s", err.msg);
-			goto out;
-		}
-		break;
-	case F_EMAIL:
-		if (mail_from == NULL)
-			mail_from = default_sender(sender, sizeof sender);
-		if (kh_report_email(r, kh_templates_dir(ctx, templates), mail_to, mail_from,
-				    subject, &out, &err)) {
-			rc = kh_fail("%s", err.msg);
-			goto out;
-		}
-		break;
-	case F_MD:
-	default: out = kh_report_markdown(r); break;
+	if (o->format == F_JSON) {
+		rc = kh_write_output_stream(ctx, o->output, put_json, r);
+		goto out;
 	}
-	rc = kh_write_output(ctx, output, out);
+	if (render(ctx, o, r, mail_to, mail_from, &out, &err)) {
+		rc = kh_fail("%s", err.msg);
+		goto out;
+	}
+	rc = kh_write_output(ctx, o->output, out);
 out:
 	free(out);
 	kh_report_free(r);
-	for (size_t i = 0; i < n; i++)
-		free(uris[i]);
-	free(uris);
+	kh_strings_free(uris, n);
 	return rc;
 }
 
@@ -208,29 +214,14 @@ const struct kh_cmd kh_cmd_report = {
 	.name = "report",
 	.summary = "report disk growth toward capacity and config drift over a period",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
-		 "       [-o FILE] [--templates DIR] [--warn-days N] [--snapshot-days N]\n"
+		 "       [-o FILE] [--templates DIR] [--warn-days N] [--snapshot-days N] [--top N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
-	.options = "  --since SPEC     start of the period (default: 7 days before --until)\n"
-		   "  --until SPEC     end of the period (default: the latest snapshot)\n"
-		   "  --host H         only this host (a hostname or a URI)\n"
-		   "  --format F       md (default), html, json, or email: a complete message\n"
-		   "                   (text/plain Markdown + text/html) for `| sendmail -t`\n"
-		   "  -o, --output F   write to F instead of stdout (a file is replaced\n"
-		   "                   atomically, a device or FIFO written through, a\n"
-		   "                   database refused)\n"
-		   "  --templates DIR  report templates (default: the installed ones)\n"
-		   "  --warn-days N    list volumes and pools forecast to fill within N days\n"
-		   "                   (default: the config's warn_days, else 30)\n"
-		   "  --snapshot-days N list domain snapshots older than N days as forgotten\n"
-		   "                   (default: the config's snapshot_days, else 14)\n"
-		   "  --mail-to ADDR   e-mail recipients (with --format email; default: the\n"
-		   "                   config's mail_to)\n"
-		   "  --mail-from ADDR e-mail sender (default: the config's mail_from, else\n"
-		   "                   kvmhist@HOSTNAME)\n"
-		   "  --subject TEXT   e-mail subject (default: the hosts and what fills first)\n\n"
-		   "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
-		   "latest~N stands for its snapshot's time, and a date as --until means the end\n"
-		   "of that day.\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct report_opts),
+	.help_col = 19,
+	.help = "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
+		"latest~N stands for its snapshot's time, and a date as --until means the end\n"
+		"of that day.\n",
 	.flags = KH_NEED_DB,
 	.exec = exec_report,
 };

@@ -2,25 +2,34 @@
 #include "cmd/cmd.h"
 #include "report/show.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static int exec_snapshots(struct kh_ctx *ctx, int argc, char **argv)
+static const struct kh_opt opts[] = {
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
+	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
+	  .help = "only snapshots of this host (a hostname or a URI)" },
+	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
+	  .help = "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}" },
+};
+
+static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
 {
+	const struct kh_host_json_opts *o = opts_;
 	struct kh_snapshot_info *v;
-	const char *host;
 	struct kh_err err;
-	int rc, json;
 	size_t n;
 	char *out;
 
-	if ((rc = kh_host_json_options(ctx, &kh_cmd_snapshots, argc, argv, &host, &json)) !=
-	    KH_EXIT_OK)
-		return rc;
-	if (kh_store_list(ctx->store, host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
+	(void)argc;
+	(void)argv;
+	if (kh_check_host(ctx, o->host) != KH_EXIT_OK)
+		return KH_EXIT_ERROR;
+	if (kh_store_list(ctx->store, o->host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
 		return kh_fail("%s", err.msg);
-	out = json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n);
+	out = o->json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n);
 	if (!ctx->quiet)
 		fputs(out, stdout);
 	free(out);
@@ -32,8 +41,8 @@ const struct kh_cmd kh_cmd_snapshots = {
 	.name = "snapshots",
 	.summary = "list the stored snapshots",
 	.usage = "[--host H] [--json]",
-	.options = "  --host H  only snapshots of this host (a hostname or a URI)\n"
-		   "  --json    {\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}\n",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct kh_host_json_opts),
 	.flags = KH_NEED_DB,
 	.exec = exec_snapshots,
 };

@@ -1,13 +1,12 @@
 /* libFuzzer: the collector's reading of libvirt XML (domain disks and interfaces, volume,
- * pool and network facts, domain snapshots, the host's capabilities), as virt/xml.c gives it
- * to the collector. */
+ * pool and network facts, the host's capabilities, domain snapshots), as virt/xml.c gives
+ * it to the collector. */
+#include "fuzz/fuzz.h"
 #include "virt/xml.h"
 #include "util/mem.h"
 
 #include <stdint.h>
 #include <stdlib.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,13 +21,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d->xml = kh_strndup((const char *)data, size);
 	if (kh_read_domain_xml(&x, d) == 0)
 		(void)kh_read_capabilities(&x, d->xml, &s->host);
-	(void)kh_read_snapshot_xml(&x, d->xml, kh_domain_add_snap(d));
 	v->xml = kh_strdup(d->xml);
 	kh_read_volume_xml(&x, v);
 	p->xml = kh_strdup(d->xml);
 	kh_read_pool_xml(&x, p);
 	n->xml = kh_strdup(d->xml);
 	kh_read_network_xml(&x, n);
+	(void)kh_read_snapshot_xml(&x, d->xml, kh_domain_add_snap(d), &d->error);
 	kh_xdoc_free(&x);
 	/* what the store and the diff do next with them */
 	kh_snapshot_link(s);

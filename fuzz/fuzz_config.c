@@ -1,5 +1,6 @@
 /* libFuzzer: /etc/kvmhist.conf as an admin (or a broken editor) writes it. A file that parses
  * must hold only what the parser promises: URIs without NUL bytes, numbers in range. */
+#include "fuzz/fuzz.h"
 #include "util/config.h"
 
 #include <stdint.h>

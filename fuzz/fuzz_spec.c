@@ -1,5 +1,6 @@
 /* libFuzzer: SNAP and SPEC resolved against a small real database (two hosts, four
  * snapshots) made once in a temporary directory. */
+#include "fuzz/fuzz.h"
 #include "store/store.h"
 #include "util/mem.h"
 

@@ -1,5 +1,6 @@
 /* libFuzzer: times and ages as a user types them (--at, SNAP, SPEC, KVMHIST_NOW). A parsed
  * time in years 0000-9999 must print and parse back to itself. */
+#include "fuzz/fuzz.h"
 #include "util/timefmt.h"
 #include "util/mem.h"
 

@@ -1,4 +1,5 @@
 /* libFuzzer: a --uri-file. Every URI taken is non-empty, trimmed, and not a comment. */
+#include "fuzz/fuzz.h"
 #include "util/config.h"
 
 #include <stdint.h>

@@ -1,5 +1,6 @@
 /* libFuzzer: the keyed XML diff. The input is two documents separated by a NUL byte; with
  * no NUL it is compared with itself, which must give no change. */
+#include "fuzz/fuzz.h"
 #include "report/xmldiff.h"
 #include "util/mem.h"
 

@@ -199,28 +199,57 @@ static void series(struct kh_buf *b, const struct kh_chart *c, const struct fram
 				      px_x(f, (double)c->t[i]), px_y(f, (double)c->y[i]), LINE);
 }
 
-static void forecast(struct kh_buf *b, const struct kh_chart *c, const struct frame *f,
-		     const char *id)
+/* The polygon p[0..n) (data coordinates: time, bytes) cut to v <= top: what lies above
+ * the ceiling is not drawn. Returns the new count (at most n + 1) in q. Done here rather
+ * than with an SVG clipPath, whose url(#...) reference a mail client's filter may strip. */
+static size_t clip_below(const double (*p)[2], size_t n, double top, double (*q)[2])
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const double *a = p[i], *z = p[(i + 1) % n];
+		int a_in = a[1] <= top, z_in = z[1] <= top;
+
+		if (a_in) {
+			q[m][0] = a[0];
+			q[m++][1] = a[1];
+		}
+		if (a_in != z_in) {
+			q[m][0] = a[0] + (z[0] - a[0]) * (top - a[1]) / (z[1] - a[1]);
+			q[m++][1] = top;
+		}
+	}
+	return m;
+}
+
+static void forecast(struct kh_buf *b, const struct kh_chart *c, const struct frame *f)
 {
 	double end = f->full_shown ? f->full_at : f->t1;
 	double x0 = px_x(f, (double)f->t_last), y0 = px_y(f, (double)f->y_last);
-	double clip_top = c->ceiling >= 0 ? px_y(f, (double)c->ceiling) : PLOT_T;
+	double top = c->ceiling >= 0 ? (double)c->ceiling : f->ymax;
+	double clip_top = px_y(f, top);
 	char date[KH_TIME_LEN], label[48];
 
 	if (!c->has_forecast || c->rate <= 0 || !c->n)
 		return;
-	/* nothing ahead may rise above the ceiling or leave the plot */
-	kh_buf_printf(b, "<clipPath id=\"%s-ahead\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-		      "height=\"%.1f\"/></clipPath>\n<g clip-path=\"url(#%s-ahead)\">\n", id, x0,
-		      clip_top, PLOT_R - x0, PLOT_B - clip_top, id);
-	if (c->has_range && c->rate_high > c->rate_low)
-		kh_buf_printf(b, "<polygon fill=\"%s\" fill-opacity=\"0.13\" points=\"%.1f,%.1f "
-			      "%.1f,%.1f %.1f,%.1f\"/>\n", BAND, x0, y0, PLOT_R,
-			      px_y(f, ahead(f, c->rate_high, f->t1)), PLOT_R,
-			      px_y(f, ahead(f, fmax(c->rate_low, 0), f->t1)));
+	if (c->has_range && c->rate_high > c->rate_low) {
+		/* the range: between the slow and the fast rate, below the ceiling */
+		const double band[3][2] = { { (double)f->t_last, (double)f->y_last },
+					    { f->t1, ahead(f, c->rate_high, f->t1) },
+					    { f->t1, ahead(f, fmax(c->rate_low, 0), f->t1) } };
+		double cut[4][2];
+		size_t n = clip_below(band, 3, top, cut);
+
+		kh_buf_printf(b, "<polygon fill=\"%s\" fill-opacity=\"0.13\" points=\"", BAND);
+		for (size_t i = 0; i < n; i++)
+			kh_buf_printf(b, "%s%.1f,%.1f", i ? " " : "", px_x(f, cut[i][0]),
+				      px_y(f, cut[i][1]));
+		kh_buf_puts(b, "\"/>\n");
+	}
+	/* the rate ends on the ceiling at the fill date, or at the edge below it */
 	kh_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-		      "stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n</g>\n", x0, y0,
-		      px_x(f, end), px_y(f, ahead(f, c->rate, end)), LINE);
+		      "stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n", x0, y0, px_x(f, end),
+		      px_y(f, fmin(ahead(f, c->rate, end), top)), LINE);
 	if (!f->has_full)
 		return;
 	kh_date_format((int64_t)f->full_at, date);
@@ -254,13 +283,15 @@ static void burst(struct kh_buf *b, const struct kh_chart *c, const struct frame
 	     label);
 }
 
-void kh_chart_svg(const struct kh_chart *c, const char *id, struct kh_buf *b)
+void kh_chart_svg(const struct kh_chart *c, const char *id, int standalone, struct kh_buf *b)
 {
 	struct frame f;
 	double x;
 
 	frame_init(c, &f);
-	kh_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+	kh_buf_printf(b, "<svg%s role=\"img\" ",
+		      standalone ? " xmlns=\"http://www.w3.org/2000/svg\"" : "");
+	kh_buf_printf(b, ""
 		      "aria-labelledby=\"%s-t\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		      "style=\"max-width:100%%;height:auto\" font-family=\"DejaVu Sans,Verdana,"
 		      "Arial,sans-serif\" font-size=\"10\" fill=\"%s\">\n<title id=\"%s-t\">", id,
@@ -284,7 +315,7 @@ void kh_chart_svg(const struct kh_chart *c, const char *id, struct kh_buf *b)
 	}
 	burst(b, c, &f);
 	series(b, c, &f);
-	forecast(b, c, &f, id);
+	forecast(b, c, &f);
 	/* the legend, right-aligned on the title's line */
 	x = PLOT_R - (c->has_forecast ? 6.0 * 8 + 24 : 0) - 6.0 * 4 - 24;
 	x += legend_item(b, x, "stroke=\"" LINE "\" stroke-width=\"2\"", "used");
@@ -382,7 +413,7 @@ int kh_chart_png(const struct kh_chart *c, unsigned char **png, size_t *len, str
 
 	*png = NULL;
 	*len = 0;
-	kh_chart_svg(c, "c", &svg);
+	kh_chart_svg(c, "c", 1, &svg);
 	handle = rsvg_handle_new_from_data((const guint8 *)svg.data, svg.len, &gerr);
 	if (!handle) {
 		kh_err_set(err, "chart '%s': %s", c->title ? c->title : "", gerr->message);

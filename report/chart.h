@@ -30,9 +30,10 @@ struct kh_chart {
 	int64_t burst_at, burst_bytes; /* the one-off jump left out of the rate */
 };
 
-/* Appends the chart as an inline <svg role="img"> with a <title>; `id` (ASCII letters, digits
- * and '-') makes the element ids unique within a page. No script, no external reference. */
-void kh_chart_svg(const struct kh_chart *c, const char *id, struct kh_buf *out);
+/* Appends the chart as an <svg role="img"> with a <title>; `id` (ASCII letters, digits and
+ * '-') makes the element ids unique within a page. No script, no reference to anything.
+ * Inline in HTML it needs no namespace; `standalone` adds it, for an SVG document. */
+void kh_chart_svg(const struct kh_chart *c, const char *id, int standalone, struct kh_buf *out);
 
 /* The chart as a PNG of KH_CHART_SCALE times its size. Returns 0, or -1 with err set. */
 int kh_chart_png(const struct kh_chart *c, unsigned char **png, size_t *len, struct kh_err *err);

@@ -1,7 +1,9 @@
 #include "report/diff.h"
 #include "report/xmldiff.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/timefmt.h"
+#include "util/units.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -243,11 +245,6 @@ struct entry {
 	size_t f, t;
 };
 
-static int strcmp_null(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
 static int entry_rank(const struct entry *e)
 {
 	return e->f && e->t ? 2 : e->f ? 0 : 1;
@@ -256,10 +253,10 @@ static int entry_rank(const struct entry *e)
 static int cmp_entry(const void *x, const void *y)
 {
 	const struct entry *a = x, *b = y;
-	int c = strcmp_null(a->pool, b->pool);
+	int c = kh_strcmp_empty(a->pool, b->pool);
 
 	if (c == 0)
-		c = strcmp_null(a->name, b->name);
+		c = kh_strcmp_empty(a->name, b->name);
 	if (c == 0)
 		c = entry_rank(a) - entry_rank(b);
 	if (c == 0)
@@ -368,7 +365,7 @@ static const char *domain_uuid(const struct kh_snapshot *s, size_t i) { return s
 static const struct kh_domsnap *find_snap(const struct kh_domain *d, const char *name)
 {
 	for (size_t i = 0; i < d->n_snaps; i++)
-		if (strcmp_null(d->snaps[i].name, name) == 0)
+		if (kh_strcmp_empty(d->snaps[i].name, name) == 0)
 			return &d->snaps[i];
 	return NULL;
 }
@@ -413,7 +410,7 @@ static void cmp_snaps(const struct obj *o, const struct kh_domain *a, const stru
 			     KH_VALUE_TEXT);
 			free(path);
 		}
-	if (cb && strcmp_null(ca, cb) != 0 && find_snap(a, cb))
+	if (cb && kh_strcmp_empty(ca, cb) != 0 && find_snap(a, cb))
 		push(o, KH_CHANGE_MODIFIED, "current snapshot", kh_strdup(ca ? ca : "none"),
 		     kh_strdup(cb), KH_VALUE_TEXT);
 }
@@ -431,7 +428,7 @@ static const char *disk_file(const struct kh_snapshot *s, const struct kh_disk *
 static const struct kh_volume *volume_at(const struct kh_snapshot *s, const char *path)
 {
 	for (size_t i = 0; i < s->n_volumes; i++)
-		if (strcmp_null(s->volumes[i].path, path) == 0)
+		if (kh_strcmp_empty(s->volumes[i].path, path) == 0)
 			return &s->volumes[i];
 	return NULL;
 }
@@ -475,7 +472,7 @@ static void cmp_overlays(const struct obj *o, const struct kh_snapshot *from,
 		char *at;
 
 		for (size_t j = 0; j < a->n_disks && ka == NULL; j++)
-			if (kb->target && strcmp_null(a->disks[j].target, kb->target) == 0)
+			if (kb->target && kh_strcmp_empty(a->disks[j].target, kb->target) == 0)
 				ka = &a->disks[j];
 		if (ka == NULL)
 			continue;
@@ -592,8 +589,10 @@ static int volume_compare(const struct obj *o, const struct kh_snapshot *from, s
 
 static char *version(int64_t v)
 {
-	return kh_asprintf("%" PRId64 ".%" PRId64 ".%" PRId64, v / 1000000, v / 1000 % 1000,
-			   v % 1000);
+	char s[KH_VERSION_LEN];
+
+	kh_version_format(v, s);
+	return kh_strdup(s);
 }
 
 static void cmp_version(const struct obj *o, const char *path, int64_t a, int64_t b)
@@ -721,7 +720,7 @@ static int cmp_domain_by_name(const void *x, const void *y)
 {
 	const struct kh_domain *a = *(const struct kh_domain *const *)x;
 	const struct kh_domain *b = *(const struct kh_domain *const *)y;
-	int c = strcmp_null(a->name, b->name);
+	int c = kh_strcmp_empty(a->name, b->name);
 
 	return c ? c : (a > b) - (a < b);
 }

@@ -2,6 +2,7 @@
 #include "report/show.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 #include <errno.h>
@@ -28,18 +29,11 @@ static int parse_i64(const char *s, int64_t *v)
 	return 0;
 }
 
-static int same(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
 /* Whether a and b belong to one object (one group of lines). */
 static int same_object(const struct kh_change *a, const struct kh_change *b)
 {
-	return same(a->uri, b->uri) && same(a->object, b->object) && same(a->pool, b->pool) &&
-	       same(a->name, b->name);
+	return kh_str_eq(a->uri, b->uri) && kh_str_eq(a->object, b->object) && kh_str_eq(a->pool, b->pool) &&
+	       kh_str_eq(a->name, b->name);
 }
 
 static int several_hosts(const struct kh_changes *c)
@@ -47,7 +41,7 @@ static int several_hosts(const struct kh_changes *c)
 	if (c == NULL)
 		return 0;
 	for (size_t i = 1; i < c->n; i++)
-		if (!same(c->items[i].uri, c->items[0].uri))
+		if (!kh_str_eq(c->items[i].uri, c->items[0].uri))
 			return 1;
 	return 0;
 }

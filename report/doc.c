@@ -22,6 +22,8 @@ static struct kh_inline *inline_add(struct kh_block *b)
 	return KH_PUSH(b->text, b->n_text, b->cap_text);
 }
 
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	va_list aq;
@@ -178,21 +180,22 @@ void kh_cell_bar(struct kh_table *t, char *text, int64_t used, int64_t cap)
 	c->cap = cap;
 }
 
-struct kh_chart *kh_doc_chart(struct kh_doc *d, const char *title, int64_t ceiling)
+struct kh_block *kh_doc_chart(struct kh_doc *d, const struct kh_chart *c)
 {
-	struct kh_chart *c = &block_add(d, KH_BLOCK_CHART)->chart;
+	struct kh_block *b = block_add(d, KH_BLOCK_CHART);
+	int64_t *t = kh_malloc((c->n + 1) * sizeof *t), *y = kh_malloc((c->n + 1) * sizeof *y);
 
-	c->title = kh_strdup(title);
-	c->ceiling = ceiling;
-	return c;
-}
-
-void kh_chart_point(struct kh_chart *c, int64_t t, int64_t y)
-{
-	c->t = kh_realloc(c->t, (c->n + 1) * sizeof *c->t);
-	c->y = kh_realloc(c->y, (c->n + 1) * sizeof *c->y);
-	c->t[c->n] = t;
-	c->y[c->n++] = y;
+	if (c->n) {
+		memcpy(t, c->t, c->n * sizeof *t);
+		memcpy(y, c->y, c->n * sizeof *y);
+	}
+	b->chart = *c;
+	b->chart.title = kh_strdup(c->title);
+	b->chart.ceiling_label = kh_strdup(c->ceiling_label);
+	b->chart.t = t;
+	b->chart.y = y;
+	b->chart_id = ++d->n_charts;
+	return b;
 }
 
 struct kh_block *kh_doc_last(struct kh_doc *d)
@@ -236,9 +239,11 @@ static void block_free(struct kh_block *b)
 		free(b->table.cells[i].text);
 	free(b->table.cells);
 	free(b->table.tones);
-	free(b->chart.title);
-	free(b->chart.t);
-	free(b->chart.y);
+	/* the block's own copies (kh_doc_chart) */
+	free((char *)b->chart.title);
+	free((char *)b->chart.ceiling_label);
+	free((int64_t *)b->chart.t);
+	free((int64_t *)b->chart.y);
 }
 
 void kh_doc_clear(struct kh_doc *d)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report/chart.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -71,14 +72,6 @@ struct kh_field {
 	char *key, *value;      /* value NULL: "-" */
 };
 
-/* A series against a ceiling (used against capacity over time), for the charts of issue 16:
- * a back end may draw it or skip it; today every back end skips it. */
-struct kh_chart {
-	char *title;
-	int64_t *t, *y;         /* n samples: time (s since the epoch), value */
-	size_t n;
-	int64_t ceiling;        /* < 0: none */
-};
 
 enum kh_block_kind {
 	KH_BLOCK_HEADING,       /* text[0], level 1.. */
@@ -103,7 +96,10 @@ struct kh_block {
 	size_t n_fields, cap_fields;
 	int key_width;          /* fields: text pads "Key:" to this width */
 	struct kh_table table;
+	/* chart: drawn by the HTML back end (inline SVG, or an <img> of a mail's cid: part),
+	 * skipped by the others; the block owns its title and samples */
 	struct kh_chart chart;
+	unsigned chart_id;      /* its number among the document's charts, from 1 */
 };
 
 struct kh_doc {
@@ -113,6 +109,7 @@ struct kh_doc {
 	 * rendered and dropped a section at a time (log). */
 	int started;            /* a block was written */
 	int leadin;             /* text: the last block written was a heading ending in ':' */
+	unsigned n_charts;
 };
 
 /* ---- building: each returns the new part, owned by the document ---- */
@@ -136,8 +133,8 @@ void kh_table_tone(struct kh_table *t, enum kh_tone tone);
 struct kh_cell *kh_cell(struct kh_table *t, const char *text);  /* copies text */
 struct kh_cell *kh_cell_take(struct kh_table *t, char *text);   /* takes text */
 void kh_cell_bar(struct kh_table *t, char *text, int64_t used, int64_t cap); /* takes text */
-struct kh_chart *kh_doc_chart(struct kh_doc *d, const char *title, int64_t ceiling);
-void kh_chart_point(struct kh_chart *c, int64_t t, int64_t y);
+/* A chart block holding a copy of c (title and samples included). */
+struct kh_block *kh_doc_chart(struct kh_doc *d, const struct kh_chart *c);
 
 /* Drops the blocks (rendered ones, typically), keeping where the back ends stand. */
 void kh_doc_clear(struct kh_doc *d);
@@ -170,6 +167,9 @@ struct kh_html_opts {
 	int cmark;
 	int heading_offset;     /* written directly: a level 1 heading is <h(1 + offset)> */
 	const char *class;      /* class of each paragraph, list and table; NULL: none */
+	/* charts as <img src="cid:chartN@kvmhist"> for a mail's PNG parts (mail clients show
+	 * no SVG), not as inline SVG */
+	int chart_images;
 };
 
 /* An HTML fragment, inline-styled for mail clients: no script, no external resource. Fails

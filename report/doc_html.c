@@ -18,7 +18,10 @@
 #define TH_STYLE                                                                           \
 	"padding:6px 8px;border-bottom:2px solid #d0d7de;background-color:#f6f8fa;"       \
 	"white-space:nowrap;font-weight:bold"
-#define TD_STYLE "padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-align:top"
+/* A fleet's e-mail has some 150 rows and Gmail clips an HTML body past 102 KB: a cell is
+ * <td> alone, its padding the table's cellpadding, its rule the row's border, its
+ * alignment left unless said (valign top for the row). */
+#define TR_STYLE "border-bottom:1px solid #eaeef2"
 
 /* ---- the grid look: diff's tables ---- */
 
@@ -39,7 +42,8 @@ static const char *bar_color(double frac)
 	return frac >= 0.9 ? "#cf222e" : frac >= 0.7 ? "#d4a72c" : "#2da44e";
 }
 
-/* A bar of two cells: used (colored) and the rest (grey), widths in pixels. */
+/* A bar of two cells: used (colored) and the rest (grey), widths in pixels; width, height
+ * and bgcolor attributes are what mail clients keep, font-size keeps the cells 6px high. */
 static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
 {
 	double frac = (double)used / (double)cap;
@@ -49,19 +53,13 @@ static void html_bar(struct kh_buf *b, int64_t used, int64_t cap)
 		frac = 1;
 	w = (int)lround(frac * BAR_PX);
 	kh_buf_printf(b, "<table role=\"presentation\" width=\"%d\" cellpadding=\"0\" "
-			 "cellspacing=\"0\" border=\"0\" style=\"width:%dpx;border-collapse:"
-			 "collapse;margin-top:3px\"><tr>",
-		      BAR_PX, BAR_PX);
+			 "cellspacing=\"0\" style=\"margin-top:3px\"><tr>", BAR_PX);
 	if (w > 0)
-		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"%s\" style=\"width:%dpx;"
-				 "height:6px;background-color:%s;font-size:1px;line-height:1px\">"
-				 "&nbsp;</td>",
-			      w, bar_color(frac), w, bar_color(frac));
+		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"%s\" style=\"font-size:1px"
+				 "\">&nbsp;</td>", w, bar_color(frac));
 	if (w < BAR_PX)
-		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"#e5e7eb\" style=\""
-				 "width:%dpx;height:6px;background-color:#e5e7eb;font-size:1px;"
-				 "line-height:1px\">&nbsp;</td>",
-			      BAR_PX - w, BAR_PX - w);
+		kh_buf_printf(b, "<td width=\"%d\" height=\"6\" bgcolor=\"#e5e7eb\" style=\"font-size:"
+				 "1px\">&nbsp;</td>", BAR_PX - w);
 	kh_buf_puts(b, "</tr></table>");
 }
 
@@ -75,7 +73,9 @@ static void table_open(struct kh_buf *b, const char *class, const char *attrs)
 
 static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *class)
 {
-	table_open(b, class, " cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\""
+	/* a table wider than a phone scrolls in its own box; the prose around it wraps */
+	kh_buf_puts(b, "<div style=\"overflow-x:auto\">");
+	table_open(b, class, " cellpadding=\"6\" cellspacing=\"0\" border=\"0\" style=\""
 			     "border-collapse:collapse;font-size:13px;margin:0 0 16px 0\">\n<tr>");
 	for (size_t c = 0; c < t->cols; c++) {
 		const char *al = t->align[c] == 'r' ? "right" : "left";
@@ -87,11 +87,10 @@ static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *
 	kh_buf_puts(b, "</tr>\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct kh_cell *c = &t->cells[i];
-		const char *al = t->align[i % t->cols] == 'r' ? "right" : "left";
 
 		if (i % t->cols == 0)
-			kh_buf_puts(b, "<tr>");
-		kh_buf_printf(b, "<td align=\"%s\" style=\"text-align:%s;" TD_STYLE "\">", al, al);
+			kh_buf_puts(b, "<tr valign=\"top\" style=\"" TR_STYLE "\">");
+		kh_buf_puts(b, t->align[i % t->cols] == 'r' ? "<td align=\"right\">" : "<td>");
 		kh_escape_html(b, c->text);
 		if (c->bar && c->cap > 0)
 			html_bar(b, c->used, c->cap);
@@ -99,7 +98,7 @@ static void ruled_table(struct kh_buf *b, const struct kh_table *t, const char *
 		if ((i + 1) % t->cols == 0)
 			kh_buf_puts(b, "</tr>\n");
 	}
-	kh_buf_puts(b, "</table>\n");
+	kh_buf_puts(b, "</table></div>\n");
 }
 
 static const char *tone_background(enum kh_tone t)
@@ -187,6 +186,30 @@ static void html_prose(struct kh_buf *b, const struct kh_block *k, const struct 
 	}
 }
 
+/* A chart: inline SVG in a page; in a mail, an <img> of its PNG part (cid:), whose alt
+ * says in words what the picture shows. */
+static void chart_html(struct kh_buf *out, const struct kh_block *k, const struct kh_html_opts *o)
+{
+	char id[32];
+
+	if (o->chart_images) {
+		char *alt = kh_chart_alt(&k->chart);
+
+		kh_buf_printf(out, "<p style=\"margin:0 0 12px 0\"><img src=\"cid:chart%u@kvmhist\" "
+			      "width=\"%d\" height=\"%d\" alt=\"", k->chart_id, KH_CHART_WIDTH,
+			      KH_CHART_HEIGHT);
+		kh_escape_html(out, alt);
+		kh_buf_puts(out, "\" style=\"display:block;width:100%;max-width:600px;height:auto;"
+				 "border:0\"></p>\n");
+		free(alt);
+		return;
+	}
+	snprintf(id, sizeof id, "chart%u", k->chart_id);
+	kh_buf_puts(out, "<div style=\"margin:0 0 12px 0\">\n");
+	kh_chart_svg(&k->chart, id, 0, out);
+	kh_buf_puts(out, "</div>\n");
+}
+
 /* The block's Markdown through libcmark (safe: raw HTML never passes through). */
 static int cmark_prose(struct kh_buf *b, const struct kh_block *k, struct kh_err *err)
 {
@@ -214,10 +237,11 @@ int kh_doc_html(struct kh_doc *d, const struct kh_html_opts *o, struct kh_buf *o
 	for (size_t i = 0; i < d->n; i++) {
 		const struct kh_block *b = &d->b[i];
 
-		if (!(b->media & KH_MEDIA_HTML) || b->kind == KH_BLOCK_CHART ||
-		    (b->kind == KH_BLOCK_LIST && b->n_text == 0))
+		if (!(b->media & KH_MEDIA_HTML) || (b->kind == KH_BLOCK_LIST && b->n_text == 0))
 			continue;
-		if (b->kind == KH_BLOCK_TABLE) {
+		if (b->kind == KH_BLOCK_CHART) {
+			chart_html(out, b, o);
+		} else if (b->kind == KH_BLOCK_TABLE) {
 			if (b->table.look == KH_LOOK_GRID)
 				grid_table(out, &b->table, o->class);
 			else

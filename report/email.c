@@ -1,11 +1,14 @@
 /* The report as one RFC 5322 message: multipart/alternative with the Markdown as
- * text/plain and the HTML page as text/html, both quoted-printable. Quoted-printable
- * writes every '=' as =3D, so a boundary beginning with "=_" cannot occur in either part;
- * it is checked all the same. */
+ * text/plain and, as the rich part, a multipart/related of the HTML page (text/html) and one
+ * image/png per chart, which the page shows as cid: images (Gmail and Outlook show neither
+ * inline SVG nor data: URIs). Quoted-printable writes every '=' as =3D and base64 has no
+ * '_', so a boundary beginning with "=_" cannot occur in any part; the text parts are
+ * checked all the same. */
 #include "report/escape.h"
 #include "report/report_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
@@ -213,11 +216,7 @@ static void qp_encode(struct kh_buf *b, const char *s)
 
 static uint64_t hash(uint64_t h, const char *s)
 {
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
+	return kh_fnv1a(h, s, s ? strlen(s) : 0);
 }
 
 /* The domain of the (last) address in `from`, for the Message-ID. */
@@ -235,6 +234,13 @@ static char *id_domain(const char *from)
 			return kh_strndup(at + 1, n);
 	}
 	return kh_strdup("kvmhist.invalid");
+}
+
+static void images_free(struct kh_mail_image *images, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(images[i].png);
+	free(images);
 }
 
 static void date_header(struct kh_buf *b, int64_t now)
@@ -280,7 +286,9 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 {
 	struct kh_buf m = { 0 }, text = { 0 }, html = { 0 };
 	char *md = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
-	char boundary[64], *b;
+	struct kh_mail_image *images = NULL;
+	size_t n_images = 0;
+	char boundary[64], related[80], *b;
 	struct kh_analysis *a;
 	int64_t now = kh_now();
 	uint64_t h;
@@ -292,9 +300,11 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 		return -1;
 	/* One analysis for both parts and the subject. */
 	a = kh_analysis_new(r);
-	if (kh_report_pages(r, a, templates_dir, &md, &page, err)) {
+	if (kh_report_pages(r, a, templates_dir, &md, &page, &images, &n_images, err)) {
 		kh_analysis_free(a);
 		free(md);
+		free(page);
+		images_free(images, n_images);
 		return -1;
 	}
 	/* the parts and the Subject declare UTF-8: whatever slipped through is made so */
@@ -306,7 +316,7 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	qp_encode(&html, page);
 
 	kh_time_format(now, stamp);
-	h = hash(hash(hash(14695981039346656037ull, md), stamp), to);
+	h = hash(hash(hash(KH_FNV1A_BASIS, md), stamp), to);
 	h ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
 	for (unsigned salt = 0;; salt++) {
 		snprintf(boundary, sizeof boundary, "=_kvmhist_%016llx_%u", (unsigned long long)h,
@@ -315,6 +325,9 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 		    !strstr(html.data ? html.data : "", boundary))
 			break;
 	}
+
+	/* not a prefix of the outer boundary, nor it of this one (RFC 2046 5.1.1) */
+	snprintf(related, sizeof related, "=_kvmhist_related%s", boundary + strlen("=_kvmhist"));
 
 	date_header(&m, now);
 	if (header_addresses(&m, "From", from, err) || header_addresses(&m, "To", to, err))
@@ -338,9 +351,27 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 			"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	kh_buf_puts(&m, text.data ? text.data : "");
 	kh_buf_printf(&m, "\r\n--%s\r\n", boundary);
+	if (n_images)
+		kh_buf_printf(&m, "Content-Type: multipart/related; type=\"text/html\";\r\n"
+			      " boundary=\"%s\"\r\n\r\n--%s\r\n", related, related);
 	kh_buf_puts(&m, "Content-Type: text/html; charset=UTF-8\r\n"
 			"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	kh_buf_puts(&m, html.data ? html.data : "");
+	for (size_t i = 0; i < n_images; i++) {
+		kh_buf_printf(&m, "\r\n--%s\r\n", related);
+		kh_buf_printf(&m, "Content-Type: image/png\r\n"
+			      "Content-Transfer-Encoding: base64\r\n"
+			      "Content-ID: <chart%u@kvmhist>\r\n"
+			      "Content-Disposition: inline; filename=\"chart%u.png\"\r\n\r\n",
+			      images[i].id, images[i].id);
+		/* 57 bytes make a 76-character line */
+		for (size_t at = 0; at < images[i].len; at += 57) {
+			base64(&m, images[i].png + at, images[i].len - at < 57 ? images[i].len - at : 57);
+			kh_buf_puts(&m, "\r\n");
+		}
+	}
+	if (n_images)
+		kh_buf_printf(&m, "\r\n--%s--\r\n", related);
 	kh_buf_printf(&m, "\r\n--%s--\r\n", boundary);
 	*out = kh_buf_steal(&m);
 	rc = 0;
@@ -352,5 +383,6 @@ out:
 	free(page);
 	free(subj);
 	free(domain);
+	images_free(images, n_images);
 	return rc;
 }

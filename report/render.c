@@ -16,12 +16,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_GROWING 10
-#define DRIFT_ROWS 100
-#define LIST_ROWS 200   /* warn and orphan tables: the JSON has every row */
+#define TOP_GROWING 10   /* at most; --top may show fewer */
 #define NO_VALUE "\xe2\x80\x94"       /* — */
 #define RANGE_DASH "\xe2\x80\x93"     /* – */
 #define ARROW " \xe2\x86\x92 "        /* → */
+
+/* ---- lengths: every list shows at most r->top rows (0: all), the JSON has every row ---- */
+
+static size_t rows_max(const struct kh_report *r)
+{
+	return r->top > 0 ? (size_t)r->top : SIZE_MAX;
+}
+
+static size_t top_growing(const struct kh_report *r)
+{
+	return rows_max(r) < TOP_GROWING ? rows_max(r) : TOP_GROWING;
+}
 
 /* ---- cells ---- */
 
@@ -160,12 +170,14 @@ char *kh_report_hosts(const struct kh_report *r, size_t max)
 {
 	struct kh_buf b = { 0 };
 
-	for (size_t i = 0; i < r->n_hosts && i < max; i++) {
-		kh_buf_puts(&b, i == 0 ? "" : i + 1 == r->n_hosts ? " and " : ", ");
-		kh_buf_puts(&b, kh_rhost_label(&r->hosts[i]));
+	if (r->n_hosts > max) { /* a fleet: named by its size, the labels would be a list */
+		kh_buf_printf(&b, "%zu hosts", r->n_hosts);
+		return kh_buf_steal(&b);
 	}
-	if (r->n_hosts > max)
-		kh_buf_printf(&b, " and %zu more", r->n_hosts - max);
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		kh_buf_puts(&b, i == 0 ? "" : i + 1 == r->n_hosts ? " and " : ", ");
+		kh_buf_puts(&b, kh_rhost_display(&r->hosts[i]));
+	}
 	if (r->n_hosts == 0)
 		kh_buf_puts(&b, "no host");
 	return kh_buf_steal(&b);
@@ -215,15 +227,38 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 	return kh_buf_steal(&b);
 }
 
+/* The samples as a sparkline, for the formats that show no chart (Markdown, the mail's
+ * text); a dash with fewer than two. */
+#define TREND_CELLS 12
+static void trend_cell(const struct kh_report *r, struct kh_table *t, const struct kh_row *row)
+{
+	const int64_t *st, *sy;
+	size_t n = kh_row_samples(r, row, &st, &sy);
+
+	cell_add(t, n >= 2 ? kh_sparkline(sy, n, TREND_CELLS) : NULL);
+}
+
+/* A row forecast to fill within --warn-days. */
+static int within(const struct kh_report *r, const struct kh_row *row)
+{
+	return row->fc.ok && row->fc.days <= r->warn_days;
+}
+
+/* A row with enough samples for a rate, and that rate positive: the top growing. */
+static int growing(const struct kh_row *row)
+{
+	return row->fitted && row->fit.rate > 0;
+}
+
 /* ---- building the document ---- */
 
 static const char *const POOL_HEAD[] = { "Host", "Pool", "Capacity", "Used", "Available",
 					 "Committed", "Overcommit", "Growth/day", "Full on",
-					 "Note" };
+					 "Note", "Trend" };
 static const char *const TOP_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Used",
-					"Growth/day", "Since start", "Full on" };
+					"Growth/day", "Since start", "Full on", "Trend" };
 static const char *const WARN_HEAD[] = { "Host", "Pool", "Volume", "Owner", "Used",
-					 "Capacity", "Growth/day", "Full on" };
+					 "Capacity", "Growth/day", "Full on", "Trend" };
 static const char *const ORPHAN_HEAD[] = { "Host", "Pool", "Volume", "Path", "Used",
 					   "Capacity" };
 static const char *const SNAPDOM_HEAD[] = { "Host", "Domain", "Snapshots", "Oldest",
@@ -323,9 +358,9 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_date_format(from, f);
 	kh_date_format(to, t);
 	for (size_t i = 0; i < a->n_vols; i++)
-		warn_vols += a->vols[i].fc.ok && a->vols[i].fc.days <= r->warn_days;
+		warn_vols += within(r, &a->vols[i]);
 	for (size_t i = 0; i < a->n_pools; i++)
-		warn_pools += a->pools[i].fc.ok && a->pools[i].fc.days <= r->warn_days;
+		warn_pools += within(r, &a->pools[i]);
 	for (size_t i = 0; i < a->n_drift; i++) {
 		const struct kh_change *c = a->drift[i];
 
@@ -348,7 +383,9 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_span(in, " ");
 	if (r->n_hosts == 0)
 		kh_span(in, "none");
-	for (size_t i = 0; i < r->n_hosts; i++) {
+	if (r->n_hosts > rows_max(r)) /* a fleet: its table below names them */
+		kh_spanf(in, "%zu, in the Hosts table below, riskiest first", r->n_hosts);
+	for (size_t i = 0; i < r->n_hosts && r->n_hosts <= rows_max(r); i++) {
 		kh_span(in, i ? ", " : "");
 		kh_span(in, kh_rhost_label(&r->hosts[i]));
 		kh_span(in, " (");
@@ -360,6 +397,13 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_span_strong(in, "Period:");
 	kh_spanf(in, " %s to %s, %zu snapshot%s", f, t, r->n_snapshots,
 		 r->n_snapshots == 1 ? "" : "s");
+	in = kh_list_item(list, 0, KH_TONE_NONE);
+	kh_span_strong(in, "Covers:");
+	kh_spanf(in, " %zu host%s, %zu pool%s", r->n_hosts, r->n_hosts == 1 ? "" : "s",
+		 a->n_pools, a->n_pools == 1 ? "" : "s");
+	if (a->n_storage < a->n_pools)
+		kh_spanf(in, " on %zu filesystem%s", a->n_storage, a->n_storage == 1 ? "" : "s");
+	kh_spanf(in, ", %zu volume%s", a->n_vols, a->n_vols == 1 ? "" : "s");
 	in = kh_list_item(list, 0, KH_TONE_NONE);
 	kh_span_strong(in, "Fills first:");
 	kh_span(in, " ");
@@ -405,36 +449,165 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	}
 }
 
-static void pools_section(const struct kh_analysis *a, struct kh_doc *d)
+/* "and 3,980 more pools, none filling within 30 days": what a cut list leaves out. */
+static void more_line(const struct kh_report *r, struct kh_doc *d, size_t n, const char *what,
+		      size_t filling)
+{
+	if (n == 0)
+		return;
+	if (filling == 0)
+		kh_doc_paraf(d, "And %zu more %s, none filling within %d days; the JSON report lists "
+				"them all.", n, what, r->warn_days);
+	else
+		kh_doc_paraf(d, "And %zu more %s, %zu of them filling within %d days; the JSON report "
+				"lists them all.", n, what, filling, r->warn_days);
+}
+
+/* One row a filesystem: a pool alone as it always was, pools sharing one filesystem as one
+ * row that names them, its committed over all their volumes. */
+static void pools_section(const struct kh_report *r, const struct kh_analysis *a,
+			  struct kh_doc *d)
 {
 	struct kh_table *t;
+	size_t more = 0, filling = 0;
 
 	kh_doc_heading(d, 2, "Pools");
 	if (a->n_pools == 0) {
 		kh_doc_paraf(d, "No pools.");
 		return;
 	}
-	t = kh_doc_table(d, 10, POOL_HEAD, "llrrrrrrll");
-	for (size_t i = 0; i < a->n_pools; i++) {
-		const struct kh_row *p = &a->pools[i];
-		struct kh_buf note = { 0 };
+	t = kh_doc_table(d, 11, POOL_HEAD, "llrrrrrrlll");
+	for (size_t i = 0; i < a->n_storage; i++) {
+		const struct kh_storage *st = &a->storage[i];
+		const struct kh_row *p = st->row;
+		struct kh_buf note = { 0 }, names = { 0 };
 
+		if (i >= rows_max(r)) {
+			more += st->n_pools;
+			filling += within(r, p) ? st->n_pools : 0;
+			continue;
+		}
+		for (size_t k = 0; k < st->n_pools; k++)
+			kh_buf_printf(&names, "%s%s", k ? ", " : "", st->pools[k]->s->name);
 		cell_str(t, kh_row_host(p));
-		cell_str(t, p->s->name);
+		cell_add(t, kh_buf_steal(&names));
 		cell_add(t, size_str(p->capacity));
 		used_cell(t, p->allocation, p->capacity);
 		cell_add(t, size_str(p->available));
-		cell_add(t, size_str(p->committed));
-		cell_add(t, p->capacity > 0
-				    ? kh_asprintf("%.2fx", (double)p->committed / (double)p->capacity)
-				    : NULL);
+		cell_add(t, size_str(st->committed));
+		cell_add(t, p->capacity > 0 ? kh_asprintf("%.2fx", (double)st->committed /
+								     (double)p->capacity)
+					    : NULL);
 		cell_add(t, rate_str(p));
 		cell_add(t, full_str(p));
-		if (p->fills_before_volumes)
-			kh_buf_puts(&note, "fills before its volumes do");
+		if (st->n_pools > 1)
+			kh_buf_printf(&note, "%zu pools on one filesystem", st->n_pools);
+		if (st->fills_before_volumes)
+			kh_buf_printf(&note, "%sfills before its volumes do", note.len ? "; " : "");
 		notes_str(&note, p);
 		cell_add(t, note.len ? kh_buf_steal(&note) : kh_strdup(""));
+		trend_cell(r, t, p);
 	}
+	more_line(r, d, more, "pools", filling);
+}
+
+/* What a storage or volume to act on is called: "pool default", "pools default, lab",
+ * "volume db.qcow2 in pool data". */
+static char *risk_what(const struct kh_risk *k)
+{
+	struct kh_buf b = { 0 };
+
+	if (k->storage == NULL)
+		return kh_asprintf("volume %s in pool %s", k->row->s->name, k->row->s->pool);
+	kh_buf_puts(&b, k->storage->n_pools > 1 ? "pools " : "pool ");
+	for (size_t i = 0; i < k->storage->n_pools; i++)
+		kh_buf_printf(&b, "%s%s", i ? ", " : "", k->storage->pools[i]->s->name);
+	return kh_buf_steal(&b);
+}
+
+/* What and when first: on a phone the table scrolls, its first columns show. */
+static const char *const ACT_HEAD[] = { "What", "Host", "Full on", "Used", "Capacity",
+					"Growth/day" };
+
+/* Across every host, what fills soonest: a storage before the volumes in it when it fills
+ * first. */
+static void act_section(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d)
+{
+	struct kh_table *t;
+	size_t more = 0, filling = 0;
+
+	kh_doc_heading(d, 2, "Act first");
+	if (a->n_risks == 0) {
+		kh_doc_paraf(d, "Nothing is forecast to fill.");
+		return;
+	}
+	t = kh_doc_table(d, 6, ACT_HEAD, "lllrrr");
+	for (size_t i = 0; i < a->n_risks; i++) {
+		const struct kh_risk *k = &a->risks[i];
+		const struct kh_row *x = k->row;
+
+		if (i >= rows_max(r)) {
+			more++;
+			filling += within(r, x);
+			continue;
+		}
+		cell_add(t, risk_what(k));
+		cell_str(t, kh_row_host(x));
+		cell_add(t, full_str(x));
+		used_cell(t, x->allocation, x->capacity);
+		cell_add(t, size_str(x->capacity));
+		cell_add(t, rate_str(x));
+	}
+	more_line(r, d, more, "pools and volumes forecast to fill", filling);
+}
+
+static const char *const HOST_HEAD[] = { "Host", "URI", "Pools", "Volumes", "Fills first",
+					 "Worst overcommit", "Changes", "Pending" };
+
+/* One row a host, riskiest first; for a report of more than one host. */
+static void hosts_section(const struct kh_report *r, const struct kh_analysis *a,
+			  struct kh_doc *d)
+{
+	struct kh_table *t;
+	size_t more = 0, filling = 0;
+
+	if (r->n_hosts < 2)
+		return;
+	kh_doc_heading(d, 2, "Hosts");
+	t = kh_doc_table(d, 8, HOST_HEAD, "llrrlrrr");
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		const struct kh_hostrow *hr = &a->hosts[i];
+		char *what, *when;
+
+		if (i >= rows_max(r)) {
+			more++;
+			filling += hr->n_warn > 0;
+			continue;
+		}
+		cell_str(t, kh_rhost_name(hr->h)); /* the URI beside it tells hosts apart */
+		cell_str(t, hr->h->uri);
+		cell_add(t, kh_asprintf("%zu", hr->n_pools));
+		cell_add(t, kh_asprintf("%zu", hr->n_volumes));
+		if (hr->first) {
+			what = risk_what(hr->first);
+			when = full_str(hr->first->row);
+			cell_add(t, kh_asprintf("%s: %s", what, when));
+			free(what);
+			free(when);
+		} else {
+			cell_add(t, kh_strdup("nothing"));
+		}
+		cell_add(t, hr->worst ? kh_asprintf("%.2fx", hr->worst_overcommit) : NULL);
+		cell_add(t, kh_asprintf("%zu", hr->changes));
+		cell_add(t, kh_asprintf("%zu", hr->pending));
+	}
+	if (more && filling == 0)
+		kh_doc_paraf(d, "And %zu more hosts, none with anything filling within %d days; the "
+				"JSON report lists them all.", more, r->warn_days);
+	else if (more)
+		kh_doc_paraf(d, "And %zu more hosts, %zu of them with something filling within %d "
+				"days; the JSON report lists them all.", more, filling, r->warn_days);
 }
 
 static int cmp_rate_desc(const void *x, const void *y)
@@ -454,22 +627,93 @@ static void volume_cells(struct kh_table *t, const struct kh_row *v)
 	cell_str(t, v->s->name);
 }
 
-static void top_section(const struct kh_analysis *a, struct kh_doc *d)
+/* The chart of a storage's or a volume's row: its samples, the ceiling it fills at (a
+ * volume's capacity; for a pool, what it holds plus what is still available), the fitted
+ * rate with its range and the jump the fit left out, as the tables give them. */
+static void row_chart(const struct kh_report *r, const struct kh_row *row, int is_pool,
+		      char *title, struct kh_doc *d, size_t *n)
+{
+	struct kh_chart c = { .title = title, .ceiling = row->capacity,
+			      .ceiling_label = "capacity" };
+
+	c.n = kh_row_samples(r, row, &c.t, &c.y);
+	if (c.n == 0) {
+		free(title);
+		return;
+	}
+	if ((*n)++ == 0)
+		kh_doc_heading(d, 2, "Growth charts")->media = KH_MEDIA_HTML;
+	if (is_pool && row->allocation >= 0 && row->available >= 0 &&
+	    row->allocation + row->available != row->capacity) {
+		c.ceiling = row->allocation + row->available;
+		c.ceiling_label = "usable";
+	}
+	c.has_forecast = row->fc.ok && row->fit.rate > 0;
+	c.rate = row->fit.rate;
+	c.has_range = c.has_forecast && (row->fc.has_low || row->fc.has_high);
+	c.rate_low = row->fit.rate - row->fit.stderr_rate;
+	c.rate_high = row->fit.rate + row->fit.stderr_rate;
+	c.has_burst = row->fit.burst_intervals > 0;
+	c.burst_at = row->fit.burst_at;
+	c.burst_bytes = row->fit.burst_bytes;
+	kh_doc_chart(d, &c)->media = KH_MEDIA_HTML;
+	free(title);
+}
+
+static int cmp_rate_desc(const void *x, const void *y);
+
+/* Small multiples, HTML only: each storage of the Pools table, then the volumes within
+ * --warn-days of full and the top growing ones, each once and --top of them in all. */
+static void charts_section(const struct kh_report *r, const struct kh_analysis *a,
+			   struct kh_doc *d)
+{
+	const struct kh_row **vols = kh_malloc((a->n_vols + 1) * sizeof *vols);
+	size_t n = 0, n_vols = 0, n_growing = 0;
+
+	for (size_t i = 0; i < a->n_storage && n < rows_max(r); i++) {
+		const struct kh_storage *st = &a->storage[i];
+		struct kh_buf title = { 0 };
+
+		kh_buf_puts(&title, st->n_pools > 1 ? "pools " : "pool ");
+		for (size_t k = 0; k < st->n_pools; k++)
+			kh_buf_printf(&title, "%s%s", k ? ", " : "", st->pools[k]->s->name);
+		kh_buf_printf(&title, " on %s", kh_row_host(st->row));
+		row_chart(r, st->row, 1, kh_buf_steal(&title), d, &n);
+	}
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (within(r, &a->vols[i]))
+			vols[n_vols++] = &a->vols[i];
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (growing(&a->vols[i]) && !within(r, &a->vols[i]))
+			vols[n_vols + n_growing++] = &a->vols[i];
+	qsort(vols + n_vols, n_growing, sizeof *vols, cmp_rate_desc);
+	if (n_growing > top_growing(r))
+		n_growing = top_growing(r);
+	for (size_t i = 0; i < n_vols + n_growing && n < rows_max(r); i++)
+		row_chart(r, vols[i], 0,
+			  kh_asprintf("volume %s in %s on %s", vols[i]->s->name, vols[i]->s->pool,
+				      kh_row_host(vols[i])),
+			  d, &n);
+	free(vols);
+}
+
+static void top_section(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d)
 {
 	const struct kh_row **top = kh_malloc((a->n_vols + 1) * sizeof *top);
 	size_t n = 0;
 	struct kh_table *t;
 
 	for (size_t i = 0; i < a->n_vols; i++)
-		if (a->vols[i].fitted && a->vols[i].fit.rate > 0)
+		if (growing(&a->vols[i]))
 			top[n++] = &a->vols[i];
 	qsort(top, n, sizeof *top, cmp_rate_desc);
 	kh_doc_heading(d, 2, "Top growing volumes");
 	if (n == 0)
 		kh_doc_paraf(d, "No volume with enough samples (3 over 2 days or more) is growing.");
 	else {
-		t = kh_doc_table(d, 8, TOP_HEAD, "llllrrrl");
-		for (size_t i = 0; i < n && i < TOP_GROWING; i++) {
+		t = kh_doc_table(d, 9, TOP_HEAD, "llllrrrll");
+		for (size_t i = 0; i < n && i < top_growing(r); i++) {
 			const struct kh_row *v = top[i];
 
 			volume_cells(t, v);
@@ -478,16 +722,18 @@ static void top_section(const struct kh_analysis *a, struct kh_doc *d)
 			cell_add(t, rate_str(v));
 			cell_add(t, signed_size_str(v->allocation - v->alloc_start));
 			cell_add(t, full_str(v));
+			trend_cell(r, t, v);
 		}
-		if (n > TOP_GROWING)
+		if (n > top_growing(r))
 			kh_doc_paraf(d, "%zu more volumes are growing; the JSON report lists them all.",
-			      n - TOP_GROWING);
+			      n - top_growing(r));
 	}
 	free(top);
 }
 
 /* Volumes whose rate leaves a one-off jump out: said once, under the top growers. */
-static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
+static void bursts_note(const struct kh_report *r, const struct kh_analysis *a,
+			struct kh_doc *d)
 {
 	struct kh_block *list = NULL;
 	char date[KH_TIME_LEN];
@@ -505,7 +751,7 @@ static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
 					"took still counts):");
 			list = kh_doc_list(d, 0);
 		}
-		if (n > TOP_GROWING)
+		if (n > top_growing(r))
 			continue;
 		kh_date_format(v->fit.burst_at, date);
 		jump = signed_size_str(v->fit.burst_bytes);
@@ -514,8 +760,8 @@ static void bursts_note(const struct kh_analysis *a, struct kh_doc *d)
 		kh_spanf(in, ": %s on %s", jump, date);
 		free(jump);
 	}
-	if (n > TOP_GROWING)
-		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more", n - TOP_GROWING);
+	if (n > top_growing(r))
+		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more", n - top_growing(r));
 }
 
 static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
@@ -529,23 +775,24 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 	for (size_t i = 0; i < a->n_vols; i++) {
 		const struct kh_row *v = &a->vols[i];
 
-		if (!v->fc.ok || v->fc.days > r->warn_days)
+		if (!within(r, v))
 			continue;
-		if (rows++ >= LIST_ROWS)
+		if (rows++ >= rows_max(r))
 			continue;
 		if (t == NULL)
-			t = kh_doc_table(d, 8, WARN_HEAD, "llllrrrl");
+			t = kh_doc_table(d, 9, WARN_HEAD, "llllrrrll");
 		volume_cells(t, v);
 		cell_add(t, owners_str(v));
 		volume_used_cell(t, v);
 		cell_add(t, size_str(v->capacity));
 		cell_add(t, rate_str(v));
 		cell_add(t, full_str(v));
+		trend_cell(r, t, v);
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > LIST_ROWS)
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - LIST_ROWS);
+	if (rows > rows_max(r))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - rows_max(r));
 }
 
 static int cmp_name(const void *x, const void *y)
@@ -559,7 +806,8 @@ static int cmp_name(const void *x, const void *y)
 	return c ? c : strcmp(a->s->name, b->s->name);
 }
 
-static void orphan_section(const struct kh_analysis *a, struct kh_doc *d)
+static void orphan_section(const struct kh_report *r, const struct kh_analysis *a,
+			   struct kh_doc *d)
 {
 	const struct kh_row **o = kh_malloc((a->n_vols + 1) * sizeof *o);
 	size_t n = 0;
@@ -575,14 +823,25 @@ static void orphan_section(const struct kh_analysis *a, struct kh_doc *d)
 	else {
 		kh_doc_paraf(d, "Volumes no domain's disk uses in the latest snapshot.");
 		t = kh_doc_table(d, 6, ORPHAN_HEAD, "llllrr");
-		for (size_t i = 0; i < n && i < LIST_ROWS; i++) {
+		for (size_t i = 0; i < n && i < rows_max(r); i++) {
 			volume_cells(t, o[i]);
 			cell_str(t, o[i]->s->path);
 			used_cell(t, o[i]->allocation, o[i]->capacity);
 			cell_add(t, size_str(o[i]->capacity));
 		}
-		if (n > LIST_ROWS)
-			kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", n - LIST_ROWS);
+		if (n > rows_max(r)) {
+			int64_t used = 0, cap = 0;
+			char u[32], c[32];
+
+			for (size_t i = rows_max(r); i < n; i++) {
+				used += o[i]->allocation > 0 ? o[i]->allocation : 0;
+				cap += o[i]->capacity > 0 ? o[i]->capacity : 0;
+			}
+			kh_size_format(used, u, sizeof u);
+			kh_size_format(cap, c, sizeof c);
+			kh_doc_paraf(d, "And %zu more orphan volumes, %s used of %s; the JSON report "
+					"lists them all.", n - rows_max(r), u, c);
+		}
 	}
 	free(o);
 }
@@ -591,7 +850,7 @@ static const char *change_host(const struct kh_report *r, const struct kh_change
 {
 	const struct kh_rhost *h = kh_report_host_of(r, c->uri);
 
-	return h ? kh_rhost_label(h) : c->uri;
+	return h ? kh_rhost_display(h) : c->uri;
 }
 
 enum drift_kind { D_DOMAINS, D_CONFIG, D_NETWORKS };
@@ -621,7 +880,7 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 
 		if (drift_kind(c) != kind)
 			continue;
-		if (rows++ >= DRIFT_ROWS) {
+		if (rows++ >= rows_max(r)) {
 			more++;
 			continue;
 		}
@@ -664,14 +923,14 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 		const struct kh_changes *p = &r->hosts[i].pending;
 
 		for (size_t j = 0; j < p->n; j++) {
-			if (rows++ >= DRIFT_ROWS)
+			if (rows++ >= rows_max(r))
 				continue;
 			if (t == NULL) {
 				kh_doc_paraf(d, "Running domains whose persistent config differs "
 						"from what runs, as of each host's latest snapshot.");
 				t = kh_doc_table(d, 4, PENDING_HEAD, "llll");
 			}
-			cell_str(t, kh_rhost_label(&r->hosts[i]));
+			cell_str(t, kh_rhost_display(&r->hosts[i]));
 			cell_str(t, p->items[j].name);
 			cell_str(t, p->items[j].path);
 			cell_add(t, change_str(&p->items[j]));
@@ -679,8 +938,8 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > DRIFT_ROWS)
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - DRIFT_ROWS);
+	if (rows > rows_max(r))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - rows_max(r));
 }
 
 /* Said once where a backing chain is in the report: how its rows read. */
@@ -723,19 +982,19 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 	kh_doc_paraf(d, "Domains with snapshots or backing chains, as of each host's latest "
 			"snapshot; overlays are the bytes the layers above each chain's base hold.");
 	t = kh_doc_table(d, 6, SNAPDOM_HEAD, "llrrrr");
-	for (size_t i = 0; i < a->n_snapdoms && i < LIST_ROWS; i++) {
+	for (size_t i = 0; i < a->n_snapdoms && i < rows_max(r); i++) {
 		const struct kh_snaprow *x = &a->snapdoms[i];
 
-		cell_str(t, kh_rhost_label(x->h));
+		cell_str(t, kh_rhost_display(x->h));
 		cell_str(t, x->d->domain);
 		cell_add(t, kh_asprintf("%zu", x->d->n_snaps));
 		cell_add(t, age_str(host_latest(x->h), x->d->oldest));
 		cell_add(t, kh_asprintf("%zu", x->d->depth));
 		cell_add(t, size_str(x->d->overlays));
 	}
-	if (a->n_snapdoms > LIST_ROWS)
+	if (a->n_snapdoms > rows_max(r))
 		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->n_snapdoms - LIST_ROWS);
+			     a->n_snapdoms - rows_max(r));
 	if (a->n_forgotten == 0) {
 		kh_doc_paraf(d, "No snapshot is older than %d days.", r->snapshot_days);
 		return;
@@ -743,10 +1002,10 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 	kh_doc_paraf(d, "Forgotten: %zu snapshot%s older than %d days, oldest first.",
 		     a->n_forgotten, a->n_forgotten == 1 ? "" : "s", r->snapshot_days);
 	t = kh_doc_table(d, 6, FORGOTTEN_HEAD, "llllrl");
-	for (size_t i = 0; i < a->n_forgotten && i < LIST_ROWS; i++) {
+	for (size_t i = 0; i < a->n_forgotten && i < rows_max(r); i++) {
 		const struct kh_forgotten *f = &a->forgotten[i];
 
-		cell_str(t, kh_rhost_label(f->h));
+		cell_str(t, kh_rhost_display(f->h));
 		cell_str(t, f->s->domain);
 		cell_str(t, f->s->name);
 		when_str(f->s->created, when);
@@ -754,20 +1013,23 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 		cell_add(t, age_str(host_latest(f->h), f->s->created));
 		cell_str(t, f->s->kind);
 	}
-	if (a->n_forgotten > LIST_ROWS)
+	if (a->n_forgotten > rows_max(r))
 		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->n_forgotten - LIST_ROWS);
+			     a->n_forgotten - rows_max(r));
 }
 
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)
 {
 	summary(r, a, d);
-	pools_section(a, d);
-	top_section(a, d);
-	bursts_note(a, d);
+	act_section(r, a, d);
+	hosts_section(r, a, d);
+	charts_section(r, a, d);
+	pools_section(r, a, d);
+	top_section(r, a, d);
+	bursts_note(r, a, d);
 	chains_note(a, d);
 	warn_section(r, a, d);
-	orphan_section(a, d);
+	orphan_section(r, a, d);
 	snapshots_section(r, a, d);
 	drift_section(r, a, d, D_DOMAINS);
 	drift_section(r, a, d, D_CONFIG);
@@ -852,10 +1114,10 @@ static int read_template(const char *templates_dir, char **tpl, struct kh_err *e
 
 /* The document's HTML, its prose through libcmark from the Markdown the report is written
  * in, inside the template. */
-static int page(const struct kh_report *r, struct kh_doc *d, const char *tpl, char **out,
-		struct kh_err *err)
+static int page(const struct kh_report *r, struct kh_doc *d, const char *tpl, int images,
+		char **out, struct kh_err *err)
 {
-	static const struct kh_html_opts opts = { .cmark = 1 };
+	const struct kh_html_opts opts = { .cmark = 1, .chart_images = images };
 	struct kh_buf body = { 0 };
 	char *title, generated[KH_TIME_LEN];
 
@@ -884,15 +1146,35 @@ int kh_report_html(const struct kh_report *r, const char *templates_dir, char **
 		return -1;
 	a = kh_analysis_new(r);
 	kh_report_document(r, a, &d);
-	rc = page(r, &d, tpl, out, err);
+	rc = page(r, &d, tpl, 0, out, err);
 	free(tpl);
 	kh_doc_free(&d);
 	kh_analysis_free(a);
 	return rc;
 }
 
+/* Each chart block of d drawn as a PNG. */
+static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t *n,
+			struct kh_err *err)
+{
+	*images = kh_calloc(d->n_charts + 1, sizeof **images);
+	*n = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		struct kh_mail_image *im = &(*images)[*n];
+
+		if (d->b[i].kind != KH_BLOCK_CHART)
+			continue;
+		im->id = d->b[i].chart_id;
+		if (kh_chart_png(&d->b[i].chart, &im->png, &im->len, err))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html, struct kh_err *err)
+		    const char *templates_dir, char **md, char **html,
+		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
 {
 	struct kh_doc d = { 0 };
 	struct kh_buf b = { 0 };
@@ -900,11 +1182,15 @@ int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
 	int rc;
 
 	*md = *html = NULL;
+	*images = NULL;
+	*n_images = 0;
 	if (read_template(templates_dir, &tpl, err))
 		return -1;
 	kh_report_document(r, a, &d);
 	kh_doc_markdown(&d, &b);
-	rc = page(r, &d, tpl, html, err);
+	rc = page(r, &d, tpl, 1, html, err);
+	if (rc == 0)
+		rc = chart_images(&d, images, n_images, err);
 	*md = kh_buf_steal(&b);
 	free(tpl);
 	kh_doc_free(&d);

@@ -4,6 +4,7 @@
 #define KH_REPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store/model.h"
 #include "util/err.h"
@@ -28,6 +29,24 @@ int kh_report_add_changes(struct kh_report *r, const struct kh_snapshot *before,
 			  const struct kh_snapshot *after, const struct kh_snapshot *now,
 			  struct kh_err *err);
 
+/* A streaming caller says when it has fed the last snapshot of a URI: that host's rows are
+ * worked out then and its series kept no longer, so a fleet's report holds one host's
+ * series at a time. Feeding that URI again is refused. */
+void kh_report_host_done(struct kh_report *r, const char *uri);
+/* Says nothing more will be fed: every host is done, and the analysis the renderers share
+ * is made once (a report of many hosts holds its rows, not its series, from here on). */
+void kh_report_seal(struct kh_report *r);
+
+/* Names the host of `uri` `label` in every table (the config's `host LABEL URI`). Before
+ * any snapshot of it is fed. */
+void kh_report_set_label(struct kh_report *r, const char *uri, const char *label);
+
+/* Every list of the Markdown, HTML and e-mail shows at most this many rows, the ones that
+ * matter most, and says what the rest hold (default KH_REPORT_TOP; 0: all). The JSON has
+ * every row. */
+#define KH_REPORT_TOP 20
+void kh_report_set_top(struct kh_report *r, int rows);
+
 /* Volumes forecast to fill within this many days get their own section (default 30). */
 void kh_report_set_warn_days(struct kh_report *r, int days);
 /* A domain snapshot older than `days` (default 14) at its host's latest snapshot is listed
@@ -37,6 +56,9 @@ void kh_report_set_snapshot_days(struct kh_report *r, int days);
 /* Renderers; the returned string is the caller's. */
 char *kh_report_markdown(const struct kh_report *r);
 char *kh_report_json(const struct kh_report *r);
+/* The same, written to f as it is made (a fleet's is too big to hold); -1 on a write error,
+ * errno telling why. */
+int kh_report_json_write(const struct kh_report *r, FILE *f);
 /* HTML from the Markdown via libcmark, wrapped in templates_dir/report.html. */
 int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
 		   struct kh_err *err);

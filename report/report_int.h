@@ -49,8 +49,20 @@ struct kh_rsnap {
 	int current;
 };
 
+/* Two pools of a host whose numbers have agreed at every snapshot that measured both
+ * (kh_pools_agree): one filesystem once its allocation has moved (see report.c). */
+struct kh_pair {
+	uint32_t a, b;                  /* pool series */
+	int64_t alloc0;                 /* a's allocation when the pair was first seen */
+	int64_t gap0;                   /* a's less b's then */
+	int moved;
+};
+
 struct kh_rhost {
 	char *uri, *hostname;           /* hostname of the latest snapshot, NULL if unknown */
+	const char *label;              /* the config's (kh_report_set_label), borrowed */
+	char *display;                  /* kh_rhost_label's answer, kept by relabel() */
+	int dup;                        /* another host of the report has its name */
 	char *host_uuid;                /* likewise */
 	int64_t *times;                 /* taken_at of each snapshot fed, ascending */
 	size_t n_times, cap_times;
@@ -66,13 +78,18 @@ struct kh_rhost {
 	uint32_t *pool_map, *vol_map;
 	size_t n_pool_map, n_vol_map;
 	int mapped;
+	struct kh_pair *pairs;          /* pools that may share a filesystem */
+	size_t n_pairs, cap_pairs;
+	uint32_t *series;               /* its volume series (by index), then ... */
+	size_t n_series, cap_series;
+	uint32_t *pool_series;          /* ... its pool series */
+	size_t n_pool_series, cap_pool_series;
+	int done;                       /* kh_report_host_done: its rows are worked out */
 };
 
-/* The history of one volume (pool != NULL) or pool (pool == NULL) on one host. */
-struct kh_series {
-	size_t host;
-	char *pool, *name;
-	char *path;                     /* volumes: the latest path */
+/* What feeding one series needs: its kept samples and latest numbers. Freed once its host
+ * is done (kh_report_host_done), when its row has been worked out. */
+struct kh_feed {
 	struct kh_run *runs;            /* the kept samples, in order */
 	size_t n_runs, cap_runs;
 	size_t n;                       /* kept samples, over all runs */
@@ -82,6 +99,19 @@ struct kh_series {
 	uint32_t last_sample_ord;       /* the latest sample, kept even when thinned out */
 	int64_t alloc_last, alloc_first;
 	int64_t capacity, available;    /* latest known, KH_UNKNOWN if never known */
+	int fs_numbers;                 /* pools: a dir, fs or netfs pool, whose capacity,
+					 * allocation and available are its filesystem's */
+	int measured;                   /* pools: capacity, allocation and available known */
+	uint32_t measured_first, measured_ord; /* pools: the first and latest snapshot so */
+};
+
+/* One volume (pool != NULL) or pool (pool == NULL) on one host: what names it, kept for
+ * the whole report, and its feed while its host is fed. */
+struct kh_series {
+	size_t host;
+	char *pool, *name;
+	char *path;                     /* volumes: the latest path */
+	struct kh_feed *f;              /* NULL once its host is done */
 };
 
 struct kh_index {
@@ -89,9 +119,16 @@ struct kh_index {
 	size_t cap, n;
 };
 
+struct kh_label {
+	char *uri, *label;
+};
+
 struct kh_report {
 	int64_t from, to;
 	int warn_days;
+	int top;                        /* rows per list of md, html, e-mail; 0: all */
+	struct kh_label *labels;        /* kh_report_set_label */
+	size_t n_labels, cap_labels;
 	int snapshot_days;              /* a domain snapshot older than this is forgotten */
 	size_t n_snapshots;
 	int64_t first_at, last_at;
@@ -101,6 +138,16 @@ struct kh_report {
 	size_t n_vols, cap_vols, n_pools, cap_pools;
 	struct kh_index vol_index, pool_index;
 	struct kh_changes changes;      /* drift, in the order found */
+	/* The rows of the hosts done so far (row->s and row->h set only when analysed, since
+	 * the arrays they point into still grow). */
+	struct kh_row *done_vols, *done_pools;
+	size_t n_done_vols, cap_done_vols, n_done_pools, cap_done_pools;
+	int sealed;                     /* kh_report_seal: nothing more is fed */
+	/* The samples of every pool's and growing volume's row, for charts and the JSON's
+	 * series (kh_row_samples): kept apart so that rows stay plain values to copy. */
+	int64_t *sample_t, *sample_y;
+	size_t n_samples, cap_samples;
+	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
 
 /* A volume or pool as it stands at its host's latest snapshot, with its numbers. */
@@ -109,6 +156,7 @@ struct kh_row {
 	const struct kh_rhost *h;
 	struct kh_fit fit;
 	int fitted;                     /* enough samples and days for a rate */
+	uint32_t series;                /* s, by index */
 	struct kh_forecast fc;
 	int64_t capacity, allocation, available, alloc_start;
 	/* volumes */
@@ -124,6 +172,40 @@ struct kh_row {
 	int has_vol_full;
 	int64_t vol_full_at;            /* the earliest volume forecast in it */
 	int fills_before_volumes;
+	const struct kh_storage *storage; /* the filesystem it is on */
+	size_t sample_at, n_sample;     /* its samples in the report's; n_sample 0: none kept */
+};
+
+/* One filesystem of a host: a pool alone, or the pools found to share one. Its numbers and
+ * forecast are those of its first pool by name (they agree); committed counts the volumes
+ * of all its pools. */
+struct kh_storage {
+	const struct kh_row **pools;    /* by name */
+	size_t n_pools;
+	const struct kh_row *row;       /* pools[0] */
+	int64_t committed;
+	size_t n_volumes;
+	int has_vol_full;
+	int64_t vol_full_at;
+	int fills_before_volumes;
+};
+
+/* Something to act on: a storage or a volume, ranked by days to full. */
+struct kh_risk {
+	const struct kh_storage *storage; /* NULL for a volume */
+	const struct kh_row *row;         /* the volume, or the storage's row */
+};
+
+/* One host of the report, as the per-host table shows it. */
+struct kh_hostrow {
+	const struct kh_rhost *h;
+	size_t index;                   /* into kh_report.hosts */
+	size_t n_pools, n_volumes, n_storage;
+	size_t n_warn;                  /* storages and volumes filling within warn_days */
+	const struct kh_risk *first;    /* what fills first on it; NULL if nothing */
+	double worst_overcommit;        /* of its storages; 0 when none is known */
+	const struct kh_storage *worst; /* which; NULL when none is known */
+	size_t changes, pending;        /* drift in the period; pending at its latest */
 };
 
 /* A domain with snapshots or a backing chain, and its host. */
@@ -142,6 +224,14 @@ struct kh_forgotten {
 struct kh_analysis {
 	struct kh_row *vols, *pools;    /* sorted: soonest full first, no forecast last */
 	size_t n_vols, n_pools;
+	struct kh_storage *storage;     /* sorted like the pools */
+	size_t n_storage;
+	struct kh_risk *risks;          /* every storage and volume with a forecast, soonest
+					 * first, a storage before a volume filling as soon */
+	size_t n_risks;
+	struct kh_hostrow *hosts;       /* riskiest first (kh_hostrow_cmp) */
+	size_t n_warn_vols, n_warn_storage; /* forecast to fill within warn_days */
+	int kept;                       /* the report's own (sealed): not freed by the caller */
 	const struct kh_row *first;     /* what fills first, pool or volume; NULL if nothing */
 	int first_is_pool;
 	const struct kh_change **drift; /* sorted by time, then host */
@@ -153,12 +243,19 @@ struct kh_analysis {
 	int has_chains;                 /* some volume is the top of a backing chain */
 };
 
+/* A sealed report's analysis is made once and kept by the report (kh_analysis_free leaves
+ * it alone); an open report's is made anew each time. */
 struct kh_analysis *kh_analysis_new(const struct kh_report *r);
 void kh_analysis_free(struct kh_analysis *a);
 
 /* "kvm1", or the URI when the host never told its name. */
 const char *kh_row_host(const struct kh_row *row);
 const char *kh_rhost_label(const struct kh_rhost *h);
+/* A name unique within the report: the config's label, else the hostname, else the URI;
+ * "NAME (URI)" where another host of the report has that name too. */
+const char *kh_rhost_display(const struct kh_rhost *h);
+/* The config's label, else the hostname, else the URI: not unique (tables show the URI). */
+const char *kh_rhost_name(const struct kh_rhost *h);
 /* True when hosts i and j (different URIs) reach one machine: same hostname and host UUID. */
 int kh_rhost_same(const struct kh_report *r, size_t i, size_t j);
 /* The host of a change, by its URI; NULL when unknown. */
@@ -171,10 +268,19 @@ void kh_report_period(const struct kh_report *r, int64_t *from, int64_t *to);
 /* The report as a document, from its analysis (report/render.c). */
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a,
 			struct kh_doc *d);
+/* A chart as the PNG part of a mail, referred to from its HTML as cid:chartN@kvmhist. */
+struct kh_mail_image {
+	unsigned id;            /* N */
+	unsigned char *png;
+	size_t len;
+};
+
 /* The Markdown and the HTML page (templates_dir/report.html) of one document: what the
- * e-mail sends, from one analysis. */
+ * e-mail sends, from one analysis. The page shows each chart as an <img> of a cid: part,
+ * whose PNGs come back in images[0..*n_images) (the caller frees each png and the array). */
 int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html, struct kh_err *err);
+		    const char *templates_dir, char **md, char **html,
+		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
 
 /* Shared by the renderers and the e-mail (report/render.c). */
 char *kh_report_title(const struct kh_report *r);  /* "Storage report for kvm1, 2026-..." */
@@ -182,6 +288,11 @@ char *kh_report_hosts(const struct kh_report *r, size_t max); /* "kvm1, kvm2 and
 /* "db.qcow2 on kvm1 full on 2026-01-15 (in 5 days)", "pool thin on ...", or "nothing is
  * forecast to fill". */
 char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a);
+
+/* The samples a pool's or a growing volume's row was fitted from (t ascending); 0 for a
+ * row whose samples were not kept (a volume that does not grow). */
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
+		      const int64_t **y);
 
 /* True for changes that are only growth (allocation, available): the numbers cover them. */
 int kh_change_is_growth(const struct kh_change *c);

@@ -27,6 +27,11 @@ static json_t *num_json(double v, double unit)
 	return json_real(r);
 }
 
+static json_t *ratio_json(int64_t committed, int64_t capacity)
+{
+	return capacity > 0 ? num_json((double)committed / (double)capacity, 0.001) : json_null();
+}
+
 static json_t *date_json(int64_t t)
 {
 	char s[KH_TIME_LEN];
@@ -74,11 +79,26 @@ static void growth_json(json_t *o, const struct kh_row *row)
 	}
 }
 
+/* o with "series": [[taken_at, allocation], ...], the samples the fit used (pools, storage
+ * and growing volumes); null for a volume that does not grow, whose samples are not kept. */
+static json_t *with_series(json_t *o, const struct kh_report *r, const struct kh_row *row)
+{
+	const int64_t *t, *y;
+	size_t n = kh_row_samples(r, row, &t, &y);
+	json_t *series = n ? json_array() : json_null();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(series, json_pack("[o,I]", kh_json_time(t[i]),
+							(json_int_t)y[i]));
+	json_object_set_new(o, "series", series);
+	return o;
+}
+
 static json_t *volume_json(const struct kh_row *v)
 {
 	json_t *o = json_object(), *owners = json_array(), *backs = json_array();
 
-	json_object_set_new(o, "host", kh_json_str(kh_row_host(v)));
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(v->h)));
 	json_object_set_new(o, "pool", kh_json_str(v->s->pool));
 	json_object_set_new(o, "name", kh_json_str(v->s->name));
 	json_object_set_new(o, "path", kh_json_str(v->s->path));
@@ -104,20 +124,19 @@ static json_t *volume_json(const struct kh_row *v)
 	return o;
 }
 
+static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row *skip);
+
 static json_t *pool_json(const struct kh_row *p)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "host", kh_json_str(kh_row_host(p)));
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
 	json_object_set_new(o, "name", kh_json_str(p->s->name));
 	json_object_set_new(o, "capacity", size_json(p->capacity));
 	json_object_set_new(o, "allocation", size_json(p->allocation));
 	json_object_set_new(o, "available", size_json(p->available));
 	json_object_set_new(o, "committed", size_json(p->committed));
-	json_object_set_new(o, "overcommit_ratio",
-			    p->capacity > 0
-				    ? num_json((double)p->committed / (double)p->capacity, 0.001)
-				    : json_null());
+	json_object_set_new(o, "overcommit_ratio", ratio_json(p->committed, p->capacity));
 	growth_json(o, p);
 	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
 	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
@@ -125,6 +144,97 @@ static json_t *pool_json(const struct kh_row *p)
 	json_object_set_new(o, "earliest_volume_full_on",
 			    p->has_vol_full ? date_json(p->vol_full_at) : json_null());
 	json_object_set_new(o, "fills_before_volumes", json_boolean(p->fills_before_volumes));
+	json_object_set_new(o, "shares_storage_with", pool_names_json(p->storage, p));
+	return o;
+}
+
+/* The names of a storage's pools, but `skip`'s. */
+static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row *skip)
+{
+	json_t *names = json_array();
+
+	for (size_t i = 0; st && i < st->n_pools; i++)
+		if (st->pools[i] != skip)
+			json_array_append_new(names, kh_json_str(st->pools[i]->s->name));
+	return names;
+}
+
+/* One filesystem: its pools, its numbers and forecast (its first pool's), and committed over
+ * the volumes of all its pools. */
+static json_t *storage_json(const struct kh_storage *st)
+{
+	const struct kh_row *p = st->row;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
+	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
+	json_object_set_new(o, "pools", pool_names_json(st, NULL));
+	json_object_set_new(o, "capacity", size_json(p->capacity));
+	json_object_set_new(o, "allocation", size_json(p->allocation));
+	json_object_set_new(o, "available", size_json(p->available));
+	json_object_set_new(o, "committed", size_json(st->committed));
+	json_object_set_new(o, "overcommit", ratio_json(st->committed, p->capacity));
+	growth_json(o, p);
+	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
+	json_object_set_new(o, "volumes", json_integer((json_int_t)st->n_volumes));
+	json_object_set_new(o, "earliest_volume_full_on",
+			    st->has_vol_full ? date_json(st->vol_full_at) : json_null());
+	json_object_set_new(o, "fills_before_volumes", json_boolean(st->fills_before_volumes));
+	return o;
+}
+
+/* A storage or volume to act on: what it is, where, and when it fills. */
+static json_t *risk_json(const struct kh_risk *k)
+{
+	const struct kh_row *x = k->row;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "object", json_string(k->storage ? "storage" : "volume"));
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(x->h)));
+	json_object_set_new(o, "uri", kh_json_str(x->h->uri));
+	if (k->storage) {
+		json_object_set_new(o, "pools", pool_names_json(k->storage, NULL));
+	} else {
+		json_object_set_new(o, "pool", kh_json_str(x->s->pool));
+		json_object_set_new(o, "name", kh_json_str(x->s->name));
+	}
+	json_object_set_new(o, "days_to_full", num_json(x->fc.days, 0.1));
+	json_object_set_new(o, "full_on", date_json(x->fc.full_at));
+	return o;
+}
+
+static json_t *hostrow_json(const struct kh_hostrow *hr)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(hr->h)));
+	json_object_set_new(o, "label", kh_json_str(kh_rhost_display(hr->h)));
+	json_object_set_new(o, "uri", kh_json_str(hr->h->uri));
+	json_object_set_new(o, "pools", json_integer((json_int_t)hr->n_pools));
+	json_object_set_new(o, "volumes", json_integer((json_int_t)hr->n_volumes));
+	json_object_set_new(o, "storage", json_integer((json_int_t)hr->n_storage));
+	json_object_set_new(o, "filling_within_warn_days", json_integer((json_int_t)hr->n_warn));
+	json_object_set_new(o, "fills_first", hr->first ? risk_json(hr->first) : json_null());
+	json_object_set_new(o, "worst_overcommit",
+			    hr->worst ? ratio_json(hr->worst->committed, hr->worst->row->capacity)
+				      : json_null());
+	json_object_set_new(o, "changes", json_integer((json_int_t)hr->changes));
+	json_object_set_new(o, "pending", json_integer((json_int_t)hr->pending));
+	return o;
+}
+
+static json_t *summary_json(const struct kh_report *r, const struct kh_analysis *a)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "hosts", json_integer((json_int_t)r->n_hosts));
+	json_object_set_new(o, "pools", json_integer((json_int_t)a->n_pools));
+	json_object_set_new(o, "volumes", json_integer((json_int_t)a->n_vols));
+	json_object_set_new(o, "storage", json_integer((json_int_t)a->n_storage));
+	json_object_set_new(o, "storage_filling_within_warn_days",
+			    json_integer((json_int_t)a->n_warn_storage));
+	json_object_set_new(o, "volumes_filling_within_warn_days",
+			    json_integer((json_int_t)a->n_warn_vols));
 	return o;
 }
 
@@ -157,7 +267,20 @@ static json_t *pending_json(const struct kh_rhost *h, const struct kh_change *c)
 struct out {
 	struct kh_buf b;
 	int depth;              /* of the piece being dumped: its lines are indented this deep */
+	FILE *f;                /* where b goes once it holds FLUSH_AT bytes; NULL: kept */
 };
+
+/* A fleet's JSON is some 100 MB: written out as it is made, it never sits in memory whole. */
+#define FLUSH_AT 65536
+
+static void flush(struct out *o)
+{
+	if (o->f && o->b.len) {
+		fwrite(o->b.data, 1, o->b.len, o->f);
+		o->b.len = 0;
+		o->b.data[0] = '\0';
+	}
+}
 
 /* jansson's newlines come only from indenting (strings escape theirs): indent each. */
 static int put_indented(const char *s, size_t n, void *data)
@@ -203,6 +326,8 @@ static void put_element(struct out *o, json_t *j, size_t i)
 	kh_buf_puts(&o->b, i ? ",\n    " : "\n    ");
 	o->depth = 2;
 	put_value(o, j);
+	if (o->b.len >= FLUSH_AT)
+		flush(o);
 }
 
 static void put_array_end(struct out *o, size_t n)
@@ -236,6 +361,7 @@ static json_t *period_json(const struct kh_report *r)
 				json_array_append_new(same, kh_json_str(r->hosts[j].uri));
 		json_object_set_new(h, "same_host_as", same);
 		json_object_set_new(h, "snapshots", json_integer((json_int_t)r->hosts[i].n_times));
+		json_object_set_new(h, "label", kh_json_str(kh_rhost_display(&r->hosts[i])));
 		json_array_append_new(hosts, h);
 	}
 	json_object_set_new(per, "hosts", hosts);
@@ -314,7 +440,7 @@ static json_t *first_json(const struct kh_analysis *a)
 		return json_null();
 	first = json_object();
 	json_object_set_new(first, "object", json_string(a->first_is_pool ? "pool" : "volume"));
-	json_object_set_new(first, "host", kh_json_str(kh_row_host(a->first)));
+	json_object_set_new(first, "host", kh_json_str(kh_rhost_label(a->first->h)));
 	json_object_set_new(first, "pool", a->first_is_pool ? kh_json_str(a->first->s->name)
 							    : kh_json_str(a->first->s->pool));
 	json_object_set_new(first, "name", kh_json_str(a->first->s->name));
@@ -323,20 +449,20 @@ static json_t *first_json(const struct kh_analysis *a)
 	return first;
 }
 
-char *kh_report_json(const struct kh_report *r)
+static void report_json(const struct kh_report *r, struct out *out)
 {
 	struct kh_analysis *a = kh_analysis_new(r);
-	struct out o = { { 0 }, 0 };
+	struct out o = *out;
 	size_t n_pending = 0, n_snaps = 0;
 
 	put_member(&o, "period", period_json(r), 1);
 	put_array_start(&o, "volumes");
 	for (size_t i = 0; i < a->n_vols; i++)
-		put_element(&o, volume_json(&a->vols[i]), i);
+		put_element(&o, with_series(volume_json(&a->vols[i]), r, &a->vols[i]), i);
 	put_array_end(&o, a->n_vols);
 	put_array_start(&o, "pools");
 	for (size_t i = 0; i < a->n_pools; i++)
-		put_element(&o, pool_json(&a->pools[i]), i);
+		put_element(&o, with_series(pool_json(&a->pools[i]), r, &a->pools[i]), i);
 	put_array_end(&o, a->n_pools);
 	put_array_start(&o, "drift");
 	for (size_t i = 0; i < a->n_drift; i++)
@@ -359,7 +485,38 @@ char *kh_report_json(const struct kh_report *r)
 			put_element(&o, snap_json(r, &r->hosts[i], &r->hosts[i].snaps[j]),
 				    n_snaps++);
 	put_array_end(&o, n_snaps);
+	put_array_start(&o, "storage");
+	for (size_t i = 0; i < a->n_storage; i++)
+		put_element(&o, with_series(storage_json(&a->storage[i]), r, a->storage[i].row), i);
+	put_array_end(&o, a->n_storage);
+	put_member(&o, "summary", summary_json(r, a), 0);
+	put_array_start(&o, "hosts");
+	for (size_t i = 0; i < r->n_hosts; i++)
+		put_element(&o, hostrow_json(&a->hosts[i]), i);
+	put_array_end(&o, r->n_hosts);
+	put_array_start(&o, "act_first");
+	for (size_t i = 0; i < a->n_risks; i++)
+		put_element(&o, risk_json(&a->risks[i]), i);
+	put_array_end(&o, a->n_risks);
 	kh_buf_puts(&o.b, "\n}");
+	flush(&o);
 	kh_analysis_free(a);
+	*out = o;
+}
+
+char *kh_report_json(const struct kh_report *r)
+{
+	struct out o = { { 0 }, 0, NULL };
+
+	report_json(r, &o);
 	return kh_buf_steal(&o.b);
+}
+
+int kh_report_json_write(const struct kh_report *r, FILE *f)
+{
+	struct out o = { { 0 }, 0, f };
+
+	report_json(r, &o);
+	kh_buf_free(&o.b);
+	return ferror(f) ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/timefmt.h"
+#include "util/units.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -328,8 +329,7 @@ static struct cell version_cell(int64_t v)
 	if (v == KH_UNKNOWN)
 		strcpy(c.s, "-");
 	else
-		snprintf(c.s, sizeof c.s, "%" PRId64 ".%" PRId64 ".%" PRId64, v / 1000000,
-			 v / 1000 % 1000, v % 1000);
+		kh_version_format(v, c.s);
 	return c;
 }
 

@@ -1,6 +1,7 @@
 #include "report/xmldiff.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/str.h"
 #include "util/units.h"
 
 #include <ctype.h>
@@ -532,13 +533,7 @@ static uint64_t mix(uint64_t x)
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; s && *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return mix(h);
+	return mix(kh_fnv1a(KH_FNV1A_BASIS, s, s ? strlen(s) : 0));
 }
 
 static uint64_t hash_of(const struct ctx *c, const xmlNode *e)
@@ -962,7 +957,7 @@ static int alike_list(const xmlNode *a, const xmlNode *b, int depth);
 
 static int same_text(const xmlChar *a, const xmlChar *b)
 {
-	return (a == NULL || b == NULL) ? a == b : strcmp(S(a), S(b)) == 0;
+	return kh_str_eq(S(a), S(b));
 }
 
 /* True when two subtrees are written alike: the same nodes, attributes, namespaces and text
@@ -1085,13 +1080,6 @@ static void diff_attrs(struct ctx *c, const xmlNode *a, const xmlNode *b, int si
 	}
 }
 
-static int strcmp_null(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
 /* c->path and c->plain are the element's; a and b have the same name. */
 static int diff_elem(struct ctx *c, xmlNode *a, xmlNode *b, int depth)
 {
@@ -1102,7 +1090,7 @@ static int diff_elem(struct ctx *c, xmlNode *a, xmlNode *b, int depth)
 	text_value(a, &ta);
 	text_value(b, &tb);
 	diff_attrs(c, a, b, ta.sized, tb.sized);
-	if (strcmp_null(ta.cmp, tb.cmp) != 0) {
+	if (kh_strcmp_null(ta.cmp, tb.cmp) != 0) {
 		int bytes = (ta.bytes || !ta.cmp) && (tb.bytes || !tb.cmp);
 
 		if (bytes) {

@@ -452,7 +452,7 @@ static char *fmt_xml_orphan(sqlite3_stmt *s)
 	return kh_asprintf("XML %s: referenced by nothing", col(s, 0));
 }
 
-int kh_store_check(struct kh_store *st, char ***problems, size_t *n)
+void kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 {
 	struct problems p = { 0 };
 
@@ -500,7 +500,6 @@ int kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 		 " WHERE x IS NOT NULL) ORDER BY id", fmt_xml_orphan);
 	*problems = p.v;
 	*n = p.n;
-	return 0;
 }
 
 void kh_problems_free(char **v, size_t n)

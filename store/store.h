@@ -17,8 +17,8 @@ enum kh_open_mode {
 	KH_OPEN_EXISTING, /* must exist and be kvmhist's; one we may not write is read only */
 	KH_OPEN_WRITE,    /* must exist, be writable and pass PRAGMA quick_check */
 	KH_OPEN_CREATE,   /* as KH_OPEN_WRITE; create it (mode 0600, directory 0700) if missing */
-	/* As KH_OPEN_CREATE, but PRAGMA quick_check (a read of the whole file: 38 ms for a year
-	 * of 1000 domains) is left to kh_store_verify, so that it can run beside other work;
+	/* As KH_OPEN_CREATE, but PRAGMA quick_check (a read of the whole file) is left to
+	 * kh_store_verify, so that it can run beside other work;
 	 * kh_store_put refuses until it has passed. A file that needs a schema upgrade is
 	 * checked at once all the same: nothing is written into it unchecked. */
 	KH_OPEN_CREATE_VERIFY_LATER,
@@ -167,8 +167,9 @@ int kh_store_vacuum(struct kh_store *st, int64_t *before, int64_t *after, struct
 
 /* SQLite's integrity and foreign key checks and kvmhist's own invariants (every span's
  * object, every snapshot's host, every referenced XML exists; nothing is unreachable).
- * *problems gets one line per problem (none: *n = 0); a query the damage stops is one. */
-int kh_store_check(struct kh_store *st, char ***problems, size_t *n);
+ * *problems gets one line per problem (none: *n = 0); a query the damage stops is one, so
+ * there is no failure of its own to return. */
+void kh_store_check(struct kh_store *st, char ***problems, size_t *n);
 void kh_problems_free(char **v, size_t n);
 
 #endif

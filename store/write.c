@@ -3,6 +3,7 @@
  * costs a snapshot row and some span updates, not a copy of the estate. A pool's or volume's
  * measured numbers are not part of its version: they get a `size` row when they change. */
 #include "store/internal.h"
+#include "util/str.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,10 @@ static void bind_id(sqlite3_stmt *s, int i, int64_t id)
 		sqlite3_bind_null(s, i);
 }
 
-/* FNV-1a: only a lookup key; bodies are compared before one is reused. */
+/* Only a lookup key; bodies are compared before one is reused. */
 static int64_t text_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return (int64_t)(h >> 1);
+	return (int64_t)(kh_fnv1a(KH_FNV1A_BASIS, s, strlen(s)) >> 1);
 }
 
 /* Stores XML once by content; *id = 0 for no XML. */
@@ -69,10 +64,8 @@ static int put_xml(struct kh_store *st, const char *body, int64_t *id, struct kh
 
 /* --- what counts as the same version --- */
 
-static int same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
+/* NULL-safe (util/str.h); the name kept for the comparisons below */
+#define same_str kh_str_eq
 
 /* A resolved disk's sizes are its volume's and are stored with the volume, so that a growing
  * volume does not make a new version of the domain using it every night. */

@@ -2,9 +2,10 @@
 # qemu:///system, started only when none answers and stopped by pid at exit. The caller
 # provides $tmp (a scratch directory) and at_exit CMD (run at exit, last registered first).
 
-# libvirtd_up: makes sure a libvirtd answers on qemu:///system, starting one as
-# /work/shared/LAB.md describes when none does; only what it started is stopped at exit, by
-# pid. Returns 1 (with a reason in $skip) when that cannot be done.
+# libvirtd_up: makes sure a libvirtd answers on qemu:///system, starting one (with virtlogd,
+# the kvm and libvirt-qemu groups and user, and guests run as root) when none does; only what
+# it started is stopped at exit, by pid. Returns 1 (with a reason in $skip) when that cannot
+# be done.
 libvirtd_up() {
 	skip=""
 	if [ "$(id -u)" -ne 0 ]; then

@@ -70,7 +70,7 @@ runall() {
 		eval "set -- $line"
 		# the e-mail's boundary and Message-ID hash the pid: the one thing meant to differ
 		{ echo "\$ kvmhist $line"; "$bin" "$@" 2>&1; echo "exit $?"; } |
-			sed -e "s|$db|DB|g" -e 's/_kvmhist_[0-9a-f]\{16\}_/_kvmhist_PID_/g' \
+			sed -e "s|$db|DB|g" -e 's/_kvmhist_\(related_\)\{0,1\}[0-9a-f]\{16\}_/_kvmhist_\1PID_/g' \
 				-e 's/^\(Message-ID: <kvmhist\.[0-9TZ]*\.\)[0-9a-f]\{16\}@/\1PID@/' \
 				>"$o/$(printf %03d $i)"
 	done <"$out/commands"

@@ -105,6 +105,31 @@ static void test_repeated_uri_keeps_order(void **state)
 	kh_config_clear(&cfg);
 }
 
+/* host = LABEL URI: the URI is collected like a uri line, in order, and the label kept. */
+static void test_host_label(void **state)
+{
+	struct kh_config cfg;
+	struct kh_err err;
+
+	(void)state;
+	assert_int_equal(parse("uri = qemu:///system\n"
+			       "host = rack7-kvm3   qemu+ssh://root@10.0.7.3/system?no_verify=1\n"
+			       "host = lab test:///tmp/a.xml\n",
+			       &cfg, &err),
+			 0);
+	assert_int_equal(cfg.n_uris, 3);
+	assert_string_equal(cfg.uris[1], "qemu+ssh://root@10.0.7.3/system?no_verify=1");
+	assert_string_equal(cfg.uris[2], "test:///tmp/a.xml");
+	assert_int_equal(cfg.n_hosts, 2);
+	assert_string_equal(cfg.hosts[0].label, "rack7-kvm3");
+	assert_string_equal(cfg.hosts[0].uri, "qemu+ssh://root@10.0.7.3/system?no_verify=1");
+	assert_string_equal(cfg.hosts[1].label, "lab");
+	kh_config_clear(&cfg);
+	expect_error("host = kvm1\n", "t.conf:1: key 'host': expected 'LABEL URI', got 'kvm1'");
+	expect_error("uri = a\nhost = \" x\"\n",
+		     "t.conf:2: key 'host': expected 'LABEL URI', got ' x'");
+}
+
 static void test_whitespace_comments_quotes(void **state)
 {
 	struct kh_config cfg;
@@ -293,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_scalars),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_uri_list),
+		cmocka_unit_test(test_host_label),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

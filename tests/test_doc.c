@@ -118,7 +118,9 @@ static void test_markdown(void **state)
 	struct kh_doc d = { 0 };
 	struct kh_block *l;
 	struct kh_inline *in;
-	struct kh_chart *c;
+	int64_t t[2] = { 1, 2 }, y[2] = { 10, 20 };
+	struct kh_chart c = { .title = "used", .t = t, .y = y, .n = 2, .ceiling = 100 };
+	const struct kh_chart *chart;
 	char *s;
 
 	(void)state;
@@ -128,9 +130,7 @@ static void test_markdown(void **state)
 	kh_span_strong(in, "Host:");
 	kh_span(in, " <x>|y_");
 	kh_span(kh_list_item(l, 1, KH_TONE_NONE), "nested");
-	c = kh_doc_chart(&d, "used", 100);
-	kh_chart_point(c, 1, 10);
-	kh_chart_point(c, 2, 20);
+	chart = &kh_doc_chart(&d, &c)->chart;
 	kh_doc_list(&d, 1)->media = KH_MEDIA_TEXT;
 	kh_span(kh_list_item(kh_doc_last(&d), 0, KH_TONE_NONE), "terminal only");
 	kh_field(kh_doc_fields(&d, 0), "K", "v*");
@@ -148,8 +148,10 @@ static void test_markdown(void **state)
 			       "| Name | Size | Note |\n"
 			       "| --- | ---: | --- |\n"
 			       "| n\\|1 | 2 |  |\n");
-	assert_int_equal(c->n, 2);
-	assert_int_equal(c->y[1], 20);
+	/* the block holds its own copy of the samples */
+	assert_int_equal(chart->n, 2);
+	assert_ptr_not_equal(chart->y, y);
+	assert_int_equal(chart->y[1], 20);
 	free(s);
 	kh_doc_free(&d);
 }
@@ -196,8 +198,11 @@ static void test_html(void **state)
 	kh_cell_bar(t, strdup("95%"), 95, 100);
 	s = html(&d, &page);
 	assert_non_null(strstr(s, "<h1>&lt;script&gt;</h1>\n<ul>\n<li>&lt;img src=x&gt; **y**</li>"
-				  "\n</ul>\n<table cellpadding=\"0\""));
+				  "\n</ul>\n<div style=\"overflow-x:auto\"><table cellpadding=\"6\""));
 	assert_non_null(strstr(s, "<th align=\"right\" style=\"text-align:right;"));
+	/* a cell is <td> alone, or right-aligned; the row carries the rule */
+	assert_non_null(strstr(s, "<tr valign=\"top\" style=\"border-bottom:1px solid #eaeef2\">"
+				  "<td>vol</td><td align=\"right\">95%"));
 	assert_non_null(strstr(s, ">95%<table role=\"presentation\" width=\"100\""));
 	assert_non_null(strstr(s, "<td width=\"95\" height=\"6\" bgcolor=\"#cf222e\""));
 	assert_null(strstr(s, "<img"));

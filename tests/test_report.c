@@ -1044,7 +1044,7 @@ static void test_drift(void **state)
 	size_t i, k;
 
 	(void)state;
-	for (int i = 0; i < 4; i++) {
+	for (i = 0; i < 4; i++) {
 		struct kh_domain *db;
 
 		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
@@ -1250,7 +1250,7 @@ struct part {
 
 struct message {
 	char *headers;          /* raw, folded, CRLF */
-	struct part parts[4];
+	struct part parts[32];  /* the leaves: multipart/related parts are opened */
 	size_t n_parts;
 };
 
@@ -1276,18 +1276,15 @@ static char *header_get(const char *headers, const char *name)
 	return NULL;
 }
 
-static void message_parse(const char *m, struct message *msg)
+/* The parts of a multipart body (headers ending in CRLF, then the body) into msg's leaves. */
+static void parts_parse(const char *headers, const char *body, struct message *msg)
 {
-	const char *body = strstr(m, "\r\n\r\n"), *p;
+	const char *p;
 	char *ct, *bnd, *delim;
 
-	memset(msg, 0, sizeof *msg);
-	assert_non_null(body);
-	msg->headers = kh_strndup(m, (size_t)(body - m) + 2);
-	body += 4;
-	ct = header_get(msg->headers, "Content-Type");
+	ct = header_get(headers, "Content-Type");
 	assert_non_null(ct);
-	assert_true(strncmp(ct, "multipart/alternative;", 22) == 0);
+	assert_true(strncmp(ct, "multipart/", 10) == 0);
 	bnd = strstr(ct, "boundary=\"");
 	assert_non_null(bnd);
 	bnd += 10;
@@ -1306,15 +1303,63 @@ static void message_parse(const char *m, struct message *msg)
 		assert_non_null(end);
 		sep = strstr(start, "\r\n\r\n");
 		assert_true(sep != NULL && sep < end);
-		assert_true(msg->n_parts < 4);
-		msg->parts[msg->n_parts].headers = kh_strndup(start, (size_t)(sep - start) + 2);
-		msg->parts[msg->n_parts].body = qp_decode(sep + 4, (size_t)(end - sep - 4));
-		msg->n_parts++;
+		assert_true(msg->n_parts < 32);
+		{
+			char *h = kh_strndup(start, (size_t)(sep - start) + 2);
+			char *sub = header_get(h, "Content-Type");
+			char *cte = header_get(h, "Content-Transfer-Encoding");
+
+			if (strncmp(sub, "multipart/", 10) == 0) {
+				char *inner = kh_strndup(sep + 4, (size_t)(end - sep - 4));
+
+				parts_parse(h, inner, msg);
+				free(inner);
+				free(h);
+			} else {
+				msg->parts[msg->n_parts].headers = h;
+				msg->parts[msg->n_parts].body =
+				    strcmp(cte, "quoted-printable") == 0
+					? qp_decode(sep + 4, (size_t)(end - sep - 4))
+					: kh_strndup(sep + 4, (size_t)(end - sep - 4));
+				msg->n_parts++;
+			}
+			free(sub);
+			free(cte);
+		}
 		p = end + strlen(delim);
 	}
-	assert_string_equal(p, "--\r\n");
+	assert_true(strncmp(p, "--\r\n", 4) == 0 || strcmp(p, "--") == 0);
 	free(delim);
 	free(ct);
+}
+
+/* Removes from s each run from `open` to the first `close` after it, both included. */
+static void strip_between(char *s, const char *open, const char *close)
+{
+	char *p;
+
+	while ((p = strstr(s, open)) != NULL) {
+		char *end = strstr(p, close);
+
+		assert_non_null(end);
+		end += strlen(close);
+		memmove(p, end, strlen(end) + 1);
+	}
+}
+
+static void message_parse(const char *m, struct message *msg)
+{
+	const char *body = strstr(m, "\r\n\r\n");
+	char *ct;
+
+	memset(msg, 0, sizeof *msg);
+	assert_non_null(body);
+	msg->headers = kh_strndup(m, (size_t)(body - m) + 2);
+	ct = header_get(msg->headers, "Content-Type");
+	assert_non_null(ct);
+	assert_true(strncmp(ct, "multipart/alternative;", 22) == 0);
+	free(ct);
+	parts_parse(msg->headers, body + 4, msg);
 }
 
 static void message_free(struct message *msg)
@@ -1378,7 +1423,8 @@ static void test_email(void **state)
 	assert_string_equal(v, "1.0");
 	free(v);
 
-	assert_int_equal(msg.n_parts, 2);
+	/* the text, the HTML, and a PNG for each chart: pool default and the growing db.qcow2 */
+	assert_int_equal(msg.n_parts, 4);
 	v = header_get(msg.parts[0].headers, "Content-Type");
 	assert_string_equal(v, "text/plain; charset=UTF-8");
 	free(v);
@@ -1388,9 +1434,27 @@ static void test_email(void **state)
 	v = header_get(msg.parts[1].headers, "Content-Transfer-Encoding");
 	assert_string_equal(v, "quoted-printable");
 	free(v);
+	for (size_t i = 2; i < msg.n_parts; i++) {
+		char *cid = header_get(msg.parts[i].headers, "Content-ID"), *src;
+
+		v = header_get(msg.parts[i].headers, "Content-Type");
+		assert_string_equal(v, "image/png");
+		free(v);
+		v = kh_asprintf("<chart%zu@kvmhist>", i - 1);
+		assert_string_equal(cid, v);
+		free(v);
+		src = kh_asprintf("<img src=\"cid:chart%zu@kvmhist\" ", i - 1);
+		assert_non_null(strstr(msg.parts[1].body, src));
+		free(src);
+		free(cid);
+	}
+	/* mail clients show no SVG: the page's charts are those images, the rest the same */
+	assert_null(strstr(msg.parts[1].body, "<svg"));
 	md = kh_report_markdown(r);
 	assert_string_equal(msg.parts[0].body, md);
 	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	strip_between(msg.parts[1].body, "<p style=\"margin:0 0 12px 0\"><img ", "</p>\n");
+	strip_between(html, "<div style=\"margin:0 0 12px 0\">\n<svg ", "</svg>\n</div>\n");
 	assert_string_equal(msg.parts[1].body, html);
 	free(md);
 	free(html);
@@ -1469,6 +1533,435 @@ static void test_email_hostile_subject(void **state)
 	free_snaps(s, 4);
 }
 
+/* ---- pools sharing one filesystem ---- */
+
+/* `n` nights of host URI1: pools "default" and "lab" as two directories of one 1 TiB
+ * filesystem (numbers read a few KiB apart, as libvirt reads them one after the other) that
+ * grows 2 GiB a night, and "other", a filesystem of the same size whose numbers differ. */
+static void build_shared(struct kh_snapshot **s, int n, const char *lab_type)
+{
+	for (int i = 0; i < n; i++) {
+		int64_t used = 400 * GiB + i * 2 * GiB;
+
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		pool_add(s[i], "default", 1024 * GiB, used, 1024 * GiB - used);
+		pool_add(s[i], "lab", 1024 * GiB, used + 8192, 1024 * GiB - used - 8192);
+		free(s[i]->pools[1].type);
+		s[i]->pools[1].type = kh_strdup(lab_type);
+		pool_add(s[i], "other", 1024 * GiB, used + 3 * GiB, 1021 * GiB - used);
+		vol_add(s[i], "default", "a.qcow2", 10 * GiB, GiB);
+		vol_add(s[i], "lab", "big.qcow2", 8000 * GiB, used);
+		vol_add(s[i], "lab", "c.qcow2", 2000 * GiB, GiB);
+		vol_add(s[i], "other", "d.qcow2", 100 * GiB, GiB);
+		kh_snapshot_sort(s[i]);
+	}
+}
+
+static json_t *storage_of(json_t *j, const char *pool)
+{
+	size_t i, k;
+	json_t *st, *p;
+
+	json_array_foreach(json_object_get(j, "storage"), i, st) {
+		json_array_foreach(json_object_get(st, "pools"), k, p) {
+			if (strcmp(json_string_value(p), pool) == 0)
+				return st;
+		}
+	}
+	fail_msg("no storage holds pool '%s'", pool);
+	return NULL;
+}
+
+static void test_shared_storage(void **state)
+{
+	struct kh_snapshot *s[5];
+	struct kh_report *r = kh_report_new(T0(), T0() + 4 * DAY);
+	json_t *j, *st, *p, *with;
+	char *md;
+
+	(void)state;
+	build_shared(s, 5, "dir");
+	feed(r, s, 5);
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "storage")), 2);
+	st = storage_of(j, "lab");
+	assert_ptr_equal(st, storage_of(j, "default"));
+	assert_int_equal(json_array_size(json_object_get(st, "pools")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(st, "pools"), 0)),
+			    "default");
+	assert_string_equal(jstr(st, "host"), "kvm1");
+	assert_string_equal(jstr(st, "uri"), URI1);
+	assert_int_equal(jint(st, "capacity"), 1024 * GiB);
+	assert_int_equal(jint(st, "allocation"), 408 * GiB); /* default's: the first by name */
+	/* committed over the volumes of both pools: 10 + 8000 + 2000 GiB on 1 TiB */
+	assert_int_equal(jint(st, "committed"), 10010 * GiB);
+	assert_true(jnum(st, "overcommit") == 9.775);
+	assert_int_equal(jint(st, "volumes"), 3);
+	assert_int_equal(jint(st, "growth_bytes_per_day"), 2 * GiB);
+	assert_true(jnum(st, "days_to_full") == 308.0);
+	assert_true(json_is_true(json_object_get(st, "fills_before_volumes")));
+
+	/* each pool names the other; "other" agrees in capacity only */
+	with = json_object_get(find_named(json_object_get(j, "pools"), NULL, "lab"),
+			       "shares_storage_with");
+	assert_int_equal(json_array_size(with), 1);
+	assert_string_equal(json_string_value(json_array_get(with, 0)), "default");
+	with = json_object_get(find_named(json_object_get(j, "pools"), NULL, "default"),
+			       "shares_storage_with");
+	assert_string_equal(json_string_value(json_array_get(with, 0)), "lab");
+	p = find_named(json_object_get(j, "pools"), NULL, "other");
+	assert_int_equal(json_array_size(json_object_get(p, "shares_storage_with")), 0);
+	st = storage_of(j, "other");
+	assert_int_equal(json_array_size(json_object_get(st, "pools")), 1);
+	assert_int_equal(jint(st, "committed"), 100 * GiB);
+	/* a pool's own figures stay its own */
+	p = find_named(json_object_get(j, "pools"), NULL, "lab");
+	assert_int_equal(jint(p, "committed"), 10000 * GiB);
+	json_decref(j);
+
+	/* Markdown: one row for the filesystem, its pools named, overcommit over both; ranked
+	 * with what else to act on, after "other" (3 GiB fuller), before its volumes */
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "| kvm1 | default, lab | 1.0 TiB | 408.0 GiB (39%) | 616.0 GiB "
+				   "| 9.8 TiB | 9.78x | +2.0 GiB | 2026-11-09, in 308 days | 2 pools "
+				   "on one filesystem; fills before its volumes do | ▁▃▅▆█ |\n"));
+	assert_non_null(strstr(md, "- **Covers:** 1 host, 3 pools on 2 filesystems, 4 volumes\n"));
+	assert_non_null(strstr(md, "## Act first\n\n| What | Host | Full on | Used | Capacity | "
+				   "Growth/day |\n| --- | --- | --- | ---: | ---: | ---: |\n"
+				   "| pool other | kvm1 | 2026-11-07, in 306 days |"));
+	assert_non_null(strstr(md, "|\n| pools default, lab | kvm1 | 2026-11-09, in 308 days |"));
+	assert_null(strstr(md, "## Hosts\n")); /* one host: no table of hosts */
+	free(md);
+	/* --top 1: each list one row, and what the rest hold */
+	kh_report_set_top(r, 1);
+	md = kh_report_markdown(r);
+	assert_non_null(strstr(md, "And 2 more pools, none filling within 30 days; the JSON report "
+				   "lists them all.\n"));
+	assert_non_null(strstr(md, "And 2 more pools and volumes forecast to fill, none filling "
+				   "within 30 days; the JSON report lists them all.\n"));
+	free(md);
+	kh_report_free(r);
+	free_snaps(s, 5);
+}
+
+/* Never grouped: numbers that part once, numbers that never move, a pool whose numbers are
+ * not a filesystem's, a pool of another host. */
+static void test_shared_storage_not(void **state)
+{
+	struct kh_snapshot *s[5], *t[5];
+	struct kh_report *r;
+	struct kh_err err;
+	json_t *j;
+
+	(void)state;
+	/* lab is a logical pool: a volume group of the same size is no shared directory */
+	r = kh_report_new(T0(), T0() + 4 * DAY);
+	build_shared(s, 5, "logical");
+	feed(r, s, 5);
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "storage")), 3);
+	json_decref(j);
+	kh_report_free(r);
+
+	/* one night 200 MiB apart: past the tolerance (1.1 MB: 0.0001 % of 1 TiB) */
+	r = kh_report_new(T0(), T0() + 4 * DAY);
+	free_snaps(s, 5);
+	build_shared(s, 5, "dir");
+	s[3]->pools[1].allocation += 200 * MiB;
+	feed(r, s, 5);
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "storage")), 3);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 5);
+
+	/* two test-driver pools of 100 GiB that grow alike, 2 to 4 MiB apart (as in the bench
+	 * fleet): their numbers differ */
+	r = kh_report_new(T0(), T0() + 29 * DAY);
+	for (int i = 0; i < 30; i++) {
+		struct kh_snapshot *x = snap_new(URI1, "kvm1", T0() + i * DAY);
+		int64_t a = 548 * MiB + i * 4096 * 1024, b = 546 * MiB + i * 4014 * 1024;
+
+		pool_add(x, "pool06", 100 * GiB, a, 100 * GiB - a);
+		pool_add(x, "pool08", 100 * GiB, b, 100 * GiB - b);
+		assert_int_equal(kh_report_add(r, NULL, x, &err), 0);
+		kh_snapshot_free(x);
+	}
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "storage")), 2);
+	json_decref(j);
+	kh_report_free(r);
+
+	/* equal to the byte, but never moving: two idle filesystems of one size look the same */
+	r = kh_report_new(T0(), T0() + 4 * DAY);
+	for (int i = 0; i < 5; i++) {
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		pool_add(s[i], "a", 100 * GiB, 0, 100 * GiB);
+		pool_add(s[i], "b", 100 * GiB, 0, 100 * GiB);
+		t[i] = snap_new(URI2, "kvm2", T0() + i * DAY);
+		pool_add(t[i], "a", 100 * GiB, GiB + i * GiB, 99 * GiB - i * GiB);
+		pool_add(t[i], "c", 100 * GiB, 2 * GiB + i * GiB, 98 * GiB - i * GiB);
+		/* host 1's pool "m" moves exactly as host 2's "a": hosts never share */
+		pool_add(s[i], "m", 100 * GiB, GiB + i * GiB, 99 * GiB - i * GiB);
+	}
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(kh_report_add(r, i ? s[i - 1] : NULL, s[i], &err), 0);
+		assert_int_equal(kh_report_add(r, i ? t[i - 1] : NULL, t[i], &err), 0);
+	}
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(j, "storage")), 5);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 5);
+	free_snaps(t, 5);
+}
+
+/* Streamed as the store gives it, the grouping is the same. */
+static void test_shared_storage_streamed(void **state)
+{
+	struct kh_snapshot *s[5];
+	struct kh_report *r = kh_report_new(T0(), T0() + 4 * DAY);
+	struct kh_err err;
+	json_t *j;
+
+	(void)state;
+	build_shared(s, 5, "dir");
+	for (int i = 0; i < 5; i++) {
+		struct kh_snapshot *none = kh_snapshot_new();
+
+		none->host.uri = kh_strdup(URI1);
+		none->taken_at = s[i]->taken_at;
+		/* same objects every night: only the numbers of `now` are read after the first */
+		assert_int_equal(kh_report_add_changes(r, i ? none : NULL, i ? none : NULL, s[i],
+						       &err), 0);
+		kh_snapshot_free(none);
+	}
+	j = report_json(r);
+	assert_int_equal(json_array_size(json_object_get(storage_of(j, "lab"), "pools")), 2);
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 5);
+}
+
+/* Written to a file as it is made, the JSON is the string byte for byte, past the flushes. */
+static void test_json_written(void **state)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 2 * DAY);
+	struct kh_err err;
+	char *whole, *file;
+	FILE *f = tmpfile();
+	size_t len;
+	long n;
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		struct kh_snapshot *s = snap_new(URI1, "kvm1", T0() + k * DAY);
+
+		pool_add(s, "default", 100 * GiB, 10 * GiB, 90 * GiB);
+		for (int v = 0; v < 400; v++) { /* some 400 KB: several flushes */
+			char name[32];
+
+			snprintf(name, sizeof name, "v%03d.qcow2", v);
+			vol_add(s, "default", name, 10 * GiB, GiB + k * v * MiB);
+		}
+		kh_snapshot_sort(s);
+		assert_int_equal(kh_report_add(r, NULL, s, &err), 0);
+		kh_snapshot_free(s);
+	}
+	whole = kh_report_json(r);
+	assert_non_null(f);
+	assert_int_equal(kh_report_json_write(r, f), 0);
+	n = ftell(f);
+	len = strlen(whole);
+	assert_true(len > 200000);
+	assert_int_equal((size_t)n, len);
+	rewind(f);
+	file = kh_malloc(len + 1);
+	assert_int_equal(fread(file, 1, len, f), len);
+	assert_memory_equal(file, whole, len);
+	fclose(f);
+	free(file);
+	free(whole);
+	kh_report_free(r);
+}
+
+/* Each host done as soon as it is fed, then sealed: the same report as kept whole, in every
+ * format; feeding a done host or a sealed report is refused. */
+static void test_hosts_done_sealed(void **state)
+{
+	struct kh_snapshot *s[5], *t[5];
+	struct kh_report *whole = kh_report_new(T0(), T0() + 4 * DAY);
+	struct kh_report *done = kh_report_new(T0(), T0() + 4 * DAY);
+	struct kh_err err;
+	char *a, *b;
+
+	(void)state;
+	build_shared(s, 5, "dir");
+	build_five_days(t, 5);
+	for (int i = 0; i < 5; i++) {
+		free(t[i]->host.uri);
+		t[i]->host.uri = kh_strdup(URI2);
+	}
+	feed(whole, s, 5);
+	feed(whole, t, 5);
+	feed(done, s, 5);
+	kh_report_host_done(done, URI1);
+	assert_int_equal(kh_report_add(done, s[3], s[4], &err), -1);
+	assert_non_null(strstr(err.msg, "after its host was done"));
+	kh_report_free(done);
+
+	done = kh_report_new(T0(), T0() + 4 * DAY);
+	feed(done, s, 5);
+	kh_report_host_done(done, URI1);
+	free_snaps(s, 5);
+	feed(done, t, 5);
+	kh_report_seal(done);
+	assert_int_equal(kh_report_add(done, t[3], t[4], &err), -1);
+	assert_non_null(strstr(err.msg, "sealed"));
+	a = kh_report_json(whole);
+	b = kh_report_json(done);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = kh_report_markdown(whole);
+	b = kh_report_markdown(done);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	b = kh_report_markdown(done); /* the analysis is kept: made once, read twice */
+	a = kh_report_markdown(whole);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	kh_report_free(whole);
+	kh_report_free(done);
+	free_snaps(t, 5);
+}
+
+/* Hosts that share a hostname get labels that tell them apart; the config's label wins. */
+static void test_host_labels(void **state)
+{
+	static const char *const uris[] = { "test:///a.xml", "test:///b.xml", URI1, URI2 };
+	static const char *const names[] = { "vm", "vm", "kvm1", "kvm2" };
+	struct kh_report *r = kh_report_new(T0(), T0() + DAY);
+	struct kh_snapshot *s[4];
+	struct kh_err err;
+	json_t *j, *hosts;
+	const char *want[] = { "vm (test:///a.xml)", "vm (test:///b.xml)", "kvm1", "rack 7" };
+
+	(void)state;
+	kh_report_set_label(r, URI2, "rack 7");
+	for (int k = 0; k < 4; k++) {
+		s[k] = snap_new(uris[k], names[k], T0() + k);
+		assert_int_equal(kh_report_add(r, NULL, s[k], &err), 0);
+	}
+	j = report_json(r);
+	hosts = json_object_get(json_object_get(j, "period"), "hosts");
+	for (size_t k = 0; k < 4; k++) {
+		json_t *h = json_array_get(hosts, k);
+
+		assert_string_equal(jstr(h, "uri"), uris[k]);
+		assert_string_equal(jstr(h, "host"), names[k]);
+		assert_string_equal(jstr(h, "label"), want[k]);
+	}
+	json_decref(j);
+	kh_report_free(r);
+	free_snaps(s, 4);
+}
+
+/* A later hostname relabels: once the second "vm" is renamed, the first is plain "vm". */
+static void test_host_labels_renamed(void **state)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 2 * DAY);
+	struct kh_snapshot *a = snap_new("test:///a.xml", "vm", T0());
+	struct kh_snapshot *b = snap_new("test:///b.xml", "vm", T0() + 1);
+	struct kh_snapshot *c = snap_new("test:///b.xml", "web", T0() + DAY);
+	struct kh_err err;
+	json_t *j, *hosts;
+
+	(void)state;
+	assert_int_equal(kh_report_add(r, NULL, a, &err), 0);
+	assert_int_equal(kh_report_add(r, NULL, b, &err), 0);
+	assert_int_equal(kh_report_add(r, b, c, &err), 0);
+	j = report_json(r);
+	hosts = json_object_get(json_object_get(j, "period"), "hosts");
+	assert_string_equal(jstr(json_array_get(hosts, 0), "label"), "vm");
+	assert_string_equal(jstr(json_array_get(hosts, 1), "label"), "web");
+	json_decref(j);
+	kh_report_free(r);
+	kh_snapshot_free(a);
+	kh_snapshot_free(b);
+	kh_snapshot_free(c);
+}
+
+/* The summary and the hosts, ranked by risk across hosts: a storage ahead of its volumes
+ * only when it fills first; hosts by what fills first on them, then by overcommit. */
+static void test_ranked_by_risk(void **state)
+{
+	struct kh_report *r = kh_report_new(T0(), T0() + 4 * DAY);
+	struct kh_snapshot *s[3][5];
+	struct kh_err err;
+	json_t *j, *risks, *hosts, *sum;
+	static const char *const uris[] = { URI1, URI2, "qemu+ssh://kvm3/system" };
+	static const char *const names[] = { "kvm1", "kvm2", "kvm3" };
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		for (int h = 0; h < 3; h++)
+			s[h][i] = snap_new(uris[h], names[h], T0() + i * DAY + h);
+		/* kvm1: a volume full in 20 days, its pool in 90 */
+		pool_add(s[0][i], "p", 100 * GiB, 10 * GiB + i * GiB, 90 * GiB - i * GiB);
+		vol_add(s[0][i], "p", "v", 30 * GiB, 6 * GiB + i * GiB);
+		/* kvm2: a thin pool full in 5 days, before its volume (in 491) */
+		pool_add(s[1][i], "thin", 100 * GiB, 82 * GiB + i * 2 * GiB, 18 * GiB - i * 2 * GiB);
+		vol_add(s[1][i], "thin", "w", 1000 * GiB, 10 * GiB + i * 2 * GiB);
+		/* kvm3: nothing grows; 3x overcommitted */
+		pool_add(s[2][i], "q", 100 * GiB, 10 * GiB, 90 * GiB);
+		vol_add(s[2][i], "q", "x", 300 * GiB, 10 * GiB);
+		for (int h = 0; h < 3; h++)
+			kh_snapshot_sort(s[h][i]);
+	}
+	for (int i = 0; i < 5; i++)
+		for (int h = 2; h >= 0; h--)
+			assert_int_equal(kh_report_add(r, i ? s[h][i - 1] : NULL, s[h][i], &err), 0);
+	kh_report_set_warn_days(r, 30);
+	j = report_json(r);
+	sum = json_object_get(j, "summary");
+	assert_int_equal(jint(sum, "hosts"), 3);
+	assert_int_equal(jint(sum, "pools"), 3);
+	assert_int_equal(jint(sum, "volumes"), 3);
+	assert_int_equal(jint(sum, "storage"), 3);
+	assert_int_equal(jint(sum, "storage_filling_within_warn_days"), 1);
+	assert_int_equal(jint(sum, "volumes_filling_within_warn_days"), 1);
+	risks = json_object_get(j, "act_first");
+	assert_int_equal(json_array_size(risks), 4);
+	assert_string_equal(jstr(json_array_get(risks, 0), "object"), "storage");
+	assert_string_equal(jstr(json_array_get(risks, 0), "uri"), URI2);
+	assert_true(jnum(json_array_get(risks, 0), "days_to_full") == 5.0);
+	assert_string_equal(jstr(json_array_get(risks, 1), "object"), "volume");
+	assert_string_equal(jstr(json_array_get(risks, 1), "name"), "v");
+	assert_true(jnum(json_array_get(risks, 1), "days_to_full") == 20.0);
+	assert_string_equal(jstr(json_array_get(risks, 2), "object"), "storage");
+	assert_string_equal(jstr(json_array_get(risks, 2), "uri"), URI1);
+	assert_string_equal(jstr(json_array_get(risks, 3), "name"), "w");
+	hosts = json_object_get(j, "hosts");
+	assert_int_equal(json_array_size(hosts), 3);
+	assert_string_equal(jstr(json_array_get(hosts, 0), "uri"), URI2);
+	assert_string_equal(jstr(json_object_get(json_array_get(hosts, 0), "fills_first"),
+				 "object"), "storage");
+	assert_int_equal(jint(json_array_get(hosts, 0), "filling_within_warn_days"), 1);
+	assert_string_equal(jstr(json_array_get(hosts, 1), "uri"), URI1);
+	assert_string_equal(jstr(json_array_get(hosts, 2), "uri"), "qemu+ssh://kvm3/system");
+	assert_jnull(json_array_get(hosts, 2), "fills_first");
+	assert_true(jnum(json_array_get(hosts, 2), "worst_overcommit") == 3.0);
+	assert_int_equal(jint(json_array_get(hosts, 2), "pools"), 1);
+	assert_int_equal(jint(json_array_get(hosts, 2), "volumes"), 1);
+	json_decref(j);
+	kh_report_free(r);
+	for (int h = 0; h < 3; h++)
+		free_snaps(s[h], 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1494,6 +1987,14 @@ int main(void)
 		cmocka_unit_test(test_empty_report),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_email_hostile_subject),
+		cmocka_unit_test(test_shared_storage),
+		cmocka_unit_test(test_shared_storage_not),
+		cmocka_unit_test(test_shared_storage_streamed),
+		cmocka_unit_test(test_json_written),
+		cmocka_unit_test(test_hosts_done_sealed),
+		cmocka_unit_test(test_host_labels),
+		cmocka_unit_test(test_host_labels_renamed),
+		cmocka_unit_test(test_ranked_by_risk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include "util/config.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +15,7 @@
 
 #define CONFIG_MAX (1 << 20) /* far beyond any real file; stops a read of /dev/zero */
 
-enum kind { K_STRING, K_URI, K_INT };
+enum kind { K_STRING, K_URI, K_HOST, K_INT };
 
 static const struct key {
 	const char *name;
@@ -25,6 +26,7 @@ static const struct key {
 } keys[] = {
 	{ "database", K_STRING, offsetof(struct kh_config, database), 0, NULL },
 	{ "uri", K_URI, 0, 0, NULL },
+	{ "host", K_HOST, 0, 0, NULL },
 	{ "timeout", K_INT, offsetof(struct kh_config, timeout), 1,
 	  "a whole number of seconds, 1 or more" },
 	{ "keep_daily", K_INT, offsetof(struct kh_config, keep_daily), 0,
@@ -56,6 +58,11 @@ void kh_config_clear(struct kh_config *cfg)
 	for (size_t i = 0; i < cfg->n_uris; i++)
 		free(cfg->uris[i]);
 	free(cfg->uris);
+	for (size_t i = 0; i < cfg->n_hosts; i++) {
+		free(cfg->hosts[i].label);
+		free(cfg->hosts[i].uri);
+	}
+	free(cfg->hosts);
 	free(cfg->mail_to);
 	free(cfg->mail_from);
 	free(cfg->templates);
@@ -71,26 +78,6 @@ static int is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '-' || c == '.';
-}
-
-/* Decimal digits only: no sign, no spaces, no 0x; fits in an int. */
-static int parse_int(const char *s, int min, int *out)
-{
-	long long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > INT_MAX)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (int)v;
-	return 0;
 }
 
 /* The value from p (just past "= ") to the line's end: "quoted" (with \" and \\) or bare, where a '#' after
@@ -209,7 +196,7 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 			goto fail;
 		}
 		ki = (size_t)(key - keys);
-		if (key->kind != K_URI && first_line[ki]) {
+		if (key->kind != K_URI && key->kind != K_HOST && first_line[ki]) {
 			kh_err_set(err, "%s:%u: key '%s' is set twice (first on line %u)", name, line,
 				   key->name, first_line[ki]);
 			free(value);
@@ -220,11 +207,34 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 		case K_URI:
 			*KH_PUSH(cfg->uris, cfg->n_uris, cfg->cap_uris) = value;
 			break;
+		case K_HOST: {
+			/* LABEL URI: the label is one word, the URI what follows */
+			size_t w = 0, u;
+			struct kh_config_host *h;
+
+			while (value[w] && !is_space(value[w]))
+				w++;
+			for (u = w; value[u] && is_space(value[u]); u++)
+				;
+			if (w == 0 || value[u] == '\0') {
+				kh_err_set(err, "%s:%u: key 'host': expected 'LABEL URI', got '%s'", name,
+					   line, value);
+				free(value);
+				goto fail;
+			}
+			h = KH_PUSH(cfg->hosts, cfg->n_hosts, cfg->cap_hosts);
+			h->label = kh_strndup(value, w);
+			h->uri = kh_strdup(value + u);
+			*KH_PUSH(cfg->uris, cfg->n_uris, cfg->cap_uris) = kh_strdup(value + u);
+			free(value);
+			break;
+		}
 		case K_STRING:
 			*(char **)((char *)cfg + key->off) = value;
 			break;
 		case K_INT:
-			if (parse_int(value, key->min, (int *)((char *)cfg + key->off)) != 0) {
+			if (kh_parse_int(value, key->min, INT_MAX,
+					 (int *)((char *)cfg + key->off)) != 0) {
 				kh_err_set(err, "%s:%u: key '%s': invalid value '%s' (%s)", name, line,
 					   key->name, value, key->what);
 				free(value);

@@ -6,11 +6,18 @@
 
 #include "util/err.h"
 
+/* `host = LABEL URI`: a URI to collect (it is in uris too), named LABEL in reports. */
+struct kh_config_host {
+	char *label, *uri;
+};
+
 /* Strings are NULL and numbers -1 where the file does not set them. */
 struct kh_config {
 	char *database;
 	char **uris;            /* `uri`, repeatable: what collect takes when no -c is given */
 	size_t n_uris, cap_uris;
+	struct kh_config_host *hosts; /* `host`, repeatable */
+	size_t n_hosts, cap_hosts;
 	int timeout;            /* seconds, 1 or more */
 	int keep_daily, keep_weekly, keep_monthly; /* 0 or more */
 	int warn_days;          /* 0 or more */

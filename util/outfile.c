@@ -122,9 +122,61 @@ static int write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+/* What is written: a string, or what a caller's function writes as it goes. */
+struct sink {
+	const char *s;
+	int (*put)(FILE *f, void *data);
+	void *data;
+};
+
+/* Writes the sink to fd through a stream, which it closes (and with it fd); errno on -1. */
+static int sink_fd(const struct sink *k, int fd, int sync)
+{
+	FILE *f;
+	int rc, e;
+
+	if (k->put == NULL) {
+		rc = write_all(fd, k->s, strlen(k->s));
+		e = errno;
+		if (rc == 0 && sync && fsync(fd) != 0) {
+			rc = -1;
+			e = errno;
+		}
+		if (close(fd) != 0 && rc == 0) {
+			rc = -1;
+			e = errno;
+		}
+		errno = e;
+		return rc;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	rc = k->put(f, k->data) != 0 || fflush(f) != 0 || ferror(f) ||
+	     (sync && fsync(fileno(f)) != 0);
+	e = errno;
+	if (fclose(f) != 0 && rc == 0) {
+		rc = 1;
+		e = errno;
+	}
+	errno = e;
+	return rc ? -1 : 0;
+}
+
+/* To stdout or stderr as it is: main checks stdout once the command is done. */
+static int sink_stream(const struct sink *k, FILE *f)
+{
+	if (k->put)
+		return k->put(f, k->data);
+	return fputs(k->s, f) == EOF ? -1 : 0;
+}
+
 /* A reader of `target` sees the old file or the new one, never half of one. */
-static int replace(const char *shown, const char *target, const struct stat *old, const char *s,
-		   struct kh_err *err)
+static int replace(const char *shown, const char *target, const struct stat *old,
+		   const struct sink *k, struct kh_err *err)
 {
 	char *tmp = kh_asprintf("%s.tmp.%ld", target, (long)getpid());
 	int fd, e;
@@ -135,13 +187,12 @@ static int replace(const char *shown, const char *target, const struct stat *old
 		free(tmp);
 		return kh_err_set(err, "cannot write '%s': %s", shown, strerror(e));
 	}
-	if ((old && fchmod(fd, old->st_mode & 07777) != 0) || write_all(fd, s, strlen(s)) != 0 ||
-	    fsync(fd) != 0) {
+	if (old && fchmod(fd, old->st_mode & 07777) != 0) {
 		e = errno;
 		close(fd);
 		goto fail;
 	}
-	if (close(fd) != 0 || rename(tmp, target) != 0) {
+	if (sink_fd(k, fd, 1) != 0 || rename(tmp, target) != 0) {
 		e = errno;
 		goto fail;
 	}
@@ -160,14 +211,15 @@ static int same_file(const struct stat *sb, int fd)
 	return fstat(fd, &f) == 0 && f.st_dev == sb->st_dev && f.st_ino == sb->st_ino;
 }
 
-int kh_output_write(const char *path, const char *db, const char *s, struct kh_err *err)
+static int output(const char *path, const char *db, const struct sink *k, struct kh_err *err)
 {
 	struct stat sb;
 	char *target;
-	int fd, rc, e;
+	int fd, rc;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
-		fputs(s, stdout);
+		if (sink_stream(k, stdout) != 0)
+			return kh_err_set(err, "cannot write to standard output: %s", strerror(errno));
 		return 0; /* main checks stdout once the command is done */
 	}
 	switch (which_database(path, db)) {
@@ -186,12 +238,12 @@ int kh_output_write(const char *path, const char *db, const char *s, struct kh_e
 			return kh_err_set(err, "cannot write '%s': %s", path, strerror(errno));
 		if (lstat(path, &sb) == 0)
 			return kh_err_set(err, "cannot write '%s': a symlink to nothing", path);
-		return replace(path, path, NULL, s, err);
+		return replace(path, path, NULL, k, err);
 	}
 	if (same_file(&sb, STDOUT_FILENO) || same_file(&sb, STDERR_FILENO)) {
 		FILE *f = same_file(&sb, STDOUT_FILENO) ? stdout : stderr;
 
-		if (fputs(s, f) == EOF || fflush(f) != 0)
+		if (sink_stream(k, f) != 0 || fflush(f) != 0)
 			return kh_err_set(err, "cannot write '%s': %s", path, strerror(errno));
 		return 0;
 	}
@@ -201,7 +253,7 @@ int kh_output_write(const char *path, const char *db, const char *s, struct kh_e
 		/* through a symlink, the file it names is replaced and the link stays */
 		if ((target = realpath(path, NULL)) == NULL)
 			return kh_err_set(err, "cannot write '%s': %s", path, strerror(errno));
-		rc = replace(path, target, &sb, s, err);
+		rc = replace(path, target, &sb, k, err);
 		free(target);
 		return rc;
 	}
@@ -209,11 +261,22 @@ int kh_output_write(const char *path, const char *db, const char *s, struct kh_e
 	fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return kh_err_set(err, "cannot write '%s': %s", path, strerror(errno));
-	rc = write_all(fd, s, strlen(s));
-	e = errno;
-	if (close(fd) != 0 && rc == 0) {
-		rc = -1;
-		e = errno;
-	}
-	return rc ? kh_err_set(err, "cannot write '%s': %s", path, strerror(e)) : 0;
+	if (sink_fd(k, fd, 0) != 0)
+		return kh_err_set(err, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int kh_output_write(const char *path, const char *db, const char *s, struct kh_err *err)
+{
+	struct sink k = { s, NULL, NULL };
+
+	return output(path, db, &k, err);
+}
+
+int kh_output_stream(const char *path, const char *db, int (*put)(FILE *f, void *data),
+		     void *data, struct kh_err *err)
+{
+	struct sink k = { NULL, put, data };
+
+	return output(path, db, &k, err);
 }

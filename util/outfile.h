@@ -2,6 +2,8 @@
 #ifndef KH_OUTFILE_H
 #define KH_OUTFILE_H
 
+#include <stdio.h>
+
 #include "util/err.h"
 
 /* Writes s to `path`:
@@ -16,6 +18,10 @@
  *     or journal: refused, left untouched.
  * Returns 0, or -1 with err set ("cannot write 'PATH': why"). */
 int kh_output_write(const char *path, const char *db, const char *s, struct kh_err *err);
+/* The same for output too big to hold whole: put(f, data) writes it to f as it is made,
+ * returning 0, or -1 with errno set; f is the temporary file, the device or stdout. */
+int kh_output_stream(const char *path, const char *db, int (*put)(FILE *f, void *data),
+		     void *data, struct kh_err *err);
 
 /* 1 when `path` is (or would be) the database `db` itself or one of its companion files
  * (-wal, -shm, -journal), or any SQLite database or journal; 0 otherwise. */

@@ -2,6 +2,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -67,4 +69,10 @@ int kh_size_bytes(const char *count, const char *unit, uint64_t def, int64_t *by
 		return -1;
 	*bytes = (int64_t)(n * scale);
 	return 0;
+}
+
+void kh_version_format(int64_t v, char out[KH_VERSION_LEN])
+{
+	snprintf(out, KH_VERSION_LEN, "%" PRId64 ".%" PRId64 ".%" PRId64, v / 1000000,
+		 v / 1000 % 1000, v % 1000);
 }

@@ -1,4 +1,5 @@
-/* Sizes as libvirt writes them in XML: a decimal count and an optional unit attribute. */
+/* Sizes as libvirt writes them in XML (a decimal count and an optional unit attribute), and
+ * its version numbers. */
 #ifndef KH_UNITS_H
 #define KH_UNITS_H
 
@@ -14,5 +15,9 @@ int kh_unit_scale(const char *unit, uint64_t def, uint64_t *scale);
 
 /* `count` `unit`s as bytes. Returns 0, or -1 when malformed or above INT64_MAX. */
 int kh_size_bytes(const char *count, const char *unit, uint64_t def, int64_t *bytes);
+
+/* A version in libvirt's encoding (major * 1000000 + minor * 1000 + release) as "9.0.0". */
+#define KH_VERSION_LEN 32
+void kh_version_format(int64_t v, char out[KH_VERSION_LEN]);
 
 #endif

@@ -528,11 +528,11 @@ static void read_disk_sizes(struct collect *c, const unsigned char *uuid, int ru
 	if (r == NULL || virTypedParamsGetUInt(r->params, r->nparams, "block.count", &count) != 1)
 		return;
 	for (unsigned i = 0; i < count; i++) {
-		char key[VIR_TYPED_PARAM_FIELD_LENGTH];
+		char field[VIR_TYPED_PARAM_FIELD_LENGTH];
 		const char *name = NULL;
 
-		snprintf(key, sizeof key, "block.%u.name", i);
-		if (virTypedParamsGetString(r->params, r->nparams, key, &name) != 1)
+		snprintf(field, sizeof field, "block.%u.name", i);
+		if (virTypedParamsGetString(r->params, r->nparams, field, &name) != 1)
 			continue;
 		for (size_t j = 0; j < d->n_disks; j++) {
 			struct kh_disk *k = &d->disks[j];
@@ -676,8 +676,8 @@ static void read_snapshots(struct collect *c, struct dom_read *r, struct kh_doma
 		x = kh_domain_add_snap(d);
 		if (v->call.failed)
 			v_failed(&d->error, "cannot read snapshot XML", v);
-		else if (kh_read_snapshot_xml(&c->x, v->str, x) != 0)
-			kh_note(&d->error, "cannot parse snapshot XML", "malformed document");
+		else
+			kh_read_snapshot_xml(&c->x, v->str, x, &d->error);
 		if (x->name == NULL && name)
 			x->name = kh_strdup(name);
 		x->current = current && x->name && strcmp(current, x->name) == 0;

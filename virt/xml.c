@@ -282,53 +282,6 @@ int kh_read_domain_xml(struct kh_xdoc *x, struct kh_domain *d)
 	return 0;
 }
 
-/* ---- storage ---- */
-
-/* The first of each, as /volume/@type, /volume/target/path, /volume/target/format/@type and
- * /volume/capacity (allocation, physical) would select them. */
-static void read_volume_root(xmlNodePtr root, struct kh_volume *v)
-{
-	int seen_cap = 0, seen_alloc = 0, seen_phys = 0;
-
-	if (!is_element(root, "volume"))
-		return;
-	v->type = node_attr(root, "type");
-	for (xmlNodePtr n = root->children; n; n = n->next) {
-		if (is_element(n, "capacity") && !seen_cap++) {
-			node_size(n, &v->capacity);
-		} else if (is_element(n, "allocation") && !seen_alloc++) {
-			node_size(n, &v->allocation);
-		} else if (is_element(n, "physical") && !seen_phys++) {
-			node_size(n, &v->physical);
-		} else if (is_element(n, "target")) {
-			for (xmlNodePtr t = n->children; t; t = t->next) {
-				if (is_element(t, "path") && v->path == NULL)
-					v->path = node_text(t);
-				else if (is_element(t, "format") && v->format == NULL)
-					v->format = node_attr(t, "type");
-			}
-		} else if (is_element(n, "backingStore")) {
-			/* the file this one is an overlay of (a snapshot's or a linked clone's) */
-			for (xmlNodePtr t = n->children; t; t = t->next) {
-				if (is_element(t, "path") && v->backing == NULL)
-					v->backing = node_text(t);
-				else if (is_element(t, "format") && v->backing_format == NULL)
-					v->backing_format = node_attr(t, "type");
-			}
-		}
-	}
-}
-
-void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v)
-{
-	if (kh_xdoc_parse(x, v->xml) == 0)
-		read_volume_root(xmlDocGetRootElement(x->doc), v);
-	else
-		kh_note(&v->error, "cannot parse XML", "malformed document");
-}
-
-/* ---- domain snapshots ---- */
-
 /* "internal", "external" or "disk-only": disks to files of their own make it external, and
  * disk-only unless the memory went to a file too (a shut-off domain's --disk-only snapshot
  * has state shutoff, not disk-snapshot). */
@@ -343,7 +296,7 @@ static const char *snapshot_kind(const char *state, int memory_external, int dis
 
 /* A <domainsnapshot> document: name, state, parent and creation time, and its kind from the
  * snapshot= of <memory> and of each <disks><disk>. */
-static void read_snapshot_root(xmlNodePtr root, struct kh_domsnap *n)
+static void read_snapshot_xml(xmlNodePtr root, struct kh_domsnap *n)
 {
 	int memory_external = 0, disk_external = 0;
 	char *v;
@@ -387,12 +340,60 @@ static void read_snapshot_root(xmlNodePtr root, struct kh_domsnap *n)
 	n->kind = kh_strdup(snapshot_kind(n->state, memory_external, disk_external));
 }
 
-int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *n)
+int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *n,
+			 char **error)
 {
-	if (kh_xdoc_parse(x, xml) != 0)
+	if (kh_xdoc_parse(x, xml) != 0) {
+		kh_note(error, "cannot parse snapshot XML", "malformed document");
 		return -1;
-	read_snapshot_root(xmlDocGetRootElement(x->doc), n);
+	}
+	read_snapshot_xml(xmlDocGetRootElement(x->doc), n);
 	return 0;
+}
+
+/* ---- storage ---- */
+
+/* The first of each, as /volume/@type, /volume/target/path, /volume/target/format/@type and
+ * /volume/capacity (allocation, physical) would select them. */
+static void read_volume_root(xmlNodePtr root, struct kh_volume *v)
+{
+	int seen_cap = 0, seen_alloc = 0, seen_phys = 0;
+
+	if (!is_element(root, "volume"))
+		return;
+	v->type = node_attr(root, "type");
+	for (xmlNodePtr n = root->children; n; n = n->next) {
+		if (is_element(n, "capacity") && !seen_cap++) {
+			node_size(n, &v->capacity);
+		} else if (is_element(n, "allocation") && !seen_alloc++) {
+			node_size(n, &v->allocation);
+		} else if (is_element(n, "physical") && !seen_phys++) {
+			node_size(n, &v->physical);
+		} else if (is_element(n, "target")) {
+			for (xmlNodePtr t = n->children; t; t = t->next) {
+				if (is_element(t, "path") && v->path == NULL)
+					v->path = node_text(t);
+				else if (is_element(t, "format") && v->format == NULL)
+					v->format = node_attr(t, "type");
+			}
+		} else if (is_element(n, "backingStore")) {
+			/* the file this one is an overlay of (a snapshot's or a linked clone's) */
+			for (xmlNodePtr t = n->children; t; t = t->next) {
+				if (is_element(t, "path") && v->backing == NULL)
+					v->backing = node_text(t);
+				else if (is_element(t, "format") && v->backing_format == NULL)
+					v->backing_format = node_attr(t, "type");
+			}
+		}
+	}
+}
+
+void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v)
+{
+	if (kh_xdoc_parse(x, v->xml) == 0)
+		read_volume_root(xmlDocGetRootElement(x->doc), v);
+	else
+		kh_note(&v->error, "cannot parse XML", "malformed document");
 }
 
 void kh_read_pool_xml(struct kh_xdoc *x, struct kh_pool *p)

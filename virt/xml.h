@@ -1,5 +1,6 @@
-/* The collector's readers of libvirt XML (domain, volume, pool, network and capabilities
- * documents): they fill model structs from a document and call nothing of libvirt. */
+/* The collector's readers of libvirt XML (domain, volume, pool, network, capabilities and
+ * domain snapshot documents): they fill model structs from a document and call nothing of
+ * libvirt. */
 #ifndef KH_VIRT_XML_H
 #define KH_VIRT_XML_H
 
@@ -47,10 +48,11 @@ int kh_read_capabilities(struct kh_xdoc *x, const char *xml, struct kh_host *h);
  * kh_read_domain_xml returns -1 then (0 otherwise). */
 int kh_read_domain_xml(struct kh_xdoc *x, struct kh_domain *d);
 void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v);
-/* A <domainsnapshot> document into n (its kind: internal, external or disk-only); -1 when it
- * does not parse. */
-int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *n);
 void kh_read_pool_xml(struct kh_xdoc *x, struct kh_pool *p);
 void kh_read_network_xml(struct kh_xdoc *x, struct kh_network *n);
+/* A <domainsnapshot> document into n (name, state, parent, creation time, kind); one that
+ * does not parse is noted in *error (its domain's) and returns -1. */
+int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *n,
+			 char **error);
 
 #endif

@@ -118,19 +118,35 @@ expect_not_in "$(printf '%s' "$out" | sed -n '/within 30 days of full/,/^## /p')
 run report --warn-days soon
 expect_rc 2 "bad --warn-days"
 
-# e-mail: a complete multipart/alternative message, parsed by Python's email package
+# e-mail: multipart/alternative of the text and a multipart/related of the HTML and one PNG
+# per chart, parsed by Python's email package with its strict default policy
 run report --since 2026-11-20 --format email --mail-to "Ops <ops@example.org>" --mail-from kvmhist@example.org --templates "$top/templates"
 expect_rc 0 "report email"
 printf '%s\n' "$out" >"$tmp/mail.eml"
 expect_eq "$(python3 - "$tmp/mail.eml" <<'PY'
-import email, sys
-m = email.message_from_bytes(open(sys.argv[1], 'rb').read())
+import email, email.policy, re, struct, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read(), policy=email.policy.default)
 parts = [p.get_content_type() for p in m.walk()]
-plain = [p for p in m.walk() if p.get_content_type() == 'text/plain'][0].get_payload(decode=True).decode()
-html = [p for p in m.walk() if p.get_content_type() == 'text/html'][0].get_payload(decode=True).decode()
-print(m['To'], '|', m['From'], '|', parts, '|', 'aries-data.qcow2' in plain, 'aries-data.qcow2' in html, '<script' in html)
+defects = sum(len(p.defects) for p in m.walk())
+plain = [p for p in m.walk() if p.get_content_type() == 'text/plain'][0].get_content()
+html = [p for p in m.walk() if p.get_content_type() == 'text/html'][0].get_content()
+pngs = {p['Content-ID'].strip('<>'): p.get_content() for p in m.walk() if p.get_content_type() == 'image/png'}
+cids = re.findall(r'src="cid:([^"]+)"', html)
+sizes = sorted({struct.unpack('>II', png[16:24]) for png in pngs.values() if png[:8] == b'\x89PNG\r\n\x1a\n'})
+alts = len(re.findall(r'<img src="cid:[^"]+" width="600" height="180" alt="[^"]+ on vm: ', html))
+row = [l for l in plain.splitlines() if 'aries-data.qcow2' in l and l.startswith('| vm | data |')][0]
+print(m['To'], '|', m['From'], '|', parts, '|', defects, '|', sorted(cids) == sorted(pngs), len(pngs), sizes,
+      max(len(p) for p in pngs.values()) < 30 * 1024, alts, '|', '<svg' in html, 'data:' in html,
+      '<script' in html, '|', bool(re.search('[\u2581-\u2588]{3,} \\|$', row)))
 PY
-)" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'text/html'] | True True False" "email structure"
+)" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png', 'image/png', 'image/png'] | 0 | True 3 [(1200, 360)] True 3 | False False False | True" "email structure"
+
+# the HTML report: one titled inline <svg> per pool and per volume it lists as growing
+expect_eq "$(grep -c '^<svg role="img" aria-labelledby="chart[0-9]*-t" ' "$tmp/r.html")" 3 "html: three inline charts"
+expect_eq "$(grep -o '<title id="chart[0-9]*-t">[^<]*</title>' "$tmp/r.html" | sed 's/^[^>]*>//; s/<.*//')" \
+	"pool data on vm
+pool default on vm
+volume aries-data.qcow2 in data on vm" "html: one chart per pool and growing volume"
 expect_in "$(grep -i '^Subject:' "$tmp/mail.eml")" "aries-data.qcow2" "subject names what fills first"
 run report --format email
 expect_rc 2 "email without --mail-to"

@@ -34,7 +34,10 @@ expect_eq "$(printf '%s\n' "$out" | cut -f1,4)" "$(printf '1\t%s\n2\t%s\n3\t%s' 
 	"URI file: stored and printed in the order given"
 
 # Two hung hosts, a refused port and a good file, with the default --jobs: both hung
-# hosts cost one --timeout together, the good one is stored, exit 1, one line per failure.
+# hosts are contacted and given up after their --timeout, the good one is stored, exit 1,
+# one line per failure. (What it took is not asserted beyond that lower bound: a loaded
+# machine or valgrind makes any upper one fail.)
+: >"$tmp/accepted"
 t0=$(date +%s)
 run collect -c "$hung_tcp" -c "$hung_unix" -c qemu+tcp://127.0.0.1:1/system -c "$(day 4)" --timeout 2
 t1=$(date +%s)
@@ -46,16 +49,21 @@ expect_eq "$(printf '%s\n' "$err" | cut -c1-60)" "$(printf '%s\n' \
 	"kvmhist: cannot connect to 'qemu+tcp://127.0.0.1:1/system': unable to connect to server at '127.0.0.1:1': Connection refused" | cut -c1-60)" \
 	"hung hosts: one line each, in the order given"
 expect_in "$err" "Connection refused" "refused port: the cause"
+expect_eq "$(sort "$tmp/accepted" | paste -sd' ' -)" "tcp unix" "hung hosts: both were contacted"
 checks=$((checks + 1))
-[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 4 ] || fail "hung hosts: took $((t1 - t0)) s, expected about 2"
+[ $((t1 - t0)) -ge 2 ] || fail "hung hosts: given up after $((t1 - t0)) s, before their --timeout of 2 s"
 
-# --jobs 1: one host at a time, so two hung hosts cost two timeouts.
+# --jobs 1: one host at a time, so the second hung host is contacted only once the first is
+# given up, and the two cost two timeouts.
+: >"$tmp/accepted"
 t0=$(date +%s)
 run collect -c "$hung_tcp" -c "$hung_unix" --timeout 1 --jobs 1
 t1=$(date +%s)
 expect_rc 1 "--jobs 1"
-expect_lines "$err" 2 "--jobs 1: two errors"
+expect_eq "$err" "$(printf "kvmhist: cannot collect '%s': no answer within 1 s (--timeout)\nkvmhist: cannot collect '%s': no answer within 1 s (--timeout)" "$hung_tcp" "$hung_unix")" \
+	"--jobs 1: both given up, in the order given"
+expect_eq "$(paste -sd' ' "$tmp/accepted")" "tcp unix" "--jobs 1: contacted one after the other"
 checks=$((checks + 1))
-[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 4 ] || fail "--jobs 1: took $((t1 - t0)) s, expected about 2"
+[ $((t1 - t0)) -ge 2 ] || fail "--jobs 1: two hung hosts given up after $((t1 - t0)) s, not two timeouts of 1 s"
 
 done_testing

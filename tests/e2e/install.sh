@@ -53,7 +53,7 @@ expect_eq "$err" "kvmhist: $tmp/etc/kvmhist.conf:2: unknown key 'databse'" "bad 
 
 # The example config, every setting uncommented, is a valid config.
 sed 's/^#\([a-z_]* =\)/\1/' "$prefix/share/doc/kvmhist/examples/kvmhist.conf" >"$tmp/example.conf"
-expect_eq "$(grep -c '^[a-z]' "$tmp/example.conf")" 12 "settings in the example config"
+expect_eq "$(grep -c '^[a-z]' "$tmp/example.conf")" 13 "settings in the example config"
 run --config "$tmp/example.conf" --db "$tmp/i.db" snapshots
 expect_rc 0 "example config parses"
 rm "$tmp/etc/kvmhist.conf"
@@ -70,11 +70,12 @@ expect_eq "$(groff -ww -mandoc -z "$page" 2>&1)" "" "groff -ww"
 expect_eq "$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)" "" "man -l --warnings"
 text=$(mandoc -T ascii "$page" | col -bx)
 
-# Every command and every option of every --help is in the man page.
+# Every command and every option of every command is in the man page: the options as the
+# option tables give them to --help and the completion (long and short form).
 commands=$("$kh" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1/p')
 expect_in "$commands" "collect" "commands read from --help"
-options() { # the options an --help text lists: "  -c, --connect URI", "  --json"
-	sed -n 's/^  \(-[a-zA-Z]\), \(--[a-z][a-z-]*\).*/\1 \2/p; s/^  \(--[a-z][a-z-]*\).*/\1/p'
+options() { # CMD (none: the global ones): "--connect -c", "--json"
+	"$kh" __complete options "$@" | awk -F '\t' '{ print $1; if ($2 != "-") print $2 }'
 }
 # section CMD: the man text that documents CMD (DESCRIPTION for the global options).
 section() {
@@ -91,7 +92,7 @@ n_opts=0
 for c in "" $commands; do
 	sec=$(section "$c")
 	[ -n "$sec" ] || fail "the man page has no entry for command '$c'"
-	for o in $("$kh" $c --help | options); do
+	for o in $(options $c); do
 		n_opts=$((n_opts + 1))
 		checks=$((checks + 1))
 		# an item of its own: "     --json", "     -c uri, --connect uri"
@@ -99,7 +100,7 @@ for c in "" $commands; do
 			fail "option '$o' of 'kvmhist $c --help' is not an item of the man page's entry for '${c:-kvmhist}'"
 	done
 done
-[ "$n_opts" -ge 20 ] || fail "only $n_opts options found in the --help texts"
+[ "$n_opts" -ge 20 ] || fail "only $n_opts options found in the option tables"
 # ... and so is every key of the config file.
 for k in $(sed -n 's/^#\([a-z_]*\) =.*/\1/p' "$prefix/share/doc/kvmhist/examples/kvmhist.conf" | sort -u); do
 	expect_in "$text" "$k = " "config key '$k' in the man page"

@@ -109,6 +109,7 @@ remove_objects() {
 
 # silent_listener: a libvirt endpoint that accepts connections and never answers, so
 # libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.
+# Each connection it accepts adds a line to $tmp/accepted ("tcp" or "unix").
 silent_listener() {
 	cat >"$tmp/silent.py" <<'EOF'
 import socket, sys
@@ -117,12 +118,14 @@ u = socket.socket(socket.AF_UNIX); u.bind(sys.argv[1]); u.listen(8)
 print(t.getsockname()[1], flush=True)
 held = []
 while True:
-    for s in (t, u):
+    for s, name in ((t, "tcp"), (u, "unix")):
         s.settimeout(0.05)
         try: held.append(s.accept()[0])
-        except OSError: pass
+        except OSError: continue
+        with open(sys.argv[2], "a") as f: f.write(name + "\n")
 EOF
-	python3 "$tmp/silent.py" "$tmp/silent.sock" >"$tmp/port" &
+	: >"$tmp/accepted"
+	python3 "$tmp/silent.py" "$tmp/silent.sock" "$tmp/accepted" >"$tmp/port" &
 	silent=$!
 	at_exit 'kill $silent 2>/dev/null'
 	wait_for_file "$tmp/port"

@@ -90,7 +90,8 @@ valgrind: $(BIN) tests
 # ASan+UBSan, each run for FUZZ_SECONDS. New inputs go to $(BUILD)/NAME/, crashes to
 # $(BUILD)/; the seed corpus in the repository is only read. They link every layer but cmd/
 # (the collector's target: virt/xml.c, the readers virt/collector.c uses).
-# Targets: times, SNAP/SPEC, the XML diff, the collector's XML, the config file, --uri-file.
+# Targets: times, SNAP/SPEC, the XML diff, the collector's XML, the config file, --uri-file,
+# a stored XML body.
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \

@@ -15,6 +15,7 @@ static struct kh_store st = { .path = "fuzz.db" };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct kh_err err;
 	sqlite3_stmt *s;
 
 	(void)argc;
@@ -22,7 +23,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sqlite3_open(":memory:", &st.db) != SQLITE_OK)
 		abort();
 	for (int v = 1; v <= KH_SCHEMA_VERSION; v++)
-		if (sqlite3_exec(st.db, kh_schema_migration(v), NULL, NULL, NULL) != SQLITE_OK)
+		if (sqlite3_exec(st.db, kh_schema_migration(v), NULL, NULL, NULL) != SQLITE_OK ||
+		    kh_schema_step(&st, v, &err) != 0)
 			abort();
 	/* a raw-content dictionary: zstd takes any bytes as one */
 	if (sqlite3_prepare_v2(st.db, "INSERT INTO xml_dict(id, samples, last_xml, dict)"
@@ -33,9 +35,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		abort();
 	sqlite3_finalize(s);
-	if (sqlite3_exec(st.db, "INSERT INTO xml(id, hash, body) VALUES (1, 0, '" BASE "')",
-			 NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st.db, "INSERT INTO xml(id, hash, body) VALUES (1, 0, ?)", -1, &s,
+			       NULL) != SQLITE_OK)
 		abort();
+	sqlite3_bind_text(s, 1, BASE, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		abort();
+	sqlite3_finalize(s);
 	return 0;
 }
 

@@ -311,6 +311,20 @@ static struct cached *decode_one(struct kh_store *st, const struct row *r,
 	return c;
 }
 
+/* The body in column `col` of s, copied (the statement is reused before it is decoded). */
+static void copy_body(struct row *r, sqlite3_stmt *s, int col)
+{
+	const void *p;
+
+	r->text = sqlite3_column_type(s, col) == SQLITE_TEXT;
+	p = r->text ? (const void *)sqlite3_column_text(s, col) : sqlite3_column_blob(s, col);
+	r->n = (size_t)sqlite3_column_bytes(s, col);
+	r->body = kh_malloc(r->n + 1);
+	if (r->n)
+		memcpy(r->body, p, r->n);
+	((char *)r->body)[r->n] = '\0';
+}
+
 static int row_get(struct kh_store *st, int64_t id, struct row *r, struct kh_err *err)
 {
 	sqlite3_stmt *s = q(st, Q_GET, err);
@@ -327,11 +341,7 @@ static int row_get(struct kh_store *st, int64_t id, struct row *r, struct kh_err
 	}
 	r->id = id;
 	r->hash = sqlite3_column_int64(s, 0);
-	r->text = sqlite3_column_type(s, 1) == SQLITE_TEXT;
-	r->n = (size_t)sqlite3_column_bytes(s, 1);
-	r->body = kh_malloc(r->n + 1);
-	memcpy(r->body, r->text ? (const void *)sqlite3_column_text(s, 1)
-				: sqlite3_column_blob(s, 1), r->n);
+	copy_body(r, s, 1);
 	r->dict_id = sqlite3_column_int64(s, 2);
 	r->base_id = sqlite3_column_int64(s, 3);
 	sqlite3_reset(s);
@@ -440,10 +450,8 @@ static void sql_xml(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	r.n = (size_t)sqlite3_value_bytes(argv[2]);
 	r.dict_id = sqlite3_value_int64(argv[3]);
 	r.base_id = sqlite3_value_int64(argv[4]);
-	if (r.body == NULL && !r.text) {
-		r.text = 1;
+	if (r.body == NULL) /* an empty value: no frame */
 		r.body = (void *)"";
-	}
 	if ((c = decode(st, &r, &err)) == NULL) {
 		kh_err_prefix(&err, "XML %lld", (long long)r.id);
 		sqlite3_result_error(ctx, err.msg, -1);
@@ -613,11 +621,7 @@ int kh_body_put(struct kh_store *st, const char *text, int64_t base, int64_t *id
 			/* read it whole, so the lookup of its bases can use their statement */
 			r.id = found;
 			r.hash = hash;
-			r.text = sqlite3_column_type(s, 1) == SQLITE_TEXT;
-			r.n = (size_t)sqlite3_column_bytes(s, 1);
-			r.body = kh_malloc(r.n + 1);
-			memcpy(r.body, r.text ? (const void *)sqlite3_column_text(s, 1)
-					      : sqlite3_column_blob(s, 1), r.n);
+			copy_body(&r, s, 1);
 			r.dict_id = sqlite3_column_int64(s, 2);
 			r.base_id = sqlite3_column_int64(s, 3);
 			c = decode(st, &r, err);

@@ -128,7 +128,7 @@ static const char *const migrations[] = {
 	"  last_xml INTEGER NOT NULL,"      /* the highest xml id when it was trained */
 	"  dict BLOB NOT NULL);"
 	"CREATE TABLE xml_new ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"  /* never reused: readers cache by id */
 	"  hash INTEGER NOT NULL,"          /* of the text */
 	"  body NOT NULL,"                  /* TEXT: plain; BLOB: a zstd frame */
 	"  dict_id INTEGER REFERENCES xml_dict(id),"

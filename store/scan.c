@@ -16,7 +16,9 @@ struct kh_scan {
 	sqlite3_stmt *after_seq, *before_seq; /* a host's snapshot next to a seq: pruning
 					       * leaves gaps in the sequence */
 	struct kh_snapshot *now, *before, *after;
-	int64_t *pool_rows, *vol_rows;  /* row of now->pools[i], now->volumes[i]; ascending */
+	int64_t *rows[KH_SPAN_KINDS];   /* of the kinds `now` keeps from step to step, those
+					 * with measured numbers: row of now's object i;
+					 * ascending */
 	sqlite3_stmt *sizes;            /* size rows of (first, last], by seq; NULL before use */
 	int pending;                    /* sizes holds a row not yet applied */
 	int started;                    /* the first snapshot has been given */
@@ -24,13 +26,13 @@ struct kh_scan {
 
 static void drop_xml(struct kh_snapshot *s)
 {
-	for (size_t i = 0; i < s->n_pools; i++) {
-		free(s->pools[i].xml);
-		s->pools[i].xml = NULL;
-	}
-	for (size_t i = 0; i < s->n_volumes; i++) {
-		free(s->volumes[i].xml);
-		s->volumes[i].xml = NULL;
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		size_t n;
+		void *items = kh_kind_items(kind, s, &n);
+
+		for (size_t i = 0; kh_kind_is_measured(kind) && i < n; i++)
+			kh_kind_drop_xml(kind, kh_kind_at(kind, items, i));
 	}
 }
 
@@ -78,74 +80,64 @@ static void swap_bytes(void *a, void *b, size_t n)
 	}
 }
 
-/* Applies one step's version changes to now's pools and volumes: ended versions out, copies
- * of started ones in, kept sorted by row: in a history stored in time order new versions
- * go at the end, and only a backfilled one (reordered by kh_store_order_host) moves back. */
-#define APPLY(arr, n, cap, rows, before_n, before_v, after_arr, after_n, after_v, clear, \
-	      copy) do { \
-		size_t k_ = 0; \
-		for (size_t i_ = 0; i_ < (before_n); i_++) { \
-			long at_ = find_row((rows), (n), (before_v)[i_].row_id); \
-			if (at_ >= 0) { \
-				clear(&(arr)[at_]); \
-				(rows)[at_] = -1; \
-			} \
-		} \
-		for (size_t i_ = 0; i_ < (n); i_++) \
-			if ((rows)[i_] != -1) { \
-				(arr)[k_] = (arr)[i_]; \
-				(rows)[k_++] = (rows)[i_]; \
-			} \
-		(n) = k_; \
-		for (size_t i_ = 0; i_ < (after_n); i_++) { \
-			kh_grow(&(arr), &(cap), (n) + 1, sizeof *(arr)); \
-			(rows) = kh_realloc((rows), ((n) + 1) * sizeof *(rows)); \
-			copy(&(arr)[(n)], &(after_arr)[i_]); \
-			(rows)[(n)++] = (after_v)[i_].row_id; \
-			/* a backfilled snapshot's versions are newer rows than later ones' */ \
-			for (size_t j_ = (n) - 1; j_ > 0 && (rows)[j_ - 1] > (rows)[j_]; j_--) { \
-				int64_t r_ = (rows)[j_]; \
-				(rows)[j_] = (rows)[j_ - 1]; \
-				(rows)[j_ - 1] = r_; \
-				swap_bytes(&(arr)[j_], &(arr)[j_ - 1], sizeof *(arr)); \
-			} \
-		} \
-	} while (0)
-
-/* Without the XML: growth needs the numbers only. */
-static void pool_copy(struct kh_pool *d, const struct kh_pool *s)
+/* Applies one step's version changes to now's objects of kind k: ended versions out,
+ * copies of started ones (without XML) in, kept sorted by row: in a history stored in time
+ * order new versions go at the end, and only a backfilled one (reordered by
+ * kh_store_order_host) moves back. */
+static void apply_versions(struct kh_scan *sc, const struct kh_kind *k,
+			   const struct kh_versions *vb, const struct kh_versions *va)
 {
-	*d = *s;
-	d->name = kh_strdup(s->name);
-	d->uuid = kh_strdup(s->uuid);
-	d->type = kh_strdup(s->type);
-	d->state = kh_strdup(s->state);
-	d->path = kh_strdup(s->path);
-	d->xml = NULL;
-	d->error = kh_strdup(s->error);
+	int64_t *rows = sc->rows[k->span];
+	size_t n, n_before, n_after, kept = 0;
+	void *items = kh_kind_items(k, sc->now, &n), *after;
+
+	kh_kind_items(k, sc->before, &n_before);
+	for (size_t i = 0; i < n_before; i++) {
+		long at = find_row(rows, n, vb->of[k->span][i].row_id);
+
+		if (at >= 0) {
+			kh_kind_clear(k, kh_kind_at(k, items, (size_t)at));
+			rows[at] = -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i] == -1)
+			continue;
+		if (kept != i)
+			memcpy(kh_kind_at(k, items, kept), kh_kind_at(k, items, i), k->size);
+		rows[kept++] = rows[i];
+	}
+	kh_kind_truncate(k, sc->now, kept);
+	after = kh_kind_items(k, sc->after, &n_after);
+	rows = kh_realloc(rows, (kept + n_after + 1) * sizeof *rows);
+	for (size_t i = 0; i < n_after; i++) {
+		kh_kind_copy(k, kh_kind_push(k, sc->now), kh_kind_at(k, after, i), 0);
+		rows[kept++] = va->of[k->span][i].row_id;
+		/* a backfilled snapshot's versions are newer rows than later ones' */
+		items = kh_kind_items(k, sc->now, &n);
+		for (size_t j = kept - 1; j > 0 && rows[j - 1] > rows[j]; j--) {
+			int64_t r = rows[j];
+
+			rows[j] = rows[j - 1];
+			rows[j - 1] = r;
+			swap_bytes(kh_kind_at(k, items, j), kh_kind_at(k, items, j - 1), k->size);
+		}
+	}
+	sc->rows[k->span] = rows;
 }
 
-static void volume_copy(struct kh_volume *d, const struct kh_volume *s)
-{
-	*d = *s;
-	d->pool = kh_strdup(s->pool);
-	d->name = kh_strdup(s->name);
-	d->key = kh_strdup(s->key);
-	d->path = kh_strdup(s->path);
-	d->format = kh_strdup(s->format);
-	d->backing = kh_strdup(s->backing);
-	d->backing_format = kh_strdup(s->backing_format);
-	d->type = kh_strdup(s->type);
-	d->xml = NULL;
-	d->error = kh_strdup(s->error);
-}
-
+/* Size rows up to the snapshot given last, into now's measured numbers. */
 static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 {
-	struct kh_snapshot *now = sc->now;
 	int rc;
 
 	for (;;) {
+		const struct kh_kind *k;
+		const struct kh_kind_field *m[KH_MAX_MEASURED];
+		size_t n, n_measured;
+		void *items;
+		long i;
+
 		if (!sc->pending) {
 			rc = sqlite3_step(sc->sizes);
 			if (rc == SQLITE_DONE)
@@ -157,22 +149,15 @@ static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 		if (sqlite3_column_int64(sc->sizes, 2) > sc->seq)
 			return 0;
 		sc->pending = 0;
+		k = kh_span_kinds[sqlite3_column_int(sc->sizes, 0)];
+		items = kh_kind_items(k, sc->now, &n);
+		n_measured = kh_kind_measured(k, m);
 		/* rows of other hosts' objects find nothing here */
-		if (sqlite3_column_int(sc->sizes, 0) == KH_KIND_VOLUME) {
-			long i = find_row(sc->vol_rows, now->n_volumes, sqlite3_column_int64(sc->sizes, 1));
-
-			if (i >= 0) {
-				now->volumes[i].allocation = kh_col_num(sc->sizes, 3);
-				now->volumes[i].physical = kh_col_num(sc->sizes, 4);
-			}
-		} else {
-			long i = find_row(sc->pool_rows, now->n_pools, sqlite3_column_int64(sc->sizes, 1));
-
-			if (i >= 0) {
-				now->pools[i].allocation = kh_col_num(sc->sizes, 3);
-				now->pools[i].available = kh_col_num(sc->sizes, 4);
-			}
-		}
+		if ((i = find_row(sc->rows[k->span], n, sqlite3_column_int64(sc->sizes, 1))) < 0)
+			continue;
+		for (size_t j = 0; j < n_measured; j++)
+			kh_field_set_num(m[j], kh_kind_at(k, items, (size_t)i),
+					 kh_col_num(sc->sizes, 3 + (int)j));
 	}
 }
 
@@ -180,15 +165,11 @@ static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 static int neighbour(struct kh_scan *sc, sqlite3_stmt *s, int64_t seq, int64_t *out,
 		     struct kh_err *err)
 {
-	int rc;
-
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, sc->host_id);
 	sqlite3_bind_int64(s, 2, seq);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+	*out = 0;
+	if (kh_store_step_int(s, out) != SQLITE_ROW)
 		return kh_store_db_error(sc->st, err, "cannot read snapshots");
 	return 0;
 }
@@ -248,12 +229,14 @@ int kh_scan_open(struct kh_store *st, const char *uri, int64_t from, int64_t to,
 	    (sc->next > 0 &&
 	     kh_store_load_objects(st, sc->host_id, sc->next, KH_PRESENT, 0, 1, sc->now, &v, err)))
 		goto fail;
-	sc->pool_rows = kh_calloc(sc->now->n_pools + 1, sizeof *sc->pool_rows);
-	for (size_t i = 0; i < sc->now->n_pools; i++)
-		sc->pool_rows[i] = v.pools[i].row_id;
-	sc->vol_rows = kh_calloc(sc->now->n_volumes + 1, sizeof *sc->vol_rows);
-	for (size_t i = 0; i < sc->now->n_volumes; i++)
-		sc->vol_rows[i] = v.volumes[i].row_id;
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		size_t n;
+
+		kh_kind_items(kh_span_kinds[k], sc->now, &n);
+		sc->rows[k] = kh_calloc(n + 1, sizeof *sc->rows[k]);
+		for (size_t i = 0; i < n; i++)
+			sc->rows[k][i] = v.of[k][i].row_id;
+	}
 	kh_versions_free(&v);
 	drop_xml(sc->now);
 	drop_domains(sc->now);
@@ -284,14 +267,72 @@ fail_nobegin:
 	return -1;
 }
 
+/* The objects whose version changed between the host's snapshot `prev` and `seq`: as they
+ * were into sc->before, as they are into sc->after, with where each version lives. */
+static int load_step(struct kh_scan *sc, int64_t prev, int64_t seq, struct kh_versions *vb,
+		     struct kh_versions *va, struct kh_err *err)
+{
+	if ((sc->before = head(sc, prev, err)) == NULL ||
+	    (sc->after = head(sc, seq, err)) == NULL ||
+	    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, 1, sc->before, vb,
+				  err) ||
+	    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, 1, sc->after, va,
+				  err))
+		return -1;
+	kh_snapshot_link(sc->before);
+	kh_snapshot_link(sc->after);
+	return 0;
+}
+
+/* Makes `now` snapshot sc->seq: the step's versions and size rows, and its head. */
+static int advance(struct kh_scan *sc, const struct kh_versions *vb,
+		   const struct kh_versions *va, struct kh_err *err)
+{
+	struct kh_snapshot *n = sc->now, *h;
+
+	for (int k = 0; k < KH_SPAN_KINDS; k++)
+		if (kh_kind_is_measured(kh_span_kinds[k]))
+			apply_versions(sc, kh_span_kinds[k], vb, va);
+	if (apply_sizes(sc, err) || (h = head(sc, sc->seq, err)) == NULL)
+		return -1;
+	n->taken_at = h->taken_at;
+	n->id = h->id;
+	free(n->host.hostname);
+	n->host.hostname = h->host.hostname;
+	h->host.hostname = NULL;
+	n->host.libvirt_version = h->host.libvirt_version;
+	n->host.hv_version = h->host.hv_version;
+	kh_snapshot_free(h);
+	return 0;
+}
+
+/* The host's latest domains (and their disks) are what owners come from: the last
+ * snapshot's, into `now`. */
+static int last_domains(struct kh_scan *sc, struct kh_err *err)
+{
+	struct kh_snapshot *full = kh_snapshot_new();
+
+	if (kh_store_load_objects(sc->st, sc->host_id, sc->seq, KH_PRESENT, 0, 1, full, NULL,
+				  err)) {
+		kh_snapshot_free(full);
+		return -1;
+	}
+	sc->now->domains = full->domains;
+	sc->now->n_domains = full->n_domains;
+	sc->now->cap_domains = full->cap_domains;
+	full->domains = NULL;
+	full->n_domains = 0;
+	kh_snapshot_free(full);
+	return 0;
+}
+
 int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 		 const struct kh_snapshot **after, const struct kh_snapshot **now,
 		 struct kh_err *err)
 {
 	struct kh_versions vb = { 0 }, va = { 0 };
-	struct kh_snapshot *n = sc->now, *first_state = NULL;
 	int64_t seq = sc->next, prev = sc->seq;
-	int first = !sc->started;
+	int first = !sc->started, rc;
 
 	*before = *after = *now = NULL;
 	if (seq == 0 || seq > sc->last)
@@ -299,71 +340,27 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 	kh_snapshot_free(sc->before);
 	kh_snapshot_free(sc->after);
 	sc->before = sc->after = NULL;
-	if (first && neighbour(sc, sc->before_seq, seq, &prev, err))
-		goto fail;
 	/* what changed since the snapshot before (nothing to compare the host's first with) */
-	if (prev > 0) {
-		if ((sc->before = head(sc, prev, err)) == NULL ||
-		    (sc->after = head(sc, seq, err)) == NULL ||
-		    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, 1, sc->before,
-					  &vb, err) ||
-		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, 1, sc->after,
-					  &va, err))
-			goto fail;
-		kh_snapshot_link(sc->before);
-		kh_snapshot_link(sc->after);
+	rc = (first && neighbour(sc, sc->before_seq, seq, &prev, err)) ||
+	     (prev > 0 && load_step(sc, prev, seq, &vb, &va, err));
+	if (rc == 0) {
+		sc->seq = seq;
+		sc->started = 1;
+		rc = neighbour(sc, sc->after_seq, seq, &sc->next, err) ||
+		     (!first && advance(sc, &vb, &va, err));
 	}
-	sc->seq = seq;
-	sc->started = 1;
-	if (neighbour(sc, sc->after_seq, seq, &sc->next, err))
-		goto fail;
-	if (!first) {
-		APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, sc->before->n_pools,
-		      vb.pools, sc->after->pools, sc->after->n_pools, va.pools, kh_pool_clear,
-		      pool_copy);
-		APPLY(n->volumes, n->n_volumes, n->cap_volumes, sc->vol_rows, sc->before->n_volumes,
-		      vb.volumes, sc->after->volumes, sc->after->n_volumes, va.volumes, kh_volume_clear,
-		      volume_copy);
-		if (apply_sizes(sc, err))
-			goto fail;
-		if ((first_state = head(sc, seq, err)) == NULL)
-			goto fail;
-		n->taken_at = first_state->taken_at;
-		n->id = first_state->id;
-		free(n->host.hostname);
-		n->host.hostname = first_state->host.hostname;
-		first_state->host.hostname = NULL;
-		n->host.libvirt_version = first_state->host.libvirt_version;
-		n->host.hv_version = first_state->host.hv_version;
-		kh_snapshot_free(first_state);
-	}
-	/* the host's latest domains (and their disks) are what owners come from */
-	drop_domains(n);
-	if (seq == sc->last) {
-		struct kh_snapshot *full = kh_snapshot_new();
-
-		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, 0, 1, full, NULL,
-					  err)) {
-			kh_snapshot_free(full);
-			goto fail;
-		}
-		n->domains = full->domains;
-		n->n_domains = full->n_domains;
-		n->cap_domains = full->cap_domains;
-		full->domains = NULL;
-		full->n_domains = 0;
-		kh_snapshot_free(full);
+	if (rc == 0) {
+		drop_domains(sc->now);
+		rc = seq == sc->last && last_domains(sc, err);
 	}
 	kh_versions_free(&vb);
 	kh_versions_free(&va);
+	if (rc)
+		return -1;
 	*before = sc->before;
 	*after = sc->after;
-	*now = n;
+	*now = sc->now;
 	return 1;
-fail:
-	kh_versions_free(&vb);
-	kh_versions_free(&va);
-	return -1;
 }
 
 void kh_scan_close(struct kh_scan *sc)
@@ -377,7 +374,7 @@ void kh_scan_close(struct kh_scan *sc)
 	kh_snapshot_free(sc->now);
 	kh_snapshot_free(sc->before);
 	kh_snapshot_free(sc->after);
-	free(sc->pool_rows);
-	free(sc->vol_rows);
+	for (int k = 0; k < KH_SPAN_KINDS; k++)
+		free(sc->rows[k]);
 	free(sc);
 }

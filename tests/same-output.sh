@@ -138,19 +138,30 @@ diff -r "$out/old.out" "$out/new.out" >"$out/estate.diff" || status=1
 # Pending drift: the test driver cannot hold a config-only change, so each side's store is
 # given one, as tests/e2e/drift.sh does: frontend's latest live XML runs 1 vCPU (persistent:
 # 2) and a hot-plugged disk, the hostile domain's a disk whose path holds a C1 control.
-for side in old new; do
-	cp "$out/$side.db" "$out/$side-pending.db"
-	sqlite3 "$out/$side-pending.db" <<'SQL'
-UPDATE xml SET body = replace(replace(body,
+# From schema 7 bodies may be stored compressed: they are read and written as plain text
+# through tests/kh-sql's kh_xml (the row then names no dictionary and no base).
+pending_sql() {
+	cat <<SQL
+UPDATE xml SET body = replace(replace($1,
 	'<vcpu placement=''static''>2</vcpu>', '<vcpu placement=''static''>1</vcpu>'),
-	'</interface>', '</interface><disk type=''file'' device=''disk''><source file=''/srv/hot|plug&lt;b&gt;.raw''/><target dev=''vdb'' bus=''virtio''/></disk>')
+	'</interface>', '</interface><disk type=''file'' device=''disk''><source file=''/srv/hot|plug&lt;b&gt;.raw''/><target dev=''vdb'' bus=''virtio''/></disk>')$2
 WHERE id = (SELECT live_xml_id FROM domain WHERE name = 'frontend' AND live_xml_id IS NOT NULL
 	ORDER BY id DESC LIMIT 1);
-UPDATE xml SET body = replace(body, '</devices>', '<disk type=''file'' device=''disk''><source file=''/srv/*evil*' || char(155) || '[2J
-x_y.raw''/><target dev=''vdz'' bus=''virtio''/></disk></devices>')
+UPDATE xml SET body = replace($1, '</devices>', '<disk type=''file'' device=''disk''><source file=''/srv/*evil*' || char(155) || '[2J
+x_y.raw''/><target dev=''vdz'' bus=''virtio''/></disk></devices>')$2
 WHERE id = (SELECT live_xml_id FROM domain WHERE name LIKE 'evil%' AND live_xml_id IS NOT NULL
 	ORDER BY id DESC LIMIT 1);
 SQL
+}
+for side in old new; do
+	cp "$out/$side.db" "$out/$side-pending.db"
+	if [ "$(sqlite3 "$out/$side-pending.db" "PRAGMA user_version")" -ge 7 ]; then
+		"$top/${BUILD:-build}/tests/kh-sql" "$out/$side-pending.db" \
+			"$(pending_sql "kh_xml(id, hash, body, dict_id, base_id)" ", dict_id = NULL, base_id = NULL")" ||
+			status=1
+	else
+		pending_sql body "" | sqlite3 "$out/$side-pending.db"
+	fi
 done
 cat >"$out/commands" <<'EOF'
 diff 2 10

@@ -13,31 +13,8 @@ v() { virsh -q -c "$sys" "$@"; }
 # field TEXT NAME: the value of "NAME:   value" in virsh's output
 field() { printf '%s\n' "$1" | sed -n "s/^$2: *//p"; }
 
-# Removes every object with prefix $1 (default: ours), whatever state a run stopped in.
-remove_objects() {
-	prefix=${1:-$p}
-	for d in $(v list --all --name | grep "^$prefix"); do
-		v destroy "$d" >/dev/null 2>&1
-		v undefine "$d" >/dev/null 2>&1
-	done
-	for n in $(v net-list --all --name | grep "^$prefix"); do
-		v net-undefine "$n" >/dev/null 2>&1
-	done
-	for pl in $(v pool-list --all --name | grep "^$prefix"); do
-		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
-			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
-		done
-		v pool-destroy "$pl" >/dev/null 2>&1
-		v pool-undefine "$pl" >/dev/null 2>&1
-	done
-}
-
-# A run killed outright (kill -9, a lost machine) had no exit trap: its objects would be
-# seen by this one. Sweep those of runs whose process is gone.
-for stale in $( (v list --all --name; v pool-list --all --name; v net-list --all --name) |
-	sed -n 's/^khe2e-\([0-9][0-9]*\)-.*/\1/p' | sort -u); do
-	kill -0 "$stale" 2>/dev/null || remove_objects "khe2e-$stale-"
-done
+remove_objects() { lab_remove "$p"; }
+lab_sweep khe2e
 
 # The pool lives on a tmpfs of its own when one can be mounted, so nothing else on the
 # machine moves its numbers between our collect and virsh's pool-info.

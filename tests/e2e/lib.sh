@@ -84,6 +84,29 @@ day() {
 
 . "$top/tests/libvirtd-up.sh"
 
+# remove_objects [PREFIX]: removes every object of the script's daemon (its v and $p) named
+# PREFIX... (default: this run's), whatever state a run stopped in.
+remove_objects() {
+	prefix=${1:-$p}
+	for d in $(v list --all --name | grep "^$prefix"); do
+		v destroy "$d" >/dev/null 2>&1
+		for s in $(v snapshot-list "$d" --name 2>/dev/null); do
+			v snapshot-delete "$d" "$s" --metadata >/dev/null 2>&1
+		done
+		v undefine "$d" >/dev/null 2>&1
+	done
+	for n in $(v net-list --all --name | grep "^$prefix"); do
+		v net-undefine "$n" >/dev/null 2>&1
+	done
+	for pl in $(v pool-list --all --name | grep "^$prefix"); do
+		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
+			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
+		done
+		v pool-destroy "$pl" >/dev/null 2>&1
+		v pool-undefine "$pl" >/dev/null 2>&1
+	done
+}
+
 # silent_listener: a libvirt endpoint that accepts connections and never answers, so
 # libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.
 # Each connection it accepts adds a line to $tmp/accepted ("tcp" or "unix").
@@ -122,39 +145,14 @@ need_libvirtd() {
 	fi
 }
 
-# lab_remove PREFIX: removes every object of qemu:///system named PREFIX..., whatever state a
-# run stopped in: domains (their snapshots' metadata first), networks, pools and their volumes.
-lab_remove() {
-	for d in $(lab_virsh list --all --name | grep "^$1"); do
-		lab_virsh destroy "$d" >/dev/null 2>&1
-		for s in $(lab_virsh snapshot-list "$d" --name 2>/dev/null); do
-			lab_virsh snapshot-delete "$d" "$s" --metadata >/dev/null 2>&1
-		done
-		lab_virsh undefine "$d" >/dev/null 2>&1
-	done
-	for n in $(lab_virsh net-list --all --name | grep "^$1"); do
-		lab_virsh net-undefine "$n" >/dev/null 2>&1
-	done
-	for pl in $(lab_virsh pool-list --all --name | grep "^$1"); do
-		for vol in $(lab_virsh vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
-			lab_virsh vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
-		done
-		lab_virsh pool-destroy "$pl" >/dev/null 2>&1
-		lab_virsh pool-undefine "$pl" >/dev/null 2>&1
-	done
-}
-
 # lab_sweep TAG: a run killed outright (kill -9, a lost machine) had no exit trap, so its
 # objects (TAG-PID-...) would be seen by this one: removes those of runs whose process is gone.
 lab_sweep() {
-	for stale in $( (lab_virsh list --all --name; lab_virsh pool-list --all --name
-		lab_virsh net-list --all --name) | sed -n "s/^$1-\([0-9][0-9]*\)-.*/\1/p" |
-		sort -u); do
-		kill -0 "$stale" 2>/dev/null || lab_remove "$1-$stale-"
+	for stale in $( (v list --all --name; v pool-list --all --name; v net-list --all --name) |
+		sed -n "s/^$1-\([0-9][0-9]*\)-.*/\1/p" | sort -u); do
+		kill -0 "$stale" 2>/dev/null || remove_objects "$1-$stale-"
 	done
 }
-
-lab_virsh() { virsh -q -c qemu:///system "$@"; }
 
 done_testing() {
 	echo "$(basename "$0"): $checks checks, $fails failed"

@@ -12,7 +12,6 @@ sys=qemu:///system
 p="khsnap-$$-"
 v() { virsh -q -c "$sys" "$@"; }
 
-remove_objects() { lab_remove "$p"; }
 lab_sweep khsnap
 
 chmod 755 "$tmp"

@@ -118,7 +118,10 @@ readme-chart: demo
 		p = [p for p in m.walk() if p.get_content_type() == "image/png"][-1]; \
 		sys.stdout.buffer.write(p.get_content())' >doc/report-chart.png
 
-UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
+UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer \
+	kvmhist-metrics.service
+# Examples with the binary's path in them, installed beside the annotated config.
+EXAMPLES := cron.d-kvmhist:kvmhist.cron icinga2-kvmhist.conf nagios-kvmhist.cfg
 
 # Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
 # the cron file and a commented config are examples to copy. /etc is never written.
@@ -133,8 +136,10 @@ install: $(BIN)
 		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
-	sed 's|@BINDIR@|$(BINDIR)|g' contrib/kvmhist.cron >$(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
-	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
+	for e in $(EXAMPLES); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$${e#*:} >$(DESTDIR)$(DOCDIR)/examples/$${e%:*} && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$${e%:*} || exit 1; \
+	done
 	install -m 0644 contrib/kvmhist.conf $(DESTDIR)$(DOCDIR)/examples/kvmhist.conf
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 

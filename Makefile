@@ -30,7 +30,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BUILD)/bench/gen-estate.d \
-	$(BUILD)/bench/ref-collect.d $(wildcard $(BUILD)/fuzz_*.d)
+	$(BUILD)/bench/ref-collect.d $(BUILD)/bench/delay-relay.d $(wildcard $(BUILD)/fuzz_*.d)
 
 all: $(BIN)
 
@@ -58,7 +58,8 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ)
 tests: $(TEST_BIN)
 
 # One runner for unit and end-to-end tests; it prints "N passed, N failed" last.
-check: $(BIN) tests
+# The delaying relay (bench/delay-relay.c) stands in for a WAN link in tests/e2e/remote.sh.
+check: $(BIN) tests $(BUILD)/bench/delay-relay
 	KVMHIST=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -164,7 +165,7 @@ deb-check: deb
 
 # Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
-BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect
+BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect $(BUILD)/bench/delay-relay
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)

@@ -86,15 +86,25 @@ int kh_cmd_fail(const struct kh_cmd *cmd, const char *msg)
 int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	char msg[2048];
+	char *msg;
+	int len, rc = KH_EXIT_ERROR;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	msg = kh_malloc(len > 0 ? (size_t)len + 1 : 1);
+	*msg = '\0';
+	va_start(ap, fmt);
+	if (len > 0)
+		vsnprintf(msg, (size_t)len + 1, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "kvmhist %s: %s\nusage: kvmhist %s %s\n", cmd->name, msg, cmd->name,
 		cmd->usage);
 	/* a check's caller reads stdout and the exit status; 2 would be CRITICAL */
-	return cmd->flags & KH_PLUGIN ? kh_cmd_fail(cmd, msg) : KH_EXIT_ERROR;
+	if (cmd->flags & KH_PLUGIN)
+		rc = kh_cmd_fail(cmd, msg);
+	free(msg);
+	return rc;
 }
 
 static void cmd_help(const struct kh_cmd *cmd, FILE *f)
@@ -271,7 +281,6 @@ out:
 	free(last.ids);
 	return rc;
 }
-
 
 int kh_read_period(struct kh_ctx *ctx, const char *host, const char *since, const char *until,
 		   int64_t *from, int64_t *to, struct kh_err *err)

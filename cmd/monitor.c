@@ -6,7 +6,6 @@
 #include "util/timefmt.h"
 #include "util/units.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,22 +44,6 @@ static const struct kh_opt opts[] = {
 	  .help = "UNKNOWN when a host's latest snapshot is older than AGE\n"
 		  "(36h, 2d; default: max_age, else 36h)" },
 };
-
-/* "KVMHIST UNKNOWN - why" on stdout: the check could not look. */
-static int unknown(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int unknown(const char *fmt, ...)
-{
-	va_list ap;
-	char why[2048], *line;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	line = kh_monitor_unknown(why);
-	fputs(line, stdout);
-	free(line);
-	return KH_EXIT_UNKNOWN;
-}
 
 /* The hosts the check answers for: those with snapshots in the period (--host: that one),
  * and without --host every `uri` of the config too, so a host collect no longer reaches
@@ -141,19 +124,21 @@ static int exec_monitor(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	(void)argv;
 	if ((rc = limits(ctx, o, &lim, &max_age)) != KH_EXIT_OK)
 		return rc;
-	if (o->host && (known = kh_store_host_known(ctx->store, o->host, &err)) <= 0)
-		return known < 0 ? unknown("%s", err.msg)
-				 : unknown("no snapshots of host '%s'", o->host);
+	if (o->host && (known = kh_store_host_known(ctx->store, o->host, &err)) <= 0) {
+		if (known == 0)
+			kh_err_set(&err, "no snapshots of host '%s'", o->host);
+		return kh_cmd_fail(&kh_cmd_monitor, err.msg);
+	}
 	if (kh_read_period(ctx, o->host, o->since, NULL, &from, &to, &err) ||
 	    find_stale(ctx, o->host, from, to, max_age, now, &uris, &n_uris, &stale, &n_stale,
 		       &err)) {
-		rc = unknown("%s", err.msg);
+		rc = kh_cmd_fail(&kh_cmd_monitor, err.msg);
 		goto out;
 	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, lim.warn_days);
 	if (kh_read_report(ctx, r, o->host, from, to, &err)) {
-		rc = unknown("%s", err.msg);
+		rc = kh_cmd_fail(&kh_cmd_monitor, err.msg);
 		goto out;
 	}
 	rc = kh_report_monitor(r, &lim, stale, n_stale, max_age, now, &out);

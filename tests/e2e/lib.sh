@@ -94,6 +94,29 @@ collect_estate() {
 
 . "$top/tests/libvirtd-up.sh"
 
+# remove_objects [PREFIX]: removes every object of the script's daemon (its v and $p) named
+# PREFIX... (default: this run's), whatever state a run stopped in.
+remove_objects() {
+	prefix=${1:-$p}
+	for d in $(v list --all --name | grep "^$prefix"); do
+		v destroy "$d" >/dev/null 2>&1
+		for s in $(v snapshot-list "$d" --name 2>/dev/null); do
+			v snapshot-delete "$d" "$s" --metadata >/dev/null 2>&1
+		done
+		v undefine "$d" >/dev/null 2>&1
+	done
+	for n in $(v net-list --all --name | grep "^$prefix"); do
+		v net-undefine "$n" >/dev/null 2>&1
+	done
+	for pl in $(v pool-list --all --name | grep "^$prefix"); do
+		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
+			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
+		done
+		v pool-destroy "$pl" >/dev/null 2>&1
+		v pool-undefine "$pl" >/dev/null 2>&1
+	done
+}
+
 # silent_listener: a libvirt endpoint that accepts connections and never answers, so
 # libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.
 # Each connection it accepts adds a line to $tmp/accepted ("tcp" or "unix").

@@ -118,7 +118,10 @@ readme-chart: demo
 		p = [p for p in m.walk() if p.get_content_type() == "image/png"][-1]; \
 		sys.stdout.buffer.write(p.get_content())' >doc/report-chart.png
 
-UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
+UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer \
+	kvmhist-metrics.service
+# Examples with the binary's path in them, installed beside the annotated config.
+EXAMPLES := cron.d-kvmhist:kvmhist.cron icinga2-kvmhist.conf nagios-kvmhist.cfg
 
 # Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
 # the cron file and a commented config are examples to copy. /etc is never written.
@@ -133,8 +136,10 @@ install: $(BIN)
 		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
-	sed 's|@BINDIR@|$(BINDIR)|g' contrib/kvmhist.cron >$(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
-	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
+	for e in $(EXAMPLES); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$${e#*:} >$(DESTDIR)$(DOCDIR)/examples/$${e%:*} && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$${e%:*} || exit 1; \
+	done
 	install -m 0644 contrib/kvmhist.conf $(DESTDIR)$(DOCDIR)/examples/kvmhist.conf
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
@@ -143,6 +148,20 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kvmhist $(DESTDIR)$(MANDIR)/man1/kvmhist.1 \
 		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
+
+# The Debian package (debian/): dpkg-buildpackage on a copy of the checkout's files in
+# $(DEB_DIR), so that nothing lands beside the checkout; kvmhist_*.deb ends up there.
+# deb-check lints it, installs it and runs the demo against the installed binary (root).
+DEB_DIR ?= $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		tar -cf - --null -T - --ignore-failed-read 2>/dev/null | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS dpkg-buildpackage -us -uc -b
+	ls $(DEB_DIR)/kvmhist_*.deb
+
+deb-check: deb
+	sh tests/deb-check.sh $(DEB_DIR)
 
 # Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
@@ -160,5 +179,5 @@ clean:
 
 FORCE:
 .PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo readme-chart bench clean install \
-	uninstall FORCE
+	uninstall deb deb-check FORCE
 -include $(DEPS)

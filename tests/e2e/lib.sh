@@ -82,6 +82,16 @@ day() {
 	echo "test://$fixtures/estate/day$1.xml"
 }
 
+# collect_estate: the five nights of tests/fixtures/estate as one host's history, through
+# the URI test://$tmp/estate.xml, at 03:00Z on 2026-11-20 ... 2026-11-24.
+collect_estate() {
+	for d in 1 2 3 4 5; do
+		cp "$fixtures/estate/day$d.xml" "$tmp/estate.xml"
+		run -q collect -c "test://$tmp/estate.xml" --at "2026-11-2$((d - 1))T03:00:00Z"
+		expect_rc 0 "collect night $d"
+	done
+}
+
 . "$top/tests/libvirtd-up.sh"
 
 # remove_objects [PREFIX]: removes every object of the script's daemon (its v and $p) named

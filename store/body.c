@@ -473,17 +473,15 @@ static int dict_latest(struct kh_store *st, struct dict **out, struct kh_err *er
 	struct kh_bodies *b = bodies(st);
 	struct dict *d;
 	sqlite3_stmt *s;
-	int rc;
 
 	*out = NULL;
 	if (b->latest < 0) {
 		if ((s = q(st, Q_DICT_LATEST, err)) == NULL)
 			return -1;
 		b->latest = 0;
-		rc = kh_store_step_int(s, &b->latest);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		if (kh_store_step_int(st, s, &b->latest, "cannot read XML dictionary", err) < 0) {
 			b->latest = -1;
-			return kh_store_db_error(st, err, "cannot read XML dictionary");
+			return -1;
 		}
 	}
 	if (b->latest == 0)

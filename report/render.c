@@ -232,10 +232,12 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 #define TREND_CELLS 12
 static void trend_cell(const struct kh_report *r, struct kh_table *t, const struct kh_row *row)
 {
-	const int64_t *st, *sy;
+	int64_t *st, *sy;
 	size_t n = kh_row_samples(r, row, &st, &sy);
 
 	cell_add(t, n >= 2 ? kh_sparkline(sy, n, TREND_CELLS) : NULL);
+	free(st);
+	free(sy);
 }
 
 /* A row forecast to fill within --warn-days. */
@@ -635,10 +637,15 @@ static void row_chart(const struct kh_report *r, const struct kh_row *row, int i
 {
 	struct kh_chart c = { .title = title, .ceiling = row->capacity,
 			      .ceiling_label = "capacity" };
+	int64_t *t, *y;
 
-	c.n = kh_row_samples(r, row, &c.t, &c.y);
+	c.n = kh_row_samples(r, row, &t, &y);
+	c.t = t;
+	c.y = y;
 	if (c.n == 0) {
 		free(title);
+		free(t);
+		free(y);
 		return;
 	}
 	if ((*n)++ == 0)
@@ -658,6 +665,8 @@ static void row_chart(const struct kh_report *r, const struct kh_row *row, int i
 	c.burst_bytes = row->fit.burst_bytes;
 	kh_doc_chart(d, &c)->media = KH_MEDIA_HTML;
 	free(title);
+	free(t);
+	free(y);
 }
 
 static int cmp_rate_desc(const void *x, const void *y);

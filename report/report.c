@@ -239,8 +239,7 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].pool_series);
 	}
 	free(r->hosts);
-	free(r->sample_t);
-	free(r->sample_y);
+	free(r->samples);
 	for (size_t i = 0; i < r->n_labels; i++) {
 		free(r->labels[i].uri);
 		free(r->labels[i].label);
@@ -781,28 +780,72 @@ static int current(const struct kh_report *r, const struct kh_series *s)
 
 static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at);
 
-/* Only what a chart may draw is kept: pools and growing volumes (a fleet's still volumes
- * would cost as much again). */
-static void keep_samples(struct kh_report *r, struct kh_row *row, const int64_t *t,
-			 const int64_t *y, size_t n)
+/* Samples are kept as varints: each one's snapshot as the step from the one before (in its
+ * host's times) and its allocation as the zigzagged change, some 4 bytes where two int64
+ * took 16: a fleet's pools and growing volumes hold a million samples. */
+static void put_varint(struct kh_report *r, uint64_t v)
 {
-	if (r->n_samples + n > r->cap_samples) {
-		r->cap_samples = (r->n_samples + n) * 2;
-		r->sample_t = kh_realloc(r->sample_t, r->cap_samples * sizeof *r->sample_t);
-		r->sample_y = kh_realloc(r->sample_y, r->cap_samples * sizeof *r->sample_y);
-	}
-	memcpy(r->sample_t + r->n_samples, t, n * sizeof *t);
-	memcpy(r->sample_y + r->n_samples, y, n * sizeof *y);
-	row->sample_at = r->n_samples;
-	row->n_sample = n;
-	r->n_samples += n;
+	do {
+		if (r->n_sample_bytes == r->cap_sample_bytes) {
+			r->cap_sample_bytes = r->cap_sample_bytes ? r->cap_sample_bytes * 2 : 4096;
+			r->samples = kh_realloc(r->samples, r->cap_sample_bytes);
+		}
+		r->samples[r->n_sample_bytes++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
 }
 
-size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
-		      const int64_t **y)
+static uint64_t get_varint(const unsigned char **p)
 {
-	*t = r->sample_t ? r->sample_t + row->sample_at : NULL;
-	*y = r->sample_y ? r->sample_y + row->sample_at : NULL;
+	uint64_t v = 0;
+
+	for (unsigned shift = 0;; shift += 7) {
+		unsigned char b = *(*p)++;
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+}
+
+/* Only what a chart may draw is kept: pools and growing volumes (a fleet's still volumes
+ * would cost as much again). ord: each sample's index into its host's times. */
+static void keep_samples(struct kh_report *r, struct kh_row *row, const uint32_t *ord,
+			 const int64_t *y, size_t n)
+{
+	uint32_t prev_ord = 0;
+	int64_t prev_y = 0;
+
+	row->sample_at = r->n_sample_bytes;
+	row->n_sample = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = (uint64_t)y[i] - (uint64_t)prev_y;
+
+		put_varint(r, ord[i] - prev_ord);
+		put_varint(r, (d << 1) ^ (uint64_t)-(int64_t)(d >> 63));
+		prev_ord = ord[i];
+		prev_y = y[i];
+	}
+}
+
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, int64_t **t,
+		      int64_t **y)
+{
+	const unsigned char *p = r->samples ? r->samples + row->sample_at : NULL;
+	uint32_t ord = 0;
+	uint64_t v = 0;
+
+	*t = kh_malloc((row->n_sample + 1) * sizeof **t);
+	*y = kh_malloc((row->n_sample + 1) * sizeof **y);
+	for (size_t i = 0; i < row->n_sample; i++) {
+		uint64_t z;
+
+		ord += (uint32_t)get_varint(&p);
+		z = get_varint(&p);
+		v += (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
+		(*t)[i] = row->h->times[ord];
+		(*y)[i] = (int64_t)v;
+	}
 	return row->n_sample;
 }
 
@@ -814,6 +857,7 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	size_t n = s->f->n;
 	uint32_t last_ord = 0;
 	int64_t *t, *y;
+	uint32_t *ords;
 
 	row->s = s;
 	row->h = h;
@@ -824,14 +868,17 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	row->committed = 0;
 	t = kh_malloc((n + 1) * sizeof *t);
 	y = kh_malloc((n + 1) * sizeof *y);
+	ords = kh_malloc((n + 1) * sizeof *ords);
 	n = 0;
 	for (size_t i = 0; i < s->f->n_runs; i++)
 		for (uint32_t j = 0; j < s->f->runs[i].n; j++) {
 			last_ord = s->f->runs[i].ord + j * s->f->stride;
+			ords[n] = last_ord;
 			t[n] = h->times[last_ord];
 			y[n++] = s->f->runs[i].alloc;
 		}
 	if (s->f->has_sample && (n == 0 || last_ord != s->f->last_sample_ord)) {
+		ords[n] = s->f->last_sample_ord;
 		t[n] = h->times[s->f->last_sample_ord];
 		y[n++] = s->f->alloc_last;
 	}
@@ -840,11 +887,12 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
 	row->n_sample = 0;
 	if (is_pool || (row->fitted && row->fit.rate > 0))
-		keep_samples((struct kh_report *)r, row, t, y, n);
+		keep_samples((struct kh_report *)r, row, ords, y, n);
 	row->series = (uint32_t)(s - (is_pool ? r->pools : r->vols));
 	forecast_row(row, is_pool, s->f->has_sample ? h->times[s->f->last_sample_ord] : 0);
 	free(t);
 	free(y);
+	free(ords);
 }
 
 static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at)

@@ -145,8 +145,8 @@ struct kh_report {
 	int sealed;                     /* kh_report_seal: nothing more is fed */
 	/* The samples of every pool's and growing volume's row, for charts and the JSON's
 	 * series (kh_row_samples): kept apart so that rows stay plain values to copy. */
-	int64_t *sample_t, *sample_y;
-	size_t n_samples, cap_samples;
+	unsigned char *samples;         /* keep_samples's varints */
+	size_t n_sample_bytes, cap_sample_bytes;
 	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
 
@@ -173,7 +173,8 @@ struct kh_row {
 	int64_t vol_full_at;            /* the earliest volume forecast in it */
 	int fills_before_volumes;
 	const struct kh_storage *storage; /* the filesystem it is on */
-	size_t sample_at, n_sample;     /* its samples in the report's; n_sample 0: none kept */
+	size_t sample_at;               /* its samples in the report's */
+	uint32_t n_sample;              /* 0: none kept */
 };
 
 /* One filesystem of a host: a pool alone, or the pools found to share one. Its numbers and
@@ -289,10 +290,11 @@ char *kh_report_hosts(const struct kh_report *r, size_t max); /* "kvm1, kvm2 and
  * forecast to fill". */
 char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a);
 
-/* The samples a pool's or a growing volume's row was fitted from (t ascending); 0 for a
- * row whose samples were not kept (a volume that does not grow). */
-size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
-		      const int64_t **y);
+/* The samples a pool's or a growing volume's row was fitted from (t ascending), into new
+ * arrays *t and *y the caller frees; 0 for a row whose samples were not kept (a volume that
+ * does not grow). */
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, int64_t **t,
+		      int64_t **y);
 
 /* True for changes that are only growth (allocation, available): the numbers cover them. */
 int kh_change_is_growth(const struct kh_change *c);

@@ -865,7 +865,8 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	row->available = s->f->available;
 	row->allocation = s->f->has_sample ? s->f->alloc_last : KH_UNKNOWN;
 	row->alloc_start = s->f->has_sample ? s->f->alloc_first : KH_UNKNOWN;
-	row->committed = 0;
+	if (is_pool)
+		row->committed = 0; /* a volume's owners share its place: set later */
 	t = kh_malloc((n + 1) * sizeof *t);
 	y = kh_malloc((n + 1) * sizeof *y);
 	ords = kh_malloc((n + 1) * sizeof *ords);

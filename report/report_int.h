@@ -150,31 +150,37 @@ struct kh_report {
 	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
 
-/* A volume or pool as it stands at its host's latest snapshot, with its numbers. */
+/* A volume or pool as it stands at its host's latest snapshot, with its numbers. A fleet's
+ * report holds 120,000: what only volumes or only pools have shares one place. */
 struct kh_row {
 	const struct kh_series *s;
 	const struct kh_rhost *h;
 	struct kh_fit fit;
-	int fitted;                     /* enough samples and days for a rate */
-	uint32_t series;                /* s, by index */
 	struct kh_forecast fc;
 	int64_t capacity, allocation, available, alloc_start;
-	/* volumes */
-	const char **owners;            /* domain names, borrowed from the host */
-	const char **vias;              /* per owner: the volume this one is a backing file
-					 * of, or NULL where the owner's disk uses it itself */
-	size_t n_owners;
-	int64_t chain_allocation;       /* the top of a backing chain: the chain's total */
-	size_t chain_depth;             /* its layers; 0 when not the top of a chain */
-	/* pools */
-	int64_t committed;              /* sum of its volumes' (known) capacities */
-	size_t n_volumes;
-	int has_vol_full;
-	int64_t vol_full_at;            /* the earliest volume forecast in it */
-	int fills_before_volumes;
-	const struct kh_storage *storage; /* the filesystem it is on */
+	uint32_t series;                /* s, by index */
+	int fitted;                     /* enough samples and days for a rate */
 	size_t sample_at;               /* its samples in the report's */
 	uint32_t n_sample;              /* 0: none kept */
+	union {
+		struct { /* volumes */
+			const char **owners;    /* domain names, borrowed from the host */
+			const char **vias;      /* per owner: the volume this one is a backing
+						 * file of, or NULL where the owner's disk uses
+						 * it itself */
+			size_t n_owners;
+			int64_t chain_allocation; /* the top of a backing chain: its total */
+			size_t chain_depth;     /* its layers; 0 when not the top of a chain */
+		};
+		struct { /* pools */
+			int64_t committed;      /* sum of its volumes' (known) capacities */
+			size_t n_volumes;
+			int64_t vol_full_at;    /* the earliest volume forecast in it */
+			const struct kh_storage *storage; /* the filesystem it is on */
+			int has_vol_full;
+			int fills_before_volumes;
+		};
+	};
 };
 
 /* One filesystem of a host: a pool alone, or the pools found to share one. Its numbers and

@@ -72,9 +72,55 @@ static const struct kh_series *series_find(const struct kh_index *ix,
 	return *slot ? &items[*slot - 1] : NULL;
 }
 
+/* A fleet's 100,000 volumes name some 20 pools: each name is kept once. */
+static const char *pool_name(struct kh_names *set, const char *name)
+{
+	size_t mask, i;
+
+	if ((set->n + 1) * 4 > set->cap * 3) {
+		struct kh_names bigger = { kh_calloc(set->cap ? set->cap * 2 : 64, sizeof(char *)),
+					   set->cap ? set->cap * 2 : 64, set->n };
+
+		for (size_t k = 0; k < set->cap; k++) {
+			if (set->slots[k] == NULL)
+				continue;
+			i = kh_fnv1a(KH_FNV1A_BASIS, set->slots[k], strlen(set->slots[k])) &
+			    (bigger.cap - 1);
+			while (bigger.slots[i])
+				i = (i + 1) & (bigger.cap - 1);
+			bigger.slots[i] = set->slots[k];
+		}
+		free(set->slots);
+		*set = bigger;
+	}
+	mask = set->cap - 1;
+	i = kh_fnv1a(KH_FNV1A_BASIS, name, strlen(name)) & mask;
+	while (set->slots[i] && strcmp(set->slots[i], name) != 0)
+		i = (i + 1) & mask;
+	if (set->slots[i] == NULL) {
+		set->slots[i] = kh_strdup(name);
+		set->n++;
+	}
+	return set->slots[i];
+}
+
+/* A volume's name and path in one block ("name\0path\0"): one allocation, not two. */
+static void series_name(struct kh_series *s, const char *name, const char *path)
+{
+	size_t n = strlen(name) + 1, m = path ? strlen(path) + 1 : 0;
+	char *block = kh_malloc(n + m);
+
+	memcpy(block, name, n);
+	if (path)
+		memcpy(block + n, path, m);
+	free(s->name);
+	s->name = block;
+	s->path = path ? block + n : NULL;
+}
+
 static struct kh_series *series_get(struct kh_index *ix, struct kh_series **items, size_t *n,
 				    size_t *cap, size_t host, const char *pool, const char *name)
-{
+{ /* pool: interned by the caller */
 	struct kh_series *s;
 	uint32_t *slot;
 
@@ -85,8 +131,8 @@ static struct kh_series *series_get(struct kh_index *ix, struct kh_series **item
 		return &(*items)[*slot - 1];
 	s = KH_PUSH(*items, *n, *cap);
 	s->host = host;
-	s->pool = pool ? kh_strdup(pool) : NULL;
-	s->name = kh_strdup(name ? name : "");
+	s->pool = pool;
+	series_name(s, name ? name : "", NULL);
 	s->f = kh_calloc(1, sizeof *s->f);
 	s->f->stride = 1;
 	s->f->capacity = s->f->available = KH_UNKNOWN;
@@ -105,9 +151,7 @@ static void feed_free(struct kh_series *s)
 
 static void series_clear(struct kh_series *s)
 {
-	free(s->pool);
-	free(s->name);
-	free(s->path);
+	free(s->name); /* and the path; the pool is the report's (pool_name) */
 	feed_free(s);
 }
 
@@ -251,6 +295,9 @@ void kh_report_free(struct kh_report *r)
 	for (size_t i = 0; i < r->n_pools; i++)
 		series_clear(&r->pools[i]);
 	free(r->pools);
+	for (size_t i = 0; i < r->pool_names.cap; i++)
+		free(r->pool_names.slots[i]);
+	free(r->pool_names.slots);
 	free(r->vol_index.slots);
 	free(r->pool_index.slots);
 	kh_changes_free(&r->changes);
@@ -702,14 +749,12 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			size_t before = r->n_vols;
 
 			s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols, hi,
-				       v->pool ? v->pool : "", v->name);
+				       pool_name(&r->pool_names, v->pool ? v->pool : ""), v->name);
 			if (r->n_vols > before)
 				*KH_PUSH(h->series, h->n_series, h->cap_series) = (uint32_t)(s - r->vols);
 			h->vol_map[i] = (uint32_t)(s - r->vols);
-			if (v->path && !kh_str_eq(v->path, s->path)) {
-				free(s->path);
-				s->path = kh_strdup(v->path);
-			}
+			if (v->path && !kh_str_eq(v->path, s->path))
+				series_name(s, s->name, v->path);
 			if (v->capacity >= 0)
 				s->f->capacity = v->capacity;
 		}

@@ -109,13 +109,20 @@ struct kh_feed {
  * the whole report, and its feed while its host is fed. */
 struct kh_series {
 	size_t host;
-	char *pool, *name;
-	char *path;                     /* volumes: the latest path */
+	const char *pool;               /* volumes: the report's copy (kh_report.pool_names) */
+	char *name;                     /* volumes: "name\0path\0", one block */
+	const char *path;               /* volumes: the latest path, in name's block */
 	struct kh_feed *f;              /* NULL once its host is done */
 };
 
 struct kh_index {
 	uint32_t *slots;                /* series index + 1; 0 is empty */
+	size_t cap, n;
+};
+
+/* Strings kept once each (open addressing). */
+struct kh_names {
+	char **slots;
 	size_t cap, n;
 };
 
@@ -137,6 +144,7 @@ struct kh_report {
 	struct kh_series *vols, *pools;
 	size_t n_vols, cap_vols, n_pools, cap_pools;
 	struct kh_index vol_index, pool_index;
+	struct kh_names pool_names;     /* the volumes' pool names */
 	struct kh_changes changes;      /* drift, in the order found */
 	/* The rows of the hosts done so far (row->s and row->h set only when analysed, since
 	 * the arrays they point into still grow). */

@@ -188,6 +188,7 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	kh_report_set_warn_days(r, warn_days);
 	kh_report_set_snapshot_days(r, snapshot_days);
 	kh_report_set_top(r, o->top);
+	kh_report_set_once(r);
 	for (size_t i = 0; i < ctx->config->n_hosts; i++)
 		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
 	if (feed(ctx, r, uris, n, from, to, &err)) {

@@ -1181,7 +1181,7 @@ static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t 
 	return 0;
 }
 
-int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
+int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 		    const char *templates_dir, char **md, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
 {
@@ -1193,11 +1193,18 @@ int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
 	*md = *html = NULL;
 	*images = NULL;
 	*n_images = 0;
-	if (read_template(templates_dir, &tpl, err))
+	if (read_template(templates_dir, &tpl, err)) {
+		kh_analysis_free(a);
 		return -1;
+	}
 	kh_report_document(r, a, &d);
 	kh_doc_markdown(&d, &b);
 	rc = page(r, &d, tpl, 1, html, err);
+	/* the document holds what the charts draw: the rows can go before the chart libraries
+	 * load (a fleet's rows and those libraries at once were the report's peak) */
+	kh_analysis_free(a);
+	if (r->once)
+		kh_report_shed((struct kh_report *)r);
 	if (rc == 0)
 		rc = chart_images(&d, images, n_images, err);
 	*md = kh_buf_steal(&b);

@@ -1493,6 +1493,42 @@ void kh_report_host_done(struct kh_report *r, const char *uri)
 	h->done = 1;
 }
 
+void kh_report_set_once(struct kh_report *r)
+{
+	r->once = 1;
+}
+
+void kh_report_shed(struct kh_report *r)
+{
+	if (r->analysis) {
+		r->analysis->kept = 0;
+		kh_analysis_free(r->analysis);
+		r->analysis = NULL;
+	}
+	for (size_t i = 0; i < r->n_hosts; i++)
+		host_disks_clear(&r->hosts[i]);
+	for (size_t i = 0; i < r->n_vols; i++)
+		series_clear(&r->vols[i]);
+	for (size_t i = 0; i < r->n_pools; i++)
+		series_clear(&r->pools[i]);
+	free(r->vols);
+	free(r->pools);
+	r->vols = r->pools = NULL;
+	r->n_vols = r->cap_vols = r->n_pools = r->cap_pools = 0;
+	free(r->vol_index.slots);
+	free(r->pool_index.slots);
+	memset(&r->vol_index, 0, sizeof r->vol_index);
+	memset(&r->pool_index, 0, sizeof r->pool_index);
+	kh_changes_free(&r->changes);
+	free(r->samples);
+	r->samples = NULL;
+	r->n_sample_bytes = r->cap_sample_bytes = 0;
+	free(r->done_vols);
+	free(r->done_pools);
+	r->done_vols = r->done_pools = NULL;
+	r->n_done_vols = r->cap_done_vols = r->n_done_pools = r->cap_done_pools = 0;
+}
+
 void kh_report_seal(struct kh_report *r)
 {
 	for (size_t i = 0; i < r->n_hosts; i++)

@@ -151,6 +151,7 @@ struct kh_report {
 	struct kh_row *done_vols, *done_pools;
 	size_t n_done_vols, cap_done_vols, n_done_pools, cap_done_pools;
 	int sealed;                     /* kh_report_seal: nothing more is fed */
+	int once;                       /* kh_report_set_once */
 	/* The samples of every pool's and growing volume's row, for charts and the JSON's
 	 * series (kh_row_samples): kept apart so that rows stay plain values to copy. */
 	unsigned char *samples;         /* keep_samples's varints */
@@ -262,6 +263,10 @@ struct kh_analysis {
  * it alone); an open report's is made anew each time. */
 struct kh_analysis *kh_analysis_new(const struct kh_report *r);
 void kh_analysis_free(struct kh_analysis *a);
+/* Frees a report's rows, series, samples, drift and disks, its analysis too: what a report
+ * rendered once (kh_report_set_once) no longer needs once its document is made. The hosts
+ * stay, and kh_report_free still frees the rest. */
+void kh_report_shed(struct kh_report *r);
 
 /* "kvm1", or the URI when the host never told its name. */
 const char *kh_row_host(const struct kh_row *row);
@@ -291,9 +296,11 @@ struct kh_mail_image {
 };
 
 /* The Markdown and the HTML page (templates_dir/report.html) of one document: what the
- * e-mail sends, from one analysis. The page shows each chart as an <img> of a cid: part,
- * whose PNGs come back in images[0..*n_images) (the caller frees each png and the array). */
-int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
+ * e-mail sends, from one analysis, which it frees (kh_analysis_free) once the document is
+ * made, and with it a report rendered once (kh_report_shed). The page shows each chart as an
+ * <img> of a cid: part, whose PNGs come back in images[0..*n_images) (the caller frees each
+ * png and the array). */
+int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 		    const char *templates_dir, char **md, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
 

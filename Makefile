@@ -15,8 +15,12 @@ BUILD ?= build
 BIN ?= kvmhist
 
 PKGS := libvirt libxml-2.0 sqlite3 libcmark jansson cairo librsvg-2.0 libpng
+# -Werror for development and CI; a package build passes WERROR= (a newer compiler's new
+# warning must not break a distribution's build). CPPFLAGS (a distribution's
+# -D_FORTIFY_SOURCE=2) reach every compile.
+WERROR ?= -Werror
 override CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wmissing-prototypes \
-	-Wformat=2 -Werror -I. \
+	-Wformat=2 $(WERROR) -I. \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CFLAGS)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka)
@@ -26,7 +30,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BUILD)/bench/gen-estate.d \
-	$(BUILD)/bench/ref-collect.d $(wildcard $(BUILD)/fuzz_*.d)
+	$(BUILD)/bench/ref-collect.d $(BUILD)/bench/delay-relay.d $(wildcard $(BUILD)/fuzz_*.d)
 
 all: $(BIN)
 
@@ -35,7 +39,7 @@ $(BIN): $(BUILD)/cmd/main.o $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 # The installed paths are compiled in; $(BUILD)/paths changes with them, so
 # `make install PREFIX=/usr` after a plain `make` rebuilds what holds them.
@@ -48,13 +52,14 @@ $(BUILD)/paths: FORCE
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -DKH_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_OBJ) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -DKH_SRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_OBJ) \
 		$(LIBS) $(TEST_LIBS)
 
 tests: $(TEST_BIN)
 
 # One runner for unit and end-to-end tests; it prints "N passed, N failed" last.
-check: $(BIN) tests
+# The delaying relay (bench/delay-relay.c) stands in for a WAN link in tests/e2e/remote.sh.
+check: $(BIN) tests $(BUILD)/bench/delay-relay
 	KVMHIST=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -90,7 +95,7 @@ fuzz:
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/%)
 
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c $(filter-out $(BUILD)/cmd/%,$(LIB_OBJ))
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(filter %.o,$^) $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(filter %.o,$^) $(LIBS)
 
 fuzz-run: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
@@ -113,7 +118,10 @@ readme-chart: demo
 		p = [p for p in m.walk() if p.get_content_type() == "image/png"][-1]; \
 		sys.stdout.buffer.write(p.get_content())' >doc/report-chart.png
 
-UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
+UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer \
+	kvmhist-metrics.service
+# Examples with the binary's path in them, installed beside the annotated config.
+EXAMPLES := cron.d-kvmhist:kvmhist.cron icinga2-kvmhist.conf nagios-kvmhist.cfg
 
 # Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
 # the cron file and a commented config are examples to copy. /etc is never written.
@@ -128,8 +136,10 @@ install: $(BIN)
 		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
-	sed 's|@BINDIR@|$(BINDIR)|g' contrib/kvmhist.cron >$(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
-	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
+	for e in $(EXAMPLES); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$${e#*:} >$(DESTDIR)$(DOCDIR)/examples/$${e%:*} && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$${e%:*} || exit 1; \
+	done
 	install -m 0644 contrib/kvmhist.conf $(DESTDIR)$(DOCDIR)/examples/kvmhist.conf
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
@@ -139,12 +149,26 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
 
+# The Debian package (debian/): dpkg-buildpackage on a copy of the checkout's files in
+# $(DEB_DIR), so that nothing lands beside the checkout; kvmhist_*.deb ends up there.
+# deb-check lints it, installs it and runs the demo against the installed binary (root).
+DEB_DIR ?= $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		tar -cf - --null -T - --ignore-failed-read 2>/dev/null | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS dpkg-buildpackage -us -uc -b
+	ls $(DEB_DIR)/kvmhist_*.deb
+
+deb-check: deb
+	sh tests/deb-check.sh $(DEB_DIR)
+
 # Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
-BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect
+BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect $(BUILD)/bench/delay-relay
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)
 
 bench: $(BIN) $(BENCH_BIN)
 	KVMHIST=$(abspath $(BIN)) BENCH_BUILD=$(abspath $(BUILD)/bench) BENCH_JSON=$(BENCH_JSON) \
@@ -155,5 +179,5 @@ clean:
 
 FORCE:
 .PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo readme-chart bench clean install \
-	uninstall FORCE
+	uninstall deb deb-check FORCE
 -include $(DEPS)

@@ -84,7 +84,7 @@ static char *used_str(int64_t used, int64_t cap)
 	return kh_strdup(s);
 }
 
-static void days_str(struct kh_buf *b, double days)
+void kh_days_phrase(struct kh_buf *b, double days)
 {
 	long long n = (long long)floor(days);
 
@@ -110,7 +110,7 @@ static char *full_str(const struct kh_row *row)
 	}
 	kh_date_format(row->fc.full_at, date);
 	kh_buf_printf(&b, "%s, ", date);
-	days_str(&b, row->fc.days);
+	kh_days_phrase(&b, row->fc.days);
 	lo = (long long)floor(row->fc.days_low);
 	hi = (long long)floor(row->fc.days_high);
 	if (row->fc.has_low && row->fc.has_high && lo != hi)
@@ -222,7 +222,7 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 	kh_buf_puts(&b, a->first_is_pool ? "pool " : "");
 	kh_buf_puts(&b, a->first->s->name);
 	kh_buf_printf(&b, " on %s full on %s (", kh_row_host(a->first), date);
-	days_str(&b, a->first->fc.days);
+	kh_days_phrase(&b, a->first->fc.days);
 	kh_buf_puts(&b, ")");
 	return kh_buf_steal(&b);
 }
@@ -423,7 +423,7 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 			kh_span(in, ")");
 		}
 		kh_span(in, ", ");
-		days_str(&b, x->fc.days);
+		kh_days_phrase(&b, x->fc.days);
 		kh_span(in, b.data);
 		kh_buf_free(&b);
 		kh_spanf(in, ", on %s.", date);
@@ -497,8 +497,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 		used_cell(t, p->allocation, p->capacity);
 		cell_add(t, size_str(p->available));
 		cell_add(t, size_str(st->committed));
-		cell_add(t, p->capacity > 0 ? kh_asprintf("%.2fx", (double)st->committed /
-								     (double)p->capacity)
+		cell_add(t, p->capacity > 0 ? kh_asprintf("%.2fx", kh_storage_overcommit(st))
 					    : NULL);
 		cell_add(t, rate_str(p));
 		cell_add(t, full_str(p));
@@ -515,7 +514,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 
 /* What a storage or volume to act on is called: "pool default", "pools default, lab",
  * "volume db.qcow2 in pool data". */
-static char *risk_what(const struct kh_risk *k)
+char *kh_risk_what(const struct kh_risk *k)
 {
 	struct kh_buf b = { 0 };
 
@@ -554,7 +553,7 @@ static void act_section(const struct kh_report *r, const struct kh_analysis *a,
 			filling += within(r, x);
 			continue;
 		}
-		cell_add(t, risk_what(k));
+		cell_add(t, kh_risk_what(k));
 		cell_str(t, kh_row_host(x));
 		cell_add(t, full_str(x));
 		used_cell(t, x->allocation, x->capacity);
@@ -592,7 +591,7 @@ static void hosts_section(const struct kh_report *r, const struct kh_analysis *a
 		cell_add(t, kh_asprintf("%zu", hr->n_pools));
 		cell_add(t, kh_asprintf("%zu", hr->n_volumes));
 		if (hr->first) {
-			what = risk_what(hr->first);
+			what = kh_risk_what(hr->first);
 			when = full_str(hr->first->row);
 			cell_add(t, kh_asprintf("%s: %s", what, when));
 			free(what);
@@ -1182,7 +1181,7 @@ static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t 
 }
 
 int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html,
+		    const char *templates_dir, char **text, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
 {
 	struct kh_doc d = { 0 };
@@ -1190,7 +1189,7 @@ int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 	char *tpl;
 	int rc;
 
-	*md = *html = NULL;
+	*text = *html = NULL;
 	*images = NULL;
 	*n_images = 0;
 	if (read_template(templates_dir, &tpl, err)) {
@@ -1198,7 +1197,7 @@ int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 		return -1;
 	}
 	kh_report_document(r, a, &d);
-	kh_doc_markdown(&d, &b);
+	kh_doc_text(&d, 0, &b); /* for mutt and mail: columns aligned with spaces, no pipes */
 	rc = page(r, &d, tpl, 1, html, err);
 	/* the document holds what the charts draw: the rows can go before the chart libraries
 	 * load (a fleet's rows and those libraries at once were the report's peak) */
@@ -1207,7 +1206,7 @@ int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 		kh_report_shed((struct kh_report *)r);
 	if (rc == 0)
 		rc = chart_images(&d, images, n_images, err);
-	*md = kh_buf_steal(&b);
+	*text = kh_buf_steal(&b);
 	free(tpl);
 	kh_doc_free(&d);
 	return rc;

@@ -1,5 +1,6 @@
 /* Inside the report: what kh_report_add keeps, and the analysis the renderers share.
- * Not for use outside report/report.c, render.c, report_json.c and email.c. */
+ * Not for use outside report/: report.c, render.c, report_json.c, email.c, monitor.c and
+ * metrics.c. */
 #ifndef KH_REPORT_INT_H
 #define KH_REPORT_INT_H
 
@@ -295,13 +296,14 @@ struct kh_mail_image {
 	size_t len;
 };
 
-/* The Markdown and the HTML page (templates_dir/report.html) of one document: what the
- * e-mail sends, from one analysis, which it frees (kh_analysis_free) once the document is
- * made, and with it a report rendered once (kh_report_shed). The page shows each chart as an
- * <img> of a cid: part, whose PNGs come back in images[0..*n_images) (the caller frees each
- * png and the array). */
+/* The plain text (the text back end: columns aligned with spaces, no colour) and the HTML
+ * page (templates_dir/report.html) of one document: what the e-mail sends, from one
+ * analysis, which it frees (kh_analysis_free) once the document is made, and with it a
+ * report rendered once (kh_report_shed). The page shows each chart as an <img> of a cid:
+ * part, whose PNGs come back in images[0..*n_images) (the caller frees each png and the
+ * array). */
 int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html,
+		    const char *templates_dir, char **text, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
 
 /* Shared by the renderers and the e-mail (report/render.c). */
@@ -316,6 +318,14 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
  * does not grow). */
 size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, int64_t **t,
 		      int64_t **y);
+
+/* What a storage or volume to act on is called: "pool default", "pools default, lab",
+ * "volume db.qcow2 in pool data" (raw text: the caller escapes it). */
+char *kh_risk_what(const struct kh_risk *k);
+/* "in 5 days", "in under a day", "already full". */
+void kh_days_phrase(struct kh_buf *b, double days);
+/* A storage's committed capacity over its capacity; 0 when its capacity is not known. */
+double kh_storage_overcommit(const struct kh_storage *st);
 
 /* True for changes that are only growth (allocation, available): the numbers cover them. */
 int kh_change_is_growth(const struct kh_change *c);

@@ -7,23 +7,14 @@
 # over many hosts, every row of the JSON).
 #
 #   sh tests/same-fleet.sh OLD_BINARY [NEW_BINARY]     (NEW defaults to ./kvmhist)
-#   sh tests/same-fleet.sh --rev REV [NEW_BINARY]      (builds REV in a scratch worktree)
+#
+# (OLD_BINARY: e.g. the kvmhist of `git worktree add --detach DIR REV && make -C DIR`.)
 #
 # Environment: FLEET_HOSTS (50), FLEET_DIR. Exit 0 when every output is equal, 1 otherwise.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-if [ "${1:-}" = --rev ]; then
-	rev=$2
-	shift 2
-	wt=$(mktemp -d /tmp/kvmhist-same.XXXXXX)
-	git -C "$top" worktree add -q --detach "$wt/src" "$rev" || exit 2
-	make -s -C "$wt/src" -j2 >/dev/null || { git -C "$top" worktree remove --force "$wt/src"; exit 2; }
-	old=$wt/src/kvmhist
-else
-	old=${1:?usage: same-fleet.sh OLD_BINARY [NEW_BINARY] | --rev REV [NEW_BINARY]}
-	shift
-	wt=""
-fi
+old=${1:?usage: same-fleet.sh OLD_BINARY [NEW_BINARY]}
+shift
 new=${1:-$top/kvmhist}
 hosts=${FLEET_HOSTS:-50}
 dir=${FLEET_DIR:-/tmp/kvmhist-fleet-$hosts}
@@ -58,5 +49,4 @@ for args in "--format md" "--format html" "--format json" "--format md --top 0" 
 	fi
 done
 rm -rf "$out"
-[ -n "$wt" ] && git -C "$top" worktree remove --force "$wt/src"
 exit $status

@@ -151,6 +151,11 @@ int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Whether to colour stdout: a terminal, and NO_COLOR unset or empty (no-color.org). */
 int kh_stdout_color(void);
+/* The --host H row every command that reads one host's snapshots has; help says for what. */
+#define KH_OPT_HOST(offset, help_text) \
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = (offset), \
+	  .complete = KH_COMP_HOST, .help = (help_text) }
+
 /* The options of a listing that takes --host H and --json only (snapshots, domains). */
 struct kh_host_json_opts {
 	const char *host;

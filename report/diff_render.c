@@ -262,7 +262,7 @@ static void changes_table(struct kh_doc *d, const struct kh_changes *c, int mult
 	}
 }
 
-void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
+void kh_changes_doc_for(struct kh_doc *d, const struct kh_changes *c, unsigned media)
 {
 	int multi = several_hosts(c);
 
@@ -270,8 +270,15 @@ void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
 		kh_doc_paraf(d, "No changes.");
 		return;
 	}
-	changes_lines(d, c, multi);
-	changes_table(d, c, multi);
+	if (media & KH_MEDIA_TEXT)
+		changes_lines(d, c, multi);
+	if (media & KH_MEDIA_RICH)
+		changes_table(d, c, multi);
+}
+
+void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
+{
+	kh_changes_doc_for(d, c, KH_MEDIA_ALL);
 }
 
 void kh_pending_doc(struct kh_doc *d, const char *as_of, const struct kh_changes *c)

@@ -305,10 +305,11 @@ static void match_pass(const struct kind *k, const struct kh_snapshot *from, siz
 {
 	char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
 
+	/* those an earlier pass paired take no part (match_ids skips them) */
 	for (size_t i = 0; i < nf; i++)
-		fi[i] = ident(k, from, i, pass, 1);
+		fi[i] = fm[i] ? NULL : ident(k, from, i, pass, 1);
 	for (size_t j = 0; j < nt; j++)
-		ti[j] = ident(k, to, j, pass, 0);
+		ti[j] = tm[j] ? NULL : ident(k, to, j, pass, 0);
 	match_ids(fi, nf, fm, ti, nt, tm);
 	free_ids(fi, nf);
 	free_ids(ti, nt);

@@ -749,11 +749,17 @@ int kh_pairs_next(struct kh_pairs *p, const struct kh_snapshot **from,
 	if (h->prev_id && !s->last &&
 	    adjacent(p, s->host_id, h->prev_seq, s->seq, &streamed, err))
 		return -1;
-	if (streamed ? stream_pair(p, h, s, err)
-		     : (p->to = whole(p->st, s->host_id, s->seq, err)) == NULL ||
-			       (h->prev_id &&
-				(p->from = whole(p->st, s->host_id, h->prev_seq, err)) == NULL))
+	if (h->prev_id == 0 && !s->last) {
+		/* nothing to compare the host's very first with: its head says which it is */
+		p->to = kh_snapshot_new();
+		if (kh_store_snap_head(p->st, s->host_id, s->seq, p->to, err))
+			return -1;
+	} else if (streamed ? stream_pair(p, h, s, err)
+			    : (p->to = whole(p->st, s->host_id, s->seq, err)) == NULL ||
+				      (h->prev_id && (p->from = whole(p->st, s->host_id, h->prev_seq,
+								      err)) == NULL)) {
 		return -1;
+	}
 	if (s->last) {
 		kh_scan_close(h->sc);
 		h->sc = NULL;

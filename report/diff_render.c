@@ -135,8 +135,7 @@ static void value_span(struct kh_inline *in, const char *v, enum kh_value_kind k
 	struct kh_buf b = { 0 };
 
 	kh_value_add(&b, v, kind, KH_VALUE_LINE);
-	kh_span(in, b.data ? b.data : "");
-	kh_buf_free(&b);
+	kh_span_take(in, kh_buf_steal(&b));
 }
 
 /* ---- the document ---------------------------------------------------------------------------- */
@@ -151,17 +150,14 @@ static enum kh_tone change_tone(const struct kh_change *c)
 /* "object name" and, over several hosts, " (uri)". */
 static void object_spans(struct kh_inline *in, const struct kh_change *c, int multi)
 {
-	char *name = display_name(c);
-
 	kh_span(in, c->object);
 	kh_span(in, " ");
-	kh_span(in, name);
+	kh_span_take(in, display_name(c));
 	if (multi && c->uri) {
 		kh_span(in, " (");
 		kh_span(in, c->uri);
 		kh_span(in, ")");
 	}
-	free(name);
 }
 
 /* One line of a change inside its object's group. */
@@ -192,8 +188,7 @@ static void change_line(struct kh_block *l, const struct kh_change *c)
 			kh_span(in, ARROW);
 			value_span(in, c->new_, c->kind);
 			kh_value_delta(&delta, c);
-			kh_span(in, delta.data);
-			kh_buf_free(&delta);
+			kh_span_take(in, delta.data); /* NULL (no delta) adds nothing */
 		}
 	}
 }

@@ -19,22 +19,12 @@ struct kh_scan {
 	int64_t *pool_rows, *vol_rows;  /* row of now->pools[i], now->volumes[i]; ascending */
 	sqlite3_stmt *sizes;            /* size rows of (first, last], by seq; NULL before use */
 	int pending;                    /* sizes holds a row not yet applied */
-	int sizes_done;                 /* sizes has given its last row */
+	int sizes_done;                 /* sizes has given its window's last row */
+	int64_t window;                 /* seqs of size rows read at once (0: all) */
+	int64_t hi, sizes_last;         /* the end of the window, and of all the rows */
 	int started;                    /* the first snapshot has been given */
 	int own_txn;                    /* the scan's read transaction is its own */
 };
-
-static void drop_xml(struct kh_snapshot *s)
-{
-	for (size_t i = 0; i < s->n_pools; i++) {
-		free(s->pools[i].xml);
-		s->pools[i].xml = NULL;
-	}
-	for (size_t i = 0; i < s->n_volumes; i++) {
-		free(s->volumes[i].xml);
-		s->volumes[i].xml = NULL;
-	}
-}
 
 /* The domains and networks of `now` are not kept between steps: only the last step has them. */
 static void drop_domains(struct kh_snapshot *s)
@@ -142,19 +132,35 @@ static void volume_copy(struct kh_volume *d, const struct kh_volume *s)
 	d->error = kh_strdup(s->error);
 }
 
+/* sc->sizes over the rows of (lo, the window's end]: the period's end, or `window` seqs on
+ * (the rows are sorted before the first comes: a window bounds what that holds). */
+static void size_window(struct kh_scan *sc, int64_t lo)
+{
+	sc->hi = sc->window && sc->sizes_last - lo > sc->window ? lo + sc->window : sc->sizes_last;
+	sqlite3_reset(sc->sizes);
+	sqlite3_bind_int64(sc->sizes, 1, sc->host_id);
+	sqlite3_bind_int64(sc->sizes, 2, lo);
+	sqlite3_bind_int64(sc->sizes, 3, sc->hi);
+	sc->sizes_done = 0;
+}
+
 /* The next size row of sc->sizes with a seq up to `upto`: 1 (its columns: kind, object_id,
  * seq, allocation, extra), 0 when the next one lies later or there is none, -1. */
 static int next_size(struct kh_scan *sc, int64_t upto, struct kh_err *err)
 {
 	int rc;
 
-	if (!sc->pending) {
-		if (sc->sizes_done)
-			return 0;
+	while (!sc->pending) {
+		if (sc->sizes_done) {
+			if (sc->window == 0 || sc->hi >= sc->sizes_last || upto <= sc->hi)
+				return 0;
+			size_window(sc, sc->hi);
+			continue;
+		}
 		rc = sqlite3_step(sc->sizes);
 		if (rc == SQLITE_DONE) {
 			sc->sizes_done = 1;
-			return 0;
+			continue;
 		}
 		if (rc != SQLITE_ROW)
 			return kh_store_db_error(sc->st, err, "cannot read sizes");
@@ -245,9 +251,10 @@ static int scan_start(struct kh_scan *sc, int64_t seq, int64_t last, struct kh_e
 			       NULL) != SQLITE_OK)
 		return kh_store_db_error(st, err, "cannot prepare a statement");
 
+	/* without XML: the numbers are what is followed */
 	if ((sc->now = head(sc, seq, err)) == NULL ||
 	    (seq > 0 &&
-	     kh_store_load_objects(st, sc->host_id, seq, KH_PRESENT, 0, 1, sc->now, &v, err))) {
+	     kh_store_load_objects(st, sc->host_id, seq, KH_PRESENT, 0, 0, sc->now, &v, err))) {
 		kh_versions_free(&v);
 		return -1;
 	}
@@ -258,7 +265,6 @@ static int scan_start(struct kh_scan *sc, int64_t seq, int64_t last, struct kh_e
 	for (size_t i = 0; i < sc->now->n_volumes; i++)
 		sc->vol_rows[i] = v.volumes[i].row_id;
 	kh_versions_free(&v);
-	drop_xml(sc->now);
 	drop_domains(sc->now);
 
 	/* This host's rows only, found through its pool and volume versions whose span reaches
@@ -271,9 +277,8 @@ static int scan_start(struct kh_scan *sc, int64_t seq, int64_t last, struct kh_e
 				       " ORDER BY z.seq",
 			       -1, &sc->sizes, NULL) != SQLITE_OK)
 		return kh_store_db_error(st, err, "cannot prepare a statement");
-	sqlite3_bind_int64(sc->sizes, 1, sc->host_id);
-	sqlite3_bind_int64(sc->sizes, 2, seq);
-	sqlite3_bind_int64(sc->sizes, 3, last);
+	sc->sizes_last = last;
+	size_window(sc, seq);
 	return 0;
 }
 
@@ -436,13 +441,51 @@ static int has_row(const struct kh_version *v, size_t n, int64_t row)
 	return 0;
 }
 
+/* The pools and volumes a pair borrows from its scan's state, by their name's address
+ * (sorted): they are emptied, not freed, with the pair. */
+struct lent {
+	uintptr_t *v;
+	size_t n, cap;
+};
+
+static void lend(struct lent *l, const char *name)
+{
+	*KH_PUSH(l->v, l->n, l->cap) = (uintptr_t)name;
+}
+
+static int by_address(const void *pa, const void *pb)
+{
+	uintptr_t a = *(const uintptr_t *)pa, b = *(const uintptr_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static int is_lent(const struct lent *l, const char *name)
+{
+	uintptr_t x = (uintptr_t)name;
+
+	return name && bsearch(&x, l->v, l->n, sizeof *l->v, by_address) != NULL;
+}
+
+/* Frees a pair's snapshot but what it borrowed. */
+static void free_lent(struct lent *l, struct kh_snapshot *s)
+{
+	for (size_t i = 0; s && l->n && i < s->n_pools; i++)
+		if (is_lent(l, s->pools[i].name))
+			memset(&s->pools[i], 0, sizeof s->pools[i]);
+	for (size_t i = 0; s && l->n && i < s->n_volumes; i++)
+		if (is_lent(l, s->volumes[i].name))
+			memset(&s->volumes[i], 0, sizeof s->volumes[i]);
+	kh_snapshot_free(s);
+}
+
 /* What kh_store_load_changes gives for the scan's snapshot and `seq`, the host's next: the
  * versions that ended and those that started (loaded), and, from the size rows up to seq,
  * the pools and volumes kept whose numbers moved, as they were and as they are (copies of
  * the state, without XML, in row order as the store's query gives them). Then the state
  * steps on to seq. */
 static int pair_step(struct kh_scan *sc, int64_t seq, struct kh_snapshot **from,
-		     struct kh_snapshot **to, struct kh_err *err)
+		     struct kh_snapshot **to, struct lent *lent, struct kh_err *err)
 {
 	struct kh_versions ve = { 0 }, vs = { 0 };
 	struct kh_snapshot *n = sc->now, *a, *b = NULL;
@@ -483,24 +526,36 @@ static int pair_step(struct kh_scan *sc, int64_t seq, struct kh_snapshot **from,
 	}
 	if (rc < 0)
 		goto out;
+	/* lent, not copied: some 700 volumes a night, ten strings each, on both sides */
 	for (size_t i = 0; i < n->n_pools; i++)
 		if (moved_p[i]) {
-			struct kh_pool *p = kh_snapshot_add_pool(a);
+			struct kh_pool *p = kh_snapshot_add_pool(a), *q = kh_snapshot_add_pool(b);
 
-			pool_copy(p, &n->pools[i]);
+			if (n->pools[i].name) {
+				*p = *q = n->pools[i];
+				lend(lent, p->name);
+			} else {
+				pool_copy(p, &n->pools[i]);
+				pool_copy(q, &n->pools[i]);
+			}
 			p->allocation = old_p[i][0];
 			p->available = old_p[i][1];
-			pool_copy(kh_snapshot_add_pool(b), &n->pools[i]);
 		}
 	for (size_t i = 0; i < n->n_volumes; i++)
 		if (moved_v[i]) {
-			struct kh_volume *v = kh_snapshot_add_volume(a);
+			struct kh_volume *v = kh_snapshot_add_volume(a), *w = kh_snapshot_add_volume(b);
 
-			volume_copy(v, &n->volumes[i]);
+			if (n->volumes[i].name) {
+				*v = *w = n->volumes[i];
+				lend(lent, v->name);
+			} else {
+				volume_copy(v, &n->volumes[i]);
+				volume_copy(w, &n->volumes[i]);
+			}
 			v->allocation = old_v[i][0];
 			v->physical = old_v[i][1];
-			volume_copy(kh_snapshot_add_volume(b), &n->volumes[i]);
 		}
+	qsort(lent->v, lent->n, sizeof *lent->v, by_address);
 	APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, ended_p, ve.pools, b->pools,
 	      started_p, vs.pools, kh_pool_clear, pool_copy);
 	APPLY(n->volumes, n->n_volumes, n->cap_volumes, sc->vol_rows, ended_v, ve.volumes,
@@ -517,8 +572,8 @@ static int pair_step(struct kh_scan *sc, int64_t seq, struct kh_snapshot **from,
 out:
 	kh_versions_free(&ve);
 	kh_versions_free(&vs);
-	kh_snapshot_free(a);
-	kh_snapshot_free(b);
+	free_lent(lent, a);
+	free_lent(lent, b);
 	free(moved_p);
 	free(moved_v);
 	free(old_p);
@@ -564,7 +619,17 @@ struct kh_pairs {
 	size_t n_hosts;
 	sqlite3_stmt *after_seq;        /* a host's next seq */
 	struct kh_snapshot *from, *to;
+	struct lent lent;               /* what from and to borrow from a scan */
 };
+
+/* The pair last given, freed. */
+static void free_pair(struct kh_pairs *p)
+{
+	free_lent(&p->lent, p->from);
+	free_lent(&p->lent, p->to);
+	p->from = p->to = NULL;
+	p->lent.n = 0;
+}
 
 static int by_host(const void *pa, const void *pb, void *arg)
 {
@@ -714,10 +779,12 @@ static int stream_pair(struct kh_pairs *p, struct pair_host *h, const struct pai
 		h->sc->st = p->st;
 		h->sc->host_id = s->host_id;
 		h->sc->seq = h->prev_seq;
+		/* every host's scan is open at once: a month of size rows each, not a year's */
+		h->sc->window = 32;
 		if (scan_start(h->sc, h->prev_seq, h->last_seq, err))
 			return -1;
 	}
-	return pair_step(h->sc, s->seq, &p->from, &p->to, err);
+	return pair_step(h->sc, s->seq, &p->from, &p->to, &p->lent, err);
 }
 
 int kh_pairs_next(struct kh_pairs *p, const struct kh_snapshot **from,
@@ -728,9 +795,7 @@ int kh_pairs_next(struct kh_pairs *p, const struct kh_snapshot **from,
 	int streamed = 0;
 
 	*from = *to = NULL;
-	kh_snapshot_free(p->from);
-	kh_snapshot_free(p->to);
-	p->from = p->to = NULL;
+	free_pair(p);
 	if (p->at == p->n)
 		return 0;
 	s = &p->snaps[p->at];
@@ -776,13 +841,13 @@ void kh_pairs_close(struct kh_pairs *p)
 {
 	if (p == NULL)
 		return;
+	free_pair(p); /* before the scans whose state they borrow from */
+	free(p->lent.v);
 	for (size_t i = 0; i < p->n_hosts; i++)
 		kh_scan_close(p->hosts[i].sc);
 	sqlite3_finalize(p->after_seq);
 	if (p->st)
 		sqlite3_exec(p->st->db, "COMMIT", NULL, NULL, NULL);
-	kh_snapshot_free(p->from);
-	kh_snapshot_free(p->to);
 	kh_snapshot_infos_free(p->v, p->n);
 	free(p->snaps);
 	free(p->hosts);

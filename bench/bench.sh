@@ -84,7 +84,8 @@ if [ "${BENCH_QUICK:-0}" != 1 ]; then
 # collect, util/) are unchanged, so work on report or diff does not regenerate it.
 # (layout 2: the estate file lives in the cache, so its URI stays the host's for later nights)
 stamp=$( (echo layout 2; cat "$gen" "$ref" "$top"/store/write.c "$top"/util/xmlnum.c \
-	"$top"/store/schema.c "$top"/store/model.c "$top"/cmd/collect*.c) | sha1sum | cut -c1-16)-$nights
+	"$top"/store/schema.c "$top"/store/model.c "$top"/store/kind.c "$top"/store/row.c \
+	"$top"/cmd/collect*.c) | sha1sum | cut -c1-16)-$nights
 hist=$out/history-$stamp
 if [ ! -f "$hist/done" ]; then
 	rm -rf "$out"/history-*

@@ -76,7 +76,7 @@ static const struct kh_opt opts[] = {
 	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
 	  .choices = formats, .def = F_MD,
 	  .help = "md (default), html, json, or email: a complete message\n"
-		  "(text/plain Markdown + text/html) for `| sendmail -t`" },
+		  "(aligned plain text + HTML) for `| sendmail -t`" },
 	{ .name = "output", .letter = 'o', .type = KH_OPT_STRING, .arg = "F", .off = O(output),
 	  .complete = KH_COMP_FILE,
 	  .help = "write to F instead of stdout (a file is replaced\n"

@@ -121,7 +121,7 @@ static void cmp_bytes(const struct obj *o, const char *path, int64_t a, int64_t 
  * as fields, and ignored in the XML) need no parse: cut out, as the store cuts them, the XML
  * is the same. Thousands of volumes grow from one night to the next. */
 static int same_but_numbers(const char *a, const char *b, const struct kh_xml_num *na,
-			    const struct kh_xml_num *nb)
+			    const struct kh_xml_num *nb, size_t n)
 {
 	char *ca, *cb;
 	int same;
@@ -130,8 +130,8 @@ static int same_but_numbers(const char *a, const char *b, const struct kh_xml_nu
 		return 0;
 	if (strcmp(a, b) == 0)
 		return 1;
-	ca = kh_xml_nums_cut(a, na, KH_MEASURED_NUMS);
-	cb = kh_xml_nums_cut(b, nb, KH_MEASURED_NUMS);
+	ca = kh_xml_nums_cut(a, na, n);
+	cb = kh_xml_nums_cut(b, nb, n);
 	same = strcmp(ca ? ca : a, cb ? cb : b) == 0;
 	free(ca);
 	free(cb);
@@ -264,104 +264,7 @@ static int cmp_entry(const void *x, const void *y)
 	return c;
 }
 
-/* How one kind of object is named, identified and compared. */
-struct kind {
-	const char *object;
-	size_t (*count)(const struct kh_snapshot *s);
-	const char *(*name)(const struct kh_snapshot *s, size_t i);
-	const char *(*pool)(const struct kh_snapshot *s, size_t i);   /* NULL: not a volume */
-	const char *(*uuid)(const struct kh_snapshot *s, size_t i);   /* NULL: a volume */
-	const char *(*key)(const struct kh_snapshot *s, size_t i);    /* volumes */
-	int (*compare)(const struct obj *o, const struct kh_snapshot *from, size_t f,
-		       const struct kh_snapshot *to, size_t t, struct kh_err *err);
-};
-
-#define N_PASSES 3
-
-/* The identity of object i for matching pass `pass`, NULL when it takes no part in it.
- * Domains, networks, pools: by UUID; then by name where the UUID is missing on one side
- * (pass 1 from-side, pass 2 to-side). Volumes: by key, then by pool and name. */
-static char *ident(const struct kind *k, const struct kh_snapshot *s, size_t i, int pass,
-		   int from)
-{
-	const char *name = k->name(s, i);
-
-	if (k->uuid == NULL) {
-		if (pass == 0)
-			return kh_strdup(k->key(s, i));
-		if (pass == 1 && name)
-			return kh_asprintf("%s\x1f%s", k->pool(s, i) ? k->pool(s, i) : "", name);
-		return NULL;
-	}
-	if (pass == 0)
-		return uuid_id(k->uuid(s, i));
-	if (k->uuid(s, i) == NULL || (pass == 1) != from)
-		return kh_strdup(name);
-	return NULL;
-}
-
-static void match_pass(const struct kind *k, const struct kh_snapshot *from, size_t nf,
-		       size_t *fm, const struct kh_snapshot *to, size_t nt, size_t *tm, int pass)
-{
-	char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
-
-	/* those an earlier pass paired take no part (match_ids skips them) */
-	for (size_t i = 0; i < nf; i++)
-		fi[i] = fm[i] ? NULL : ident(k, from, i, pass, 1);
-	for (size_t j = 0; j < nt; j++)
-		ti[j] = tm[j] ? NULL : ident(k, to, j, pass, 0);
-	match_ids(fi, nf, fm, ti, nt, tm);
-	free_ids(fi, nf);
-	free_ids(ti, nt);
-}
-
-static const char *no_pool(const struct kh_snapshot *s, size_t i)
-{
-	(void)s, (void)i;
-	return NULL;
-}
-
-static int compare_objects(const struct kind *k, const struct kh_snapshot *from,
-			   const struct kh_snapshot *to, struct kh_changes *out,
-			   struct kh_err *err)
-{
-	size_t nf = k->count(from), nt = k->count(to), ne = 0;
-	size_t *fm = kh_calloc(nf, sizeof *fm), *tm = kh_calloc(nt, sizeof *tm);
-	struct entry *e = kh_calloc(nf + nt, sizeof *e);
-	const char *(*pool)(const struct kh_snapshot *, size_t) = k->pool ? k->pool : no_pool;
-	int rc = 0;
-
-	for (int pass = 0; pass < N_PASSES; pass++)
-		match_pass(k, from, nf, fm, to, nt, tm, pass);
-	for (size_t j = 0; j < nt; j++)
-		e[ne++] = (struct entry){ pool(to, j), k->name(to, j), tm[j], j + 1 };
-	for (size_t i = 0; i < nf; i++)
-		if (fm[i] == 0)
-			e[ne++] = (struct entry){ pool(from, i), k->name(from, i), i + 1, 0 };
-	qsort(e, ne, sizeof *e, cmp_entry);
-	for (size_t i = 0; i < ne && rc == 0; i++) {
-		const char *uuid = k->uuid == NULL ? NULL
-				   : e[i].t ? k->uuid(to, e[i].t - 1) : k->uuid(from, e[i].f - 1);
-		struct obj o = { to, out, k->object, e[i].name, e[i].pool, uuid };
-
-		if (e[i].f == 0)
-			push(&o, KH_CHANGE_ADDED, NULL, NULL, NULL, KH_VALUE_TEXT);
-		else if (e[i].t == 0)
-			push(&o, KH_CHANGE_REMOVED, NULL, NULL, NULL, KH_VALUE_TEXT);
-		else
-			rc = k->compare(&o, from, e[i].f - 1, to, e[i].t - 1, err);
-	}
-	free(fm);
-	free(tm);
-	free(e);
-	return rc;
-}
-
-/* ---- Domains ------------------------------------------------------------------------------- */
-
-static size_t domain_count(const struct kh_snapshot *s) { return s->n_domains; }
-static const char *domain_name(const struct kh_snapshot *s, size_t i) { return s->domains[i].name; }
-static const char *domain_uuid(const struct kh_snapshot *s, size_t i) { return s->domains[i].uuid; }
+/* ---- What a domain's fields and XML do not say ------------------------------------------ */
 
 static const struct kh_domsnap *find_snap(const struct kh_domain *d, const char *name)
 {
@@ -491,99 +394,156 @@ static void cmp_overlays(const struct obj *o, const struct kh_snapshot *from,
 	}
 }
 
-static int domain_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
-			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
+/* After the XML: its external snapshots' overlays and its libvirt snapshots. `start`: its
+ * first change from the XML. */
+static void domain_more(const struct obj *o, const struct kh_snapshot *from, const void *a,
+			const struct kh_snapshot *to, const void *b, size_t start)
 {
-	const struct kh_domain *a = &from->domains[f], *b = &to->domains[t];
-	size_t start;
-
-	cmp_text(o, "name", a->name, b->name);
-	cmp_text(o, "state", a->state, b->state);
-	cmp_flag(o, "autostart", a->autostart, b->autostart);
-	cmp_flag(o, "persistent", a->persistent, b->persistent);
-	start = o->out->n;
-	/* memory and vcpus are in the XML too: reported from there only. */
-	if (cmp_xml(o, a->xml, b->xml, domain_ignore, err))
-		return -1;
 	cmp_overlays(o, from, a, to, b, start);
 	cmp_snaps(o, a, b);
+}
+
+/* How one kind of object is compared: its fields (store/kind.c), the paths its XML
+ * comparison leaves out, and what it compares beyond them (NULL: nothing). */
+struct kind {
+	const struct kh_kind *k;
+	const char *const *ignore;
+	void (*more)(const struct obj *o, const struct kh_snapshot *from, const void *a,
+		     const struct kh_snapshot *to, const void *b, size_t start);
+};
+
+/* The fields objects of a kind are named and identified by, and their array on each side. */
+struct named {
+	const struct kh_kind_field *name, *pool, *uuid, *key; /* pool, key: volumes; uuid: the rest */
+	const void *from, *to;
+};
+
+static const char *text(const struct kh_kind_field *f, const struct kh_kind *k, const void *items,
+			size_t i)
+{
+	return f ? kh_field_text(f, kh_kind_at(k, items, i)) : NULL;
+}
+
+#define N_PASSES 3
+
+/* The identity of object i for matching pass `pass`, NULL when it takes no part in it.
+ * Domains, networks, pools: by UUID; then by name where the UUID is missing on one side
+ * (pass 1 from-side, pass 2 to-side). Volumes: by key, then by pool and name. */
+static char *ident(const struct kh_kind *k, const struct named *nm, const void *items, size_t i,
+		   int pass, int from)
+{
+	const char *name = text(nm->name, k, items, i), *uuid = text(nm->uuid, k, items, i);
+
+	if (nm->uuid == NULL) {
+		const char *pool = text(nm->pool, k, items, i);
+
+		if (pass == 0)
+			return kh_strdup(text(nm->key, k, items, i));
+		if (pass == 1 && name)
+			return kh_asprintf("%s\x1f%s", pool ? pool : "", name);
+		return NULL;
+	}
+	if (pass == 0)
+		return uuid_id(uuid);
+	if (uuid == NULL || (pass == 1) != from)
+		return kh_strdup(name);
+	return NULL;
+}
+
+static void match_pass(const struct kh_kind *k, const struct named *nm, size_t nf, size_t *fm,
+		       size_t nt, size_t *tm, int pass)
+{
+	char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
+
+	/* those an earlier pass paired take no part (match_ids skips them) */
+	for (size_t i = 0; i < nf; i++)
+		fi[i] = fm[i] ? NULL : ident(k, nm, nm->from, i, pass, 1);
+	for (size_t j = 0; j < nt; j++)
+		ti[j] = tm[j] ? NULL : ident(k, nm, nm->to, j, pass, 0);
+	match_ids(fi, nf, fm, ti, nt, tm);
+	free_ids(fi, nf);
+	free_ids(ti, nt);
+}
+
+/* The fields diff reports of their own (KH_F_DIFF), then the XML; the XML of a pool or volume
+ * that differs only in its numbers is not parsed. */
+static int compare_pair(const struct kind *kd, const struct obj *o,
+			const struct kh_snapshot *from, const void *a, const struct kh_snapshot *to,
+			const void *b, struct kh_err *err)
+{
+	const struct kh_kind *k = kd->k;
+	const struct kh_kind_field *xml = kh_kind_field(k, "xml");
+	struct kh_xml_num na[KH_MAX_NUMS], nb[KH_MAX_NUMS];
+	size_t n, start;
+
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const struct kh_kind_field *f = &k->fields[i];
+
+		if (!(f->flags & KH_F_DIFF))
+			continue;
+		if (f->type == KH_FT_FLAG)
+			cmp_flag(o, f->name, (int)kh_field_num(f, a), (int)kh_field_num(f, b));
+		else if (f->type == KH_FT_NUM)
+			cmp_bytes(o, f->name, kh_field_num(f, a), kh_field_num(f, b));
+		else
+			cmp_text(o, f->name, kh_field_text(f, a), kh_field_text(f, b));
+	}
+	n = kh_kind_nums(k, a, na);
+	kh_kind_nums(k, b, nb);
+	if (n && same_but_numbers(kh_field_text(xml, a), kh_field_text(xml, b), na, nb, n))
+		return 0;
+	start = o->out->n;
+	if (cmp_xml(o, kh_field_text(xml, a), kh_field_text(xml, b), kd->ignore, err))
+		return -1;
+	if (kd->more)
+		kd->more(o, from, a, to, b, start);
 	return 0;
 }
 
-/* ---- Networks ------------------------------------------------------------------------------ */
-
-static size_t network_count(const struct kh_snapshot *s) { return s->n_networks; }
-static const char *network_name(const struct kh_snapshot *s, size_t i)
+static int compare_objects(const struct kind *kd, const struct kh_snapshot *from,
+			   const struct kh_snapshot *to, struct kh_changes *out,
+			   struct kh_err *err)
 {
-	return s->networks[i].name;
-}
+	const struct kh_kind *k = kd->k;
+	struct named nm = { kh_kind_field(k, "name"), kh_kind_field(k, "pool"),
+			    kh_kind_field(k, "uuid"), kh_kind_field(k, "key"), NULL, NULL };
+	size_t nf, nt, ne = 0;
+	size_t *fm, *tm;
+	struct entry *e;
+	int rc = 0;
 
-static const char *network_uuid(const struct kh_snapshot *s, size_t i)
-{
-	return s->networks[i].uuid;
-}
+	nm.from = kh_kind_items(k, from, &nf);
+	nm.to = kh_kind_items(k, to, &nt);
+	fm = kh_calloc(nf, sizeof *fm);
+	tm = kh_calloc(nt, sizeof *tm);
+	e = kh_calloc(nf + nt, sizeof *e);
+	for (int pass = 0; pass < N_PASSES; pass++)
+		match_pass(k, &nm, nf, fm, nt, tm, pass);
+	for (size_t j = 0; j < nt; j++)
+		e[ne++] = (struct entry){ text(nm.pool, k, nm.to, j), text(nm.name, k, nm.to, j),
+					  tm[j], j + 1 };
+	for (size_t i = 0; i < nf; i++)
+		if (fm[i] == 0)
+			e[ne++] = (struct entry){ text(nm.pool, k, nm.from, i),
+						  text(nm.name, k, nm.from, i), i + 1, 0 };
+	qsort(e, ne, sizeof *e, cmp_entry);
+	for (size_t i = 0; i < ne && rc == 0; i++) {
+		const char *uuid = e[i].t ? text(nm.uuid, k, nm.to, e[i].t - 1)
+				   : text(nm.uuid, k, nm.from, e[i].f - 1);
+		struct obj o = { to, out, k->name, e[i].name, e[i].pool, uuid };
 
-static int network_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
-			   const struct kh_snapshot *to, size_t t, struct kh_err *err)
-{
-	const struct kh_network *a = &from->networks[f], *b = &to->networks[t];
-
-	cmp_text(o, "name", a->name, b->name);
-	cmp_flag(o, "active", a->active, b->active);
-	cmp_flag(o, "autostart", a->autostart, b->autostart);
-	cmp_flag(o, "persistent", a->persistent, b->persistent);
-	return cmp_xml(o, a->xml, b->xml, network_ignore, err);
-}
-
-/* ---- Pools --------------------------------------------------------------------------------- */
-
-static size_t pool_count(const struct kh_snapshot *s) { return s->n_pools; }
-static const char *pool_name(const struct kh_snapshot *s, size_t i) { return s->pools[i].name; }
-static const char *pool_uuid(const struct kh_snapshot *s, size_t i) { return s->pools[i].uuid; }
-
-static int pool_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
-			const struct kh_snapshot *to, size_t t, struct kh_err *err)
-{
-	const struct kh_pool *a = &from->pools[f], *b = &to->pools[t];
-	struct kh_xml_num na[KH_MEASURED_NUMS], nb[KH_MEASURED_NUMS];
-
-	cmp_text(o, "name", a->name, b->name);
-	cmp_text(o, "state", a->state, b->state);
-	cmp_flag(o, "autostart", a->autostart, b->autostart);
-	cmp_flag(o, "persistent", a->persistent, b->persistent);
-	cmp_bytes(o, "capacity", a->capacity, b->capacity);
-	cmp_bytes(o, "allocation", a->allocation, b->allocation);
-	cmp_bytes(o, "available", a->available, b->available);
-	kh_pool_nums(a, na);
-	kh_pool_nums(b, nb);
-	if (same_but_numbers(a->xml, b->xml, na, nb))
-		return 0;
-	return cmp_xml(o, a->xml, b->xml, pool_ignore, err);
-}
-
-/* ---- Volumes ------------------------------------------------------------------------------- */
-
-static size_t volume_count(const struct kh_snapshot *s) { return s->n_volumes; }
-static const char *volume_name(const struct kh_snapshot *s, size_t i) { return s->volumes[i].name; }
-static const char *volume_pool(const struct kh_snapshot *s, size_t i) { return s->volumes[i].pool; }
-static const char *volume_key(const struct kh_snapshot *s, size_t i) { return s->volumes[i].key; }
-
-static int volume_compare(const struct obj *o, const struct kh_snapshot *from, size_t f,
-			  const struct kh_snapshot *to, size_t t, struct kh_err *err)
-{
-	const struct kh_volume *a = &from->volumes[f], *b = &to->volumes[t];
-	struct kh_xml_num na[KH_MEASURED_NUMS], nb[KH_MEASURED_NUMS];
-
-	cmp_text(o, "pool", a->pool, b->pool);
-	cmp_text(o, "name", a->name, b->name);
-	cmp_bytes(o, "capacity", a->capacity, b->capacity);
-	cmp_bytes(o, "allocation", a->allocation, b->allocation);
-	cmp_bytes(o, "physical", a->physical, b->physical);
-	kh_volume_nums(a, na);
-	kh_volume_nums(b, nb);
-	if (same_but_numbers(a->xml, b->xml, na, nb))
-		return 0;
-	return cmp_xml(o, a->xml, b->xml, volume_ignore, err);
+		if (e[i].f == 0)
+			push(&o, KH_CHANGE_ADDED, NULL, NULL, NULL, KH_VALUE_TEXT);
+		else if (e[i].t == 0)
+			push(&o, KH_CHANGE_REMOVED, NULL, NULL, NULL, KH_VALUE_TEXT);
+		else
+			rc = compare_pair(kd, &o, from, kh_kind_at(k, nm.from, e[i].f - 1), to,
+					  kh_kind_at(k, nm.to, e[i].t - 1), err);
+	}
+	free(fm);
+	free(tm);
+	free(e);
+	return rc;
 }
 
 /* ---- Host ---------------------------------------------------------------------------------- */
@@ -613,11 +573,12 @@ static void compare_host(const struct kh_snapshot *from, const struct kh_snapsho
 	cmp_version(&o, "libvirt_version", a->libvirt_version, b->libvirt_version);
 }
 
+/* In the order changes are listed. */
 static const struct kind kinds[] = {
-	{ "domain", domain_count, domain_name, NULL, domain_uuid, NULL, domain_compare },
-	{ "network", network_count, network_name, NULL, network_uuid, NULL, network_compare },
-	{ "pool", pool_count, pool_name, NULL, pool_uuid, NULL, pool_compare },
-	{ "volume", volume_count, volume_name, volume_pool, NULL, volume_key, volume_compare },
+	{ &kh_domain_kind, domain_ignore, domain_more },
+	{ &kh_network_kind, network_ignore, NULL },
+	{ &kh_pool_kind, pool_ignore, NULL },
+	{ &kh_volume_kind, volume_ignore, NULL },
 };
 
 int kh_diff_snapshots(const struct kh_snapshot *from, const struct kh_snapshot *to,

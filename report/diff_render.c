@@ -127,7 +127,10 @@ void kh_value_delta(struct kh_buf *b, const struct kh_change *c)
 		return;
 	}
 	kh_size_format(d, size, sizeof size);
-	kh_buf_printf(b, " (%s%s)", d > 0 ? "+" : "", size);
+	/* not printf: a year's log has a quarter of a million of these */
+	kh_buf_puts(b, d > 0 ? " (+" : " (");
+	kh_buf_puts(b, size);
+	kh_buf_puts(b, ")");
 }
 
 static void value_span(struct kh_inline *in, const char *v, enum kh_value_kind kind)

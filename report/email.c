@@ -1,6 +1,7 @@
-/* The report as one RFC 5322 message: multipart/alternative with the Markdown as
- * text/plain and, as the rich part, a multipart/related of the HTML page (text/html) and one
- * image/png per chart, which the page shows as cid: images (Gmail and Outlook show neither
+/* The report as one RFC 5322 message: multipart/alternative with the plain text (the
+ * document's text back end: columns aligned with spaces, for mutt and mail) as text/plain
+ * and, as the rich part, a multipart/related of the HTML page (text/html) and one image/png
+ * per chart, which the page shows as cid: images (Gmail and Outlook show neither
  * inline SVG nor data: URIs). Quoted-printable writes every '=' as =3D and base64 has no
  * '_', so a boundary beginning with "=_" cannot occur in any part; the text parts are
  * checked all the same. */
@@ -285,7 +286,7 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 		    const char *from, const char *subject, char **out, struct kh_err *err)
 {
 	struct kh_buf m = { 0 }, text = { 0 }, html = { 0 };
-	char *md = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
+	char *plain = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
 	struct kh_mail_image *images = NULL;
 	size_t n_images = 0;
 	char boundary[64], related[80], *b;
@@ -300,9 +301,9 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 		return -1;
 	/* One analysis for both parts and the subject. */
 	a = kh_analysis_new(r);
-	if (kh_report_pages(r, a, templates_dir, &md, &page, &images, &n_images, err)) {
+	if (kh_report_pages(r, a, templates_dir, &plain, &page, &images, &n_images, err)) {
 		kh_analysis_free(a);
-		free(md);
+		free(plain);
 		free(page);
 		images_free(images, n_images);
 		return -1;
@@ -310,13 +311,13 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	/* the parts and the Subject declare UTF-8: whatever slipped through is made so */
 	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
 	kh_analysis_free(a);
-	fix(&md);
+	fix(&plain);
 	fix(&page);
-	qp_encode(&text, md);
+	qp_encode(&text, plain);
 	qp_encode(&html, page);
 
 	kh_time_format(now, stamp);
-	h = hash(hash(hash(KH_FNV1A_BASIS, md), stamp), to);
+	h = hash(hash(hash(KH_FNV1A_BASIS, plain), stamp), to);
 	h ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
 	for (unsigned salt = 0;; salt++) {
 		snprintf(boundary, sizeof boundary, "=_kvmhist_%016llx_%u", (unsigned long long)h,
@@ -379,7 +380,7 @@ out:
 	kh_buf_free(&m);
 	kh_buf_free(&text);
 	kh_buf_free(&html);
-	free(md);
+	free(plain);
 	free(page);
 	free(subj);
 	free(domain);

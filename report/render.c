@@ -1173,7 +1173,7 @@ static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t 
 }
 
 int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html,
+		    const char *templates_dir, char **text, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
 {
 	struct kh_doc d = { 0 };
@@ -1181,17 +1181,17 @@ int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
 	char *tpl;
 	int rc;
 
-	*md = *html = NULL;
+	*text = *html = NULL;
 	*images = NULL;
 	*n_images = 0;
 	if (read_template(templates_dir, &tpl, err))
 		return -1;
 	kh_report_document(r, a, &d);
-	kh_doc_markdown(&d, &b);
+	kh_doc_text(&d, 0, &b); /* for mutt and mail: columns aligned with spaces, no pipes */
 	rc = page(r, &d, tpl, 1, html, err);
 	if (rc == 0)
 		rc = chart_images(&d, images, n_images, err);
-	*md = kh_buf_steal(&b);
+	*text = kh_buf_steal(&b);
 	free(tpl);
 	kh_doc_free(&d);
 	return rc;

@@ -63,8 +63,8 @@ int kh_report_json_write(const struct kh_report *r, FILE *f);
 int kh_report_html(const struct kh_report *r, const char *templates_dir, char **out,
 		   struct kh_err *err);
 
-/* A complete RFC 5322 message (CRLF line ends): multipart/alternative with the Markdown
- * (text/plain) and the HTML (text/html), both UTF-8 quoted-printable. `to` and `from` are
+/* A complete RFC 5322 message (CRLF line ends): multipart/alternative with the plain text
+ * (text/plain: columns aligned with spaces) and the HTML (text/html), both UTF-8 quoted-printable. `to` and `from` are
  * address lists ("Name <a@b>, c@d"; non-ASCII names are RFC 2047 encoded); `subject` NULL
  * or "" names the host(s) and what fills first. A CR, LF or other control character in
  * to, from or subject is refused (-1), as are a missing template and non-ASCII addresses.

@@ -275,11 +275,12 @@ struct kh_mail_image {
 	size_t len;
 };
 
-/* The Markdown and the HTML page (templates_dir/report.html) of one document: what the
- * e-mail sends, from one analysis. The page shows each chart as an <img> of a cid: part,
+/* The plain text (the text back end: columns aligned with spaces, no colour) and the HTML
+ * page (templates_dir/report.html) of one document: what the e-mail sends, from one
+ * analysis. The page shows each chart as an <img> of a cid: part,
  * whose PNGs come back in images[0..*n_images) (the caller frees each png and the array). */
 int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
-		    const char *templates_dir, char **md, char **html,
+		    const char *templates_dir, char **text, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
 
 /* Shared by the renderers and the e-mail (report/render.c). */

@@ -144,147 +144,74 @@ static json_t *pending_json(const struct kh_domain *d)
 }
 
 /* [{name, created, state, parent, current, kind}], oldest first. */
-static json_t *domsnaps_json(const struct kh_domain *d)
+static json_t *domain_pending_json(const void *d)
 {
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < d->n_snaps; i++) {
-		const struct kh_domsnap *n = &d->snaps[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "name", kh_json_str(n->name));
-		json_object_set_new(o, "created",
-				    n->created == KH_UNKNOWN ? json_null() : kh_json_time(n->created));
-		json_object_set_new(o, "state", kh_json_str(n->state));
-		json_object_set_new(o, "parent", kh_json_str(n->parent));
-		json_object_set_new(o, "current", json_boolean(n->current));
-		json_object_set_new(o, "kind", kh_json_str(n->kind));
-		json_array_append_new(a, o);
-	}
-	return a;
+	return pending_json(d);
 }
 
-static json_t *domain_json(const struct kh_domain *d)
-{
-	json_t *j = json_object(), *disks = json_array(), *ifaces = json_array();
+/* What show's JSON holds beside a kind's fields, worked out rather than stored: its key and
+ * the field it follows. */
+static const struct {
+	const struct kh_kind *kind;
+	const char *after, *key;
+	json_t *(*make)(const void *obj);
+} extras[] = {
+	{ &kh_domain_kind, "error", "pending", domain_pending_json },
+};
 
-	json_object_set_new(j, "name", kh_json_str(d->name));
-	json_object_set_new(j, "uuid", kh_json_str(d->uuid));
-	json_object_set_new(j, "state", kh_json_str(d->state));
-	json_object_set_new(j, "vcpus", kh_json_num(d->vcpus));
-	json_object_set_new(j, "memory_kib", kh_json_num(d->memory_kib));
-	json_object_set_new(j, "max_memory_kib", kh_json_num(d->max_memory_kib));
-	json_object_set_new(j, "autostart", kh_json_flag(d->autostart));
-	json_object_set_new(j, "persistent", kh_json_flag(d->persistent));
-	json_object_set_new(j, "os_type", kh_json_str(d->os_type));
-	for (size_t i = 0; i < d->n_disks; i++) {
-		const struct kh_disk *k = &d->disks[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "target", kh_json_str(k->target));
-		json_object_set_new(o, "device", kh_json_str(k->device));
-		json_object_set_new(o, "type", kh_json_str(k->type));
-		json_object_set_new(o, "source", kh_json_str(k->source));
-		json_object_set_new(o, "pool", kh_json_str(k->pool));
-		json_object_set_new(o, "volume", kh_json_str(k->volume));
-		json_object_set_new(o, "capacity", kh_json_num(k->capacity));
-		json_object_set_new(o, "allocation", kh_json_num(k->allocation));
-		json_object_set_new(o, "physical", kh_json_num(k->physical));
-		json_array_append_new(disks, o);
-	}
-	json_object_set_new(j, "disks", disks);
-	for (size_t i = 0; i < d->n_ifaces; i++) {
-		const struct kh_iface *f = &d->ifaces[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "mac", kh_json_str(f->mac));
-		json_object_set_new(o, "type", kh_json_str(f->type));
-		json_object_set_new(o, "source", kh_json_str(f->source));
-		json_object_set_new(o, "model", kh_json_str(f->model));
-		json_array_append_new(ifaces, o);
-	}
-	json_object_set_new(j, "interfaces", ifaces);
-	json_object_set_new(j, "error", kh_json_str(d->error));
-	json_object_set_new(j, "pending", pending_json(d));
-	json_object_set_new(j, "snapshots", domsnaps_json(d));
-	return j;
-}
-
-static json_t *pool_json(const struct kh_pool *p)
+/* An object as JSON: its fields in table order (store/kind.c), its XML left out. */
+static json_t *object_json(const struct kh_kind *k, const void *obj)
 {
 	json_t *j = json_object();
 
-	json_object_set_new(j, "name", kh_json_str(p->name));
-	json_object_set_new(j, "uuid", kh_json_str(p->uuid));
-	json_object_set_new(j, "type", kh_json_str(p->type));
-	json_object_set_new(j, "state", kh_json_str(p->state));
-	json_object_set_new(j, "autostart", kh_json_flag(p->autostart));
-	json_object_set_new(j, "persistent", kh_json_flag(p->persistent));
-	json_object_set_new(j, "capacity", kh_json_num(p->capacity));
-	json_object_set_new(j, "allocation", kh_json_num(p->allocation));
-	json_object_set_new(j, "available", kh_json_num(p->available));
-	json_object_set_new(j, "path", kh_json_str(p->path));
-	json_object_set_new(j, "error", kh_json_str(p->error));
-	return j;
-}
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const struct kh_kind_field *f = &k->fields[i];
+		int64_t n;
+		json_t *v;
 
-static json_t *volume_json(const struct kh_volume *v)
-{
-	json_t *j = json_object();
+		switch (f->type) {
+		case KH_FT_TEXT: v = kh_json_str(kh_field_text(f, obj)); break;
+		case KH_FT_WORDS: v = json_words(kh_field_text(f, obj)); break;
+		case KH_FT_NUM:
+			n = kh_field_num(f, obj);
+			v = (f->flags & KH_F_TIME) && n != KH_UNKNOWN ? kh_json_time(n) : kh_json_num(n);
+			break;
+		case KH_FT_FLAG: v = kh_json_flag((int)kh_field_num(f, obj)); break;
+		case KH_FT_CHILDREN: {
+			size_t c;
+			const void *items = kh_field_children(f, obj, &c);
 
-	json_object_set_new(j, "pool", kh_json_str(v->pool));
-	json_object_set_new(j, "name", kh_json_str(v->name));
-	json_object_set_new(j, "key", kh_json_str(v->key));
-	json_object_set_new(j, "path", kh_json_str(v->path));
-	json_object_set_new(j, "format", kh_json_str(v->format));
-	json_object_set_new(j, "type", kh_json_str(v->type));
-	json_object_set_new(j, "capacity", kh_json_num(v->capacity));
-	json_object_set_new(j, "allocation", kh_json_num(v->allocation));
-	json_object_set_new(j, "physical", kh_json_num(v->physical));
-	json_object_set_new(j, "backing", kh_json_str(v->backing));
-	json_object_set_new(j, "backing_format", kh_json_str(v->backing_format));
-	json_object_set_new(j, "error", kh_json_str(v->error));
-	return j;
-}
-
-static json_t *network_json(const struct kh_network *n)
-{
-	json_t *j = json_object();
-
-	json_object_set_new(j, "name", kh_json_str(n->name));
-	json_object_set_new(j, "uuid", kh_json_str(n->uuid));
-	json_object_set_new(j, "active", kh_json_flag(n->active));
-	json_object_set_new(j, "autostart", kh_json_flag(n->autostart));
-	json_object_set_new(j, "persistent", kh_json_flag(n->persistent));
-	json_object_set_new(j, "bridge", kh_json_str(n->bridge));
-	json_object_set_new(j, "forward", kh_json_str(n->forward));
-	json_object_set_new(j, "ips", json_words(n->ips));
-	json_object_set_new(j, "dhcp_ranges", json_words(n->dhcp_ranges));
-	json_object_set_new(j, "error", kh_json_str(n->error));
+			v = json_array();
+			for (size_t x = 0; x < c; x++)
+				json_array_append_new(v, object_json(f->child,
+								     kh_kind_at(f->child, items, x)));
+			break;
+		}
+		default: continue; /* XML */
+		}
+		json_object_set_new(j, f->name, v);
+		for (size_t e = 0; e < sizeof extras / sizeof extras[0]; e++)
+			if (extras[e].kind == k && strcmp(extras[e].after, f->name) == 0)
+				json_object_set_new(j, extras[e].key, extras[e].make(obj));
+	}
 	return j;
 }
 
 char *kh_show_json(const struct kh_snapshot *s)
 {
-	json_t *j = json_object(), *a;
+	json_t *j = json_object();
 
 	json_object_set_new(j, "snapshot", kh_snapshot_ref_json(s));
-	a = json_array();
-	for (size_t i = 0; i < s->n_domains; i++)
-		json_array_append_new(a, domain_json(&s->domains[i]));
-	json_object_set_new(j, "domains", a);
-	a = json_array();
-	for (size_t i = 0; i < s->n_pools; i++)
-		json_array_append_new(a, pool_json(&s->pools[i]));
-	json_object_set_new(j, "pools", a);
-	a = json_array();
-	for (size_t i = 0; i < s->n_volumes; i++)
-		json_array_append_new(a, volume_json(&s->volumes[i]));
-	json_object_set_new(j, "volumes", a);
-	a = json_array();
-	for (size_t i = 0; i < s->n_networks; i++)
-		json_array_append_new(a, network_json(&s->networks[i]));
-	json_object_set_new(j, "networks", a);
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		size_t n;
+		const void *items = kh_kind_items(kind, s, &n);
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, object_json(kind, kh_kind_at(kind, items, i)));
+		json_object_set_new(j, kind->plural, a);
+	}
 	return kh_json_dump(j);
 }
 

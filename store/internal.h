@@ -9,34 +9,36 @@
 
 /* Statements are prepared once per open store and reused (reset) by every snapshot. */
 enum stmt_id {
-	S_XML_FIND, S_XML_ADD, S_HOST_FIND, S_HOST_ADD, S_SEQ_MAX, S_SNAP_ADD, S_DOMAIN_ADD,
-	S_DISK_ADD, S_IFACE_ADD, S_POOL_ADD, S_VOLUME_ADD, S_NETWORK_ADD, S_SPAN_ADD,
-	S_SPAN_END, S_SPANS_REOPEN, S_SNAP_GET, S_DOMAINS_GET, S_DISKS_GET, S_IFACES_GET, S_POOLS_GET,
-	S_VOLUMES_GET, S_NETWORKS_GET, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N,
-	S_AT_OR_BEFORE, S_SIZE_ADD, S_SCAN_RANGE, S_SNAP_AT_SEQ, S_URIS, S_SNAP_DELETE,
-	S_DOMAINS_STARTED, S_DISKS_STARTED, S_IFACES_STARTED, S_POOLS_STARTED,
-	S_VOLUMES_STARTED, S_NETWORKS_STARTED, S_POOLS_MEASURED, S_VOLUMES_MEASURED,
-	S_DOMSNAP_ADD, S_DOMSNAPS_GET, S_DOMSNAPS_STARTED,
+	S_XML_FIND, S_XML_ADD, S_HOST_FIND, S_HOST_ADD, S_SEQ_MAX, S_SPAN_ADD, S_SPAN_END,
+	S_SPANS_REOPEN, S_PREVIOUS, S_LIST, S_EXISTS, S_LATEST, S_LATEST_N, S_AT_OR_BEFORE,
+	S_SIZE_ADD, S_SCAN_RANGE, S_URIS, S_SNAP_DELETE,
 	S_MAX
 };
 
-/* The kinds of object a span can hold; the numbers are stored. */
-enum kh_kind { KH_KIND_DOMAIN = 0, KH_KIND_POOL = 1, KH_KIND_VOLUME = 2, KH_KIND_NETWORK = 3 };
+/* What the statements made from a kind's fields (store/row.c) do. */
+enum kh_row_op {
+	KH_ROW_ADD,        /* insert a version (children: one child; host: the snapshot row) */
+	KH_ROW_PRESENT,    /* the versions in a snapshot (kh_which), spans read by last_seq */
+	KH_ROW_STARTED,    /* the same, spans read by first_seq (KH_STARTED) */
+	KH_ROW_MEASURED,   /* KH_MEASURED */
+	KH_ROW_HEAD_BY_ID, /* host: a snapshot's host_id, seq, taken_at and host facts by id */
+	KH_ROW_HEAD_AT_SEQ,/* host: a snapshot's id, taken_at and host facts by host and seq */
+	KH_ROW_OPS
+};
 
 /* The last_seq of an open span: its version is in the host's latest snapshot (schema 5). */
 #define KH_SPAN_OPEN INT64_MAX
 #define KH_SPAN_OPEN_SQL "9223372036854775807"
 
-/* Where a loaded object version lives: its span, its row, its XML (0: none). */
+/* Where a loaded object version lives: its span, its row, its XML fields' ids (0: none). */
 struct kh_version {
-	int64_t span_id, row_id, xml_id;
-	int64_t live_xml_id; /* domains only */
+	int64_t span_id, row_id, xml_id[KH_MAX_XML];
 };
 
-/* The versions of a loaded snapshot's objects, index for index with its arrays
- * (before sorting). */
+/* The versions of a loaded snapshot's objects, by span kind, index for index with its
+ * arrays (before sorting). */
 struct kh_versions {
-	struct kh_version *domains, *pools, *volumes, *networks;
+	struct kh_version *of[KH_SPAN_KINDS];
 };
 
 
@@ -46,11 +48,35 @@ struct kh_store {
 	int unverified; /* KH_OPEN_CREATE_VERIFY_LATER: kh_store_verify has not passed yet */
 	int full;       /* opening failed for want of space (the -shm could not be made) */
 	sqlite3_stmt *stmt[S_MAX];
+	sqlite3_stmt *rows[KH_N_KINDS][KH_ROW_OPS];
 };
 
 /* A cached statement, reset and unbound, ready for use; NULL with err set on failure. */
 sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err *err);
+/* The same for a statement in *slot, prepared from sql on first use. */
+sqlite3_stmt *kh_store_cached(struct kh_store *st, sqlite3_stmt **slot, const char *sql,
+			      struct kh_err *err);
+
+/* --- store/row.c: a kind's rows, from its fields --- */
+
+/* The SQL of `op` for kind k (a child kind's parent is the domain). */
+char *kh_row_sql(const struct kh_kind *k, enum kh_row_op op);
+/* Its cached statement. */
+sqlite3_stmt *kh_row_stmt(struct kh_store *st, const struct kh_kind *k, enum kh_row_op op,
+			  struct kh_err *err);
+/* Binds the object's stored fields from parameter `at` on, in field order (XML fields: the
+ * ids in xml_ids, in order); returns the next parameter. */
+int kh_row_bind(const struct kh_kind *k, const void *obj, const int64_t *xml_ids,
+		sqlite3_stmt *s, int at);
+/* Reads the object's fields from column `at` on, as KH_ROW_PRESENT and the head
+ * statements select them; returns the next column. */
+int kh_row_read(const struct kh_kind *k, void *obj, sqlite3_stmt *s, int at);
+/* How many XML fields the kind has. */
+int kh_row_n_xml(const struct kh_kind *k);
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
+/* Steps s once, the first column of its row (if any) into *out, and resets it: SQLITE_ROW,
+ * SQLITE_DONE or the error. */
+int kh_store_step_int(sqlite3_stmt *s, int64_t *out);
 /* Which versions of snapshot `seq` a load takes, against `other`, the host's snapshot
  * before it (STARTED) or after it (ENDED); pruning leaves gaps in the sequence. */
 enum kh_which {

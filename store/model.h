@@ -1,5 +1,7 @@
 /* The plain structs one snapshot is made of. Filled by the collector, written and read by
- * store/, compared and rendered by report/. No SQLite, no libvirt here.
+ * store/, compared and rendered by report/. No SQLite, no libvirt here. Each struct's fields
+ * are described again, one row each, in store/kind.c: a member without its row is neither
+ * stored nor shown (doc/HACKING.md, "Adding a field").
  * Strings are owned by their struct; NULL means "not known / not applicable".
  * Sizes are bytes, memory KiB; KH_UNKNOWN marks a number or flag libvirt could not tell. */
 #ifndef KH_MODEL_H
@@ -8,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/xmlnum.h"
+#include "store/kind.h"
 
 #define KH_UNKNOWN (-1)
 
@@ -138,15 +140,6 @@ void kh_domain_lives_free(struct kh_domain_life *v, size_t n);
 struct kh_snapshot *kh_snapshot_new(void);
 void kh_snapshot_free(struct kh_snapshot *s);
 void kh_snapshot_info_clear(struct kh_snapshot_info *i);
-/* Free what a pool or volume owns (not the struct itself). */
-void kh_pool_clear(struct kh_pool *p);
-void kh_volume_clear(struct kh_volume *v);
-
-/* The measured numbers a pool's or volume's XML holds too (util/xmlnum.h): what the store
- * cuts out of it and puts back, and what the diff compares as numbers. */
-#define KH_MEASURED_NUMS 3
-void kh_pool_nums(const struct kh_pool *p, struct kh_xml_num out[KH_MEASURED_NUMS]);
-void kh_volume_nums(const struct kh_volume *v, struct kh_xml_num out[KH_MEASURED_NUMS]);
 void kh_snapshot_infos_free(struct kh_snapshot_info *v, size_t n);
 
 /* Appenders return a zeroed element (numbers set to KH_UNKNOWN) owned by the parent. */
@@ -168,6 +161,15 @@ void kh_snapshot_sort(struct kh_snapshot *s);
  * a file or block path is matched against the volumes' paths). A resolved disk takes its
  * sizes from the volume (what vol-info prints); block statistics stay where it has none. */
 void kh_snapshot_link(struct kh_snapshot *s);
+
+/* An index of objects (.i) by up to two keys, NULL sorting first: kh_key_sort orders it
+ * (equal keys in index order), kh_key_find gives the .i of the first with the keys, or -1. */
+struct kh_key_ref {
+	const char *k1, *k2;
+	size_t i;
+};
+void kh_key_sort(struct kh_key_ref *r, size_t n);
+long kh_key_find(const struct kh_key_ref *r, size_t n, const char *k1, const char *k2);
 
 /* Lookups; NULL when absent. */
 const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, const char *pool,

@@ -228,7 +228,8 @@ int kh_store_order_host(struct kh_store *st, int64_t host_id, struct kh_err *err
 		b = sp[j].last == KH_SPAN_OPEN ? n : lower(v, n, sp[j].last + 1);
 		for (size_t i = a; i < b; i++) {
 			*KH_PUSH(runs, n_runs, cap_runs) = pos_of[i];
-			if (sp[j].kind == KH_KIND_POOL || sp[j].kind == KH_KIND_VOLUME)
+			if (sp[j].kind >= 0 && sp[j].kind < KH_SPAN_KINDS &&
+			    kh_kind_is_measured(kh_span_kinds[sp[j].kind]))
 				*KH_PUSH(pr, n_pr, cap_pr) = (struct presence){ sp[j].kind,
 					sp[j].object, pos_of[i] };
 		}

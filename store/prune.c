@@ -2,23 +2,45 @@
  * longer cover any remaining snapshot of their host, then object versions no span holds
  * (disks and interfaces cascade), then XML nothing references; all in one transaction. */
 #include "store/internal.h"
+#include "util/buf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Every column that references xml(id), as (kind, row, xml id): one list for prune and
- * check. A new column referencing xml must be added here. */
-#define XML_REFS \
-	"SELECT 'domain' AS t, id, xml_id AS x FROM domain" \
-	" UNION ALL SELECT 'domain live', id, live_xml_id FROM domain" \
-	" UNION ALL SELECT 'pool', id, xml_id FROM pool" \
-	" UNION ALL SELECT 'volume', id, xml_id FROM volume" \
-	" UNION ALL SELECT 'network', id, xml_id FROM network"
+/* `before`, every column that references xml(id) as rows (t, id, x): what, which row, which
+ * XML ("domain", "domain live", "pool", ...), then `after`: one list, from the kinds' XML
+ * fields, for prune and check. */
+static char *with_xml_refs(const char *before, const char *after)
+{
+	struct kh_buf b = { 0 };
+	const char *sep = "SELECT ";
 
-/* The object tables by enum kh_kind. */
-static const char *const kind_table[] = { "domain", "pool", "volume", "network" };
+	kh_buf_puts(&b, before);
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+
+		for (size_t i = 0; i < kind->n_fields; i++) {
+			const char *f = kind->fields[i].name;
+			size_t n = strlen(f);
+
+			if (kind->fields[i].type != KH_FT_XML)
+				continue;
+			/* "live_xml" is the domain's "live" XML */
+			if (strcmp(f, "xml") == 0)
+				kh_buf_printf(&b, "%s'%s' AS t, id, xml_id AS x FROM %s", sep,
+					      kind->name, kind->name);
+			else
+				kh_buf_printf(&b, "%s'%s %.*s', id, %s_id FROM %s", sep, kind->name,
+					      n > 4 && strcmp(f + n - 4, "_xml") == 0 ? (int)n - 4
+					      : (int)n, f, f, kind->name);
+			sep = " UNION ALL SELECT ";
+		}
+	}
+	kh_buf_puts(&b, after);
+	return kh_buf_steal(&b);
+}
 
 /* Orders newest first within each URI: the order retention walks in. */
 static int cmp_newest(const void *pa, const void *pb)
@@ -129,17 +151,19 @@ static int delete_snapshot(struct kh_store *st, int64_t id, struct kh_err *err)
 static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, struct kh_err *err)
 {
 	int64_t *rows[] = { &r->domains, &r->pools, &r->volumes, &r->networks };
+	char *xml_sql;
+	int rc;
 
 	if (sweep(st, "DELETE FROM span WHERE NOT EXISTS (SELECT 1 FROM snapshot s"
 		      " WHERE s.host_id = span.host_id AND s.seq BETWEEN span.first_seq"
 		      " AND span.last_seq)", &r->spans, err))
 		return -1;
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
 		char sql[160];
 
 		/* Table names and kinds are our own constants, not user data. */
 		snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id NOT IN"
-			 " (SELECT object_id FROM span WHERE kind = %d)", kind_table[k], k);
+			 " (SELECT object_id FROM span WHERE kind = %d)", kh_span_kinds[k]->name, k);
 		if (sweep(st, sql, rows[k], err))
 			return -1;
 	}
@@ -149,8 +173,11 @@ static int sweep_unreferenced(struct kh_store *st, struct kh_prune_result *r, st
 		      " WHEN 2 THEN EXISTS (SELECT 1 FROM volume WHERE id = object_id)"
 		      " ELSE 0 END", &r->sizes, err))
 		return -1;
-	return sweep(st, "DELETE FROM xml WHERE id NOT IN (SELECT x FROM (" XML_REFS ")"
-		     " WHERE x IS NOT NULL)", &r->xml, err);
+	xml_sql = with_xml_refs("DELETE FROM xml WHERE id NOT IN (SELECT x FROM (",
+				") WHERE x IS NOT NULL)");
+	rc = sweep(st, xml_sql, &r->xml, err);
+	free(xml_sql);
+	return rc;
 }
 
 /* A dry run prunes a copy in memory: it only reads the file, so it works on a full disk
@@ -422,7 +449,7 @@ static char *fmt_span_object(sqlite3_stmt *s)
 
 	if (kind < 0 || kind > 3)
 		return kh_asprintf("span %s: unknown kind %s", col(s, 0), col(s, 1));
-	return kh_asprintf("span %s: %s row %s does not exist", col(s, 0), kind_table[kind],
+	return kh_asprintf("span %s: %s row %s does not exist", col(s, 0), kh_span_kinds[kind]->name,
 			   col(s, 2));
 }
 
@@ -455,6 +482,7 @@ static char *fmt_xml_orphan(sqlite3_stmt *s)
 void kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 {
 	struct problems p = { 0 };
+	char *sql;
 
 	each_row(st, &p, "PRAGMA integrity_check", fmt_integrity);
 	each_row(st, &p, "PRAGMA foreign_key_check", fmt_foreign);
@@ -471,9 +499,10 @@ void kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 		 " WHERE host_id NOT IN (SELECT id FROM host)"
 		 " UNION ALL SELECT 'span', id, host_id FROM span"
 		 " WHERE host_id NOT IN (SELECT id FROM host)", fmt_host);
-	each_row(st, &p,
-		 "SELECT t, id, x FROM (" XML_REFS ") WHERE x IS NOT NULL"
-		 " AND x NOT IN (SELECT id FROM xml) ORDER BY t, id", fmt_xml_missing);
+	sql = with_xml_refs("SELECT t, id, x FROM (", ") WHERE x IS NOT NULL"
+			    " AND x NOT IN (SELECT id FROM xml) ORDER BY t, id");
+	each_row(st, &p, sql, fmt_xml_missing);
+	free(sql);
 	/* And what prune promises: nothing kept that no snapshot can reach. */
 	each_row(st, &p,
 		 "SELECT id, first_seq, last_seq, host_id FROM span WHERE first_seq > last_seq"
@@ -495,9 +524,10 @@ void kh_store_check(struct kh_store *st, char ***problems, size_t *n)
 		 " WHEN 1 THEN EXISTS (SELECT 1 FROM pool WHERE id = object_id)"
 		 " WHEN 2 THEN EXISTS (SELECT 1 FROM volume WHERE id = object_id)"
 		 " ELSE 0 END ORDER BY kind, object_id", fmt_orphan);
-	each_row(st, &p,
-		 "SELECT id FROM xml WHERE id NOT IN (SELECT x FROM (" XML_REFS ")"
-		 " WHERE x IS NOT NULL) ORDER BY id", fmt_xml_orphan);
+	sql = with_xml_refs("SELECT id FROM xml WHERE id NOT IN (SELECT x FROM (",
+			    ") WHERE x IS NOT NULL) ORDER BY id");
+	each_row(st, &p, sql, fmt_xml_orphan);
+	free(sql);
 	*problems = p.v;
 	*n = p.n;
 }

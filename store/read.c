@@ -10,28 +10,14 @@ static int step_end(struct kh_store *st, int rc, struct kh_err *err)
 	return rc == SQLITE_DONE ? 0 : kh_store_db_error(st, err, "cannot read snapshot");
 }
 
-/* The statement of `id` (one of the *_GET) that reads spans through the index `which` needs. */
-static enum stmt_id by_index(enum stmt_id id, enum kh_which which)
+/* The statement of kind k for `which`, bound: host ?1, snapshot ?2 and the span bounds ?3,
+ * ?4 that `which` and `other` give. */
+static sqlite3_stmt *at_seq(struct kh_store *st, const struct kh_kind *k, int64_t host_id,
+			    int64_t seq, enum kh_which which, int64_t other, struct kh_err *err)
 {
-	if (which == KH_MEASURED)
-		return id == S_POOLS_GET ? S_POOLS_MEASURED : S_VOLUMES_MEASURED;
-	if (which != KH_STARTED)
-		return id;
-	switch (id) {
-	case S_DOMAINS_GET: return S_DOMAINS_STARTED;
-	case S_DISKS_GET: return S_DISKS_STARTED;
-	case S_IFACES_GET: return S_IFACES_STARTED;
-	case S_DOMSNAPS_GET: return S_DOMSNAPS_STARTED;
-	case S_POOLS_GET: return S_POOLS_STARTED;
-	case S_VOLUMES_GET: return S_VOLUMES_STARTED;
-	default: return S_NETWORKS_STARTED;
-	}
-}
-
-static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_id, int64_t seq,
-			    enum kh_which which, int64_t other, struct kh_err *err)
-{
-	sqlite3_stmt *s = kh_store_stmt(st, by_index(id, which), err);
+	enum kh_row_op op = which == KH_MEASURED ? KH_ROW_MEASURED
+			    : which == KH_STARTED ? KH_ROW_STARTED : KH_ROW_PRESENT;
+	sqlite3_stmt *s = kh_row_stmt(st, k, op, err);
 
 	if (s) {
 		sqlite3_bind_int64(s, 1, host_id);
@@ -49,247 +35,113 @@ static sqlite3_stmt *at_seq(struct kh_store *st, enum stmt_id id, int64_t host_i
 	return s;
 }
 
-/* ?5 of the object statements: whether to read XML bodies. */
-static int bind_xml(struct kh_store *st, sqlite3_stmt *s, int xml, struct kh_err *err)
-{
-	if (sqlite3_bind_int(s, 5, xml != 0) != SQLITE_OK)
-		return kh_store_db_error(st, err, "cannot read snapshot");
-	return 0;
-}
+/* What a load reads: of host `host_id`, snapshot `seq` as `which` and `other` say. */
+struct load {
+	struct kh_store *st;
+	int64_t host_id, seq, other;
+	enum kh_which which;
+};
 
-static void read_version(sqlite3_stmt *s, struct kh_version **v, size_t n, size_t *cap)
+/* Children rows come ordered by parent row, as the parents do: one forward walk pairs
+ * them. `parents` are the n just loaded, of rows `rows`. */
+static int load_children(const struct load *l, const struct kh_kind *k,
+			 const struct kh_kind_field *f, void *parents, size_t n, const int64_t *rows,
+			 struct kh_err *err)
 {
-	struct kh_version *x;
-
-	if (v == NULL)
-		return;
-	kh_grow(v, cap, n, sizeof **v);
-	x = &(*v)[n - 1];
-	x->span_id = sqlite3_column_int64(s, 0);
-	x->row_id = sqlite3_column_int64(s, 1);
-	x->xml_id = sqlite3_column_int64(s, 2);
-}
-
-/* Disk, interface and domain snapshot rows come ordered by domain row, as the domains do: one
- * forward walk pairs them. `what`: S_DISKS_GET, S_IFACES_GET or S_DOMSNAPS_GET. */
-static int load_children(struct kh_store *st, struct kh_snapshot *snap, const int64_t *rows,
-			 int64_t host_id, int64_t seq, enum kh_which which, int64_t other,
-			 enum stmt_id what, struct kh_err *err)
-{
-	sqlite3_stmt *s = at_seq(st, what, host_id, seq, which, other, err);
+	sqlite3_stmt *s = at_seq(l->st, f->child, l->host_id, l->seq, l->which, l->other, err);
 	size_t at = 0;
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t dom = sqlite3_column_int64(s, 0);
+		int64_t parent = sqlite3_column_int64(s, 0);
 
-		while (at < snap->n_domains && rows[at] != dom)
+		while (at < n && rows[at] != parent)
 			at++;
-		if (at == snap->n_domains) {
+		if (at == n) {
 			rc = SQLITE_DONE;
 			break;
 		}
-		if (what == S_DOMSNAPS_GET) {
-			struct kh_domsnap *n = kh_domain_add_snap(&snap->domains[at]);
-
-			n->name = kh_col_text(s, 1);
-			n->created = kh_col_num(s, 2);
-			n->state = kh_col_text(s, 3);
-			n->parent = kh_col_text(s, 4);
-			n->current = kh_col_num(s, 5) == 1;
-			n->kind = kh_col_text(s, 6);
-		} else if (what == S_IFACES_GET) {
-			struct kh_iface *f = kh_domain_add_iface(&snap->domains[at]);
-
-			f->mac = kh_col_text(s, 1);
-			f->type = kh_col_text(s, 2);
-			f->source = kh_col_text(s, 3);
-			f->model = kh_col_text(s, 4);
-		} else {
-			struct kh_disk *k = kh_domain_add_disk(&snap->domains[at]);
-
-			k->target = kh_col_text(s, 1);
-			k->device = kh_col_text(s, 2);
-			k->type = kh_col_text(s, 3);
-			k->source = kh_col_text(s, 4);
-			k->pool = kh_col_text(s, 5);
-			k->volume = kh_col_text(s, 6);
-			k->capacity = kh_col_num(s, 7);
-			k->allocation = kh_col_num(s, 8);
-			k->physical = kh_col_num(s, 9);
-		}
+		kh_row_read(f->child, kh_kind_push_child(f, kh_kind_at(k, parents, at)), s, 1);
 	}
 	sqlite3_reset(s);
-	return step_end(st, rc, err);
+	return step_end(l->st, rc, err);
 }
 
-static int load_domains(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, int xml,
-			struct kh_versions *v, struct kh_err *err)
+/* The versions of kind k, appended to snap's array, and where each lives to *v (may be
+ * NULL), index for index with the array. xml 0: no XML bodies. */
+static int load_kind(const struct load *l, const struct kh_kind *k, int xml,
+		     struct kh_snapshot *snap, struct kh_version **v, struct kh_err *err)
 {
-	sqlite3_stmt *s = at_seq(st, S_DOMAINS_GET, host_id, seq, which, other, err);
+	sqlite3_stmt *s = at_seq(l->st, k, l->host_id, l->seq, l->which, l->other, err);
+	int n_xml = kh_row_n_xml(k);
 	int64_t *rows = NULL;
-	size_t cap = 0, vcap = 0, n = 0;
+	size_t n0, n, n_rows = 0, cap = 0, vcap = 0;
+	void *items;
 	int rc;
 
-	if (s == NULL || bind_xml(st, s, xml, err))
-		return -1;
+	kh_kind_items(k, snap, &n0);
+	/* ?5 of the object statements: whether to read XML bodies */
+	if (s == NULL || sqlite3_bind_int(s, 5, xml != 0) != SQLITE_OK)
+		return s ? kh_store_db_error(l->st, err, "cannot read snapshot") : -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct kh_domain *d = kh_snapshot_add_domain(snap);
+		void *obj = kh_kind_push(k, snap);
 
-		*(int64_t *)KH_PUSH(rows, n, cap) = sqlite3_column_int64(s, 1);
-		read_version(s, v ? &v->domains : NULL, n, &vcap);
-		if (v)
-			v->domains[n - 1].live_xml_id = sqlite3_column_int64(s, 15);
-		d->name = kh_col_text(s, 3);
-		d->uuid = kh_col_text(s, 4);
-		d->state = kh_col_text(s, 5);
-		d->vcpus = kh_col_num(s, 6);
-		d->memory_kib = kh_col_num(s, 7);
-		d->max_memory_kib = kh_col_num(s, 8);
-		d->autostart = (int)kh_col_num(s, 9);
-		d->persistent = (int)kh_col_num(s, 10);
-		d->os_type = kh_col_text(s, 11);
-		d->xml = kh_col_text(s, 12);
-		d->error = kh_col_text(s, 13);
-		d->live_xml = kh_col_text(s, 14);
+		*(int64_t *)KH_PUSH(rows, n_rows, cap) = sqlite3_column_int64(s, 1);
+		if (v) {
+			struct kh_version *x;
+
+			kh_kind_items(k, snap, &n);
+			kh_grow(v, &vcap, n, sizeof **v);
+			x = &(*v)[n - 1];
+			memset(x, 0, sizeof *x);
+			x->span_id = sqlite3_column_int64(s, 0);
+			x->row_id = sqlite3_column_int64(s, 1);
+			for (int j = 0; j < n_xml; j++)
+				x->xml_id[j] = sqlite3_column_int64(s, 2 + j);
+		}
+		kh_row_read(k, obj, s, 2 + n_xml);
 	}
-	rc = step_end(st, rc, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, other, S_DISKS_GET, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, other, S_IFACES_GET, err) ||
-	     load_children(st, snap, rows, host_id, seq, which, other, S_DOMSNAPS_GET, err);
+	rc = step_end(l->st, rc, err);
+	items = kh_kind_items(k, snap, &n);
+	for (size_t i = 0; i < k->n_fields && rc == 0; i++)
+		if (k->fields[i].type == KH_FT_CHILDREN)
+			rc = load_children(l, k, &k->fields[i], kh_kind_at(k, items, n0), n - n0,
+					   rows, err);
 	free(rows);
 	return rc ? -1 : 0;
-}
-
-static int load_pools(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, int xml,
-			struct kh_versions *v, struct kh_err *err)
-{
-	sqlite3_stmt *s = at_seq(st, S_POOLS_GET, host_id, seq, which, other, err);
-	struct kh_xml_num nums[KH_MEASURED_NUMS];
-	size_t vcap = 0;
-	int rc;
-
-	if (s == NULL || bind_xml(st, s, xml, err))
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct kh_pool *p = kh_snapshot_add_pool(snap);
-
-		read_version(s, v ? &v->pools : NULL, snap->n_pools, &vcap);
-		p->name = kh_col_text(s, 3);
-		p->uuid = kh_col_text(s, 4);
-		p->type = kh_col_text(s, 5);
-		p->state = kh_col_text(s, 6);
-		p->autostart = (int)kh_col_num(s, 7);
-		p->persistent = (int)kh_col_num(s, 8);
-		p->capacity = kh_col_num(s, 9);
-		p->allocation = kh_col_num(s, 10);
-		p->available = kh_col_num(s, 11);
-		p->path = kh_col_text(s, 12);
-		kh_pool_nums(p, nums);
-		p->xml = kh_xml_nums_fill(kh_col_text(s, 13), nums, KH_MEASURED_NUMS);
-		p->error = kh_col_text(s, 14);
-	}
-	return step_end(st, rc, err);
-}
-
-static int load_volumes(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, int xml,
-			struct kh_versions *v, struct kh_err *err)
-{
-	sqlite3_stmt *s = at_seq(st, S_VOLUMES_GET, host_id, seq, which, other, err);
-	struct kh_xml_num nums[KH_MEASURED_NUMS];
-	size_t vcap = 0;
-	int rc;
-
-	if (s == NULL || bind_xml(st, s, xml, err))
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct kh_volume *x = kh_snapshot_add_volume(snap);
-
-		read_version(s, v ? &v->volumes : NULL, snap->n_volumes, &vcap);
-		x->pool = kh_col_text(s, 3);
-		x->name = kh_col_text(s, 4);
-		x->key = kh_col_text(s, 5);
-		x->path = kh_col_text(s, 6);
-		x->format = kh_col_text(s, 7);
-		x->type = kh_col_text(s, 8);
-		x->capacity = kh_col_num(s, 9);
-		x->allocation = kh_col_num(s, 10);
-		x->physical = kh_col_num(s, 11);
-		kh_volume_nums(x, nums);
-		x->xml = kh_xml_nums_fill(kh_col_text(s, 12), nums, KH_MEASURED_NUMS);
-		x->error = kh_col_text(s, 13);
-		x->backing = kh_col_text(s, 14);
-		x->backing_format = kh_col_text(s, 15);
-	}
-	return step_end(st, rc, err);
-}
-
-static int load_networks(struct kh_store *st, struct kh_snapshot *snap, int64_t host_id,
-			enum kh_which which, int64_t other, int64_t seq, int xml,
-			struct kh_versions *v, struct kh_err *err)
-{
-	sqlite3_stmt *s = at_seq(st, S_NETWORKS_GET, host_id, seq, which, other, err);
-	size_t vcap = 0;
-	int rc;
-
-	if (s == NULL || bind_xml(st, s, xml, err))
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct kh_network *n = kh_snapshot_add_network(snap);
-
-		read_version(s, v ? &v->networks : NULL, snap->n_networks, &vcap);
-		n->name = kh_col_text(s, 3);
-		n->uuid = kh_col_text(s, 4);
-		n->active = (int)kh_col_num(s, 5);
-		n->autostart = (int)kh_col_num(s, 6);
-		n->persistent = (int)kh_col_num(s, 7);
-		n->bridge = kh_col_text(s, 8);
-		n->forward = kh_col_text(s, 9);
-		n->ips = kh_col_text(s, 10);
-		n->dhcp_ranges = kh_col_text(s, 11);
-		n->xml = kh_col_text(s, 12);
-		n->error = kh_col_text(s, 13);
-	}
-	return step_end(st, rc, err);
 }
 
 int kh_store_load_objects(struct kh_store *st, int64_t host_id, int64_t seq,
 			  enum kh_which which, int64_t other, int xml, struct kh_snapshot *snap,
 			  struct kh_versions *v, struct kh_err *err)
 {
-	if (which == KH_MEASURED)
-		return load_pools(st, snap, host_id, which, other, seq, xml, v, err) ||
-		       load_volumes(st, snap, host_id, which, other, seq, xml, v, err) ? -1 : 0;
-	return load_domains(st, snap, host_id, which, other, seq, xml, v, err) ||
-			       load_pools(st, snap, host_id, which, other, seq, xml, v, err) ||
-			       load_volumes(st, snap, host_id, which, other, seq, xml, v, err) ||
-			       load_networks(st, snap, host_id, which, other, seq, xml, v, err)
-		       ? -1
-		       : 0;
+	const struct load l = { st, host_id, seq, other, which };
+
+	for (int i = 0; i < KH_SPAN_KINDS; i++) {
+		const struct kh_kind *k = kh_span_kinds[i];
+
+		/* only what has measured numbers can have moved */
+		if (which == KH_MEASURED && !kh_kind_is_measured(k))
+			continue;
+		if (load_kind(&l, k, xml, snap, v ? &v->of[i] : NULL, err))
+			return -1;
+	}
+	return 0;
 }
 
-/* A snapshot's time and host facts, from column `at` on: taken_at, uri, hostname, host_uuid,
- * hv_type, libvirt_version, hv_version (S_SNAP_GET and S_SNAP_AT_SEQ). */
+/* A snapshot's time and host facts, from column `at` on (the head statements). */
 static void read_head(sqlite3_stmt *s, int at, struct kh_snapshot *snap)
 {
 	snap->taken_at = sqlite3_column_int64(s, at);
-	snap->host.uri = kh_col_text(s, at + 1);
-	snap->host.hostname = kh_col_text(s, at + 2);
-	snap->host.host_uuid = kh_col_text(s, at + 3);
-	snap->host.hv_type = kh_col_text(s, at + 4);
-	snap->host.libvirt_version = kh_col_num(s, at + 5);
-	snap->host.hv_version = kh_col_num(s, at + 6);
+	kh_row_read(&kh_host_kind, &snap->host, s, at + 1);
 }
 
 int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
 		       struct kh_snapshot *snap, struct kh_err *err)
 {
-	sqlite3_stmt *s = kh_store_stmt(st, S_SNAP_AT_SEQ, err);
+	sqlite3_stmt *s = kh_row_stmt(st, &kh_host_kind, KH_ROW_HEAD_AT_SEQ, err);
 	int rc;
 
 	if (s == NULL)
@@ -308,10 +160,8 @@ int kh_store_snap_head(struct kh_store *st, int64_t host_id, int64_t seq,
 
 void kh_versions_free(struct kh_versions *v)
 {
-	free(v->domains);
-	free(v->pools);
-	free(v->volumes);
-	free(v->networks);
+	for (int i = 0; i < KH_SPAN_KINDS; i++)
+		free(v->of[i]);
 	memset(v, 0, sizeof *v);
 }
 
@@ -319,7 +169,7 @@ void kh_versions_free(struct kh_versions *v)
 static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *host_id,
 				     int64_t *seq, struct kh_err *err)
 {
-	sqlite3_stmt *s = kh_store_stmt(st, S_SNAP_GET, err);
+	sqlite3_stmt *s = kh_row_stmt(st, &kh_host_kind, KH_ROW_HEAD_BY_ID, err);
 	struct kh_snapshot *snap;
 	int rc;
 
@@ -344,72 +194,73 @@ static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *h
 	return snap;
 }
 
+/* Ends a load's read transaction: on success links and sorts what was read (a resolved
+ * disk's sizes are its volume's, stored once, with the volume), on failure frees it. */
+static int end_load(struct kh_store *st, int rc, struct kh_snapshot **snaps, size_t n)
+{
+	sqlite3_exec(st->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (rc) {
+			kh_snapshot_free(snaps[i]);
+			snaps[i] = NULL;
+		} else {
+			kh_snapshot_link(snaps[i]);
+			kh_snapshot_sort(snaps[i]);
+		}
+	}
+	return rc ? -1 : 0;
+}
+
 int kh_store_load(struct kh_store *st, int64_t id, struct kh_snapshot **out, struct kh_err *err)
 {
-	struct kh_snapshot *snap = NULL;
 	int64_t host_id, seq;
+	int rc;
 
 	*out = NULL;
 	/* One read transaction, so a concurrent collect cannot show us half of anything. */
 	if (kh_store_exec(st, "BEGIN", err))
 		return -1;
-	if ((snap = load_head(st, id, &host_id, &seq, err)) == NULL)
-		goto fail;
-	if (kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 1, snap, NULL, err))
-		goto fail;
-	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	/* A resolved disk's sizes are its volume's: stored once, with the volume. */
-	kh_snapshot_link(snap);
-	kh_snapshot_sort(snap);
-	*out = snap;
-	return 0;
-fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	kh_snapshot_free(snap);
-	return -1;
+	rc = (*out = load_head(st, id, &host_id, &seq, err)) == NULL ||
+	     kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 1, *out, NULL, err);
+	return end_load(st, rc, out, 1);
+}
+
+/* The objects of a (seq_a) and b (seq_b), two snapshots of one host: only what differs. */
+static int load_differences(struct kh_store *st, int64_t host, struct kh_snapshot *a,
+			    int64_t seq_a, struct kh_snapshot *b, int64_t seq_b, struct kh_err *err)
+{
+	/* versions in one and not the other (spans are unbroken runs of seq), then the pools
+	 * and volumes in both whose numbers moved in between */
+	return kh_store_load_objects(st, host, seq_a, seq_a < seq_b ? KH_ENDED : KH_STARTED,
+				     seq_b, 1, a, NULL, err) ||
+	       kh_store_load_objects(st, host, seq_b, seq_b < seq_a ? KH_ENDED : KH_STARTED,
+				     seq_a, 1, b, NULL, err) ||
+	       kh_store_load_objects(st, host, seq_a, KH_MEASURED, seq_b, 0, a, NULL, err) ||
+	       kh_store_load_objects(st, host, seq_b, KH_MEASURED, seq_a, 0, b, NULL, err);
 }
 
 int kh_store_load_changes(struct kh_store *st, int64_t from_id, int64_t to_id,
 			  struct kh_snapshot **from, struct kh_snapshot **to, struct kh_err *err)
 {
-	struct kh_snapshot *a = NULL, *b = NULL;
+	struct kh_snapshot *s[2] = { NULL, NULL };
 	int64_t host_a, host_b, seq_a, seq_b;
+	int rc;
 
 	*from = *to = NULL;
 	if (kh_store_exec(st, "BEGIN", err))
 		return -1;
-	if ((a = load_head(st, from_id, &host_a, &seq_a, err)) == NULL ||
-	    (b = load_head(st, to_id, &host_b, &seq_b, err)) == NULL)
-		goto fail;
-	if (host_a != host_b || seq_a == seq_b) {
+	rc = (s[0] = load_head(st, from_id, &host_a, &seq_a, err)) == NULL ||
+	     (s[1] = load_head(st, to_id, &host_b, &seq_b, err)) == NULL;
+	if (rc == 0 && (host_a != host_b || seq_a == seq_b))
 		/* nothing in common to leave out: each whole */
-		if (kh_store_load_objects(st, host_a, seq_a, KH_PRESENT, 0, 1, a, NULL, err) ||
-		    kh_store_load_objects(st, host_b, seq_b, KH_PRESENT, 0, 1, b, NULL, err))
-			goto fail;
-	} else if (
-		/* versions in one and not the other (spans are unbroken runs of seq), then the
-		 * pools and volumes in both whose numbers moved in between */
-		kh_store_load_objects(st, host_a, seq_a, seq_a < seq_b ? KH_ENDED : KH_STARTED,
-				      seq_b, 1, a, NULL, err) ||
-		kh_store_load_objects(st, host_b, seq_b, seq_b < seq_a ? KH_ENDED : KH_STARTED,
-				      seq_a, 1, b, NULL, err) ||
-		kh_store_load_objects(st, host_a, seq_a, KH_MEASURED, seq_b, 0, a, NULL, err) ||
-		kh_store_load_objects(st, host_b, seq_b, KH_MEASURED, seq_a, 0, b, NULL, err)) {
-		goto fail;
-	}
-	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	kh_snapshot_link(a);
-	kh_snapshot_link(b);
-	kh_snapshot_sort(a);
-	kh_snapshot_sort(b);
-	*from = a;
-	*to = b;
-	return 0;
-fail:
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	kh_snapshot_free(a);
-	kh_snapshot_free(b);
-	return -1;
+		rc = kh_store_load_objects(st, host_a, seq_a, KH_PRESENT, 0, 1, s[0], NULL, err) ||
+		     kh_store_load_objects(st, host_b, seq_b, KH_PRESENT, 0, 1, s[1], NULL, err);
+	else if (rc == 0)
+		rc = load_differences(st, host_a, s[0], seq_a, s[1], seq_b, err);
+	rc = end_load(st, rc, s, 2);
+	*from = s[0];
+	*to = s[1];
+	return rc;
 }
 
 int kh_store_list(struct kh_store *st, const char *host, int64_t from, int64_t to,
@@ -458,10 +309,7 @@ int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*prev = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	rc = kh_store_step_int(s, prev);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot read snapshots");
 	return 0;

@@ -16,7 +16,9 @@ struct kh_scan {
 	sqlite3_stmt *after_seq, *before_seq; /* a host's snapshot next to a seq: pruning
 					       * leaves gaps in the sequence */
 	struct kh_snapshot *now, *before, *after;
-	int64_t *pool_rows, *vol_rows;  /* row of now->pools[i], now->volumes[i]; ascending */
+	int64_t *rows[KH_SPAN_KINDS];   /* of the kinds `now` keeps from step to step, those
+					 * with measured numbers: row of now's object i;
+					 * ascending */
 	sqlite3_stmt *sizes;            /* size rows of (first, last], by seq; NULL before use */
 	int pending;                    /* sizes holds a row not yet applied */
 	int sizes_done;                 /* sizes has given its window's last row */
@@ -70,66 +72,50 @@ static void swap_bytes(void *a, void *b, size_t n)
 	}
 }
 
-/* Applies one step's version changes to now's pools and volumes: ended versions out, copies
- * of started ones in, kept sorted by row: in a history stored in time order new versions
- * go at the end, and only a backfilled one (reordered by kh_store_order_host) moves back. */
-#define APPLY(arr, n, cap, rows, before_n, before_v, after_arr, after_n, after_v, clear, \
-	      copy) do { \
-		size_t k_ = 0; \
-		for (size_t i_ = 0; i_ < (before_n); i_++) { \
-			long at_ = find_row((rows), (n), (before_v)[i_].row_id); \
-			if (at_ >= 0) { \
-				clear(&(arr)[at_]); \
-				(rows)[at_] = -1; \
-			} \
-		} \
-		for (size_t i_ = 0; i_ < (n); i_++) \
-			if ((rows)[i_] != -1) { \
-				(arr)[k_] = (arr)[i_]; \
-				(rows)[k_++] = (rows)[i_]; \
-			} \
-		(n) = k_; \
-		for (size_t i_ = 0; i_ < (after_n); i_++) { \
-			kh_grow(&(arr), &(cap), (n) + 1, sizeof *(arr)); \
-			(rows) = kh_realloc((rows), ((n) + 1) * sizeof *(rows)); \
-			copy(&(arr)[(n)], &(after_arr)[i_]); \
-			(rows)[(n)++] = (after_v)[i_].row_id; \
-			/* a backfilled snapshot's versions are newer rows than later ones' */ \
-			for (size_t j_ = (n) - 1; j_ > 0 && (rows)[j_ - 1] > (rows)[j_]; j_--) { \
-				int64_t r_ = (rows)[j_]; \
-				(rows)[j_] = (rows)[j_ - 1]; \
-				(rows)[j_ - 1] = r_; \
-				swap_bytes(&(arr)[j_], &(arr)[j_ - 1], sizeof *(arr)); \
-			} \
-		} \
-	} while (0)
-
-/* Without the XML: growth needs the numbers only. */
-static void pool_copy(struct kh_pool *d, const struct kh_pool *s)
+/* Applies one step's version changes to now's objects of kind k: the n_before ended
+ * versions out, copies of the first n_after of `started` (without XML) in, kept sorted by row: in a history stored in time
+ * order new versions go at the end, and only a backfilled one (reordered by
+ * kh_store_order_host) moves back. */
+static void apply_versions(struct kh_scan *sc, const struct kh_kind *k, size_t n_before,
+			   const struct kh_versions *vb, const struct kh_snapshot *started,
+			   size_t n_after, const struct kh_versions *va)
 {
-	*d = *s;
-	d->name = kh_strdup(s->name);
-	d->uuid = kh_strdup(s->uuid);
-	d->type = kh_strdup(s->type);
-	d->state = kh_strdup(s->state);
-	d->path = kh_strdup(s->path);
-	d->xml = NULL;
-	d->error = kh_strdup(s->error);
-}
+	int64_t *rows = sc->rows[k->span];
+	size_t n, kept = 0;
+	void *items = kh_kind_items(k, sc->now, &n), *after;
 
-static void volume_copy(struct kh_volume *d, const struct kh_volume *s)
-{
-	*d = *s;
-	d->pool = kh_strdup(s->pool);
-	d->name = kh_strdup(s->name);
-	d->key = kh_strdup(s->key);
-	d->path = kh_strdup(s->path);
-	d->format = kh_strdup(s->format);
-	d->backing = kh_strdup(s->backing);
-	d->backing_format = kh_strdup(s->backing_format);
-	d->type = kh_strdup(s->type);
-	d->xml = NULL;
-	d->error = kh_strdup(s->error);
+	for (size_t i = 0; i < n_before; i++) {
+		long at = find_row(rows, n, vb->of[k->span][i].row_id);
+
+		if (at >= 0) {
+			kh_kind_clear(k, kh_kind_at(k, items, (size_t)at));
+			rows[at] = -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i] == -1)
+			continue;
+		if (kept != i)
+			memcpy(kh_kind_at(k, items, kept), kh_kind_at(k, items, i), k->size);
+		rows[kept++] = rows[i];
+	}
+	kh_kind_truncate(k, sc->now, kept);
+	after = kh_kind_items(k, started, &n);
+	rows = kh_realloc(rows, (kept + n_after + 1) * sizeof *rows);
+	for (size_t i = 0; i < n_after; i++) {
+		kh_kind_copy(k, kh_kind_push(k, sc->now), kh_kind_at(k, after, i), 0);
+		rows[kept++] = va->of[k->span][i].row_id;
+		/* a backfilled snapshot's versions are newer rows than later ones' */
+		items = kh_kind_items(k, sc->now, &n);
+		for (size_t j = kept - 1; j > 0 && rows[j - 1] > rows[j]; j--) {
+			int64_t r = rows[j];
+
+			rows[j] = rows[j - 1];
+			rows[j - 1] = r;
+			swap_bytes(kh_kind_at(k, items, j), kh_kind_at(k, items, j - 1), k->size);
+		}
+	}
+	sc->rows[k->span] = rows;
 }
 
 /* sc->sizes over the rows of (lo, the window's end]: the period's end, or `window` seqs on
@@ -145,7 +131,7 @@ static void size_window(struct kh_scan *sc, int64_t lo)
 }
 
 /* The next size row of sc->sizes with a seq up to `upto`: 1 (its columns: kind, object_id,
- * seq, allocation, extra), 0 when the next one lies later or there is none, -1. */
+ * seq, then the measured numbers), 0 when the next one lies later or there is none, -1. */
 static int next_size(struct kh_scan *sc, int64_t upto, struct kh_err *err)
 {
 	int rc;
@@ -172,37 +158,40 @@ static int next_size(struct kh_scan *sc, int64_t upto, struct kh_err *err)
 	return 1;
 }
 
-/* Where the current size row's object stands in now (-1: not there, as another host's). */
-static long size_at(const struct kh_scan *sc, int *volume)
+/* The current size row's kind, and where its object stands in now (-1: not there, as
+ * another host's). */
+static long size_at(const struct kh_scan *sc, const struct kh_kind **k)
 {
-	int64_t row = sqlite3_column_int64(sc->sizes, 1);
+	size_t n;
 
-	*volume = sqlite3_column_int(sc->sizes, 0) == KH_KIND_VOLUME;
-	return *volume ? find_row(sc->vol_rows, sc->now->n_volumes, row)
-		       : find_row(sc->pool_rows, sc->now->n_pools, row);
+	*k = kh_span_kinds[sqlite3_column_int(sc->sizes, 0)];
+	kh_kind_items(*k, sc->now, &n);
+	return find_row(sc->rows[(*k)->span], n, sqlite3_column_int64(sc->sizes, 1));
 }
 
-/* The current size row's numbers into now's pool or volume i. */
-static void size_set(struct kh_scan *sc, int volume, long i)
+/* The current size row's numbers into now's object i of kind k. */
+static void size_set(struct kh_scan *sc, const struct kh_kind *k, long i)
 {
-	if (volume) {
-		sc->now->volumes[i].allocation = kh_col_num(sc->sizes, 3);
-		sc->now->volumes[i].physical = kh_col_num(sc->sizes, 4);
-	} else {
-		sc->now->pools[i].allocation = kh_col_num(sc->sizes, 3);
-		sc->now->pools[i].available = kh_col_num(sc->sizes, 4);
-	}
+	const struct kh_kind_field *m[KH_MAX_MEASURED];
+	size_t n, n_measured = kh_kind_measured(k, m);
+	void *items = kh_kind_items(k, sc->now, &n);
+
+	for (size_t j = 0; j < n_measured; j++)
+		kh_field_set_num(m[j], kh_kind_at(k, items, (size_t)i),
+				 kh_col_num(sc->sizes, 3 + (int)j));
 }
 
+/* Size rows up to the snapshot given last, into now's measured numbers. */
 static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 {
-	int rc, volume;
+	const struct kh_kind *k;
+	int rc;
 
 	while ((rc = next_size(sc, sc->seq, err)) == 1) {
-		long i = size_at(sc, &volume);
+		long i = size_at(sc, &k);
 
 		if (i >= 0)
-			size_set(sc, volume, i);
+			size_set(sc, k, i);
 	}
 	return rc;
 }
@@ -211,15 +200,11 @@ static int apply_sizes(struct kh_scan *sc, struct kh_err *err)
 static int neighbour(struct kh_scan *sc, sqlite3_stmt *s, int64_t seq, int64_t *out,
 		     struct kh_err *err)
 {
-	int rc;
-
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, sc->host_id);
 	sqlite3_bind_int64(s, 2, seq);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
+	*out = 0;
+	if (kh_store_step_int(s, out) != SQLITE_ROW)
 		return kh_store_db_error(sc->st, err, "cannot read snapshots");
 	return 0;
 }
@@ -236,7 +221,7 @@ static struct kh_snapshot *head(struct kh_scan *sc, int64_t seq, struct kh_err *
 }
 
 /* A scan standing at snapshot `seq` of sc->host_id (0: none) before any step: its pools and
- * volumes with their numbers (no XML), and the size rows of (seq, last] to apply. */
+ * volumes with their numbers, and the size rows of (seq, last] to apply. */
 static int scan_start(struct kh_scan *sc, int64_t seq, int64_t last, struct kh_err *err)
 {
 	struct kh_store *st = sc->st;
@@ -258,12 +243,14 @@ static int scan_start(struct kh_scan *sc, int64_t seq, int64_t last, struct kh_e
 		kh_versions_free(&v);
 		return -1;
 	}
-	sc->pool_rows = kh_calloc(sc->now->n_pools + 1, sizeof *sc->pool_rows);
-	for (size_t i = 0; i < sc->now->n_pools; i++)
-		sc->pool_rows[i] = v.pools[i].row_id;
-	sc->vol_rows = kh_calloc(sc->now->n_volumes + 1, sizeof *sc->vol_rows);
-	for (size_t i = 0; i < sc->now->n_volumes; i++)
-		sc->vol_rows[i] = v.volumes[i].row_id;
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		size_t n;
+
+		kh_kind_items(kh_span_kinds[k], sc->now, &n);
+		sc->rows[k] = kh_calloc(n + 1, sizeof *sc->rows[k]);
+		for (size_t i = 0; i < n; i++)
+			sc->rows[k][i] = v.of[k][i].row_id;
+	}
 	kh_versions_free(&v);
 	drop_domains(sc->now);
 
@@ -322,14 +309,79 @@ fail:
 	return -1;
 }
 
+/* The objects whose version changed between the host's snapshot `prev` and `seq`: as they
+ * were into sc->before, as they are into sc->after, with where each version lives. */
+static int load_step(struct kh_scan *sc, int64_t prev, int64_t seq, struct kh_versions *vb,
+		     struct kh_versions *va, struct kh_err *err)
+{
+	if ((sc->before = head(sc, prev, err)) == NULL ||
+	    (sc->after = head(sc, seq, err)) == NULL ||
+	    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, 1, sc->before, vb,
+				  err) ||
+	    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, 1, sc->after, va,
+				  err))
+		return -1;
+	kh_snapshot_link(sc->before);
+	kh_snapshot_link(sc->after);
+	return 0;
+}
+
+/* Makes `now` snapshot sc->seq: the step's versions and size rows, and its head. */
+static int advance(struct kh_scan *sc, const struct kh_versions *vb,
+		   const struct kh_versions *va, struct kh_err *err)
+{
+	struct kh_snapshot *n = sc->now, *h;
+
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		size_t n_before, n_after;
+
+		if (!kh_kind_is_measured(kind))
+			continue;
+		kh_kind_items(kind, sc->before, &n_before);
+		kh_kind_items(kind, sc->after, &n_after);
+		apply_versions(sc, kind, n_before, vb, sc->after, n_after, va);
+	}
+	if (apply_sizes(sc, err) || (h = head(sc, sc->seq, err)) == NULL)
+		return -1;
+	n->taken_at = h->taken_at;
+	n->id = h->id;
+	free(n->host.hostname);
+	n->host.hostname = h->host.hostname;
+	h->host.hostname = NULL;
+	n->host.libvirt_version = h->host.libvirt_version;
+	n->host.hv_version = h->host.hv_version;
+	kh_snapshot_free(h);
+	return 0;
+}
+
+/* The host's latest domains (and their disks) are what owners come from: the last
+ * snapshot's, into `now`. */
+static int last_domains(struct kh_scan *sc, struct kh_err *err)
+{
+	struct kh_snapshot *full = kh_snapshot_new();
+
+	if (kh_store_load_objects(sc->st, sc->host_id, sc->seq, KH_PRESENT, 0, 1, full, NULL,
+				  err)) {
+		kh_snapshot_free(full);
+		return -1;
+	}
+	sc->now->domains = full->domains;
+	sc->now->n_domains = full->n_domains;
+	sc->now->cap_domains = full->cap_domains;
+	full->domains = NULL;
+	full->n_domains = 0;
+	kh_snapshot_free(full);
+	return 0;
+}
+
 int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 		 const struct kh_snapshot **after, const struct kh_snapshot **now,
 		 struct kh_err *err)
 {
 	struct kh_versions vb = { 0 }, va = { 0 };
-	struct kh_snapshot *n = sc->now, *first_state = NULL;
 	int64_t seq = sc->next, prev = sc->seq;
-	int first = !sc->started;
+	int first = !sc->started, rc;
 
 	*before = *after = *now = NULL;
 	if (seq == 0 || seq > sc->last)
@@ -337,71 +389,27 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 	kh_snapshot_free(sc->before);
 	kh_snapshot_free(sc->after);
 	sc->before = sc->after = NULL;
-	if (first && neighbour(sc, sc->before_seq, seq, &prev, err))
-		goto fail;
 	/* what changed since the snapshot before (nothing to compare the host's first with) */
-	if (prev > 0) {
-		if ((sc->before = head(sc, prev, err)) == NULL ||
-		    (sc->after = head(sc, seq, err)) == NULL ||
-		    kh_store_load_objects(sc->st, sc->host_id, prev, KH_ENDED, seq, 1, sc->before,
-					  &vb, err) ||
-		    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, prev, 1, sc->after,
-					  &va, err))
-			goto fail;
-		kh_snapshot_link(sc->before);
-		kh_snapshot_link(sc->after);
+	rc = (first && neighbour(sc, sc->before_seq, seq, &prev, err)) ||
+	     (prev > 0 && load_step(sc, prev, seq, &vb, &va, err));
+	if (rc == 0) {
+		sc->seq = seq;
+		sc->started = 1;
+		rc = neighbour(sc, sc->after_seq, seq, &sc->next, err) ||
+		     (!first && advance(sc, &vb, &va, err));
 	}
-	sc->seq = seq;
-	sc->started = 1;
-	if (neighbour(sc, sc->after_seq, seq, &sc->next, err))
-		goto fail;
-	if (!first) {
-		APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, sc->before->n_pools,
-		      vb.pools, sc->after->pools, sc->after->n_pools, va.pools, kh_pool_clear,
-		      pool_copy);
-		APPLY(n->volumes, n->n_volumes, n->cap_volumes, sc->vol_rows, sc->before->n_volumes,
-		      vb.volumes, sc->after->volumes, sc->after->n_volumes, va.volumes, kh_volume_clear,
-		      volume_copy);
-		if (apply_sizes(sc, err))
-			goto fail;
-		if ((first_state = head(sc, seq, err)) == NULL)
-			goto fail;
-		n->taken_at = first_state->taken_at;
-		n->id = first_state->id;
-		free(n->host.hostname);
-		n->host.hostname = first_state->host.hostname;
-		first_state->host.hostname = NULL;
-		n->host.libvirt_version = first_state->host.libvirt_version;
-		n->host.hv_version = first_state->host.hv_version;
-		kh_snapshot_free(first_state);
-	}
-	/* the host's latest domains (and their disks) are what owners come from */
-	drop_domains(n);
-	if (seq == sc->last) {
-		struct kh_snapshot *full = kh_snapshot_new();
-
-		if (kh_store_load_objects(sc->st, sc->host_id, seq, KH_PRESENT, 0, 1, full, NULL,
-					  err)) {
-			kh_snapshot_free(full);
-			goto fail;
-		}
-		n->domains = full->domains;
-		n->n_domains = full->n_domains;
-		n->cap_domains = full->cap_domains;
-		full->domains = NULL;
-		full->n_domains = 0;
-		kh_snapshot_free(full);
+	if (rc == 0) {
+		drop_domains(sc->now);
+		rc = seq == sc->last && last_domains(sc, err);
 	}
 	kh_versions_free(&vb);
 	kh_versions_free(&va);
+	if (rc)
+		return -1;
 	*before = sc->before;
 	*after = sc->after;
-	*now = n;
+	*now = sc->now;
 	return 1;
-fail:
-	kh_versions_free(&vb);
-	kh_versions_free(&va);
-	return -1;
 }
 
 void kh_scan_close(struct kh_scan *sc)
@@ -416,8 +424,8 @@ void kh_scan_close(struct kh_scan *sc)
 	kh_snapshot_free(sc->now);
 	kh_snapshot_free(sc->before);
 	kh_snapshot_free(sc->after);
-	free(sc->pool_rows);
-	free(sc->vol_rows);
+	for (int k = 0; k < KH_SPAN_KINDS; k++)
+		free(sc->rows[k]);
 	free(sc);
 }
 
@@ -441,17 +449,12 @@ static int has_row(const struct kh_version *v, size_t n, int64_t row)
 	return 0;
 }
 
-/* The pools and volumes a pair borrows from its scan's state, by their name's address
- * (sorted): they are emptied, not freed, with the pair. */
+/* The pools and volumes a pair borrows from its scan's state, by the address of their
+ * name (sorted): they are emptied, not freed, with the pair. */
 struct lent {
 	uintptr_t *v;
 	size_t n, cap;
 };
-
-static void lend(struct lent *l, const char *name)
-{
-	*KH_PUSH(l->v, l->n, l->cap) = (uintptr_t)name;
-}
 
 static int by_address(const void *pa, const void *pb)
 {
@@ -460,106 +463,115 @@ static int by_address(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static int is_lent(const struct lent *l, const char *name)
-{
-	uintptr_t x = (uintptr_t)name;
-
-	return name && bsearch(&x, l->v, l->n, sizeof *l->v, by_address) != NULL;
-}
 
 /* Frees a pair's snapshot but what it borrowed. */
-static void free_lent(struct lent *l, struct kh_snapshot *s)
+static void free_lent(const struct lent *l, struct kh_snapshot *s)
 {
-	for (size_t i = 0; s && l->n && i < s->n_pools; i++)
-		if (is_lent(l, s->pools[i].name))
-			memset(&s->pools[i], 0, sizeof s->pools[i]);
-	for (size_t i = 0; s && l->n && i < s->n_volumes; i++)
-		if (is_lent(l, s->volumes[i].name))
-			memset(&s->volumes[i], 0, sizeof s->volumes[i]);
+	for (int k = 0; s && l->n && k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		const struct kh_kind_field *name = kh_kind_field(kind, "name");
+		size_t n;
+		void *items = kh_kind_items(kind, s, &n);
+
+		for (size_t i = 0; kh_kind_is_measured(kind) && i < n; i++) {
+			void *obj = kh_kind_at(kind, items, i);
+			uintptr_t x = (uintptr_t)kh_field_text(name, obj);
+
+			if (x && bsearch(&x, l->v, l->n, sizeof *l->v, by_address))
+				memset(obj, 0, kind->size);
+		}
+	}
 	kh_snapshot_free(s);
+}
+
+/* Into a and b, the objects of measured kind k that a step kept and whose numbers moved
+ * (moved[i]): as they were (old, n_measured numbers each) and as they are now, lent from
+ * the state where they have a name, copied where not. */
+static void add_moved(struct kh_scan *sc, const struct kh_kind *k, const unsigned char *moved,
+		      const int64_t *old, struct kh_snapshot *a, struct kh_snapshot *b,
+		      struct lent *lent)
+{
+	const struct kh_kind_field *m[KH_MAX_MEASURED], *name = kh_kind_field(k, "name");
+	size_t n, n_measured = kh_kind_measured(k, m);
+	void *items = kh_kind_items(k, sc->now, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		void *obj = kh_kind_at(k, items, i), *x, *y;
+
+		if (!moved[i])
+			continue;
+		x = kh_kind_push(k, a);
+		y = kh_kind_push(k, b);
+		if (kh_field_text(name, obj)) {
+			memcpy(x, obj, k->size);
+			memcpy(y, obj, k->size);
+			*KH_PUSH(lent->v, lent->n, lent->cap) = (uintptr_t)kh_field_text(name, obj);
+		} else {
+			kh_kind_copy(k, x, obj, 0);
+			kh_kind_copy(k, y, obj, 0);
+		}
+		for (size_t j = 0; j < n_measured; j++)
+			kh_field_set_num(m[j], x, old[i * KH_MAX_MEASURED + j]);
+	}
 }
 
 /* What kh_store_load_changes gives for the scan's snapshot and `seq`, the host's next: the
  * versions that ended and those that started (loaded), and, from the size rows up to seq,
- * the pools and volumes kept whose numbers moved, as they were and as they are (copies of
- * the state, without XML, in row order as the store's query gives them). Then the state
- * steps on to seq. */
+ * the pools and volumes kept whose numbers moved, as they were and as they are (from the
+ * state, without XML, in row order as the store's query gives them). Then the state steps
+ * on to seq. */
 static int pair_step(struct kh_scan *sc, int64_t seq, struct kh_snapshot **from,
 		     struct kh_snapshot **to, struct lent *lent, struct kh_err *err)
 {
 	struct kh_versions ve = { 0 }, vs = { 0 };
-	struct kh_snapshot *n = sc->now, *a, *b = NULL;
-	int64_t (*old_p)[2] = NULL, (*old_v)[2] = NULL;
-	unsigned char *moved_p, *moved_v;
-	size_t ended_p, ended_v, started_p, started_v;
-	int rc = -1, volume;
+	struct kh_snapshot *a, *b = NULL;
+	unsigned char *moved[KH_SPAN_KINDS] = { 0 };
+	int64_t *old[KH_SPAN_KINDS] = { 0 };
+	size_t ended[KH_SPAN_KINDS] = { 0 }, started[KH_SPAN_KINDS] = { 0 };
+	const struct kh_kind *k;
+	int rc = -1;
 
-	moved_p = kh_calloc(n->n_pools + 1, 1);
-	moved_v = kh_calloc(n->n_volumes + 1, 1);
-	old_p = kh_calloc(n->n_pools + 1, sizeof *old_p);
-	old_v = kh_calloc(n->n_volumes + 1, sizeof *old_v);
 	if ((a = head(sc, sc->seq, err)) == NULL || (b = head(sc, seq, err)) == NULL ||
 	    kh_store_load_objects(sc->st, sc->host_id, sc->seq, KH_ENDED, seq, 1, a, &ve, err) ||
 	    kh_store_load_objects(sc->st, sc->host_id, seq, KH_STARTED, sc->seq, 1, b, &vs, err))
 		goto out;
-	ended_p = a->n_pools;
-	ended_v = a->n_volumes;
-	started_p = b->n_pools;
-	started_v = b->n_volumes;
+	for (int i = 0; i < KH_SPAN_KINDS; i++) {
+		size_t n;
+
+		kh_kind_items(kh_span_kinds[i], a, &ended[i]);
+		kh_kind_items(kh_span_kinds[i], b, &started[i]);
+		kh_kind_items(kh_span_kinds[i], sc->now, &n);
+		moved[i] = kh_calloc(n + 1, 1);
+		old[i] = kh_calloc((n + 1) * KH_MAX_MEASURED, sizeof *old[i]);
+	}
 	while ((rc = next_size(sc, seq, err)) == 1) {
-		long i = size_at(sc, &volume);
-		int64_t row = sqlite3_column_int64(sc->sizes, 1);
+		const struct kh_kind_field *m[KH_MAX_MEASURED];
+		long i = size_at(sc, &k);
+		size_t n, n_measured;
+		void *obj;
 
 		/* an ended version is in `a` whole; one started is not in the state yet */
-		if (i < 0 || has_row(volume ? ve.volumes : ve.pools, volume ? ended_v : ended_p, row))
+		if (i < 0 || has_row(ve.of[k->span], ended[k->span], sqlite3_column_int64(sc->sizes, 1)))
 			continue;
-		if (volume && !moved_v[i]) {
-			moved_v[i] = 1;
-			old_v[i][0] = n->volumes[i].allocation;
-			old_v[i][1] = n->volumes[i].physical;
-		} else if (!volume && !moved_p[i]) {
-			moved_p[i] = 1;
-			old_p[i][0] = n->pools[i].allocation;
-			old_p[i][1] = n->pools[i].available;
+		obj = kh_kind_at(k, kh_kind_items(k, sc->now, &n), (size_t)i);
+		if (!moved[k->span][i]) {
+			moved[k->span][i] = 1;
+			n_measured = kh_kind_measured(k, m);
+			for (size_t j = 0; j < n_measured; j++)
+				old[k->span][(size_t)i * KH_MAX_MEASURED + j] = kh_field_num(m[j], obj);
 		}
-		size_set(sc, volume, i);
+		size_set(sc, k, i);
 	}
 	if (rc < 0)
 		goto out;
 	/* lent, not copied: some 700 volumes a night, ten strings each, on both sides */
-	for (size_t i = 0; i < n->n_pools; i++)
-		if (moved_p[i]) {
-			struct kh_pool *p = kh_snapshot_add_pool(a), *q = kh_snapshot_add_pool(b);
-
-			if (n->pools[i].name) {
-				*p = *q = n->pools[i];
-				lend(lent, p->name);
-			} else {
-				pool_copy(p, &n->pools[i]);
-				pool_copy(q, &n->pools[i]);
-			}
-			p->allocation = old_p[i][0];
-			p->available = old_p[i][1];
-		}
-	for (size_t i = 0; i < n->n_volumes; i++)
-		if (moved_v[i]) {
-			struct kh_volume *v = kh_snapshot_add_volume(a), *w = kh_snapshot_add_volume(b);
-
-			if (n->volumes[i].name) {
-				*v = *w = n->volumes[i];
-				lend(lent, v->name);
-			} else {
-				volume_copy(v, &n->volumes[i]);
-				volume_copy(w, &n->volumes[i]);
-			}
-			v->allocation = old_v[i][0];
-			v->physical = old_v[i][1];
-		}
+	for (int i = 0; i < KH_SPAN_KINDS; i++)
+		if (kh_kind_is_measured(kh_span_kinds[i]))
+			add_moved(sc, kh_span_kinds[i], moved[i], old[i], a, b, lent);
 	qsort(lent->v, lent->n, sizeof *lent->v, by_address);
-	APPLY(n->pools, n->n_pools, n->cap_pools, sc->pool_rows, ended_p, ve.pools, b->pools,
-	      started_p, vs.pools, kh_pool_clear, pool_copy);
-	APPLY(n->volumes, n->n_volumes, n->cap_volumes, sc->vol_rows, ended_v, ve.volumes,
-	      b->volumes, started_v, vs.volumes, kh_volume_clear, volume_copy);
+	for (int i = 0; i < KH_SPAN_KINDS; i++)
+		if (kh_kind_is_measured(kh_span_kinds[i]))
+			apply_versions(sc, kh_span_kinds[i], ended[i], &ve, b, started[i], &vs);
 	sc->seq = seq;
 	kh_snapshot_link(a);
 	kh_snapshot_link(b);
@@ -574,10 +586,10 @@ out:
 	kh_versions_free(&vs);
 	free_lent(lent, a);
 	free_lent(lent, b);
-	free(moved_p);
-	free(moved_v);
-	free(old_p);
-	free(old_v);
+	for (int i = 0; i < KH_SPAN_KINDS; i++) {
+		free(moved[i]);
+		free(old[i]);
+	}
 	return rc;
 }
 
@@ -644,7 +656,7 @@ static int by_host(const void *pa, const void *pb, void *arg)
 /* Snapshot id's seq. */
 static int id_seq(struct kh_store *st, int64_t id, int64_t *seq, struct kh_err *err)
 {
-	sqlite3_stmt *s = kh_store_stmt(st, S_SNAP_GET, err);
+	sqlite3_stmt *s = kh_row_stmt(st, &kh_host_kind, KH_ROW_HEAD_BY_ID, err);
 	int rc;
 
 	if (s == NULL)

@@ -32,19 +32,19 @@ static long long latest_offset(const char *spec)
 static int lookup_id(struct kh_store *st, int64_t id, int64_t *taken_at, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_EXISTS, err);
+	int64_t t;
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && taken_at)
-		*taken_at = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	rc = kh_store_step_int(s, &t);
 	if (rc == SQLITE_DONE)
 		return kh_err_set(err, "no snapshot %lld", (long long)id);
 	if (rc != SQLITE_ROW)
 		return kh_store_db_error(st, err, "cannot read snapshots");
+	if (taken_at)
+		*taken_at = t;
 	return 0;
 }
 
@@ -53,13 +53,33 @@ static const char *host_label(const char *host)
 	return host ? host : "any host";
 }
 
+/* The snapshot N before the newest one of `uri`. */
+static int nth_latest(struct kh_store *st, const char *spec, const char *uri, long long n,
+		      int64_t *id, struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_LATEST_N, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, n);
+	rc = kh_store_step_int(s, id);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return kh_err_set(err, "no snapshot '%s': '%s' has fewer than %lld snapshots", spec,
+				  uri, n + 1);
+	return kh_store_db_error(st, err, "cannot read snapshots");
+}
+
 /* latest~N: the Nth snapshot before the newest one, within the newest one's URI, so that
  * `diff latest~1 latest` compares one host with itself. */
 static int resolve_latest(struct kh_store *st, const char *spec, long long n, const char *host,
 			  int64_t *id, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_LATEST, err);
-	char *uri;
+	char *uri = NULL;
 	int rc;
 
 	if (s == NULL)
@@ -67,37 +87,23 @@ static int resolve_latest(struct kh_store *st, const char *spec, long long n, co
 	if (host)
 		sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return kh_store_db_error(st, err, "cannot read snapshots");
-		return host ? kh_err_set(err, "no snapshots of host '%s'", host)
-			    : kh_err_set(err, "no snapshots yet (run 'kvmhist collect' first)");
-	}
-	*id = sqlite3_column_int64(s, 0);
-	uri = strdup((const char *)sqlite3_column_text(s, 1));
-	sqlite3_reset(s);
-	if (n == 0 || uri == NULL) {
-		free(uri);
-		return 0;
-	}
-	if ((s = kh_store_stmt(st, S_LATEST_N, err)) == NULL) {
-		free(uri);
-		return -1;
-	}
-	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, n);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
+		uri = kh_col_text(s, 1);
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		kh_err_set(err, "no snapshot '%s': '%s' has fewer than %lld snapshots", spec, uri,
-			   n + 1);
-	else if (rc != SQLITE_ROW)
-		kh_store_db_error(st, err, "cannot read snapshots");
+		return host ? kh_err_set(err, "no snapshots of host '%s'", host)
+			    : kh_err_set(err, "no snapshots yet (run 'kvmhist collect' first)");
+	if (rc != SQLITE_ROW)
+		return kh_store_db_error(st, err, "cannot read snapshots");
+	/* NULL only when SQLite ran out of memory (uri is NOT NULL): not "latest" then */
+	if (uri == NULL)
+		return kh_err_set(err, "database '%s': cannot read snapshots: out of memory",
+				  st->path);
+	rc = n == 0 ? 0 : nth_latest(st, spec, uri, n, id, err);
 	free(uri);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return rc;
 }
 
 static int at_or_before(struct kh_store *st, const char *spec, const char *host, int64_t t,
@@ -112,10 +118,7 @@ static int at_or_before(struct kh_store *st, const char *spec, const char *host,
 	if (host)
 		sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, t);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	rc = kh_store_step_int(s, id);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)

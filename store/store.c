@@ -31,26 +31,6 @@ static const char *const stmt_sql[S_MAX] = {
 	[S_SEQ_MAX] = "SELECT coalesce(max(seq), 0), (SELECT coalesce(max(last_seq), 0) FROM span"
 		      " INDEXED BY span_host_kind_last WHERE host_id = ?1"
 		      " AND last_seq < " KH_SPAN_OPEN_SQL ") FROM snapshot WHERE host_id = ?1",
-	[S_SNAP_ADD] = "INSERT INTO snapshot(host_id, seq, taken_at, hostname, host_uuid, hv_type,"
-		       " libvirt_version, hv_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_DOMAIN_ADD] = "INSERT INTO domain(name, uuid, state, vcpus, memory_kib, max_memory_kib,"
-			 " autostart, persistent, os_type, xml_id, error, live_xml_id)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_DISK_ADD] = "INSERT INTO disk(domain_id, target, device, type, source, pool, volume,"
-		       " capacity, allocation, physical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_IFACE_ADD] = "INSERT INTO iface(domain_id, mac, type, source, model)"
-			" VALUES (?, ?, ?, ?, ?)",
-	[S_POOL_ADD] = "INSERT INTO pool(name, uuid, type, state, autostart, persistent, capacity,"
-		       " allocation, available, path, xml_id, error)"
-		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_VOLUME_ADD] = "INSERT INTO volume(pool, name, key, path, format, type, capacity,"
-			 " allocation, physical, xml_id, error, backing, backing_format)"
-			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_DOMSNAP_ADD] = "INSERT INTO domsnap(domain_id, name, created, state, parent, current,"
-			  " kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_NETWORK_ADD] = "INSERT INTO network(name, uuid, active, autostart, persistent, bridge,"
-			  " forward, ips, dhcp_ranges, xml_id, error)"
-			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_SPAN_ADD] = "INSERT INTO span(host_id, kind, object_id, first_seq, last_seq)"
 		       " VALUES (?, ?, ?, ?, ?)",
 	[S_SPAN_END] = "UPDATE span SET last_seq = ? WHERE id = ?",
@@ -59,93 +39,6 @@ static const char *const stmt_sql[S_MAX] = {
 			   " SET last_seq = " KH_SPAN_OPEN_SQL " WHERE host_id = ?1"
 			   " AND kind IN (0, 1, 2, 3) AND last_seq >= ?2"
 			   " AND last_seq < " KH_SPAN_OPEN_SQL " AND first_seq <= ?2",
-	[S_SNAP_GET] = "SELECT s.host_id, s.seq, s.taken_at, h.uri, s.hostname, s.host_uuid,"
-		       " s.hv_type, s.libvirt_version, s.hv_version"
-		       " FROM snapshot s JOIN host h ON h.id = s.host_id WHERE s.id = ?",
-/* Versions of host ?1 present in snapshot ?2 whose span starts at or after ?3 and ends at or
- * before ?4: ?3 = 0, ?4 = max for all present; ?3 = ?2 for those new in it; ?4 = ?2 for
- * those last seen in it. Each statement comes twice, reading spans through the index named:
- * by last_seq (all present, those last seen) or by first_seq (those new, *_STARTED). Named,
- * so the planner cannot take the other one where it reads every live version. */
-#define AT_SEQ(kind) " sp.host_id = ?1 AND sp.kind = " kind " AND sp.last_seq BETWEEN ?2 AND ?4" \
-		     " AND sp.first_seq BETWEEN ?3 AND ?2"
-#define SPAN(by) " span sp INDEXED BY span_host_kind_" by
-/* XML bodies only when ?5: collect compares versions by XML id and needs none. */
-#define BODY(t) "CASE WHEN ?5 THEN " t ".body END"
-#define DOMAINS_GET(by) "SELECT sp.id, d.id, d.xml_id, name, uuid, state, vcpus, memory_kib," \
-	" max_memory_kib, autostart, persistent, os_type, " BODY("x") ", error, " BODY("lx") "," \
-	" d.live_xml_id" \
-	" FROM" SPAN(by) " JOIN domain d ON d.id = sp.object_id" \
-	" LEFT JOIN xml x ON x.id = d.xml_id LEFT JOIN xml lx ON lx.id = d.live_xml_id" \
-	" WHERE" AT_SEQ("0") " ORDER BY d.id"
-#define DISKS_GET(by) "SELECT domain_id, target, device, type, source, pool, volume, capacity," \
-	" allocation, physical FROM disk WHERE domain_id IN" \
-	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
-#define IFACES_GET(by) "SELECT domain_id, mac, type, source, model FROM iface WHERE domain_id IN" \
-	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
-#define DOMSNAPS_GET(by) "SELECT domain_id, name, created, state, parent, current, kind" \
-	" FROM domsnap WHERE domain_id IN" \
-	" (SELECT object_id FROM" SPAN(by) " WHERE" AT_SEQ("0") ") ORDER BY domain_id, rowid"
-/* The measured pair of version `row` as of snapshot ?2: its latest size row up to then. */
-#define SIZE_AT(kind, row) " LEFT JOIN size z ON z.kind = " kind " AND z.object_id = " row \
-	" AND z.seq = (SELECT max(seq) FROM size WHERE kind = " kind " AND object_id = " row \
-	" AND seq <= ?2)"
-#define POOLS_GET(by) "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart," \
-	" persistent, capacity, z.allocation, z.extra, path, " BODY("x") ", error" \
-	" FROM" SPAN(by) " JOIN pool p ON p.id = sp.object_id" \
-	" LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id") \
-	" WHERE" AT_SEQ("1") " ORDER BY p.id"
-#define VOLUMES_GET(by) "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type," \
-	" capacity, z.allocation, z.extra, " BODY("x") ", error, backing, backing_format" \
-	" FROM" SPAN(by) " JOIN volume v ON v.id = sp.object_id" \
-	" LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id") \
-	" WHERE" AT_SEQ("2") " ORDER BY v.id"
-#define NETWORKS_GET(by) "SELECT sp.id, n.id, n.xml_id, name, uuid, active, autostart," \
-	" persistent, bridge, forward, ips, dhcp_ranges, " BODY("x") ", error" \
-	" FROM" SPAN(by) " JOIN network n ON n.id = sp.object_id" \
-	" LEFT JOIN xml x ON x.id = n.xml_id WHERE" AT_SEQ("3") " ORDER BY n.id"
-	[S_DOMAINS_GET] = DOMAINS_GET("last"),
-	[S_DOMAINS_STARTED] = DOMAINS_GET("first"),
-	[S_DISKS_GET] = DISKS_GET("last"),
-	[S_DISKS_STARTED] = DISKS_GET("first"),
-	[S_IFACES_GET] = IFACES_GET("last"),
-	[S_IFACES_STARTED] = IFACES_GET("first"),
-	[S_DOMSNAPS_GET] = DOMSNAPS_GET("last"),
-	[S_DOMSNAPS_STARTED] = DOMSNAPS_GET("first"),
-	[S_POOLS_GET] = POOLS_GET("last"),
-	[S_POOLS_STARTED] = POOLS_GET("first"),
-	[S_VOLUMES_GET] = VOLUMES_GET("last"),
-	[S_VOLUMES_STARTED] = VOLUMES_GET("first"),
-	[S_NETWORKS_GET] = NETWORKS_GET("last"),
-	[S_NETWORKS_STARTED] = NETWORKS_GET("first"),
-	/* ?3 and ?4: the earlier and the later of the two snapshots */
-#define MEASURED(kind, row) " WHERE sp.host_id = ?1 AND sp.kind = " kind \
-		" AND sp.last_seq >= ?4 AND sp.first_seq <= ?3 AND EXISTS (SELECT 1 FROM size" \
-		" WHERE kind = " kind " AND object_id = " row " AND seq > ?3 AND seq <= ?4)" \
-		" ORDER BY " row
-	[S_POOLS_MEASURED] = "SELECT sp.id, p.id, p.xml_id, name, uuid, type, state, autostart,"
-			     " persistent, capacity, z.allocation, z.extra, path, " BODY("x") ", error"
-			     " FROM" SPAN("last") " JOIN pool p ON p.id = sp.object_id"
-			     " LEFT JOIN xml x ON x.id = p.xml_id" SIZE_AT("1", "p.id")
-			     MEASURED("1", "p.id"),
-	[S_VOLUMES_MEASURED] = "SELECT sp.id, v.id, v.xml_id, pool, name, key, path, format, type,"
-			       " capacity, z.allocation, z.extra, " BODY("x") ", error, backing,"
-			       " backing_format"
-			       " FROM" SPAN("last") " JOIN volume v ON v.id = sp.object_id"
-			       " LEFT JOIN xml x ON x.id = v.xml_id" SIZE_AT("2", "v.id")
-			       MEASURED("2", "v.id"),
-#undef MEASURED
-#undef SPAN
-#undef BODY
-#undef DOMAINS_GET
-#undef DISKS_GET
-#undef IFACES_GET
-#undef DOMSNAPS_GET
-#undef POOLS_GET
-#undef VOLUMES_GET
-#undef NETWORKS_GET
-#undef AT_SEQ
-#undef SIZE_AT
 	[S_PREVIOUS] = "SELECT p.id FROM snapshot s JOIN snapshot p ON p.host_id = s.host_id"
 		       " AND (p.taken_at < s.taken_at OR (p.taken_at = s.taken_at AND p.id < s.id))"
 		       " WHERE s.id = ? ORDER BY p.taken_at DESC, p.id DESC LIMIT 1",
@@ -159,9 +52,6 @@ static const char *const stmt_sql[S_MAX] = {
 		   " AND s.taken_at BETWEEN ?2 AND ?3 ORDER BY s.taken_at, s.id",
 	[S_SCAN_RANGE] = "SELECT s.host_id, min(s.seq), max(s.seq) FROM snapshot s"
 			 " JOIN host h ON h.id = s.host_id WHERE h.uri = ? AND s.taken_at BETWEEN ? AND ?",
-	[S_SNAP_AT_SEQ] = "SELECT s.id, s.taken_at, h.uri, s.hostname, s.host_uuid, s.hv_type,"
-			  " s.libvirt_version, s.hv_version FROM snapshot s"
-			  " JOIN host h ON h.id = s.host_id WHERE s.host_id = ? AND s.seq = ?",
 	[S_SIZE_ADD] = "INSERT INTO size(kind, object_id, seq, allocation, extra)"
 		       " VALUES (?, ?, ?, ?, ?)",
 	[S_URIS] = "SELECT h.uri FROM snapshot s JOIN host h ON h.id = s.host_id WHERE" HOST_MATCHES
@@ -211,20 +101,35 @@ int kh_store_db_error(struct kh_store *st, struct kh_err *err, const char *what)
 	return kh_err_set(err, "database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
-/* A cached statement, reset and unbound, ready for use. */
-sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err *err)
+sqlite3_stmt *kh_store_cached(struct kh_store *st, sqlite3_stmt **slot, const char *sql,
+			      struct kh_err *err)
 {
-	if (st->stmt[id] == NULL) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-				       &st->stmt[id], NULL) != SQLITE_OK) {
+	if (*slot == NULL) {
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot,
+				       NULL) != SQLITE_OK) {
 			kh_store_db_error(st, err, "cannot prepare a statement");
 			return NULL;
 		}
 	} else {
-		sqlite3_reset(st->stmt[id]);
-		sqlite3_clear_bindings(st->stmt[id]);
+		sqlite3_reset(*slot);
+		sqlite3_clear_bindings(*slot);
 	}
-	return st->stmt[id];
+	return *slot;
+}
+
+sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err *err)
+{
+	return kh_store_cached(st, &st->stmt[id], stmt_sql[id], err);
+}
+
+int kh_store_step_int(sqlite3_stmt *s, int64_t *out)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc;
 }
 
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err)
@@ -604,97 +509,126 @@ int kh_store_remove_unused(struct kh_store *st)
 	return r;
 }
 
-int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
-		  struct kh_err *err)
+/* What an existing database file lets us do. SQLite writes beside it (-wal, -shm), so its
+ * directory counts too. */
+enum writable_as { KH_RW, KH_RO_FILE, KH_RO_DIR };
+
+/* An existing file: refused when it is a directory, one we may not read, or (when `mode`
+ * writes) one we may not write. *fresh: an empty file a writer may make ours. */
+static int check_existing(const char *path, const struct stat *sb, enum kh_open_mode mode,
+			  enum writable_as *as, int *fresh, struct kh_err *err)
 {
-	struct kh_store *st;
-	struct stat sb, dsb;
-	int created = 0, fresh = 0, readonly = 0, fd, had_wal, full;
-	char *dir = parent_dir(path);
+	struct stat dsb = { 0 };
+	char *dir;
+	int rc = 0;
 
-	*out = NULL;
-	if (stat(path, &sb) == 0) {
-		if (S_ISDIR(sb.st_mode)) {
-			free(dir);
-			return kh_err_set(err, "database '%s' is a directory", path);
-		}
-		fresh = creates(mode) && sb.st_size == 0;
-		if (access(path, R_OK) != 0 && errno == EACCES) {
-			free(dir);
-			return denied(err, "read", "database", path, &sb);
-		}
-		/* write bits for someone, but not for us: a permission, not a read-only file */
-		if (mode != KH_OPEN_EXISTING && (sb.st_mode & 0222) && access(path, W_OK) != 0 &&
-		    errno == EACCES) {
-			free(dir);
-			return denied(err, "write", "database", path, &sb);
-		}
-		/* SQLite writes beside the file (-wal, -shm), so the directory counts too. */
-		if (!writable(path, &sb))
-			readonly = 1;
-		else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
-			readonly = 2;
-		if (readonly && mode != KH_OPEN_EXISTING) {
-			if (readonly == 1)
-				kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
-					   path, (unsigned)(sb.st_mode & 07777));
-			else if ((dsb.st_mode & 0222) && access(dir, W_OK) != 0 && errno == EACCES)
-				denied(err, "write in", "the directory", dir, &dsb);
-			else
-				kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
-					   path, dir);
-			free(dir);
-			return -1;
-		}
-	} else if (errno != ENOENT) {
-		if (errno == EACCES && stat(dir, &dsb) == 0)
-			denied(err, "enter", "the directory", dir, &dsb);
-		else
-			kh_err_set(err, "cannot open database '%s': %s", path, strerror(errno));
-		free(dir);
-		return -1;
-	} else if (!creates(mode)) {
-		free(dir);
-		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
-				  path);
-	} else {
-		if (make_parent_dirs(path, err)) {
-			free(dir);
-			return -1;
-		}
-		/* Created here, not by SQLite, so that it is private from the first byte. A
-		 * concurrent first collect may win the race: then the file is theirs to fill. */
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST) {
-			kh_err_set(err, "cannot create database '%s': %s", path, strerror(errno));
-			free(dir);
-			return -1;
-		}
-		if (fd >= 0) {
-			close(fd);
-			created = 1;
-		}
-		fresh = 1;
-	}
+	if (S_ISDIR(sb->st_mode))
+		return kh_err_set(err, "database '%s' is a directory", path);
+	*fresh = creates(mode) && sb->st_size == 0;
+	if (access(path, R_OK) != 0 && errno == EACCES)
+		return denied(err, "read", "database", path, sb);
+	/* write bits for someone, but not for us: a permission, not a read-only file */
+	if (mode != KH_OPEN_EXISTING && (sb->st_mode & 0222) && access(path, W_OK) != 0 &&
+	    errno == EACCES)
+		return denied(err, "write", "database", path, sb);
+	dir = parent_dir(path);
+	if (!writable(path, sb))
+		*as = KH_RO_FILE;
+	else if (stat(dir, &dsb) != 0 || !writable(dir, &dsb))
+		*as = KH_RO_DIR;
+	if (*as == KH_RW || mode == KH_OPEN_EXISTING)
+		rc = 0;
+	else if (*as == KH_RO_FILE)
+		rc = kh_err_set(err, "database '%s' is read-only (mode %04o); nothing was written",
+				path, (unsigned)(sb->st_mode & 07777));
+	else if ((dsb.st_mode & 0222) && access(dir, W_OK) != 0 && errno == EACCES)
+		rc = denied(err, "write in", "the directory", dir, &dsb);
+	else
+		rc = kh_err_set(err, "database '%s': its directory '%s' is not writable; nothing was written",
+				path, dir);
 	free(dir);
+	return rc;
+}
 
-	st = kh_calloc(1, sizeof *st);
-	st->path = kh_strdup(path);
-	had_wal = has_wal(path);
-	if (readonly) {
+/* A file stat could not see (errno e), when it is there or may be. */
+static int cannot_stat(const char *path, int e, struct kh_err *err)
+{
+	char *dir = parent_dir(path);
+	struct stat dsb;
+
+	if (e == EACCES && stat(dir, &dsb) == 0)
+		denied(err, "enter", "the directory", dir, &dsb);
+	else
+		kh_err_set(err, "cannot open database '%s': %s", path, strerror(e));
+	free(dir);
+	return -1;
+}
+
+/* Creates the file here, not by SQLite, so that it is private from the first byte (0600, new
+ * directories 0700). A concurrent first collect may win the race: then the file is theirs
+ * to fill. *created: this call made it. */
+static int create_file(const char *path, int *created, struct kh_err *err)
+{
+	int fd;
+
+	if (make_parent_dirs(path, err))
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno != EEXIST)
+		return kh_err_set(err, "cannot create database '%s': %s", path, strerror(errno));
+	if (fd >= 0) {
+		close(fd);
+		*created = 1;
+	}
+	return 0;
+}
+
+/* The connection: read-only, leaving nothing beside the file, unless we may write. */
+static int connect_db(struct kh_store *st, enum writable_as as, struct kh_err *err)
+{
+	if (as != KH_RW) {
 		if (open_readonly(st, err))
-			goto fail;
-	} else if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		kh_err_set(err, "cannot open database '%s': %s", path,
-			   st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		goto fail;
+			return -1;
+	} else if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		return kh_err_set(err, "cannot open database '%s': %s", st->path,
+				  st->db ? sqlite3_errmsg(st->db) : "out of memory");
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	/* Cron runs may overlap: wait for the other writer rather than fail. */
 	sqlite3_busy_timeout(st->db, KH_BUSY_MS);
-	if (check_and_migrate(st, mode, fresh, readonly, err)) {
+	return 0;
+}
+
+int kh_store_open(const char *path, enum kh_open_mode mode, struct kh_store **out,
+		  struct kh_err *err)
+{
+	enum writable_as as = KH_RW;
+	struct kh_store *st;
+	struct stat sb;
+	int created = 0, fresh = 0, had_wal, full;
+
+	*out = NULL;
+	if (stat(path, &sb) == 0) {
+		if (check_existing(path, &sb, mode, &as, &fresh, err))
+			return -1;
+	} else if (errno != ENOENT) {
+		return cannot_stat(path, errno, err);
+	} else if (!creates(mode)) {
+		return kh_err_set(err, "database '%s' does not exist (run 'kvmhist collect' first)",
+				  path);
+	} else {
+		if (create_file(path, &created, err))
+			return -1;
+		fresh = 1;
+	}
+	st = kh_calloc(1, sizeof *st);
+	st->path = kh_strdup(path);
+	had_wal = has_wal(path);
+	if (connect_db(st, as, err))
+		goto fail;
+	if (check_and_migrate(st, mode, fresh, as != KH_RW, err)) {
 		/* a reader on a full disk reads the file alone, as a read-only one is read */
-		if (!st->full || mode != KH_OPEN_EXISTING || readonly)
+		if (!st->full || mode != KH_OPEN_EXISTING || as != KH_RW)
 			goto fail;
 		sqlite3_close(st->db);
 		st->db = NULL;
@@ -724,6 +658,9 @@ void kh_store_close(struct kh_store *st)
 		return;
 	for (int i = 0; i < S_MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (int i = 0; i < KH_N_KINDS; i++)
+		for (int op = 0; op < KH_ROW_OPS; op++)
+			sqlite3_finalize(st->rows[i][op]);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -1,7 +1,10 @@
 /* Writing a snapshot: one transaction. Each object is compared with its version in the host's
- * previous snapshot; an unchanged one only extends that version's span, so an unchanged night
- * costs a snapshot row and some span updates, not a copy of the estate. A pool's or volume's
- * measured numbers are not part of its version: they get a `size` row when they change. */
+ * previous snapshot; an unchanged one reuses that version, whose span is open (schema 5:
+ * last_seq is KH_SPAN_OPEN, "still in the latest"), so it costs no write at all and an
+ * unchanged night costs one snapshot row. A version's span is closed, at the previous
+ * snapshot, when its object changes or goes. A pool's or volume's measured numbers are not
+ * part of its version: they get a `size` row when they change. What is compared, written
+ * and read of each kind follows from its fields (store/kind.c, store/row.c). */
 #include "store/internal.h"
 #include "util/str.h"
 
@@ -13,14 +16,6 @@ static int step_done(struct kh_store *st, sqlite3_stmt *s, struct kh_err *err)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot write snapshot");
 	return 0;
-}
-
-static void bind_id(sqlite3_stmt *s, int i, int64_t id)
-{
-	if (id)
-		sqlite3_bind_int64(s, i, id);
-	else
-		sqlite3_bind_null(s, i);
 }
 
 /* Only a lookup key; bodies are compared before one is reused. */
@@ -62,173 +57,73 @@ static int put_xml(struct kh_store *st, const char *body, int64_t *id, struct kh
 	return 0;
 }
 
-/* --- what counts as the same version --- */
-
-/* NULL-safe (util/str.h); the name kept for the comparisons below */
-#define same_str kh_str_eq
-
-/* A resolved disk's sizes are its volume's and are stored with the volume, so that a growing
- * volume does not make a new version of the domain using it every night. */
-static int64_t disk_size(const struct kh_disk *k, int64_t v)
+/* Stores the XML without the digits of its numbers (n of them): their columns hold them. */
+static int put_measured_xml(struct kh_store *st, const char *xml, const struct kh_xml_num *nums,
+			    size_t n, int64_t *xml_id, struct kh_err *err)
 {
-	return k->pool ? KH_UNKNOWN : v;
-}
+	char *cut = n ? kh_xml_nums_cut(xml, nums, n) : NULL;
+	int rc = put_xml(st, cut ? cut : xml, xml_id, err);
 
-static int same_disk(const struct kh_disk *a, const struct kh_disk *b)
-{
-	return same_str(a->target, b->target) && same_str(a->device, b->device) &&
-	       same_str(a->type, b->type) && same_str(a->source, b->source) &&
-	       same_str(a->pool, b->pool) && same_str(a->volume, b->volume) &&
-	       disk_size(a, a->capacity) == disk_size(b, b->capacity) &&
-	       disk_size(a, a->allocation) == disk_size(b, b->allocation) &&
-	       disk_size(a, a->physical) == disk_size(b, b->physical);
-}
-
-static int same_iface(const struct kh_iface *a, const struct kh_iface *b)
-{
-	return same_str(a->mac, b->mac) && same_str(a->type, b->type) &&
-	       same_str(a->source, b->source) && same_str(a->model, b->model);
-}
-
-static int same_snap(const struct kh_domsnap *a, const struct kh_domsnap *b)
-{
-	return same_str(a->name, b->name) && a->created == b->created &&
-	       same_str(a->state, b->state) && same_str(a->parent, b->parent) &&
-	       a->current == b->current && same_str(a->kind, b->kind);
-}
-
-/* Its XML, persistent and live, is compared by stored id: the previous snapshot is loaded
- * without bodies. */
-static int same_domain(const struct kh_domain *a, const struct kh_domain *b)
-{
-	if (!same_str(a->name, b->name) || !same_str(a->uuid, b->uuid) ||
-	    !same_str(a->state, b->state) || a->vcpus != b->vcpus ||
-	    a->memory_kib != b->memory_kib || a->max_memory_kib != b->max_memory_kib ||
-	    a->autostart != b->autostart || a->persistent != b->persistent ||
-	    !same_str(a->os_type, b->os_type) || !same_str(a->error, b->error) ||
-	    a->n_disks != b->n_disks || a->n_ifaces != b->n_ifaces || a->n_snaps != b->n_snaps)
-		return 0;
-	for (size_t i = 0; i < a->n_snaps; i++)
-		if (!same_snap(&a->snaps[i], &b->snaps[i]))
-			return 0;
-	for (size_t i = 0; i < a->n_disks; i++)
-		if (!same_disk(&a->disks[i], &b->disks[i]))
-			return 0;
-	for (size_t i = 0; i < a->n_ifaces; i++)
-		if (!same_iface(&a->ifaces[i], &b->ifaces[i]))
-			return 0;
-	return 1;
-}
-
-/* Allocation and available are measurements (table size), not the pool's version. */
-static int same_pool(const struct kh_pool *a, const struct kh_pool *b)
-{
-	return same_str(a->name, b->name) && same_str(a->uuid, b->uuid) &&
-	       same_str(a->type, b->type) && same_str(a->state, b->state) &&
-	       a->autostart == b->autostart && a->persistent == b->persistent &&
-	       a->capacity == b->capacity && same_str(a->path, b->path) &&
-	       same_str(a->error, b->error);
-}
-
-/* Allocation and physical are measurements (table size), not the volume's version. */
-static int same_volume(const struct kh_volume *a, const struct kh_volume *b)
-{
-	return same_str(a->pool, b->pool) && same_str(a->name, b->name) &&
-	       same_str(a->key, b->key) && same_str(a->path, b->path) &&
-	       same_str(a->format, b->format) && same_str(a->type, b->type) &&
-	       a->capacity == b->capacity && same_str(a->error, b->error) &&
-	       same_str(a->backing, b->backing) && same_str(a->backing_format, b->backing_format);
-}
-
-static int same_network(const struct kh_network *a, const struct kh_network *b)
-{
-	return same_str(a->name, b->name) && same_str(a->uuid, b->uuid) &&
-	       a->active == b->active && a->autostart == b->autostart &&
-	       a->persistent == b->persistent && same_str(a->bridge, b->bridge) &&
-	       same_str(a->forward, b->forward) && same_str(a->ips, b->ips) &&
-	       same_str(a->dhcp_ranges, b->dhcp_ranges) && same_str(a->error, b->error);
+	free(cut);
+	return rc;
 }
 
 /* --- finding an object's previous version --- */
 
-/* Identity of an object within a host: UUID (volumes: pool and name), name as fallback. */
-struct ident {
-	const char *k1, *k2;
-	size_t i;
-};
-
-static int cmp_str(const char *a, const char *b)
+/* The identity of an object within its host: ident[0] and ident[1] of its kind where
+ * ident[0] is known (a UUID; a volume's pool and name), else its name. f: ident_fields. */
+static void ident_of(const struct kh_kind_field *const f[3], const void *obj,
+		     struct kh_key_ref *out)
 {
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
+	const char *k1 = f[0] ? kh_field_text(f[0], obj) : NULL;
+
+	out->k1 = k1 ? k1 : kh_field_text(f[2], obj);
+	out->k2 = k1 && f[1] ? kh_field_text(f[1], obj) : NULL;
 }
 
-static int cmp_ident(const void *pa, const void *pb)
+/* The fields an object of kind k is identified by: its ident fields, then its name. */
+static void ident_fields(const struct kh_kind *k, const struct kh_kind_field *f[3])
 {
-	const struct ident *a = pa, *b = pb;
-	int c = cmp_str(a->k1, b->k1);
-
-	return c ? c : cmp_str(a->k2, b->k2);
-}
-
-/* Index of the previous version with this identity, or -1. */
-static long find_ident(const struct ident *v, size_t n, const char *k1, const char *k2)
-{
-	struct ident key = { k1, k2, 0 };
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_ident(&key, &v[mid]);
-
-		if (c == 0)
-			return (long)v[mid].i;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
+	f[0] = kh_kind_field(k, k->ident[0]);
+	f[1] = kh_kind_field(k, k->ident[1]);
+	f[2] = kh_kind_field(k, "name");
 }
 
 /* The host's previous snapshot, indexed by identity, for comparison. */
 struct prev {
 	struct kh_snapshot *snap;
 	struct kh_versions v;
-	struct ident *domains, *pools, *volumes, *networks;
-	/* A version is reused at most once: two objects sharing an identity (two nameless
-	 * UUID-less ones, say) must stay two rows. */
-	char *used_domains, *used_pools, *used_volumes, *used_networks;
+	struct {
+		struct kh_key_ref *idx;
+		/* A version is reused at most once: two objects sharing an identity (two
+		 * nameless UUID-less ones, say) must stay two rows. */
+		char *used;
+	} of[KH_SPAN_KINDS];
 };
-
-#define INDEX(out, arr, n, key1, key2) do { \
-		(out) = kh_calloc((n) ? (n) : 1, sizeof *(out)); \
-		for (size_t i_ = 0; i_ < (n); i_++) { \
-			(out)[i_].k1 = (arr)[i_].key1 ? (arr)[i_].key1 : (arr)[i_].name; \
-			(out)[i_].k2 = (arr)[i_].key1 ? (key2) : NULL; \
-			(out)[i_].i = i_; \
-		} \
-		qsort((out), (n), sizeof *(out), cmp_ident); \
-	} while (0)
 
 static int prev_load(struct kh_store *st, int64_t host_id, int64_t seq, struct prev *p,
 		     struct kh_err *err)
 {
-	struct kh_snapshot *s;
-
 	memset(p, 0, sizeof *p);
-	p->snap = s = kh_snapshot_new();
-	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 0, s, &p->v, err))
+	p->snap = kh_snapshot_new();
+	if (seq > 0 && kh_store_load_objects(st, host_id, seq, KH_PRESENT, 0, 0, p->snap, &p->v,
+					     err))
 		return -1;
-	INDEX(p->domains, s->domains, s->n_domains, uuid, NULL);
-	INDEX(p->pools, s->pools, s->n_pools, uuid, NULL);
-	INDEX(p->volumes, s->volumes, s->n_volumes, pool, s->volumes[i_].name);
-	INDEX(p->networks, s->networks, s->n_networks, uuid, NULL);
-	p->used_domains = kh_calloc(s->n_domains + 1, 1);
-	p->used_pools = kh_calloc(s->n_pools + 1, 1);
-	p->used_volumes = kh_calloc(s->n_volumes + 1, 1);
-	p->used_networks = kh_calloc(s->n_networks + 1, 1);
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		const struct kh_kind_field *f[3];
+		size_t n;
+		void *items = kh_kind_items(kind, p->snap, &n);
+
+		ident_fields(kind, f);
+		p->of[k].idx = kh_calloc(n + 1, sizeof *p->of[k].idx);
+		for (size_t i = 0; i < n; i++) {
+			ident_of(f, kh_kind_at(kind, items, i), &p->of[k].idx[i]);
+			p->of[k].idx[i].i = i;
+		}
+		kh_key_sort(p->of[k].idx, n);
+		p->of[k].used = kh_calloc(n + 1, 1);
+	}
 	return 0;
 }
 
@@ -236,14 +131,10 @@ static void prev_free(struct prev *p)
 {
 	kh_snapshot_free(p->snap);
 	kh_versions_free(&p->v);
-	free(p->domains);
-	free(p->pools);
-	free(p->volumes);
-	free(p->networks);
-	free(p->used_domains);
-	free(p->used_pools);
-	free(p->used_volumes);
-	free(p->used_networks);
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		free(p->of[k].idx);
+		free(p->of[k].used);
+	}
 }
 
 /* --- writing versions --- */
@@ -254,7 +145,7 @@ struct put {
 	struct prev prev;
 };
 
-static int span_add(struct put *w, enum kh_kind kind, int64_t row, struct kh_err *err)
+static int span_add(struct put *w, int kind, int64_t row, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(w->st, S_SPAN_ADD, err);
 
@@ -286,27 +177,20 @@ static int spans_reopen(struct put *w, int64_t last_seq, struct kh_err *err)
 static int spans_close_unused(struct put *w, int64_t last_seq, struct kh_err *err)
 {
 	const struct prev *p = &w->prev;
-	const struct {
-		const char *used;
-		const struct kh_version *v;
-		size_t n;
-	} kinds[] = {
-		{ p->used_domains, p->v.domains, p->snap->n_domains },
-		{ p->used_pools, p->v.pools, p->snap->n_pools },
-		{ p->used_volumes, p->v.volumes, p->snap->n_volumes },
-		{ p->used_networks, p->v.networks, p->snap->n_networks },
-	};
 
-	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-		for (size_t i = 0; i < kinds[k].n; i++) {
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		size_t n;
+
+		kh_kind_items(kh_span_kinds[k], p->snap, &n);
+		for (size_t i = 0; i < n; i++) {
 			sqlite3_stmt *s;
 
-			if (kinds[k].used[i])
+			if (p->of[k].used[i])
 				continue;
 			if ((s = kh_store_stmt(w->st, S_SPAN_END, err)) == NULL)
 				return -1;
 			sqlite3_bind_int64(s, 1, last_seq);
-			sqlite3_bind_int64(s, 2, kinds[k].v[i].span_id);
+			sqlite3_bind_int64(s, 2, p->v.of[k][i].span_id);
 			if (step_done(w->st, s, err))
 				return -1;
 		}
@@ -314,262 +198,128 @@ static int spans_close_unused(struct put *w, int64_t last_seq, struct kh_err *er
 	return 0;
 }
 
-static int put_domain(struct put *w, const struct kh_domain *d, struct kh_err *err)
-{
-	struct kh_store *st = w->st;
-	int64_t xml_id, live_id, row;
-	sqlite3_stmt *s;
-	long i;
-
-	if (put_xml(st, d->xml, &xml_id, err) || put_xml(st, d->live_xml, &live_id, err))
-		return -1;
-	i = find_ident(w->prev.domains, w->prev.snap->n_domains, d->uuid ? d->uuid : d->name, NULL);
-	if (i >= 0 && !w->prev.used_domains[i] && w->prev.v.domains[i].xml_id == xml_id &&
-	    w->prev.v.domains[i].live_xml_id == live_id && same_domain(&w->prev.snap->domains[i], d)) {
-		w->prev.used_domains[i] = 1;
-		return 0;
-	}
-
-	if ((s = kh_store_stmt(st, S_DOMAIN_ADD, err)) == NULL)
-		return -1;
-	kh_bind_text(s, 1, d->name);
-	kh_bind_text(s, 2, d->uuid);
-	kh_bind_text(s, 3, d->state);
-	kh_bind_num(s, 4, d->vcpus);
-	kh_bind_num(s, 5, d->memory_kib);
-	kh_bind_num(s, 6, d->max_memory_kib);
-	kh_bind_num(s, 7, d->autostart);
-	kh_bind_num(s, 8, d->persistent);
-	kh_bind_text(s, 9, d->os_type);
-	bind_id(s, 10, xml_id);
-	kh_bind_text(s, 11, d->error);
-	bind_id(s, 12, live_id);
-	if (step_done(st, s, err))
-		return -1;
-	row = sqlite3_last_insert_rowid(st->db);
-	for (size_t j = 0; j < d->n_disks; j++) {
-		const struct kh_disk *k = &d->disks[j];
-
-		if ((s = kh_store_stmt(st, S_DISK_ADD, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, row);
-		kh_bind_text(s, 2, k->target);
-		kh_bind_text(s, 3, k->device);
-		kh_bind_text(s, 4, k->type);
-		kh_bind_text(s, 5, k->source);
-		kh_bind_text(s, 6, k->pool);
-		kh_bind_text(s, 7, k->volume);
-		kh_bind_num(s, 8, disk_size(k, k->capacity));
-		kh_bind_num(s, 9, disk_size(k, k->allocation));
-		kh_bind_num(s, 10, disk_size(k, k->physical));
-		if (step_done(st, s, err))
-			return -1;
-	}
-	for (size_t j = 0; j < d->n_ifaces; j++) {
-		const struct kh_iface *f = &d->ifaces[j];
-
-		if ((s = kh_store_stmt(st, S_IFACE_ADD, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, row);
-		kh_bind_text(s, 2, f->mac);
-		kh_bind_text(s, 3, f->type);
-		kh_bind_text(s, 4, f->source);
-		kh_bind_text(s, 5, f->model);
-		if (step_done(st, s, err))
-			return -1;
-	}
-	for (size_t j = 0; j < d->n_snaps; j++) {
-		const struct kh_domsnap *n = &d->snaps[j];
-
-		if ((s = kh_store_stmt(st, S_DOMSNAP_ADD, err)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, row);
-		kh_bind_text(s, 2, n->name);
-		kh_bind_num(s, 3, n->created);
-		kh_bind_text(s, 4, n->state);
-		kh_bind_text(s, 5, n->parent);
-		sqlite3_bind_int(s, 6, n->current);
-		kh_bind_text(s, 7, n->kind);
-		if (step_done(st, s, err))
-			return -1;
-	}
-	return span_add(w, KH_KIND_DOMAIN, row, err);
-}
-
-/* A measured pair from this snapshot on, for version `row` (prev: what it had; NULL for a
- * new version). Unchanged numbers write nothing. */
-static int size_put(struct put *w, enum kh_kind kind, int64_t row, const int64_t prev[2],
-		    int64_t alloc, int64_t extra, struct kh_err *err)
+/* The measured numbers from this snapshot on, for version `row` (prev: what it had; NULL
+ * for a new version). Unchanged numbers write nothing. */
+static int size_put(struct put *w, int kind, int64_t row, const int64_t *prev,
+		    const int64_t now[KH_MAX_MEASURED], size_t n, struct kh_err *err)
 {
 	sqlite3_stmt *s;
 
-	if (prev && prev[0] == alloc && prev[1] == extra)
+	if (prev && memcmp(prev, now, n * sizeof *now) == 0)
 		return 0;
 	if ((s = kh_store_stmt(w->st, S_SIZE_ADD, err)) == NULL)
 		return -1;
 	sqlite3_bind_int(s, 1, kind);
 	sqlite3_bind_int64(s, 2, row);
 	sqlite3_bind_int64(s, 3, w->seq);
-	kh_bind_num(s, 4, alloc);
-	kh_bind_num(s, 5, extra);
+	for (size_t i = 0; i < n; i++)
+		kh_bind_num(s, 4 + (int)i, now[i]);
 	return step_done(w->st, s, err);
 }
 
-/* Stores the XML without the digits that its measured numbers' columns hold. */
-static int put_measured_xml(struct kh_store *st, const char *xml, const struct kh_xml_num *nums,
-			    int64_t *xml_id, struct kh_err *err)
+/* A new version's children, each a row naming the version's. */
+static int put_children(struct put *w, const struct kh_kind *k, const void *obj, int64_t row,
+			struct kh_err *err)
 {
-	char *cut = kh_xml_nums_cut(xml, nums, KH_MEASURED_NUMS);
-	int rc = put_xml(st, cut ? cut : xml, xml_id, err);
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const struct kh_kind_field *f = &k->fields[i];
+		const void *items;
+		size_t n;
 
-	free(cut);
-	return rc;
+		if (f->type != KH_FT_CHILDREN)
+			continue;
+		items = kh_field_children(f, obj, &n);
+		for (size_t j = 0; j < n; j++) {
+			const void *c = kh_kind_at(f->child, items, j);
+			sqlite3_stmt *s = kh_row_stmt(w->st, f->child, KH_ROW_ADD, err);
+
+			if (s == NULL)
+				return -1;
+			sqlite3_bind_int64(s, 1, row);
+			kh_row_bind(f->child, c, NULL, s, 2);
+			if (step_done(w->st, s, err))
+				return -1;
+		}
+	}
+	return 0;
 }
 
-static int put_pool(struct put *w, const struct kh_pool *p, struct kh_err *err)
+/* One object: the previous snapshot's version when it is the same (XML by stored id, the
+ * rest field by field), else a new version with its children and an open span. */
+static int put_object(struct put *w, const struct kh_kind *k,
+		      const struct kh_kind_field *const f[3], const void *obj, struct kh_err *err)
 {
-	struct kh_xml_num nums[KH_MEASURED_NUMS];
-	int64_t xml_id, row;
+	struct kh_store *st = w->st;
+	const struct kh_kind_field *m[KH_MAX_MEASURED];
+	struct kh_xml_num nums[KH_MAX_NUMS];
+	size_t n_measured = kh_kind_measured(k, m), n_nums = kh_kind_nums(k, obj, nums), n_prev;
+	int64_t xml_ids[KH_MAX_XML] = { 0 }, now[KH_MAX_MEASURED], row;
+	void *prev_items = kh_kind_items(k, w->prev.snap, &n_prev);
+	struct kh_key_ref id;
 	sqlite3_stmt *s;
+	int n_xml = 0;
 	long i;
 
-	kh_pool_nums(p, nums);
-	if (put_measured_xml(w->st, p->xml, nums, &xml_id, err))
-		return -1;
-	i = find_ident(w->prev.pools, w->prev.snap->n_pools, p->uuid ? p->uuid : p->name, NULL);
-	if (i >= 0 && !w->prev.used_pools[i] && w->prev.v.pools[i].xml_id == xml_id &&
-	    same_pool(&w->prev.snap->pools[i], p)) {
-		const struct kh_pool *q = &w->prev.snap->pools[i];
+	for (size_t j = 0; j < k->n_fields; j++)
+		if (k->fields[j].type == KH_FT_XML &&
+		    put_measured_xml(st, kh_field_text(&k->fields[j], obj), nums, n_nums,
+				     &xml_ids[n_xml++], err))
+			return -1;
+	for (size_t j = 0; j < n_measured; j++)
+		now[j] = kh_field_num(m[j], obj);
+	ident_of(f, obj, &id);
+	i = kh_key_find(w->prev.of[k->span].idx, n_prev, id.k1, id.k2);
+	if (i >= 0 && !w->prev.of[k->span].used[i]) {
+		const struct kh_version *v = &w->prev.v.of[k->span][i];
+		const void *q = kh_kind_at(k, prev_items, (size_t)i);
 
-		w->prev.used_pools[i] = 1;
-		return size_put(w, KH_KIND_POOL, w->prev.v.pools[i].row_id,
-				(int64_t[2]){ q->allocation, q->available }, p->allocation,
-				p->available, err);
+		if (memcmp(v->xml_id, xml_ids, sizeof xml_ids) == 0 &&
+		    kh_kind_same_version(k, q, obj)) {
+			int64_t had[KH_MAX_MEASURED];
+
+			w->prev.of[k->span].used[i] = 1;
+			for (size_t j = 0; j < n_measured; j++)
+				had[j] = kh_field_num(m[j], q);
+			return n_measured ? size_put(w, k->span, v->row_id, had, now, n_measured, err)
+					  : 0;
+		}
 	}
-	if ((s = kh_store_stmt(w->st, S_POOL_ADD, err)) == NULL)
+	if ((s = kh_row_stmt(st, k, KH_ROW_ADD, err)) == NULL)
 		return -1;
-	kh_bind_text(s, 1, p->name);
-	kh_bind_text(s, 2, p->uuid);
-	kh_bind_text(s, 3, p->type);
-	kh_bind_text(s, 4, p->state);
-	kh_bind_num(s, 5, p->autostart);
-	kh_bind_num(s, 6, p->persistent);
-	kh_bind_num(s, 7, p->capacity);
-	sqlite3_bind_null(s, 8);        /* allocation and available: in size */
-	sqlite3_bind_null(s, 9);
-	kh_bind_text(s, 10, p->path);
-	bind_id(s, 11, xml_id);
-	kh_bind_text(s, 12, p->error);
-	if (step_done(w->st, s, err))
+	kh_row_bind(k, obj, xml_ids, s, 1);
+	if (step_done(st, s, err))
 		return -1;
-	row = sqlite3_last_insert_rowid(w->st->db);
-	return span_add(w, KH_KIND_POOL, row, err) ||
-	       size_put(w, KH_KIND_POOL, row, NULL, p->allocation, p->available, err);
+	row = sqlite3_last_insert_rowid(st->db);
+	return put_children(w, k, obj, row, err) || span_add(w, k->span, row, err) ||
+	       (n_measured && size_put(w, k->span, row, NULL, now, n_measured, err)) ? -1 : 0;
 }
 
-static int put_volume(struct put *w, const struct kh_volume *v, struct kh_err *err)
-{
-	struct kh_xml_num nums[KH_MEASURED_NUMS];
-	int64_t xml_id, row;
-	sqlite3_stmt *s;
-	long i;
-
-	kh_volume_nums(v, nums);
-	if (put_measured_xml(w->st, v->xml, nums, &xml_id, err))
-		return -1;
-	i = find_ident(w->prev.volumes, w->prev.snap->n_volumes, v->pool ? v->pool : v->name,
-		       v->pool ? v->name : NULL);
-	if (i >= 0 && !w->prev.used_volumes[i] && w->prev.v.volumes[i].xml_id == xml_id &&
-	    same_volume(&w->prev.snap->volumes[i], v)) {
-		const struct kh_volume *q = &w->prev.snap->volumes[i];
-
-		w->prev.used_volumes[i] = 1;
-		return size_put(w, KH_KIND_VOLUME, w->prev.v.volumes[i].row_id,
-				(int64_t[2]){ q->allocation, q->physical }, v->allocation,
-				v->physical, err);
-	}
-	if ((s = kh_store_stmt(w->st, S_VOLUME_ADD, err)) == NULL)
-		return -1;
-	kh_bind_text(s, 1, v->pool);
-	kh_bind_text(s, 2, v->name);
-	kh_bind_text(s, 3, v->key);
-	kh_bind_text(s, 4, v->path);
-	kh_bind_text(s, 5, v->format);
-	kh_bind_text(s, 6, v->type);
-	kh_bind_num(s, 7, v->capacity);
-	sqlite3_bind_null(s, 8);        /* allocation and physical: in size */
-	sqlite3_bind_null(s, 9);
-	bind_id(s, 10, xml_id);
-	kh_bind_text(s, 11, v->error);
-	kh_bind_text(s, 12, v->backing);
-	kh_bind_text(s, 13, v->backing_format);
-	if (step_done(w->st, s, err))
-		return -1;
-	row = sqlite3_last_insert_rowid(w->st->db);
-	return span_add(w, KH_KIND_VOLUME, row, err) ||
-	       size_put(w, KH_KIND_VOLUME, row, NULL, v->allocation, v->physical, err);
-}
-
-static int put_network(struct put *w, const struct kh_network *n, struct kh_err *err)
-{
-	int64_t xml_id;
-	sqlite3_stmt *s;
-	long i;
-
-	if (put_xml(w->st, n->xml, &xml_id, err))
-		return -1;
-	i = find_ident(w->prev.networks, w->prev.snap->n_networks, n->uuid ? n->uuid : n->name,
-		       NULL);
-	if (i >= 0 && !w->prev.used_networks[i] && w->prev.v.networks[i].xml_id == xml_id &&
-	    same_network(&w->prev.snap->networks[i], n)) {
-		w->prev.used_networks[i] = 1;
-		return 0;
-	}
-	if ((s = kh_store_stmt(w->st, S_NETWORK_ADD, err)) == NULL)
-		return -1;
-	kh_bind_text(s, 1, n->name);
-	kh_bind_text(s, 2, n->uuid);
-	kh_bind_num(s, 3, n->active);
-	kh_bind_num(s, 4, n->autostart);
-	kh_bind_num(s, 5, n->persistent);
-	kh_bind_text(s, 6, n->bridge);
-	kh_bind_text(s, 7, n->forward);
-	kh_bind_text(s, 8, n->ips);
-	kh_bind_text(s, 9, n->dhcp_ranges);
-	bind_id(s, 10, xml_id);
-	kh_bind_text(s, 11, n->error);
-	if (step_done(w->st, s, err))
-		return -1;
-	return span_add(w, KH_KIND_NETWORK, sqlite3_last_insert_rowid(w->st->db), err);
-}
-
-/* The host's row (made on its first snapshot), its latest snapshot's sequence number and
- * the next one to use. */
-static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int64_t *seq,
-		    int64_t *next, struct kh_err *err)
+/* The host's row; 0 when it has none yet. */
+static int host_find(struct kh_store *st, const char *uri, int64_t *host_id, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_HOST_FIND, err);
 	int rc;
 
+	*host_id = 0;
 	if (s == NULL)
 		return -1;
 	kh_bind_text(s, 1, uri);
-	rc = sqlite3_step(s);
-	*host_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
+	rc = kh_store_step_int(s, host_id);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return kh_store_db_error(st, err, "cannot read hosts");
-	if (*host_id == 0) {
-		if ((s = kh_store_stmt(st, S_HOST_ADD, err)) == NULL)
-			return -1;
-		kh_bind_text(s, 1, uri);
-		if (step_done(st, s, err))
-			return -1;
-		*host_id = sqlite3_last_insert_rowid(st->db);
-	}
-	if ((s = kh_store_stmt(st, S_SEQ_MAX, err)) == NULL)
+	return 0;
+}
+
+/* The host's latest snapshot's sequence number (0: none) and the next one to use. */
+static int host_seqs(struct kh_store *st, int64_t host_id, int64_t *seq, int64_t *next,
+		     struct kh_err *err)
+{
+	sqlite3_stmt *s = kh_store_stmt(st, S_SEQ_MAX, err);
+	int rc;
+
+	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, *host_id);
+	sqlite3_bind_int64(s, 1, host_id);
 	rc = sqlite3_step(s);
 	*seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	*next = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
@@ -578,6 +328,26 @@ static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int6
 	if (rc != SQLITE_ROW)
 		return kh_store_db_error(st, err, "cannot read snapshots");
 	return 0;
+}
+
+/* The host's row (made on its first snapshot), its latest snapshot's sequence number and
+ * the next one to use. */
+static int host_seq(struct kh_store *st, const char *uri, int64_t *host_id, int64_t *seq,
+		    int64_t *next, struct kh_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (host_find(st, uri, host_id, err))
+		return -1;
+	if (*host_id == 0) {
+		if ((s = kh_store_stmt(st, S_HOST_ADD, err)) == NULL)
+			return -1;
+		kh_bind_text(s, 1, uri);
+		if (step_done(st, s, err))
+			return -1;
+		*host_id = sqlite3_last_insert_rowid(st->db);
+	}
+	return host_seqs(st, *host_id, seq, next, err);
 }
 
 struct kh_store_ahead {
@@ -598,35 +368,12 @@ int kh_store_read_ahead(struct kh_store *st, const char *uri, struct kh_store_ah
 			struct kh_err *err)
 {
 	struct kh_store_ahead *a = kh_calloc(1, sizeof *a);
-	sqlite3_stmt *s;
-	int rc;
+	int64_t next;
 
 	*out = NULL;
-	if (kh_store_exec(st, "BEGIN", err))
-		goto fail;
-	if ((s = kh_store_stmt(st, S_HOST_FIND, err)) == NULL)
-		goto fail;
-	kh_bind_text(s, 1, uri);
-	rc = sqlite3_step(s);
-	a->host_id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		kh_store_db_error(st, err, "cannot read hosts");
-		goto fail;
-	}
-	if (a->host_id) {
-		if ((s = kh_store_stmt(st, S_SEQ_MAX, err)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, a->host_id);
-		rc = sqlite3_step(s);
-		a->seq = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW) {
-			kh_store_db_error(st, err, "cannot read snapshots");
-			goto fail;
-		}
-	}
-	if (prev_load(st, a->host_id, a->seq, &a->prev, err) ||
+	if (kh_store_exec(st, "BEGIN", err) || host_find(st, uri, &a->host_id, err) ||
+	    (a->host_id && host_seqs(st, a->host_id, &a->seq, &next, err)) ||
+	    prev_load(st, a->host_id, a->seq, &a->prev, err) ||
 	    kh_store_int(st, "PRAGMA data_version", &a->data_version, err) ||
 	    kh_store_exec(st, "COMMIT", err))
 		goto fail;
@@ -689,33 +436,28 @@ int kh_store_put_ahead(struct kh_store *st, struct kh_snapshot *snap,
 	kh_store_ahead_free(ahead);
 	ahead = NULL;
 	w.seq = next_seq;
-	if ((s = kh_store_stmt(st, S_SNAP_ADD, err)) == NULL)
+	if ((s = kh_row_stmt(st, &kh_host_kind, KH_ROW_ADD, err)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(s, 1, w.host_id);
 	sqlite3_bind_int64(s, 2, w.seq);
 	sqlite3_bind_int64(s, 3, snap->taken_at);
-	kh_bind_text(s, 4, h->hostname);
-	kh_bind_text(s, 5, h->host_uuid);
-	kh_bind_text(s, 6, h->hv_type);
-	kh_bind_num(s, 7, h->libvirt_version);
-	kh_bind_num(s, 8, h->hv_version);
+	kh_row_bind(&kh_host_kind, h, NULL, s, 4);
 	if (step_done(st, s, err))
 		goto fail;
 	snap->id = sqlite3_last_insert_rowid(st->db);
 	if (last_seq > 0 && spans_reopen(&w, last_seq, err))
 		goto fail;
-	for (size_t i = 0; i < snap->n_domains; i++)
-		if (put_domain(&w, &snap->domains[i], err))
-			goto fail;
-	for (size_t i = 0; i < snap->n_pools; i++)
-		if (put_pool(&w, &snap->pools[i], err))
-			goto fail;
-	for (size_t i = 0; i < snap->n_volumes; i++)
-		if (put_volume(&w, &snap->volumes[i], err))
-			goto fail;
-	for (size_t i = 0; i < snap->n_networks; i++)
-		if (put_network(&w, &snap->networks[i], err))
-			goto fail;
+	for (int k = 0; k < KH_SPAN_KINDS; k++) {
+		const struct kh_kind *kind = kh_span_kinds[k];
+		const struct kh_kind_field *f[3];
+		size_t n;
+		const void *items = kh_kind_items(kind, snap, &n);
+
+		ident_fields(kind, f);
+		for (size_t i = 0; i < n; i++)
+			if (put_object(&w, kind, f, kh_kind_at(kind, items, i), err))
+				goto fail;
+	}
 	if (last_seq > 0 && spans_close_unused(&w, last_seq, err))
 		goto fail;
 	/* a backfill, or a clock stepped back: every reader walks a host's seqs in time order */

@@ -134,12 +134,18 @@ pngs = {p['Content-ID'].strip('<>'): p.get_content() for p in m.walk() if p.get_
 cids = re.findall(r'src="cid:([^"]+)"', html)
 sizes = sorted({struct.unpack('>II', png[16:24]) for png in pngs.values() if png[:8] == b'\x89PNG\r\n\x1a\n'})
 alts = len(re.findall(r'<img src="cid:[^"]+" width="600" height="180" alt="[^"]+ on vm: ', html))
-row = [l for l in plain.splitlines() if 'aries-data.qcow2' in l and l.startswith('| vm | data |')][0]
+lines = plain.splitlines()
+row = [l for l in lines if 'aries-data.qcow2' in l and re.match('vm +data +aries-data', l)][0]
+# the Pools table aligned with spaces: each number ends where its heading does
+head = lines.index([l for l in lines if l.startswith('Host  Pool  ')][0])
+aligned = set(lines[head + 1]) == {'-'} and all(
+    lines[head + 2 + i].index(v) + len(v) == lines[head].index(h) + len(h)
+    for i, h, v in ((0, 'Capacity', '100.0 GiB'), (0, 'Available', '64.0 GiB'), (1, 'Available', '73.5 GiB')))
 print(m['To'], '|', m['From'], '|', parts, '|', defects, '|', sorted(cids) == sorted(pngs), len(pngs), sizes,
       max(len(p) for p in pngs.values()) < 30 * 1024, alts, '|', '<svg' in html, 'data:' in html,
-      '<script' in html, '|', bool(re.search('[\u2581-\u2588]{3,} \\|$', row)))
+      '<script' in html, '|', bool(re.search('[\u2581-\u2588]{3,}$', row)), aligned, '|' in plain)
 PY
-)" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png', 'image/png', 'image/png'] | 0 | True 3 [(1200, 360)] True 3 | False False False | True" "email structure"
+)" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png', 'image/png', 'image/png'] | 0 | True 3 [(1200, 360)] True 3 | False False False | True True False" "email structure"
 
 # the HTML report: one titled inline <svg> per pool and per volume it lists as growing
 expect_eq "$(grep -c '^<svg role="img" aria-labelledby="chart[0-9]*-t" ' "$tmp/r.html")" 3 "html: three inline charts"

@@ -10,6 +10,22 @@ imake() {
 		BIN="$tmp/build/kvmhist" "$@" >"$tmp/make.log" 2>&1 ||
 		{ cat "$tmp/make.log" >&2; fail "make $*"; }
 }
+# Build flags a distribution gives: CPPFLAGS (its -D_FORTIFY_SOURCE=2) reach every compile
+# of every target, and WERROR= drops -Werror (on by default, for development and CI).
+# compiles ARGS...: the compiler lines `make -n -B` prints for the binary, the tests, the
+# benchmark programs and a fuzzer.
+compiles() {
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -n -B -C "$top" BUILD="$tmp/nb" \
+		BIN="$tmp/nb/kvmhist" "$@" all tests "$tmp/nb/bench/gen-estate" \
+		"$tmp/nb/bench/ref-collect" "$tmp/nb/fuzz_time" 2>&1 |
+		grep -E '^(cc|gcc|clang) .*[.]c( |$)'
+}
+lines=$(compiles CPPFLAGS=-DKH_PROBE_CPPFLAGS WERROR=)
+[ "$(printf '%s\n' "$lines" | wc -l)" -ge 40 ] || fail "too few compiler lines: $lines"
+expect_eq "$(printf '%s\n' "$lines" | grep -v -- ' -DKH_PROBE_CPPFLAGS ')" "" "CPPFLAGS on every compile"
+expect_eq "$(printf '%s\n' "$lines" | grep -- ' -Werror ')" "" "WERROR= drops -Werror"
+expect_eq "$(compiles | grep -v -- ' -Werror ')" "" "-Werror by default"
+
 prefix=$tmp/prefix
 imake install PREFIX="$prefix" SYSCONFDIR="$tmp/etc"
 kh=$prefix/bin/kvmhist

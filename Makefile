@@ -30,7 +30,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 DEPS := $(LIB_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BUILD)/bench/gen-estate.d \
-	$(BUILD)/bench/ref-collect.d $(wildcard $(BUILD)/fuzz_*.d)
+	$(BUILD)/bench/ref-collect.d $(BUILD)/bench/delay-relay.d $(wildcard $(BUILD)/fuzz_*.d)
 
 all: $(BIN)
 
@@ -58,7 +58,8 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJ)
 tests: $(TEST_BIN)
 
 # One runner for unit and end-to-end tests; it prints "N passed, N failed" last.
-check: $(BIN) tests
+# The delaying relay (bench/delay-relay.c) stands in for a WAN link in tests/e2e/remote.sh.
+check: $(BIN) tests $(BUILD)/bench/delay-relay
 	KVMHIST=$(abspath $(BIN)) BUILD=$(BUILD) sh tests/run.sh
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -117,7 +118,10 @@ readme-chart: demo
 		p = [p for p in m.walk() if p.get_content_type() == "image/png"][-1]; \
 		sys.stdout.buffer.write(p.get_content())' >doc/report-chart.png
 
-UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer
+UNITS := kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service kvmhist-report.timer \
+	kvmhist-metrics.service
+# Examples with the binary's path in them, installed beside the annotated config.
+EXAMPLES := cron.d-kvmhist:kvmhist.cron icinga2-kvmhist.conf nagios-kvmhist.cfg
 
 # Units go where systemd looks for them (inactive until `systemctl enable --now ...timer`);
 # the cron file and a commented config are examples to copy. /etc is never written.
@@ -132,8 +136,10 @@ install: $(BIN)
 		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
-	sed 's|@BINDIR@|$(BINDIR)|g' contrib/kvmhist.cron >$(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
-	chmod 0644 $(DESTDIR)$(DOCDIR)/examples/cron.d-kvmhist
+	for e in $(EXAMPLES); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' contrib/$${e#*:} >$(DESTDIR)$(DOCDIR)/examples/$${e%:*} && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$${e%:*} || exit 1; \
+	done
 	install -m 0644 contrib/kvmhist.conf $(DESTDIR)$(DOCDIR)/examples/kvmhist.conf
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 
@@ -145,7 +151,7 @@ uninstall:
 
 # Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
-BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect
+BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect $(BUILD)/bench/delay-relay
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(LIBS)

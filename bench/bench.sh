@@ -258,6 +258,42 @@ if [ "${BENCH_LAB:-1}" != 0 ] && libvirtd_up; then
 	t=$(elapsed sh "$top/bench/virsh-loop.sh" "$lab_uri" "$scratch/loop")
 	r=$(ratio "$t" "$lab_collect")
 	row "virsh loop / collect, real lab ($t / $lab_collect s)" "$r" ">= 100" "$(holds "$r" ge 100)"
+	# Over a WAN: bench/delay-relay delays every chunk by D ms each way (netem is not
+	# available here), in front of the daemon's socket or of an sshd of our own. The fastest
+	# of 3 collects (each a few seconds), with the default --timeout.
+	relay_up() { # NAME MS LISTEN TARGET
+		"$BENCH_BUILD/delay-relay" -d "$2" -l "$3" -t "$4" -p "$scratch/$1.port" 9>&- &
+		at_exit "kill $!"
+		wait_for_file "$scratch/$1.port"
+	}
+	wan() { # URI: sets W, the fastest of 3 collects, and wan_err, the last one's -v line
+		W=999999
+		for i in 1 2 3; do
+			rm -f "$scratch/wan.db" "$scratch/wan.db-wal" "$scratch/wan.db-shm"
+			t0=$(now)
+			"$kh" --db "$scratch/wan.db" -v collect -c "$1" >/dev/null 2>"$scratch/wan.err" ||
+				{ W=999999; break; }
+			t=$(echo "$t0 $(now)" | awk '{ printf "%.4f", $2 - $1 }')
+			W=$(echo "$W $t" | awk '{ print ($2 < $1) ? $2 : $1 }')
+		done
+		wan_err=$(sed 's/.* in [0-9.]* s, //' "$scratch/wan.err")
+	}
+	relay_up r20 10 "unix:$scratch/r20.sock" unix:/var/run/libvirt/libvirt-sock
+	wan "qemu+unix:///system?socket=$scratch/r20.sock"
+	r=$(ratio "$W" 0.020)
+	row "collect over a 20 ms round trip / 20 ms, real lab ($W s; $wan_err)" "$r" "<= 100" "$(holds "$r" le 100)"
+	relay_up r100 50 "unix:$scratch/r100.sock" unix:/var/run/libvirt/libvirt-sock
+	wan "qemu+unix:///system?socket=$scratch/r100.sock"
+	row "collect over a 100 ms round trip, default --timeout, real lab (s; $wan_err)" "$W" "<= 10" "$(holds "$W" le 10)"
+	. "$top/tests/sshd-up.sh"
+	if sshd_up; then
+		relay_up s20 10 tcp:0 "tcp:$ssh_port"
+		wan "$(ssh_uri "$(cat "$scratch/s20.port")")"
+		r=$(ratio "$W" 0.020)
+		row "collect over qemu+ssh through a 20 ms round trip / 20 ms, real lab ($W s; $wan_err)" "$r" "<= 120" "$(holds "$r" le 120)"
+	else
+		say "bench: qemu+ssh figure skipped: $skip"
+	fi
 	eval "$lab_cleanup"
 	lab_cleanup=:
 else

@@ -1,8 +1,10 @@
 /* What every command shares: error lines, usage errors, --help, output files, templates. */
 #include "cmd/cmd.h"
 #include "report/escape.h"
+#include "report/report.h"
 #include "util/mem.h"
 #include "util/outfile.h"
+#include "util/timefmt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,8 +25,8 @@
 
 const struct kh_cmd *const kh_commands[] = {
 	&kh_cmd_collect, &kh_cmd_snapshots, &kh_cmd_show, &kh_cmd_diff, &kh_cmd_report,
-	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_prune, &kh_cmd_forget, &kh_cmd_vacuum,
-	&kh_cmd_check, &kh_cmd_complete,
+	&kh_cmd_log, &kh_cmd_domains, &kh_cmd_monitor, &kh_cmd_metrics, &kh_cmd_prune,
+	&kh_cmd_forget, &kh_cmd_vacuum, &kh_cmd_check, &kh_cmd_complete,
 };
 const size_t kh_n_commands = sizeof kh_commands / sizeof kh_commands[0];
 
@@ -69,16 +71,40 @@ int kh_fail(const char *fmt, ...)
 	return KH_EXIT_ERROR;
 }
 
+int kh_cmd_fail(const struct kh_cmd *cmd, const char *msg)
+{
+	char *line;
+
+	if (!(cmd->flags & KH_PLUGIN))
+		return kh_fail("%s", msg);
+	line = kh_monitor_unknown(msg);
+	fputs(line, stdout);
+	free(line);
+	return KH_EXIT_UNKNOWN;
+}
+
 int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int len, rc = KH_EXIT_ERROR;
 
-	fprintf(stderr, "kvmhist %s: ", cmd->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	len = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: kvmhist %s %s\n", cmd->name, cmd->usage);
-	return KH_EXIT_ERROR;
+	msg = kh_malloc(len > 0 ? (size_t)len + 1 : 1);
+	*msg = '\0';
+	va_start(ap, fmt);
+	if (len > 0)
+		vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "kvmhist %s: %s\nusage: kvmhist %s %s\n", cmd->name, msg, cmd->name,
+		cmd->usage);
+	/* a check's caller reads stdout and the exit status; 2 would be CRITICAL */
+	if (cmd->flags & KH_PLUGIN)
+		rc = kh_cmd_fail(cmd, msg);
+	free(msg);
+	return rc;
 }
 
 static void cmd_help(const struct kh_cmd *cmd, FILE *f)
@@ -188,3 +214,73 @@ const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
 	return KH_TEMPLATEDIR;
 }
 
+
+int kh_read_period(struct kh_ctx *ctx, const char *host, const char *since, const char *until,
+		   int64_t *from, int64_t *to, struct kh_err *err)
+{
+	int64_t now = kh_now();
+
+	if (kh_store_bound(ctx->store, until ? until : "latest", host, 1, now, to, err))
+		return -1;
+	if (since == NULL)
+		*from = *to - 7 * 86400;
+	else if (kh_store_bound(ctx->store, since, host, 0, now, from, err))
+		return -1;
+	if (*from > *to)
+		return kh_err_set(err, "the period starts (--since) after it ends (--until)");
+	return 0;
+}
+
+/* Streams each host's snapshots of the period into the report: the store gives what changed
+ * per snapshot, not whole snapshots, so a year costs about what its changes cost. */
+static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, int64_t from,
+		int64_t to, struct kh_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct kh_snapshot *before, *after, *now;
+		struct kh_scan *sc;
+		int rc;
+
+		kh_progress(ctx, "reading host", i, n);
+		if (kh_scan_open(ctx->store, uris[i], from, to, &sc, err))
+			return -1;
+		while ((rc = kh_scan_next(sc, &before, &after, &now, err)) == 1)
+			if (kh_report_add_changes(r, before, after, now, err)) {
+				rc = -1;
+				break;
+			}
+		kh_scan_close(sc);
+		if (rc < 0)
+			return -1;
+		kh_report_host_done(r, uris[i]); /* one host's series in memory at a time */
+	}
+	kh_progress(ctx, "reading host", n, n);
+	kh_report_seal(r);
+	return 0;
+}
+
+int kh_read_report(struct kh_ctx *ctx, struct kh_report *r, const char *host, int64_t from,
+		   int64_t to, struct kh_err *err)
+{
+	char **uris = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (kh_store_uris(ctx->store, host, from, to, &uris, &n, err))
+		return -1;
+	if (n == 0) {
+		char a[KH_TIME_LEN], b[KH_TIME_LEN];
+
+		kh_time_format(from, a);
+		kh_time_format(to, b);
+		kh_err_set(err, "no snapshots%s%s%s taken between %s and %s", host ? " of '" : "",
+			   host ? host : "", host ? "'" : "", a, b);
+		goto out;
+	}
+	for (size_t i = 0; i < ctx->config->n_hosts; i++)
+		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
+	rc = feed(ctx, r, uris, n, from, to, err);
+out:
+	kh_strings_free(uris, n);
+	return rc;
+}

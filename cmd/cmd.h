@@ -12,12 +12,15 @@ enum {
 	KH_EXIT_OK = 0,
 	KH_EXIT_PARTIAL = 1, /* collect: some URI failed; diff --exit-code: there are changes */
 	KH_EXIT_ERROR = 2,   /* usage, bad input, database errors */
+	KH_EXIT_UNKNOWN = 3, /* monitor: the check could not look (Monitoring Plugins) */
 };
 
 enum {
 	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
 	KH_HIDDEN = 1 << 1,    /* left out of --help: an internal helper */
 	KH_WRITES_DB = 1 << 2, /* with KH_NEED_DB: it must be writable and undamaged */
+	KH_PLUGIN = 1 << 3,    /* a monitoring check: a failure before it runs (config,
+				* database, usage) is one UNKNOWN line on stdout, exit 3 */
 };
 
 struct kh_ctx {
@@ -132,12 +135,16 @@ void kh_opts_help(FILE *f, const struct kh_opt *t, size_t n, int col);
 void kh_opts_list(FILE *f, const struct kh_opt *t, size_t n);
 
 extern const struct kh_cmd kh_cmd_collect, kh_cmd_snapshots, kh_cmd_show, kh_cmd_diff,
-	kh_cmd_report, kh_cmd_log, kh_cmd_domains, kh_cmd_complete, kh_cmd_prune, kh_cmd_vacuum,
-	kh_cmd_check, kh_cmd_forget;
+	kh_cmd_report, kh_cmd_log, kh_cmd_domains, kh_cmd_monitor, kh_cmd_metrics,
+	kh_cmd_complete, kh_cmd_prune, kh_cmd_vacuum, kh_cmd_check, kh_cmd_forget;
 
 /* "kvmhist: msg" on stderr; returns KH_EXIT_ERROR. */
 int kh_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* "kvmhist CMD: usage ..." on stderr; returns KH_EXIT_ERROR. */
+/* kh_fail for cmd, but for a KH_PLUGIN command "KVMHIST UNKNOWN - msg" on stdout, returning
+ * KH_EXIT_UNKNOWN: what main says when it cannot start a command. */
+int kh_cmd_fail(const struct kh_cmd *cmd, const char *msg);
+/* "kvmhist CMD: usage ..." on stderr; returns KH_EXIT_ERROR, or for a KH_PLUGIN command
+ * also says "KVMHIST UNKNOWN - msg" on stdout and returns KH_EXIT_UNKNOWN. */
 int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* True when argv holds --help or -h before any "--"; prints the command's help. */
@@ -158,6 +165,16 @@ int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s);
 /* The same for output written as it is made: put(f, data) writes it (kh_output_stream). */
 int kh_write_output_stream(const struct kh_ctx *ctx, const char *path,
 			   int (*put)(FILE *f, void *data), void *data);
+/* The period of a report: --since and --until (SPECs; NULL: the 7 days up to the latest
+ * snapshot, of `host` when given). 0, or -1 with err. */
+int kh_read_period(struct kh_ctx *ctx, const char *host, const char *since, const char *until,
+		   int64_t *from, int64_t *to, struct kh_err *err);
+/* Feeds r (kh_report_new(from, to), set up) every host's snapshots of [from, to], `host`
+ * only when given, with the config's labels, and seals it. 0, or -1 with err (no snapshots
+ * in the period included). */
+struct kh_report;
+int kh_read_report(struct kh_ctx *ctx, struct kh_report *r, const char *host, int64_t from,
+		   int64_t to, struct kh_err *err);
 /* Frees each of v[0..n) and v. */
 void kh_strings_free(char **v, size_t n);
 /* "kvmhist: WHAT DONE/TOTAL" redrawn on stderr, only when stderr is a terminal and not -q;

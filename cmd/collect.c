@@ -17,12 +17,14 @@
 #define DEFAULT_TIMEOUT 60
 #define AT_SKEW 86400 /* how far past now --at may lie without --force */
 
-/* -v: what one URI took and what it held. */
-static void verbose_line(const struct kh_snapshot *snap, double took)
+/* -v: what one URI held, what it took, and the calls and round trips that took. */
+static void verbose_line(const struct kh_snapshot *snap, double took,
+			 const struct kh_collect_counts *counts)
 {
-	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s\n",
+	fprintf(stderr, "kvmhist: %s: %zu domains, %zu pools, %zu volumes, %zu networks in %.1f s, "
+		"%u calls in %u round trips\n",
 		snap->host.uri, snap->n_domains, snap->n_pools, snap->n_volumes, snap->n_networks,
-		took);
+		took, counts->calls, counts->round_trips);
 }
 
 /* The existing database's page check (KH_OPEN_CREATE_VERIFY_LATER), run in a thread of its
@@ -130,11 +132,12 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 	struct kh_store_ahead *ahead;
 	struct kh_snapshot *snap;
 	char when[KH_TIME_LEN], *warnings;
+	struct kh_collect_counts counts;
 	struct kh_err err;
 	double took;
 	int rc = KH_EXIT_OK;
 
-	snap = kh_jobs_wait(q, i, &warnings, &took, &err);
+	snap = kh_jobs_wait(q, i, &warnings, &took, &counts, &err);
 	/* -q: an object read in part keeps its reason in the snapshot; cron stays quiet. */
 	if (!ctx->quiet && warnings)
 		fputs(warnings, stderr);
@@ -170,7 +173,7 @@ static int store_one(struct kh_ctx *ctx, struct kh_jobs *q, size_t i, struct ver
 		goto out;
 	}
 	if (ctx->verbose)
-		verbose_line(snap, took);
+		verbose_line(snap, took, &counts);
 	kh_time_format(snap->taken_at, when);
 	if (!ctx->quiet)
 		print_record(snap, when);
@@ -204,9 +207,10 @@ static const struct kh_opt opts[] = {
 	  .min = 1, .max = 1024, .def = 8, .help = "read up to N hosts at once (default 8)" },
 	{ .name = "timeout", .type = KH_OPT_INT, .arg = "SECONDS", .off = O(timeout),
 	  .min = 0, .max = 86400, .def = -1, .unit = "seconds",
-	  .help = "give up a host not read within SECONDS, connecting\n"
-		  "included (default: the config's timeout, else 60;\n"
-		  "0: wait for ever)" },
+	  .help = "give up a host silent for SECONDS, connecting\n"
+		  "included; one that keeps answering is read to the end\n"
+		  "(default: the config's timeout, else 60; 0: wait for\n"
+		  "ever)" },
 };
 
 static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)

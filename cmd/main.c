@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	      "or before it.\n\n"
 	      "Exit status: 0 success; 1 collect: a URI failed (the others were stored), diff\n"
 	      "--exit-code: there are changes; 2 usage, bad input or database error, check:\n"
-	      "problems found.\n", f);
+	      "problems found; monitor: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n", f);
 }
 
 static void version(void)
@@ -91,7 +91,7 @@ static char *binary_dir(void)
 }
 
 /* --config, else $KVMHIST_CONFIG, else the system one, which alone may be missing. */
-static int load_config(const char *given, struct kh_config *cfg)
+static int load_config(const struct kh_cmd *cmd, const char *given, struct kh_config *cfg)
 {
 	const char *env = getenv("KVMHIST_CONFIG");
 	struct kh_err err;
@@ -100,7 +100,7 @@ static int load_config(const char *given, struct kh_config *cfg)
 		given = env;
 	if (kh_config_load(given ? given : KH_SYSCONFDIR "/kvmhist.conf", given != NULL, cfg,
 			   &err) != 0)
-		return kh_fail("%s", err.msg);
+		return kh_cmd_fail(cmd, err.msg);
 	return KH_EXIT_OK;
 }
 
@@ -177,8 +177,8 @@ int main(int argc, char **argv)
 
 	/* After --help, so a broken config never hides the help that explains it. */
 	kh_config_init(&cfg);
-	if (load_config(g.config, &cfg) != KH_EXIT_OK)
-		return KH_EXIT_ERROR;
+	if ((rc = load_config(cmd, g.config, &cfg)) != KH_EXIT_OK)
+		return finish_stdout(rc);
 	db_path = g.db ? kh_strdup(g.db) : default_db_path(&cfg);
 	bindir = binary_dir();
 	ctx.db_path = db_path;
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	if (cmd->flags & KH_NEED_DB) {
 		if (kh_store_open(db_path, cmd->flags & KH_WRITES_DB ? KH_OPEN_WRITE : KH_OPEN_EXISTING,
 				  &ctx.store, &err) != 0)
-			rc = kh_fail("%s", err.msg);
+			rc = kh_cmd_fail(cmd, err.msg);
 	}
 	/* the options after the database, as each command always parsed them */
 	opts = kh_calloc(1, cmd->opts_size ? cmd->opts_size : 1);

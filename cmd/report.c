@@ -12,34 +12,6 @@
 
 enum format { F_MD, F_HTML, F_JSON, F_EMAIL };
 
-/* Streams each host's snapshots of the period into the report: the store gives what changed
- * per snapshot, not whole snapshots, so a year costs about what its changes cost. */
-static int feed(struct kh_ctx *ctx, struct kh_report *r, char **uris, size_t n, int64_t from,
-		int64_t to, struct kh_err *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct kh_snapshot *before, *after, *now;
-		struct kh_scan *sc;
-		int rc;
-
-		kh_progress(ctx, "reading host", i, n);
-		if (kh_scan_open(ctx->store, uris[i], from, to, &sc, err))
-			return -1;
-		while ((rc = kh_scan_next(sc, &before, &after, &now, err)) == 1)
-			if (kh_report_add_changes(r, before, after, now, err)) {
-				rc = -1;
-				break;
-			}
-		kh_scan_close(sc);
-		if (rc < 0)
-			return -1;
-		kh_report_host_done(r, uris[i]); /* one host's series in memory at a time */
-	}
-	kh_progress(ctx, "reading host", n, n);
-	kh_report_seal(r);
-	return 0;
-}
-
 /* The JSON report is written as it is made: a fleet's is some 100 MB. */
 static int put_json(FILE *f, void *data)
 {
@@ -104,24 +76,6 @@ static const struct kh_opt opts[] = {
 	  .help = "e-mail subject (default: the hosts and what fills first)" },
 };
 
-/* The period: --since and --until, by default the 7 days up to the latest snapshot.
- * KH_EXIT_OK, or the exit status to return (said on stderr). */
-static int period(struct kh_ctx *ctx, const struct report_opts *o, int64_t *from, int64_t *to)
-{
-	int64_t now = kh_now();
-	struct kh_err err;
-
-	if (kh_store_bound(ctx->store, o->until ? o->until : "latest", o->host, 1, now, to, &err))
-		return kh_fail("%s", err.msg);
-	if (o->since == NULL)
-		*from = *to - 7 * 86400;
-	else if (kh_store_bound(ctx->store, o->since, o->host, 0, now, from, &err))
-		return kh_fail("%s", err.msg);
-	if (*from > *to)
-		return kh_fail("the period starts (--since) after it ends (--until)");
-	return KH_EXIT_OK;
-}
-
 /* The report in its format into *out; 0, or -1 with err. */
 static int render(struct kh_ctx *ctx, const struct report_opts *o, const struct kh_report *r,
 		  const char *mail_to, const char *mail_from, char **out, struct kh_err *err)
@@ -146,13 +100,11 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	const struct report_opts *o = opts_;
 	const char *mail_to = o->mail_to, *mail_from = o->mail_from;
 	int warn_days = o->warn_days, snapshot_days = o->snapshot_days;
-	char **uris = NULL;
 	struct kh_report *r = NULL;
 	int64_t from, to;
 	struct kh_err err;
 	char *out = NULL;
 	int rc;
-	size_t n = 0;
 
 	(void)argc;
 	(void)argv;
@@ -171,26 +123,13 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	if (o->format == F_EMAIL && mail_to == NULL)
 		return kh_usage_error(&kh_cmd_report,
 				      "--format email needs --mail-to ADDR (or mail_to in the config)");
-	if ((rc = period(ctx, o, &from, &to)) != KH_EXIT_OK)
-		return rc;
-	if (kh_store_uris(ctx->store, o->host, from, to, &uris, &n, &err))
+	if (kh_read_period(ctx, o->host, o->since, o->until, &from, &to, &err))
 		return kh_fail("%s", err.msg);
-	if (n == 0) {
-		char a[KH_TIME_LEN], b[KH_TIME_LEN];
-
-		kh_time_format(from, a);
-		kh_time_format(to, b);
-		rc = kh_fail("no snapshots%s%s%s taken between %s and %s", o->host ? " of '" : "",
-			     o->host ? o->host : "", o->host ? "'" : "", a, b);
-		goto out;
-	}
 	r = kh_report_new(from, to);
 	kh_report_set_warn_days(r, warn_days);
 	kh_report_set_snapshot_days(r, snapshot_days);
 	kh_report_set_top(r, o->top);
-	for (size_t i = 0; i < ctx->config->n_hosts; i++)
-		kh_report_set_label(r, ctx->config->hosts[i].uri, ctx->config->hosts[i].label);
-	if (feed(ctx, r, uris, n, from, to, &err)) {
+	if (kh_read_report(ctx, r, o->host, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
@@ -206,7 +145,6 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 out:
 	free(out);
 	kh_report_free(r);
-	kh_strings_free(uris, n);
 	return rc;
 }
 

@@ -150,3 +150,35 @@ void kh_escape_md(struct kh_buf *b, const char *s)
 			kh_buf_add(b, (const char *)p, 1);
 	}
 }
+
+void kh_escape_prom(struct kh_buf *b, const char *s)
+{
+	struct kh_buf safe = { 0 };
+
+	kh_text_safe(&safe, s);
+	for (size_t i = 0; i < safe.len; i++) {
+		if (safe.data[i] == '\\' || safe.data[i] == '"')
+			kh_buf_add(b, "\\", 1);
+		kh_buf_add(b, &safe.data[i], 1);
+	}
+	kh_buf_free(&safe);
+}
+
+void kh_escape_plugin(struct kh_buf *b, const char *s, int label)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+
+	for (; p && *p; p += len) {
+		enum ch c = next(p, &len);
+
+		if (c == CH_CTRL || *p == '|' || (label && *p == '='))
+			put_ctrl(b, p, len);
+		else if (c == CH_BAD)
+			kh_buf_puts(b, REPLACEMENT);
+		else if (label && *p == '\'')
+			kh_buf_puts(b, "''");
+		else
+			kh_buf_add(b, (const char *)p, len);
+	}
+}

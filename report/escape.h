@@ -25,4 +25,12 @@ void kh_escape_html(struct kh_buf *b, const char *s);
  * never as HTML, while paths and names stay readable in the plain-text mail part. */
 void kh_escape_md(struct kh_buf *b, const char *s);
 
+/* A Prometheus label value (text exposition format) by the one rule, then backslash and
+ * double quote escaped: a newline reads \x0a like everywhere else, never a raw line break. */
+void kh_escape_prom(struct kh_buf *b, const char *s);
+
+/* Monitoring-plugin output by the one rule, and '|' (where performance data starts) as
+ * \x7c; in a label inside '...' (`label`), '=' as \x3d too, and ' doubled. */
+void kh_escape_plugin(struct kh_buf *b, const char *s, int label);
+
 #endif

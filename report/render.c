@@ -84,7 +84,7 @@ static char *used_str(int64_t used, int64_t cap)
 	return kh_strdup(s);
 }
 
-static void days_str(struct kh_buf *b, double days)
+void kh_days_phrase(struct kh_buf *b, double days)
 {
 	long long n = (long long)floor(days);
 
@@ -110,7 +110,7 @@ static char *full_str(const struct kh_row *row)
 	}
 	kh_date_format(row->fc.full_at, date);
 	kh_buf_printf(&b, "%s, ", date);
-	days_str(&b, row->fc.days);
+	kh_days_phrase(&b, row->fc.days);
 	lo = (long long)floor(row->fc.days_low);
 	hi = (long long)floor(row->fc.days_high);
 	if (row->fc.has_low && row->fc.has_high && lo != hi)
@@ -222,7 +222,7 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 	kh_buf_puts(&b, a->first_is_pool ? "pool " : "");
 	kh_buf_puts(&b, a->first->s->name);
 	kh_buf_printf(&b, " on %s full on %s (", kh_row_host(a->first), date);
-	days_str(&b, a->first->fc.days);
+	kh_days_phrase(&b, a->first->fc.days);
 	kh_buf_puts(&b, ")");
 	return kh_buf_steal(&b);
 }
@@ -421,7 +421,7 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 			kh_span(in, ")");
 		}
 		kh_span(in, ", ");
-		days_str(&b, x->fc.days);
+		kh_days_phrase(&b, x->fc.days);
 		kh_span(in, b.data);
 		kh_buf_free(&b);
 		kh_spanf(in, ", on %s.", date);
@@ -495,8 +495,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 		used_cell(t, p->allocation, p->capacity);
 		cell_add(t, size_str(p->available));
 		cell_add(t, size_str(st->committed));
-		cell_add(t, p->capacity > 0 ? kh_asprintf("%.2fx", (double)st->committed /
-								     (double)p->capacity)
+		cell_add(t, p->capacity > 0 ? kh_asprintf("%.2fx", kh_storage_overcommit(st))
 					    : NULL);
 		cell_add(t, rate_str(p));
 		cell_add(t, full_str(p));
@@ -513,7 +512,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 
 /* What a storage or volume to act on is called: "pool default", "pools default, lab",
  * "volume db.qcow2 in pool data". */
-static char *risk_what(const struct kh_risk *k)
+char *kh_risk_what(const struct kh_risk *k)
 {
 	struct kh_buf b = { 0 };
 
@@ -552,7 +551,7 @@ static void act_section(const struct kh_report *r, const struct kh_analysis *a,
 			filling += within(r, x);
 			continue;
 		}
-		cell_add(t, risk_what(k));
+		cell_add(t, kh_risk_what(k));
 		cell_str(t, kh_row_host(x));
 		cell_add(t, full_str(x));
 		used_cell(t, x->allocation, x->capacity);
@@ -590,7 +589,7 @@ static void hosts_section(const struct kh_report *r, const struct kh_analysis *a
 		cell_add(t, kh_asprintf("%zu", hr->n_pools));
 		cell_add(t, kh_asprintf("%zu", hr->n_volumes));
 		if (hr->first) {
-			what = risk_what(hr->first);
+			what = kh_risk_what(hr->first);
 			when = full_str(hr->first->row);
 			cell_add(t, kh_asprintf("%s: %s", what, when));
 			free(what);

@@ -1137,7 +1137,7 @@ static void find_risks(const struct kh_report *r, struct kh_analysis *a)
 	qsort(a->risks, a->n_risks, sizeof *a->risks, cmp_risk);
 }
 
-static double overcommit(const struct kh_storage *st)
+double kh_storage_overcommit(const struct kh_storage *st)
 {
 	return st->row->capacity > 0 ? (double)st->committed / (double)st->row->capacity : 0;
 }
@@ -1186,7 +1186,7 @@ static void find_hosts(const struct kh_report *r, struct kh_analysis *a)
 		a->hosts[a->vols[i].s->host].n_volumes++;
 	for (size_t i = 0; i < a->n_storage; i++) {
 		struct kh_hostrow *hr = &a->hosts[a->storage[i].row->s->host];
-		double oc = overcommit(&a->storage[i]);
+		double oc = kh_storage_overcommit(&a->storage[i]);
 
 		hr->n_storage++;
 		if (a->storage[i].row->capacity > 0 && (hr->worst == NULL || oc > hr->worst_overcommit)) {

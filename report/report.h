@@ -72,4 +72,42 @@ int kh_report_html(const struct kh_report *r, const char *templates_dir, char **
 int kh_report_email(const struct kh_report *r, const char *templates_dir, const char *to,
 		    const char *from, const char *subject, char **out, struct kh_err *err);
 
+/* kvmhist monitor, a check for Nagios, Icinga, Checkmk and the like, by the Monitoring
+ * Plugins development guidelines: its state is its exit status. */
+enum kh_plugin_state {
+	KH_PLUGIN_OK,
+	KH_PLUGIN_WARNING,
+	KH_PLUGIN_CRITICAL,
+	KH_PLUGIN_UNKNOWN,
+};
+
+struct kh_monitor_limits {
+	int warn_days, crit_days;                /* full in fewer days than this; -1: never */
+	double warn_overcommit, crit_overcommit; /* committed over capacity above; < 0: never */
+};
+
+/* A host whose latest snapshot is older than the check allows (latest KH_UNKNOWN: none). */
+struct kh_stale_host {
+	const char *uri;
+	int64_t latest;
+};
+
+/* The check's output in *out: "KVMHIST STATE - text | perfdata\n", the text naming what is
+ * worst (what fills first, or the most overcommitted storage), and performance data for
+ * each storage and for each volume with a forecast. Returns the state. A stale host makes
+ * it UNKNOWN, named first, without performance data (it would repeat old values);
+ * `max_age` (seconds) is for the text. Names are made safe for the plugin format. The
+ * report is sealed. */
+int kh_report_monitor(const struct kh_report *r, const struct kh_monitor_limits *lim,
+		      const struct kh_stale_host *stale, size_t n_stale, int64_t max_age,
+		      int64_t now, char **out);
+/* "KVMHIST UNKNOWN - why\n": a check that could not look. */
+char *kh_monitor_unknown(const char *why);
+
+/* The Prometheus text exposition format, as node_exporter's textfile collector reads it:
+ * per volume and storage allocation, capacity, growth and time to full (absent where there
+ * is no forecast), per storage its overcommit, per host its latest snapshot and the drift
+ * of the day up to `now`. The report is sealed. */
+char *kh_report_metrics(const struct kh_report *r, int64_t now);
+
 #endif

@@ -1,5 +1,6 @@
 /* Inside the report: what kh_report_add keeps, and the analysis the renderers share.
- * Not for use outside report/report.c, render.c, report_json.c and email.c. */
+ * Not for use outside report/: report.c, render.c, report_json.c, email.c, monitor.c and
+ * metrics.c. */
 #ifndef KH_REPORT_INT_H
 #define KH_REPORT_INT_H
 
@@ -294,6 +295,14 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
  * row whose samples were not kept (a volume that does not grow). */
 size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
 		      const int64_t **y);
+
+/* What a storage or volume to act on is called: "pool default", "pools default, lab",
+ * "volume db.qcow2 in pool data" (raw text: the caller escapes it). */
+char *kh_risk_what(const struct kh_risk *k);
+/* "in 5 days", "in under a day", "already full". */
+void kh_days_phrase(struct kh_buf *b, double days);
+/* A storage's committed capacity over its capacity; 0 when its capacity is not known. */
+double kh_storage_overcommit(const struct kh_storage *st);
 
 /* True for changes that are only growth (allocation, available): the numbers cover them. */
 int kh_change_is_growth(const struct kh_change *c);

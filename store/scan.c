@@ -73,9 +73,9 @@ static void swap_bytes(void *a, void *b, size_t n)
 }
 
 /* Applies one step's version changes to now's objects of kind k: the n_before ended
- * versions out, copies of the first n_after of `started` (without XML) in, kept sorted by row: in a history stored in time
- * order new versions go at the end, and only a backfilled one (reordered by
- * kh_store_order_host) moves back. */
+ * versions out, copies of the first n_after of `started` (without XML) in, kept sorted by
+ * row: in a history stored in time order new versions go at the end, and only a backfilled
+ * one (reordered by kh_store_order_host) moves back. */
 static void apply_versions(struct kh_scan *sc, const struct kh_kind *k, size_t n_before,
 			   const struct kh_versions *vb, const struct kh_snapshot *started,
 			   size_t n_after, const struct kh_versions *va)
@@ -462,7 +462,6 @@ static int by_address(const void *pa, const void *pb)
 
 	return a < b ? -1 : a > b;
 }
-
 
 /* Frees a pair's snapshot but what it borrowed. */
 static void free_lent(const struct lent *l, struct kh_snapshot *s)

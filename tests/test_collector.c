@@ -169,7 +169,7 @@ static struct kh_snapshot *collect(const char *uri, struct warns *w)
 {
 	struct kh_snapshot *s = NULL;
 	struct kh_err err = {{0}};
-	int rc = kh_collect(uri, &s, on_warn, w, &err);
+	int rc = kh_collect(uri, &s, on_warn, NULL, w, NULL, &err);
 
 	if (rc != 0)
 		fail_msg("kh_collect(%s): %s", uri, err.msg);
@@ -818,7 +818,7 @@ static void expect_connect_failure(const char *uri)
 	struct warns w = {0};
 	char want[512];
 
-	assert_int_equal(kh_collect(uri, &s, on_warn, &w, &err), -1);
+	assert_int_equal(kh_collect(uri, &s, on_warn, NULL, &w, NULL, &err), -1);
 	assert_null(s);
 	snprintf(want, sizeof want, "cannot connect to '%s': ", uri);
 	if (strncmp(err.msg, want, strlen(want)) != 0 || strlen(err.msg) == strlen(want))

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "util/config.h"
+#include "util/units.h"
 
 static int parse(const char *text, struct kh_config *cfg, struct kh_err *err)
 {
@@ -45,6 +46,10 @@ static void test_every_key(void **state)
 			       "keep_monthly = 0\n"
 			       "warn_days = 45\n"
 			       "snapshot_days = 7\n"
+			       "crit_days = 10\n"
+			       "warn_overcommit = 1.5\n"
+			       "crit_overcommit = 2\n"
+			       "max_age = 2d\n"
 			       "mail_to = Ops <ops@example.org>, oncall@example.org\n"
 			       "mail_from = kvmhist@kvm1.example.org\n"
 			       "templates = /etc/kvmhist/templates\n",
@@ -59,6 +64,10 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.keep_monthly, 0);
 	assert_int_equal(cfg.warn_days, 45);
 	assert_int_equal(cfg.snapshot_days, 7);
+	assert_int_equal(cfg.crit_days, 10);
+	assert_true(cfg.warn_overcommit == 1.5);
+	assert_true(cfg.crit_overcommit == 2.0);
+	assert_int_equal(cfg.max_age, 2 * 86400);
 	assert_string_equal(cfg.mail_to, "Ops <ops@example.org>, oncall@example.org");
 	assert_string_equal(cfg.mail_from, "kvmhist@kvm1.example.org");
 	assert_string_equal(cfg.templates, "/etc/kvmhist/templates");
@@ -81,6 +90,9 @@ static void test_empty_and_unset(void **state)
 	assert_int_equal(cfg.keep_daily, -1);
 	assert_int_equal(cfg.warn_days, -1);
 	assert_int_equal(cfg.snapshot_days, -1);
+	assert_int_equal(cfg.crit_days, -1);
+	assert_true(cfg.warn_overcommit == -1 && cfg.crit_overcommit == -1);
+	assert_int_equal(cfg.max_age, -1);
 	kh_config_clear(&cfg);
 	assert_int_equal(parse("# only comments\n\n   \n\t# indented\n", &cfg, &err), 0);
 	assert_null(cfg.database);
@@ -212,6 +224,48 @@ static void test_bad_numbers(void **state)
 		     "(a whole number of days, 0 or more)");
 	expect_error("warn_days = 0x10\n", "t.conf:1: key 'warn_days': invalid value '0x10' "
 					   "(a whole number of days, 0 or more)");
+	expect_error("warn_overcommit = 1,5\n", "t.conf:1: key 'warn_overcommit': invalid "
+						 "value '1,5' (a ratio such as 1.5)");
+	expect_error("crit_overcommit = -2\n", "t.conf:1: key 'crit_overcommit': invalid "
+						"value '-2' (a ratio such as 2)");
+	expect_error("max_age = 36\n", "t.conf:1: key 'max_age': invalid value '36' "
+					"(an age such as 36h or 2d, more than 0)");
+	expect_error("max_age = 0h\n", "t.conf:1: key 'max_age': invalid value '0h' "
+					"(an age such as 36h or 2d, more than 0)");
+}
+
+/* Ratios are read and written with '.', whatever the locale. */
+static void test_decimals(void **state)
+{
+	static const char *const bad[] = { "", ".", "1.", ".5", "1.2.3", "-1", "+1", "1e3",
+					   " 1", "1 ", "0x1", "1234567890123456", "2000000000000" };
+	char out[32];
+	double v;
+
+	(void)state;
+	assert_int_equal(kh_parse_decimal("1.5", &v), 0);
+	assert_true(v == 1.5);
+	assert_int_equal(kh_parse_decimal("007", &v), 0);
+	assert_true(v == 7);
+	assert_int_equal(kh_parse_decimal("0.125", &v), 0);
+	assert_true(v == 0.125);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (kh_parse_decimal(bad[i], &v) == 0)
+			fail_msg("'%s' read as a decimal", bad[i]);
+	kh_decimal_format(1.5, 2, out, sizeof out);
+	assert_string_equal(out, "1.5");
+	kh_decimal_format(40, 2, out, sizeof out);
+	assert_string_equal(out, "40");
+	kh_decimal_format(1.125, 2, out, sizeof out);
+	assert_string_equal(out, "1.13");
+	kh_decimal_format(-0.25, 3, out, sizeof out);
+	assert_string_equal(out, "-0.25");
+	kh_decimal_format(-0.0001, 2, out, sizeof out);
+	assert_string_equal(out, "0");
+	kh_decimal_format(1073741824.4, 0, out, sizeof out);
+	assert_string_equal(out, "1073741824");
+	kh_decimal_format(1e17, 2, out, sizeof out);
+	assert_string_equal(out, "100000000000000000");
 }
 
 static void test_duplicate_scalars(void **state)
@@ -315,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_decimals),
 		cmocka_unit_test(test_duplicate_scalars),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_uri_list),

@@ -64,7 +64,7 @@ static struct kh_snapshot *collect(int night)
 	struct kh_err err = {{0}};
 	char *uri = kh_asprintf(NIGHT "%d.xml", night);
 
-	if (kh_collect(uri, &s, NULL, NULL, &err) != 0)
+	if (kh_collect(uri, &s, NULL, NULL, NULL, NULL, &err) != 0)
 		fail_msg("kh_collect(%s): %s", uri, err.msg);
 	free(uri);
 	return s;
@@ -87,7 +87,7 @@ static struct kh_snapshot *collect_as(const char *dir, int night)
 		assert_int_equal(fwrite(buf, 1, n, out), n);
 	fclose(in);
 	assert_int_equal(fclose(out), 0);
-	if (kh_collect(uri, &s, NULL, NULL, &err) != 0)
+	if (kh_collect(uri, &s, NULL, NULL, NULL, NULL, &err) != 0)
 		fail_msg("kh_collect(%s): %s", uri, err.msg);
 	free(from);
 	free(to);

@@ -507,7 +507,7 @@ static int64_t collect_as(struct kh_store *st, char *from, const char *uri, int6
 	struct kh_err err;
 	int64_t id;
 
-	if (kh_collect(from, &s, ignore_warning, NULL, &err))
+	if (kh_collect(from, &s, ignore_warning, NULL, NULL, NULL, &err))
 		fail_msg("collect %s: %s", from, err.msg);
 	free(s->host.uri);
 	s->host.uri = kh_strdup(uri);
@@ -699,7 +699,7 @@ static void test_collector_live_xml(void **state)
 	struct kh_err err;
 
 	(void)state;
-	if (kh_collect("test://" DRIFT "night1.xml", &s, ignore_warning, NULL, &err))
+	if (kh_collect("test://" DRIFT "night1.xml", &s, ignore_warning, NULL, NULL, NULL, &err))
 		fail_msg("collect: %s", err.msg);
 	assert_int_equal(s->n_domains, 3);
 	assert_string_equal(s->domains[0].name, "cache");

@@ -531,15 +531,12 @@ static void test_unknown_and_full(void **state)
 }
 
 /* A 100 GiB thin pool holding one 200 GiB volume: both grow 5 GiB a day, the pool has
- * 50 GiB left (10 days), the volume 150 GiB (30 days): the pool fills first. */
-static void test_thin_pool_flagged(void **state)
+ * 50 GiB left (10 days, 2026-01-15), the volume 150 GiB (30 days): the pool fills first.
+ * Pool fat is flat, a tenth committed. */
+static struct kh_report *thin_report(struct kh_snapshot **s)
 {
-	struct kh_snapshot *s[5];
 	struct kh_report *r = kh_report_new(T0(), T0() + 4 * DAY);
-	json_t *j, *p, *v;
-	char *md;
 
-	(void)state;
 	for (int i = 0; i < 5; i++) {
 		int64_t used = 30 * GiB + i * 5 * GiB;
 
@@ -553,6 +550,17 @@ static void test_thin_pool_flagged(void **state)
 		kh_snapshot_sort(s[i]);
 	}
 	feed(r, s, 5);
+	return r;
+}
+
+static void test_thin_pool_flagged(void **state)
+{
+	struct kh_snapshot *s[5];
+	struct kh_report *r = thin_report(s);
+	json_t *j, *p, *v;
+	char *md;
+
+	(void)state;
 	j = report_json(r);
 	p = find_named(json_object_get(j, "pools"), NULL, "thin");
 	assert_int_equal(jint(p, "committed"), 200 * GiB);
@@ -1983,6 +1991,190 @@ static void test_ranked_by_risk(void **state)
 		free_snaps(s[h], 5);
 }
 
+/* ---- the monitoring check and the metrics ---- */
+
+static void expect_monitor(const struct kh_report *r, struct kh_monitor_limits lim,
+			   const struct kh_stale_host *stale, size_t n_stale, int state,
+			   const char *line)
+{
+	char *out;
+
+	assert_int_equal(kh_report_monitor(r, &lim, stale, n_stale, 36 * 3600, T0() + 6 * DAY,
+					   &out),
+			 state);
+	assert_string_equal(out, line);
+	free(out);
+}
+
+/* thin_report's performance data: each storage (soonest full first), then each volume with
+ * a forecast; the limits as given (days: "alert below"). */
+static void thin_perf(char *out, size_t n, const char *wd, const char *cd, const char *wo,
+		      const char *co)
+{
+	snprintf(out, n,
+		 " | 'kvm1 pool thin days_to_full'=10;%s;%s;0"
+		 " 'kvm1 pool thin used'=53687091200B;;;0;107374182400"
+		 " 'kvm1 pool thin overcommit'=2;%s;%s;0"
+		 " 'kvm1 pool fat used'=107374182400B;;;0;1073741824000"
+		 " 'kvm1 pool fat overcommit'=0.1;%s;%s;0"
+		 " 'kvm1 volume thin/big.qcow2 days_to_full'=30;%s;%s;0"
+		 " 'kvm1 volume thin/big.qcow2 used'=53687091200B;;;0;214748364800\n",
+		 wd, cd, wo, co, wo, co, wd, cd);
+}
+
+static void test_monitor_states(void **state)
+{
+	struct kh_snapshot *s[5];
+	struct kh_report *r = thin_report(s);
+	struct kh_stale_host stale[] = { { URI1, T0() + 4 * DAY },
+					 { "qemu+ssh://kvm9/system", KH_UNKNOWN } };
+	char want[2048], perf[1024];
+
+	(void)state;
+	/* Full in fewer days than the limit: 10 < 30 warns, 30 < 30 does not. */
+	thin_perf(perf, sizeof perf, "30:", "7:", "", "");
+	snprintf(want, sizeof want, "KVMHIST WARNING - pool thin on kvm1 full in 10 days "
+		 "(2026-01-15)%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ 30, 7, -1, -1 }, NULL, 0,
+		       KH_PLUGIN_WARNING, want);
+	thin_perf(perf, sizeof perf, "31:", "11:", "", "");
+	snprintf(want, sizeof want, "KVMHIST CRITICAL - pool thin on kvm1 full in 10 days "
+		 "(2026-01-15); 1 more within 31 days%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ 31, 11, -1, -1 }, NULL, 0,
+		       KH_PLUGIN_CRITICAL, want);
+	thin_perf(perf, sizeof perf, "5:", "2:", "", "");
+	snprintf(want, sizeof want, "KVMHIST OK - nothing fills within 5 days; pool thin on kvm1 "
+		 "full in 10 days (2026-01-15)%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ 5, 2, -1, -1 }, NULL, 0, KH_PLUGIN_OK,
+		       want);
+	/* No limit at all: still says what fills first. */
+	thin_perf(perf, sizeof perf, "", "", "", "");
+	snprintf(want, sizeof want, "KVMHIST OK - pool thin on kvm1 full in 10 days "
+		 "(2026-01-15)%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ -1, -1, -1, -1 }, NULL, 0, KH_PLUGIN_OK,
+		       want);
+	/* Overcommit: 2 times, above 1.5 warns; filling comes first at the same state. */
+	thin_perf(perf, sizeof perf, "5:", "2:", "1.5", "3");
+	snprintf(want, sizeof want, "KVMHIST WARNING - pool thin on kvm1 committed 2 times its "
+		 "capacity%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ 5, 2, 1.5, 3 }, NULL, 0,
+		       KH_PLUGIN_WARNING, want);
+	thin_perf(perf, sizeof perf, "30:", "7:", "1.5", "3");
+	snprintf(want, sizeof want, "KVMHIST WARNING - pool thin on kvm1 full in 10 days "
+		 "(2026-01-15); 1 more overcommitted%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ 30, 7, 1.5, 3 }, NULL, 0,
+		       KH_PLUGIN_WARNING, want);
+	thin_perf(perf, sizeof perf, "30:", "7:", "1.25", "1.999");
+	snprintf(want, sizeof want, "KVMHIST CRITICAL - pool thin on kvm1 committed 2 times its "
+		 "capacity; 1 more within 30 days%s", perf);
+	expect_monitor(r, (struct kh_monitor_limits){ 30, 7, 1.25, 1.999 }, NULL, 0,
+		       KH_PLUGIN_CRITICAL, want);
+
+	/* Stale: UNKNOWN before anything else, and no performance data from old numbers. */
+	expect_monitor(r, (struct kh_monitor_limits){ 30, 7, -1, -1 }, stale, 1,
+		       KH_PLUGIN_UNKNOWN,
+		       "KVMHIST UNKNOWN - latest snapshot of kvm1 is 2 days old "
+		       "(2026-01-05T03:00:00Z; --max-age 36h); also WARNING: pool thin on kvm1 "
+		       "full in 10 days (2026-01-15)\n");
+	expect_monitor(r, (struct kh_monitor_limits){ 5, 2, -1, -1 }, stale + 1, 1,
+		       KH_PLUGIN_UNKNOWN,
+		       "KVMHIST UNKNOWN - no snapshot of qemu+ssh://kvm9/system yet\n");
+	expect_monitor(r, (struct kh_monitor_limits){ 5, 2, -1, -1 }, stale, 2,
+		       KH_PLUGIN_UNKNOWN,
+		       "KVMHIST UNKNOWN - latest snapshot of kvm1 is 2 days old "
+		       "(2026-01-05T03:00:00Z; --max-age 36h); 1 more hosts stale\n");
+	kh_report_free(r);
+	free_snaps(s, 5);
+}
+
+/* Names from libvirt cannot end the status text ('|'), break the line, or end a quoted
+ * label ('=' and a lone quote). */
+static void test_monitor_escapes(void **state)
+{
+	struct kh_snapshot *s[3];
+	struct kh_report *r = kh_report_new(T0(), T0() + 2 * DAY);
+	struct kh_monitor_limits lim = { 30, 7, -1, -1 };
+	char *out;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		s[i] = snap_new(URI1, "kvm 1", T0() + i * DAY);
+		pool_add(s[i], "p'o=l|x\n", 100 * GiB, 50 * GiB, 50 * GiB);
+		vol_add(s[i], "p'o=l|x\n", "v'1 \"q\"", 10 * GiB, 4 * GiB + i * GiB);
+	}
+	feed(r, s, 3);
+	assert_int_equal(kh_report_monitor(r, &lim, NULL, 0, 3600, T0(), &out),
+			 KH_PLUGIN_CRITICAL);
+	assert_string_equal(out,
+			    "KVMHIST CRITICAL - volume v'1 \"q\" in pool p'o=l\\x7cx\\x0a on kvm 1 "
+			    "full in 4 days (2026-01-07) | 'kvm 1 pool p''o\\x3dl\\x7cx\\x0a used'"
+			    "=53687091200B;;;0;107374182400 'kvm 1 pool p''o\\x3dl\\x7cx\\x0a "
+			    "overcommit'=0.1;;;0 'kvm 1 volume p''o\\x3dl\\x7cx\\x0a/v''1 \"q\" "
+			    "days_to_full'=4;30:;7:;0 'kvm 1 volume p''o\\x3dl\\x7cx\\x0a/v''1 \"q\" "
+			    "used'=6442450944B;;;0;10737418240\n");
+	free(out);
+	out = kh_monitor_unknown("database '/x|y' does not exist\n");
+	assert_string_equal(out, "KVMHIST UNKNOWN - database '/x\\x7cy' does not exist\\x0a\n");
+	free(out);
+	kh_report_free(r);
+	free_snaps(s, 3);
+}
+
+static void test_metrics(void **state)
+{
+	struct kh_snapshot *s[6];
+	struct kh_report *r = kh_report_new(T0(), T0() + 5 * DAY);
+	char *m, *p;
+
+	(void)state;
+	build_five_days(s, 6);
+	feed(r, s, 6);
+	m = kh_report_metrics(r, T0() + 5 * DAY);
+#define L "{host=\"kvm1\",uri=\"" URI1 "\",pool=\"default\""
+	assert_non_null(strstr(m, "# HELP kvmhist_volume_allocation_bytes "));
+	assert_non_null(strstr(m, "\n# TYPE kvmhist_volume_allocation_bytes gauge\n"
+				  "kvmhist_volume_allocation_bytes" L ",volume=\"db.qcow2\"} "
+				  "16106127360\n"));
+	assert_non_null(strstr(m, "\nkvmhist_volume_capacity_bytes" L ",volume=\"db.qcow2\"} "
+				  "21474836480\n"));
+	assert_non_null(strstr(m, "\nkvmhist_volume_growth_bytes_per_day" L
+				  ",volume=\"shrink.qcow2\"} -1073741824\n"));
+	/* time to full in seconds (promtool wants base units); only where there is one */
+	assert_non_null(strstr(m, "\n# TYPE kvmhist_volume_time_to_full_seconds gauge\n"
+				  "kvmhist_volume_time_to_full_seconds" L ",volume=\"db.qcow2\"} "
+				  "432000\n# HELP "));
+	assert_null(strstr(m, "NaN"));
+	assert_non_null(strstr(m, "\nkvmhist_pool_committed_bytes" L "} 137438953472\n"));
+	assert_non_null(strstr(m, "\nkvmhist_pool_overcommit_ratio" L "} 0.128\n"));
+	assert_non_null(strstr(m, "\nkvmhist_pool_time_to_full_seconds" L "} 77328000\n"));
+	assert_non_null(strstr(m, "\nkvmhist_host_last_snapshot_timestamp_seconds{host=\"kvm1\","
+				  "uri=\"" URI1 "\"} 1767668400\n"));
+	assert_non_null(strstr(m, "\nkvmhist_host_changes_last_day{host=\"kvm1\",uri=\"" URI1
+				  "\"} 0\n"));
+#undef L
+	/* each family's HELP once */
+	p = strstr(m, "# HELP kvmhist_volume_allocation_bytes ");
+	assert_null(strstr(p + 1, "# HELP kvmhist_volume_allocation_bytes "));
+	free(m);
+	kh_report_free(r);
+	free_snaps(s, 6);
+
+	/* Label values: backslash and quote escaped, a control character shown as \x0a (the one
+	 * rule), what is not UTF-8 made U+FFFD. */
+	r = kh_report_new(T0(), T0());
+	s[0] = snap_new("test:///a\\b", "k\"1\n", T0());
+	vol_add(s[0], "p\xff", "v\\\"\n", GiB, GiB);
+	feed(r, s, 1);
+	m = kh_report_metrics(r, T0());
+	assert_non_null(strstr(m, "\nkvmhist_volume_allocation_bytes{host=\"k\\\"1\\\\x0a\","
+				  "uri=\"test:///a\\\\b\",pool=\"p\xef\xbf\xbd\","
+				  "volume=\"v\\\\\\\"\\\\x0a\"} 1073741824\n"));
+	assert_null(strstr(m, "growth_bytes")); /* one sample: no rate */
+	free(m);
+	kh_report_free(r);
+	free_snaps(s, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2008,6 +2200,9 @@ int main(void)
 		cmocka_unit_test(test_empty_report),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_email_hostile_subject),
+		cmocka_unit_test(test_monitor_states),
+		cmocka_unit_test(test_monitor_escapes),
+		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_shared_storage),
 		cmocka_unit_test(test_shared_storage_not),
 		cmocka_unit_test(test_shared_storage_streamed),

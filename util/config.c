@@ -4,6 +4,8 @@
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/str.h"
+#include "util/timefmt.h"
+#include "util/units.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -15,14 +17,14 @@
 
 #define CONFIG_MAX (1 << 20) /* far beyond any real file; stops a read of /dev/zero */
 
-enum kind { K_STRING, K_URI, K_HOST, K_INT };
+enum kind { K_STRING, K_URI, K_HOST, K_INT, K_RATIO, K_AGE };
 
 static const struct key {
 	const char *name;
 	enum kind kind;
 	size_t off;
-	int min;                /* K_INT */
-	const char *what;       /* K_INT: what a good value is */
+	int min;                /* K_INT, K_AGE */
+	const char *what;       /* K_INT, K_RATIO, K_AGE: what a good value is */
 } keys[] = {
 	{ "database", K_STRING, offsetof(struct kh_config, database), 0, NULL },
 	{ "uri", K_URI, 0, 0, NULL },
@@ -39,6 +41,14 @@ static const struct key {
 	  "a whole number of days, 0 or more" },
 	{ "snapshot_days", K_INT, offsetof(struct kh_config, snapshot_days), 0,
 	  "a whole number of days, 0 or more" },
+	{ "crit_days", K_INT, offsetof(struct kh_config, crit_days), 0,
+	  "a whole number of days, 0 or more" },
+	{ "warn_overcommit", K_RATIO, offsetof(struct kh_config, warn_overcommit), 0,
+	  "a ratio such as 1.5" },
+	{ "crit_overcommit", K_RATIO, offsetof(struct kh_config, crit_overcommit), 0,
+	  "a ratio such as 2" },
+	{ "max_age", K_AGE, offsetof(struct kh_config, max_age), 1,
+	  "an age such as 36h or 2d, more than 0" },
 	{ "mail_to", K_STRING, offsetof(struct kh_config, mail_to), 0, NULL },
 	{ "mail_from", K_STRING, offsetof(struct kh_config, mail_from), 0, NULL },
 	{ "templates", K_STRING, offsetof(struct kh_config, templates), 0, NULL },
@@ -49,7 +59,9 @@ void kh_config_init(struct kh_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->timeout = cfg->keep_daily = cfg->keep_weekly = cfg->keep_monthly = -1;
-	cfg->warn_days = cfg->snapshot_days = -1;
+	cfg->warn_days = cfg->snapshot_days = cfg->crit_days = -1;
+	cfg->warn_overcommit = cfg->crit_overcommit = -1;
+	cfg->max_age = -1;
 }
 
 void kh_config_clear(struct kh_config *cfg)
@@ -78,6 +90,22 @@ static int is_key_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '-' || c == '.';
+}
+
+static int parse_number(const struct key *key, const char *value, void *out)
+{
+	int64_t age;
+
+	switch (key->kind) {
+	case K_INT: return kh_parse_int(value, key->min, INT_MAX, out);
+	case K_RATIO: return kh_parse_decimal(value, out);
+	case K_AGE:
+		if (kh_age_parse(value, &age) != 0 || age < key->min)
+			return -1;
+		*(int64_t *)out = age;
+		return 0;
+	default: return -1;
+	}
 }
 
 /* The value from p (just past "= ") to the line's end: "quoted" (with \" and \\) or bare, where a '#' after
@@ -233,8 +261,9 @@ int kh_config_parse(const char *text, size_t len, const char *name, struct kh_co
 			*(char **)((char *)cfg + key->off) = value;
 			break;
 		case K_INT:
-			if (kh_parse_int(value, key->min, INT_MAX,
-					 (int *)((char *)cfg + key->off)) != 0) {
+		case K_RATIO:
+		case K_AGE:
+			if (parse_number(key, value, (char *)cfg + key->off) != 0) {
 				kh_err_set(err, "%s:%u: key '%s': invalid value '%s' (%s)", name, line,
 					   key->name, value, key->what);
 				free(value);

@@ -3,6 +3,7 @@
 #define KH_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/err.h"
 
@@ -22,6 +23,9 @@ struct kh_config {
 	int keep_daily, keep_weekly, keep_monthly; /* 0 or more */
 	int warn_days;          /* 0 or more */
 	int snapshot_days;      /* 0 or more */
+	int crit_days;          /* monitor: 0 or more */
+	double warn_overcommit, crit_overcommit; /* monitor: a ratio, 0 or more */
+	int64_t max_age;        /* monitor: seconds, 1 or more (an age: 36h, 2d) */
 	char *mail_to, *mail_from;
 	char *templates;
 };

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -20,6 +21,51 @@ int kh_parse_u64(const char *s, int base, uint64_t *v)
 		return -1;
 	*v = (uint64_t)n;
 	return 0;
+}
+
+int kh_parse_decimal(const char *s, double *v)
+{
+	double n = 0, scale = 1;
+	int digits = 0, frac = 0;
+
+	for (; s && *s; s++) {
+		if (*s == '.' && !frac && digits) {
+			frac = 1;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s) || ++digits > 15)
+			return -1;
+		n = n * 10 + (*s - '0');
+		if (frac)
+			scale *= 10;
+	}
+	if (digits == 0 || (s[-1] == '.') || n / scale > 1e12)
+		return -1;
+	*v = n / scale;
+	return 0;
+}
+
+void kh_decimal_format(double v, int places, char *out, size_t n)
+{
+	long long scale = 1, x, frac;
+	int len;
+
+	for (int i = 0; i < places; i++)
+		scale *= 10;
+	if (!(fabs(v) * (double)scale < 9e15)) { /* also NaN: no decimals to cut */
+		snprintf(out, n, "%.0f", v);
+		return;
+	}
+	x = llround(fabs(v) * (double)scale);
+	frac = x % scale;
+	len = snprintf(out, n, "%s%lld", v < 0 && x ? "-" : "", x / scale);
+	if (frac == 0 || len < 0 || (size_t)len >= n)
+		return;
+	while (frac % 10 == 0) {
+		frac /= 10;
+		places--;
+	}
+	snprintf(out + len, n - (size_t)len, ".%0*lld", places, frac);
 }
 
 int kh_unit_scale(const char *u, uint64_t def, uint64_t *scale)

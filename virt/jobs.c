@@ -21,7 +21,9 @@ struct job {
 	enum job_state state;
 	int refs;
 	struct timespec deadline;
+	struct timespec answered; /* when the host last answered: the deadline follows it */
 	struct kh_snapshot *snap;
+	struct kh_collect_counts counts;
 	int ok;
 	struct kh_err err;
 	struct kh_buf warnings; /* handed out by the main thread, in URI order */
@@ -102,6 +104,16 @@ static void warn_line(void *ctx, const char *msg)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A slow host that keeps answering is not given up: each answer moves its deadline. */
+static void alive(void *ctx)
+{
+	struct job *j = ctx;
+
+	pthread_mutex_lock(&lock);
+	clock_gettime(CLOCK_MONOTONIC, &j->answered);
+	pthread_mutex_unlock(&lock);
+}
+
 static double seconds(void)
 {
 	struct timespec ts;
@@ -115,8 +127,9 @@ static void *worker(void *arg)
 	struct job *j = arg;
 	struct kh_snapshot *snap = NULL;
 	struct kh_err err = { { 0 } };
+	struct kh_collect_counts counts = { 0, 0 };
 	double start = seconds();
-	int ok = kh_collect(j->uri, &snap, warn_line, j, &err) == 0;
+	int ok = kh_collect(j->uri, &snap, warn_line, alive, j, &counts, &err) == 0;
 
 	if (ok)
 		snap->taken_at = kh_now();
@@ -126,6 +139,7 @@ static void *worker(void *arg)
 		j->ok = ok;
 		j->err = err;
 		j->took = seconds() - start;
+		j->counts = counts;
 		j->state = JOB_DONE;
 		pthread_cond_broadcast(&changed);
 	} else {
@@ -149,6 +163,7 @@ static void start(struct job *j, int timeout)
 	int e;
 
 	clock_gettime(CLOCK_MONOTONIC, &j->deadline);
+	j->answered = j->deadline;
 	j->deadline.tv_sec += timeout > 0 ? timeout : (time_t)1 << 40;
 	j->state = JOB_RUNNING;
 	j->refs++;
@@ -178,6 +193,11 @@ static void wait_for(struct kh_jobs *q, size_t want)
 		for (size_t i = 0; i < q->n; i++) {
 			struct job *j = q->all[i];
 
+			if (j->state == JOB_RUNNING && !ts_before(&now, &j->deadline) && q->timeout > 0) {
+				/* given up only after `timeout` seconds without an answer */
+				j->deadline = j->answered;
+				j->deadline.tv_sec += q->timeout;
+			}
 			if (j->state == JOB_RUNNING && !ts_before(&now, &j->deadline)) {
 				j->state = JOB_ABANDONED;
 				kh_err_set(&j->err, "cannot collect '%s': no answer within %d s (--timeout)",
@@ -233,7 +253,7 @@ int kh_jobs_prepare(struct kh_jobs *q, int jobs, int timeout, struct kh_err *err
 }
 
 struct kh_snapshot *kh_jobs_wait(struct kh_jobs *q, size_t i, char **warnings, double *took,
-				 struct kh_err *err)
+				 struct kh_collect_counts *counts, struct kh_err *err)
 {
 	struct job *j = q->all[i];
 	struct kh_snapshot *snap = NULL;
@@ -243,6 +263,7 @@ struct kh_snapshot *kh_jobs_wait(struct kh_jobs *q, size_t i, char **warnings, d
 	/* copied under the lock: an abandoned worker may still be adding to them */
 	*warnings = j->warnings.len ? kh_strdup(j->warnings.data) : NULL;
 	*took = j->took;
+	*counts = j->counts;
 	if (j->state == JOB_DONE && j->ok) {
 		snap = j->snap;
 		j->snap = NULL;

@@ -1,5 +1,6 @@
-/* Many hosts at once: one thread and one connection per URI, at most `jobs` at a time. A host
- * not read within `timeout` seconds of its start is given up: its thread is left to itself
+/* Many hosts at once: one thread per URI, at most `jobs` at a time. A host that gives no
+ * answer for `timeout` seconds (connecting included) is given up, however long it has been
+ * answering before: its thread is left to itself
  * (libvirt may block in a call that never returns) and whatever it finds later is thrown
  * away. Results are handed out in the order the URIs were added. */
 #ifndef KH_VIRT_JOBS_H
@@ -7,6 +8,7 @@
 
 #include "store/model.h"
 #include "util/err.h"
+#include "virt/collector.h"
 
 #include <stddef.h>
 
@@ -28,9 +30,10 @@ int kh_jobs_prepare(struct kh_jobs *q, int jobs, int timeout, struct kh_err *err
 /* Waits for host i, starting and giving up hosts meanwhile, and hands over its snapshot
  * (taken_at: when its reading ended), or NULL with err naming the URI and the cause.
  * *warnings: the lines of the objects read in part ("kvmhist: warning: ...\n" each), NULL
- * when none; *took: the seconds its reading took. The caller frees both. */
+ * when none; *took: the seconds its reading took; *counts: its calls and round trips. The
+ * caller frees *warnings. */
 struct kh_snapshot *kh_jobs_wait(struct kh_jobs *q, size_t i, char **warnings, double *took,
-				 struct kh_err *err);
+				 struct kh_collect_counts *counts, struct kh_err *err);
 
 /* Gives up every host still being read and frees q. */
 void kh_jobs_free(struct kh_jobs *q);

@@ -4,7 +4,7 @@
 run --help
 expect_rc 0 "--help"
 help=$out
-for c in collect snapshots show diff report prune vacuum check; do
+for c in collect snapshots show diff report monitor metrics prune vacuum check; do
 	expect_in "$help" "  $c " "--help lists $c"
 	run "$c" --help
 	expect_rc 0 "$c --help"
@@ -31,7 +31,7 @@ expect_rc 2 "missing option value"
 expect_in "$err" "option '--at' needs a value" "missing option value"
 
 # A missing database: every reading command fails clearly and creates nothing.
-for c in snapshots show diff report vacuum check "prune --keep-daily 1"; do
+for c in snapshots show diff report metrics vacuum check "prune --keep-daily 1"; do
 	# shellcheck disable=SC2086
 	run $c
 	expect_rc 2 "$c without database"

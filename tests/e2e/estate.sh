@@ -146,6 +146,35 @@ print(m['To'], '|', m['From'], '|', parts, '|', defects, '|', sorted(cids) == so
       '<script' in html, '|', bool(re.search('[\u2581-\u2588]{3,}$', row)), aligned, '|' in plain)
 PY
 )" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png', 'image/png', 'image/png'] | 0 | True 3 [(1200, 360)] True 3 | False False False | True True False" "email structure"
+# The text part reads in mutt: every table's columns aligned with spaces (left columns start,
+# right columns end, where their heading does), no Markdown pipes; --format md stays Markdown.
+expect_eq "$(python3 - "$tmp/mail.eml" <<'PY'
+import email, re, sys
+m = email.message_from_bytes(open(sys.argv[1], 'rb').read())
+plain = [p for p in m.walk() if p.get_content_type() == 'text/plain'][0].get_payload(decode=True).decode()
+lines = plain.replace('\r', '').split('\n')
+LEFT = {'Host', 'Pool', 'Volume', 'Owner', 'Path', 'Object', 'Name', 'Domain', 'What', 'Full on'}
+RIGHT = {'Capacity', 'Used', 'Available', 'Committed', 'Overcommit', 'Growth/day', 'Since start'}
+tables = bad = 0
+for i in range(len(lines) - 2):
+    if not re.fullmatch(r'-{10,}', lines[i + 1]):
+        continue
+    tables += 1
+    head = lines[i]
+    cols = [(w.group(0), w.start(), w.end()) for w in re.finditer(r'\S+(?: \S+)*', head)]
+    for row in lines[i + 2:]:
+        if not row.strip():
+            break
+        for name, s, e in cols:
+            if name in LEFT and not (row[s:s + 1].strip() and (s == 0 or row[s - 1] == ' ')):
+                bad += 1
+            if name in RIGHT and not (row[e - 1:e].strip() and row[e:e + 1] in ('', ' ')):
+                bad += 1
+print(tables, bad, '| --- |' in plain or '|---|' in plain or '| Host |' in plain)
+PY
+)" "6 0 False" "text part: columns aligned, no pipes"
+run report --since 2026-11-20
+expect_in "$out" "| Host | Pool |" "--format md stays Markdown"
 
 # the HTML report: one titled inline <svg> per pool and per volume it lists as growing
 expect_eq "$(grep -c '^<svg role="img" aria-labelledby="chart[0-9]*-t" ' "$tmp/r.html")" 3 "html: three inline charts"

@@ -33,6 +33,8 @@ kh=$prefix/bin/kvmhist
 for f in bin/kvmhist share/kvmhist/templates/report.html share/man/man1/kvmhist.1 \
 	share/bash-completion/completions/kvmhist share/doc/kvmhist/README.md \
 	share/doc/kvmhist/examples/kvmhist.conf share/doc/kvmhist/examples/cron.d-kvmhist \
+	share/doc/kvmhist/examples/icinga2-kvmhist.conf share/doc/kvmhist/examples/nagios-kvmhist.cfg \
+	lib/systemd/system/kvmhist-metrics.service \
 	lib/systemd/system/kvmhist-collect.service lib/systemd/system/kvmhist-collect.timer \
 	lib/systemd/system/kvmhist-report.service lib/systemd/system/kvmhist-report.timer; do
 	[ -f "$prefix/$f" ] || fail "not installed: $f"
@@ -42,6 +44,9 @@ expect_eq "$(stat -c %a "$prefix/lib/systemd/system/kvmhist-collect.service")" 6
 expect_eq "$(grep -rl @BINDIR@ "$prefix" || true)" "" "placeholders left in installed files"
 expect_in "$(cat "$prefix/lib/systemd/system/kvmhist-collect.service")" "ExecStart=$kh -q collect" "unit runs the installed binary"
 expect_in "$(cat "$prefix/share/doc/kvmhist/examples/cron.d-kvmhist")" "root  $kh -q collect" "cron line runs the installed binary"
+expect_in "$(cat "$prefix/lib/systemd/system/kvmhist-metrics.service")" "ExecStart=$kh -q metrics -o " "metrics unit runs the installed binary"
+expect_in "$(cat "$prefix/share/doc/kvmhist/examples/icinga2-kvmhist.conf")" "command = [ \"$kh\", \"monitor\" ]" "Icinga 2 CheckCommand runs the installed binary"
+expect_in "$(cat "$prefix/share/doc/kvmhist/examples/nagios-kvmhist.cfg")" "command_line    $kh monitor " "Nagios command runs the installed binary"
 
 # From /, with no templates beside the binary: the installed ones are found. A mark put
 # into the installed template proves which one was read.
@@ -69,7 +74,7 @@ expect_eq "$err" "kvmhist: $tmp/etc/kvmhist.conf:2: unknown key 'databse'" "bad 
 
 # The example config, every setting uncommented, is a valid config.
 sed 's/^#\([a-z_]* =\)/\1/' "$prefix/share/doc/kvmhist/examples/kvmhist.conf" >"$tmp/example.conf"
-expect_eq "$(grep -c '^[a-z]' "$tmp/example.conf")" 13 "settings in the example config"
+expect_eq "$(grep -c '^[a-z]' "$tmp/example.conf")" 17 "settings in the example config"
 run --config "$tmp/example.conf" --db "$tmp/i.db" snapshots
 expect_rc 0 "example config parses"
 rm "$tmp/etc/kvmhist.conf"
@@ -130,7 +135,7 @@ expect_eq "$(bash -c '. "$1" && complete -p kvmhist' sh "$prefix/share/bash-comp
 if command -v systemd-analyze >/dev/null; then
 	v=$(cd "$prefix/lib/systemd/system" && MANPATH=$prefix/share/man systemd-analyze verify \
 		kvmhist-collect.service kvmhist-collect.timer kvmhist-report.service \
-		kvmhist-report.timer 2>&1)
+		kvmhist-report.timer kvmhist-metrics.service 2>&1)
 	vrc=$?
 	checks=$((checks + 1))
 	[ "$vrc" -eq 0 ] && [ -z "$v" ] || fail "systemd-analyze verify (exit $vrc): $v"
@@ -147,7 +152,7 @@ expect_eq "$(find "$prefix" -type f)" "" "files left after uninstall"
 # DESTDIR: the tree a package is built from, paths as for /usr.
 imake install DESTDIR="$tmp/stage" PREFIX=/usr
 expect_eq "$(cd "$tmp/stage" && find . -type f | sort | tr '\n' ' ')" \
-	"./usr/bin/kvmhist ./usr/lib/systemd/system/kvmhist-collect.service ./usr/lib/systemd/system/kvmhist-collect.timer ./usr/lib/systemd/system/kvmhist-report.service ./usr/lib/systemd/system/kvmhist-report.timer ./usr/share/bash-completion/completions/kvmhist ./usr/share/doc/kvmhist/README.md ./usr/share/doc/kvmhist/examples/cron.d-kvmhist ./usr/share/doc/kvmhist/examples/kvmhist.conf ./usr/share/kvmhist/templates/report.html ./usr/share/man/man1/kvmhist.1 " \
+	"./usr/bin/kvmhist ./usr/lib/systemd/system/kvmhist-collect.service ./usr/lib/systemd/system/kvmhist-collect.timer ./usr/lib/systemd/system/kvmhist-metrics.service ./usr/lib/systemd/system/kvmhist-report.service ./usr/lib/systemd/system/kvmhist-report.timer ./usr/share/bash-completion/completions/kvmhist ./usr/share/doc/kvmhist/README.md ./usr/share/doc/kvmhist/examples/cron.d-kvmhist ./usr/share/doc/kvmhist/examples/icinga2-kvmhist.conf ./usr/share/doc/kvmhist/examples/kvmhist.conf ./usr/share/doc/kvmhist/examples/nagios-kvmhist.cfg ./usr/share/kvmhist/templates/report.html ./usr/share/man/man1/kvmhist.1 " \
 	"files under DESTDIR"
 expect_in "$(cat "$tmp/stage/usr/lib/systemd/system/kvmhist-report.service")" "/usr/bin/kvmhist report --format email" "unit under DESTDIR names /usr/bin"
 grep -qa /usr/share/kvmhist/templates "$tmp/stage/usr/bin/kvmhist" ||

@@ -82,7 +82,40 @@ day() {
 	echo "test://$fixtures/estate/day$1.xml"
 }
 
+# collect_estate: the five nights of tests/fixtures/estate as one host's history, through
+# the URI test://$tmp/estate.xml, at 03:00Z on 2026-11-20 ... 2026-11-24.
+collect_estate() {
+	for d in 1 2 3 4 5; do
+		cp "$fixtures/estate/day$d.xml" "$tmp/estate.xml"
+		run -q collect -c "test://$tmp/estate.xml" --at "2026-11-2$((d - 1))T03:00:00Z"
+		expect_rc 0 "collect night $d"
+	done
+}
+
 . "$top/tests/libvirtd-up.sh"
+
+# remove_objects [PREFIX]: removes every object of the script's daemon (its v and $p) named
+# PREFIX... (default: this run's), whatever state a run stopped in.
+remove_objects() {
+	prefix=${1:-$p}
+	for d in $(v list --all --name | grep "^$prefix"); do
+		v destroy "$d" >/dev/null 2>&1
+		for s in $(v snapshot-list "$d" --name 2>/dev/null); do
+			v snapshot-delete "$d" "$s" --metadata >/dev/null 2>&1
+		done
+		v undefine "$d" >/dev/null 2>&1
+	done
+	for n in $(v net-list --all --name | grep "^$prefix"); do
+		v net-undefine "$n" >/dev/null 2>&1
+	done
+	for pl in $(v pool-list --all --name | grep "^$prefix"); do
+		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
+			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
+		done
+		v pool-destroy "$pl" >/dev/null 2>&1
+		v pool-undefine "$pl" >/dev/null 2>&1
+	done
+}
 
 # silent_listener: a libvirt endpoint that accepts connections and never answers, so
 # libvirt's open waits for ever: on 127.0.0.1 (its port in $tmp/port) and $tmp/silent.sock.

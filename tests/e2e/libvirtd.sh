@@ -12,24 +12,11 @@ p="khe2e-$$-"
 v() { virsh -q -c "$sys" "$@"; }
 # field TEXT NAME: the value of "NAME:   value" in virsh's output
 field() { printf '%s\n' "$1" | sed -n "s/^$2: *//p"; }
-
-# Removes every object with prefix $1 (default: ours), whatever state a run stopped in.
-remove_objects() {
-	prefix=${1:-$p}
-	for d in $(v list --all --name | grep "^$prefix"); do
-		v destroy "$d" >/dev/null 2>&1
-		v undefine "$d" >/dev/null 2>&1
-	done
-	for n in $(v net-list --all --name | grep "^$prefix"); do
-		v net-undefine "$n" >/dev/null 2>&1
-	done
-	for pl in $(v pool-list --all --name | grep "^$prefix"); do
-		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
-			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
-		done
-		v pool-destroy "$pl" >/dev/null 2>&1
-		v pool-undefine "$pl" >/dev/null 2>&1
-	done
+# ours TEXT: TEXT without the warnings about objects that are not this test's: the daemon
+# may hold an admin's or another test's objects, in whatever state they are
+ours() {
+	printf '%s\n' "$1" | awk -v q="'" -v p="'$p" \
+		'NF && (!($0 ~ ("^kvmhist: warning: .*: (domain|pool|volume|network) " q)) || index($0, p))'
 }
 
 # A run killed outright (kill -9, a lost machine) had no exit trap: its objects would be
@@ -83,7 +70,7 @@ v net-define "$tmp/net1.xml" >/dev/null && v net-define "$tmp/net2.xml" >/dev/nu
 # ---- night 1, the change, night 2, more growth, night 3 ----
 run collect -c "$sys" --at 2030-01-01T03:00:00Z --force
 expect_rc 0 "collect night 1"
-expect_eq "$err" "" "night 1: no warnings"
+expect_eq "$(ours "$err")" "" "night 1: no warnings about our objects"
 s1=$(printf '%s' "$out" | cut -f1)
 
 v setmaxmem "${p}off" 65536 --config >/dev/null || fail "setmaxmem"
@@ -199,7 +186,7 @@ t1=$(date +%s)
 expect_rc 1 "many hosts: exit 1 when one fails"
 expect_eq "$(printf '%s\n' "$out" | cut -f4)" "$(printf 'test://%s/a.xml\n%s\ntest://%s/b.xml' "$tmp" "$sys" "$tmp")" \
 	"many hosts: one line per stored snapshot, in the order given"
-expect_eq "$err" "$(printf "kvmhist: cannot collect '%s': no answer within %s s (--timeout)\nkvmhist: cannot collect '%s': no answer within %s s (--timeout)" "$hung_tcp" "$hang" "$hung_unix" "$hang")" \
+expect_eq "$(ours "$err")" "$(printf "kvmhist: cannot collect '%s': no answer within %s s (--timeout)\nkvmhist: cannot collect '%s': no answer within %s s (--timeout)" "$hung_tcp" "$hang" "$hung_unix" "$hang")" \
 	"many hosts: one line per hung URI"
 # both hung hosts were contacted, and given up no sooner than their --timeout (how much
 # later is not asserted: a loaded machine or valgrind would fail any bound)
@@ -221,7 +208,7 @@ v pool-define-as "${p}idle" dir --target "$tmp/idle" >/dev/null || fail "inactiv
 run collect -c "$sys"
 expect_rc 0 "inactive pool: collected"
 id=$(printf '%s' "$out" | cut -f1)
-expect_eq "$err" "kvmhist: warning: $sys: pool '${p}idle': inactive: sizes and volumes cannot be read until it is started" \
+expect_eq "$(ours "$err")" "kvmhist: warning: $sys: pool '${p}idle': inactive: sizes and volumes cannot be read until it is started" \
 	"inactive pool: one warning"
 run show "$id" --json
 expect_eq "$(json "[(x['state'], x['capacity'], x['allocation'], x['available'], x['path']) for x in j['pools'] if x['name'] == '${p}idle']")" \
@@ -250,6 +237,7 @@ caught=0
 for round in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
 	run collect -c "$sys"
 	expect_rc 0 "vanish round $round: stored"
+	err=$(ours "$err")
 	id=$(printf '%s' "$out" | cut -f1)
 	warned=$(printf '%s\n' "$err" | grep -c "^kvmhist: warning: $sys: domain '${p}v[0-9]*': cannot read [a-zA-Z ]*: Domain not found")
 	others=$(printf '%s\n' "$err" | grep -v "pool '${p}idle'" | grep -vc "^kvmhist: warning: $sys: domain '${p}v[0-9]*': cannot read [a-zA-Z ]*: Domain not found")

@@ -12,23 +12,6 @@ sys=qemu:///system
 p="khsnap-$$-"
 v() { virsh -q -c "$sys" "$@"; }
 
-remove_objects() {
-	prefix=${1:-$p}
-	for d in $(v list --all --name | grep "^$prefix"); do
-		v destroy "$d" >/dev/null 2>&1
-		for s in $(v snapshot-list "$d" --name 2>/dev/null); do
-			v snapshot-delete "$d" "$s" --metadata >/dev/null 2>&1
-		done
-		v undefine "$d" >/dev/null 2>&1
-	done
-	for pl in $(v pool-list --all --name | grep "^$prefix"); do
-		for vol in $(v vol-list "$pl" 2>/dev/null | awk '{print $1}'); do
-			v vol-delete --pool "$pl" "$vol" >/dev/null 2>&1
-		done
-		v pool-destroy "$pl" >/dev/null 2>&1
-		v pool-undefine "$pl" >/dev/null 2>&1
-	done
-}
 for stale in $( (v list --all --name; v pool-list --all --name) |
 	sed -n 's/^khsnap-\([0-9][0-9]*\)-.*/\1/p' | sort -u); do
 	kill -0 "$stale" 2>/dev/null || remove_objects "khsnap-$stale-"

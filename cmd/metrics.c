@@ -1,0 +1,61 @@
+/* kvmhist metrics: the analysis as Prometheus metrics, for node_exporter's textfile
+ * collector; the text is report/metrics.c's. */
+#include "cmd/cmd.h"
+#include "report/report.h"
+#include "util/timefmt.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+
+struct metrics_opts {
+	const char *host, *since, *output;
+};
+
+#define O(field) offsetof(struct metrics_opts, field)
+static const struct kh_opt opts[] = {
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
+	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
+	  .help = "fit the forecasts from SPEC (default: 7 days before the\n"
+		  "latest snapshot, as report does)" },
+	{ .name = "output", .letter = 'o', .type = KH_OPT_STRING, .arg = "F", .off = O(output),
+	  .complete = KH_COMP_FILE,
+	  .help = "write to F (replaced atomically) instead of stdout, e.g.\n"
+		  "/var/lib/prometheus/node-exporter/kvmhist.prom" },
+};
+
+static int exec_metrics(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+{
+	const struct metrics_opts *o = opts_;
+	struct kh_report *r = NULL;
+	int64_t from, to;
+	struct kh_err err;
+	char *out;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	if (kh_read_period(ctx, o->host, o->since, NULL, &from, &to, &err))
+		return kh_fail("%s", err.msg);
+	r = kh_report_new(from, to);
+	if (kh_read_report(ctx, r, o->host, from, to, &err)) {
+		kh_report_free(r);
+		return kh_fail("%s", err.msg);
+	}
+	out = kh_report_metrics(r, kh_now());
+	/* replaced whole: the textfile collector must never read half a file */
+	rc = kh_write_output(ctx, o->output, out);
+	free(out);
+	kh_report_free(r);
+	return rc;
+}
+
+const struct kh_cmd kh_cmd_metrics = {
+	.name = "metrics",
+	.summary = "Prometheus metrics of growth and forecasts, for node_exporter",
+	.usage = "[--host H] [--since SPEC] [-o FILE]",
+	KH_OPTS(opts),
+	.opts_size = sizeof(struct metrics_opts),
+	.flags = KH_NEED_DB,
+	.exec = exec_metrics,
+};

@@ -567,7 +567,8 @@ static int pair_step(struct kh_scan *sc, int64_t seq, struct kh_snapshot **from,
 	for (int i = 0; i < KH_SPAN_KINDS; i++)
 		if (kh_kind_is_measured(kh_span_kinds[i]))
 			add_moved(sc, kh_span_kinds[i], moved[i], old[i], a, b, lent);
-	qsort(lent->v, lent->n, sizeof *lent->v, by_address);
+	if (lent->n)
+		qsort(lent->v, lent->n, sizeof *lent->v, by_address);
 	for (int i = 0; i < KH_SPAN_KINDS; i++)
 		if (kh_kind_is_measured(kh_span_kinds[i]))
 			apply_versions(sc, kh_span_kinds[i], ended[i], &ve, b, started[i], &vs);

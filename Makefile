@@ -149,6 +149,20 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/kvmhist $(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DATADIR)/kvmhist $(DESTDIR)$(DOCDIR)
 
+# The Debian package (debian/): dpkg-buildpackage on a copy of the checkout's files in
+# $(DEB_DIR), so that nothing lands beside the checkout; kvmhist_*.deb ends up there.
+# deb-check lints it, installs it and runs the demo against the installed binary (root).
+DEB_DIR ?= $(BUILD)/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		tar -cf - --null -T - --ignore-failed-read 2>/dev/null | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS dpkg-buildpackage -us -uc -b
+	ls $(DEB_DIR)/kvmhist_*.deb
+
+deb-check: deb
+	sh tests/deb-check.sh $(DEB_DIR)
+
 # Fleet-scale figures (README.md, "Performance at fleet scale"); not part of check or CI. BENCH_JSON=FILE also
 # writes them as JSON. The generated history is cached in bench/out/.
 BENCH_BIN := $(BUILD)/bench/gen-estate $(BUILD)/bench/ref-collect $(BUILD)/bench/delay-relay
@@ -165,5 +179,5 @@ clean:
 
 FORCE:
 .PHONY: all tests check asan valgrind fuzz fuzz-build fuzz-run demo readme-chart bench clean install \
-	uninstall FORCE
+	uninstall deb deb-check FORCE
 -include $(DEPS)

@@ -152,6 +152,13 @@ int kh_check_host(struct kh_ctx *ctx, const char *host)
 	return known ? KH_EXIT_OK : kh_fail("no snapshots of host '%s'", host);
 }
 
+void kh_print(const struct kh_ctx *ctx, char *out)
+{
+	if (!ctx->quiet)
+		fputs(out, stdout);
+	free(out);
+}
+
 int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s)
 {
 	struct kh_err err;

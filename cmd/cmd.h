@@ -159,6 +159,8 @@ struct kh_host_json_opts {
 /* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
  * stderr and returns KH_EXIT_ERROR. */
 int kh_check_host(struct kh_ctx *ctx, const char *host);
+/* Prints out on stdout unless -q, and frees it (main checks stdout's errors at exit). */
+void kh_print(const struct kh_ctx *ctx, char *out);
 /* Writes s to -o FILE as kh_output_write does (never over the database), or to stdout
  * when path is NULL or "-". */
 int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s);

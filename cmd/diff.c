@@ -132,7 +132,6 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	int rc = KH_EXIT_ERROR, i = 0;
 	int64_t from_id, to_id;
 	struct kh_err err;
-	char *out;
 
 	/* --since SNAP is FROM by name: "diff --since 2d" reads as it says. */
 	if (o->since)
@@ -159,10 +158,8 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	/* A renamed domain is found by any of its names, whichever side of the rename. */
 	kh_changes_filter_uuids(&ch, o->domain, o->network, o->pool, uuids, n_uuids);
 	kh_changes_filter_uuids(&pending, o->domain, o->network, o->pool, uuids, n_uuids);
-	out = kh_diff_output(format_of[o->format], kh_stdout_color(), from, to, &ch, &pending);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, kh_diff_output(format_of[o->format], kh_stdout_color(), from, to, &ch,
+				     &pending));
 	rc = o->exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
 out:
 	kh_strings_free(uuids, n_uuids);

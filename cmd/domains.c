@@ -21,7 +21,6 @@ static int exec_domains(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	struct kh_domain_life *v;
 	struct kh_err err;
 	size_t n;
-	char *out;
 
 	(void)argc;
 	(void)argv;
@@ -29,10 +28,7 @@ static int exec_domains(struct kh_ctx *ctx, const void *opts_, int argc, char **
 		return KH_EXIT_ERROR;
 	if (kh_store_domain_lives(ctx->store, o->host, &v, &n, &err))
 		return kh_fail("%s", err.msg);
-	out = o->json ? kh_domains_json(v, n) : kh_domains_text(v, n);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, o->json ? kh_domains_json(v, n) : kh_domains_text(v, n));
 	kh_domain_lives_free(v, n);
 	return KH_EXIT_OK;
 }

@@ -23,15 +23,11 @@ static int exec_show(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	const char *spec = argc ? argv[0] : "latest";
 	struct kh_err err;
 	int64_t id;
-	char *out;
 
 	if (kh_store_resolve(ctx->store, spec, o->host, kh_now(), &id, &err) != 0 ||
 	    kh_store_load(ctx->store, id, &snap, &err) != 0)
 		return kh_fail("%s", err.msg);
-	out = o->json ? kh_show_json(snap) : kh_show_text(snap);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, o->json ? kh_show_json(snap) : kh_show_text(snap));
 	kh_snapshot_free(snap);
 	return KH_EXIT_OK;
 }

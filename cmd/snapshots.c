@@ -21,7 +21,6 @@ static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char 
 	struct kh_snapshot_info *v;
 	struct kh_err err;
 	size_t n;
-	char *out;
 
 	(void)argc;
 	(void)argv;
@@ -29,10 +28,7 @@ static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char 
 		return KH_EXIT_ERROR;
 	if (kh_store_list(ctx->store, o->host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
 		return kh_fail("%s", err.msg);
-	out = o->json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, o->json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n));
 	kh_snapshot_infos_free(v, n);
 	return KH_EXIT_OK;
 }

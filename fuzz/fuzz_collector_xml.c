@@ -19,8 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	kh_xml_quiet(NULL);
 	d->xml = kh_strndup((const char *)data, size);
-	if (kh_read_domain_xml(&x, d) == 0)
+	if (kh_read_domain_xml(&x, d) == 0) {
+		(void)kh_read_current_memory(&x, &d->memory_kib);
 		(void)kh_read_capabilities(&x, d->xml, &s->host);
+	}
 	v->xml = kh_strdup(d->xml);
 	kh_read_volume_xml(&x, v);
 	p->xml = kh_strdup(d->xml);

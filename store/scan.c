@@ -204,9 +204,7 @@ static int neighbour(struct kh_scan *sc, sqlite3_stmt *s, int64_t seq, int64_t *
 	sqlite3_bind_int64(s, 1, sc->host_id);
 	sqlite3_bind_int64(s, 2, seq);
 	*out = 0;
-	if (kh_store_step_int(s, out) != SQLITE_ROW)
-		return kh_store_db_error(sc->st, err, "cannot read snapshots");
-	return 0;
+	return kh_store_step_int(sc->st, s, out, "cannot read snapshots", err) < 0 ? -1 : 0;
 }
 
 static struct kh_snapshot *head(struct kh_scan *sc, int64_t seq, struct kh_err *err)

@@ -85,6 +85,7 @@ struct dom_read {
 	virDomainPtr dom;
 	struct vcall info, xml, live, autostart, persistent;
 	struct vcall snaps, current, *snap_xml; /* its snapshots: the list, then the rest */
+	int info_from_stats;    /* info.dom_info filled from the statistics: never asked */
 };
 
 struct vol_read {
@@ -215,7 +216,8 @@ static void warnf(struct collect *c, const char *fmt, ...)
 static int vcall_run(struct kh_call *kc)
 {
 	struct vcall *v = (struct vcall *)kc;
-	unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_BLOCK;
+	unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON |
+			 VIR_DOMAIN_STATS_BLOCK;
 
 	switch (v->op) {
 	case OP_URI:
@@ -549,25 +551,59 @@ static void read_disk_sizes(struct collect *c, const unsigned char *uuid, int ru
 	}
 }
 
+/* The statistics record of the domain of handle dom, or NULL. */
+static virDomainStatsRecordPtr dom_stats(const struct collect *c, virDomainPtr dom)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+
+	if (virDomainGetUUID(dom, uuid) < 0) {
+		virResetLastError();
+		return NULL;
+	}
+	return find_stats(c, uuid);
+}
+
 /* Whether the statistics say the domain runs, so that its live XML can be asked at once; the
  * state its info gives is what counts (it may have changed since). */
 static int stats_running(const struct collect *c, virDomainPtr dom)
 {
-	unsigned char uuid[VIR_UUID_BUFLEN];
-	virDomainStatsRecordPtr r;
+	virDomainStatsRecordPtr r = dom_stats(c, dom);
 	int state;
 
-	if (virDomainGetUUID(dom, uuid) < 0) {
-		virResetLastError();
-		return 0;
-	}
-	r = find_stats(c, uuid);
 	return r && virTypedParamsGetInt(r->params, r->nparams, "state.state", &state) == 1 &&
 	       state != VIR_DOMAIN_SHUTOFF;
 }
 
-/* The block statistics of every domain in one bulk call (the test driver reports nothing
- * here, which is fine), sorted by UUID; a warning when they cannot be had. */
+/* What virDomainGetInfo says of the domain (state, vCPUs, memory and its maximum), read from
+ * its statistics, which hold the same values where they hold them all (the qemu driver's
+ * do; NOWAIT may leave some out, the test driver's have only the state): 1 then, and that
+ * call per domain is not made. But for a shut-off domain without a balloon the statistics
+ * give the maximum as its memory, info its <currentMemory>: see shutoff_memory. */
+static int stats_info(const struct collect *c, virDomainPtr dom, virDomainInfo *info)
+{
+	virDomainStatsRecordPtr r = dom_stats(c, dom);
+	unsigned long long cur, max;
+	unsigned vcpus;
+	int state;
+
+	if (r == NULL || virTypedParamsGetInt(r->params, r->nparams, "state.state", &state) != 1 ||
+	    virTypedParamsGetUInt(r->params, r->nparams, "vcpu.current", &vcpus) != 1 ||
+	    virTypedParamsGetULLong(r->params, r->nparams, "balloon.current", &cur) != 1 ||
+	    virTypedParamsGetULLong(r->params, r->nparams, "balloon.maximum", &max) != 1 ||
+	    state < 0 || state > UCHAR_MAX || vcpus > USHRT_MAX || cur > ULONG_MAX ||
+	    max > ULONG_MAX)
+		return 0;
+	memset(info, 0, sizeof *info);
+	info->state = (unsigned char)state;
+	info->nrVirtCpu = (unsigned short)vcpus;
+	info->memory = (unsigned long)cur;
+	info->maxMem = (unsigned long)max;
+	return 1;
+}
+
+/* The statistics of every domain (state, vCPUs, memory, block) in one bulk call (the test
+ * driver reports only the state, which is fine), sorted by UUID; a warning when they cannot
+ * be had. */
 static void read_block_stats(struct collect *c)
 {
 	char cause[512];
@@ -605,11 +641,16 @@ static int domain_in(const struct uuid_set *set, virDomainPtr dom)
 	return uuid_set_has(set, uuid);
 }
 
-/* Asks everything of domain r at once: info and persistent XML, the flags where the filtered
- * lists could not tell, and the live XML of one the statistics say runs. */
+/* Asks everything of domain r at once: info where the statistics do not hold it, persistent
+ * XML, the flags where the filtered lists could not tell, and the live XML of one the
+ * statistics say runs. */
 static void ask_domain(struct collect *c, struct dom_read *r)
 {
-	ask(c, &r->info, OP_DOMAIN_INFO, r->dom, 0, 0);
+	r->info_from_stats = stats_info(c, r->dom, &r->info.dom_info);
+	if (r->info_from_stats)
+		prep(&r->info, OP_DOMAIN_INFO, r->dom, 0); /* asked only if shutoff_memory must */
+	else
+		ask(c, &r->info, OP_DOMAIN_INFO, r->dom, 0, 0);
 	if (!c->autostart.known)
 		ask(c, &r->autostart, OP_DOMAIN_AUTOSTART, r->dom, 0, 0);
 	if (!c->transient.known)
@@ -701,15 +742,29 @@ static void dom_read_free(struct collect *c, struct dom_read *r)
 	release(c, &r->snaps);
 }
 
-/* Info and XML (a running one's live XML too); its flags from the filtered lists, its OS
- * type from the XML, as `virsh dominfo` shows them. */
+/* A shut-off domain's memory, whose info came from the statistics: the <currentMemory> of its
+ * XML (`parsed`: the document last read is its own), as virDomainGetInfo gives it, else that
+ * call after all. */
+static void shutoff_memory(struct collect *c, struct dom_read *r, struct kh_domain *d,
+			   int parsed)
+{
+	if (parsed && kh_read_current_memory(&c->x, &d->memory_kib) == 0)
+		return;
+	if (answer(c, &r->info) == 0)
+		d->memory_kib = (int64_t)r->info.dom_info.memory;
+	else
+		v_failed(&d->error, "cannot read state", &r->info);
+}
+
+/* Info (from the statistics where they hold it) and XML (a running one's live XML too); its
+ * flags from the filtered lists, its OS type from the XML, as `virsh dominfo` shows them. */
 static void read_domain(struct collect *c, struct dom_read *r)
 {
 	struct kh_domain *d = kh_snapshot_add_domain(c->s);
 	unsigned char uuid[VIR_UUID_BUFLEN] = {0}; /* matches nothing if it cannot be read */
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
 	const char *name;
-	int active = 0;
+	int active = 0, parsed;
 
 	/* name and UUID are held by the handle itself: they survive the domain vanishing */
 	if ((name = virDomainGetName(r->dom)) != NULL)
@@ -721,7 +776,7 @@ static void read_domain(struct collect *c, struct dom_read *r)
 	else if (lv_failed(&d->error, "cannot read UUID"))
 		goto out;
 
-	if (answer(c, &r->info) == 0) {
+	if (r->info_from_stats || answer(c, &r->info) == 0) {
 		virDomainInfo *info = &r->info.dom_info;
 
 		d->state = kh_strdup(domain_state(info->state));
@@ -746,11 +801,16 @@ static void read_domain(struct collect *c, struct dom_read *r)
 		goto out;
 
 	if (answer(c, &r->xml) != 0) {
-		v_failed(&d->error, "cannot read XML", &r->xml);
+		/* a domain gone since is not worth another call */
+		if (!v_failed(&d->error, "cannot read XML", &r->xml) && r->info_from_stats && !active)
+			shutoff_memory(c, r, d, 0);
 		goto out;
 	}
 	d->xml = take_str(&r->xml);
-	if (kh_read_domain_xml(&c->x, d) == 0)
+	parsed = kh_read_domain_xml(&c->x, d) == 0;
+	if (r->info_from_stats && !active)
+		shutoff_memory(c, r, d, parsed);
+	if (parsed)
 		read_disk_sizes(c, uuid, active, d);
 	if (active)
 		read_live_xml(c, r, d);

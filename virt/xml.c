@@ -282,6 +282,21 @@ int kh_read_domain_xml(struct kh_xdoc *x, struct kh_domain *d)
 	return 0;
 }
 
+int kh_read_current_memory(struct kh_xdoc *x, int64_t *kib)
+{
+	xmlXPathObjectPtr o = xnodes(x, NULL, "/domain/currentMemory");
+	int64_t bytes = -1;
+
+	if (o == NULL)
+		return -1;
+	node_size(o->nodesetval->nodeTab[0], &bytes);
+	xmlXPathFreeObject(o);
+	if (bytes < 0)
+		return -1;
+	*kib = bytes / 1024;
+	return 0;
+}
+
 /* "internal", "external" or "disk-only": disks to files of their own make it external, and
  * disk-only unless the memory went to a file too (a shut-off domain's --disk-only snapshot
  * has state shutoff, not disk-snapshot). */

@@ -47,6 +47,9 @@ int kh_read_capabilities(struct kh_xdoc *x, const char *xml, struct kh_host *h);
 /* Each reads obj->xml into obj; a document that does not parse is noted in obj->error.
  * kh_read_domain_xml returns -1 then (0 otherwise). */
 int kh_read_domain_xml(struct kh_xdoc *x, struct kh_domain *d);
+/* The <currentMemory> (KiB) of the domain document kh_read_domain_xml last read: what
+ * virDomainGetInfo says of a shut-off domain. 0, or -1 when there is none. */
+int kh_read_current_memory(struct kh_xdoc *x, int64_t *kib);
 void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v);
 void kh_read_pool_xml(struct kh_xdoc *x, struct kh_pool *p);
 void kh_read_network_xml(struct kh_xdoc *x, struct kh_network *n);

@@ -19,12 +19,7 @@ ours() {
 		'NF && (!($0 ~ ("^kvmhist: warning: .*: (domain|pool|volume|network) " q)) || index($0, p))'
 }
 
-# A run killed outright (kill -9, a lost machine) had no exit trap: its objects would be
-# seen by this one. Sweep those of runs whose process is gone.
-for stale in $( (v list --all --name; v pool-list --all --name; v net-list --all --name) |
-	sed -n 's/^khe2e-\([0-9][0-9]*\)-.*/\1/p' | sort -u); do
-	kill -0 "$stale" 2>/dev/null || remove_objects "khe2e-$stale-"
-done
+lab_sweep khe2e
 
 # The pool lives on a tmpfs of its own when one can be mounted, so nothing else on the
 # machine moves its numbers between our collect and virsh's pool-info.
@@ -57,6 +52,14 @@ domain_xml "${p}run" 49152 "$pooldir/${p}run.qcow2" qcow2 >"$tmp/run.xml"
 domain_xml "${p}off" 32768 "$pooldir/${p}data.raw" raw >"$tmp/off.xml"
 v define "$tmp/run.xml" >/dev/null && v start "${p}run" >/dev/null || fail "running domain"
 v define "$tmp/off.xml" >/dev/null || fail "shut-off domain"
+# no balloon, less memory than its maximum, fewer vCPUs than it may have: what dominfo says
+# of it is not the maximum (collect reads it from the bulk statistics, not dominfo's call)
+cat >"$tmp/nob.xml" <<EOF
+<domain type='qemu'><name>${p}nob</name><memory unit='KiB'>65536</memory>
+<currentMemory unit='KiB'>40960</currentMemory><vcpu current='1'>2</vcpu>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><memballoon model='none'/></devices></domain>
+EOF
+v define "$tmp/nob.xml" >/dev/null || fail "domain without a balloon"
 
 cat >"$tmp/net1.xml" <<EOF
 <network><name>${p}iso</name><ip address='10.213.7.1' netmask='255.255.255.0'>
@@ -89,7 +92,7 @@ expect_rc 0 "collect night 3"
 run show --host "$sys" --json
 expect_rc 0 "show"
 show=$out
-for d in "${p}run" "${p}off"; do
+for d in "${p}run" "${p}off" "${p}nob"; do
 	i=$(v dominfo "$d")
 	want=$(printf '%s|%s|%s|%s|%s|%s|%s|%s' "$(field "$i" UUID)" "$(field "$i" State)" \
 		"$(field "$i" 'CPU(s)')" "$(field "$i" 'Max memory')" "$(field "$i" 'Used memory')" \

@@ -152,6 +152,13 @@ int kh_check_host(struct kh_ctx *ctx, const char *host)
 	return known ? KH_EXIT_OK : kh_fail("no snapshots of host '%s'", host);
 }
 
+void kh_print(const struct kh_ctx *ctx, char *out)
+{
+	if (!ctx->quiet)
+		fputs(out, stdout);
+	free(out);
+}
+
 int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s)
 {
 	struct kh_err err;
@@ -214,73 +221,6 @@ const char *kh_templates_dir(const struct kh_ctx *ctx, const char *given)
 	return KH_TEMPLATEDIR;
 }
 
-
-/* The last snapshot fed per URI: the `prev` of that URI's next one. */
-struct last {
-	const char **uris;
-	int64_t *ids;
-	size_t n, cap;
-};
-
-static int64_t *last_slot(struct last *l, const char *uri)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->uris[i], uri) == 0)
-			return &l->ids[i];
-	return NULL;
-}
-
-int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
-		  kh_pair_fn *fn, void *arg, struct kh_err *err)
-{
-	struct last last = { 0 };
-	int rc = -1;
-
-	for (size_t i = 0; i < n; i++) {
-		struct kh_snapshot *snap = NULL, *prev = NULL;
-		int64_t prev_id, *slot;
-		int last_of_host;
-		size_t j;
-
-		kh_progress(ctx, "reading snapshot", i, n);
-		if ((slot = last_slot(&last, v[i].uri)) == NULL) {
-			/* A host's first snapshot in the period is compared with the one before. */
-			if (kh_store_previous(ctx->store, v[i].id, &prev_id, err))
-				goto out;
-			*KH_PUSH(last.uris, last.n, last.cap) = v[i].uri;
-			last.ids = kh_realloc(last.ids, last.n * sizeof *last.ids);
-			slot = &last.ids[last.n - 1];
-			*slot = prev_id;
-		}
-		prev_id = *slot;
-		for (j = i + 1; j < n && strcmp(v[j].uri, v[i].uri) != 0; j++)
-			;
-		last_of_host = j == n;
-		/* a host's last snapshot comes whole (what it holds, not only what changed) */
-		if (prev_id && !last_of_host) {
-			if (kh_store_load_changes(ctx->store, prev_id, v[i].id, &prev, &snap, err))
-				goto out;
-		} else if (kh_store_load(ctx->store, v[i].id, &snap, err) ||
-			   (prev_id && kh_store_load(ctx->store, prev_id, &prev, err))) {
-			kh_snapshot_free(snap);
-			goto out;
-		}
-		if (fn(prev, snap, last_of_host, arg, err)) {
-			kh_snapshot_free(prev);
-			kh_snapshot_free(snap);
-			goto out;
-		}
-		kh_snapshot_free(prev);
-		kh_snapshot_free(snap);
-		*slot = v[i].id;
-	}
-	rc = 0;
-out:
-	kh_progress(ctx, "reading snapshot", n, n);
-	free(last.uris);
-	free(last.ids);
-	return rc;
-}
 
 int kh_read_period(struct kh_ctx *ctx, const char *host, const char *since, const char *until,
 		   int64_t *from, int64_t *to, struct kh_err *err)

@@ -106,8 +106,7 @@ static const struct kh_opt opts[] = {
 		  "FROM's host), FROM to the snapshot before TO of the same host" },
 	{ .name = "since", .type = KH_OPT_STRING, .arg = "SNAP", .off = O(since),
 	  .help = "the same as FROM: diff --since 2d, diff --since 2026-11-20" },
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
-	  .complete = KH_COMP_HOST, .help = "a hostname or URI" },
+	KH_OPT_HOST(O(host), "a hostname or URI"),
 	{ .name = "domain", .type = KH_OPT_STRING, .arg = "NAME", .off = O(domain),
 	  .help = "only this domain, followed by UUID under any name it had" },
 	{ .name = "network", .type = KH_OPT_STRING, .arg = "NAME", .off = O(network),
@@ -132,7 +131,6 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	int rc = KH_EXIT_ERROR, i = 0;
 	int64_t from_id, to_id;
 	struct kh_err err;
-	char *out;
 
 	/* --since SNAP is FROM by name: "diff --since 2d" reads as it says. */
 	if (o->since)
@@ -159,10 +157,8 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	/* A renamed domain is found by any of its names, whichever side of the rename. */
 	kh_changes_filter_uuids(&ch, o->domain, o->network, o->pool, uuids, n_uuids);
 	kh_changes_filter_uuids(&pending, o->domain, o->network, o->pool, uuids, n_uuids);
-	out = kh_diff_output(format_of[o->format], kh_stdout_color(), from, to, &ch, &pending);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, kh_diff_output(format_of[o->format], kh_stdout_color(), from, to, &ch,
+				     &pending));
 	rc = o->exit_code && ch.n ? KH_EXIT_PARTIAL : KH_EXIT_OK;
 out:
 	kh_strings_free(uuids, n_uuids);

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
-	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
-	  .help = "only this host (a hostname or a URI)" },
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
+		    "only this host (a hostname or a URI)"),
 	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
 	  .help = "machine-readable: {\"domains\": [{name, uuid, uri, first_seen,\n"
 		  "first_snapshot, last_seen, last_snapshot, present, events}]}" },
@@ -21,7 +20,6 @@ static int exec_domains(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	struct kh_domain_life *v;
 	struct kh_err err;
 	size_t n;
-	char *out;
 
 	(void)argc;
 	(void)argv;
@@ -29,10 +27,7 @@ static int exec_domains(struct kh_ctx *ctx, const void *opts_, int argc, char **
 		return KH_EXIT_ERROR;
 	if (kh_store_domain_lives(ctx->store, o->host, &v, &n, &err))
 		return kh_fail("%s", err.msg);
-	out = o->json ? kh_domains_json(v, n) : kh_domains_text(v, n);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, o->json ? kh_domains_json(v, n) : kh_domains_text(v, n));
 	kh_domain_lives_free(v, n);
 	return KH_EXIT_OK;
 }

@@ -43,8 +43,7 @@ static const struct kh_opt opts[] = {
 	  .help = "start of the period (default: 7 days before --until)" },
 	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
 	  .help = "end of the period (default: the latest snapshot)" },
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
-	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
 	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
 	  .choices = formats, .def = F_MD,
 	  .help = "md (default), html, json, or email: a complete message\n"

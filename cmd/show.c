@@ -9,9 +9,8 @@
 
 static const struct kh_opt opts[] = {
 	{ .name = "SNAP", .type = KH_OPT_OPERAND, .help = "the snapshot (default: latest)" },
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
-	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
-	  .help = "resolve SNAP among this host's snapshots (hostname or URI)" },
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
+		    "resolve SNAP among this host's snapshots (hostname or URI)"),
 	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
 	  .help = "machine-readable: snapshot, domains, pools, volumes, networks" },
 };
@@ -23,15 +22,11 @@ static int exec_show(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	const char *spec = argc ? argv[0] : "latest";
 	struct kh_err err;
 	int64_t id;
-	char *out;
 
 	if (kh_store_resolve(ctx->store, spec, o->host, kh_now(), &id, &err) != 0 ||
 	    kh_store_load(ctx->store, id, &snap, &err) != 0)
 		return kh_fail("%s", err.msg);
-	out = o->json ? kh_show_json(snap) : kh_show_text(snap);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, o->json ? kh_show_json(snap) : kh_show_text(snap));
 	kh_snapshot_free(snap);
 	return KH_EXIT_OK;
 }

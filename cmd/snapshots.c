@@ -8,9 +8,8 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
-	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
-	  .help = "only snapshots of this host (a hostname or a URI)" },
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
+		    "only snapshots of this host (a hostname or a URI)"),
 	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
 	  .help = "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}" },
 };
@@ -21,7 +20,6 @@ static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char 
 	struct kh_snapshot_info *v;
 	struct kh_err err;
 	size_t n;
-	char *out;
 
 	(void)argc;
 	(void)argv;
@@ -29,10 +27,7 @@ static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char 
 		return KH_EXIT_ERROR;
 	if (kh_store_list(ctx->store, o->host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
 		return kh_fail("%s", err.msg);
-	out = o->json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n);
-	if (!ctx->quiet)
-		fputs(out, stdout);
-	free(out);
+	kh_print(ctx, o->json ? kh_snapshots_json(v, n) : kh_snapshots_text(v, n));
 	kh_snapshot_infos_free(v, n);
 	return KH_EXIT_OK;
 }

@@ -20,7 +20,9 @@ struct kh_chain {
 	size_t n_layers;
 	int64_t allocation;             /* summed over the layers whose allocation is known */
 	int64_t overlays;               /* the same without the bottom layer */
-	const char *missing;            /* a backing path no volume of the host has; NULL */
+	const char *missing;            /* the first backing path no volume of the host has */
+	size_t n_outside;               /* layers outside the pools: backing paths of volumes
+					 * and, below them, what the domain's XML names */
 };
 
 struct kh_chains {
@@ -28,8 +30,9 @@ struct kh_chains {
 	size_t n_disks, cap_disks;
 };
 
-/* Fills `out` from s (its disks resolved, kh_snapshot_link); a snapshot without a backing
- * file in any volume gives chains of one layer. */
+/* Fills `out` from s (its disks resolved, kh_snapshot_link): each disk's volume, then the
+ * volume each one's backing file is, following its domain's XML (the live chain of a running
+ * domain) through files outside the pools. Without a backing file anywhere: one layer. */
 void kh_chains_build(const struct kh_snapshot *s, struct kh_chains *out);
 void kh_chains_free(struct kh_chains *c);
 

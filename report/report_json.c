@@ -128,24 +128,37 @@ static json_t *volume_json(const struct kh_row *v)
 
 static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row *skip);
 
+/* A pool's or storage's numbers and growth; committed is counted over its volumes. */
+static void space_json(json_t *o, const struct kh_row *p, int64_t committed,
+		       const char *ratio_key)
+{
+	json_object_set_new(o, "capacity", size_json(p->capacity));
+	json_object_set_new(o, "allocation", size_json(p->allocation));
+	json_object_set_new(o, "available", size_json(p->available));
+	json_object_set_new(o, "committed", size_json(committed));
+	json_object_set_new(o, ratio_key, ratio_json(committed, p->capacity));
+	growth_json(o, p);
+}
+
+/* What a pool's or storage's volumes say of it. */
+static void volumes_json(json_t *o, size_t n, int has_full, int64_t full_at, int before)
+{
+	json_object_set_new(o, "volumes", json_integer((json_int_t)n));
+	json_object_set_new(o, "earliest_volume_full_on",
+			    has_full ? date_json(full_at) : json_null());
+	json_object_set_new(o, "fills_before_volumes", json_boolean(before));
+}
+
 static json_t *pool_json(const struct kh_row *p)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
 	json_object_set_new(o, "name", kh_json_str(p->s->name));
-	json_object_set_new(o, "capacity", size_json(p->capacity));
-	json_object_set_new(o, "allocation", size_json(p->allocation));
-	json_object_set_new(o, "available", size_json(p->available));
-	json_object_set_new(o, "committed", size_json(p->committed));
-	json_object_set_new(o, "overcommit_ratio", ratio_json(p->committed, p->capacity));
-	growth_json(o, p);
+	space_json(o, p, p->committed, "overcommit_ratio");
 	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
 	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
-	json_object_set_new(o, "volumes", json_integer((json_int_t)p->n_volumes));
-	json_object_set_new(o, "earliest_volume_full_on",
-			    p->has_vol_full ? date_json(p->vol_full_at) : json_null());
-	json_object_set_new(o, "fills_before_volumes", json_boolean(p->fills_before_volumes));
+	volumes_json(o, p->n_volumes, p->has_vol_full, p->vol_full_at, p->fills_before_volumes);
 	json_object_set_new(o, "shares_storage_with", pool_names_json(p->storage, p));
 	return o;
 }
@@ -171,17 +184,9 @@ static json_t *storage_json(const struct kh_storage *st)
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
 	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
 	json_object_set_new(o, "pools", pool_names_json(st, NULL));
-	json_object_set_new(o, "capacity", size_json(p->capacity));
-	json_object_set_new(o, "allocation", size_json(p->allocation));
-	json_object_set_new(o, "available", size_json(p->available));
-	json_object_set_new(o, "committed", size_json(st->committed));
-	json_object_set_new(o, "overcommit", ratio_json(st->committed, p->capacity));
-	growth_json(o, p);
+	space_json(o, p, st->committed, "overcommit");
 	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
-	json_object_set_new(o, "volumes", json_integer((json_int_t)st->n_volumes));
-	json_object_set_new(o, "earliest_volume_full_on",
-			    st->has_vol_full ? date_json(st->vol_full_at) : json_null());
-	json_object_set_new(o, "fills_before_volumes", json_boolean(st->fills_before_volumes));
+	volumes_json(o, st->n_volumes, st->has_vol_full, st->vol_full_at, st->fills_before_volumes);
 	return o;
 }
 

@@ -273,6 +273,14 @@ static struct kh_table *table(struct kh_doc *d, size_t cols, const char *const *
 	return t;
 }
 
+/* A section "What: n" and, when n > 0, its table. */
+static struct kh_table *counted_table(struct kh_doc *d, const char *what, size_t n,
+				      size_t cols, const char *const *head)
+{
+	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "%s: %zu", what, n);
+	return n ? table(d, cols, head, " ") : NULL;
+}
+
 static void row(struct kh_table *t, const char *const *cells)
 {
 	for (size_t c = 0; c < t->cols; c++)
@@ -391,10 +399,8 @@ static void show_pools(struct kh_doc *d, const struct kh_snapshot *s)
 					    "Allocation", "Available", "Path" };
 	struct kh_table *t;
 
-	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "Pools: %zu", s->n_pools);
-	if (s->n_pools == 0)
+	if ((t = counted_table(d, "Pools", s->n_pools, 8, head)) == NULL)
 		return;
-	t = table(d, 8, head, " ");
 	for (size_t i = 0; i < s->n_pools; i++) {
 		const struct kh_pool *p = &s->pools[i];
 
@@ -427,10 +433,8 @@ static void show_volumes(struct kh_doc *d, const struct kh_snapshot *s)
 					    "Physical", "Path" };
 	struct kh_table *t;
 
-	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "Volumes: %zu", s->n_volumes);
-	if (s->n_volumes == 0)
+	if ((t = counted_table(d, "Volumes", s->n_volumes, 7, head)) == NULL)
 		return;
-	t = table(d, 7, head, " ");
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		const struct kh_volume *v = &s->volumes[i];
 
@@ -447,10 +451,8 @@ static void show_networks(struct kh_doc *d, const struct kh_snapshot *s)
 					    "Bridge", "Forward", "IPs" };
 	struct kh_table *t;
 
-	kh_spanf(&kh_doc_heading(d, 2, NULL)->text[0], "Networks: %zu", s->n_networks);
-	if (s->n_networks == 0)
+	if ((t = counted_table(d, "Networks", s->n_networks, 7, head)) == NULL)
 		return;
-	t = table(d, 7, head, " ");
 	for (size_t i = 0; i < s->n_networks; i++) {
 		const struct kh_network *n = &s->networks[i];
 

@@ -74,9 +74,14 @@ int kh_row_read(const struct kh_kind *k, void *obj, sqlite3_stmt *s, int at);
 /* How many XML fields the kind has. */
 int kh_row_n_xml(const struct kh_kind *k);
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
-/* Steps s once, the first column of its row (if any) into *out, and resets it: SQLITE_ROW,
- * SQLITE_DONE or the error. */
-int kh_store_step_int(sqlite3_stmt *s, int64_t *out);
+/* Steps s once, the first column of its row (if any) into *out, and resets it: 1 for a row,
+ * 0 for none, -1 on an error (err set: what, and SQLite's cause). */
+int kh_store_step_int(struct kh_store *st, sqlite3_stmt *s, int64_t *out, const char *what,
+		      struct kh_err *err);
+/* Steps s to its end, the first column of each row appended to *out (n of them), and resets
+ * it: 0, or -1 with err set and nothing in *out. */
+int kh_store_step_texts(struct kh_store *st, sqlite3_stmt *s, char ***out, size_t *n,
+			const char *what, struct kh_err *err);
 /* Which versions of snapshot `seq` a load takes, against `other`, the host's snapshot
  * before it (STARTED) or after it (ENDED); pruning leaves gaps in the sequence. */
 enum kh_which {

@@ -132,7 +132,6 @@ int kh_store_domain_uuids(struct kh_store *st, const char *name, char ***out, si
 			  struct kh_err *err)
 {
 	sqlite3_stmt *s;
-	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -142,16 +141,7 @@ int kh_store_domain_uuids(struct kh_store *st, const char *name, char ***out, si
 			       -1, &s, NULL) != SQLITE_OK)
 		return kh_store_db_error(st, err, "cannot read domains");
 	kh_bind_text(s, 1, name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*KH_PUSH(*out, *n, cap) = kh_col_text(s, 0);
+	rc = kh_store_step_texts(st, s, out, n, "cannot read domains", err);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < *n; i++)
-			free((*out)[i]);
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return kh_store_db_error(st, err, "cannot read domains");
-	}
-	return 0;
+	return rc;
 }

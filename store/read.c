@@ -303,24 +303,18 @@ int kh_store_list(struct kh_store *st, const char *host, int64_t from, int64_t t
 int kh_store_previous(struct kh_store *st, int64_t id, int64_t *prev, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_PREVIOUS, err);
-	int rc;
 
 	*prev = 0;
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = kh_store_step_int(s, prev);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return kh_store_db_error(st, err, "cannot read snapshots");
-	return 0;
+	return kh_store_step_int(st, s, prev, "cannot read snapshots", err) < 0 ? -1 : 0;
 }
 
 int kh_store_uris(struct kh_store *st, const char *host, int64_t from, int64_t to, char ***out,
 		  size_t *n, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_URIS, err);
-	size_t cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -329,16 +323,5 @@ int kh_store_uris(struct kh_store *st, const char *host, int64_t from, int64_t t
 	kh_bind_text(s, 1, host);
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		*KH_PUSH(*out, *n, cap) = kh_col_text(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		for (size_t i = 0; i < *n; i++)
-			free((*out)[i]);
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return kh_store_db_error(st, err, "cannot list snapshots");
-	}
-	return 0;
+	return kh_store_step_texts(st, s, out, n, "cannot list snapshots", err);
 }

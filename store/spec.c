@@ -38,11 +38,10 @@ static int lookup_id(struct kh_store *st, int64_t id, int64_t *taken_at, struct 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = kh_store_step_int(s, &t);
-	if (rc == SQLITE_DONE)
+	if ((rc = kh_store_step_int(st, s, &t, "cannot read snapshots", err)) < 0)
+		return -1;
+	if (rc == 0)
 		return kh_err_set(err, "no snapshot %lld", (long long)id);
-	if (rc != SQLITE_ROW)
-		return kh_store_db_error(st, err, "cannot read snapshots");
 	if (taken_at)
 		*taken_at = t;
 	return 0;
@@ -64,13 +63,10 @@ static int nth_latest(struct kh_store *st, const char *spec, const char *uri, lo
 		return -1;
 	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, n);
-	rc = kh_store_step_int(s, id);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return kh_err_set(err, "no snapshot '%s': '%s' has fewer than %lld snapshots", spec,
-				  uri, n + 1);
-	return kh_store_db_error(st, err, "cannot read snapshots");
+	if ((rc = kh_store_step_int(st, s, id, "cannot read snapshots", err)) != 0)
+		return rc < 0 ? -1 : 0;
+	return kh_err_set(err, "no snapshot '%s': '%s' has fewer than %lld snapshots", spec, uri,
+			  n + 1);
 }
 
 /* latest~N: the Nth snapshot before the newest one, within the newest one's URI, so that
@@ -118,11 +114,8 @@ static int at_or_before(struct kh_store *st, const char *spec, const char *host,
 	if (host)
 		sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, t);
-	rc = kh_store_step_int(s, id);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return kh_store_db_error(st, err, "cannot read snapshots");
+	if ((rc = kh_store_step_int(st, s, id, "cannot read snapshots", err)) != 0)
+		return rc < 0 ? -1 : 0;
 	kh_time_format(t, when);
 	return kh_err_set(err, "no snapshot '%s': none of %s was taken at or before %s", spec,
 			  host_label(host), when);
@@ -208,13 +201,9 @@ int kh_store_taken_at(struct kh_store *st, const char *uri, int64_t t, int64_t *
 		return kh_store_db_error(st, err, "cannot read snapshots");
 	sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, t);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
+	rc = kh_store_step_int(st, s, id, "cannot read snapshots", err);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return kh_store_db_error(st, err, "cannot read snapshots");
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int kh_store_domain_in(struct kh_store *st, const char *host, int64_t from, int64_t to,

@@ -122,14 +122,38 @@ sqlite3_stmt *kh_store_stmt(struct kh_store *st, enum stmt_id id, struct kh_err 
 	return kh_store_cached(st, &st->stmt[id], stmt_sql[id], err);
 }
 
-int kh_store_step_int(sqlite3_stmt *s, int64_t *out)
+int kh_store_step_int(struct kh_store *st, sqlite3_stmt *s, int64_t *out, const char *what,
+		      struct kh_err *err)
 {
 	int rc = sqlite3_step(s);
 
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		kh_store_db_error(st, err, what);
 	sqlite3_reset(s);
-	return rc;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int kh_store_step_texts(struct kh_store *st, sqlite3_stmt *s, char ***out, size_t *n,
+			const char *what, struct kh_err *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*KH_PUSH(*out, *n, cap) = kh_col_text(s, 0);
+	if (rc != SQLITE_DONE)
+		kh_store_db_error(st, err, what);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	for (size_t i = 0; i < *n; i++)
+		free((*out)[i]);
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
 }
 
 int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err)
@@ -147,13 +171,9 @@ int kh_store_int(struct kh_store *st, const char *sql, int64_t *out, struct kh_e
 	*out = 0;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return kh_store_db_error(st, err, "cannot read");
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
+	rc = kh_store_step_int(st, s, out, "cannot read", err);
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return kh_store_db_error(st, err, "cannot read");
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 char *kh_store_one_line(const char *finding)

@@ -298,16 +298,12 @@ static int put_object(struct put *w, const struct kh_kind *k,
 static int host_find(struct kh_store *st, const char *uri, int64_t *host_id, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_store_stmt(st, S_HOST_FIND, err);
-	int rc;
 
 	*host_id = 0;
 	if (s == NULL)
 		return -1;
 	kh_bind_text(s, 1, uri);
-	rc = kh_store_step_int(s, host_id);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return kh_store_db_error(st, err, "cannot read hosts");
-	return 0;
+	return kh_store_step_int(st, s, host_id, "cannot read hosts", err) < 0 ? -1 : 0;
 }
 
 /* The host's latest snapshot's sequence number (0: none) and the next one to use. */

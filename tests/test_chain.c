@@ -153,6 +153,74 @@ static void test_chain_ends(void **state)
 	kh_snapshot_free(s);
 }
 
+/* A running domain's live XML has the chain libvirt detected: top.qcow2 in a pool, over
+ * mid.qcow2 outside every pool, over base.qcow2 in the pool again. The volumes alone end at
+ * the outside file, which made base.qcow2 look unused; the live XML goes on below it. The
+ * persistent XML (no chain) is not read where the live one was kept. */
+static void test_chain_from_live_xml(void **state)
+{
+	static const char live[] =
+		"<domain type='kvm'><name>aries</name><devices>"
+		"<disk type='file' device='disk'><source file='" IMG "top.qcow2'/>"
+		"<backingStore type='file'><format type='qcow2'/>"
+		"<source file='/srv/outside/mid.qcow2'/>"
+		"<backingStore type='file'><format type='qcow2'/>"
+		"<source file='" IMG "base.qcow2'/><backingStore/></backingStore>"
+		"</backingStore><target dev='vda' bus='virtio'/></disk>"
+		"<disk type='file' device='disk'><source file='" IMG "other.raw'/>"
+		"<backingStore/><target dev='vdb' bus='virtio'/></disk>"
+		"</devices></domain>";
+	struct kh_snapshot *s = kh_snapshot_new();
+	struct kh_chains c;
+	const struct kh_chain *x;
+
+	(void)state;
+	vol(s, "top.qcow2", 3 * MiB, NULL);
+	free(s->volumes[0].backing);
+	s->volumes[0].backing = kh_strdup("/srv/outside/mid.qcow2");
+	vol(s, "base.qcow2", 900 * MiB, NULL);
+	vol(s, "other.raw", 8 * MiB, NULL);
+	disk(s, "aries", "vda", "top.qcow2");
+	disk(s, "aries", "vdb", "other.raw");
+	s->domains[0].xml = kh_strdup("<domain type='kvm'><name>aries</name></domain>");
+	s->domains[0].live_xml = kh_strdup(live);
+	kh_snapshot_sort(s);
+	kh_snapshot_link(s);
+	assert_true(kh_snapshot_has_chains(s));
+
+	kh_chains_build(s, &c);
+	x = chain_of(&c, "aries", "vda");
+	assert_non_null(x);
+	assert_int_equal(x->n_layers, 2);
+	assert_string_equal(layer(s, x, 0), "top.qcow2");
+	assert_string_equal(layer(s, x, 1), "base.qcow2");
+	assert_string_equal(x->missing, "/srv/outside/mid.qcow2");
+	assert_int_equal(x->n_outside, 1);
+	assert_int_equal(x->allocation, 903 * MiB);
+	assert_int_equal(x->overlays, 3 * MiB);
+	x = chain_of(&c, "aries", "vdb");
+	assert_int_equal(x->n_layers, 1);
+	assert_int_equal(x->n_outside, 0);
+	kh_chains_free(&c);
+
+	/* the same chain without the volume's backing path: the XML alone leads to the base */
+	free(s->volumes[kh_snapshot_find_volume(s, "default", "top.qcow2") - s->volumes].backing);
+	s->volumes[kh_snapshot_find_volume(s, "default", "top.qcow2") - s->volumes].backing = NULL;
+	kh_chains_build(s, &c);
+	x = chain_of(&c, "aries", "vda");
+	assert_int_equal(x->n_layers, 2);
+	assert_string_equal(layer(s, x, 1), "base.qcow2");
+	kh_chains_free(&c);
+
+	/* unreadable XML: the volumes' paths only */
+	free(s->domains[0].live_xml);
+	s->domains[0].live_xml = kh_strdup("<domain><backingStore type='file'><source file='");
+	kh_chains_build(s, &c);
+	assert_int_equal(chain_of(&c, "aries", "vda")->n_layers, 1);
+	kh_chains_free(&c);
+	kh_snapshot_free(s);
+}
+
 static void test_no_chains(void **state)
 {
 	struct kh_snapshot *s = kh_snapshot_new();
@@ -447,6 +515,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_chain_ends),
+		cmocka_unit_test(test_chain_from_live_xml),
 		cmocka_unit_test(test_no_chains),
 		cmocka_unit_test(test_report_chains),
 		cmocka_unit_test(test_diff_snapshots),

@@ -199,9 +199,29 @@ static int has_word(const char *s, const char *w)
 	return 0;
 }
 
+/* Every --name the usage line shows is an option of the table: the two cannot drift. */
+static void check_usage_names(const char *cmd, const char *usage, const struct kh_opt *t,
+			      size_t n)
+{
+	for (const char *p = usage; (p = strstr(p, "--")) != NULL;) {
+		size_t len = strspn(p += 2, "abcdefghijklmnopqrstuvwxyz-");
+		int known = 0;
+
+		for (size_t i = 0; i < n && !known; i++)
+			known = t[i].type != KH_OPT_OPERAND && strlen(t[i].name) == len &&
+				strncmp(t[i].name, p, len) == 0;
+		if (!known)
+			fail_msg("kvmhist %s: usage names --%.*s, which it has no option for", cmd,
+				 (int)len, p);
+		p += len;
+	}
+}
+
 /* Every table is sound, and every option is in its command's usage line. */
 static void check_table(const char *cmd, const char *usage, const struct kh_opt *t, size_t n)
 {
+	if (usage)
+		check_usage_names(cmd, usage, t, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct kh_opt *o = &t[i];
 		char lng[64], shrt[4];

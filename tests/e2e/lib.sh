@@ -155,6 +155,15 @@ need_libvirtd() {
 	fi
 }
 
+# lab_sweep TAG: a run killed outright (kill -9, a lost machine) had no exit trap, so its
+# objects (TAG-PID-...) would be seen by this one: removes those of runs whose process is gone.
+lab_sweep() {
+	for stale in $( (v list --all --name; v pool-list --all --name; v net-list --all --name) |
+		sed -n "s/^$1-\([0-9][0-9]*\)-.*/\1/p" | sort -u); do
+		kill -0 "$stale" 2>/dev/null || remove_objects "$1-$stale-"
+	done
+}
+
 done_testing() {
 	echo "$(basename "$0"): $checks checks, $fails failed"
 	[ "$fails" -eq 0 ]

@@ -19,12 +19,7 @@ ours() {
 		'NF && (!($0 ~ ("^kvmhist: warning: .*: (domain|pool|volume|network) " q)) || index($0, p))'
 }
 
-# A run killed outright (kill -9, a lost machine) had no exit trap: its objects would be
-# seen by this one. Sweep those of runs whose process is gone.
-for stale in $( (v list --all --name; v pool-list --all --name; v net-list --all --name) |
-	sed -n 's/^khe2e-\([0-9][0-9]*\)-.*/\1/p' | sort -u); do
-	kill -0 "$stale" 2>/dev/null || remove_objects "khe2e-$stale-"
-done
+lab_sweep khe2e
 
 # The pool lives on a tmpfs of its own when one can be mounted, so nothing else on the
 # machine moves its numbers between our collect and virsh's pool-info.

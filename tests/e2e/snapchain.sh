@@ -97,4 +97,17 @@ expect_in "$orphans" "old.raw" "report: old.raw is an orphan"
 expect_not_in "$orphans" "aries.qcow2" "report: aries.qcow2 is not"
 expect_not_in "$orphans" "golden.qcow2" "report: golden.qcow2 is not"
 
+# ---- a chain through a file outside every pool: the domain's XML leads to the base ----
+KVMHIST_DB=$tmp/outside.db
+cp "$fx/outside.xml" "$tmp/outside.xml"
+run -q collect -c "test://$tmp/outside.xml" --at 2026-11-14T03:00:00Z
+expect_rc 0 "collect the outside chain"
+run report --since 2026-11-11 --format json
+got=$(json "[(v['orphan'], v['owners'], v['backing_of']) for v in j['volumes'] if v['name'] == 'lyra.base'][0]")
+expect_eq "$got" "(False, ['lyra'], ['lyra.top'])" "report: lyra.base, below a file in no pool, is lyra's"
+got=$(json "sorted(v['name'] for v in j['volumes'] if v['orphan'])")
+expect_eq "$got" "['stray.raw']" "report: the outside chain's only orphan"
+got=$(json "[(v['chain_depth'], v['chain_allocation']) for v in j['volumes'] if v['name'] == 'lyra.top'][0]")
+expect_eq "$got" "(2, 1140850688)" "report: the chain's volumes summed (64 MiB + 1 GiB)"
+
 done_testing

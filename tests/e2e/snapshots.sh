@@ -12,10 +12,7 @@ sys=qemu:///system
 p="khsnap-$$-"
 v() { virsh -q -c "$sys" "$@"; }
 
-for stale in $( (v list --all --name; v pool-list --all --name) |
-	sed -n 's/^khsnap-\([0-9][0-9]*\)-.*/\1/p' | sort -u); do
-	kill -0 "$stale" 2>/dev/null || remove_objects "khsnap-$stale-"
-done
+lab_sweep khsnap
 
 chmod 755 "$tmp"
 pooldir=$tmp/pool

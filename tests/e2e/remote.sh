@@ -157,6 +157,9 @@ err=$(cat "$tmp/err")
 expect_rc 1 "a host that falls silent"
 expect_eq "$err" "kvmhist: cannot collect '$slow': no answer within 2 s (--timeout)" "a host that falls silent: one line"
 checks=$((checks + 1))
-[ $((t1 - t0)) -le 4 ] || fail "a host that falls silent: given up $((t1 - t0)) s after, expected about 2"
+# what is asserted is that it was given up at all (the relay stays stopped: waiting would
+# never end); the bound only catches a wait for something else, and is wide for a loaded
+# machine or valgrind
+[ $((t1 - t0)) -le 30 ] || fail "a host that falls silent: given up $((t1 - t0)) s after, expected about 2"
 
 done_testing

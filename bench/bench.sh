@@ -210,6 +210,11 @@ rss=$( { /usr/bin/time -f %M "$kh" --db "$db" report --format json --until "$las
 	--since "$(night_time 0)" >/dev/null; } 2>&1 | tail -1)
 mib=$(echo "$rss" | awk '{ printf "%.1f", $1 / 1024 }')
 row "peak RSS of the $nights-night report (MiB)" "$mib" "<= 64" "$(holds "$mib" le 64)"
+# log over the same nights (its text, a line per change: 22 MB) against that report, alternated
+race "'$kh' --db '$db' log --since '$(night_time 0)' --until '$last'" \
+	"'$kh' --db '$db' report --format json --since '$(night_time 0)' --until '$last'"
+r=$(ratio "$A" "$B")
+row "log / report over $nights nights ($A / $B s)" "$r" "<= 1.5" "$(holds "$r" le 1.5)"
 
 # ---- a fleet: the same history as 16 hosts side by side ----
 # One host's report must not slow down with the hosts beside it, and all of them take as long

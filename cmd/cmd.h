@@ -151,6 +151,11 @@ int kh_usage_error(const struct kh_cmd *cmd, const char *fmt, ...)
 int kh_cmd_help_requested(const struct kh_cmd *cmd, int argc, char **argv);
 /* Whether to colour stdout: a terminal, and NO_COLOR unset or empty (no-color.org). */
 int kh_stdout_color(void);
+/* The --host H row every command that reads one host's snapshots has; help says for what. */
+#define KH_OPT_HOST(offset, help_text) \
+	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = (offset), \
+	  .complete = KH_COMP_HOST, .help = (help_text) }
+
 /* The options of a listing that takes --host H and --json only (snapshots, domains). */
 struct kh_host_json_opts {
 	const char *host;
@@ -167,15 +172,6 @@ int kh_write_output(const struct kh_ctx *ctx, const char *path, const char *s);
 /* The same for output written as it is made: put(f, data) writes it (kh_output_stream). */
 int kh_write_output_stream(const struct kh_ctx *ctx, const char *path,
 			   int (*put)(FILE *f, void *data), void *data);
-/* Streams snapshots v (oldest first): fn(prev, snap, last) for each, prev being the snapshot
- * before it of the same URI, loaded even when it lies outside v (NULL for a host's first).
- * The two hold only what differs between them (kh_store_load_changes), except when `last`
- * says snap is its host's last in v: then both come whole. Stops at the first fn that
- * fails. */
-typedef int kh_pair_fn(const struct kh_snapshot *prev, const struct kh_snapshot *snap, int last,
-		       void *arg, struct kh_err *err);
-int kh_feed_pairs(struct kh_ctx *ctx, const struct kh_snapshot_info *v, size_t n,
-		  kh_pair_fn *fn, void *arg, struct kh_err *err);
 /* The period of a report: --since and --until (SPECs; NULL: the 7 days up to the latest
  * snapshot, of `host` when given). 0, or -1 with err. */
 int kh_read_period(struct kh_ctx *ctx, const char *host, const char *since, const char *until,

@@ -7,9 +7,8 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
-	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
-	  .help = "only this host (a hostname or a URI)" },
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
+		    "only this host (a hostname or a URI)"),
 	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
 	  .help = "machine-readable: {\"domains\": [{name, uuid, uri, first_seen,\n"
 		  "first_snapshot, last_seen, last_snapshot, present, events}]}" },

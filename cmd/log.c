@@ -24,12 +24,12 @@ static void print(char *s)
 	free(s);
 }
 
-/* One snapshot's changes against the one before it of its host, printed as they come; and,
- * for a host's last snapshot, its pending drift, kept for the end. */
+/* One snapshot's changes against the one before it of its host (both as kh_pairs_next gives
+ * them), printed as they come; and, for a host's last snapshot, its pending drift, kept for
+ * the end. */
 static int add(const struct kh_snapshot *prev, const struct kh_snapshot *snap, int last,
-	       void *arg, struct kh_err *err)
+	       struct log *l, struct kh_err *err)
 {
-	struct log *l = arg;
 	struct kh_changes ch = { 0 };
 
 	if (last && !l->quiet) {
@@ -98,8 +98,7 @@ static const struct kh_opt opts[] = {
 	  .help = "start of the period (default: the first snapshot)" },
 	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
 	  .help = "end of the period (default: the latest snapshot)" },
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
-	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
 	{ .name = "domain", .type = KH_OPT_STRING, .arg = "NAME", .off = O(domain),
 	  .help = "only this domain, followed by UUID under any name it had" },
 	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
@@ -113,9 +112,11 @@ static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv
 	struct log l = { .quiet = ctx->quiet, .domain = o->domain };
 	enum kh_format format = format_of[o->format];
 	int64_t from = INT64_MIN, to = INT64_MAX, now = kh_now();
-	struct kh_snapshot_info *v = NULL;
+	const struct kh_snapshot_info *v;
+	const struct kh_snapshot *prev, *snap;
+	struct kh_pairs *p = NULL;
 	struct kh_err err;
-	int rc = KH_EXIT_ERROR;
+	int rc = KH_EXIT_ERROR, step, last;
 	size_t n = 0;
 
 	(void)argc;
@@ -128,8 +129,9 @@ static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv
 		return kh_fail("%s", err.msg);
 	if (from > to)
 		return kh_fail("the period starts (--since) after it ends (--until)");
-	if (kh_store_list(ctx->store, host, from, to, &v, &n, &err))
+	if (kh_pairs_open(ctx->store, host, from, to, &p, &err))
 		return kh_fail("%s", err.msg);
+	v = kh_pairs_list(p, &n);
 	if (l.domain && kh_store_domain_uuids(ctx->store, l.domain, &l.uuids, &l.n_uuids, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
@@ -140,7 +142,16 @@ static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv
 	l.out = kh_log_out_new(format, kh_stdout_color());
 	if (!ctx->quiet)
 		print(kh_log_begin(l.out, n, n ? v[0].taken_at : 0, n ? v[n - 1].taken_at : 0));
-	if (kh_feed_pairs(ctx, v, n, add, &l, &err)) {
+	/* each snapshot against the one before it of its host, a host's year streamed */
+	for (size_t i = 0; (step = kh_pairs_next(p, &prev, &snap, &last, &err)) == 1; i++) {
+		kh_progress(ctx, "reading snapshot", i, n);
+		if (add(prev, snap, last, &l, &err)) {
+			step = -1;
+			break;
+		}
+	}
+	kh_progress(ctx, "reading snapshot", n, n);
+	if (step < 0) {
 		rc = kh_fail("%s", err.msg);
 		goto out;
 	}
@@ -149,7 +160,7 @@ static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv
 	rc = KH_EXIT_OK;
 out:
 	kh_log_out_free(l.out);
-	kh_snapshot_infos_free(v, n);
+	kh_pairs_close(p);
 	kh_strings_free(l.uuids, l.n_uuids);
 	return rc;
 }

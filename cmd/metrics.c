@@ -13,8 +13,7 @@ struct metrics_opts {
 
 #define O(field) offsetof(struct metrics_opts, field)
 static const struct kh_opt opts[] = {
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
-	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
 	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
 	  .help = "fit the forecasts from SPEC (default: 7 days before the\n"
 		  "latest snapshot, as report does)" },

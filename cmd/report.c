@@ -43,8 +43,7 @@ static const struct kh_opt opts[] = {
 	  .help = "start of the period (default: 7 days before --until)" },
 	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
 	  .help = "end of the period (default: the latest snapshot)" },
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = O(host),
-	  .complete = KH_COMP_HOST, .help = "only this host (a hostname or a URI)" },
+	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
 	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
 	  .choices = formats, .def = F_MD,
 	  .help = "md (default), html, json, or email: a complete message\n"
@@ -129,6 +128,7 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	kh_report_set_warn_days(r, warn_days);
 	kh_report_set_snapshot_days(r, snapshot_days);
 	kh_report_set_top(r, o->top);
+	kh_report_set_once(r);
 	if (kh_read_report(ctx, r, o->host, from, to, &err)) {
 		rc = kh_fail("%s", err.msg);
 		goto out;

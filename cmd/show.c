@@ -9,9 +9,8 @@
 
 static const struct kh_opt opts[] = {
 	{ .name = "SNAP", .type = KH_OPT_OPERAND, .help = "the snapshot (default: latest)" },
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
-	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
-	  .help = "resolve SNAP among this host's snapshots (hostname or URI)" },
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
+		    "resolve SNAP among this host's snapshots (hostname or URI)"),
 	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
 	  .help = "machine-readable: snapshot, domains, pools, volumes, networks" },
 };

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	{ .name = "host", .type = KH_OPT_STRING, .arg = "H",
-	  .off = offsetof(struct kh_host_json_opts, host), .complete = KH_COMP_HOST,
-	  .help = "only snapshots of this host (a hostname or a URI)" },
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
+		    "only snapshots of this host (a hostname or a URI)"),
 	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
 	  .help = "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}" },
 };

@@ -455,10 +455,11 @@ static void match_pass(const struct kh_kind *k, const struct named *nm, size_t n
 {
 	char **fi = kh_calloc(nf, sizeof *fi), **ti = kh_calloc(nt, sizeof *ti);
 
+	/* those an earlier pass paired take no part (match_ids skips them) */
 	for (size_t i = 0; i < nf; i++)
-		fi[i] = ident(k, nm, nm->from, i, pass, 1);
+		fi[i] = fm[i] ? NULL : ident(k, nm, nm->from, i, pass, 1);
 	for (size_t j = 0; j < nt; j++)
-		ti[j] = ident(k, nm, nm->to, j, pass, 0);
+		ti[j] = tm[j] ? NULL : ident(k, nm, nm->to, j, pass, 0);
 	match_ids(fi, nf, fm, ti, nt, tm);
 	free_ids(fi, nf);
 	free_ids(ti, nt);

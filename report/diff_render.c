@@ -127,7 +127,10 @@ void kh_value_delta(struct kh_buf *b, const struct kh_change *c)
 		return;
 	}
 	kh_size_format(d, size, sizeof size);
-	kh_buf_printf(b, " (%s%s)", d > 0 ? "+" : "", size);
+	/* not printf: a year's log has a quarter of a million of these */
+	kh_buf_puts(b, d > 0 ? " (+" : " (");
+	kh_buf_puts(b, size);
+	kh_buf_puts(b, ")");
 }
 
 static void value_span(struct kh_inline *in, const char *v, enum kh_value_kind kind)
@@ -135,8 +138,7 @@ static void value_span(struct kh_inline *in, const char *v, enum kh_value_kind k
 	struct kh_buf b = { 0 };
 
 	kh_value_add(&b, v, kind, KH_VALUE_LINE);
-	kh_span(in, b.data ? b.data : "");
-	kh_buf_free(&b);
+	kh_span_take(in, kh_buf_steal(&b));
 }
 
 /* ---- the document ---------------------------------------------------------------------------- */
@@ -151,17 +153,14 @@ static enum kh_tone change_tone(const struct kh_change *c)
 /* "object name" and, over several hosts, " (uri)". */
 static void object_spans(struct kh_inline *in, const struct kh_change *c, int multi)
 {
-	char *name = display_name(c);
-
 	kh_span(in, c->object);
 	kh_span(in, " ");
-	kh_span(in, name);
+	kh_span_take(in, display_name(c));
 	if (multi && c->uri) {
 		kh_span(in, " (");
 		kh_span(in, c->uri);
 		kh_span(in, ")");
 	}
-	free(name);
 }
 
 /* One line of a change inside its object's group. */
@@ -192,8 +191,7 @@ static void change_line(struct kh_block *l, const struct kh_change *c)
 			kh_span(in, ARROW);
 			value_span(in, c->new_, c->kind);
 			kh_value_delta(&delta, c);
-			kh_span(in, delta.data);
-			kh_buf_free(&delta);
+			kh_span_take(in, delta.data); /* NULL (no delta) adds nothing */
 		}
 	}
 }
@@ -262,7 +260,7 @@ static void changes_table(struct kh_doc *d, const struct kh_changes *c, int mult
 	}
 }
 
-void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
+void kh_changes_doc_for(struct kh_doc *d, const struct kh_changes *c, unsigned media)
 {
 	int multi = several_hosts(c);
 
@@ -270,8 +268,15 @@ void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
 		kh_doc_paraf(d, "No changes.");
 		return;
 	}
-	changes_lines(d, c, multi);
-	changes_table(d, c, multi);
+	if (media & KH_MEDIA_TEXT)
+		changes_lines(d, c, multi);
+	if (media & KH_MEDIA_RICH)
+		changes_table(d, c, multi);
+}
+
+void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c)
+{
+	kh_changes_doc_for(d, c, KH_MEDIA_ALL);
 }
 
 void kh_pending_doc(struct kh_doc *d, const char *as_of, const struct kh_changes *c)

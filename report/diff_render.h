@@ -46,6 +46,9 @@ void kh_value_delta(struct kh_buf *b, const struct kh_change *c);
  * spans several hosts); in Markdown and HTML a table | Object | Name | Change | Path | Old |
  * New | (a Host column first when it spans several hosts). "No changes." when empty. */
 void kh_changes_doc(struct kh_doc *d, const struct kh_changes *c);
+/* The same with only the blocks the back ends of `media` (KH_MEDIA_*) write: what a
+ * document rendered in one format needs (a year's log builds 260,000 lines). */
+void kh_changes_doc_for(struct kh_doc *d, const struct kh_changes *c, unsigned media);
 /* The pending drift's heading ("... as of LABEL" when as_of is given) and its changes. */
 void kh_pending_doc(struct kh_doc *d, const char *as_of, const struct kh_changes *c);
 

@@ -55,6 +55,12 @@ void kh_span(struct kh_inline *in, const char *text)
 		span_take(in, kh_strdup(text), 0);
 }
 
+void kh_span_take(struct kh_inline *in, char *text)
+{
+	if (text)
+		span_take(in, text, 0);
+}
+
 void kh_span_strong(struct kh_inline *in, const char *text)
 {
 	if (text)

@@ -121,6 +121,7 @@ struct kh_inline *kh_doc_para(struct kh_doc *d);
 struct kh_block *kh_doc_list(struct kh_doc *d, int plain);
 struct kh_inline *kh_list_item(struct kh_block *list, int level, enum kh_tone tone);
 void kh_span(struct kh_inline *in, const char *text);           /* NULL adds nothing */
+void kh_span_take(struct kh_inline *in, char *text);            /* the same, taking text */
 void kh_span_strong(struct kh_inline *in, const char *text);
 void kh_spanf(struct kh_inline *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct kh_block *kh_doc_fields(struct kh_doc *d, int key_width);

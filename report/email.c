@@ -299,18 +299,17 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	if (check_header("To address", to, err) || check_header("From address", from, err) ||
 	    (subject && *subject && check_header("subject", subject, err)))
 		return -1;
-	/* One analysis for both parts and the subject. */
+	/* One analysis for the subject and both parts (kh_report_pages frees it). The parts and
+	 * the Subject declare UTF-8: whatever slipped through is made so. */
 	a = kh_analysis_new(r);
+	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
 	if (kh_report_pages(r, a, templates_dir, &plain, &page, &images, &n_images, err)) {
-		kh_analysis_free(a);
+		free(subj);
 		free(plain);
 		free(page);
 		images_free(images, n_images);
 		return -1;
 	}
-	/* the parts and the Subject declare UTF-8: whatever slipped through is made so */
-	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
-	kh_analysis_free(a);
 	fix(&plain);
 	fix(&page);
 	qp_encode(&text, plain);

@@ -55,16 +55,25 @@ static void put_ctrl(struct kh_buf *b, const unsigned char *p, size_t len)
 
 void kh_text_safe(struct kh_buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 	size_t len;
 
+	/* runs of printable characters go in at once: a year's log is 22 MB of them */
 	for (; p && *p; p += len) {
-		switch (next(p, &len)) {
-		case CH_CTRL: put_ctrl(b, p, len); break;
-		case CH_BAD: kh_buf_puts(b, REPLACEMENT); break;
-		default: kh_buf_add(b, (const char *)p, len);
-		}
+		enum ch c = next(p, &len);
+
+		if (c == CH_ASCII || c == CH_UTF8)
+			continue;
+		if (p > run)
+			kh_buf_add(b, (const char *)run, (size_t)(p - run));
+		if (c == CH_CTRL)
+			put_ctrl(b, p, len);
+		else
+			kh_buf_puts(b, REPLACEMENT);
+		run = p + len;
 	}
+	if (p > run)
+		kh_buf_add(b, (const char *)run, (size_t)(p - run));
 }
 
 char *kh_utf8_fix(const char *s)

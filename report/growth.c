@@ -153,7 +153,7 @@ static void exclude_burst(const double *x, double *y, size_t n, struct kh_fit *f
 	allowed = m / 4 > 2 ? m / 4 : 2;
 	if (events != 1 || len > allowed)
 		goto out;
-	f->burst_intervals = len;
+	f->burst_intervals = (uint32_t)len;
 	f->burst_bytes = (int64_t)llround(y[first] - y[first - 1] -
 					  med * (x[first] - x[first - 1]));
 	f->burst_at = t[first];
@@ -177,7 +177,7 @@ void kh_fit_series(const int64_t *t, const int64_t *y, size_t n, struct kh_fit *
 	double *x, *v;
 
 	memset(f, 0, sizeof *f);
-	f->samples = n;
+	f->samples = (uint32_t)n;
 	if (n == 0)
 		return;
 	f->span_days = (double)(t[n - 1] - t[0]) / DAY;

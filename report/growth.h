@@ -12,15 +12,16 @@
 /* Forecasts further out than this are reported as "not filling" rather than as a date. */
 #define KH_FIT_MAX_DAYS 36525.0
 
+/* Kept per volume and pool of a report (100,000 in a fleet's): fields ordered to pack. */
 struct kh_fit {
-	size_t samples;         /* samples the fit used */
 	double span_days;       /* from the first to the last of them */
 	double rate;            /* bytes/day: least squares after excluding one burst, if any */
 	double rate_lsq;        /* bytes/day: plain least squares over the samples as they are */
 	double stderr_rate;     /* standard error of `rate` (bytes/day); 0 when the fit is exact */
-	size_t burst_intervals; /* intervals excluded as a one-off burst; 0 when none was */
 	int64_t burst_bytes;    /* how far the burst's first interval jumped beyond the trend */
 	int64_t burst_at;       /* the sample the burst appeared in */
+	uint32_t samples;       /* samples the fit used */
+	uint32_t burst_intervals; /* intervals excluded as a one-off burst; 0 when none was */
 };
 
 /* Fits n samples, t ascending (seconds since the epoch), y in bytes (>= 0).
@@ -32,12 +33,12 @@ void kh_fit_series(const int64_t *t, const int64_t *y, size_t n, struct kh_fit *
 const char *kh_fit_unusable(const struct kh_fit *f);
 
 struct kh_forecast {
-	int ok;                 /* 0: no forecast, `why` tells why */
 	const char *why;        /* static */
 	double days;            /* days from the last sample until full */
 	int64_t full_at;        /* last sample + days */
-	int has_low, has_high;  /* the range from rate ± 1 standard error */
 	double days_low, days_high;
+	int ok;                 /* 0: no forecast, `why` tells why */
+	unsigned char has_low, has_high; /* the range from rate ± 1 standard error */
 };
 
 /* Days until `room` bytes are used up at the fit's rate, counted from `last_at`.

@@ -103,7 +103,11 @@ char *kh_log_changes(struct kh_log_out *w, const struct kh_snapshot *snap,
 	label = kh_snapshot_label(snap);
 	kh_doc_heading(&w->doc, 2, label);
 	free(label);
-	kh_changes_doc(&w->doc, ch);
+	/* only the blocks of the format printed: a year of nights is a quarter of a million
+	 * lines, and building the table too doubled their cost */
+	kh_changes_doc_for(&w->doc, ch, w->format == KH_FORMAT_TEXT ? KH_MEDIA_TEXT
+					: w->format == KH_FORMAT_MD ? KH_MEDIA_MD
+								    : KH_MEDIA_HTML);
 	return flush(w);
 }
 

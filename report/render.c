@@ -232,10 +232,12 @@ char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysi
 #define TREND_CELLS 12
 static void trend_cell(const struct kh_report *r, struct kh_table *t, const struct kh_row *row)
 {
-	const int64_t *st, *sy;
+	int64_t *st, *sy;
 	size_t n = kh_row_samples(r, row, &st, &sy);
 
 	cell_add(t, n >= 2 ? kh_sparkline(sy, n, TREND_CELLS) : NULL);
+	free(st);
+	free(sy);
 }
 
 /* A row forecast to fill within --warn-days. */
@@ -634,10 +636,15 @@ static void row_chart(const struct kh_report *r, const struct kh_row *row, int i
 {
 	struct kh_chart c = { .title = title, .ceiling = row->capacity,
 			      .ceiling_label = "capacity" };
+	int64_t *t, *y;
 
-	c.n = kh_row_samples(r, row, &c.t, &c.y);
+	c.n = kh_row_samples(r, row, &t, &y);
+	c.t = t;
+	c.y = y;
 	if (c.n == 0) {
 		free(title);
+		free(t);
+		free(y);
 		return;
 	}
 	if ((*n)++ == 0)
@@ -657,6 +664,8 @@ static void row_chart(const struct kh_report *r, const struct kh_row *row, int i
 	c.burst_bytes = row->fit.burst_bytes;
 	kh_doc_chart(d, &c)->media = KH_MEDIA_HTML;
 	free(title);
+	free(t);
+	free(y);
 }
 
 static int cmp_rate_desc(const void *x, const void *y);
@@ -1171,7 +1180,7 @@ static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t 
 	return 0;
 }
 
-int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
+int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 		    const char *templates_dir, char **text, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
 {
@@ -1183,11 +1192,18 @@ int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
 	*text = *html = NULL;
 	*images = NULL;
 	*n_images = 0;
-	if (read_template(templates_dir, &tpl, err))
+	if (read_template(templates_dir, &tpl, err)) {
+		kh_analysis_free(a);
 		return -1;
+	}
 	kh_report_document(r, a, &d);
 	kh_doc_text(&d, 0, &b); /* for mutt and mail: columns aligned with spaces, no pipes */
 	rc = page(r, &d, tpl, 1, html, err);
+	/* the document holds what the charts draw: the rows can go before the chart libraries
+	 * load (a fleet's rows and those libraries at once were the report's peak) */
+	kh_analysis_free(a);
+	if (r->once)
+		kh_report_shed((struct kh_report *)r);
 	if (rc == 0)
 		rc = chart_images(&d, images, n_images, err);
 	*text = kh_buf_steal(&b);

@@ -72,9 +72,55 @@ static const struct kh_series *series_find(const struct kh_index *ix,
 	return *slot ? &items[*slot - 1] : NULL;
 }
 
+/* A fleet's 100,000 volumes name some 20 pools: each name is kept once. */
+static const char *pool_name(struct kh_names *set, const char *name)
+{
+	size_t mask, i;
+
+	if ((set->n + 1) * 4 > set->cap * 3) {
+		struct kh_names bigger = { kh_calloc(set->cap ? set->cap * 2 : 64, sizeof(char *)),
+					   set->cap ? set->cap * 2 : 64, set->n };
+
+		for (size_t k = 0; k < set->cap; k++) {
+			if (set->slots[k] == NULL)
+				continue;
+			i = kh_fnv1a(KH_FNV1A_BASIS, set->slots[k], strlen(set->slots[k])) &
+			    (bigger.cap - 1);
+			while (bigger.slots[i])
+				i = (i + 1) & (bigger.cap - 1);
+			bigger.slots[i] = set->slots[k];
+		}
+		free(set->slots);
+		*set = bigger;
+	}
+	mask = set->cap - 1;
+	i = kh_fnv1a(KH_FNV1A_BASIS, name, strlen(name)) & mask;
+	while (set->slots[i] && strcmp(set->slots[i], name) != 0)
+		i = (i + 1) & mask;
+	if (set->slots[i] == NULL) {
+		set->slots[i] = kh_strdup(name);
+		set->n++;
+	}
+	return set->slots[i];
+}
+
+/* A volume's name and path in one block ("name\0path\0"): one allocation, not two. */
+static void series_name(struct kh_series *s, const char *name, const char *path)
+{
+	size_t n = strlen(name) + 1, m = path ? strlen(path) + 1 : 0;
+	char *block = kh_malloc(n + m);
+
+	memcpy(block, name, n);
+	if (path)
+		memcpy(block + n, path, m);
+	free(s->name);
+	s->name = block;
+	s->path = path ? block + n : NULL;
+}
+
 static struct kh_series *series_get(struct kh_index *ix, struct kh_series **items, size_t *n,
 				    size_t *cap, size_t host, const char *pool, const char *name)
-{
+{ /* pool: interned by the caller */
 	struct kh_series *s;
 	uint32_t *slot;
 
@@ -85,8 +131,8 @@ static struct kh_series *series_get(struct kh_index *ix, struct kh_series **item
 		return &(*items)[*slot - 1];
 	s = KH_PUSH(*items, *n, *cap);
 	s->host = host;
-	s->pool = pool ? kh_strdup(pool) : NULL;
-	s->name = kh_strdup(name ? name : "");
+	s->pool = pool;
+	series_name(s, name ? name : "", NULL);
 	s->f = kh_calloc(1, sizeof *s->f);
 	s->f->stride = 1;
 	s->f->capacity = s->f->available = KH_UNKNOWN;
@@ -105,9 +151,7 @@ static void feed_free(struct kh_series *s)
 
 static void series_clear(struct kh_series *s)
 {
-	free(s->pool);
-	free(s->name);
-	free(s->path);
+	free(s->name); /* and the path; the pool is the report's (pool_name) */
 	feed_free(s);
 }
 
@@ -239,8 +283,7 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].pool_series);
 	}
 	free(r->hosts);
-	free(r->sample_t);
-	free(r->sample_y);
+	free(r->samples);
 	for (size_t i = 0; i < r->n_labels; i++) {
 		free(r->labels[i].uri);
 		free(r->labels[i].label);
@@ -252,6 +295,9 @@ void kh_report_free(struct kh_report *r)
 	for (size_t i = 0; i < r->n_pools; i++)
 		series_clear(&r->pools[i]);
 	free(r->pools);
+	for (size_t i = 0; i < r->pool_names.cap; i++)
+		free(r->pool_names.slots[i]);
+	free(r->pool_names.slots);
 	free(r->vol_index.slots);
 	free(r->pool_index.slots);
 	kh_changes_free(&r->changes);
@@ -703,14 +749,12 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			size_t before = r->n_vols;
 
 			s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols, hi,
-				       v->pool ? v->pool : "", v->name);
+				       pool_name(&r->pool_names, v->pool ? v->pool : ""), v->name);
 			if (r->n_vols > before)
 				*KH_PUSH(h->series, h->n_series, h->cap_series) = (uint32_t)(s - r->vols);
 			h->vol_map[i] = (uint32_t)(s - r->vols);
-			if (v->path && !kh_str_eq(v->path, s->path)) {
-				free(s->path);
-				s->path = kh_strdup(v->path);
-			}
+			if (v->path && !kh_str_eq(v->path, s->path))
+				series_name(s, s->name, v->path);
 			if (v->capacity >= 0)
 				s->f->capacity = v->capacity;
 		}
@@ -781,28 +825,72 @@ static int current(const struct kh_report *r, const struct kh_series *s)
 
 static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at);
 
-/* Only what a chart may draw is kept: pools and growing volumes (a fleet's still volumes
- * would cost as much again). */
-static void keep_samples(struct kh_report *r, struct kh_row *row, const int64_t *t,
-			 const int64_t *y, size_t n)
+/* Samples are kept as varints: each one's snapshot as the step from the one before (in its
+ * host's times) and its allocation as the zigzagged change, some 4 bytes where two int64
+ * took 16: a fleet's pools and growing volumes hold a million samples. */
+static void put_varint(struct kh_report *r, uint64_t v)
 {
-	if (r->n_samples + n > r->cap_samples) {
-		r->cap_samples = (r->n_samples + n) * 2;
-		r->sample_t = kh_realloc(r->sample_t, r->cap_samples * sizeof *r->sample_t);
-		r->sample_y = kh_realloc(r->sample_y, r->cap_samples * sizeof *r->sample_y);
-	}
-	memcpy(r->sample_t + r->n_samples, t, n * sizeof *t);
-	memcpy(r->sample_y + r->n_samples, y, n * sizeof *y);
-	row->sample_at = r->n_samples;
-	row->n_sample = n;
-	r->n_samples += n;
+	do {
+		if (r->n_sample_bytes == r->cap_sample_bytes) {
+			r->cap_sample_bytes = r->cap_sample_bytes ? r->cap_sample_bytes * 2 : 4096;
+			r->samples = kh_realloc(r->samples, r->cap_sample_bytes);
+		}
+		r->samples[r->n_sample_bytes++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
 }
 
-size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
-		      const int64_t **y)
+static uint64_t get_varint(const unsigned char **p)
 {
-	*t = r->sample_t ? r->sample_t + row->sample_at : NULL;
-	*y = r->sample_y ? r->sample_y + row->sample_at : NULL;
+	uint64_t v = 0;
+
+	for (unsigned shift = 0;; shift += 7) {
+		unsigned char b = *(*p)++;
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+}
+
+/* Only what a chart may draw is kept: pools and growing volumes (a fleet's still volumes
+ * would cost as much again). ord: each sample's index into its host's times. */
+static void keep_samples(struct kh_report *r, struct kh_row *row, const uint32_t *ord,
+			 const int64_t *y, size_t n)
+{
+	uint32_t prev_ord = 0;
+	int64_t prev_y = 0;
+
+	row->sample_at = r->n_sample_bytes;
+	row->n_sample = (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = (uint64_t)y[i] - (uint64_t)prev_y;
+
+		put_varint(r, ord[i] - prev_ord);
+		put_varint(r, (d << 1) ^ (uint64_t)-(int64_t)(d >> 63));
+		prev_ord = ord[i];
+		prev_y = y[i];
+	}
+}
+
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, int64_t **t,
+		      int64_t **y)
+{
+	const unsigned char *p = r->samples ? r->samples + row->sample_at : NULL;
+	uint32_t ord = 0;
+	uint64_t v = 0;
+
+	*t = kh_malloc((row->n_sample + 1) * sizeof **t);
+	*y = kh_malloc((row->n_sample + 1) * sizeof **y);
+	for (size_t i = 0; i < row->n_sample; i++) {
+		uint64_t z;
+
+		ord += (uint32_t)get_varint(&p);
+		z = get_varint(&p);
+		v += (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
+		(*t)[i] = row->h->times[ord];
+		(*y)[i] = (int64_t)v;
+	}
 	return row->n_sample;
 }
 
@@ -814,6 +902,7 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	size_t n = s->f->n;
 	uint32_t last_ord = 0;
 	int64_t *t, *y;
+	uint32_t *ords;
 
 	row->s = s;
 	row->h = h;
@@ -821,17 +910,21 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	row->available = s->f->available;
 	row->allocation = s->f->has_sample ? s->f->alloc_last : KH_UNKNOWN;
 	row->alloc_start = s->f->has_sample ? s->f->alloc_first : KH_UNKNOWN;
-	row->committed = 0;
+	if (is_pool)
+		row->committed = 0; /* a volume's owners share its place: set later */
 	t = kh_malloc((n + 1) * sizeof *t);
 	y = kh_malloc((n + 1) * sizeof *y);
+	ords = kh_malloc((n + 1) * sizeof *ords);
 	n = 0;
 	for (size_t i = 0; i < s->f->n_runs; i++)
 		for (uint32_t j = 0; j < s->f->runs[i].n; j++) {
 			last_ord = s->f->runs[i].ord + j * s->f->stride;
+			ords[n] = last_ord;
 			t[n] = h->times[last_ord];
 			y[n++] = s->f->runs[i].alloc;
 		}
 	if (s->f->has_sample && (n == 0 || last_ord != s->f->last_sample_ord)) {
+		ords[n] = s->f->last_sample_ord;
 		t[n] = h->times[s->f->last_sample_ord];
 		y[n++] = s->f->alloc_last;
 	}
@@ -840,11 +933,12 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
 	row->n_sample = 0;
 	if (is_pool || (row->fitted && row->fit.rate > 0))
-		keep_samples((struct kh_report *)r, row, t, y, n);
+		keep_samples((struct kh_report *)r, row, ords, y, n);
 	row->series = (uint32_t)(s - (is_pool ? r->pools : r->vols));
 	forecast_row(row, is_pool, s->f->has_sample ? h->times[s->f->last_sample_ord] : 0);
 	free(t);
 	free(y);
+	free(ords);
 }
 
 static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at)
@@ -1397,6 +1491,42 @@ void kh_report_host_done(struct kh_report *r, const char *uri)
 	h->n_pool_map = h->n_vol_map = 0;
 	h->mapped = 0;
 	h->done = 1;
+}
+
+void kh_report_set_once(struct kh_report *r)
+{
+	r->once = 1;
+}
+
+void kh_report_shed(struct kh_report *r)
+{
+	if (r->analysis) {
+		r->analysis->kept = 0;
+		kh_analysis_free(r->analysis);
+		r->analysis = NULL;
+	}
+	for (size_t i = 0; i < r->n_hosts; i++)
+		host_disks_clear(&r->hosts[i]);
+	for (size_t i = 0; i < r->n_vols; i++)
+		series_clear(&r->vols[i]);
+	for (size_t i = 0; i < r->n_pools; i++)
+		series_clear(&r->pools[i]);
+	free(r->vols);
+	free(r->pools);
+	r->vols = r->pools = NULL;
+	r->n_vols = r->cap_vols = r->n_pools = r->cap_pools = 0;
+	free(r->vol_index.slots);
+	free(r->pool_index.slots);
+	memset(&r->vol_index, 0, sizeof r->vol_index);
+	memset(&r->pool_index, 0, sizeof r->pool_index);
+	kh_changes_free(&r->changes);
+	free(r->samples);
+	r->samples = NULL;
+	r->n_sample_bytes = r->cap_sample_bytes = 0;
+	free(r->done_vols);
+	free(r->done_pools);
+	r->done_vols = r->done_pools = NULL;
+	r->n_done_vols = r->cap_done_vols = r->n_done_pools = r->cap_done_pools = 0;
 }
 
 void kh_report_seal(struct kh_report *r)

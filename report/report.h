@@ -36,6 +36,10 @@ void kh_report_host_done(struct kh_report *r, const char *uri);
 /* Says nothing more will be fed: every host is done, and the analysis the renderers share
  * is made once (a report of many hosts holds its rows, not its series, from here on). */
 void kh_report_seal(struct kh_report *r);
+/* Says the report is rendered once (kvmhist report): the e-mail then lets go of its rows once
+ * its text is made, before it draws its charts, whose libraries take some 12 MB of their own.
+ * Nothing may be rendered from the report after that. */
+void kh_report_set_once(struct kh_report *r);
 
 /* Names the host of `uri` `label` in every table (the config's `host LABEL URI`). Before
  * any snapshot of it is fed. */

@@ -110,13 +110,20 @@ struct kh_feed {
  * the whole report, and its feed while its host is fed. */
 struct kh_series {
 	size_t host;
-	char *pool, *name;
-	char *path;                     /* volumes: the latest path */
+	const char *pool;               /* volumes: the report's copy (kh_report.pool_names) */
+	char *name;                     /* volumes: "name\0path\0", one block */
+	const char *path;               /* volumes: the latest path, in name's block */
 	struct kh_feed *f;              /* NULL once its host is done */
 };
 
 struct kh_index {
 	uint32_t *slots;                /* series index + 1; 0 is empty */
+	size_t cap, n;
+};
+
+/* Strings kept once each (open addressing). */
+struct kh_names {
+	char **slots;
 	size_t cap, n;
 };
 
@@ -138,43 +145,52 @@ struct kh_report {
 	struct kh_series *vols, *pools;
 	size_t n_vols, cap_vols, n_pools, cap_pools;
 	struct kh_index vol_index, pool_index;
+	struct kh_names pool_names;     /* the volumes' pool names */
 	struct kh_changes changes;      /* drift, in the order found */
 	/* The rows of the hosts done so far (row->s and row->h set only when analysed, since
 	 * the arrays they point into still grow). */
 	struct kh_row *done_vols, *done_pools;
 	size_t n_done_vols, cap_done_vols, n_done_pools, cap_done_pools;
 	int sealed;                     /* kh_report_seal: nothing more is fed */
+	int once;                       /* kh_report_set_once */
 	/* The samples of every pool's and growing volume's row, for charts and the JSON's
 	 * series (kh_row_samples): kept apart so that rows stay plain values to copy. */
-	int64_t *sample_t, *sample_y;
-	size_t n_samples, cap_samples;
+	unsigned char *samples;         /* keep_samples's varints */
+	size_t n_sample_bytes, cap_sample_bytes;
 	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
 
-/* A volume or pool as it stands at its host's latest snapshot, with its numbers. */
+/* A volume or pool as it stands at its host's latest snapshot, with its numbers. A fleet's
+ * report holds 120,000: what only volumes or only pools have shares one place. */
 struct kh_row {
 	const struct kh_series *s;
 	const struct kh_rhost *h;
 	struct kh_fit fit;
-	int fitted;                     /* enough samples and days for a rate */
-	uint32_t series;                /* s, by index */
 	struct kh_forecast fc;
 	int64_t capacity, allocation, available, alloc_start;
-	/* volumes */
-	const char **owners;            /* domain names, borrowed from the host */
-	const char **vias;              /* per owner: the volume this one is a backing file
-					 * of, or NULL where the owner's disk uses it itself */
-	size_t n_owners;
-	int64_t chain_allocation;       /* the top of a backing chain: the chain's total */
-	size_t chain_depth;             /* its layers; 0 when not the top of a chain */
-	/* pools */
-	int64_t committed;              /* sum of its volumes' (known) capacities */
-	size_t n_volumes;
-	int has_vol_full;
-	int64_t vol_full_at;            /* the earliest volume forecast in it */
-	int fills_before_volumes;
-	const struct kh_storage *storage; /* the filesystem it is on */
-	size_t sample_at, n_sample;     /* its samples in the report's; n_sample 0: none kept */
+	uint32_t series;                /* s, by index */
+	int fitted;                     /* enough samples and days for a rate */
+	size_t sample_at;               /* its samples in the report's */
+	uint32_t n_sample;              /* 0: none kept */
+	union {
+		struct { /* volumes */
+			const char **owners;    /* domain names, borrowed from the host */
+			const char **vias;      /* per owner: the volume this one is a backing
+						 * file of, or NULL where the owner's disk uses
+						 * it itself */
+			size_t n_owners;
+			int64_t chain_allocation; /* the top of a backing chain: its total */
+			size_t chain_depth;     /* its layers; 0 when not the top of a chain */
+		};
+		struct { /* pools */
+			int64_t committed;      /* sum of its volumes' (known) capacities */
+			size_t n_volumes;
+			int64_t vol_full_at;    /* the earliest volume forecast in it */
+			const struct kh_storage *storage; /* the filesystem it is on */
+			int has_vol_full;
+			int fills_before_volumes;
+		};
+	};
 };
 
 /* One filesystem of a host: a pool alone, or the pools found to share one. Its numbers and
@@ -248,6 +264,10 @@ struct kh_analysis {
  * it alone); an open report's is made anew each time. */
 struct kh_analysis *kh_analysis_new(const struct kh_report *r);
 void kh_analysis_free(struct kh_analysis *a);
+/* Frees a report's rows, series, samples, drift and disks, its analysis too: what a report
+ * rendered once (kh_report_set_once) no longer needs once its document is made. The hosts
+ * stay, and kh_report_free still frees the rest. */
+void kh_report_shed(struct kh_report *r);
 
 /* "kvm1", or the URI when the host never told its name. */
 const char *kh_row_host(const struct kh_row *row);
@@ -278,9 +298,11 @@ struct kh_mail_image {
 
 /* The plain text (the text back end: columns aligned with spaces, no colour) and the HTML
  * page (templates_dir/report.html) of one document: what the e-mail sends, from one
- * analysis. The page shows each chart as an <img> of a cid: part,
- * whose PNGs come back in images[0..*n_images) (the caller frees each png and the array). */
-int kh_report_pages(const struct kh_report *r, const struct kh_analysis *a,
+ * analysis, which it frees (kh_analysis_free) once the document is made, and with it a
+ * report rendered once (kh_report_shed). The page shows each chart as an <img> of a cid:
+ * part, whose PNGs come back in images[0..*n_images) (the caller frees each png and the
+ * array). */
+int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
 		    const char *templates_dir, char **text, char **html,
 		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
 
@@ -291,10 +313,11 @@ char *kh_report_hosts(const struct kh_report *r, size_t max); /* "kvm1, kvm2 and
  * forecast to fill". */
 char *kh_report_first_to_fill(const struct kh_report *r, const struct kh_analysis *a);
 
-/* The samples a pool's or a growing volume's row was fitted from (t ascending); 0 for a
- * row whose samples were not kept (a volume that does not grow). */
-size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, const int64_t **t,
-		      const int64_t **y);
+/* The samples a pool's or a growing volume's row was fitted from (t ascending), into new
+ * arrays *t and *y the caller frees; 0 for a row whose samples were not kept (a volume that
+ * does not grow). */
+size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, int64_t **t,
+		      int64_t **y);
 
 /* What a storage or volume to act on is called: "pool default", "pools default, lab",
  * "volume db.qcow2 in pool data" (raw text: the caller escapes it). */

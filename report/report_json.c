@@ -83,7 +83,7 @@ static void growth_json(json_t *o, const struct kh_row *row)
  * and growing volumes); null for a volume that does not grow, whose samples are not kept. */
 static json_t *with_series(json_t *o, const struct kh_report *r, const struct kh_row *row)
 {
-	const int64_t *t, *y;
+	int64_t *t, *y;
 	size_t n = kh_row_samples(r, row, &t, &y);
 	json_t *series = n ? json_array() : json_null();
 
@@ -91,6 +91,8 @@ static json_t *with_series(json_t *o, const struct kh_report *r, const struct kh
 		json_array_append_new(series, json_pack("[o,I]", kh_json_time(t[i]),
 							(json_int_t)y[i]));
 	json_object_set_new(o, "series", series);
+	free(t);
+	free(y);
 	return o;
 }
 

@@ -120,6 +120,23 @@ int kh_scan_next(struct kh_scan *sc, const struct kh_snapshot **before,
 		 struct kh_err *err);
 void kh_scan_close(struct kh_scan *sc);
 
+/* Streams the snapshots kh_store_list lists for `log` (oldest first, hosts interleaved),
+ * each with the one before it of its URI, even when that one lies before the period. Each
+ * kh_pairs_next gives, valid until the next call, the two as kh_store_load_changes reads
+ * them (only what differs), or whole when `last` says the snapshot is its host's last in the
+ * list; for a host's very first snapshot `from` is NULL and `to` holds only its head and
+ * time (whole when it is also the last). A year of a host costs one load of its pools and
+ * volumes, the versions each night ended and started, and its size rows read once, in seq
+ * order. kh_pairs_list is the list walked, without the object counts. One read transaction
+ * from open to close. kh_pairs_next returns 1, 0 at the end, -1 on error. */
+struct kh_pairs;
+int kh_pairs_open(struct kh_store *st, const char *host, int64_t from, int64_t to,
+		  struct kh_pairs **out, struct kh_err *err);
+const struct kh_snapshot_info *kh_pairs_list(const struct kh_pairs *p, size_t *n);
+int kh_pairs_next(struct kh_pairs *p, const struct kh_snapshot **from,
+		  const struct kh_snapshot **to, int *last, struct kh_err *err);
+void kh_pairs_close(struct kh_pairs *p);
+
 /* The snapshot of URI `uri` taken at exactly `t`, the oldest if several; *id = 0: none. */
 int kh_store_taken_at(struct kh_store *st, const char *uri, int64_t t, int64_t *id,
 		      struct kh_err *err);

@@ -556,6 +556,143 @@ static void test_changes_diff_as_whole(void **state)
 	kh_store_close(st);
 }
 
+/* The changes as text (freed). */
+static char *changes_text(struct kh_changes *ch)
+{
+	char *t = kh_changes_output(ch, KH_FORMAT_TEXT, 0);
+
+	kh_changes_free(ch);
+	return t;
+}
+
+/* What log reads of a host's last snapshot: its changes from the whole one before it (a ==
+ * 0: none) and its pending drift, from whole loads. */
+static char *whole_last(struct kh_store *st, int64_t a, int64_t b)
+{
+	struct kh_snapshot *x = NULL, *y = NULL;
+	struct kh_changes ch = { 0 };
+	struct kh_err err;
+
+	if ((a && kh_store_load(st, a, &x, &err)) || kh_store_load(st, b, &y, &err) ||
+	    (x && kh_diff_snapshots(x, y, &ch, &err)) || kh_diff_pending(y, &ch, &err))
+		fail_msg("snapshots %lld, %lld: %s", (long long)a, (long long)b, err.msg);
+	kh_snapshot_free(x);
+	kh_snapshot_free(y);
+	return changes_text(&ch);
+}
+
+/* What kh_pairs gives for `log` over [from, to] (of `host` when given) is, pair for pair,
+ * what kh_store_load_changes gives for each snapshot of kh_store_list's and the one before
+ * it of its URI, and whole loads for each host's last; returns how many pairs had changes. */
+static size_t pairs_as_changes(struct kh_store *st, const char *host, int64_t from, int64_t to)
+{
+	const struct kh_snapshot *x, *y;
+	const struct kh_snapshot_info *v;
+	struct kh_snapshot_info *w;
+	struct kh_pairs *p;
+	struct kh_err err;
+	size_t n, k = 0, changed = 0;
+	char **got;
+	int64_t *got_prev;
+	int *got_last, rc, last;
+
+	if (kh_store_list(st, host, from, to, &w, &n, &err))
+		fail_msg("list: %s", err.msg);
+	got = kh_calloc(n + 1, sizeof *got);
+	got_prev = kh_calloc(n + 1, sizeof *got_prev);
+	got_last = kh_calloc(n + 1, sizeof *got_last);
+	if (kh_pairs_open(st, host, from, to, &p, &err))
+		fail_msg("pairs: %s", err.msg);
+	v = kh_pairs_list(p, &k);
+	assert_int_equal(k, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(w[i].id, v[i].id);
+		assert_int_equal(w[i].taken_at, v[i].taken_at);
+		assert_string_equal(w[i].uri, v[i].uri);
+	}
+	k = 0;
+	while ((rc = kh_pairs_next(p, &x, &y, &last, &err)) == 1) {
+		struct kh_changes ch = { 0 };
+
+		assert_true(k < n);
+		assert_int_equal(y->id, w[k].id);
+		got_prev[k] = x ? x->id : 0;
+		got_last[k] = last;
+		if ((x && kh_diff_snapshots(x, y, &ch, &err)) ||
+		    (last && kh_diff_pending(y, &ch, &err)))
+			fail_msg("diff: %s", err.msg);
+		changed += ch.n > 0;
+		got[k++] = changes_text(&ch);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(k, n);
+	kh_pairs_close(p); /* its read transaction: the loads below take their own */
+	for (size_t i = 0; i < n; i++) {
+		struct kh_changes none = { 0 };
+		int64_t prev;
+		char *want;
+		size_t j;
+
+		for (j = i + 1; j < n && strcmp(w[j].uri, w[i].uri) != 0; j++)
+			;
+		assert_int_equal(got_last[i], j == n);
+		if (kh_store_previous(st, w[i].id, &prev, &err))
+			fail_msg("previous: %s", err.msg);
+		assert_int_equal(got_prev[i], prev);
+		want = j == n ? whole_last(st, prev, w[i].id)
+		       : prev ? changes(st, prev, w[i].id, 0)
+			      : changes_text(&none);
+		if (strcmp(want, got[i]) != 0)
+			fail_msg("snapshot %lld after %lld:\n--- load_changes\n%s--- pairs\n%s",
+				 (long long)w[i].id, (long long)prev, want, got[i]);
+		free(want);
+		free(got[i]);
+	}
+	kh_snapshot_infos_free(w, n);
+	free(got);
+	free(got_prev);
+	free(got_last);
+	return changed;
+}
+
+/* log's stream: two hosts' nights interleaved, a night backfilled before those stored
+ * earlier, a snapshot forgotten (a gap in the sequence), over the whole history, periods
+ * starting and ending inside it, and one host. */
+static void test_pairs_as_changes(void **state)
+{
+	struct kh_test_dir *f = *state;
+	struct kh_store *st = open_store(f->path, KH_OPEN_CREATE);
+	struct kh_prune_result r = { 0 };
+	struct kh_err err;
+	int64_t forget = 0;
+
+	for (int night = 1; night <= 5; night++) {
+		int64_t id = collect_as(st, kh_asprintf("test://%s/tests/fixtures/estate/day%d.xml",
+							KH_SRCDIR, night),
+					"test:///estate", T0 + night * DAY);
+
+		collect_as(st, kh_asprintf("test://" DRIFT "night%d.xml", night), "test:///drift",
+			   T0 + night * DAY + 60);
+		if (night == 4)
+			forget = id;
+	}
+	/* night 2 again, a week before night 1; night 3 again between nights 3 and 4 */
+	collect_as(st, kh_asprintf("test://%s/tests/fixtures/estate/day2.xml", KH_SRCDIR),
+		   "test:///estate", T0 - 7 * DAY);
+	collect_as(st, kh_asprintf("test://%s/tests/fixtures/estate/day5.xml", KH_SRCDIR),
+		   "test:///estate", T0 + 3 * DAY + 3600);
+	assert_int_equal(kh_store_forget(st, forget, &r, &err), 0);
+	kh_prune_result_clear(&r);
+
+	/* of 11 snapshots, the hosts' first have nothing to compare with and one night is quiet */
+	assert_int_equal(pairs_as_changes(st, NULL, INT64_MIN, INT64_MAX), 8);
+	assert_int_equal(pairs_as_changes(st, NULL, T0 + 2 * DAY, T0 + 4 * DAY), 5);
+	assert_int_equal(pairs_as_changes(st, "test:///estate", T0 + DAY, INT64_MAX), 4);
+	assert_int_equal(pairs_as_changes(st, "test:///drift", INT64_MIN, T0 + 3 * DAY), 1);
+	assert_int_equal(pairs_as_changes(st, NULL, T0 + 9 * DAY, INT64_MAX), 0);
+	kh_store_close(st);
+}
+
 static void test_collector_live_xml(void **state)
 {
 	struct kh_snapshot *s;
@@ -587,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_pending_in_name_order),
 		cmocka_unit_test_setup_teardown(test_report_pending_from_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_diff_as_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pairs_as_changes, setup, teardown),
 		cmocka_unit_test(test_collector_live_xml),
 	};
 

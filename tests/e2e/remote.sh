@@ -149,14 +149,19 @@ collect=$!
 sleep 2
 kill -STOP "$(cat "$tmp/slow.pid")"
 t0=$(date +%s)
+(sleep 60 && kill "$collect") >/dev/null 2>&1 & # a collect waiting for ever fails, not hangs
+watchdog=$!
 wait "$collect"
 rc=$?
 t1=$(date +%s)
+kill "$watchdog" 2>/dev/null
 kill -CONT "$(cat "$tmp/slow.pid")"
 err=$(cat "$tmp/err")
 expect_rc 1 "a host that falls silent"
 expect_eq "$err" "kvmhist: cannot collect '$slow': no answer within 2 s (--timeout)" "a host that falls silent: one line"
 checks=$((checks + 1))
-[ $((t1 - t0)) -le 4 ] || fail "a host that falls silent: given up $((t1 - t0)) s after, expected about 2"
+# what is asserted is that it was given up (the watchdog's kill gives another status); the
+# bound is wide for a loaded machine or valgrind
+[ $((t1 - t0)) -le 30 ] || fail "a host that falls silent: given up $((t1 - t0)) s after, expected about 2"
 
 done_testing

@@ -3,10 +3,11 @@
  *   - a zstd frame made with a dictionary (dict_id, a row of xml_dict) trained on the
  *     host's own XML: small documents on their own compress badly, with a dictionary of
  *     what they share (element names, the layout libvirt writes) they compress well;
- *   - or a zstd frame made against another body (base_id: the object's previous version,
- *     a domain's live XML against its persistent one) as its prefix, i.e. a delta: a new
- *     version that changed one number costs some 30 bytes. A chain of deltas is at most
- *     KH_BODY_CHAIN long, so reading any body decompresses at most that many frames;
+ *   - or a zstd frame made against another body (base_id: the keyframe of the object's
+ *     previous version, a domain's live XML against its persistent one) as its prefix, i.e.
+ *     a delta: a new version that changed one number costs some 25 bytes. Deltas are made
+ *     against keyframes, so reading a body decompresses at most two or three frames (a
+ *     database may hold longer chains, up to KH_BODY_CHAIN, and reads them);
  *   - or plain text (a TEXT value), until there is a dictionary, or where nothing is
  *     smaller.
  * Frames are kept without zstd's magic number and dictionary id (the row says which), with

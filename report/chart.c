@@ -354,14 +354,16 @@ static const struct ink {
 	const char *rgb;
 	int n;
 	double cover[3];
+	const char *under;      /* seen through the band: this colour under it */
 } inks[] = {
-	{ INK, 2, { 0.5, 1 } },
-	{ MUTED, 1, { 1 } },
-	{ GRID, 1, { 1 } },
-	{ LINE, 3, { BAND_OPACITY, 0.5, 1 } }, /* BAND is LINE, translucent */
+	{ INK, 2, { 0.5, 1 }, NULL },
+	{ MUTED, 1, { 1 }, NULL },
+	{ GRID, 1, { 1 }, NULL },
+	{ LINE, 3, { BAND_OPACITY, 0.5, 1 }, NULL }, /* BAND is LINE, translucent */
+	{ BAND, 1, { 1 }, GRID },                    /* the grid through the band */
 };
 
-#define N_SHADES (1 + 2 + 1 + 1 + 3)
+#define N_SHADES (1 + 2 + 1 + 1 + 3 + 1)
 
 /* The palette: white, then each ink at each of its coverages. */
 static int palette_init(png_color *pal, double (*rgb)[3])
@@ -371,10 +373,14 @@ static int palette_init(png_color *pal, double (*rgb)[3])
 	pal[n++] = (png_color){ 255, 255, 255 };
 	for (size_t i = 0; i < sizeof inks / sizeof *inks; i++) {
 		unsigned long v = strtoul(inks[i].rgb + 1, NULL, 16);
+		unsigned long u = inks[i].under ? strtoul(inks[i].under + 1, NULL, 16) : 0;
 
-		rgb[i][0] = (double)(v >> 16 & 255);
-		rgb[i][1] = (double)(v >> 8 & 255);
-		rgb[i][2] = (double)(v & 255);
+		for (int j = 0; j < 3; j++) {
+			rgb[i][j] = (double)(v >> (16 - 8 * j) & 255);
+			if (inks[i].under)
+				rgb[i][j] = round(rgb[i][j] * BAND_OPACITY +
+						  (double)(u >> (16 - 8 * j) & 255) * (1 - BAND_OPACITY));
+		}
 		for (int k = 0; k < inks[i].n; k++) {
 			double a = inks[i].cover[k];
 			png_byte ch[3];

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -110,6 +114,7 @@ struct collect {
 	const char *uri;        /* for messages: as given, or "the default URI" */
 	const char *uri_given;  /* NULL: libvirt's default */
 	int read_only;
+	int local;              /* the daemon is on this machine: its pool paths are ours */
 	struct kh_snapshot *s;
 	kh_warn_fn *warn;
 	void *ctx;
@@ -901,6 +906,42 @@ static void ask_volumes(struct collect *c, struct pool_read *r)
 	}
 }
 
+/* Whether a URI reaches a daemon on this machine, whose pool target paths are ours to stat:
+ * the scheme of a local hypervisor driver, no transport, no host and no parameters
+ * ("qemu:///system", "qemu:///session"). Not the test driver (its paths are fictitious),
+ * not an alias, not qemu+unix:// nor ?socket= (a socket may be forwarded from anywhere). */
+int kh_uri_is_local(const char *uri)
+{
+	static const char *const drivers[] = { "qemu", "lxc", "libxl", "xen", "ch", "bhyve" };
+	size_t n = strcspn(uri, ":");
+
+	if (strncmp(uri + n, ":///", 4) != 0 || strchr(uri, '?') != NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
+		if (strlen(drivers[i]) == n && strncmp(uri, drivers[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The device of a running dir, fs or netfs pool's target path (stat's st_dev: one per
+ * mounted filesystem, shared by its bind mounts). Only when our statvfs of the path gives
+ * the capacity libvirt just gave (its own statvfs of it): a daemon in another mount
+ * namespace, or a mount changed between the two, leaves it unknown. */
+static void read_target_device(const struct collect *c, struct kh_pool *p, int active)
+{
+	struct statvfs fs;
+	struct stat st;
+
+	if (!c->local || active != 1 || p->path == NULL || p->capacity < 0 || p->type == NULL ||
+	    (strcmp(p->type, "dir") != 0 && strcmp(p->type, "fs") != 0 &&
+	     strcmp(p->type, "netfs") != 0))
+		return;
+	if (stat(p->path, &st) != 0 || statvfs(p->path, &fs) != 0 ||
+	    (uint64_t)fs.f_frsize * fs.f_blocks != (uint64_t)p->capacity)
+		return;
+	p->target_device = kh_asprintf("%u:%u", major(st.st_dev), minor(st.st_dev));
+}
+
 static void read_pool(struct collect *c, struct pool_read *r)
 {
 	struct kh_pool *p = kh_snapshot_add_pool(c->s);
@@ -954,6 +995,7 @@ static void read_pool(struct collect *c, struct pool_read *r)
 	} else if (v_failed(&p->error, "cannot read XML", &r->xml)) {
 		goto out;
 	}
+	read_target_device(c, p, active);
 	/* An inactive pool has no volume list to give: said in its error, so that a reader
 	 * of the snapshot does not take its volumes for deleted. */
 	if (active == 1 && p->name) {
@@ -1266,6 +1308,7 @@ static int read_all(struct collect *c, struct kh_err *err)
 		v_cause(&c->uri_call, cause, sizeof cause);
 		return kh_err_set(err, "cannot read the URI of the default connection: %s", cause);
 	}
+	c->local = kh_uri_is_local(c->s->host.uri);
 	read_host(c);
 	if (answer(c, &c->doms_call) != 0) {
 		v_cause(&c->doms_call, cause, sizeof cause);

@@ -379,6 +379,17 @@ static int v_failed(char **error, const char *what, const struct vcall *v)
 	return gone(v->call.code);
 }
 
+/* An answered yes/no into *dest (left as it is when unanswered, the cause noted in *error):
+ * nonzero when the object is gone and reading it ends. */
+static int take_flag(struct collect *c, struct vcall *v, int *dest, char **error,
+		     const char *what)
+{
+	if (answer(c, v) == 0) {
+		*dest = v->i != 0;
+		return 0;
+	}
+	return v_failed(error, what, v);
+}
 /* Waits for v if it was sent, and frees what it answered that nobody took. */
 static void release(struct collect *c, struct vcall *v)
 {
@@ -794,15 +805,12 @@ static void read_domain(struct collect *c, struct dom_read *r)
 	}
 	if (c->autostart.known)
 		d->autostart = uuid_set_has(&c->autostart, uuid);
-	else if (answer(c, &r->autostart) == 0)
-		d->autostart = r->autostart.i != 0;
-	else if (v_failed(&d->error, "cannot read autostart", &r->autostart))
+	else if (take_flag(c, &r->autostart, &d->autostart, &d->error, "cannot read autostart"))
 		goto out;
 	if (c->transient.known)
 		d->persistent = !uuid_set_has(&c->transient, uuid);
-	else if (answer(c, &r->persistent) == 0)
-		d->persistent = r->persistent.i;
-	else if (v_failed(&d->error, "cannot read persistence", &r->persistent))
+	else if (take_flag(c, &r->persistent, &d->persistent, &d->error,
+			   "cannot read persistence"))
 		goto out;
 
 	if (answer(c, &r->xml) != 0) {
@@ -959,9 +967,7 @@ static void read_pool(struct collect *c, struct pool_read *r)
 	else if (lv_failed(&p->error, "cannot read UUID"))
 		goto out;
 	active = -1;
-	if (answer(c, &r->active) == 0)
-		active = r->active.i;
-	else if (v_failed(&p->error, "cannot read state", &r->active))
+	if (take_flag(c, &r->active, &active, &p->error, "cannot read state"))
 		goto out;
 	/* Without a refresh libvirt answers from its last scan of the pool, which may be days
 	 * old. A failed refresh still leaves the old data worth recording. */
@@ -980,13 +986,8 @@ static void read_pool(struct collect *c, struct pool_read *r)
 	} else if (v_failed(&p->error, "cannot read sizes", &r->info)) {
 		goto out;
 	}
-	if (answer(c, &r->autostart) == 0)
-		p->autostart = r->autostart.i != 0;
-	else if (v_failed(&p->error, "cannot read autostart", &r->autostart))
-		goto out;
-	if (answer(c, &r->persistent) == 0)
-		p->persistent = r->persistent.i;
-	else if (v_failed(&p->error, "cannot read persistence", &r->persistent))
+	if (take_flag(c, &r->autostart, &p->autostart, &p->error, "cannot read autostart") ||
+	    take_flag(c, &r->persistent, &p->persistent, &p->error, "cannot read persistence"))
 		goto out;
 
 	if (answer(c, &r->xml) == 0) {
@@ -1050,17 +1051,9 @@ static void read_network(struct collect *c, struct net_read *r)
 		n->uuid = kh_strdup(uuid);
 	else if (lv_failed(&n->error, "cannot read UUID"))
 		goto out;
-	if (answer(c, &r->active) == 0)
-		n->active = r->active.i;
-	else if (v_failed(&n->error, "cannot read state", &r->active))
-		goto out;
-	if (answer(c, &r->autostart) == 0)
-		n->autostart = r->autostart.i != 0;
-	else if (v_failed(&n->error, "cannot read autostart", &r->autostart))
-		goto out;
-	if (answer(c, &r->persistent) == 0)
-		n->persistent = r->persistent.i;
-	else if (v_failed(&n->error, "cannot read persistence", &r->persistent))
+	if (take_flag(c, &r->active, &n->active, &n->error, "cannot read state") ||
+	    take_flag(c, &r->autostart, &n->autostart, &n->error, "cannot read autostart") ||
+	    take_flag(c, &r->persistent, &n->persistent, &n->error, "cannot read persistence"))
 		goto out;
 	/* Fails for an inactive network or one without a bridge of its own; the XML then says
 	 * whatever there is to say, so this is no error. */

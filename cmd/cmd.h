@@ -91,7 +91,9 @@ struct kh_cmd {
 	int (*exec)(struct kh_ctx *ctx, const void *opts, int argc, char **argv);
 };
 
-#define KH_OPTS(table) .opts = (table), .n_opts = sizeof(table) / sizeof((table)[0])
+/* A command's option table and the struct its values go into. */
+#define KH_OPTS(table, type) \
+	.opts = (table), .n_opts = sizeof(table) / sizeof((table)[0]), .opts_size = sizeof(type)
 
 /* Every command, in --help's order, the hidden ones last. */
 extern const struct kh_cmd *const kh_commands[];
@@ -155,6 +157,14 @@ int kh_stdout_color(void);
 #define KH_OPT_HOST(offset, help_text) \
 	{ .name = "host", .type = KH_OPT_STRING, .arg = "H", .off = (offset), \
 	  .complete = KH_COMP_HOST, .help = (help_text) }
+/* --since SPEC, --until SPEC: a period's ends, as snapshot specs (util/spec). */
+#define KH_OPT_SPEC(opt_name, offset, help_text) \
+	{ .name = (opt_name), .type = KH_OPT_STRING, .arg = "SPEC", .off = (offset), \
+	  .help = (help_text) }
+/* The --since of the checks that fit forecasts as report does (monitor, metrics). */
+#define KH_OPT_FIT_SINCE(offset) \
+	KH_OPT_SPEC("since", offset, "fit the forecasts from SPEC (default: 7 days before the\n" \
+				     "latest snapshot, as report does)")
 
 /* The options of a listing that takes --host H and --json only (snapshots, domains). */
 struct kh_host_json_opts {

@@ -321,8 +321,7 @@ const struct kh_cmd kh_cmd_collect = {
 	.summary = "take a snapshot of each libvirt connection",
 	.usage = "[-c URI]... [--uri-file FILE] [--at TIME [--force]] [-j N]\n"
 		 "       [--timeout SECONDS]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct collect_opts),
+	KH_OPTS(opts, struct collect_opts),
 	.help = "Prints one line per stored snapshot, in the order the URIs were given:\n"
 		"ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
 		"Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"

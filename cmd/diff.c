@@ -174,8 +174,7 @@ const struct kh_cmd kh_cmd_diff = {
 	.summary = "show what changed between two snapshots",
 	.usage = "[FROM [TO] | --since SNAP [TO]] [--host H] [--domain NAME] [--network NAME]\n"
 		 "       [--pool NAME] [--format text|md|html|json] [--exit-code]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct diff_opts),
+	KH_OPTS(opts, struct diff_opts),
 	.max_args = KH_ARGS_ANY,
 	.help_col = 19,
 	.help = "Running domains whose persistent config differs from what runs now are listed\n"

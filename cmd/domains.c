@@ -36,8 +36,7 @@ const struct kh_cmd kh_cmd_domains = {
 	.name = "domains",
 	.summary = "list every domain ever seen: first and last seen, renames, removals",
 	.usage = "[--host H] [--json]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct kh_host_json_opts),
+	KH_OPTS(opts, struct kh_host_json_opts),
 	.help = "A domain is followed by its UUID, so a rename is one domain with a \"renamed\"\n"
 		"event, and a domain removed and later defined again with the same UUID has\n"
 		"\"removed\" and \"re-added\" events. Now: present in its host's latest snapshot,\n"

@@ -99,8 +99,7 @@ const struct kh_cmd kh_cmd_prune = {
 	.name = "prune",
 	.summary = "delete old snapshots by a retention policy",
 	.usage = "[--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--dry-run] [--vacuum]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct prune_opts),
+	KH_OPTS(opts, struct prune_opts),
 	.help = "Per URI, counting days, weeks and months (UTC) that have snapshots; a class\n"
 		"given neither here nor as keep_* in the config keeps none, and at least one\n"
 		"must be given. The newest snapshot of each URI is always kept. Object\n"

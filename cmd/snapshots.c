@@ -36,8 +36,7 @@ const struct kh_cmd kh_cmd_snapshots = {
 	.name = "snapshots",
 	.summary = "list the stored snapshots",
 	.usage = "[--host H] [--json]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct kh_host_json_opts),
+	KH_OPTS(opts, struct kh_host_json_opts),
 	.flags = KH_NEED_DB,
 	.exec = exec_snapshots,
 };

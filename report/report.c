@@ -365,6 +365,23 @@ static int pools_agree(const struct kh_series *a, const struct kh_series *b)
 	       abs_diff(a->f->available, b->f->available) <= tol;
 }
 
+/* Where the collector could stat the targets (on the daemon's machine), the device decides:
+ * pools on one are one filesystem, idle or not, and read a moment apart or not. Pool i of
+ * snap (mapped already, as those before it) gets the device number of the first pool
+ * before it on the same target device, else its own: 1 + its series. */
+static uint32_t same_device(const struct kh_report *r, const struct kh_rhost *h,
+			    const struct kh_snapshot *snap, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		const struct kh_series *t = &r->pools[h->pool_map[j]];
+
+		if (t->f->device && kh_str_eq(snap->pools[j].target_device,
+					      snap->pools[i].target_device))
+			return t->f->device;
+	}
+	return h->pool_map[i] + 1;
+}
+
 /* After snapshot `ord` of host h: pairs whose numbers now differ are parted for good, the
  * others note whether they moved; a pool measured for the first time pairs with those of
  * the snapshot it agrees with. */
@@ -726,6 +743,9 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			s->f->fs_numbers = p->type && (strcmp(p->type, "dir") == 0 ||
 						    strcmp(p->type, "fs") == 0 ||
 						    strcmp(p->type, "netfs") == 0);
+			s->f->device = 0;
+			if (p->target_device && s->f->fs_numbers)
+				s->f->device = same_device(r, h, snap, i);
 		}
 		s = &r->pools[h->pool_map[i]];
 		s->f->last_ord = ord;
@@ -929,6 +949,8 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 		y[n++] = s->f->alloc_last;
 	}
 	kh_fit_series(t, y, n, &row->fit);
+	if (is_pool)
+		row->device = s->f->device;
 	row->fitted = row->fit.samples >= KH_FIT_MIN_SAMPLES &&
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
 	row->n_sample = 0;
@@ -1117,9 +1139,36 @@ static int cmp_storage(const void *x, const void *y)
 	return cmp_row(((const struct kh_storage *)x)->row, ((const struct kh_storage *)y)->row);
 }
 
-/* Groups the current pools by filesystem: pairs that moved together join, and a group is
- * kept only when every two of its pools are such a pair (agreement within the tolerance
- * is not transitive); the others stand alone. */
+/* A group whose pools do not all agree pairwise falls apart into single pools, but for
+ * those on one device. a->storage has room for a storage per pool. */
+static void fall_apart(struct kh_analysis *a, struct kh_storage *st)
+{
+	size_t first = a->n_storage, n = st->n_pools;
+
+	st->n_pools = 1;
+	for (size_t i = 1; i < n; i++) {
+		const struct kh_row *p = st->pools[i];
+		struct kh_storage *to = NULL;
+
+		if (p->device && p->device == st->pools[0]->device) {
+			st->pools[st->n_pools++] = p; /* at or before i: read already */
+			continue;
+		}
+		for (size_t k = first; k < a->n_storage && p->device && to == NULL; k++)
+			if (a->storage[k].pools[0]->device == p->device)
+				to = &a->storage[k];
+		if (to == NULL)
+			to = &a->storage[a->n_storage++];
+		to->pools = kh_realloc(to->pools, (to->n_pools + 1) * sizeof *to->pools);
+		to->pools[to->n_pools++] = p;
+	}
+}
+
+/* Groups the current pools by filesystem: pools on one target device and pairs that moved
+ * together join, and a group is kept only when every two of its pools are on one device or
+ * such a pair (agreement within the tolerance is not transitive); the others stand alone.
+ * Two devices are no proof of two filesystems' bytes (btrfs subvolumes, two NFS mounts of
+ * one export): their numbers may still join them. */
 static void find_storage(const struct kh_report *r, struct kh_analysis *a)
 {
 	size_t *parent = kh_malloc((r->n_pools + 1) * sizeof *parent);
@@ -1139,6 +1188,13 @@ static void find_storage(const struct kh_report *r, struct kh_analysis *a)
 			if (p->moved && by_series[p->a] && by_series[p->b])
 				parent[uf_find(parent, p->a)] = uf_find(parent, p->b);
 		}
+	for (size_t i = 0; i < a->n_pools; i++) {
+		uint32_t d = a->pools[i].device;
+
+		if (d && by_series[d - 1])
+			parent[uf_find(parent, (size_t)(a->pools[i].s - r->pools))] =
+			    uf_find(parent, d - 1);
+	}
 	a->storage = kh_calloc(a->n_pools + 1, sizeof *a->storage);
 	for (size_t i = 0; i < a->n_pools; i++) {
 		size_t root = uf_find(parent, (size_t)(a->pools[i].s - r->pools));
@@ -1150,7 +1206,6 @@ static void find_storage(const struct kh_report *r, struct kh_analysis *a)
 		st->pools = kh_realloc(st->pools, (st->n_pools + 1) * sizeof *st->pools);
 		st->pools[st->n_pools++] = &a->pools[i];
 	}
-	/* a group whose pools do not all agree pairwise falls apart into single pools */
 	for (size_t k = 0, n = a->n_storage; k < n; k++) {
 		struct kh_storage *st = &a->storage[k];
 		const struct kh_rhost *h = st->pools[0]->h;
@@ -1161,15 +1216,12 @@ static void find_storage(const struct kh_report *r, struct kh_analysis *a)
 				const struct kh_pair *p = pair_of(h, (size_t)(st->pools[i]->s - r->pools),
 								  (size_t)(st->pools[j]->s - r->pools));
 
-				whole = p && p->moved;
+				whole = (st->pools[i]->device &&
+					 st->pools[i]->device == st->pools[j]->device) ||
+					(p && p->moved);
 			}
-		while (!whole && st->n_pools > 1) {
-			struct kh_storage *alone = &a->storage[a->n_storage++];
-
-			alone->pools = kh_malloc(sizeof *alone->pools);
-			alone->pools[0] = st->pools[--st->n_pools];
-			alone->n_pools = 1;
-		}
+		if (!whole)
+			fall_apart(a, st);
 	}
 	for (size_t k = 0; k < a->n_storage; k++) {
 		struct kh_storage *st = &a->storage[k];

@@ -102,6 +102,7 @@ struct kh_feed {
 	int64_t capacity, available;    /* latest known, KH_UNKNOWN if never known */
 	int fs_numbers;                 /* pools: a dir, fs or netfs pool, whose capacity,
 					 * allocation and available are its filesystem's */
+	uint32_t device;                /* pools: as kh_row.device */
 	int measured;                   /* pools: capacity, allocation and available known */
 	uint32_t measured_first, measured_ord; /* pools: the first and latest snapshot so */
 };
@@ -172,6 +173,8 @@ struct kh_row {
 	int fitted;                     /* enough samples and days for a rate */
 	size_t sample_at;               /* its samples in the report's */
 	uint32_t n_sample;              /* 0: none kept */
+	uint32_t device;                /* pools: 1 + the series of the first pool of its host's
+					 * latest snapshot on the same target_device; 0: unknown */
 	union {
 		struct { /* volumes */
 			const char **owners;    /* domain names, borrowed from the host */

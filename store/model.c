@@ -106,12 +106,18 @@ static int cmp_pool(const void *a, const void *b)
 	return kh_strcmp_null(((const struct kh_pool *)a)->name, ((const struct kh_pool *)b)->name);
 }
 
+static int cmp_volume_key(const struct kh_volume *v, const char *pool, const char *name)
+{
+	int c = kh_strcmp_null(v->pool, pool);
+
+	return c ? c : kh_strcmp_null(v->name, name);
+}
+
 static int cmp_volume(const void *a, const void *b)
 {
-	const struct kh_volume *x = a, *y = b;
-	int c = kh_strcmp_null(x->pool, y->pool);
+	const struct kh_volume *y = b;
 
-	return c ? c : kh_strcmp_null(x->name, y->name);
+	return cmp_volume_key(a, y->pool, y->name);
 }
 
 static int cmp_network(const void *a, const void *b)
@@ -161,9 +167,25 @@ void kh_snapshot_sort(struct kh_snapshot *s)
 	}
 }
 
+/* A read snapshot's volumes are sorted by pool and name (kh_snapshot_sort): a binary search
+ * finds one where the walk took every volume for every disk of every domain (a seventh of a
+ * diff). (pool, name) names one volume, so what the search finds is what the walk would; a
+ * snapshot not sorted (one being collected) is walked where the search misses. */
 const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, const char *pool,
 						const char *name)
 {
+	size_t lo = 0, hi = s->n_volumes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_volume_key(&s->volumes[mid], pool, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n_volumes && cmp_volume_key(&s->volumes[lo], pool, name) == 0)
+		return &s->volumes[lo];
 	for (size_t i = 0; i < s->n_volumes; i++)
 		if (kh_strcmp_null(s->volumes[i].pool, pool) == 0 &&
 		    kh_strcmp_null(s->volumes[i].name, name) == 0)
@@ -240,10 +262,11 @@ static const struct kh_volume *vol_lookup(const struct kh_snapshot *s, const str
 }
 
 /* Through sorted indexes, not a search of every volume per disk (quadratic: the disks of
- * every domain against every volume). */
+ * every domain against every volume), each built when a disk first needs it: the pairs a
+ * log streams are mostly volumes whose numbers moved, and no domain. */
 void kh_snapshot_link(struct kh_snapshot *s)
 {
-	struct kh_key_ref *by_name = vol_index(s, 0), *by_path = vol_index(s, 1);
+	struct kh_key_ref *by_name = NULL, *by_path = NULL;
 
 	for (size_t i = 0; i < s->n_domains; i++) {
 		struct kh_domain *d = &s->domains[i];
@@ -252,10 +275,14 @@ void kh_snapshot_link(struct kh_snapshot *s)
 			struct kh_disk *k = &d->disks[j];
 			const struct kh_volume *v = NULL;
 
+			if (s->n_volumes == 0)
+				break;
 			if (k->pool && k->volume)
-				v = vol_lookup(s, by_name, k->pool, k->volume);
+				v = vol_lookup(s, by_name ? by_name : (by_name = vol_index(s, 0)),
+					       k->pool, k->volume);
 			else if (k->source)
-				v = vol_lookup(s, by_path, k->source, NULL);
+				v = vol_lookup(s, by_path ? by_path : (by_path = vol_index(s, 1)),
+					       k->source, NULL);
 			if (v == NULL)
 				continue;
 			if (k->pool == NULL) {

@@ -36,6 +36,5 @@ const struct kh_cmd kh_cmd_check = {
 		"snapshot refers to, every snapshot's host and every referenced XML exists, and\n"
 		"nothing is stored that no snapshot reaches. Exit 0 when all hold, 2 with one\n"
 		"line per problem on stderr.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_check,
 };

@@ -16,16 +16,18 @@ enum {
 };
 
 enum {
-	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
+	/* main opens no database: the command opens it itself, if at all (collect creates
+	 * it, __complete needs it for names only); every other gets ctx->store */
+	KH_OWN_DB = 1 << 0,
 	KH_HIDDEN = 1 << 1,    /* left out of --help: an internal helper */
-	KH_WRITES_DB = 1 << 2, /* with KH_NEED_DB: it must be writable and undamaged */
+	KH_WRITES_DB = 1 << 2, /* the database must be writable and undamaged */
 	KH_PLUGIN = 1 << 3,    /* a monitoring check: a failure before it runs (config,
 				* database, usage) is one UNKNOWN line on stdout, exit 3 */
 };
 
 struct kh_ctx {
 	const char *db_path;
-	struct kh_store *store; /* opened by main for KH_NEED_DB commands */
+	struct kh_store *store; /* opened by main unless KH_OWN_DB */
 	int quiet, verbose;
 	const char *argv0_dir;  /* directory of the running binary, for templates */
 	/* The config file (unset keys NULL or -1); the command line and the environment

@@ -326,5 +326,6 @@ const struct kh_cmd kh_cmd_collect = {
 		"ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
 		"Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
 		"others are stored), 2 for usage or database errors.\n",
+	.flags = KH_OWN_DB, /* made when there is a snapshot to put in it */
 	.exec = exec_collect,
 };

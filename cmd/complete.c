@@ -127,6 +127,6 @@ const struct kh_cmd kh_cmd_complete = {
 	.summary = "names and options for shell completion",
 	.usage = "hosts|uris|domains|options [COMMAND]",
 	.max_args = KH_ARGS_ANY,
-	.flags = KH_HIDDEN,
+	.flags = KH_HIDDEN | KH_OWN_DB,
 	.exec = exec_complete,
 };

@@ -182,6 +182,5 @@ const struct kh_cmd kh_cmd_diff = {
 		"\"changes\"; old is the running value, new the persistent one). They are state,\n"
 		"not change: --exit-code does not count them. Colour only on a terminal, and not\n"
 		"when NO_COLOR is set.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_diff,
 };

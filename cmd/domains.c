@@ -41,6 +41,5 @@ const struct kh_cmd kh_cmd_domains = {
 		"event, and a domain removed and later defined again with the same UUID has\n"
 		"\"removed\" and \"re-added\" events. Now: present in its host's latest snapshot,\n"
 		"or gone.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_domains,
 };

@@ -176,6 +176,5 @@ const struct kh_cmd kh_cmd_log = {
 		"in the period lists its running domains' pending drift, as 'kvmhist diff' does.\n"
 		"JSON: {\"changes\": [...], \"pending\": [...]}, each as in 'kvmhist diff' plus\n"
 		"\"snapshot\" (its id) and \"uri\".\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_log,
 };

@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	ctx.config = &cfg;
 	rc = KH_EXIT_OK;
 	warn_if_world_readable(db_path);
-	if (cmd->flags & KH_NEED_DB) {
+	if (!(cmd->flags & KH_OWN_DB)) {
 		if (kh_store_open(db_path, cmd->flags & KH_WRITES_DB ? KH_OPEN_WRITE : KH_OPEN_EXISTING,
 				  &ctx.store, &err) != 0)
 			rc = kh_cmd_fail(cmd, err.msg);

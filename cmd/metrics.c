@@ -52,6 +52,5 @@ const struct kh_cmd kh_cmd_metrics = {
 	.summary = "Prometheus metrics of growth and forecasts, for node_exporter",
 	.usage = "[--host H] [--since SPEC] [-o FILE]",
 	KH_OPTS(opts, struct metrics_opts),
-	.flags = KH_NEED_DB,
 	.exec = exec_metrics,
 };

@@ -157,6 +157,6 @@ const struct kh_cmd kh_cmd_monitor = {
 	.help = "Prints one line, 'KVMHIST STATE - text | perfdata'. Exit status: 0 OK,\n"
 		"1 WARNING, 2 CRITICAL, 3 UNKNOWN (no database, an unknown host, a stale or\n"
 		"missing snapshot, a bad option).\n",
-	.flags = KH_NEED_DB | KH_PLUGIN,
+	.flags = KH_PLUGIN,
 	.exec = exec_monitor,
 };

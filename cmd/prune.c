@@ -106,7 +106,6 @@ const struct kh_cmd kh_cmd_prune = {
 		"versions and XML only the removed snapshots held go too;\n"
 		"every remaining snapshot reads back as before. One transaction: an interrupted\n"
 		"prune removes nothing; --dry-run only reads the file.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_prune,
 };
 
@@ -124,7 +123,7 @@ const struct kh_cmd kh_cmd_vacuum = {
 	.usage = "",
 	.help = "Rewrites the file without its free pages (SQLite's VACUUM): run after a prune.\n"
 		"Needs free disk space the size of the database while it runs.\n",
-	.flags = KH_NEED_DB | KH_WRITES_DB,
+	.flags = KH_WRITES_DB,
 	.exec = exec_vacuum,
 };
 
@@ -162,6 +161,6 @@ const struct kh_cmd kh_cmd_forget = {
 	.help = "Removes the snapshot and the object versions and XML only it held, in one\n"
 		"transaction; every other snapshot reads back as before, and its host's next\n"
 		"snapshot is compared with the one before it.\n",
-	.flags = KH_NEED_DB | KH_WRITES_DB,
+	.flags = KH_WRITES_DB,
 	.exec = exec_forget,
 };

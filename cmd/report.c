@@ -157,6 +157,5 @@ const struct kh_cmd kh_cmd_report = {
 	.help = "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
 		"latest~N stands for its snapshot's time, and a date as --until means the end\n"
 		"of that day.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_report,
 };

@@ -37,6 +37,5 @@ const struct kh_cmd kh_cmd_show = {
 	.usage = "[SNAP] [--host H] [--json]",
 	KH_OPTS(opts, struct kh_host_json_opts),
 	.max_args = 1,
-	.flags = KH_NEED_DB,
 	.exec = exec_show,
 };

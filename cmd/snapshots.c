@@ -37,6 +37,5 @@ const struct kh_cmd kh_cmd_snapshots = {
 	.summary = "list the stored snapshots",
 	.usage = "[--host H] [--json]",
 	KH_OPTS(opts, struct kh_host_json_opts),
-	.flags = KH_NEED_DB,
 	.exec = exec_snapshots,
 };

@@ -33,6 +33,9 @@ struct kh_ctx {
 	/* The config file (unset keys NULL or -1); the command line and the environment
 	 * come first, so a command consults it only for what neither gave. */
 	const struct kh_config *config;
+	/* The command's operands, after its options: at most its max_args (main refused more). */
+	char **args;
+	int n_args;
 };
 
 /* A command's options, declared once: parsing, --help, `kvmhist __complete options` (the
@@ -89,8 +92,8 @@ struct kh_cmd {
 	int help_col;           /* where option help starts in --help (0: two past the longest) */
 	const char *help;       /* --help's text after the options */
 	int flags;
-	/* opts: the parsed options; argv[0..argc): the operands. */
-	int (*exec)(struct kh_ctx *ctx, const void *opts, int argc, char **argv);
+	/* opts: the parsed options (the operands are ctx->args). */
+	int (*exec)(struct kh_ctx *ctx, const void *opts);
 };
 
 /* A command's option table and the struct its values go into. */

@@ -213,7 +213,7 @@ static const struct kh_opt opts[] = {
 		  "ever)" },
 };
 
-static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_collect(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct collect_opts *o = opts_;
 	struct kh_jobs *q = kh_jobs_new();
@@ -226,8 +226,6 @@ static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	size_t n, stored = 0;
 	int rc = KH_EXIT_OK, existed;
 
-	(void)argc;
-	(void)argv;
 	for (size_t i = 0; i < o->uris.n; i++) {
 		const struct kh_opt_value *v = &o->uris.v[i];
 

@@ -14,15 +14,13 @@ static const struct kh_opt opts[] = {
 		  "first_snapshot, last_seen, last_snapshot, present, events}]}" },
 };
 
-static int exec_domains(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_domains(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct kh_host_json_opts *o = opts_;
 	struct kh_domain_life *v;
 	struct kh_err err;
 	size_t n;
 
-	(void)argc;
-	(void)argv;
 	if (kh_check_host(ctx, o->host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	if (kh_store_domain_lives(ctx->store, o->host, &v, &n, &err))

@@ -193,8 +193,11 @@ int main(int argc, char **argv)
 	}
 	/* the options after the database, as each command always parsed them */
 	opts = kh_calloc(1, cmd->opts_size ? cmd->opts_size : 1);
-	if (rc == KH_EXIT_OK && (rc = kh_cmd_parse(cmd, argc, argv, opts, &first)) == KH_EXIT_OK)
-		rc = cmd->exec(&ctx, opts, argc - first, argv + first);
+	if (rc == KH_EXIT_OK && (rc = kh_cmd_parse(cmd, argc, argv, opts, &first)) == KH_EXIT_OK) {
+		ctx.args = argv + first;
+		ctx.n_args = argc - first;
+		rc = cmd->exec(&ctx, opts);
+	}
 	kh_opts_clear(cmd->opts, cmd->n_opts, opts);
 	free(opts);
 	kh_store_close(ctx.store);

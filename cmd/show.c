@@ -15,11 +15,11 @@ static const struct kh_opt opts[] = {
 	  .help = "machine-readable: snapshot, domains, pools, volumes, networks" },
 };
 
-static int exec_show(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_show(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct kh_host_json_opts *o = opts_;
 	struct kh_snapshot *snap;
-	const char *spec = argc ? argv[0] : "latest";
+	const char *spec = ctx->n_args ? ctx->args[0] : "latest";
 	struct kh_err err;
 	int64_t id;
 

@@ -14,15 +14,13 @@ static const struct kh_opt opts[] = {
 	  .help = "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}" },
 };
 
-static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_snapshots(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct kh_host_json_opts *o = opts_;
 	struct kh_snapshot_info *v;
 	struct kh_err err;
 	size_t n;
 
-	(void)argc;
-	(void)argv;
 	if (kh_check_host(ctx, o->host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	if (kh_store_list(ctx->store, o->host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)

@@ -171,11 +171,16 @@ int kh_stdout_color(void);
 	KH_OPT_SPEC("since", offset, "fit the forecasts from SPEC (default: 7 days before the\n" \
 				     "latest snapshot, as report does)")
 
-/* The options of a listing that takes --host H and --json only (snapshots, domains). */
+/* The options of a command that takes --host H and --json only (snapshots, domains,
+ * show), and their two rows; the helps say for what. */
 struct kh_host_json_opts {
 	const char *host;
 	int json;
 };
+#define KH_HOST_JSON_OPTS(host_help, json_help) \
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host), host_help), \
+	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json), \
+	  .help = (json_help) }
 /* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
  * stderr and returns KH_EXIT_ERROR. */
 int kh_check_host(struct kh_ctx *ctx, const char *host);

@@ -7,11 +7,9 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
-		    "only this host (a hostname or a URI)"),
-	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
-	  .help = "machine-readable: {\"domains\": [{name, uuid, uri, first_seen,\n"
-		  "first_snapshot, last_seen, last_snapshot, present, events}]}" },
+	KH_HOST_JSON_OPTS("only this host (a hostname or a URI)",
+			  "machine-readable: {\"domains\": [{name, uuid, uri, first_seen,\n"
+			  "first_snapshot, last_seen, last_snapshot, present, events}]}"),
 };
 
 static int exec_domains(struct kh_ctx *ctx, const void *opts_)

@@ -9,10 +9,8 @@
 
 static const struct kh_opt opts[] = {
 	{ .name = "SNAP", .type = KH_OPT_OPERAND, .help = "the snapshot (default: latest)" },
-	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
-		    "resolve SNAP among this host's snapshots (hostname or URI)"),
-	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
-	  .help = "machine-readable: snapshot, domains, pools, volumes, networks" },
+	KH_HOST_JSON_OPTS("resolve SNAP among this host's snapshots (hostname or URI)",
+			  "machine-readable: snapshot, domains, pools, volumes, networks"),
 };
 
 static int exec_show(struct kh_ctx *ctx, const void *opts_)

@@ -8,10 +8,8 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
-		    "only snapshots of this host (a hostname or a URI)"),
-	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
-	  .help = "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}" },
+	KH_HOST_JSON_OPTS("only snapshots of this host (a hostname or a URI)",
+			  "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}"),
 };
 
 static int exec_snapshots(struct kh_ctx *ctx, const void *opts_)

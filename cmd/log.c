@@ -94,10 +94,8 @@ struct log_opts {
 
 #define O(field) offsetof(struct log_opts, field)
 static const struct kh_opt opts[] = {
-	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
-	  .help = "start of the period (default: the first snapshot)" },
-	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
-	  .help = "end of the period (default: the latest snapshot)" },
+	KH_OPT_SPEC("since", O(since), "start of the period (default: the first snapshot)"),
+	KH_OPT_SPEC("until", O(until), "end of the period (default: the latest snapshot)"),
 	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
 	{ .name = "domain", .type = KH_OPT_STRING, .arg = "NAME", .off = O(domain),
 	  .help = "only this domain, followed by UUID under any name it had" },
@@ -105,7 +103,7 @@ static const struct kh_opt opts[] = {
 	  .choices = formats, .help = "text (default), md or json" },
 };
 
-static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_log(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct log_opts *o = opts_;
 	const char *since = o->since, *until = o->until, *host = o->host;
@@ -119,8 +117,6 @@ static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv
 	int rc = KH_EXIT_ERROR, step, last;
 	size_t n = 0;
 
-	(void)argc;
-	(void)argv;
 	if (kh_check_host(ctx, host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	/* Default period: all of the history. */
@@ -170,8 +166,7 @@ const struct kh_cmd kh_cmd_log = {
 	.summary = "list the changes over a period, each at the snapshot it first appeared in",
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--domain NAME]\n"
 		 "       [--format text|md|json]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct log_opts),
+	KH_OPTS(opts, struct log_opts),
 	.help_col = 19,
 	.help = "Each snapshot in the period is compared with the one before it of the same host,\n"
 		"even when that one lies before the period, so a change is listed once, at the\n"
@@ -179,6 +174,5 @@ const struct kh_cmd kh_cmd_log = {
 		"in the period lists its running domains' pending drift, as 'kvmhist diff' does.\n"
 		"JSON: {\"changes\": [...], \"pending\": [...]}, each as in 'kvmhist diff' plus\n"
 		"\"snapshot\" (its id) and \"uri\".\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_log,
 };

@@ -14,16 +14,14 @@ struct metrics_opts {
 #define O(field) offsetof(struct metrics_opts, field)
 static const struct kh_opt opts[] = {
 	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
-	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
-	  .help = "fit the forecasts from SPEC (default: 7 days before the\n"
-		  "latest snapshot, as report does)" },
+	KH_OPT_FIT_SINCE(O(since)),
 	{ .name = "output", .letter = 'o', .type = KH_OPT_STRING, .arg = "F", .off = O(output),
 	  .complete = KH_COMP_FILE,
 	  .help = "write to F (replaced atomically) instead of stdout, e.g.\n"
 		  "/var/lib/prometheus/node-exporter/kvmhist.prom" },
 };
 
-static int exec_metrics(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_metrics(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct metrics_opts *o = opts_;
 	struct kh_report *r = NULL;
@@ -32,8 +30,6 @@ static int exec_metrics(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	char *out;
 	int rc;
 
-	(void)argc;
-	(void)argv;
 	if (kh_read_period(ctx, o->host, o->since, NULL, &from, &to, &err))
 		return kh_fail("%s", err.msg);
 	r = kh_report_new(from, to);
@@ -53,8 +49,6 @@ const struct kh_cmd kh_cmd_metrics = {
 	.name = "metrics",
 	.summary = "Prometheus metrics of growth and forecasts, for node_exporter",
 	.usage = "[--host H] [--since SPEC] [-o FILE]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct metrics_opts),
-	.flags = KH_NEED_DB,
+	KH_OPTS(opts, struct metrics_opts),
 	.exec = exec_metrics,
 };

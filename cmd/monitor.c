@@ -24,9 +24,7 @@ struct monitor_opts {
 #define O(field) offsetof(struct monitor_opts, field)
 static const struct kh_opt opts[] = {
 	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
-	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
-	  .help = "fit the forecasts from SPEC (default: 7 days before the\n"
-		  "latest snapshot, as report does)" },
+	KH_OPT_FIT_SINCE(O(since)),
 	{ .name = "warn-days", .type = KH_OPT_INT, .arg = "N", .off = O(warn_days),
 	  .min = 0, .max = 36500, .def = -1, .unit = "days",
 	  .help = "WARNING when something is full in fewer than N days\n"
@@ -107,7 +105,7 @@ static int limits(const struct kh_ctx *ctx, const struct monitor_opts *o,
 	return KH_EXIT_OK;
 }
 
-static int exec_monitor(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_monitor(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct monitor_opts *o = opts_;
 	struct kh_monitor_limits lim;
@@ -119,8 +117,6 @@ static int exec_monitor(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	struct kh_err err;
 	int known, rc;
 
-	(void)argc;
-	(void)argv;
 	if ((rc = limits(ctx, o, &lim, &max_age)) != KH_EXIT_OK)
 		return rc;
 	if (o->host && (known = kh_store_host_known(ctx->store, o->host, &err)) <= 0) {
@@ -155,11 +151,10 @@ const struct kh_cmd kh_cmd_monitor = {
 	.summary = "a monitoring-plugin check: what fills, and whether collect ran",
 	.usage = "[--host H] [--since SPEC] [--warn-days N] [--crit-days N]\n"
 		 "       [--warn-overcommit X] [--crit-overcommit X] [--max-age AGE]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct monitor_opts),
+	KH_OPTS(opts, struct monitor_opts),
 	.help = "Prints one line, 'KVMHIST STATE - text | perfdata'. Exit status: 0 OK,\n"
 		"1 WARNING, 2 CRITICAL, 3 UNKNOWN (no database, an unknown host, a stale or\n"
 		"missing snapshot, a bad option).\n",
-	.flags = KH_NEED_DB | KH_PLUGIN,
+	.flags = KH_PLUGIN,
 	.exec = exec_monitor,
 };

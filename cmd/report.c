@@ -39,10 +39,8 @@ struct report_opts {
 
 #define O(field) offsetof(struct report_opts, field)
 static const struct kh_opt opts[] = {
-	{ .name = "since", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(since),
-	  .help = "start of the period (default: 7 days before --until)" },
-	{ .name = "until", .type = KH_OPT_STRING, .arg = "SPEC", .off = O(until),
-	  .help = "end of the period (default: the latest snapshot)" },
+	KH_OPT_SPEC("since", O(since), "start of the period (default: 7 days before --until)"),
+	KH_OPT_SPEC("until", O(until), "end of the period (default: the latest snapshot)"),
 	KH_OPT_HOST(O(host), "only this host (a hostname or a URI)"),
 	{ .name = "format", .type = KH_OPT_CHOICE, .arg = "F", .off = O(format),
 	  .choices = formats, .def = F_MD,
@@ -94,7 +92,7 @@ static int render(struct kh_ctx *ctx, const struct report_opts *o, const struct 
 	}
 }
 
-static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_report(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct report_opts *o = opts_;
 	const char *mail_to = o->mail_to, *mail_from = o->mail_from;
@@ -105,8 +103,6 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	char *out = NULL;
 	int rc;
 
-	(void)argc;
-	(void)argv;
 	if (o->format != F_EMAIL && (mail_to || mail_from || o->subject))
 		return kh_usage_error(&kh_cmd_report,
 				      "--mail-to, --mail-from and --subject go with --format email");
@@ -154,12 +150,10 @@ const struct kh_cmd kh_cmd_report = {
 	.usage = "[--since SPEC] [--until SPEC] [--host H] [--format md|html|json|email]\n"
 		 "       [-o FILE] [--templates DIR] [--warn-days N] [--snapshot-days N] [--top N]\n"
 		 "       [--mail-to ADDR [--mail-from ADDR] [--subject TEXT]]",
-	KH_OPTS(opts),
-	.opts_size = sizeof(struct report_opts),
+	KH_OPTS(opts, struct report_opts),
 	.help_col = 19,
 	.help = "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
 		"latest~N stands for its snapshot's time, and a date as --until means the end\n"
 		"of that day.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_report,
 };

@@ -440,7 +440,7 @@ static char *ident(const struct kh_kind *k, const struct named *nm, const void *
 		if (pass == 0)
 			return kh_strdup(text(nm->key, k, items, i));
 		if (pass == 1 && name)
-			return kh_asprintf("%s\x1f%s", pool ? pool : "", name);
+			return kh_strjoin(pool ? pool : "", "\x1f", name);
 		return NULL;
 	}
 	if (pass == 0)

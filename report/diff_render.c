@@ -51,7 +51,7 @@ static char *display_name(const struct kh_change *c)
 {
 	const char *name = c->name ? c->name : "?";
 
-	return c->pool ? kh_asprintf("%s/%s", c->pool, name) : kh_strdup(name);
+	return c->pool ? kh_strjoin(c->pool, "/", name) : kh_strdup(name);
 }
 
 /* ---- values ---------------------------------------------------------------------------------- */

@@ -379,6 +379,23 @@ static int pools_agree(const struct kh_series *a, const struct kh_series *b)
 	       abs_diff(a->f->available, b->f->available) <= tol;
 }
 
+/* Where the collector could stat the targets (on the daemon's machine), the device decides:
+ * pools on one are one filesystem, idle or not, and read a moment apart or not. Pool i of
+ * snap (mapped already, as those before it) gets the device number of the first pool
+ * before it on the same target device, else its own: 1 + its series. */
+static uint32_t same_device(const struct kh_report *r, const struct kh_rhost *h,
+			    const struct kh_snapshot *snap, size_t i)
+{
+	for (size_t j = 0; j < i; j++) {
+		const struct kh_series *t = &r->pools[h->pool_map[j]];
+
+		if (t->f->device && kh_str_eq(snap->pools[j].target_device,
+					      snap->pools[i].target_device))
+			return t->f->device;
+	}
+	return h->pool_map[i] + 1;
+}
+
 /* After snapshot `ord` of host h: pairs whose numbers now differ are parted for good, the
  * others note whether they moved; a pool measured for the first time pairs with those of
  * the snapshot it agrees with. */
@@ -740,6 +757,9 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			s->f->fs_numbers = p->type && (strcmp(p->type, "dir") == 0 ||
 						    strcmp(p->type, "fs") == 0 ||
 						    strcmp(p->type, "netfs") == 0);
+			s->f->device = 0;
+			if (p->target_device && s->f->fs_numbers)
+				s->f->device = same_device(r, h, snap, i);
 		}
 		s = &r->pools[h->pool_map[i]];
 		s->f->last_ord = ord;
@@ -945,6 +965,8 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 		y[n++] = s->f->alloc_last;
 	}
 	kh_fit_series(t, y, n, &row->fit);
+	if (is_pool)
+		row->device = s->f->device;
 	row->fitted = row->fit.samples >= KH_FIT_MIN_SAMPLES &&
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
 	row->n_sample = 0;
@@ -1116,21 +1138,67 @@ static int cmp_row_name(const void *x, const void *y)
 		      (*(const struct kh_row *const *)y)->s->name);
 }
 
-/* Groups the host's current pools by filesystem: pairs that moved together join, and a
- * group is kept only when every two of its pools are such a pair (agreement within the
- * tolerance is not transitive); the others stand alone. Each pool's row points to its. */
+/* A group whose pools do not all agree pairwise falls apart into single pools, but for
+ * those on one device. storage (*n of them) has room for a storage per pool. */
+static void fall_apart(struct kh_storage *storage, size_t *n, struct kh_storage *st)
+{
+	size_t first = *n, n_pools = st->n_pools;
+
+	st->n_pools = 1;
+	for (size_t i = 1; i < n_pools; i++) {
+		const struct kh_row *p = st->pools[i];
+		struct kh_storage *to = NULL;
+
+		if (p->device && p->device == st->pools[0]->device) {
+			st->pools[st->n_pools++] = p; /* at or before i: read already */
+			continue;
+		}
+		for (size_t k = first; k < *n && p->device && to == NULL; k++)
+			if (storage[k].pools[0]->device == p->device)
+				to = &storage[k];
+		if (to == NULL)
+			to = &storage[(*n)++];
+		to->pools = kh_realloc(to->pools, (to->n_pools + 1) * sizeof *to->pools);
+		to->pools[to->n_pools++] = p;
+	}
+}
+
+/* cmp_row for one host's pools: soonest full first, then by name. */
+static int cmp_host_pool(const void *x, const void *y)
+{
+	const struct kh_row *a = *(const struct kh_row *const *)x;
+	const struct kh_row *b = *(const struct kh_row *const *)y;
+
+	if (a->fc.ok != b->fc.ok)
+		return a->fc.ok ? -1 : 1;
+	if (a->fc.ok && a->fc.days != b->fc.days)
+		return a->fc.days < b->fc.days ? -1 : 1;
+	return cmp_str(a->s->name, b->s->name);
+}
+
+/* Groups the host's current pools by filesystem: pools on one target device and pairs that
+ * moved together join, and a group is kept only when every two of its pools are on one
+ * device or such a pair (agreement within the tolerance is not transitive); the others
+ * stand alone. Two devices are no proof of two filesystems' bytes (btrfs subvolumes, two
+ * NFS mounts of one export): their numbers may still join them. The pools are taken
+ * soonest full first (a group falls apart around its first). Each pool's row points to
+ * its storage. */
 static struct kh_storage *host_storage(const struct kh_rhost *h, struct kh_row *pools,
 				       size_t n_pools, size_t *n_out)
 {
 	size_t *parent = kh_malloc((n_pools + 1) * sizeof *parent);
 	size_t *group = kh_malloc((n_pools + 1) * sizeof *group);
+	const struct kh_row **ranked = kh_malloc((n_pools + 1) * sizeof *ranked);
 	struct kh_storage *storage = kh_calloc(n_pools + 1, sizeof *storage);
 	size_t n = 0;
 
 	for (size_t i = 0; i < n_pools; i++) {
 		parent[i] = i;
 		group[i] = SIZE_MAX;
+		ranked[i] = &pools[i];
 	}
+	if (n_pools)
+		qsort(ranked, n_pools, sizeof *ranked, cmp_host_pool);
 	for (size_t i = 0; i < h->n_pairs; i++) {
 		const struct kh_pair *p = &h->pairs[i];
 		struct kh_row *a = row_of(pools, n_pools, p->a), *b = row_of(pools, n_pools, p->b);
@@ -1139,16 +1207,22 @@ static struct kh_storage *host_storage(const struct kh_rhost *h, struct kh_row *
 			parent[uf_find(parent, (size_t)(a - pools))] = uf_find(parent, (size_t)(b - pools));
 	}
 	for (size_t i = 0; i < n_pools; i++) {
-		size_t root = uf_find(parent, i);
+		struct kh_row *d = pools[i].device ? row_of(pools, n_pools, pools[i].device - 1)
+						   : NULL;
+
+		if (d)
+			parent[uf_find(parent, i)] = uf_find(parent, (size_t)(d - pools));
+	}
+	for (size_t i = 0; i < n_pools; i++) {
+		size_t root = uf_find(parent, (size_t)(ranked[i] - pools));
 		struct kh_storage *st;
 
 		if (group[root] == SIZE_MAX)
 			group[root] = n++;
 		st = &storage[group[root]];
 		st->pools = kh_realloc(st->pools, (st->n_pools + 1) * sizeof *st->pools);
-		st->pools[st->n_pools++] = &pools[i];
+		st->pools[st->n_pools++] = ranked[i];
 	}
-	/* a group whose pools do not all agree pairwise falls apart into single pools */
 	for (size_t k = 0, n_groups = n; k < n_groups; k++) {
 		struct kh_storage *st = &storage[k];
 		int whole = 1;
@@ -1158,15 +1232,12 @@ static struct kh_storage *host_storage(const struct kh_rhost *h, struct kh_row *
 				const struct kh_pair *p = pair_of(h, st->pools[i]->series,
 								  st->pools[j]->series);
 
-				whole = p && p->moved;
+				whole = (st->pools[i]->device &&
+					 st->pools[i]->device == st->pools[j]->device) ||
+					(p && p->moved);
 			}
-		while (!whole && st->n_pools > 1) {
-			struct kh_storage *alone = &storage[n++];
-
-			alone->pools = kh_malloc(sizeof *alone->pools);
-			alone->pools[0] = st->pools[--st->n_pools];
-			alone->n_pools = 1;
-		}
+		if (!whole)
+			fall_apart(storage, &n, st);
 	}
 	for (size_t k = 0; k < n; k++) {
 		struct kh_storage *st = &storage[k];
@@ -1191,6 +1262,7 @@ static struct kh_storage *host_storage(const struct kh_rhost *h, struct kh_row *
 	}
 	free(parent);
 	free(group);
+	free(ranked);
 	*n_out = n;
 	return storage;
 }

@@ -393,21 +393,60 @@ static void show_domains(struct kh_doc *doc, const struct kh_snapshot *s)
 	}
 }
 
-static void show_pools(struct kh_doc *d, const struct kh_snapshot *s)
+/* A column of show's object tables: its head and the kind's field it shows (a number as a
+ * size in binary units, a flag as yes or no, text as it is). */
+struct column {
+	const char *head, *field;
+};
+
+#define MAX_COLUMNS 8
+
+/* A section "What: n" and, when n > 0, a table of one row per object of kind k. */
+static void objects_table(struct kh_doc *d, const char *what, const struct kh_kind *k,
+			  const void *items, size_t n, const struct column *cols, size_t n_cols)
 {
-	static const char *const head[] = { "Name", "State", "Autostart", "Type", "Capacity",
-					    "Allocation", "Available", "Path" };
+	const struct kh_kind_field *fields[MAX_COLUMNS];
+	const char *head[MAX_COLUMNS];
 	struct kh_table *t;
 
-	if ((t = counted_table(d, "Pools", s->n_pools, 8, head)) == NULL)
-		return;
-	for (size_t i = 0; i < s->n_pools; i++) {
-		const struct kh_pool *p = &s->pools[i];
-
-		row(t, (const char *const[]){ p->name, p->state, flag_word(p->autostart), p->type,
-					      size_cell(p->capacity).s, size_cell(p->allocation).s,
-					      size_cell(p->available).s, p->path });
+	for (size_t c = 0; c < n_cols; c++) {
+		head[c] = cols[c].head;
+		fields[c] = kh_kind_field(k, cols[c].field);
 	}
+	if ((t = counted_table(d, what, n, n_cols, head)) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const void *obj = kh_kind_at(k, items, i);
+
+		for (size_t c = 0; c < n_cols; c++) {
+			const struct kh_kind_field *f = fields[c];
+
+			if (f->type == KH_FT_NUM)
+				kh_cell(t, size_cell(kh_field_num(f, obj)).s);
+			else if (f->type == KH_FT_FLAG)
+				kh_cell(t, flag_word((int)kh_field_num(f, obj)));
+			else
+				kh_cell(t, kh_field_text(f, obj));
+		}
+	}
+}
+
+#define OBJECTS_TABLE(d, what, kind, items, n, cols) \
+	do { \
+		_Static_assert(sizeof(cols) / sizeof((cols)[0]) <= MAX_COLUMNS, "too many"); \
+		objects_table(d, what, kind, items, n, cols, sizeof(cols) / sizeof((cols)[0])); \
+	} while (0)
+
+static void show_pools(struct kh_doc *d, const struct kh_snapshot *s)
+{
+	static const struct column cols[] = {
+		{ "Name", "name" },	      { "State", "state" },
+		{ "Autostart", "autostart" }, { "Type", "type" },
+		{ "Capacity", "capacity" },   { "Allocation", "allocation" },
+		{ "Available", "available" }, { "Path", "path" },
+	};
+
+	OBJECTS_TABLE(d, "Pools", &kh_pool_kind, s->pools, s->n_pools, cols);
 }
 
 /* Which volume is an overlay of which file: a table only where there are any. */
@@ -429,37 +468,27 @@ static void show_backing(struct kh_doc *d, const struct kh_snapshot *s)
 
 static void show_volumes(struct kh_doc *d, const struct kh_snapshot *s)
 {
-	static const char *const head[] = { "Pool", "Name", "Format", "Capacity", "Allocation",
-					    "Physical", "Path" };
-	struct kh_table *t;
+	static const struct column cols[] = {
+		{ "Pool", "pool" },	      { "Name", "name" },
+		{ "Format", "format" },	      { "Capacity", "capacity" },
+		{ "Allocation", "allocation" }, { "Physical", "physical" },
+		{ "Path", "path" },
+	};
 
-	if ((t = counted_table(d, "Volumes", s->n_volumes, 7, head)) == NULL)
-		return;
-	for (size_t i = 0; i < s->n_volumes; i++) {
-		const struct kh_volume *v = &s->volumes[i];
-
-		row(t, (const char *const[]){ v->pool, v->name, v->format, size_cell(v->capacity).s,
-					      size_cell(v->allocation).s,
-					      size_cell(v->physical).s, v->path });
-	}
+	OBJECTS_TABLE(d, "Volumes", &kh_volume_kind, s->volumes, s->n_volumes, cols);
 	show_backing(d, s);
 }
 
 static void show_networks(struct kh_doc *d, const struct kh_snapshot *s)
 {
-	static const char *const head[] = { "Name", "Active", "Autostart", "Persistent",
-					    "Bridge", "Forward", "IPs" };
-	struct kh_table *t;
+	static const struct column cols[] = {
+		{ "Name", "name" },	      { "Active", "active" },
+		{ "Autostart", "autostart" }, { "Persistent", "persistent" },
+		{ "Bridge", "bridge" },	      { "Forward", "forward" },
+		{ "IPs", "ips" },
+	};
 
-	if ((t = counted_table(d, "Networks", s->n_networks, 7, head)) == NULL)
-		return;
-	for (size_t i = 0; i < s->n_networks; i++) {
-		const struct kh_network *n = &s->networks[i];
-
-		row(t, (const char *const[]){ n->name, flag_word(n->active), flag_word(n->autostart),
-					      flag_word(n->persistent), n->bridge, n->forward,
-					      n->ips });
-	}
+	OBJECTS_TABLE(d, "Networks", &kh_network_kind, s->networks, s->n_networks, cols);
 }
 
 char *kh_show_text(const struct kh_snapshot *s)

@@ -95,6 +95,7 @@ static const struct kh_kind_field pool_fields[] = {
 	F(allocation, NUM, KH_F_DIFF | KH_F_XML_NUM | KH_F_MEASURED),
 	F(available, NUM, KH_F_DIFF | KH_F_XML_NUM | KH_F_MEASURED),
 	F(path, TEXT, 0),
+	F(target_device, TEXT, 0),
 	F(error, TEXT, 0),
 	F(xml, XML, 0),
 };

@@ -106,12 +106,18 @@ static int cmp_pool(const void *a, const void *b)
 	return kh_strcmp_null(((const struct kh_pool *)a)->name, ((const struct kh_pool *)b)->name);
 }
 
+static int cmp_volume_key(const struct kh_volume *v, const char *pool, const char *name)
+{
+	int c = kh_strcmp_null(v->pool, pool);
+
+	return c ? c : kh_strcmp_null(v->name, name);
+}
+
 static int cmp_volume(const void *a, const void *b)
 {
-	const struct kh_volume *x = a, *y = b;
-	int c = kh_strcmp_null(x->pool, y->pool);
+	const struct kh_volume *y = b;
 
-	return c ? c : kh_strcmp_null(x->name, y->name);
+	return cmp_volume_key(a, y->pool, y->name);
 }
 
 static int cmp_network(const void *a, const void *b)
@@ -139,31 +145,47 @@ static int cmp_snap(const void *a, const void *b)
 	return kh_strcmp_null(x->name, y->name);
 }
 
+/* qsort, but an empty list's array may be NULL, which qsort must not be given. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(v, n, size, cmp);
+}
+
 void kh_snapshot_sort(struct kh_snapshot *s)
 {
-	if (s->n_domains)
-		qsort(s->domains, s->n_domains, sizeof *s->domains, cmp_domain);
-	if (s->n_pools)
-		qsort(s->pools, s->n_pools, sizeof *s->pools, cmp_pool);
-	if (s->n_volumes)
-		qsort(s->volumes, s->n_volumes, sizeof *s->volumes, cmp_volume);
-	if (s->n_networks)
-		qsort(s->networks, s->n_networks, sizeof *s->networks, cmp_network);
+	sort(s->domains, s->n_domains, sizeof *s->domains, cmp_domain);
+	sort(s->pools, s->n_pools, sizeof *s->pools, cmp_pool);
+	sort(s->volumes, s->n_volumes, sizeof *s->volumes, cmp_volume);
+	sort(s->networks, s->n_networks, sizeof *s->networks, cmp_network);
 	for (size_t i = 0; i < s->n_domains; i++) {
 		struct kh_domain *d = &s->domains[i];
 
-		if (d->n_disks)
-			qsort(d->disks, d->n_disks, sizeof *d->disks, cmp_disk);
-		if (d->n_ifaces)
-			qsort(d->ifaces, d->n_ifaces, sizeof *d->ifaces, cmp_iface);
-		if (d->n_snaps)
-			qsort(d->snaps, d->n_snaps, sizeof *d->snaps, cmp_snap);
+		sort(d->disks, d->n_disks, sizeof *d->disks, cmp_disk);
+		sort(d->ifaces, d->n_ifaces, sizeof *d->ifaces, cmp_iface);
+		sort(d->snaps, d->n_snaps, sizeof *d->snaps, cmp_snap);
 	}
 }
 
+/* A read snapshot's volumes are sorted by pool and name (kh_snapshot_sort): a binary search
+ * finds one where the walk took every volume for every disk of every domain (a seventh of a
+ * diff). (pool, name) names one volume, so what the search finds is what the walk would; a
+ * snapshot not sorted (one being collected) is walked where the search misses. */
 const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, const char *pool,
 						const char *name)
 {
+	size_t lo = 0, hi = s->n_volumes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_volume_key(&s->volumes[mid], pool, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n_volumes && cmp_volume_key(&s->volumes[lo], pool, name) == 0)
+		return &s->volumes[lo];
 	for (size_t i = 0; i < s->n_volumes; i++)
 		if (kh_strcmp_null(s->volumes[i].pool, pool) == 0 &&
 		    kh_strcmp_null(s->volumes[i].name, name) == 0)
@@ -197,8 +219,7 @@ static int cmp_key_ref(const void *pa, const void *pb)
 
 void kh_key_sort(struct kh_key_ref *r, size_t n)
 {
-	if (n)
-		qsort(r, n, sizeof *r, cmp_key_ref);
+	sort(r, n, sizeof *r, cmp_key_ref);
 }
 
 long kh_key_find(const struct kh_key_ref *r, size_t n, const char *k1, const char *k2)
@@ -240,10 +261,11 @@ static const struct kh_volume *vol_lookup(const struct kh_snapshot *s, const str
 }
 
 /* Through sorted indexes, not a search of every volume per disk (quadratic: the disks of
- * every domain against every volume). */
+ * every domain against every volume), each built when a disk first needs it: the pairs a
+ * log streams are mostly volumes whose numbers moved, and no domain. */
 void kh_snapshot_link(struct kh_snapshot *s)
 {
-	struct kh_key_ref *by_name = vol_index(s, 0), *by_path = vol_index(s, 1);
+	struct kh_key_ref *by_name = NULL, *by_path = NULL;
 
 	for (size_t i = 0; i < s->n_domains; i++) {
 		struct kh_domain *d = &s->domains[i];
@@ -252,10 +274,14 @@ void kh_snapshot_link(struct kh_snapshot *s)
 			struct kh_disk *k = &d->disks[j];
 			const struct kh_volume *v = NULL;
 
+			if (s->n_volumes == 0)
+				break;
 			if (k->pool && k->volume)
-				v = vol_lookup(s, by_name, k->pool, k->volume);
+				v = vol_lookup(s, by_name ? by_name : (by_name = vol_index(s, 0)),
+					       k->pool, k->volume);
 			else if (k->source)
-				v = vol_lookup(s, by_path, k->source, NULL);
+				v = vol_lookup(s, by_path ? by_path : (by_path = vol_index(s, 1)),
+					       k->source, NULL);
 			if (v == NULL)
 				continue;
 			if (k->pool == NULL) {

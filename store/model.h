@@ -72,6 +72,8 @@ struct kh_pool {
 	int autostart, persistent;
 	int64_t capacity, allocation, available;
 	char *path;             /* target path */
+	char *target_device;    /* the filesystem the target path is on, "MAJOR:MINOR" of its
+				 * st_dev; NULL unless a local collector could stat it */
 	char *xml;
 	char *error;
 };

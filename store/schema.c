@@ -133,6 +133,11 @@ static const char *const migrations[] = {
 	"  body NOT NULL,"                  /* TEXT: plain; BLOB: a zstd frame */
 	"  dict_id INTEGER REFERENCES xml_dict(id),"
 	"  base_id INTEGER REFERENCES xml(id));",
+
+	/* 8: the filesystem a pool's target path is on (stat's st_dev), where the collector
+	 * runs beside the daemon: pools on one device are one storage (report/report.c).
+	 * Part of the pool's version; NULL (unknown) for the rows before. */
+	"ALTER TABLE pool ADD COLUMN target_device TEXT;",
 };
 
 /* What SQL cannot do of a migration, after its SQL and in its transaction, and the SQL

@@ -9,7 +9,7 @@
 #include "store/model.h"
 #include "util/err.h"
 
-#define KH_SCHEMA_VERSION 7
+#define KH_SCHEMA_VERSION 8
 
 struct kh_store;
 

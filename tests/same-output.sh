@@ -153,10 +153,19 @@ WHERE id = (SELECT live_xml_id FROM domain WHERE name LIKE 'evil%' AND live_xml_
 	ORDER BY id DESC LIMIT 1);
 SQL
 }
+# Each side's own kh-sql where its tree is here: the new one would upgrade the old side's
+# database to a schema the old binary cannot read.
+sql_new=$top/${BUILD:-build}/tests/kh-sql
+sql_old=$sql_new
+if [ -n "$wt" ] && make -s -C "$wt/src" -j2 "${BUILD:-build}/tests/kh-sql" >/dev/null; then
+	sql_old=$wt/src/${BUILD:-build}/tests/kh-sql
+fi
 for side in old new; do
 	cp "$out/$side.db" "$out/$side-pending.db"
+	sql=$sql_new
+	[ "$side" = old ] && sql=$sql_old
 	if [ "$(sqlite3 "$out/$side-pending.db" "PRAGMA user_version")" -ge 7 ]; then
-		"$top/${BUILD:-build}/tests/kh-sql" "$out/$side-pending.db" \
+		"$sql" "$out/$side-pending.db" \
 			"$(pending_sql "kh_xml(id, hash, body, dict_id, base_id)" ", dict_id = NULL, base_id = NULL")" ||
 			status=1
 	else

@@ -609,6 +609,7 @@ static void test_pool_fields(void **state)
 	assert_int_equal(p->autostart, 0);
 	assert_int_equal(p->persistent, 1);
 	assert_str(p->path, "/srv/data");
+	assert_null(p->target_device); /* the test driver's paths are fictitious: never stat'ed */
 	/* the test driver: capacity forced to 100 GiB, allocation = sum of the volumes */
 	assert_int_equal(p->capacity, 100 * GiB);
 	assert_int_equal(p->allocation, 40 * GiB);
@@ -617,6 +618,27 @@ static void test_pool_fields(void **state)
 	assert_non_null(strstr(p->xml, "<name>data</name>"));
 	assert_null(p->error);
 	kh_snapshot_free(s);
+}
+
+/* Whose pool paths collect may stat: a daemon on this machine, reached without a transport. */
+static void test_uri_is_local(void **state)
+{
+	static const char *const local[] = {
+		"qemu:///system", "qemu:///session", "lxc:///system", "ch:///session",
+	};
+	static const char *const not_local[] = {
+		"test:///default", "test:///tmp/estate.xml", "qemu+unix:///system",
+		"qemu:///system?socket=/tmp/relay.sock", "qemu+ssh://root@kvm1/system",
+		"qemu://kvm1/system", "qemu+tcp://127.0.0.1:16509/system", "esx://vc1/",
+		"vbox:///session", "qemux:///system", "qem:///system", "kvm1", "qemu", "",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof local / sizeof *local; i++)
+		assert_true(kh_uri_is_local(local[i]));
+	for (size_t i = 0; i < sizeof not_local / sizeof *not_local; i++)
+		if (kh_uri_is_local(not_local[i]))
+			fail_msg("'%s' taken for a local daemon", not_local[i]);
 }
 
 static void test_pools_refreshed(void **state)
@@ -917,6 +939,7 @@ int main(void)
 		T(test_iface_kinds),
 		T(test_domain_swap_day5),
 		T(test_pool_fields),
+		T(test_uri_is_local),
 		T(test_pools_refreshed),
 		cmocka_unit_test_setup_teardown(test_read_only_fallback, reset_faults, close_refusing),
 		T(test_pool_allocation_per_day),

@@ -1483,6 +1483,11 @@ static void test_email(void **state)
 	md = kh_report_markdown(r);
 	assert_non_null(strstr(md, "| Host | Pool | Volume |"));
 	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	/* each chart's title as text over its image, not drawn in the PNG */
+	assert_non_null(strstr(msg.parts[1].body,
+			       "<p style=\"margin:0 0 2px 0\"><strong>pool default on kvm1</strong></p>\n"
+			       "<p style=\"margin:0 0 12px 0\"><img src=\"cid:chart1@kvmhist\" "));
+	strip_between(msg.parts[1].body, "<p style=\"margin:0 0 2px 0\"><strong>", "</p>\n");
 	strip_between(msg.parts[1].body, "<p style=\"margin:0 0 12px 0\"><img ", "</p>\n");
 	strip_between(html, "<div style=\"margin:0 0 12px 0\">\n<svg ", "</svg>\n</div>\n");
 	assert_string_equal(msg.parts[1].body, html);
@@ -1770,6 +1775,112 @@ static void test_shared_storage_streamed(void **state)
 	assert_int_equal(json_array_size(json_object_get(storage_of(j, "lab"), "pools")), 2);
 	json_decref(j);
 	kh_report_free(r);
+	free_snaps(s, 5);
+}
+
+/* The device a local collector found each target on. */
+static void pool_on(struct kh_snapshot *s, const char *name, const char *device)
+{
+	for (size_t i = 0; i < s->n_pools; i++)
+		if (strcmp(s->pools[i].name, name) == 0) {
+			free(s->pools[i].target_device);
+			s->pools[i].target_device = device ? kh_strdup(device) : NULL;
+			return;
+		}
+	fail_msg("no pool '%s'", name);
+}
+
+/* Feeds the n snapshots of one host to a report (sealed, or kept whole) and checks its
+ * storages: `groups` is each storage's pools joined by ',', the storages apart by ' ' ("a,b
+ * c"). Each pool with "shares_storage_with" the others of its storage. */
+static void assert_grouping(struct kh_snapshot **s, size_t n, int seal, const char *groups)
+{
+	struct kh_report *r = kh_report_new(s[0]->taken_at, s[n - 1]->taken_at);
+	char *want = kh_strdup(groups), *save = NULL;
+	size_t count = 0;
+	json_t *j;
+
+	feed(r, s, n);
+	if (seal)
+		kh_report_seal(r);
+	j = report_json(r);
+	for (char *g = strtok_r(want, " ", &save); g; g = strtok_r(NULL, " ", &save), count++) {
+		char *first = kh_strndup(g, strcspn(g, ","));
+		json_t *st = storage_of(j, first), *p;
+		size_t n_with = json_array_size(json_object_get(
+			find_named(json_object_get(j, "pools"), NULL, first), "shares_storage_with"));
+		struct kh_buf b = { 0 };
+		size_t i;
+		char *got;
+
+		json_array_foreach(json_object_get(st, "pools"), i, p)
+			kh_buf_printf(&b, "%s%s", i ? "," : "", json_string_value(p));
+		got = kh_buf_steal(&b);
+		assert_string_equal(got, g);
+		assert_int_equal(n_with + 1, json_array_size(json_object_get(st, "pools")));
+		free(got);
+		free(first);
+	}
+	assert_int_equal(json_array_size(json_object_get(j, "storage")), count);
+	json_decref(j);
+	kh_report_free(r);
+	free(want);
+}
+
+/* Where both targets' devices are known the device decides: one device is one storage over
+ * a single snapshot (idle: the numbers prove nothing) and although the numbers were read
+ * apart; where one is unknown, or they differ, the numbers' rule is as before. */
+static void test_shared_storage_device(void **state)
+{
+	struct kh_snapshot *s[5];
+
+	(void)state;
+	/* one snapshot: a and b on 8:1, b read 100 MiB later; c the same numbers as a on
+	 * another device; d the same as a, device unknown; e a volume group said to be on 8:1 */
+	s[0] = snap_new(URI1, "kvm1", T0());
+	pool_add(s[0], "a", 100 * GiB, 10 * GiB, 90 * GiB);
+	pool_add(s[0], "b", 100 * GiB, 10 * GiB + 100 * MiB, 90 * GiB - 100 * MiB);
+	pool_add(s[0], "c", 100 * GiB, 10 * GiB, 90 * GiB);
+	pool_add(s[0], "d", 100 * GiB, 10 * GiB, 90 * GiB);
+	pool_add(s[0], "e", 100 * GiB, 10 * GiB, 90 * GiB);
+	free(s[0]->pools[4].type);
+	s[0]->pools[4].type = kh_strdup("logical");
+	pool_on(s[0], "a", "8:1");
+	pool_on(s[0], "b", "8:1");
+	pool_on(s[0], "c", "0:45");
+	pool_on(s[0], "e", "8:1");
+	kh_snapshot_sort(s[0]);
+	assert_grouping(s, 1, 0, "a,b c d e");
+	assert_grouping(s, 1, 1, "a,b c d e"); /* its host done, the feeds freed */
+	kh_snapshot_free(s[0]);
+
+	/* default and lab move together: one device unknown, or two devices (btrfs
+	 * subvolumes of one filesystem have one each), and the numbers still join them */
+	for (int k = 0; k < 2; k++) {
+		build_shared(s, 5, "dir");
+		for (int i = 0; i < 5; i++) {
+			pool_on(s[i], "default", "0:50");
+			pool_on(s[i], "lab", k ? "0:51" : NULL);
+			pool_on(s[i], "other", "0:52");
+		}
+		assert_grouping(s, 5, 0, "default,lab other");
+		free_snaps(s, 5);
+	}
+
+	/* x and y on one device, y read 100 MiB apart; z moves with x but not with y: the
+	 * three are not one group, and z alone leaves x and y together */
+	for (int i = 0; i < 5; i++) {
+		int64_t used = 400 * GiB + i * 2 * GiB;
+
+		s[i] = snap_new(URI1, "kvm1", T0() + i * DAY);
+		pool_add(s[i], "x", 1024 * GiB, used, 1024 * GiB - used);
+		pool_add(s[i], "y", 1024 * GiB, used + 100 * MiB, 1024 * GiB - used - 100 * MiB);
+		pool_add(s[i], "z", 1024 * GiB, used + 8192, 1024 * GiB - used - 8192);
+		pool_on(s[i], "x", "8:1");
+		pool_on(s[i], "y", "8:1");
+		kh_snapshot_sort(s[i]);
+	}
+	assert_grouping(s, 5, 0, "x,y z");
 	free_snaps(s, 5);
 }
 
@@ -2324,6 +2435,7 @@ int main(void)
 		cmocka_unit_test(test_shared_storage),
 		cmocka_unit_test(test_shared_storage_not),
 		cmocka_unit_test(test_shared_storage_streamed),
+		cmocka_unit_test(test_shared_storage_device),
 		cmocka_unit_test(test_json_written),
 		cmocka_unit_test(test_hosts_done_sealed),
 		cmocka_unit_test(test_host_labels),

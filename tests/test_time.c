@@ -127,6 +127,20 @@ static void test_sizes(void **state)
 	assert_string_equal(buf, "-1.0 GiB");
 	kh_size_format(100LL << 40, buf, sizeof buf);
 	assert_string_equal(buf, "100.0 TiB");
+	/* rounded as printf's %.1f rounds the double: ties to even, up to the next unit's
+	 * 1024.0, and the double itself from 2^53 on */
+	kh_size_format(1280, buf, sizeof buf);
+	assert_string_equal(buf, "1.2 KiB");
+	kh_size_format(1792, buf, sizeof buf);
+	assert_string_equal(buf, "1.8 KiB");
+	kh_size_format(-1126, buf, sizeof buf);
+	assert_string_equal(buf, "-1.1 KiB");
+	kh_size_format(1048575, buf, sizeof buf);
+	assert_string_equal(buf, "1024.0 KiB");
+	kh_size_format(9007199254740993LL, buf, sizeof buf);
+	assert_string_equal(buf, "8.0 PiB");
+	kh_size_format(INT64_MAX, buf, sizeof buf);
+	assert_string_equal(buf, "8.0 EiB");
 }
 
 static int64_t bytes(const char *count, const char *unit, uint64_t def)

@@ -19,6 +19,10 @@
 
 enum kind { K_STRING, K_URI, K_HOST, K_INT, K_RATIO, K_AGE };
 
+#define KEY(member, kind, min, what) \
+	{ #member, kind, offsetof(struct kh_config, member), min, what }
+
+/* A key is the member of struct kh_config it sets (uri and host: kept in lists). */
 static const struct key {
 	const char *name;
 	enum kind kind;
@@ -26,32 +30,22 @@ static const struct key {
 	int min;                /* K_INT, K_AGE */
 	const char *what;       /* K_INT, K_RATIO, K_AGE: what a good value is */
 } keys[] = {
-	{ "database", K_STRING, offsetof(struct kh_config, database), 0, NULL },
+	KEY(database, K_STRING, 0, NULL),
 	{ "uri", K_URI, 0, 0, NULL },
 	{ "host", K_HOST, 0, 0, NULL },
-	{ "timeout", K_INT, offsetof(struct kh_config, timeout), 1,
-	  "a whole number of seconds, 1 or more" },
-	{ "keep_daily", K_INT, offsetof(struct kh_config, keep_daily), 0,
-	  "a whole number, 0 or more" },
-	{ "keep_weekly", K_INT, offsetof(struct kh_config, keep_weekly), 0,
-	  "a whole number, 0 or more" },
-	{ "keep_monthly", K_INT, offsetof(struct kh_config, keep_monthly), 0,
-	  "a whole number, 0 or more" },
-	{ "warn_days", K_INT, offsetof(struct kh_config, warn_days), 0,
-	  "a whole number of days, 0 or more" },
-	{ "snapshot_days", K_INT, offsetof(struct kh_config, snapshot_days), 0,
-	  "a whole number of days, 0 or more" },
-	{ "crit_days", K_INT, offsetof(struct kh_config, crit_days), 0,
-	  "a whole number of days, 0 or more" },
-	{ "warn_overcommit", K_RATIO, offsetof(struct kh_config, warn_overcommit), 0,
-	  "a ratio such as 1.5" },
-	{ "crit_overcommit", K_RATIO, offsetof(struct kh_config, crit_overcommit), 0,
-	  "a ratio such as 2" },
-	{ "max_age", K_AGE, offsetof(struct kh_config, max_age), 1,
-	  "an age such as 36h or 2d, more than 0" },
-	{ "mail_to", K_STRING, offsetof(struct kh_config, mail_to), 0, NULL },
-	{ "mail_from", K_STRING, offsetof(struct kh_config, mail_from), 0, NULL },
-	{ "templates", K_STRING, offsetof(struct kh_config, templates), 0, NULL },
+	KEY(timeout, K_INT, 1, "a whole number of seconds, 1 or more"),
+	KEY(keep_daily, K_INT, 0, "a whole number, 0 or more"),
+	KEY(keep_weekly, K_INT, 0, "a whole number, 0 or more"),
+	KEY(keep_monthly, K_INT, 0, "a whole number, 0 or more"),
+	KEY(warn_days, K_INT, 0, "a whole number of days, 0 or more"),
+	KEY(snapshot_days, K_INT, 0, "a whole number of days, 0 or more"),
+	KEY(crit_days, K_INT, 0, "a whole number of days, 0 or more"),
+	KEY(warn_overcommit, K_RATIO, 0, "a ratio such as 1.5"),
+	KEY(crit_overcommit, K_RATIO, 0, "a ratio such as 2"),
+	KEY(max_age, K_AGE, 1, "an age such as 36h or 2d, more than 0"),
+	KEY(mail_to, K_STRING, 0, NULL),
+	KEY(mail_from, K_STRING, 0, NULL),
+	KEY(templates, K_STRING, 0, NULL),
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 

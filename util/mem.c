@@ -54,6 +54,17 @@ char *kh_strndup(const char *s, size_t n)
 	return p;
 }
 
+char *kh_strjoin(const char *a, const char *sep, const char *b)
+{
+	size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+	char *p = kh_malloc(na + ns + nb + 1);
+
+	memcpy(p, a, na);
+	memcpy(p + na, sep, ns);
+	memcpy(p + na + ns, b, nb + 1);
+	return p;
+}
+
 char *kh_asprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -11,6 +11,9 @@ void *kh_realloc(void *p, size_t n);
 char *kh_strdup(const char *s);           /* NULL in, NULL out */
 char *kh_strndup(const char *s, size_t n);
 char *kh_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a, sep and b in one string: kh_asprintf("%s%s%s") without printf, where it is called per
+ * object */
+char *kh_strjoin(const char *a, const char *sep, const char *b);
 
 /* Grows *items (of *cap elements of size `size`) so that `need` elements fit. */
 void kh_grow(void *items, size_t *cap, size_t need, size_t size);

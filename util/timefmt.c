@@ -164,14 +164,48 @@ int64_t kh_now(void)
 	return (int64_t)time(NULL);
 }
 
+/* Integer arithmetic where the double is exact (below 2^53 bytes), rounded as printf's %.1f
+ * rounds it (half to even): the same text without floating-point formatting, which was a
+ * twelfth of a year's log. */
 void kh_size_format(int64_t bytes, char *out, size_t n)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	uint64_t m = bytes < 0 ? -(uint64_t)bytes : (uint64_t)bytes, tenths, rest, half;
+	char s[32], *p = s + sizeof s;
 	double v = (double)(bytes < 0 ? -bytes : bytes);
 	int u = 0;
 
 	if (v < 1024) {
 		snprintf(out, n, "%" PRId64 " B", bytes);
+		return;
+	}
+	if (m < (UINT64_C(1) << 53)) {
+		while (u < 6 && m >> (10 * (u + 1)))
+			u++;
+		tenths = m * 10 >> (10 * u);
+		rest = m * 10 & ((UINT64_C(1) << (10 * u)) - 1);
+		half = UINT64_C(1) << (10 * u - 1);
+		if (rest > half || (rest == half && tenths % 2))
+			tenths++;
+		/* not printf either: a year's log formats half a million of these */
+		*--p = '\0';
+		for (const char *x = units[u] + strlen(units[u]); x > units[u];)
+			*--p = *--x;
+		*--p = ' ';
+		*--p = (char)('0' + tenths % 10);
+		*--p = '.';
+		tenths /= 10;
+		do
+			*--p = (char)('0' + tenths % 10);
+		while (tenths /= 10);
+		if (bytes < 0)
+			*--p = '-';
+		if (n) { /* as snprintf truncates */
+			size_t len = strlen(p) < n ? strlen(p) : n - 1;
+
+			memcpy(out, p, len);
+			out[len] = '\0';
+		}
 		return;
 	}
 	while (v >= 1024 && u < 6) {

@@ -15,6 +15,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -110,6 +114,7 @@ struct collect {
 	const char *uri;        /* for messages: as given, or "the default URI" */
 	const char *uri_given;  /* NULL: libvirt's default */
 	int read_only;
+	int local;              /* the daemon is on this machine: its pool paths are ours */
 	struct kh_snapshot *s;
 	kh_warn_fn *warn;
 	void *ctx;
@@ -195,6 +200,18 @@ static int lv_failed(char **error, const char *what)
 	lv_cause(cause, sizeof cause);
 	kh_note(error, what, cause);
 	return gone(code);
+}
+
+/* What the handle itself holds (a name, a UUID, a key; s is NULL when the call failed)
+ * into *dest, or the cause noted in *error: nonzero when the object is gone and reading it
+ * ends. */
+static int take_held(const char *s, char **dest, char **error, const char *what)
+{
+	if (s != NULL) {
+		*dest = kh_strdup(s);
+		return 0;
+	}
+	return lv_failed(error, what);
 }
 
 static void warnf(struct collect *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -374,6 +391,17 @@ static int v_failed(char **error, const char *what, const struct vcall *v)
 	return gone(v->call.code);
 }
 
+/* An answered yes/no into *dest (left as it is when unanswered, the cause noted in *error):
+ * nonzero when the object is gone and reading it ends. */
+static int take_flag(struct collect *c, struct vcall *v, int *dest, char **error,
+		     const char *what)
+{
+	if (answer(c, v) == 0) {
+		*dest = v->i != 0;
+		return 0;
+	}
+	return v_failed(error, what, v);
+}
 /* Waits for v if it was sent, and frees what it answered that nobody took. */
 static void release(struct collect *c, struct vcall *v)
 {
@@ -763,17 +791,13 @@ static void read_domain(struct collect *c, struct dom_read *r)
 	struct kh_domain *d = kh_snapshot_add_domain(c->s);
 	unsigned char uuid[VIR_UUID_BUFLEN] = {0}; /* matches nothing if it cannot be read */
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
-	const char *name;
 	int active = 0, parsed;
 
 	/* name and UUID are held by the handle itself: they survive the domain vanishing */
-	if ((name = virDomainGetName(r->dom)) != NULL)
-		d->name = kh_strdup(name);
-	else if (lv_failed(&d->error, "cannot read name"))
-		goto out;
-	if (virDomainGetUUID(r->dom, uuid) == 0 && virDomainGetUUIDString(r->dom, uuid_str) == 0)
-		d->uuid = kh_strdup(uuid_str);
-	else if (lv_failed(&d->error, "cannot read UUID"))
+	if (take_held(virDomainGetName(r->dom), &d->name, &d->error, "cannot read name") ||
+	    take_held(virDomainGetUUID(r->dom, uuid) == 0 &&
+		      virDomainGetUUIDString(r->dom, uuid_str) == 0 ? uuid_str : NULL,
+		      &d->uuid, &d->error, "cannot read UUID"))
 		goto out;
 
 	if (r->info_from_stats || answer(c, &r->info) == 0) {
@@ -789,15 +813,12 @@ static void read_domain(struct collect *c, struct dom_read *r)
 	}
 	if (c->autostart.known)
 		d->autostart = uuid_set_has(&c->autostart, uuid);
-	else if (answer(c, &r->autostart) == 0)
-		d->autostart = r->autostart.i != 0;
-	else if (v_failed(&d->error, "cannot read autostart", &r->autostart))
+	else if (take_flag(c, &r->autostart, &d->autostart, &d->error, "cannot read autostart"))
 		goto out;
 	if (c->transient.known)
 		d->persistent = !uuid_set_has(&c->transient, uuid);
-	else if (answer(c, &r->persistent) == 0)
-		d->persistent = r->persistent.i;
-	else if (v_failed(&d->error, "cannot read persistence", &r->persistent))
+	else if (take_flag(c, &r->persistent, &d->persistent, &d->error,
+			   "cannot read persistence"))
 		goto out;
 
 	if (answer(c, &r->xml) != 0) {
@@ -842,16 +863,10 @@ static const char *pool_state(int state)
 static void read_volume(struct collect *c, const char *pool, struct vol_read *r)
 {
 	struct kh_volume *v = kh_snapshot_add_volume(c->s);
-	const char *s;
 
 	v->pool = kh_strdup(pool);
-	if ((s = virStorageVolGetName(r->vol)) != NULL)
-		v->name = kh_strdup(s);
-	else if (lv_failed(&v->error, "cannot read name"))
-		goto out;
-	if ((s = virStorageVolGetKey(r->vol)) != NULL)
-		v->key = kh_strdup(s);
-	else if (lv_failed(&v->error, "cannot read key"))
+	if (take_held(virStorageVolGetName(r->vol), &v->name, &v->error, "cannot read name") ||
+	    take_held(virStorageVolGetKey(r->vol), &v->key, &v->error, "cannot read key"))
 		goto out;
 	if (answer(c, &r->xml) != 0) {
 		v_failed(&v->error, "cannot read XML", &r->xml);
@@ -901,26 +916,55 @@ static void ask_volumes(struct collect *c, struct pool_read *r)
 	}
 }
 
+/* Whether a URI reaches a daemon on this machine, whose pool target paths are ours to stat:
+ * the scheme of a local hypervisor driver, no transport, no host and no parameters
+ * ("qemu:///system", "qemu:///session"). Not the test driver (its paths are fictitious),
+ * not an alias, not qemu+unix:// nor ?socket= (a socket may be forwarded from anywhere). */
+int kh_uri_is_local(const char *uri)
+{
+	static const char *const drivers[] = { "qemu", "lxc", "libxl", "xen", "ch", "bhyve" };
+	size_t n = strcspn(uri, ":");
+
+	if (strncmp(uri + n, ":///", 4) != 0 || strchr(uri, '?') != NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof drivers / sizeof *drivers; i++)
+		if (strlen(drivers[i]) == n && strncmp(uri, drivers[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The device of a running dir, fs or netfs pool's target path (stat's st_dev: one per
+ * mounted filesystem, shared by its bind mounts). Only when our statvfs of the path gives
+ * the capacity libvirt just gave (its own statvfs of it): a daemon in another mount
+ * namespace, or a mount changed between the two, leaves it unknown. */
+static void read_target_device(const struct collect *c, struct kh_pool *p, int active)
+{
+	struct statvfs fs;
+	struct stat st;
+
+	if (!c->local || active != 1 || p->path == NULL || p->capacity < 0 || p->type == NULL ||
+	    (strcmp(p->type, "dir") != 0 && strcmp(p->type, "fs") != 0 &&
+	     strcmp(p->type, "netfs") != 0))
+		return;
+	if (stat(p->path, &st) != 0 || statvfs(p->path, &fs) != 0 ||
+	    (uint64_t)fs.f_frsize * fs.f_blocks != (uint64_t)p->capacity)
+		return;
+	p->target_device = kh_asprintf("%u:%u", major(st.st_dev), minor(st.st_dev));
+}
+
 static void read_pool(struct collect *c, struct pool_read *r)
 {
 	struct kh_pool *p = kh_snapshot_add_pool(c->s);
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	virStoragePoolInfo *info = &r->info.pool_info;
-	const char *name;
 	int active;
 
-	if ((name = virStoragePoolGetName(r->pool)) != NULL)
-		p->name = kh_strdup(name);
-	else if (lv_failed(&p->error, "cannot read name"))
-		goto out;
-	if (virStoragePoolGetUUIDString(r->pool, uuid) == 0)
-		p->uuid = kh_strdup(uuid);
-	else if (lv_failed(&p->error, "cannot read UUID"))
+	if (take_held(virStoragePoolGetName(r->pool), &p->name, &p->error, "cannot read name") ||
+	    take_held(virStoragePoolGetUUIDString(r->pool, uuid) == 0 ? uuid : NULL, &p->uuid,
+		      &p->error, "cannot read UUID"))
 		goto out;
 	active = -1;
-	if (answer(c, &r->active) == 0)
-		active = r->active.i;
-	else if (v_failed(&p->error, "cannot read state", &r->active))
+	if (take_flag(c, &r->active, &active, &p->error, "cannot read state"))
 		goto out;
 	/* Without a refresh libvirt answers from its last scan of the pool, which may be days
 	 * old. A failed refresh still leaves the old data worth recording. */
@@ -939,13 +983,8 @@ static void read_pool(struct collect *c, struct pool_read *r)
 	} else if (v_failed(&p->error, "cannot read sizes", &r->info)) {
 		goto out;
 	}
-	if (answer(c, &r->autostart) == 0)
-		p->autostart = r->autostart.i != 0;
-	else if (v_failed(&p->error, "cannot read autostart", &r->autostart))
-		goto out;
-	if (answer(c, &r->persistent) == 0)
-		p->persistent = r->persistent.i;
-	else if (v_failed(&p->error, "cannot read persistence", &r->persistent))
+	if (take_flag(c, &r->autostart, &p->autostart, &p->error, "cannot read autostart") ||
+	    take_flag(c, &r->persistent, &p->persistent, &p->error, "cannot read persistence"))
 		goto out;
 
 	if (answer(c, &r->xml) == 0) {
@@ -954,6 +993,7 @@ static void read_pool(struct collect *c, struct pool_read *r)
 	} else if (v_failed(&p->error, "cannot read XML", &r->xml)) {
 		goto out;
 	}
+	read_target_device(c, p, active);
 	/* An inactive pool has no volume list to give: said in its error, so that a reader
 	 * of the snapshot does not take its volumes for deleted. */
 	if (active == 1 && p->name) {
@@ -998,27 +1038,13 @@ static void read_network(struct collect *c, struct net_read *r)
 {
 	struct kh_network *n = kh_snapshot_add_network(c->s);
 	char uuid[VIR_UUID_STRING_BUFLEN];
-	const char *name;
 
-	if ((name = virNetworkGetName(r->net)) != NULL)
-		n->name = kh_strdup(name);
-	else if (lv_failed(&n->error, "cannot read name"))
-		goto out;
-	if (virNetworkGetUUIDString(r->net, uuid) == 0)
-		n->uuid = kh_strdup(uuid);
-	else if (lv_failed(&n->error, "cannot read UUID"))
-		goto out;
-	if (answer(c, &r->active) == 0)
-		n->active = r->active.i;
-	else if (v_failed(&n->error, "cannot read state", &r->active))
-		goto out;
-	if (answer(c, &r->autostart) == 0)
-		n->autostart = r->autostart.i != 0;
-	else if (v_failed(&n->error, "cannot read autostart", &r->autostart))
-		goto out;
-	if (answer(c, &r->persistent) == 0)
-		n->persistent = r->persistent.i;
-	else if (v_failed(&n->error, "cannot read persistence", &r->persistent))
+	if (take_held(virNetworkGetName(r->net), &n->name, &n->error, "cannot read name") ||
+	    take_held(virNetworkGetUUIDString(r->net, uuid) == 0 ? uuid : NULL, &n->uuid,
+		      &n->error, "cannot read UUID") ||
+	    take_flag(c, &r->active, &n->active, &n->error, "cannot read state") ||
+	    take_flag(c, &r->autostart, &n->autostart, &n->error, "cannot read autostart") ||
+	    take_flag(c, &r->persistent, &n->persistent, &n->error, "cannot read persistence"))
 		goto out;
 	/* Fails for an inactive network or one without a bridge of its own; the XML then says
 	 * whatever there is to say, so this is no error. */
@@ -1266,6 +1292,7 @@ static int read_all(struct collect *c, struct kh_err *err)
 		v_cause(&c->uri_call, cause, sizeof cause);
 		return kh_err_set(err, "cannot read the URI of the default connection: %s", cause);
 	}
+	c->local = kh_uri_is_local(c->s->host.uri);
 	read_host(c);
 	if (answer(c, &c->doms_call) != 0) {
 		v_cause(&c->doms_call, cause, sizeof cause);

@@ -36,6 +36,11 @@ struct kh_collect_counts {
 int kh_collect(const char *uri, struct kh_snapshot **out, kh_warn_fn *warn, kh_alive_fn *alive,
 	       void *ctx, struct kh_collect_counts *counts, struct kh_err *err);
 
+/* Whether `uri` reaches a libvirt daemon on this machine (a local driver's "qemu:///system",
+ * "qemu:///session": no transport, host or parameters; not the test driver). collect then
+ * records each running dir, fs and netfs pool's target_device. */
+int kh_uri_is_local(const char *uri);
+
 /* The version of the libvirt library in use, libvirt's encoding; -1 if unknown. */
 long long kh_collector_libvirt_version(void);
 

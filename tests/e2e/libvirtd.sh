@@ -312,4 +312,53 @@ else
 	echo "$me: shared storage: SKIP: no tmpfs of our own"
 fi
 
+# ---- one device is one storage, proven by stat over a single snapshot ----
+# Pools da and db in directories of one tmpfs, dc on a bind mount of it, do on another tmpfs
+# of the same size: all four idle and empty, so their numbers are equal to the byte and prove
+# nothing; the devices collect stats (qemu:///system is this machine's daemon) tell them apart.
+if [ "$own_fs" = 1 ]; then
+	mkdir "$tmp/dev1" "$tmp/dev2" "$tmp/bind"
+	if mount -t tmpfs -o size=64m,mode=755 "${p}dfs" "$tmp/dev1" &&
+		mount -t tmpfs -o size=64m,mode=755 "${p}efs" "$tmp/dev2" &&
+		mkdir "$tmp/dev1/a" "$tmp/dev1/b" "$tmp/dev1/c" &&
+		mount --bind "$tmp/dev1/c" "$tmp/bind"; then
+		at_exit 'umount "$tmp/bind" "$tmp/dev1" "$tmp/dev2" 2>/dev/null'
+		at_exit remove_objects # the pools go before their filesystems
+		for pl in da:dev1/a db:dev1/b dc:bind do:dev2; do
+			v pool-define-as "${p}${pl%%:*}" dir --target "$tmp/${pl#*:}" >/dev/null &&
+				v pool-start "${p}${pl%%:*}" >/dev/null || fail "one device: pool ${pl%%:*}"
+		done
+		run collect -c "$sys" --at 2032-01-01T03:00:00Z --force
+		expect_rc 0 "one device: collect"
+		id=$(printf '%s' "$out" | cut -f1)
+		run show "$id" --json
+		expect_eq "$(json "[(x['name'], x['target_device']) for x in j['pools'] if x['name'] in ('${p}da', '${p}db', '${p}dc', '${p}do')]")" \
+			"[('${p}da', '$(stat -c %Hd:%Ld "$tmp/dev1")'), ('${p}db', '$(stat -c %Hd:%Ld "$tmp/dev1")'), ('${p}dc', '$(stat -c %Hd:%Ld "$tmp/dev1")'), ('${p}do', '$(stat -c %Hd:%Ld "$tmp/dev2")')]" \
+			"one device: each pool's target device, as stat gives it (the bind mount's is its filesystem's)"
+		expect_eq "$(json "len(set((x['capacity'], x['allocation'], x['available']) for x in j['pools'] if x['name'] in ('${p}da', '${p}db', '${p}dc', '${p}do')))")" \
+			1 "one device: the four pools' numbers are equal"
+		run report --host "$sys" --since 2032-01-01 --until 2032-01-02 --format json
+		expect_rc 0 "one device: report"
+		expect_eq "$(json "sorted((p['name'], p['shares_storage_with']) for p in j['pools'] if p['name'] in ('${p}da', '${p}db', '${p}dc', '${p}do'))")" \
+			"[('${p}da', ['${p}db', '${p}dc']), ('${p}db', ['${p}da', '${p}dc']), ('${p}dc', ['${p}da', '${p}db']), ('${p}do', [])]" \
+			"one device: one storage over one snapshot; the same-sized filesystem apart"
+		expect_eq "$(json "sorted(s['pools'] for s in j['storage'] if set(s['pools']) & {'${p}da', '${p}do'})")" \
+			"[['${p}da', '${p}db', '${p}dc'], ['${p}do']]" "one device: the storage entries"
+		# the same daemon through a transport: no device, and the numbers' rule (idle: apart)
+		relay="qemu+unix:///system?socket=/var/run/libvirt/libvirt-sock"
+		run collect -c "$relay" --at 2032-01-01T03:00:00Z --force
+		expect_rc 0 "one device: collect through qemu+unix"
+		run show "$(printf '%s' "$out" | cut -f1)" --json
+		expect_eq "$(json "list(set(x['target_device'] for x in j['pools'] if x['name'].startswith('$p')))")" \
+			"[None]" "one device: not stat'ed through a transport"
+		run report --host "$relay" --since 2032-01-01 --until 2032-01-02 --format json
+		expect_eq "$(json "sorted(len(p['shares_storage_with']) for p in j['pools'] if p['name'] in ('${p}da', '${p}db', '${p}dc', '${p}do'))")" \
+			"[0, 0, 0, 0]" "one device: through a transport, one idle snapshot groups nothing"
+	else
+		fail "one device: cannot mount two tmpfs and a bind mount"
+	fi
+else
+	echo "$me: one device: SKIP: no tmpfs of our own"
+fi
+
 done_testing

@@ -98,7 +98,14 @@ same_as_local() {
 run collect -c "$sys"
 expect_rc 0 "local collect"
 local_id=$(printf '%s' "$out" | cut -f1)
-ours "$local_id" >"$tmp/local.json"
+ours "$local_id" >"$tmp/local-own.json"
+# the device of a pool's target only a collect on this machine can stat: none over a transport
+expect_eq "$(python3 -c "import json; print([p['target_device'] for p in json.load(open('$tmp/local-own.json'))['pools']])")" \
+	"['$(stat -c %Hd:%Ld "$pooldir")']" "local collect: the pool's target device"
+python3 -c "import json; j = json.load(open('$tmp/local-own.json'))
+for p in j['pools']:
+    p['target_device'] = None
+print(json.dumps(j, sort_keys=True, indent=1))" >"$tmp/local.json"
 expect_eq "$(python3 -c "import json; j = json.load(open('$tmp/local.json')); print(len(j['domains']), len(j['pools']), len(j['volumes']), len(j['networks']))")" \
 	"$ndoms 1 $ndoms 1" "local collect: our objects"
 

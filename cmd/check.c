@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int exec_check(struct kh_ctx *ctx, const void *opts, int argc, char **argv)
+static int exec_check(struct kh_ctx *ctx, const void *opts)
 {
 	struct kh_snapshot_info *v;
 	struct kh_err err;
@@ -12,8 +12,6 @@ static int exec_check(struct kh_ctx *ctx, const void *opts, int argc, char **arg
 	size_t n, n_snaps;
 
 	(void)opts;
-	(void)argc;
-	(void)argv;
 	kh_store_check(ctx->store, &problems, &n);
 	for (size_t i = 0; i < n; i++)
 		kh_fail("database '%s': %s", ctx->db_path, problems[i]);
@@ -36,6 +34,5 @@ const struct kh_cmd kh_cmd_check = {
 		"snapshot refers to, every snapshot's host and every referenced XML exists, and\n"
 		"nothing is stored that no snapshot reaches. Exit 0 when all hold, 2 with one\n"
 		"line per problem on stderr.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_check,
 };

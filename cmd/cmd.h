@@ -16,21 +16,26 @@ enum {
 };
 
 enum {
-	KH_NEED_DB = 1 << 0, /* open the existing database before exec */
+	/* main opens no database: the command opens it itself, if at all (collect creates
+	 * it, __complete needs it for names only); every other gets ctx->store */
+	KH_OWN_DB = 1 << 0,
 	KH_HIDDEN = 1 << 1,    /* left out of --help: an internal helper */
-	KH_WRITES_DB = 1 << 2, /* with KH_NEED_DB: it must be writable and undamaged */
+	KH_WRITES_DB = 1 << 2, /* the database must be writable and undamaged */
 	KH_PLUGIN = 1 << 3,    /* a monitoring check: a failure before it runs (config,
 				* database, usage) is one UNKNOWN line on stdout, exit 3 */
 };
 
 struct kh_ctx {
 	const char *db_path;
-	struct kh_store *store; /* opened by main for KH_NEED_DB commands */
+	struct kh_store *store; /* opened by main unless KH_OWN_DB */
 	int quiet, verbose;
 	const char *argv0_dir;  /* directory of the running binary, for templates */
 	/* The config file (unset keys NULL or -1); the command line and the environment
 	 * come first, so a command consults it only for what neither gave. */
 	const struct kh_config *config;
+	/* The command's operands, after its options: at most its max_args (main refused more). */
+	char **args;
+	int n_args;
 };
 
 /* A command's options, declared once: parsing, --help, `kvmhist __complete options` (the
@@ -87,8 +92,8 @@ struct kh_cmd {
 	int help_col;           /* where option help starts in --help (0: two past the longest) */
 	const char *help;       /* --help's text after the options */
 	int flags;
-	/* opts: the parsed options; argv[0..argc): the operands. */
-	int (*exec)(struct kh_ctx *ctx, const void *opts, int argc, char **argv);
+	/* opts: the parsed options (the operands are ctx->args). */
+	int (*exec)(struct kh_ctx *ctx, const void *opts);
 };
 
 /* A command's option table and the struct its values go into. */
@@ -166,11 +171,16 @@ int kh_stdout_color(void);
 	KH_OPT_SPEC("since", offset, "fit the forecasts from SPEC (default: 7 days before the\n" \
 				     "latest snapshot, as report does)")
 
-/* The options of a listing that takes --host H and --json only (snapshots, domains). */
+/* The options of a command that takes --host H and --json only (snapshots, domains,
+ * show), and their two rows; the helps say for what. */
 struct kh_host_json_opts {
 	const char *host;
 	int json;
 };
+#define KH_HOST_JSON_OPTS(host_help, json_help) \
+	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host), host_help), \
+	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json), \
+	  .help = (json_help) }
 /* KH_EXIT_OK when `host` is NULL or names a host with snapshots; otherwise says why on
  * stderr and returns KH_EXIT_ERROR. */
 int kh_check_host(struct kh_ctx *ctx, const char *host);

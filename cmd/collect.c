@@ -213,7 +213,7 @@ static const struct kh_opt opts[] = {
 		  "ever)" },
 };
 
-static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_collect(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct collect_opts *o = opts_;
 	struct kh_jobs *q = kh_jobs_new();
@@ -226,8 +226,6 @@ static int exec_collect(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	size_t n, stored = 0;
 	int rc = KH_EXIT_OK, existed;
 
-	(void)argc;
-	(void)argv;
 	for (size_t i = 0; i < o->uris.n; i++) {
 		const struct kh_opt_value *v = &o->uris.v[i];
 
@@ -326,5 +324,6 @@ const struct kh_cmd kh_cmd_collect = {
 		"ID<TAB>HOST<TAB>TAKEN_AT<TAB>URI.\n"
 		"Exit 0 when every URI was collected, 1 when any failed or timed out (the\n"
 		"others are stored), 2 for usage or database errors.\n",
+	.flags = KH_OWN_DB, /* made when there is a snapshot to put in it */
 	.exec = exec_collect,
 };

@@ -74,12 +74,12 @@ out:
 
 /* `options [CMD]`: what the shell completes after CMD (none: before any command), and what
  * the man page check reads, from the same tables as the parsing. */
-static int options(int argc, char **argv)
+static int options(const char *name)
 {
 	const struct kh_cmd *cmd = NULL;
 
-	if (argc == 2 && (cmd = kh_cmd_find(argv[1])) == NULL)
-		return kh_usage_error(&kh_cmd_complete, "unknown command '%s'", argv[1]);
+	if (name && (cmd = kh_cmd_find(name)) == NULL)
+		return kh_usage_error(&kh_cmd_complete, "unknown command '%s'", name);
 	if (cmd)
 		kh_opts_list(stdout, cmd->opts, cmd->n_opts);
 	else
@@ -87,8 +87,9 @@ static int options(int argc, char **argv)
 	return KH_EXIT_OK;
 }
 
-static int exec_complete(struct kh_ctx *ctx, const void *opts, int argc, char **argv)
+static int exec_complete(struct kh_ctx *ctx, const void *opts)
 {
+	const char *what = ctx->n_args ? ctx->args[0] : "";
 	struct kh_snapshot_info *v = NULL;
 	struct names s = { 0 };
 	struct kh_err err;
@@ -96,22 +97,22 @@ static int exec_complete(struct kh_ctx *ctx, const void *opts, int argc, char **
 	int rc = KH_EXIT_OK;
 
 	(void)opts;
-	if (argc >= 1 && argc <= 2 && strcmp(argv[0], "options") == 0)
-		return options(argc, argv);
-	if (argc != 1 || (strcmp(argv[0], "hosts") && strcmp(argv[0], "uris") &&
-			  strcmp(argv[0], "domains")))
+	if (ctx->n_args <= 2 && strcmp(what, "options") == 0)
+		return options(ctx->n_args == 2 ? ctx->args[1] : NULL);
+	if (ctx->n_args != 1 || (strcmp(what, "hosts") && strcmp(what, "uris") &&
+				 strcmp(what, "domains")))
 		return kh_usage_error(&kh_cmd_complete,
 				      "expected hosts, uris, domains or options [COMMAND]");
 	/* the names need the database; the options do not */
 	if (kh_store_open(ctx->db_path, KH_OPEN_EXISTING, &ctx->store, &err) != 0 ||
 	    kh_store_list(ctx->store, NULL, INT64_MIN, INT64_MAX, &v, &n, &err))
 		return kh_fail("%s", err.msg);
-	if (strcmp(argv[0], "domains") == 0) {
+	if (strcmp(what, "domains") == 0) {
 		if (domains(ctx, v, n, &err))
 			rc = kh_fail("%s", err.msg);
 	} else {
 		for (size_t i = 0; i < n; i++) {
-			if (strcmp(argv[0], "hosts") == 0)
+			if (strcmp(what, "hosts") == 0)
 				add(&s, v[i].hostname);
 			add(&s, v[i].uri);
 		}
@@ -127,6 +128,6 @@ const struct kh_cmd kh_cmd_complete = {
 	.summary = "names and options for shell completion",
 	.usage = "hosts|uris|domains|options [COMMAND]",
 	.max_args = KH_ARGS_ANY,
-	.flags = KH_HIDDEN,
+	.flags = KH_HIDDEN | KH_OWN_DB,
 	.exec = exec_complete,
 };

@@ -120,7 +120,7 @@ static const struct kh_opt opts[] = {
 	  .help = "exit 1 when there are changes, 0 when there are none" },
 };
 
-static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_diff(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct diff_opts *o = opts_;
 	const char *from_spec = NULL, *to_spec = NULL;
@@ -135,12 +135,12 @@ static int exec_diff(struct kh_ctx *ctx, const void *opts_, int argc, char **arg
 	/* --since SNAP is FROM by name: "diff --since 2d" reads as it says. */
 	if (o->since)
 		from_spec = o->since;
-	else if (i < argc)
-		from_spec = argv[i++];
-	if (i < argc)
-		to_spec = argv[i++];
-	if (i < argc)
-		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'%s", argv[i],
+	else if (i < ctx->n_args)
+		from_spec = ctx->args[i++];
+	if (i < ctx->n_args)
+		to_spec = ctx->args[i++];
+	if (i < ctx->n_args)
+		return kh_usage_error(&kh_cmd_diff, "unexpected argument '%s'%s", ctx->args[i],
 				      o->since ? " (--since stands for FROM)" : "");
 
 	if (resolve_pair(ctx, from_spec, to_spec, o->host, &from_id, &to_id, &from, &err) ||
@@ -182,6 +182,5 @@ const struct kh_cmd kh_cmd_diff = {
 		"\"changes\"; old is the running value, new the persistent one). They are state,\n"
 		"not change: --exit-code does not count them. Colour only on a terminal, and not\n"
 		"when NO_COLOR is set.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_diff,
 };

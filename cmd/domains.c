@@ -7,22 +7,18 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
-		    "only this host (a hostname or a URI)"),
-	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
-	  .help = "machine-readable: {\"domains\": [{name, uuid, uri, first_seen,\n"
-		  "first_snapshot, last_seen, last_snapshot, present, events}]}" },
+	KH_HOST_JSON_OPTS("only this host (a hostname or a URI)",
+			  "machine-readable: {\"domains\": [{name, uuid, uri, first_seen,\n"
+			  "first_snapshot, last_seen, last_snapshot, present, events}]}"),
 };
 
-static int exec_domains(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_domains(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct kh_host_json_opts *o = opts_;
 	struct kh_domain_life *v;
 	struct kh_err err;
 	size_t n;
 
-	(void)argc;
-	(void)argv;
 	if (kh_check_host(ctx, o->host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	if (kh_store_domain_lives(ctx->store, o->host, &v, &n, &err))
@@ -41,6 +37,5 @@ const struct kh_cmd kh_cmd_domains = {
 		"event, and a domain removed and later defined again with the same UUID has\n"
 		"\"removed\" and \"re-added\" events. Now: present in its host's latest snapshot,\n"
 		"or gone.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_domains,
 };

@@ -103,7 +103,7 @@ static const struct kh_opt opts[] = {
 	  .choices = formats, .help = "text (default), md or json" },
 };
 
-static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_log(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct log_opts *o = opts_;
 	const char *since = o->since, *until = o->until, *host = o->host;
@@ -117,8 +117,6 @@ static int exec_log(struct kh_ctx *ctx, const void *opts_, int argc, char **argv
 	int rc = KH_EXIT_ERROR, step, last;
 	size_t n = 0;
 
-	(void)argc;
-	(void)argv;
 	if (kh_check_host(ctx, host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	/* Default period: all of the history. */
@@ -176,6 +174,5 @@ const struct kh_cmd kh_cmd_log = {
 		"in the period lists its running domains' pending drift, as 'kvmhist diff' does.\n"
 		"JSON: {\"changes\": [...], \"pending\": [...]}, each as in 'kvmhist diff' plus\n"
 		"\"snapshot\" (its id) and \"uri\".\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_log,
 };

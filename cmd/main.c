@@ -186,15 +186,18 @@ int main(int argc, char **argv)
 	ctx.config = &cfg;
 	rc = KH_EXIT_OK;
 	warn_if_world_readable(db_path);
-	if (cmd->flags & KH_NEED_DB) {
+	if (!(cmd->flags & KH_OWN_DB)) {
 		if (kh_store_open(db_path, cmd->flags & KH_WRITES_DB ? KH_OPEN_WRITE : KH_OPEN_EXISTING,
 				  &ctx.store, &err) != 0)
 			rc = kh_cmd_fail(cmd, err.msg);
 	}
 	/* the options after the database, as each command always parsed them */
 	opts = kh_calloc(1, cmd->opts_size ? cmd->opts_size : 1);
-	if (rc == KH_EXIT_OK && (rc = kh_cmd_parse(cmd, argc, argv, opts, &first)) == KH_EXIT_OK)
-		rc = cmd->exec(&ctx, opts, argc - first, argv + first);
+	if (rc == KH_EXIT_OK && (rc = kh_cmd_parse(cmd, argc, argv, opts, &first)) == KH_EXIT_OK) {
+		ctx.args = argv + first;
+		ctx.n_args = argc - first;
+		rc = cmd->exec(&ctx, opts);
+	}
 	kh_opts_clear(cmd->opts, cmd->n_opts, opts);
 	free(opts);
 	kh_store_close(ctx.store);

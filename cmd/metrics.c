@@ -21,7 +21,7 @@ static const struct kh_opt opts[] = {
 		  "/var/lib/prometheus/node-exporter/kvmhist.prom" },
 };
 
-static int exec_metrics(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_metrics(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct metrics_opts *o = opts_;
 	struct kh_report *r = NULL;
@@ -30,8 +30,6 @@ static int exec_metrics(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	char *out;
 	int rc;
 
-	(void)argc;
-	(void)argv;
 	if (kh_read_period(ctx, o->host, o->since, NULL, &from, &to, &err))
 		return kh_fail("%s", err.msg);
 	r = kh_report_new(from, to);
@@ -52,6 +50,5 @@ const struct kh_cmd kh_cmd_metrics = {
 	.summary = "Prometheus metrics of growth and forecasts, for node_exporter",
 	.usage = "[--host H] [--since SPEC] [-o FILE]",
 	KH_OPTS(opts, struct metrics_opts),
-	.flags = KH_NEED_DB,
 	.exec = exec_metrics,
 };

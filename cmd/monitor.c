@@ -105,7 +105,7 @@ static int limits(const struct kh_ctx *ctx, const struct monitor_opts *o,
 	return KH_EXIT_OK;
 }
 
-static int exec_monitor(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_monitor(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct monitor_opts *o = opts_;
 	struct kh_monitor_limits lim;
@@ -117,8 +117,6 @@ static int exec_monitor(struct kh_ctx *ctx, const void *opts_, int argc, char **
 	struct kh_err err;
 	int known, rc;
 
-	(void)argc;
-	(void)argv;
 	if ((rc = limits(ctx, o, &lim, &max_age)) != KH_EXIT_OK)
 		return rc;
 	if (o->host && (known = kh_store_host_known(ctx->store, o->host, &err)) <= 0) {
@@ -157,6 +155,6 @@ const struct kh_cmd kh_cmd_monitor = {
 	.help = "Prints one line, 'KVMHIST STATE - text | perfdata'. Exit status: 0 OK,\n"
 		"1 WARNING, 2 CRITICAL, 3 UNKNOWN (no database, an unknown host, a stale or\n"
 		"missing snapshot, a bad option).\n",
-	.flags = KH_NEED_DB | KH_PLUGIN,
+	.flags = KH_PLUGIN,
 	.exec = exec_monitor,
 };

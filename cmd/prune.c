@@ -50,7 +50,7 @@ static int keep_class(int given, int config, int *out)
 	return given >= 0 || config >= 0;
 }
 
-static int exec_prune(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_prune(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct prune_opts *o = opts_;
 	struct kh_retention keep = { 0 };
@@ -58,8 +58,6 @@ static int exec_prune(struct kh_ctx *ctx, const void *opts_, int argc, char **ar
 	struct kh_err err;
 	int any = 0;
 
-	(void)argc;
-	(void)argv;
 	any |= keep_class(o->daily, ctx->config->keep_daily, &keep.daily);
 	any |= keep_class(o->weekly, ctx->config->keep_weekly, &keep.weekly);
 	any |= keep_class(o->monthly, ctx->config->keep_monthly, &keep.monthly);
@@ -106,15 +104,12 @@ const struct kh_cmd kh_cmd_prune = {
 		"versions and XML only the removed snapshots held go too;\n"
 		"every remaining snapshot reads back as before. One transaction: an interrupted\n"
 		"prune removes nothing; --dry-run only reads the file.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_prune,
 };
 
-static int exec_vacuum(struct kh_ctx *ctx, const void *no_opts, int argc, char **argv)
+static int exec_vacuum(struct kh_ctx *ctx, const void *no_opts)
 {
 	(void)no_opts;
-	(void)argc;
-	(void)argv;
 	return vacuum(ctx);
 }
 
@@ -124,20 +119,20 @@ const struct kh_cmd kh_cmd_vacuum = {
 	.usage = "",
 	.help = "Rewrites the file without its free pages (SQLite's VACUUM): run after a prune.\n"
 		"Needs free disk space the size of the database while it runs.\n",
-	.flags = KH_NEED_DB | KH_WRITES_DB,
+	.flags = KH_WRITES_DB,
 	.exec = exec_vacuum,
 };
 
-static int exec_forget(struct kh_ctx *ctx, const void *no_opts, int argc, char **argv)
+static int exec_forget(struct kh_ctx *ctx, const void *no_opts)
 {
 	struct kh_prune_result r;
 	struct kh_err err;
 	int64_t id;
 
 	(void)no_opts;
-	if (argc == 0)
+	if (ctx->n_args == 0)
 		return kh_usage_error(&kh_cmd_forget, "say which snapshot to forget");
-	if (kh_store_resolve(ctx->store, argv[0], NULL, kh_now(), &id, &err) != 0 ||
+	if (kh_store_resolve(ctx->store, ctx->args[0], NULL, kh_now(), &id, &err) != 0 ||
 	    kh_store_forget(ctx->store, id, &r, &err) != 0)
 		return kh_fail("%s", err.msg);
 	if (!ctx->quiet) {
@@ -162,6 +157,6 @@ const struct kh_cmd kh_cmd_forget = {
 	.help = "Removes the snapshot and the object versions and XML only it held, in one\n"
 		"transaction; every other snapshot reads back as before, and its host's next\n"
 		"snapshot is compared with the one before it.\n",
-	.flags = KH_NEED_DB | KH_WRITES_DB,
+	.flags = KH_WRITES_DB,
 	.exec = exec_forget,
 };

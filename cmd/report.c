@@ -92,7 +92,7 @@ static int render(struct kh_ctx *ctx, const struct report_opts *o, const struct 
 	}
 }
 
-static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_report(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct report_opts *o = opts_;
 	const char *mail_to = o->mail_to, *mail_from = o->mail_from;
@@ -103,8 +103,6 @@ static int exec_report(struct kh_ctx *ctx, const void *opts_, int argc, char **a
 	char *out = NULL;
 	int rc;
 
-	(void)argc;
-	(void)argv;
 	if (o->format != F_EMAIL && (mail_to || mail_from || o->subject))
 		return kh_usage_error(&kh_cmd_report,
 				      "--mail-to, --mail-from and --subject go with --format email");
@@ -157,6 +155,5 @@ const struct kh_cmd kh_cmd_report = {
 	.help = "SPEC: as SNAP, but a time or age is itself a bound of the period, an id or\n"
 		"latest~N stands for its snapshot's time, and a date as --until means the end\n"
 		"of that day.\n",
-	.flags = KH_NEED_DB,
 	.exec = exec_report,
 };

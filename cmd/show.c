@@ -9,17 +9,15 @@
 
 static const struct kh_opt opts[] = {
 	{ .name = "SNAP", .type = KH_OPT_OPERAND, .help = "the snapshot (default: latest)" },
-	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
-		    "resolve SNAP among this host's snapshots (hostname or URI)"),
-	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
-	  .help = "machine-readable: snapshot, domains, pools, volumes, networks" },
+	KH_HOST_JSON_OPTS("resolve SNAP among this host's snapshots (hostname or URI)",
+			  "machine-readable: snapshot, domains, pools, volumes, networks"),
 };
 
-static int exec_show(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_show(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct kh_host_json_opts *o = opts_;
 	struct kh_snapshot *snap;
-	const char *spec = argc ? argv[0] : "latest";
+	const char *spec = ctx->n_args ? ctx->args[0] : "latest";
 	struct kh_err err;
 	int64_t id;
 
@@ -37,6 +35,5 @@ const struct kh_cmd kh_cmd_show = {
 	.usage = "[SNAP] [--host H] [--json]",
 	KH_OPTS(opts, struct kh_host_json_opts),
 	.max_args = 1,
-	.flags = KH_NEED_DB,
 	.exec = exec_show,
 };

@@ -8,21 +8,17 @@
 #include <stdlib.h>
 
 static const struct kh_opt opts[] = {
-	KH_OPT_HOST(offsetof(struct kh_host_json_opts, host),
-		    "only snapshots of this host (a hostname or a URI)"),
-	{ .name = "json", .type = KH_OPT_FLAG, .off = offsetof(struct kh_host_json_opts, json),
-	  .help = "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}" },
+	KH_HOST_JSON_OPTS("only snapshots of this host (a hostname or a URI)",
+			  "{\"snapshots\": [{\"id\", \"taken_at\", \"host\", \"uri\", ...}]}"),
 };
 
-static int exec_snapshots(struct kh_ctx *ctx, const void *opts_, int argc, char **argv)
+static int exec_snapshots(struct kh_ctx *ctx, const void *opts_)
 {
 	const struct kh_host_json_opts *o = opts_;
 	struct kh_snapshot_info *v;
 	struct kh_err err;
 	size_t n;
 
-	(void)argc;
-	(void)argv;
 	if (kh_check_host(ctx, o->host) != KH_EXIT_OK)
 		return KH_EXIT_ERROR;
 	if (kh_store_list(ctx->store, o->host, INT64_MIN, INT64_MAX, &v, &n, &err) != 0)
@@ -37,6 +33,5 @@ const struct kh_cmd kh_cmd_snapshots = {
 	.summary = "list the stored snapshots",
 	.usage = "[--host H] [--json]",
 	KH_OPTS(opts, struct kh_host_json_opts),
-	.flags = KH_NEED_DB,
 	.exec = exec_snapshots,
 };

@@ -204,6 +204,18 @@ struct kh_block *kh_doc_chart(struct kh_doc *d, const struct kh_chart *c)
 	return b;
 }
 
+struct kh_inline *kh_doc_para_at(struct kh_doc *d, size_t at)
+{
+	struct kh_inline *in = kh_doc_para(d);
+	struct kh_block b = d->b[d->n - 1];
+
+	if (at < d->n - 1) {
+		memmove(&d->b[at + 1], &d->b[at], (d->n - 1 - at) * sizeof *d->b);
+		d->b[at] = b;
+	}
+	return in; /* in b.text, which moved with it */
+}
+
 struct kh_block *kh_doc_last(struct kh_doc *d)
 {
 	return d->n ? &d->b[d->n - 1] : NULL;
@@ -250,6 +262,13 @@ static void block_free(struct kh_block *b)
 	free((char *)b->chart.ceiling_label);
 	free((int64_t *)b->chart.t);
 	free((int64_t *)b->chart.y);
+}
+
+void kh_doc_drop(struct kh_doc *d, size_t at)
+{
+	block_free(&d->b[at]);
+	memmove(&d->b[at], &d->b[at + 1], (d->n - at - 1) * sizeof *d->b);
+	d->n--;
 }
 
 void kh_doc_clear(struct kh_doc *d)

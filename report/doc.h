@@ -137,6 +137,11 @@ void kh_cell_bar(struct kh_table *t, char *text, int64_t used, int64_t cap); /* 
 /* A chart block holding a copy of c (title and samples included). */
 struct kh_block *kh_doc_chart(struct kh_doc *d, const struct kh_chart *c);
 
+/* A paragraph inserted before block `at` (kh_doc_para's, the blocks from `at` on one further
+ * down); kh_doc_drop takes block `at` out again. */
+struct kh_inline *kh_doc_para_at(struct kh_doc *d, size_t at);
+void kh_doc_drop(struct kh_doc *d, size_t at);
+
 /* Drops the blocks (rendered ones, typically), keeping where the back ends stand. */
 void kh_doc_clear(struct kh_doc *d);
 void kh_doc_free(struct kh_doc *d);

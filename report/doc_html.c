@@ -186,8 +186,9 @@ static void html_prose(struct kh_buf *b, const struct kh_block *k, const struct 
 	}
 }
 
-/* A chart: inline SVG in a page; in a mail, an <img> of its PNG part (cid:), whose alt
- * says in words what the picture shows. */
+/* A chart: inline SVG in a page; in a mail, its title as text (a fraction of the bytes it
+ * takes in the picture, and read where images are blocked) over an <img> of its PNG part
+ * (cid:), whose alt says in words what the picture shows. */
 static void chart_html(struct kh_buf *out, const struct kh_block *k, const struct kh_html_opts *o)
 {
 	char id[32];
@@ -195,6 +196,9 @@ static void chart_html(struct kh_buf *out, const struct kh_block *k, const struc
 	if (o->chart_images) {
 		char *alt = kh_chart_alt(&k->chart);
 
+		kh_buf_puts(out, "<p style=\"margin:0 0 2px 0\"><strong>");
+		kh_escape_html(out, k->chart.title ? k->chart.title : "");
+		kh_buf_puts(out, "</strong></p>\n");
 		kh_buf_printf(out, "<p style=\"margin:0 0 12px 0\"><img src=\"cid:chart%u@kvmhist\" "
 			      "width=\"%d\" height=\"%d\" alt=\"", k->chart_id, KH_CHART_WIDTH,
 			      KH_CHART_HEIGHT);

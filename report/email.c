@@ -237,13 +237,6 @@ static char *id_domain(const char *from)
 	return kh_strdup("kvmhist.invalid");
 }
 
-static void images_free(struct kh_mail_image *images, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(images[i].png);
-	free(images);
-}
-
 static void date_header(struct kh_buf *b, int64_t now)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
@@ -282,41 +275,35 @@ static char *default_subject(const struct kh_report *r, const struct kh_analysis
 	return s;
 }
 
-int kh_report_email(const struct kh_report *r, const char *templates_dir, const char *to,
-		    const char *from, const char *subject, char **out, struct kh_err *err)
+/* The headers and parts that do not change with the charts kept. */
+struct mail {
+	const char *to, *from, *subject;
+	int64_t now;
+	const struct kh_mail_image *images;
+	size_t n_images;
+};
+
+/* The message with the first `keep` charts, into *out. */
+static int message(const struct kh_report *r, struct kh_mail_doc *md, const struct mail *ml,
+		   size_t keep, struct kh_buf *m, struct kh_err *err)
 {
-	struct kh_buf m = { 0 }, text = { 0 }, html = { 0 };
-	char *plain = NULL, *page = NULL, *subj = NULL, *domain = NULL, stamp[KH_TIME_LEN];
-	struct kh_mail_image *images = NULL;
-	size_t n_images = 0;
+	struct kh_buf text = { 0 }, html = { 0 };
+	char *plain = NULL, *page = NULL, *domain = NULL, stamp[KH_TIME_LEN];
 	char boundary[64], related[80], *b;
-	struct kh_analysis *a;
-	int64_t now = kh_now();
 	uint64_t h;
 	int rc = -1;
 
-	*out = NULL;
-	if (check_header("To address", to, err) || check_header("From address", from, err) ||
-	    (subject && *subject && check_header("subject", subject, err)))
-		return -1;
-	/* One analysis for the subject and both parts (kh_report_pages frees it). The parts and
-	 * the Subject declare UTF-8: whatever slipped through is made so. */
-	a = kh_analysis_new(r);
-	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
-	if (kh_report_pages(r, a, templates_dir, &plain, &page, &images, &n_images, err)) {
-		free(subj);
-		free(plain);
-		free(page);
-		images_free(images, n_images);
-		return -1;
-	}
+	m->len = 0;
+	if (kh_mail_doc_pages(r, md, keep, &plain, &page, err))
+		goto out;
+	/* The parts declare UTF-8: whatever slipped through is made so. */
 	fix(&plain);
 	fix(&page);
 	qp_encode(&text, plain);
 	qp_encode(&html, page);
 
-	kh_time_format(now, stamp);
-	h = hash(hash(hash(KH_FNV1A_BASIS, plain), stamp), to);
+	kh_time_format(ml->now, stamp);
+	h = hash(hash(hash(KH_FNV1A_BASIS, plain), stamp), ml->to);
 	h ^= (uint64_t)getpid() * 0x9e3779b97f4a7c15ull;
 	for (unsigned salt = 0;; salt++) {
 		snprintf(boundary, sizeof boundary, "=_kvmhist_%016llx_%u", (unsigned long long)h,
@@ -329,60 +316,111 @@ int kh_report_email(const struct kh_report *r, const char *templates_dir, const 
 	/* not a prefix of the outer boundary, nor it of this one (RFC 2046 5.1.1) */
 	snprintf(related, sizeof related, "=_kvmhist_related%s", boundary + strlen("=_kvmhist"));
 
-	date_header(&m, now);
-	if (header_addresses(&m, "From", from, err) || header_addresses(&m, "To", to, err))
+	date_header(m, ml->now);
+	if (header_addresses(m, "From", ml->from, err) || header_addresses(m, "To", ml->to, err))
 		goto out;
-	header_text(&m, "Subject", subj);
-	domain = id_domain(from);
+	header_text(m, "Subject", ml->subject);
+	domain = id_domain(ml->from);
 	/* "20260120T030000Z" */
 	b = stamp;
 	for (char *p = stamp; *p; p++)
 		if (*p != '-' && *p != ':')
 			*b++ = *p;
 	*b = '\0';
-	kh_buf_printf(&m, "Message-ID: <kvmhist.%s.%016llx@%s>\r\n", stamp,
+	kh_buf_printf(m, "Message-ID: <kvmhist.%s.%016llx@%s>\r\n", stamp,
 		      (unsigned long long)h, domain);
-	kh_buf_puts(&m, "MIME-Version: 1.0\r\n");
-	kh_buf_printf(&m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n", boundary);
-	kh_buf_puts(&m, "Auto-Submitted: auto-generated\r\n");
-	kh_buf_puts(&m, "\r\nThis is a multi-part message in MIME format.\r\n");
-	kh_buf_printf(&m, "\r\n--%s\r\n", boundary);
-	kh_buf_puts(&m, "Content-Type: text/plain; charset=UTF-8\r\n"
-			"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	kh_buf_puts(&m, text.data ? text.data : "");
-	kh_buf_printf(&m, "\r\n--%s\r\n", boundary);
-	if (n_images)
-		kh_buf_printf(&m, "Content-Type: multipart/related; type=\"text/html\";\r\n"
+	kh_buf_puts(m, "MIME-Version: 1.0\r\n");
+	kh_buf_printf(m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n", boundary);
+	kh_buf_puts(m, "Auto-Submitted: auto-generated\r\n");
+	kh_buf_puts(m, "\r\nThis is a multi-part message in MIME format.\r\n");
+	kh_buf_printf(m, "\r\n--%s\r\n", boundary);
+	kh_buf_puts(m, "Content-Type: text/plain; charset=UTF-8\r\n"
+		       "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	kh_buf_puts(m, text.data ? text.data : "");
+	kh_buf_printf(m, "\r\n--%s\r\n", boundary);
+	if (keep)
+		kh_buf_printf(m, "Content-Type: multipart/related; type=\"text/html\";\r\n"
 			      " boundary=\"%s\"\r\n\r\n--%s\r\n", related, related);
-	kh_buf_puts(&m, "Content-Type: text/html; charset=UTF-8\r\n"
-			"Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	kh_buf_puts(&m, html.data ? html.data : "");
-	for (size_t i = 0; i < n_images; i++) {
-		kh_buf_printf(&m, "\r\n--%s\r\n", related);
-		kh_buf_printf(&m, "Content-Type: image/png\r\n"
+	kh_buf_puts(m, "Content-Type: text/html; charset=UTF-8\r\n"
+		       "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	kh_buf_puts(m, html.data ? html.data : "");
+	for (size_t i = 0; i < keep; i++) {
+		const struct kh_mail_image *im = &ml->images[i];
+
+		kh_buf_printf(m, "\r\n--%s\r\n", related);
+		kh_buf_printf(m, "Content-Type: image/png\r\n"
 			      "Content-Transfer-Encoding: base64\r\n"
 			      "Content-ID: <chart%u@kvmhist>\r\n"
 			      "Content-Disposition: inline; filename=\"chart%u.png\"\r\n\r\n",
-			      images[i].id, images[i].id);
+			      im->id, im->id);
 		/* 57 bytes make a 76-character line */
-		for (size_t at = 0; at < images[i].len; at += 57) {
-			base64(&m, images[i].png + at, images[i].len - at < 57 ? images[i].len - at : 57);
-			kh_buf_puts(&m, "\r\n");
+		for (size_t at = 0; at < im->len; at += 57) {
+			base64(m, im->png + at, im->len - at < 57 ? im->len - at : 57);
+			kh_buf_puts(m, "\r\n");
 		}
 	}
-	if (n_images)
-		kh_buf_printf(&m, "\r\n--%s--\r\n", related);
-	kh_buf_printf(&m, "\r\n--%s--\r\n", boundary);
-	*out = kh_buf_steal(&m);
+	if (keep)
+		kh_buf_printf(m, "\r\n--%s--\r\n", related);
+	kh_buf_printf(m, "\r\n--%s--\r\n", boundary);
 	rc = 0;
 out:
-	kh_buf_free(&m);
 	kh_buf_free(&text);
 	kh_buf_free(&html);
 	free(plain);
 	free(page);
-	free(subj);
 	free(domain);
-	images_free(images, n_images);
+	return rc;
+}
+
+int kh_report_email(const struct kh_report *r, const char *templates_dir, const char *to,
+		    const char *from, const char *subject, char **out, struct kh_err *err)
+{
+	struct kh_buf m = { 0 };
+	struct kh_mail_doc *md = NULL;
+	struct mail ml = { .to = to, .from = from, .now = kh_now() };
+	struct kh_analysis *a;
+	char *subj;
+	size_t keep, lo, hi;
+	int rc = -1;
+
+	*out = NULL;
+	if (check_header("To address", to, err) || check_header("From address", from, err) ||
+	    (subject && *subject && check_header("subject", subject, err)))
+		return -1;
+	/* One analysis for the subject and both parts (kh_mail_doc_new frees it). The Subject
+	 * declares UTF-8: whatever slipped through is made so. */
+	a = kh_analysis_new(r);
+	subj = subject && *subject ? kh_utf8_fix(subject) : default_subject(r, a);
+	ml.subject = subj;
+	if (kh_mail_doc_new(r, a, templates_dir, &md, err))
+		goto out;
+	ml.images = kh_mail_doc_images(md, &ml.n_images);
+	/* Every chart when the mail holds them; else the most that keep it under KH_MAIL_MAX,
+	 * in the report's order (the size grows with each chart kept). */
+	keep = ml.n_images;
+	if (message(r, md, &ml, keep, &m, err))
+		goto out;
+	if (m.len >= KH_MAIL_MAX && keep > 0) {
+		lo = 0;
+		hi = keep - 1;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo + 1) / 2;
+
+			if (message(r, md, &ml, mid, &m, err))
+				goto out;
+			if (m.len < KH_MAIL_MAX)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		if (message(r, md, &ml, lo, &m, err))
+			goto out;
+	}
+	*out = kh_buf_steal(&m);
+	rc = 0;
+out:
+	kh_buf_free(&m);
+	kh_mail_doc_free(md);
+	free(subj);
 	return rc;
 }

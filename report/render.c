@@ -1180,34 +1180,81 @@ static int chart_images(struct kh_doc *d, struct kh_mail_image **images, size_t 
 	return 0;
 }
 
-int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
-		    const char *templates_dir, char **text, char **html,
-		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err)
-{
-	struct kh_doc d = { 0 };
-	struct kh_buf b = { 0 };
+struct kh_mail_doc {
+	struct kh_doc d;
 	char *tpl;
-	int rc;
+	struct kh_mail_image *images;
+	size_t n_images;
+	size_t after_charts;    /* the index of the block after the last chart */
+};
 
-	*text = *html = NULL;
-	*images = NULL;
-	*n_images = 0;
-	if (read_template(templates_dir, &tpl, err)) {
+int kh_mail_doc_new(const struct kh_report *r, struct kh_analysis *a, const char *templates_dir,
+		    struct kh_mail_doc **out, struct kh_err *err)
+{
+	struct kh_mail_doc *m = kh_calloc(1, sizeof *m);
+
+	*out = NULL;
+	if (read_template(templates_dir, &m->tpl, err)) {
 		kh_analysis_free(a);
+		free(m);
 		return -1;
 	}
-	kh_report_document(r, a, &d);
-	kh_doc_text(&d, 0, &b); /* for mutt and mail: columns aligned with spaces, no pipes */
-	rc = page(r, &d, tpl, 1, html, err);
+	kh_report_document(r, a, &m->d);
 	/* the document holds what the charts draw: the rows can go before the chart libraries
 	 * load (a fleet's rows and those libraries at once were the report's peak) */
 	kh_analysis_free(a);
 	if (r->once)
 		kh_report_shed((struct kh_report *)r);
-	if (rc == 0)
-		rc = chart_images(&d, images, n_images, err);
+	for (size_t i = 0; i < m->d.n; i++)
+		if (m->d.b[i].kind == KH_BLOCK_CHART)
+			m->after_charts = i + 1;
+	if (chart_images(&m->d, &m->images, &m->n_images, err)) {
+		kh_mail_doc_free(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+const struct kh_mail_image *kh_mail_doc_images(const struct kh_mail_doc *m, size_t *n)
+{
+	*n = m->n_images;
+	return m->images;
+}
+
+int kh_mail_doc_pages(const struct kh_report *r, struct kh_mail_doc *m, size_t keep,
+		      char **text, char **html, struct kh_err *err)
+{
+	struct kh_buf b = { 0 };
+	size_t cut = keep < m->n_images ? m->n_images - keep : 0;
+	int rc;
+
+	*text = *html = NULL;
+	m->d.started = m->d.leadin = 0;
+	for (size_t i = 0; i < m->d.n; i++)
+		if (m->d.b[i].kind == KH_BLOCK_CHART)
+			m->d.b[i].media = m->d.b[i].chart_id <= keep ? KH_MEDIA_HTML : 0;
+	if (cut)
+		kh_spanf(kh_doc_para_at(&m->d, m->after_charts),
+			 "%zu of the %zu growth charts %s left out to keep this mail under %d KB; "
+			 "the HTML report (kvmhist report --format html) has them all.", cut,
+			 m->n_images, cut == 1 ? "is" : "are", KH_MAIL_MAX / 1000);
+	kh_doc_text(&m->d, 0, &b); /* for mutt and mail: columns aligned with spaces, no pipes */
+	rc = page(r, &m->d, m->tpl, 1, html, err);
+	if (cut)
+		kh_doc_drop(&m->d, m->after_charts);
 	*text = kh_buf_steal(&b);
-	free(tpl);
-	kh_doc_free(&d);
 	return rc;
+}
+
+void kh_mail_doc_free(struct kh_mail_doc *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_images; i++)
+		free(m->images[i].png);
+	free(m->images);
+	free(m->tpl);
+	kh_doc_free(&m->d);
+	free(m);
 }

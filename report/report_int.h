@@ -299,15 +299,23 @@ struct kh_mail_image {
 	size_t len;
 };
 
+/* A mail is at most this many bytes: the charts it cannot hold are left out (issue 12). */
+#define KH_MAIL_MAX 200000
+
+/* What the e-mail is written from: the report's document, made from one analysis, which
+ * it frees (kh_analysis_free) once the document is made, and with it a report rendered
+ * once (kh_report_shed); then its charts drawn as PNGs (kh_mail_doc_images). */
+struct kh_mail_doc;
+int kh_mail_doc_new(const struct kh_report *r, struct kh_analysis *a, const char *templates_dir,
+		    struct kh_mail_doc **m, struct kh_err *err);
+/* The charts' PNGs, in the document's order; images[i].id is i + 1. */
+const struct kh_mail_image *kh_mail_doc_images(const struct kh_mail_doc *m, size_t *n);
 /* The plain text (the text back end: columns aligned with spaces, no colour) and the HTML
- * page (templates_dir/report.html) of one document: what the e-mail sends, from one
- * analysis, which it frees (kh_analysis_free) once the document is made, and with it a
- * report rendered once (kh_report_shed). The page shows each chart as an <img> of a cid:
- * part, whose PNGs come back in images[0..*n_images) (the caller frees each png and the
- * array). */
-int kh_report_pages(const struct kh_report *r, struct kh_analysis *a,
-		    const char *templates_dir, char **text, char **html,
-		    struct kh_mail_image **images, size_t *n_images, struct kh_err *err);
+ * page (templates_dir/report.html) with the first `keep` charts, each an <img> of a cid:
+ * part; when that is not all of them, both say how many are left out. */
+int kh_mail_doc_pages(const struct kh_report *r, struct kh_mail_doc *m, size_t keep,
+		      char **text, char **html, struct kh_err *err);
+void kh_mail_doc_free(struct kh_mail_doc *m);
 
 /* Shared by the renderers and the e-mail (report/render.c). */
 char *kh_report_title(const struct kh_report *r);  /* "Storage report for kvm1, 2026-..." */

@@ -145,25 +145,25 @@ static int cmp_snap(const void *a, const void *b)
 	return kh_strcmp_null(x->name, y->name);
 }
 
+/* qsort, but an empty list's array may be NULL, which qsort must not be given. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(v, n, size, cmp);
+}
+
 void kh_snapshot_sort(struct kh_snapshot *s)
 {
-	if (s->n_domains)
-		qsort(s->domains, s->n_domains, sizeof *s->domains, cmp_domain);
-	if (s->n_pools)
-		qsort(s->pools, s->n_pools, sizeof *s->pools, cmp_pool);
-	if (s->n_volumes)
-		qsort(s->volumes, s->n_volumes, sizeof *s->volumes, cmp_volume);
-	if (s->n_networks)
-		qsort(s->networks, s->n_networks, sizeof *s->networks, cmp_network);
+	sort(s->domains, s->n_domains, sizeof *s->domains, cmp_domain);
+	sort(s->pools, s->n_pools, sizeof *s->pools, cmp_pool);
+	sort(s->volumes, s->n_volumes, sizeof *s->volumes, cmp_volume);
+	sort(s->networks, s->n_networks, sizeof *s->networks, cmp_network);
 	for (size_t i = 0; i < s->n_domains; i++) {
 		struct kh_domain *d = &s->domains[i];
 
-		if (d->n_disks)
-			qsort(d->disks, d->n_disks, sizeof *d->disks, cmp_disk);
-		if (d->n_ifaces)
-			qsort(d->ifaces, d->n_ifaces, sizeof *d->ifaces, cmp_iface);
-		if (d->n_snaps)
-			qsort(d->snaps, d->n_snaps, sizeof *d->snaps, cmp_snap);
+		sort(d->disks, d->n_disks, sizeof *d->disks, cmp_disk);
+		sort(d->ifaces, d->n_ifaces, sizeof *d->ifaces, cmp_iface);
+		sort(d->snaps, d->n_snaps, sizeof *d->snaps, cmp_snap);
 	}
 }
 
@@ -219,8 +219,7 @@ static int cmp_key_ref(const void *pa, const void *pb)
 
 void kh_key_sort(struct kh_key_ref *r, size_t n)
 {
-	if (n)
-		qsort(r, n, sizeof *r, cmp_key_ref);
+	sort(r, n, sizeof *r, cmp_key_ref);
 }
 
 long kh_key_find(const struct kh_key_ref *r, size_t n, const char *k1, const char *k2)

@@ -1482,6 +1482,11 @@ static void test_email(void **state)
 	md = kh_report_markdown(r);
 	assert_non_null(strstr(md, "| Host | Pool | Volume |"));
 	assert_int_equal(kh_report_html(r, KH_SRCDIR "/templates", &html, &err), 0);
+	/* each chart's title as text over its image, not drawn in the PNG */
+	assert_non_null(strstr(msg.parts[1].body,
+			       "<p style=\"margin:0 0 2px 0\"><strong>pool default on kvm1</strong></p>\n"
+			       "<p style=\"margin:0 0 12px 0\"><img src=\"cid:chart1@kvmhist\" "));
+	strip_between(msg.parts[1].body, "<p style=\"margin:0 0 2px 0\"><strong>", "</p>\n");
 	strip_between(msg.parts[1].body, "<p style=\"margin:0 0 12px 0\"><img ", "</p>\n");
 	strip_between(html, "<div style=\"margin:0 0 12px 0\">\n<svg ", "</svg>\n</div>\n");
 	assert_string_equal(msg.parts[1].body, html);

@@ -202,6 +202,18 @@ static int lv_failed(char **error, const char *what)
 	return gone(code);
 }
 
+/* What the handle itself holds (a name, a UUID, a key; s is NULL when the call failed)
+ * into *dest, or the cause noted in *error: nonzero when the object is gone and reading it
+ * ends. */
+static int take_held(const char *s, char **dest, char **error, const char *what)
+{
+	if (s != NULL) {
+		*dest = kh_strdup(s);
+		return 0;
+	}
+	return lv_failed(error, what);
+}
+
 static void warnf(struct collect *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void warnf(struct collect *c, const char *fmt, ...)
@@ -779,17 +791,13 @@ static void read_domain(struct collect *c, struct dom_read *r)
 	struct kh_domain *d = kh_snapshot_add_domain(c->s);
 	unsigned char uuid[VIR_UUID_BUFLEN] = {0}; /* matches nothing if it cannot be read */
 	char uuid_str[VIR_UUID_STRING_BUFLEN];
-	const char *name;
 	int active = 0, parsed;
 
 	/* name and UUID are held by the handle itself: they survive the domain vanishing */
-	if ((name = virDomainGetName(r->dom)) != NULL)
-		d->name = kh_strdup(name);
-	else if (lv_failed(&d->error, "cannot read name"))
-		goto out;
-	if (virDomainGetUUID(r->dom, uuid) == 0 && virDomainGetUUIDString(r->dom, uuid_str) == 0)
-		d->uuid = kh_strdup(uuid_str);
-	else if (lv_failed(&d->error, "cannot read UUID"))
+	if (take_held(virDomainGetName(r->dom), &d->name, &d->error, "cannot read name") ||
+	    take_held(virDomainGetUUID(r->dom, uuid) == 0 &&
+		      virDomainGetUUIDString(r->dom, uuid_str) == 0 ? uuid_str : NULL,
+		      &d->uuid, &d->error, "cannot read UUID"))
 		goto out;
 
 	if (r->info_from_stats || answer(c, &r->info) == 0) {
@@ -855,16 +863,10 @@ static const char *pool_state(int state)
 static void read_volume(struct collect *c, const char *pool, struct vol_read *r)
 {
 	struct kh_volume *v = kh_snapshot_add_volume(c->s);
-	const char *s;
 
 	v->pool = kh_strdup(pool);
-	if ((s = virStorageVolGetName(r->vol)) != NULL)
-		v->name = kh_strdup(s);
-	else if (lv_failed(&v->error, "cannot read name"))
-		goto out;
-	if ((s = virStorageVolGetKey(r->vol)) != NULL)
-		v->key = kh_strdup(s);
-	else if (lv_failed(&v->error, "cannot read key"))
+	if (take_held(virStorageVolGetName(r->vol), &v->name, &v->error, "cannot read name") ||
+	    take_held(virStorageVolGetKey(r->vol), &v->key, &v->error, "cannot read key"))
 		goto out;
 	if (answer(c, &r->xml) != 0) {
 		v_failed(&v->error, "cannot read XML", &r->xml);
@@ -955,16 +957,11 @@ static void read_pool(struct collect *c, struct pool_read *r)
 	struct kh_pool *p = kh_snapshot_add_pool(c->s);
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	virStoragePoolInfo *info = &r->info.pool_info;
-	const char *name;
 	int active;
 
-	if ((name = virStoragePoolGetName(r->pool)) != NULL)
-		p->name = kh_strdup(name);
-	else if (lv_failed(&p->error, "cannot read name"))
-		goto out;
-	if (virStoragePoolGetUUIDString(r->pool, uuid) == 0)
-		p->uuid = kh_strdup(uuid);
-	else if (lv_failed(&p->error, "cannot read UUID"))
+	if (take_held(virStoragePoolGetName(r->pool), &p->name, &p->error, "cannot read name") ||
+	    take_held(virStoragePoolGetUUIDString(r->pool, uuid) == 0 ? uuid : NULL, &p->uuid,
+		      &p->error, "cannot read UUID"))
 		goto out;
 	active = -1;
 	if (take_flag(c, &r->active, &active, &p->error, "cannot read state"))
@@ -1041,17 +1038,11 @@ static void read_network(struct collect *c, struct net_read *r)
 {
 	struct kh_network *n = kh_snapshot_add_network(c->s);
 	char uuid[VIR_UUID_STRING_BUFLEN];
-	const char *name;
 
-	if ((name = virNetworkGetName(r->net)) != NULL)
-		n->name = kh_strdup(name);
-	else if (lv_failed(&n->error, "cannot read name"))
-		goto out;
-	if (virNetworkGetUUIDString(r->net, uuid) == 0)
-		n->uuid = kh_strdup(uuid);
-	else if (lv_failed(&n->error, "cannot read UUID"))
-		goto out;
-	if (take_flag(c, &r->active, &n->active, &n->error, "cannot read state") ||
+	if (take_held(virNetworkGetName(r->net), &n->name, &n->error, "cannot read name") ||
+	    take_held(virNetworkGetUUIDString(r->net, uuid) == 0 ? uuid : NULL, &n->uuid,
+		      &n->error, "cannot read UUID") ||
+	    take_flag(c, &r->active, &n->active, &n->error, "cannot read state") ||
 	    take_flag(c, &r->autostart, &n->autostart, &n->error, "cannot read autostart") ||
 	    take_flag(c, &r->persistent, &n->persistent, &n->error, "cannot read persistence"))
 		goto out;

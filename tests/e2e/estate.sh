@@ -146,6 +146,15 @@ print(m['To'], '|', m['From'], '|', parts, '|', defects, '|', sorted(cids) == so
       '<script' in html, '|', bool(re.search('[\u2581-\u2588]{3,}$', row)), aligned, '|' in plain)
 PY
 )" "Ops <ops@example.org> | kvmhist@example.org | ['multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png', 'image/png', 'image/png'] | 0 | True 3 [(1200, 360)] True 3 | False False False | True True False" "email structure"
+# one host's mail is well under its 200 KB: every chart in it, none said to be left out
+expect_eq "$(python3 - "$tmp/mail.eml" <<'PY'
+import email, email.policy, sys
+raw = open(sys.argv[1], 'rb').read()
+m = email.message_from_bytes(raw, policy=email.policy.default)
+body = ''.join(p.get_content() for p in m.walk() if p.get_content_type() in ('text/plain', 'text/html'))
+print(len(raw) < 200000, sum(p.get_content_type() == 'image/png' for p in m.walk()), 'left out to keep this mail' in body)
+PY
+)" "True 3 False" "email: one host keeps every chart"
 # The text part reads in mutt: every table's columns aligned with spaces (left columns start,
 # right columns end, where their heading does), no Markdown pipes; --format md stays Markdown.
 expect_eq "$(python3 - "$tmp/mail.eml" <<'PY'

@@ -101,10 +101,12 @@ run check
 expect_rc 0 "check v4 after collect"
 expect_eq "$(md5sum <"$v4")" "$sum" "the committed v4.db is untouched"
 
-# Schemas 5 (open spans) and 6 (backing files, domain snapshots; the last with plain XML
-# bodies), as those binaries wrote them: too little XML for a dictionary, so their bodies stay
-# plain and must read back and verify as they are (migrate.sh converts a large one).
-plain_upgrades() {
+# Schemas 5 (open spans), 6 (backing files, domain snapshots; the last with plain XML
+# bodies) and 7 (compressed bodies), as those binaries wrote them: too little XML for a
+# dictionary, so their bodies stay as written (5 and 6: plain; 7: 15 plain, 7 deltas against
+# another body) and must read back and verify as they are (migrate.sh converts a large one).
+# upgrades N PLAIN DELTAS
+upgrades() {
 	old=$fixtures/schema/v$1.db
 	sum=$(md5sum <"$old")
 	cp "$old" "$tmp/v$1.db"
@@ -112,13 +114,13 @@ plain_upgrades() {
 	export KVMHIST_DB="$tmp/v$1.db"
 	expect_eq "$(sqlite3 "$KVMHIST_DB" "PRAGMA user_version; SELECT count(*), sum(typeof(body) = 'text') FROM xml")" \
 		"$1
-22|22" "v$1.db is schema $1 with 22 plain bodies"
+22|$2" "v$1.db is schema $1 with 22 bodies, $2 plain"
 	run snapshots
 	expect_rc 0 "open v$1.db"
 	expect_eq "$(sqlite3 "$KVMHIST_DB" "PRAGMA user_version")" "$current" "v$1.db upgraded to the current schema"
 	expect_eq "$(sqlite3 "$KVMHIST_DB" "$schema_sql")" "$fresh" "upgraded v$1 schema is a new database's"
-	expect_eq "$(sqlite3 "$KVMHIST_DB" "SELECT count(*), count(dict_id), count(base_id) FROM xml")" \
-		"22|0|0" "v$1: its bodies kept whole, none against a dictionary or a base"
+	expect_eq "$(sqlite3 "$KVMHIST_DB" "SELECT count(*), sum(typeof(body) = 'text'), count(dict_id), count(base_id) FROM xml")" \
+		"22|$2|0|$3" "v$1: its bodies kept as written, none against a dictionary"
 	reads_back "$1"
 	cp "$fixtures/estate/day5.xml" "$tmp/estate.xml"
 	sqlite3 "$KVMHIST_DB" "UPDATE host SET uri = 'test://$tmp/estate.xml'"
@@ -131,7 +133,8 @@ plain_upgrades() {
 	expect_rc 0 "check v$1 after collect"
 	expect_eq "$(md5sum <"$old")" "$sum" "the committed v$1.db is untouched"
 }
-plain_upgrades 5
-plain_upgrades 6
+upgrades 5 22 0
+upgrades 6 22 0
+upgrades 7 15 7
 
 done_testing

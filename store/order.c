@@ -70,19 +70,32 @@ static size_t lower(const struct snap *v, size_t n, int64_t x)
 	return lo;
 }
 
+/* Whatever fails here, the caller is told the same. */
+static int failed(struct kh_store *st, struct kh_err *err)
+{
+	return kh_store_db_error(st, err, "cannot reorder snapshots");
+}
+
 static int run(struct kh_store *st, sqlite3_stmt *s, struct kh_err *err)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : kh_store_db_error(st, err, "cannot reorder snapshots");
+	return rc == SQLITE_DONE ? 0 : failed(st, err);
 }
 
 static int prepare(struct kh_store *st, const char *sql, sqlite3_stmt **s, struct kh_err *err)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return kh_store_db_error(st, err, "cannot reorder snapshots");
-	return 0;
+	return sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK ? failed(st, err) : 0;
+}
+
+/* Finalizes a query stepped to its end (step: what the last step returned): 0, or -1 when
+ * that was an error. */
+static int finish(struct kh_store *st, sqlite3_stmt **s, int step, struct kh_err *err)
+{
+	sqlite3_finalize(*s);
+	*s = NULL;
+	return step == SQLITE_DONE ? 0 : failed(st, err);
 }
 
 /* Size rows of one object again, for its positions pr[0..n) (ascending) in the new order. */
@@ -102,7 +115,7 @@ static int resize(struct kh_store *st, sqlite3_stmt *get, sqlite3_stmt *del, sql
 	sqlite3_reset(get);
 	if (rc != SQLITE_DONE) {
 		free(rows);
-		return kh_store_db_error(st, err, "cannot reorder snapshots");
+		return failed(st, err);
 	}
 	if (n_rows == 0)
 		return 0;
@@ -171,12 +184,8 @@ int kh_store_order_host(struct kh_store *st, int64_t host_id, struct kh_err *err
 			      (x[-1].taken_at == x->taken_at && x[-1].id > x->id)))
 			sorted = 0;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (step != SQLITE_DONE) {
-		kh_store_db_error(st, err, "cannot reorder snapshots");
+	if (finish(st, &s, step, err))
 		goto out;
-	}
 	if (sorted) {
 		rc = 0;
 		goto out;
@@ -205,12 +214,8 @@ int kh_store_order_host(struct kh_store *st, int64_t host_id, struct kh_err *err
 		if (x->last != KH_SPAN_OPEN && x->last > base)
 			base = x->last;
 	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (step != SQLITE_DONE) {
-		kh_store_db_error(st, err, "cannot reorder snapshots");
+	if (finish(st, &s, step, err))
 		goto out;
-	}
 	/* past every seq the host has used, so no old value is met again */
 	if (v[n - 1].seq > base)
 		base = v[n - 1].seq;

@@ -510,10 +510,44 @@ static void test_report_markdown(void **state)
 	kh_report_free(r);
 }
 
+/* By pool and name: a binary search of a sorted snapshot, the walk of one that is not. */
+static void test_find_volume(void **state)
+{
+	struct kh_snapshot *s = kh_snapshot_new();
+	struct kh_volume *v;
+
+	(void)state;
+	vol(s, "taurus.qcow2", MiB, NULL);
+	vol(s, "aries.qcow2", MiB, NULL);
+	v = vol(s, "aries.qcow2", MiB, NULL);
+	free(v->pool);
+	v->pool = kh_strdup("fast");
+	vol(s, "golden.qcow2", MiB, NULL);
+	for (int sorted = 0; sorted < 2; sorted++) {
+		const struct kh_volume *x = kh_snapshot_find_volume(s, "default", "aries.qcow2");
+		const struct kh_volume *y = kh_snapshot_find_volume(s, "fast", "aries.qcow2");
+		const struct kh_volume *z = kh_snapshot_find_volume(s, "default", "taurus.qcow2");
+
+		assert_non_null(x);
+		assert_string_equal(x->pool, "default");
+		assert_string_equal(x->name, "aries.qcow2");
+		assert_non_null(y);
+		assert_string_equal(y->pool, "fast");
+		assert_non_null(z);
+		assert_string_equal(z->name, "taurus.qcow2");
+		assert_null(kh_snapshot_find_volume(s, "fast", "golden.qcow2"));
+		assert_null(kh_snapshot_find_volume(s, NULL, "golden.qcow2"));
+		kh_snapshot_sort(s);
+	}
+	assert_string_equal(s->volumes[0].name, "aries.qcow2"); /* sorted: default/ first */
+	kh_snapshot_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chains),
+		cmocka_unit_test(test_find_volume),
 		cmocka_unit_test(test_chain_ends),
 		cmocka_unit_test(test_chain_from_live_xml),
 		cmocka_unit_test(test_no_chains),

@@ -122,26 +122,41 @@ int kh_age_parse(const char *s, int64_t *seconds)
 	return 0;
 }
 
+static char *put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
 /* ISO 8601 of t (years zero-padded to four digits, which %Y does not do), or "(out of
- * range)" outside years 0000-9999 (an age of a billion hours reaches there). */
+ * range)" outside years 0000-9999 (an age of a billion hours reaches there). Not printf: a
+ * year's report writes a time for every sample of every series. */
 static void format(int64_t t, int with_time, char out[KH_TIME_LEN])
 {
 	time_t tt = (time_t)t;
-	char buf[80]; /* what the compiler can prove fits; the range check keeps it to 20 */
 	struct tm tm;
+	char *p = out;
 
 	if (t < -62167219200 || t >= 253402300800 || gmtime_r(&tt, &tm) == NULL) {
 		strcpy(out, "(out of range)");
 		return;
 	}
-	if (with_time)
-		snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	else
-		snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday);
-	buf[KH_TIME_LEN - 1] = '\0';
-	memcpy(out, buf, KH_TIME_LEN);
+	p = put_digits(p, tm.tm_year + 1900, 4);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mday, 2);
+	if (with_time) {
+		*p++ = 'T';
+		p = put_digits(p, tm.tm_hour, 2);
+		*p++ = ':';
+		p = put_digits(p, tm.tm_min, 2);
+		*p++ = ':';
+		p = put_digits(p, tm.tm_sec, 2);
+		*p++ = 'Z';
+	}
+	*p = '\0';
 }
 
 void kh_time_format(int64_t t, char out[KH_TIME_LEN])

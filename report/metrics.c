@@ -176,7 +176,7 @@ static size_t changes_since(const struct kh_report *r, const char *uri, int64_t 
 
 char *kh_report_metrics(const struct kh_report *r, int64_t now)
 {
-	struct kh_analysis *a = kh_analysis_new(r);
+	struct kh_analysis *a = kh_analysis_all(r);
 	struct item *vols = kh_malloc((a->n_vols + 1) * sizeof *vols);
 	struct item *pools = kh_malloc((a->n_storage + 1) * sizeof *pools);
 	struct kh_buf b = { 0 };

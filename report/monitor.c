@@ -243,7 +243,7 @@ int kh_report_monitor(const struct kh_report *r, const struct kh_monitor_limits 
 		      const struct kh_stale_host *stale, size_t n_stale, int64_t max_age,
 		      int64_t now, char **out)
 {
-	struct kh_analysis *a = kh_analysis_new(r);
+	struct kh_analysis *a = kh_analysis_all(r);
 	struct problem *v = kh_malloc((a->n_risks + a->n_storage + 1) * sizeof *v);
 	struct kh_buf b = { 0 };
 	size_t n = 0;

@@ -16,22 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_GROWING 10   /* at most; --top may show fewer */
 #define NO_VALUE "\xe2\x80\x94"       /* — */
 #define RANGE_DASH "\xe2\x80\x93"     /* – */
 #define ARROW " \xe2\x86\x92 "        /* → */
 
-/* ---- lengths: every list shows at most r->top rows (0: all), the JSON has every row ---- */
-
-static size_t rows_max(const struct kh_report *r)
-{
-	return r->top > 0 ? (size_t)r->top : SIZE_MAX;
-}
-
-static size_t top_growing(const struct kh_report *r)
-{
-	return rows_max(r) < TOP_GROWING ? rows_max(r) : TOP_GROWING;
-}
+/* Every list shows at most r->top rows (kh_rows_max), the JSON has every row: the analysis
+ * holds the rows shown and counts the others (kh_totals). */
 
 /* ---- cells ---- */
 
@@ -359,10 +349,8 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_report_period(r, &from, &to);
 	kh_date_format(from, f);
 	kh_date_format(to, t);
-	for (size_t i = 0; i < a->n_vols; i++)
-		warn_vols += within(r, &a->vols[i]);
-	for (size_t i = 0; i < a->n_pools; i++)
-		warn_pools += within(r, &a->pools[i]);
+	warn_vols = a->t.warn_vols;
+	warn_pools = a->t.warn_pools;
 	for (size_t i = 0; i < a->n_drift; i++) {
 		const struct kh_change *c = a->drift[i];
 
@@ -385,9 +373,9 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	kh_span(in, " ");
 	if (r->n_hosts == 0)
 		kh_span(in, "none");
-	if (r->n_hosts > rows_max(r)) /* a fleet: its table below names them */
+	if (r->n_hosts > kh_rows_max(r)) /* a fleet: its table below names them */
 		kh_spanf(in, "%zu, in the Hosts table below, riskiest first", r->n_hosts);
-	for (size_t i = 0; i < r->n_hosts && r->n_hosts <= rows_max(r); i++) {
+	for (size_t i = 0; i < r->n_hosts && r->n_hosts <= kh_rows_max(r); i++) {
 		kh_span(in, i ? ", " : "");
 		kh_span(in, kh_rhost_label(&r->hosts[i]));
 		kh_span(in, " (");
@@ -402,10 +390,10 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	in = kh_list_item(list, 0, KH_TONE_NONE);
 	kh_span_strong(in, "Covers:");
 	kh_spanf(in, " %zu host%s, %zu pool%s", r->n_hosts, r->n_hosts == 1 ? "" : "s",
-		 a->n_pools, a->n_pools == 1 ? "" : "s");
-	if (a->n_storage < a->n_pools)
-		kh_spanf(in, " on %zu filesystem%s", a->n_storage, a->n_storage == 1 ? "" : "s");
-	kh_spanf(in, ", %zu volume%s", a->n_vols, a->n_vols == 1 ? "" : "s");
+		 a->t.pools, a->t.pools == 1 ? "" : "s");
+	if (a->t.storage < a->t.pools)
+		kh_spanf(in, " on %zu filesystem%s", a->t.storage, a->t.storage == 1 ? "" : "s");
+	kh_spanf(in, ", %zu volume%s", a->t.vols, a->t.vols == 1 ? "" : "s");
 	in = kh_list_item(list, 0, KH_TONE_NONE);
 	kh_span_strong(in, "Fills first:");
 	kh_span(in, " ");
@@ -471,24 +459,18 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 			  struct kh_doc *d)
 {
 	struct kh_table *t;
-	size_t more = 0, filling = 0;
 
 	kh_doc_heading(d, 2, "Pools");
-	if (a->n_pools == 0) {
+	if (a->t.pools == 0) {
 		kh_doc_paraf(d, "No pools.");
 		return;
 	}
 	t = kh_doc_table(d, 11, POOL_HEAD, "llrrrrrrlll");
-	for (size_t i = 0; i < a->n_storage; i++) {
+	for (size_t i = 0; i < a->n_storage && i < kh_rows_max(r); i++) {
 		const struct kh_storage *st = &a->storage[i];
 		const struct kh_row *p = st->row;
 		struct kh_buf note = { 0 }, names = { 0 };
 
-		if (i >= rows_max(r)) {
-			more += st->n_pools;
-			filling += within(r, p) ? st->n_pools : 0;
-			continue;
-		}
 		for (size_t k = 0; k < st->n_pools; k++)
 			kh_buf_printf(&names, "%s%s", k ? ", " : "", st->pools[k]->s->name);
 		cell_str(t, kh_row_host(p));
@@ -509,7 +491,7 @@ static void pools_section(const struct kh_report *r, const struct kh_analysis *a
 		cell_add(t, note.len ? kh_buf_steal(&note) : kh_strdup(""));
 		trend_cell(r, t, p);
 	}
-	more_line(r, d, more, "pools", filling);
+	more_line(r, d, a->t.more_pools, "pools", a->t.more_pools_filling);
 }
 
 /* What a storage or volume to act on is called: "pool default", "pools default, lab",
@@ -536,23 +518,17 @@ static void act_section(const struct kh_report *r, const struct kh_analysis *a,
 			struct kh_doc *d)
 {
 	struct kh_table *t;
-	size_t more = 0, filling = 0;
 
 	kh_doc_heading(d, 2, "Act first");
-	if (a->n_risks == 0) {
+	if (a->t.risks == 0) {
 		kh_doc_paraf(d, "Nothing is forecast to fill.");
 		return;
 	}
 	t = kh_doc_table(d, 6, ACT_HEAD, "lllrrr");
-	for (size_t i = 0; i < a->n_risks; i++) {
+	for (size_t i = 0; i < a->n_risks && i < kh_rows_max(r); i++) {
 		const struct kh_risk *k = &a->risks[i];
 		const struct kh_row *x = k->row;
 
-		if (i >= rows_max(r)) {
-			more++;
-			filling += within(r, x);
-			continue;
-		}
 		cell_add(t, kh_risk_what(k));
 		cell_str(t, kh_row_host(x));
 		cell_add(t, full_str(x));
@@ -560,7 +536,8 @@ static void act_section(const struct kh_report *r, const struct kh_analysis *a,
 		cell_add(t, size_str(x->capacity));
 		cell_add(t, rate_str(x));
 	}
-	more_line(r, d, more, "pools and volumes forecast to fill", filling);
+	more_line(r, d, a->t.risks > kh_rows_max(r) ? a->t.risks - kh_rows_max(r) : 0,
+		  "pools and volumes forecast to fill", a->t.more_risks_filling);
 }
 
 static const char *const HOST_HEAD[] = { "Host", "URI", "Pools", "Volumes", "Fills first",
@@ -581,7 +558,7 @@ static void hosts_section(const struct kh_report *r, const struct kh_analysis *a
 		const struct kh_hostrow *hr = &a->hosts[i];
 		char *what, *when;
 
-		if (i >= rows_max(r)) {
+		if (i >= kh_rows_max(r)) {
 			more++;
 			filling += hr->n_warn > 0;
 			continue;
@@ -599,7 +576,7 @@ static void hosts_section(const struct kh_report *r, const struct kh_analysis *a
 		} else {
 			cell_add(t, kh_strdup("nothing"));
 		}
-		cell_add(t, hr->worst ? kh_asprintf("%.2fx", hr->worst_overcommit) : NULL);
+		cell_add(t, hr->has_worst ? kh_asprintf("%.2fx", hr->worst_overcommit) : NULL);
 		cell_add(t, kh_asprintf("%zu", hr->changes));
 		cell_add(t, kh_asprintf("%zu", hr->pending));
 	}
@@ -678,7 +655,7 @@ static void charts_section(const struct kh_report *r, const struct kh_analysis *
 	const struct kh_row **vols = kh_malloc((a->n_vols + 1) * sizeof *vols);
 	size_t n = 0, n_vols = 0, n_growing = 0;
 
-	for (size_t i = 0; i < a->n_storage && n < rows_max(r); i++) {
+	for (size_t i = 0; i < a->n_storage && n < kh_rows_max(r); i++) {
 		const struct kh_storage *st = &a->storage[i];
 		struct kh_buf title = { 0 };
 
@@ -695,9 +672,9 @@ static void charts_section(const struct kh_report *r, const struct kh_analysis *
 		if (growing(&a->vols[i]) && !within(r, &a->vols[i]))
 			vols[n_vols + n_growing++] = &a->vols[i];
 	qsort(vols + n_vols, n_growing, sizeof *vols, cmp_rate_desc);
-	if (n_growing > top_growing(r))
-		n_growing = top_growing(r);
-	for (size_t i = 0; i < n_vols + n_growing && n < rows_max(r); i++)
+	if (n_growing > kh_top_growing(r))
+		n_growing = kh_top_growing(r);
+	for (size_t i = 0; i < n_vols + n_growing && n < kh_rows_max(r); i++)
 		row_chart(r, vols[i], 0,
 			  kh_asprintf("volume %s in %s on %s", vols[i]->s->name, vols[i]->s->pool,
 				      kh_row_host(vols[i])),
@@ -721,7 +698,7 @@ static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 		kh_doc_paraf(d, "No volume with enough samples (3 over 2 days or more) is growing.");
 	else {
 		t = kh_doc_table(d, 9, TOP_HEAD, "llllrrrll");
-		for (size_t i = 0; i < n && i < top_growing(r); i++) {
+		for (size_t i = 0; i < n && i < kh_top_growing(r); i++) {
 			const struct kh_row *v = top[i];
 
 			volume_cells(t, v);
@@ -732,9 +709,9 @@ static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 			cell_add(t, full_str(v));
 			trend_cell(r, t, v);
 		}
-		if (n > top_growing(r))
+		if (a->t.growing > kh_top_growing(r))
 			kh_doc_paraf(d, "%zu more volumes are growing; the JSON report lists them all.",
-			      n - top_growing(r));
+			      a->t.growing - kh_top_growing(r));
 	}
 	free(top);
 }
@@ -759,7 +736,7 @@ static void bursts_note(const struct kh_report *r, const struct kh_analysis *a,
 					"took still counts):");
 			list = kh_doc_list(d, 0);
 		}
-		if (n > top_growing(r))
+		if (n > kh_top_growing(r))
 			continue;
 		kh_date_format(v->fit.burst_at, date);
 		jump = signed_size_str(v->fit.burst_bytes);
@@ -768,8 +745,9 @@ static void bursts_note(const struct kh_report *r, const struct kh_analysis *a,
 		kh_spanf(in, ": %s on %s", jump, date);
 		free(jump);
 	}
-	if (n > top_growing(r))
-		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more", n - top_growing(r));
+	if (a->t.bursts > kh_top_growing(r))
+		kh_spanf(kh_list_item(list, 0, KH_TONE_NONE), "and %zu more",
+			 a->t.bursts - kh_top_growing(r));
 }
 
 static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
@@ -785,7 +763,7 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 
 		if (!within(r, v))
 			continue;
-		if (rows++ >= rows_max(r))
+		if (rows++ >= kh_rows_max(r))
 			continue;
 		if (t == NULL)
 			t = kh_doc_table(d, 9, WARN_HEAD, "llllrrrll");
@@ -799,8 +777,9 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > rows_max(r))
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - rows_max(r));
+	if (a->t.warn_vols > kh_rows_max(r))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
+			     a->t.warn_vols - kh_rows_max(r));
 }
 
 static int cmp_name(const void *x, const void *y)
@@ -831,24 +810,19 @@ static void orphan_section(const struct kh_report *r, const struct kh_analysis *
 	else {
 		kh_doc_paraf(d, "Volumes no domain's disk uses in the latest snapshot.");
 		t = kh_doc_table(d, 6, ORPHAN_HEAD, "llllrr");
-		for (size_t i = 0; i < n && i < rows_max(r); i++) {
+		for (size_t i = 0; i < n && i < kh_rows_max(r); i++) {
 			volume_cells(t, o[i]);
 			cell_str(t, o[i]->s->path);
 			used_cell(t, o[i]->allocation, o[i]->capacity);
 			cell_add(t, size_str(o[i]->capacity));
 		}
-		if (n > rows_max(r)) {
-			int64_t used = 0, cap = 0;
+		if (a->t.orphans > kh_rows_max(r)) {
 			char u[32], c[32];
 
-			for (size_t i = rows_max(r); i < n; i++) {
-				used += o[i]->allocation > 0 ? o[i]->allocation : 0;
-				cap += o[i]->capacity > 0 ? o[i]->capacity : 0;
-			}
-			kh_size_format(used, u, sizeof u);
-			kh_size_format(cap, c, sizeof c);
+			kh_size_format(a->t.more_orphans_used, u, sizeof u);
+			kh_size_format(a->t.more_orphans_capacity, c, sizeof c);
 			kh_doc_paraf(d, "And %zu more orphan volumes, %s used of %s; the JSON report "
-					"lists them all.", n - rows_max(r), u, c);
+					"lists them all.", a->t.orphans - kh_rows_max(r), u, c);
 		}
 	}
 	free(o);
@@ -888,7 +862,7 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 
 		if (drift_kind(c) != kind)
 			continue;
-		if (rows++ >= rows_max(r)) {
+		if (rows++ >= kh_rows_max(r)) {
 			more++;
 			continue;
 		}
@@ -931,7 +905,7 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 		const struct kh_changes *p = &r->hosts[i].pending;
 
 		for (size_t j = 0; j < p->n; j++) {
-			if (rows++ >= rows_max(r))
+			if (rows++ >= kh_rows_max(r))
 				continue;
 			if (t == NULL) {
 				kh_doc_paraf(d, "Running domains whose persistent config differs "
@@ -946,8 +920,8 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > rows_max(r))
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - rows_max(r));
+	if (rows > kh_rows_max(r))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - kh_rows_max(r));
 }
 
 /* Said once where a backing chain is in the report: how its rows read. */
@@ -990,7 +964,7 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 	kh_doc_paraf(d, "Domains with snapshots or backing chains, as of each host's latest "
 			"snapshot; overlays are the bytes the layers above each chain's base hold.");
 	t = kh_doc_table(d, 6, SNAPDOM_HEAD, "llrrrr");
-	for (size_t i = 0; i < a->n_snapdoms && i < rows_max(r); i++) {
+	for (size_t i = 0; i < a->n_snapdoms && i < kh_rows_max(r); i++) {
 		const struct kh_snaprow *x = &a->snapdoms[i];
 
 		cell_str(t, kh_rhost_display(x->h));
@@ -1000,9 +974,9 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 		cell_add(t, kh_asprintf("%zu", x->d->depth));
 		cell_add(t, size_str(x->d->overlays));
 	}
-	if (a->n_snapdoms > rows_max(r))
+	if (a->n_snapdoms > kh_rows_max(r))
 		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->n_snapdoms - rows_max(r));
+			     a->n_snapdoms - kh_rows_max(r));
 	if (a->n_forgotten == 0) {
 		kh_doc_paraf(d, "No snapshot is older than %d days.", r->snapshot_days);
 		return;
@@ -1010,7 +984,7 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 	kh_doc_paraf(d, "Forgotten: %zu snapshot%s older than %d days, oldest first.",
 		     a->n_forgotten, a->n_forgotten == 1 ? "" : "s", r->snapshot_days);
 	t = kh_doc_table(d, 6, FORGOTTEN_HEAD, "llllrl");
-	for (size_t i = 0; i < a->n_forgotten && i < rows_max(r); i++) {
+	for (size_t i = 0; i < a->n_forgotten && i < kh_rows_max(r); i++) {
 		const struct kh_forgotten *f = &a->forgotten[i];
 
 		cell_str(t, kh_rhost_display(f->h));
@@ -1021,9 +995,9 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 		cell_add(t, age_str(host_latest(f->h), f->s->created));
 		cell_str(t, f->s->kind);
 	}
-	if (a->n_forgotten > rows_max(r))
+	if (a->n_forgotten > kh_rows_max(r))
 		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->n_forgotten - rows_max(r));
+			     a->n_forgotten - kh_rows_max(r));
 }
 
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)

@@ -214,6 +214,7 @@ struct kh_report *kh_report_new(int64_t from, int64_t to)
 	r->warn_days = DEFAULT_WARN_DAYS;
 	r->top = KH_REPORT_TOP;
 	r->snapshot_days = DEFAULT_SNAPSHOT_DAYS;
+	r->spill.fd = -1;
 	return r;
 }
 
@@ -240,7 +241,7 @@ void kh_report_set_snapshot_days(struct kh_report *r, int days)
 	r->snapshot_days = days < 0 ? 0 : days;
 }
 
-static void host_disks_clear(struct kh_rhost *h)
+static void disks_clear(struct kh_rhost *h)
 {
 	for (size_t i = 0; i < h->n_disks; i++) {
 		free(h->disks[i].domain);
@@ -250,6 +251,11 @@ static void host_disks_clear(struct kh_rhost *h)
 		free(h->disks[i].via);
 	}
 	h->n_disks = 0;
+}
+
+static void host_disks_clear(struct kh_rhost *h)
+{
+	disks_clear(h);
 	for (size_t i = 0; i < h->n_doms; i++)
 		free(h->doms[i].domain);
 	h->n_doms = 0;
@@ -259,6 +265,14 @@ static void host_disks_clear(struct kh_rhost *h)
 		free(h->snaps[i].kind);
 	}
 	h->n_snaps = 0;
+}
+
+static void keys_free(struct kh_keys *k)
+{
+	free(k->v);
+	free(k->p);
+	free(k->s);
+	memset(k, 0, sizeof *k);
 }
 
 void kh_report_free(struct kh_report *r)
@@ -301,8 +315,8 @@ void kh_report_free(struct kh_report *r)
 	free(r->vol_index.slots);
 	free(r->pool_index.slots);
 	kh_changes_free(&r->changes);
-	free(r->done_vols);
-	free(r->done_pools);
+	kh_spill_free(&r->spill);
+	keys_free(&r->keys);
 	if (r->analysis) {
 		r->analysis->kept = 0;
 		kh_analysis_free(r->analysis);
@@ -891,15 +905,17 @@ static void keep_samples(struct kh_report *r, struct kh_row *row, const uint32_t
 		prev_ord = ord[i];
 		prev_y = y[i];
 	}
+	row->n_sample_bytes = r->n_sample_bytes - row->sample_at;
 }
 
 size_t kh_row_samples(const struct kh_report *r, const struct kh_row *row, int64_t **t,
 		      int64_t **y)
 {
-	const unsigned char *p = r->samples ? r->samples + row->sample_at : NULL;
+	const unsigned char *p = row->samples;
 	uint32_t ord = 0;
 	uint64_t v = 0;
 
+	(void)r;
 	*t = kh_malloc((row->n_sample + 1) * sizeof **t);
 	*y = kh_malloc((row->n_sample + 1) * sizeof **y);
 	for (size_t i = 0; i < row->n_sample; i++) {
@@ -954,6 +970,8 @@ static void fit_row(const struct kh_report *r, const struct kh_series *s, struct
 	row->fitted = row->fit.samples >= KH_FIT_MIN_SAMPLES &&
 		      row->fit.span_days >= KH_FIT_MIN_DAYS;
 	row->n_sample = 0;
+	row->n_sample_bytes = 0;
+	row->samples = NULL;
 	if (is_pool || (row->fitted && row->fit.rate > 0))
 		keep_samples((struct kh_report *)r, row, ords, y, n);
 	row->series = (uint32_t)(s - (is_pool ? r->pools : r->vols));
@@ -987,20 +1005,7 @@ static int cmp_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-static int cmp_row(const void *a, const void *b)
-{
-	const struct kh_row *x = a, *y = b;
-	int c;
-
-	if (x->fc.ok != y->fc.ok)
-		return x->fc.ok ? -1 : 1;
-	if (x->fc.ok && x->fc.days != y->fc.days)
-		return x->fc.days < y->fc.days ? -1 : 1;
-	if ((c = cmp_str(kh_row_host(x), kh_row_host(y))) != 0 ||
-	    (c = cmp_str(x->h->uri, y->h->uri)) != 0 || (c = cmp_str(x->s->pool, y->s->pool)) != 0)
-		return c;
-	return cmp_str(x->s->name, y->s->name);
-}
+/* ---- a host's rows, worked out when it is done ---- */
 
 struct path_ref {
 	const char *path;
@@ -1010,6 +1015,24 @@ struct path_ref {
 static int cmp_path_ref(const void *a, const void *b)
 {
 	return strcmp(((const struct path_ref *)a)->path, ((const struct path_ref *)b)->path);
+}
+
+/* The row of series `series` among rows[0..n), which are in series order; NULL if none. */
+static struct kh_row *row_of(struct kh_row *rows, size_t n, size_t series)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid].series == series)
+			return &rows[mid];
+		if (rows[mid].series < series)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static void add_owner(struct kh_row *row, const struct kh_rdisk *d)
@@ -1027,68 +1050,50 @@ static void add_owner(struct kh_row *row, const struct kh_rdisk *d)
 	}
 }
 
-/* Owners from each host's latest disks: by pool/volume, else by path. */
-static void find_owners(const struct kh_report *r, struct kh_row *rows, size_t n)
+/* Owners from host hi's latest disks: by pool/volume, else by path. */
+static void host_owners(const struct kh_report *r, size_t hi, struct kh_row *rows, size_t n)
 {
-	struct kh_row **by_series = kh_calloc(r->n_vols + 1, sizeof *by_series);
+	const struct kh_rhost *h = &r->hosts[hi];
 	struct path_ref *paths = kh_malloc((n + 1) * sizeof *paths);
 	size_t n_paths = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		by_series[rows[i].s - r->vols] = &rows[i];
+	for (size_t i = 0; i < n; i++)
 		if (rows[i].s->path)
 			paths[n_paths++] = (struct path_ref){ rows[i].s->path, &rows[i] };
-	}
 	if (n_paths)
 		qsort(paths, n_paths, sizeof *paths, cmp_path_ref);
-	for (size_t hi = 0; hi < r->n_hosts; hi++) {
-		const struct kh_rhost *h = &r->hosts[hi];
+	for (size_t i = 0; i < h->n_disks; i++) {
+		const struct kh_rdisk *d = &h->disks[i];
+		struct kh_row *row = NULL;
 
-		for (size_t i = 0; i < h->n_disks; i++) {
-			const struct kh_rdisk *d = &h->disks[i];
-			struct kh_row *row = NULL;
+		if (d->pool && d->volume) {
+			const struct kh_series *s = series_find(&r->vol_index, r->vols, hi, d->pool,
+								d->volume);
 
-			if (d->pool && d->volume) {
-				const struct kh_series *s = series_find(&r->vol_index, r->vols, hi,
-									d->pool, d->volume);
+			row = s ? row_of(rows, n, (size_t)(s - r->vols)) : NULL;
+		} else if (d->source && n_paths) {
+			struct path_ref key = { d->source, NULL }, *hit;
 
-				row = s ? by_series[s - r->vols] : NULL;
-			} else if (d->source && n_paths) {
-				struct path_ref key = { d->source, NULL }, *hit;
-
-				hit = bsearch(&key, paths, n_paths, sizeof *paths, cmp_path_ref);
-				/* Paths are unique per host, not across hosts: step to this host's. */
-				if (hit) {
-					while (hit > paths && strcmp(hit[-1].path, d->source) == 0)
-						hit--;
-					for (; hit < paths + n_paths &&
-					       strcmp(hit->path, d->source) == 0; hit++)
-						if (hit->row->s->host == hi) {
-							row = hit->row;
-							break;
-						}
-				}
-			}
-			if (row)
-				add_owner(row, d);
+			hit = bsearch(&key, paths, n_paths, sizeof *paths, cmp_path_ref);
+			while (hit && hit > paths && strcmp(hit[-1].path, d->source) == 0)
+				hit--;
+			row = hit ? hit->row : NULL;
 		}
+		if (row)
+			add_owner(row, d);
 	}
-	free(by_series);
 	free(paths);
 }
 
-/* Committed capacity, and the earliest volume forecast, per pool. */
-static void pool_totals(const struct kh_report *r, struct kh_analysis *a)
+/* Committed capacity, and the earliest volume forecast, per pool of the host. */
+static void host_pool_totals(const struct kh_report *r, size_t hi, const struct kh_row *vols,
+			     size_t n_vols, struct kh_row *pools, size_t n_pools)
 {
-	struct kh_row **by_series = kh_calloc(r->n_pools + 1, sizeof *by_series);
-
-	for (size_t i = 0; i < a->n_pools; i++)
-		by_series[a->pools[i].s - r->pools] = &a->pools[i];
-	for (size_t i = 0; i < a->n_vols; i++) {
-		const struct kh_row *v = &a->vols[i];
-		const struct kh_series *ps = series_find(&r->pool_index, r->pools, v->s->host,
-							 NULL, v->s->pool);
-		struct kh_row *p = ps ? by_series[ps - r->pools] : NULL;
+	for (size_t i = 0; i < n_vols; i++) {
+		const struct kh_row *v = &vols[i];
+		const struct kh_series *ps = series_find(&r->pool_index, r->pools, hi, NULL,
+							 v->s->pool);
+		struct kh_row *p = ps ? row_of(pools, n_pools, (size_t)(ps - r->pools)) : NULL;
 
 		if (p == NULL)
 			continue;
@@ -1100,14 +1105,13 @@ static void pool_totals(const struct kh_report *r, struct kh_analysis *a)
 			p->vol_full_at = v->fc.full_at;
 		}
 	}
-	for (size_t i = 0; i < a->n_pools; i++) {
-		struct kh_row *p = &a->pools[i];
+	for (size_t i = 0; i < n_pools; i++) {
+		struct kh_row *p = &pools[i];
 
 		p->fills_before_volumes =
 		    p->fc.ok && ((p->committed > p->capacity && p->capacity >= 0) ||
 				 !p->has_vol_full || p->fc.full_at < p->vol_full_at);
 	}
-	free(by_series);
 }
 
 /* ---- storage: the pools of each filesystem ---- */
@@ -1134,19 +1138,14 @@ static int cmp_row_name(const void *x, const void *y)
 		      (*(const struct kh_row *const *)y)->s->name);
 }
 
-static int cmp_storage(const void *x, const void *y)
-{
-	return cmp_row(((const struct kh_storage *)x)->row, ((const struct kh_storage *)y)->row);
-}
-
 /* A group whose pools do not all agree pairwise falls apart into single pools, but for
- * those on one device. a->storage has room for a storage per pool. */
-static void fall_apart(struct kh_analysis *a, struct kh_storage *st)
+ * those on one device. storage (*n of them) has room for a storage per pool. */
+static void fall_apart(struct kh_storage *storage, size_t *n, struct kh_storage *st)
 {
-	size_t first = a->n_storage, n = st->n_pools;
+	size_t first = *n, n_pools = st->n_pools;
 
 	st->n_pools = 1;
-	for (size_t i = 1; i < n; i++) {
+	for (size_t i = 1; i < n_pools; i++) {
 		const struct kh_row *p = st->pools[i];
 		struct kh_storage *to = NULL;
 
@@ -1154,77 +1153,94 @@ static void fall_apart(struct kh_analysis *a, struct kh_storage *st)
 			st->pools[st->n_pools++] = p; /* at or before i: read already */
 			continue;
 		}
-		for (size_t k = first; k < a->n_storage && p->device && to == NULL; k++)
-			if (a->storage[k].pools[0]->device == p->device)
-				to = &a->storage[k];
+		for (size_t k = first; k < *n && p->device && to == NULL; k++)
+			if (storage[k].pools[0]->device == p->device)
+				to = &storage[k];
 		if (to == NULL)
-			to = &a->storage[a->n_storage++];
+			to = &storage[(*n)++];
 		to->pools = kh_realloc(to->pools, (to->n_pools + 1) * sizeof *to->pools);
 		to->pools[to->n_pools++] = p;
 	}
 }
 
-/* Groups the current pools by filesystem: pools on one target device and pairs that moved
- * together join, and a group is kept only when every two of its pools are on one device or
- * such a pair (agreement within the tolerance is not transitive); the others stand alone.
- * Two devices are no proof of two filesystems' bytes (btrfs subvolumes, two NFS mounts of
- * one export): their numbers may still join them. */
-static void find_storage(const struct kh_report *r, struct kh_analysis *a)
+/* cmp_row for one host's pools: soonest full first, then by name. */
+static int cmp_host_pool(const void *x, const void *y)
 {
-	size_t *parent = kh_malloc((r->n_pools + 1) * sizeof *parent);
-	size_t *group = kh_malloc((r->n_pools + 1) * sizeof *group);
-	const struct kh_row **by_series = kh_calloc(r->n_pools + 1, sizeof *by_series);
+	const struct kh_row *a = *(const struct kh_row *const *)x;
+	const struct kh_row *b = *(const struct kh_row *const *)y;
 
-	for (size_t i = 0; i < r->n_pools; i++) {
+	if (a->fc.ok != b->fc.ok)
+		return a->fc.ok ? -1 : 1;
+	if (a->fc.ok && a->fc.days != b->fc.days)
+		return a->fc.days < b->fc.days ? -1 : 1;
+	return cmp_str(a->s->name, b->s->name);
+}
+
+/* Groups the host's current pools by filesystem: pools on one target device and pairs that
+ * moved together join, and a group is kept only when every two of its pools are on one
+ * device or such a pair (agreement within the tolerance is not transitive); the others
+ * stand alone. Two devices are no proof of two filesystems' bytes (btrfs subvolumes, two
+ * NFS mounts of one export): their numbers may still join them. The pools are taken
+ * soonest full first (a group falls apart around its first). Each pool's row points to
+ * its storage. */
+static struct kh_storage *host_storage(const struct kh_rhost *h, struct kh_row *pools,
+				       size_t n_pools, size_t *n_out)
+{
+	size_t *parent = kh_malloc((n_pools + 1) * sizeof *parent);
+	size_t *group = kh_malloc((n_pools + 1) * sizeof *group);
+	const struct kh_row **ranked = kh_malloc((n_pools + 1) * sizeof *ranked);
+	struct kh_storage *storage = kh_calloc(n_pools + 1, sizeof *storage);
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_pools; i++) {
 		parent[i] = i;
 		group[i] = SIZE_MAX;
+		ranked[i] = &pools[i];
 	}
-	for (size_t i = 0; i < a->n_pools; i++)
-		by_series[a->pools[i].s - r->pools] = &a->pools[i];
-	for (size_t hi = 0; hi < r->n_hosts; hi++)
-		for (size_t i = 0; i < r->hosts[hi].n_pairs; i++) {
-			const struct kh_pair *p = &r->hosts[hi].pairs[i];
+	if (n_pools)
+		qsort(ranked, n_pools, sizeof *ranked, cmp_host_pool);
+	for (size_t i = 0; i < h->n_pairs; i++) {
+		const struct kh_pair *p = &h->pairs[i];
+		struct kh_row *a = row_of(pools, n_pools, p->a), *b = row_of(pools, n_pools, p->b);
 
-			if (p->moved && by_series[p->a] && by_series[p->b])
-				parent[uf_find(parent, p->a)] = uf_find(parent, p->b);
-		}
-	for (size_t i = 0; i < a->n_pools; i++) {
-		uint32_t d = a->pools[i].device;
-
-		if (d && by_series[d - 1])
-			parent[uf_find(parent, (size_t)(a->pools[i].s - r->pools))] =
-			    uf_find(parent, d - 1);
+		if (p->moved && a && b)
+			parent[uf_find(parent, (size_t)(a - pools))] = uf_find(parent, (size_t)(b - pools));
 	}
-	a->storage = kh_calloc(a->n_pools + 1, sizeof *a->storage);
-	for (size_t i = 0; i < a->n_pools; i++) {
-		size_t root = uf_find(parent, (size_t)(a->pools[i].s - r->pools));
+	for (size_t i = 0; i < n_pools; i++) {
+		struct kh_row *d = pools[i].device ? row_of(pools, n_pools, pools[i].device - 1)
+						   : NULL;
+
+		if (d)
+			parent[uf_find(parent, i)] = uf_find(parent, (size_t)(d - pools));
+	}
+	for (size_t i = 0; i < n_pools; i++) {
+		size_t root = uf_find(parent, (size_t)(ranked[i] - pools));
 		struct kh_storage *st;
 
 		if (group[root] == SIZE_MAX)
-			group[root] = a->n_storage++;
-		st = &a->storage[group[root]];
+			group[root] = n++;
+		st = &storage[group[root]];
 		st->pools = kh_realloc(st->pools, (st->n_pools + 1) * sizeof *st->pools);
-		st->pools[st->n_pools++] = &a->pools[i];
+		st->pools[st->n_pools++] = ranked[i];
 	}
-	for (size_t k = 0, n = a->n_storage; k < n; k++) {
-		struct kh_storage *st = &a->storage[k];
-		const struct kh_rhost *h = st->pools[0]->h;
+	for (size_t k = 0, n_groups = n; k < n_groups; k++) {
+		struct kh_storage *st = &storage[k];
 		int whole = 1;
 
 		for (size_t i = 0; i < st->n_pools && whole; i++)
 			for (size_t j = i + 1; j < st->n_pools && whole; j++) {
-				const struct kh_pair *p = pair_of(h, (size_t)(st->pools[i]->s - r->pools),
-								  (size_t)(st->pools[j]->s - r->pools));
+				const struct kh_pair *p = pair_of(h, st->pools[i]->series,
+								  st->pools[j]->series);
 
 				whole = (st->pools[i]->device &&
 					 st->pools[i]->device == st->pools[j]->device) ||
 					(p && p->moved);
 			}
 		if (!whole)
-			fall_apart(a, st);
+			fall_apart(storage, &n, st);
 	}
-	for (size_t k = 0; k < a->n_storage; k++) {
-		struct kh_storage *st = &a->storage[k];
+	for (size_t k = 0; k < n; k++) {
+		struct kh_storage *st = &storage[k];
 
 		qsort(st->pools, st->n_pools, sizeof *st->pools, cmp_row_name);
 		st->row = st->pools[0];
@@ -1237,55 +1253,246 @@ static void find_storage(const struct kh_report *r, struct kh_analysis *a)
 				st->has_vol_full = 1;
 				st->vol_full_at = p->vol_full_at;
 			}
+			((struct kh_row *)p)->storage = st;
 		}
 		st->fills_before_volumes =
 		    st->row->fc.ok &&
 		    ((st->committed > st->row->capacity && st->row->capacity >= 0) ||
 		     !st->has_vol_full || st->row->fc.full_at < st->vol_full_at);
 	}
-	qsort(a->storage, a->n_storage, sizeof *a->storage, cmp_storage);
-	for (size_t k = 0; k < a->n_storage; k++)
-		for (size_t i = 0; i < a->storage[k].n_pools; i++)
-			((struct kh_row *)a->storage[k].pools[i])->storage = &a->storage[k];
 	free(parent);
 	free(group);
-	free(by_series);
+	free(ranked);
+	*n_out = n;
+	return storage;
 }
 
-/* ---- what to act on first, and the hosts ---- */
+static int cmp_pool_name(const void *x, const void *y)
+{
+	const struct kh_row *a = *(const struct kh_row *const *)x;
+	const struct kh_row *b = *(const struct kh_row *const *)y;
+	int c = cmp_str(a->s->pool, b->s->pool);
+
+	return c ? c : cmp_str(a->s->name, b->s->name);
+}
+
+/* Each row's place among rows[0..n) by pool, then name: how cmp_row orders one host's. */
+static uint32_t *ranks(struct kh_row *rows, size_t n)
+{
+	const struct kh_row **by = kh_malloc((n + 1) * sizeof *by);
+	uint32_t *rank = kh_malloc((n + 1) * sizeof *rank);
+
+	for (size_t i = 0; i < n; i++)
+		by[i] = &rows[i];
+	qsort(by, n, sizeof *by, cmp_pool_name);
+	for (size_t i = 0; i < n; i++)
+		rank[by[i] - rows] = (uint32_t)i;
+	free(by);
+	return rank;
+}
+
+static struct kh_key row_key(const struct kh_row *row, size_t host, uint32_t rank,
+			     uint32_t flags)
+{
+	struct kh_key k = { 0 };
+
+	k.days = row->fc.days;
+	k.rate = row->fit.rate;
+	k.full_at = row->fc.full_at;
+	k.allocation = row->allocation;
+	k.capacity = row->capacity;
+	k.host = (uint32_t)host;
+	k.rank = rank;
+	k.flags = flags | (row->fc.ok ? KH_KEY_OK : 0) | (row->fitted ? KH_KEY_FITTED : 0) |
+		  (row->fitted && row->fit.burst_intervals ? KH_KEY_BURST : 0) |
+		  (row->n_sample ? KH_KEY_SAMPLES : 0);
+	return k;
+}
+
+/* Host hi's rows worked out as a report keeps them: each current series fitted, the
+ * volumes' owners from its latest disks, its pools' totals and filesystems; each goes to
+ * sp as a record and leaves its key in keys (flags added to each). */
+static void finish_host(struct kh_report *r, size_t hi, struct kh_spill *sp,
+			struct kh_keys *keys, uint32_t flags)
+{
+	const struct kh_rhost *h = &r->hosts[hi];
+	struct kh_row *vols = kh_calloc(h->n_series + 1, sizeof *vols);
+	struct kh_row *pools = kh_calloc(h->n_pool_series + 1, sizeof *pools);
+	size_t n_vols = 0, n_pools = 0, n_storage;
+	struct kh_storage *storage;
+	uint64_t *pool_at;
+	uint32_t *vrank, *prank;
+	struct kh_buf b = { 0 };
+
+	r->n_sample_bytes = 0; /* the samples of this host's rows only */
+	for (size_t i = 0; i < h->n_series; i++) {
+		const struct kh_series *s = &r->vols[h->series[i]];
+
+		if (s->f && current(r, s))
+			fit_row(r, s, &vols[n_vols++], 0);
+	}
+	for (size_t i = 0; i < h->n_pool_series; i++) {
+		const struct kh_series *s = &r->pools[h->pool_series[i]];
+
+		if (s->f && current(r, s))
+			fit_row(r, s, &pools[n_pools++], 1);
+	}
+	for (size_t i = 0; i < n_vols; i++)
+		vols[i].samples = r->samples + vols[i].sample_at;
+	for (size_t i = 0; i < n_pools; i++)
+		pools[i].samples = r->samples + pools[i].sample_at;
+	host_owners(r, hi, vols, n_vols);
+	host_pool_totals(r, hi, vols, n_vols, pools, n_pools);
+	storage = host_storage(h, pools, n_pools, &n_storage);
+	vrank = ranks(vols, n_vols);
+	prank = ranks(pools, n_pools);
+	pool_at = kh_malloc((n_pools + 1) * sizeof *pool_at);
+	for (size_t i = 0; i < n_pools; i++) {
+		struct kh_key k = row_key(&pools[i], hi, prank[i], flags);
+
+		pool_at[i] = k.at = kh_spill_pool(sp, &b, r, &pools[i], pools[i].storage);
+		*KH_PUSH(keys->p, keys->n_p, keys->cap_p) = k;
+	}
+	for (size_t i = 0; i < n_storage; i++) {
+		const struct kh_storage *st = &storage[i];
+		size_t first = (size_t)(st->row - pools);
+		struct kh_key k = row_key(st->row, hi, prank[first], flags);
+
+		k.committed = st->committed;
+		k.n_pools = (uint32_t)st->n_pools;
+		k.flags &= ~(uint32_t)(KH_KEY_FITTED | KH_KEY_BURST);
+		k.at = kh_spill_storage(sp, &b, st, pool_at[first]);
+		*KH_PUSH(keys->s, keys->n_s, keys->cap_s) = k;
+	}
+	for (size_t i = 0; i < n_vols; i++) {
+		struct kh_key k = row_key(&vols[i], hi, vrank[i], flags);
+
+		k.flags |= (vols[i].n_owners == 0 ? KH_KEY_ORPHAN : 0) |
+			   (vols[i].chain_depth > 1 ? KH_KEY_CHAIN : 0);
+		k.at = kh_spill_volume(sp, &b, r, &vols[i]);
+		*KH_PUSH(keys->v, keys->n_v, keys->cap_v) = k;
+		free(vols[i].owners);
+		free(vols[i].vias);
+	}
+	for (size_t i = 0; i < n_storage; i++)
+		free(storage[i].pools);
+	free(storage);
+	free(pool_at);
+	free(vrank);
+	free(prank);
+	free(vols);
+	free(pools);
+	kh_buf_free(&b);
+	r->n_sample_bytes = 0;
+}
+
+/* ---- the analysis: every row ranked by its key ---- */
+
+size_t kh_rows_max(const struct kh_report *r)
+{
+	return r->top > 0 ? (size_t)r->top : SIZE_MAX;
+}
+
+size_t kh_top_growing(const struct kh_report *r)
+{
+	return kh_rows_max(r) < KH_TOP_GROWING ? kh_rows_max(r) : KH_TOP_GROWING;
+}
+
+/* What the comparators below read (qsort takes no context). */
+static struct {
+	const struct kh_report *r;
+	const struct kh_analysis *a;
+	const uint32_t *host_order;     /* each host's place by label, then URI */
+	const uint32_t *label_order;    /* by label only: hosts of one label share it */
+} ctx;
+
+/* cmp_row on keys: soonest full first, then by host, pool and name. */
+static int key_cmp(const struct kh_key *x, const struct kh_key *y)
+{
+	if ((x->flags & KH_KEY_OK) != (y->flags & KH_KEY_OK))
+		return x->flags & KH_KEY_OK ? -1 : 1;
+	if ((x->flags & KH_KEY_OK) && x->days != y->days)
+		return x->days < y->days ? -1 : 1;
+	if (x->host != y->host)
+		return ctx.host_order[x->host] < ctx.host_order[y->host] ? -1 : 1;
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+static int cmp_vorder(const void *x, const void *y)
+{
+	return key_cmp(&ctx.a->keys.v[*(const uint32_t *)x], &ctx.a->keys.v[*(const uint32_t *)y]);
+}
+
+static int cmp_porder(const void *x, const void *y)
+{
+	return key_cmp(&ctx.a->keys.p[*(const uint32_t *)x], &ctx.a->keys.p[*(const uint32_t *)y]);
+}
+
+static int cmp_sorder(const void *x, const void *y)
+{
+	return key_cmp(&ctx.a->keys.s[*(const uint32_t *)x], &ctx.a->keys.s[*(const uint32_t *)y]);
+}
+
+static const struct kh_key *rank_key(const struct kh_analysis *a, const struct kh_rank *k)
+{
+	return k->storage ? &a->keys.s[k->key] : &a->keys.v[k->key];
+}
 
 /* Soonest full first; on the same date a volume before its storage (a storage comes first
  * only when it fills first); then by host and name. */
-static int cmp_risk(const void *x, const void *y)
+static int cmp_rank(const void *x, const void *y)
 {
-	const struct kh_risk *a = x, *b = y;
+	const struct kh_rank *a = x, *b = y;
+	const struct kh_key *ka = rank_key(ctx.a, a), *kb = rank_key(ctx.a, b);
 
-	if (a->row->fc.full_at != b->row->fc.full_at)
-		return a->row->fc.full_at < b->row->fc.full_at ? -1 : 1;
-	if ((a->storage == NULL) != (b->storage == NULL))
-		return a->storage == NULL ? -1 : 1;
-	return cmp_row(a->row, b->row);
+	if (ka->full_at != kb->full_at)
+		return ka->full_at < kb->full_at ? -1 : 1;
+	if (a->storage != b->storage)
+		return a->storage ? 1 : -1;
+	return key_cmp(ka, kb);
 }
 
-static void find_risks(const struct kh_report *r, struct kh_analysis *a)
+/* Growing volumes, fastest first, then in rank order. */
+static int cmp_rate(const void *x, const void *y)
 {
-	a->risks = kh_malloc((a->n_storage + a->n_vols + 1) * sizeof *a->risks);
-	for (size_t i = 0; i < a->n_storage; i++)
-		if (a->storage[i].row->fc.ok) {
-			a->risks[a->n_risks++] = (struct kh_risk){ &a->storage[i], a->storage[i].row };
-			a->n_warn_storage += a->storage[i].row->fc.days <= r->warn_days;
-		}
-	for (size_t i = 0; i < a->n_vols; i++)
-		if (a->vols[i].fc.ok) {
-			a->risks[a->n_risks++] = (struct kh_risk){ NULL, &a->vols[i] };
-			a->n_warn_vols += a->vols[i].fc.days <= r->warn_days;
-		}
-	qsort(a->risks, a->n_risks, sizeof *a->risks, cmp_risk);
+	const struct kh_key *a = &ctx.a->keys.v[*(const uint32_t *)x];
+	const struct kh_key *b = &ctx.a->keys.v[*(const uint32_t *)y];
+
+	if (a->rate != b->rate)
+		return a->rate > b->rate ? -1 : 1;
+	return key_cmp(a, b);
 }
 
-double kh_storage_overcommit(const struct kh_storage *st)
+/* Orphans by host label, pool and name (render.c's cmp_name); hosts of one label, which
+ * only hand-made labels give, by their volumes' names read back. */
+static int cmp_orphan(const void *x, const void *y)
 {
-	return st->row->capacity > 0 ? (double)st->committed / (double)st->row->capacity : 0;
+	const struct kh_key *a = &ctx.a->keys.v[*(const uint32_t *)x];
+	const struct kh_key *b = &ctx.a->keys.v[*(const uint32_t *)y];
+	struct kh_loaded la, lb;
+	int c;
+
+	if (ctx.label_order[a->host] != ctx.label_order[b->host])
+		return ctx.label_order[a->host] < ctx.label_order[b->host] ? -1 : 1;
+	if (a->host == b->host)
+		return (a->rank > b->rank) - (a->rank < b->rank);
+	kh_analysis_volume(ctx.r, ctx.a, *(const uint32_t *)x, &la);
+	kh_analysis_volume(ctx.r, ctx.a, *(const uint32_t *)y, &lb);
+	c = strcmp(la.s.pool, lb.s.pool);
+	if (c == 0)
+		c = strcmp(la.s.name, lb.s.name);
+	kh_loaded_free(&la);
+	kh_loaded_free(&lb);
+	return c;
+}
+
+static int cmp_host_index(const void *x, const void *y)
+{
+	const struct kh_rhost *a = &ctx.r->hosts[*(const uint32_t *)x];
+	const struct kh_rhost *b = &ctx.r->hosts[*(const uint32_t *)y];
+	int c = cmp_str(kh_rhost_display(a), kh_rhost_display(b));
+
+	return c ? c : cmp_str(a->uri, b->uri);
 }
 
 /* Riskiest first: what fills soonest, then the worst overcommit, then by label. */
@@ -1294,15 +1501,70 @@ static int cmp_hostrow(const void *x, const void *y)
 	const struct kh_hostrow *a = x, *b = y;
 	int c;
 
-	if ((a->first == NULL) != (b->first == NULL))
-		return a->first ? -1 : 1;
-	if (a->first && a->first != b->first)
-		return a->first < b->first ? -1 : 1; /* the risks are ranked */
+	if (a->first_at != b->first_at)
+		return a->first_at < b->first_at ? -1 : 1; /* the risks are ranked */
 	if (a->worst_overcommit != b->worst_overcommit)
 		return a->worst_overcommit > b->worst_overcommit ? -1 : 1;
 	if ((c = strcmp(kh_rhost_label(a->h), kh_rhost_label(b->h))) != 0)
 		return c;
 	return strcmp(a->h->uri, b->h->uri);
+}
+
+static uint32_t *order_of(size_t n, int (*cmp)(const void *, const void *))
+{
+	uint32_t *o = kh_malloc((n + 1) * sizeof *o);
+
+	for (size_t i = 0; i < n; i++)
+		o[i] = (uint32_t)i;
+	if (n)
+		qsort(o, n, sizeof *o, cmp);
+	return o;
+}
+
+static const struct kh_spill *spill_of(const struct kh_report *r, const struct kh_analysis *a,
+				       const struct kh_key *k)
+{
+	return k->flags & KH_KEY_MEM ? &a->mem : &r->spill;
+}
+
+void kh_analysis_volume(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+			struct kh_loaded *l)
+{
+	kh_load_volume(r, spill_of(r, a, &a->keys.v[i]), &a->keys.v[i], l);
+}
+
+void kh_analysis_pool(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+		      struct kh_loaded *l)
+{
+	kh_load_pool(r, spill_of(r, a, &a->keys.p[i]), &a->keys.p[i], l);
+}
+
+void kh_analysis_storage(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+			 struct kh_loaded *l)
+{
+	kh_load_storage(r, spill_of(r, a, &a->keys.s[i]), &a->keys.s[i], l);
+}
+
+void kh_analysis_risk(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+		      struct kh_loaded *l, struct kh_risk *k)
+{
+	if (a->rank[i].storage) {
+		kh_analysis_storage(r, a, a->rank[i].key, l);
+		*k = (struct kh_risk){ &l->st, &l->row };
+	} else {
+		kh_analysis_volume(r, a, a->rank[i].key, l);
+		*k = (struct kh_risk){ NULL, &l->row };
+	}
+}
+
+double kh_storage_overcommit(const struct kh_storage *st)
+{
+	return st->row->capacity > 0 ? (double)st->committed / (double)st->row->capacity : 0;
+}
+
+static int key_within(const struct kh_report *r, const struct kh_key *k)
+{
+	return (k->flags & KH_KEY_OK) && k->days <= r->warn_days;
 }
 
 struct uri_ref {
@@ -1315,6 +1577,8 @@ static int cmp_uri_ref(const void *x, const void *y)
 	return strcmp(((const struct uri_ref *)x)->uri, ((const struct uri_ref *)y)->uri);
 }
 
+/* One row a host, from the keys: its counts, what fills first on it, its worst overcommit
+ * and its drift; riskiest first. */
 static void find_hosts(const struct kh_report *r, struct kh_analysis *a)
 {
 	struct uri_ref *uris = kh_malloc((r->n_hosts + 1) * sizeof *uris);
@@ -1324,28 +1588,33 @@ static void find_hosts(const struct kh_report *r, struct kh_analysis *a)
 		a->hosts[i].h = &r->hosts[i];
 		a->hosts[i].index = i;
 		a->hosts[i].pending = r->hosts[i].pending.n;
+		a->hosts[i].first_at = SIZE_MAX;
 		uris[i] = (struct uri_ref){ r->hosts[i].uri, i };
 	}
-	for (size_t i = 0; i < a->n_pools; i++)
-		a->hosts[a->pools[i].s->host].n_pools++;
-	for (size_t i = 0; i < a->n_vols; i++)
-		a->hosts[a->vols[i].s->host].n_volumes++;
-	for (size_t i = 0; i < a->n_storage; i++) {
-		struct kh_hostrow *hr = &a->hosts[a->storage[i].row->s->host];
-		double oc = kh_storage_overcommit(&a->storage[i]);
+	for (size_t i = 0; i < a->keys.n_p; i++)
+		a->hosts[a->keys.p[i].host].n_pools++;
+	for (size_t i = 0; i < a->keys.n_v; i++)
+		a->hosts[a->keys.v[i].host].n_volumes++;
+	for (size_t i = 0; i < a->keys.n_s; i++) {
+		const struct kh_key *k = &a->keys.s[a->sorder[i]];
+		struct kh_hostrow *hr = &a->hosts[k->host];
+		double oc = k->capacity > 0 ? (double)k->committed / (double)k->capacity : 0;
 
 		hr->n_storage++;
-		if (a->storage[i].row->capacity > 0 && (hr->worst == NULL || oc > hr->worst_overcommit)) {
-			hr->worst = &a->storage[i];
+		if (k->capacity > 0 && (!hr->has_worst || oc > hr->worst_overcommit)) {
+			hr->has_worst = 1;
 			hr->worst_overcommit = oc;
+			hr->worst_committed = k->committed;
+			hr->worst_capacity = k->capacity;
 		}
 	}
-	for (size_t i = 0; i < a->n_risks; i++) {
-		struct kh_hostrow *hr = &a->hosts[a->risks[i].row->s->host];
+	for (size_t i = 0; i < a->t.risks; i++) {
+		const struct kh_key *k = rank_key(a, &a->rank[i]);
+		struct kh_hostrow *hr = &a->hosts[k->host];
 
-		if (hr->first == NULL)
-			hr->first = &a->risks[i];
-		hr->n_warn += a->risks[i].row->fc.days <= r->warn_days;
+		if (hr->first_at == SIZE_MAX)
+			hr->first_at = i;
+		hr->n_warn += k->days <= r->warn_days;
 	}
 	if (r->n_hosts)
 		qsort(uris, r->n_hosts, sizeof *uris, cmp_uri_ref);
@@ -1362,45 +1631,199 @@ static void find_hosts(const struct kh_report *r, struct kh_analysis *a)
 	free(uris);
 }
 
-/* The rows of the hosts done, and those of every other current series. A sealed report's
- * done rows move into the analysis (made once); an open report's are copied. */
-static struct kh_row *take_rows(const struct kh_report *r, int is_pool, size_t *n_out)
+/* The totals of every list, and what its rows past --top hold. */
+static void count(const struct kh_report *r, struct kh_analysis *a, const uint32_t *orphans)
 {
-	const struct kh_series *items = is_pool ? r->pools : r->vols;
-	size_t n_items = is_pool ? r->n_pools : r->n_vols;
-	struct kh_row *done = is_pool ? r->done_pools : r->done_vols;
-	size_t n_done = is_pool ? r->n_done_pools : r->n_done_vols, n = n_done;
-	struct kh_row *rows;
+	size_t max = kh_rows_max(r);
+	struct kh_totals *t = &a->t;
 
-	if (r->sealed) {
-		struct kh_report *w = (struct kh_report *)r; /* moved out: made once */
+	t->vols = a->keys.n_v;
+	t->pools = a->keys.n_p;
+	t->storage = a->keys.n_s;
+	for (size_t i = 0; i < a->keys.n_v; i++) {
+		const struct kh_key *k = &a->keys.v[i];
 
-		rows = kh_realloc(done, (n_done + 1) * sizeof *rows);
-		if (is_pool) {
-			w->done_pools = NULL;
-			w->n_done_pools = w->cap_done_pools = 0;
-		} else {
-			w->done_vols = NULL;
-			w->n_done_vols = w->cap_done_vols = 0;
+		t->warn_vols += key_within(r, k);
+		t->growing += (k->flags & KH_KEY_FITTED) && k->rate > 0;
+		t->bursts += (k->flags & KH_KEY_BURST) != 0;
+		t->orphans += (k->flags & KH_KEY_ORPHAN) != 0;
+		a->has_chains |= (k->flags & KH_KEY_CHAIN) != 0;
+	}
+	for (size_t i = 0; i < a->keys.n_p; i++)
+		t->warn_pools += key_within(r, &a->keys.p[i]);
+	for (size_t i = 0; i < a->keys.n_s; i++) {
+		const struct kh_key *k = &a->keys.s[a->sorder[i]];
+
+		t->warn_storage += key_within(r, k);
+		if (i >= max) {
+			t->more_pools += k->n_pools;
+			t->more_pools_filling += key_within(r, k) ? k->n_pools : 0;
 		}
-	} else {
-		size_t open = 0;
+	}
+	for (size_t i = max; i < t->risks; i++)
+		t->more_risks_filling += key_within(r, rank_key(a, &a->rank[i]));
+	for (size_t i = max; i < t->orphans; i++) {
+		const struct kh_key *k = &a->keys.v[orphans[i]];
 
-		for (size_t i = 0; i < n_items; i++)
-			open += items[i].f != NULL;
-		rows = kh_calloc(n_done + open + 1, sizeof *rows);
-		if (n_done)
-			memcpy(rows, done, n_done * sizeof *rows);
-		for (size_t i = 0; i < n_items; i++)
-			if (items[i].f && current(r, &items[i]))
-				fit_row(r, &items[i], &rows[n++], is_pool);
+		t->more_orphans_used += k->allocation > 0 ? k->allocation : 0;
+		t->more_orphans_capacity += k->capacity > 0 ? k->capacity : 0;
 	}
+}
+
+/* Marks the rows the lists of md, html and e-mail show (render.c): each list's first --top
+ * (the top growing: kh_top_growing), the charts' (storage and volumes with samples, --top
+ * in all), what fills first, the risks and the hosts' firsts shown. */
+static void select_rows(const struct kh_report *r, const struct kh_analysis *a,
+			const uint32_t *orphans, unsigned char *sel_v, unsigned char *sel_p,
+			unsigned char *sel_s)
+{
+	size_t max = kh_rows_max(r), grow = kh_top_growing(r), charts = 0, n, n_charted;
+	uint32_t *growing = kh_malloc((a->keys.n_v + 1) * sizeof *growing);
+	uint32_t *other = kh_malloc((a->keys.n_v + 1) * sizeof *other);
+	size_t n_growing = 0, n_other = 0;
+
+	for (size_t i = 0; i < a->keys.n_s && (i < max || charts < max); i++) {
+		sel_s[a->sorder[i]] = 1;
+		charts += (a->keys.s[a->sorder[i]].flags & KH_KEY_SAMPLES) != 0;
+	}
+	n = n_charted = 0;
+	for (size_t i = 0, bursts = 0; i < a->keys.n_v; i++) {
+		uint32_t v = a->vorder[i];
+		const struct kh_key *k = &a->keys.v[v];
+
+		if (key_within(r, k) && (n < max || charts + n_charted < max)) {
+			sel_v[v] = 1;
+			n++;
+			n_charted += (k->flags & KH_KEY_SAMPLES) != 0;
+		}
+		if ((k->flags & KH_KEY_BURST) && bursts++ < grow)
+			sel_v[v] = 1;
+		if ((k->flags & KH_KEY_FITTED) && k->rate > 0) {
+			growing[n_growing++] = v;
+			if (!key_within(r, k))
+				other[n_other++] = v;
+		}
+	}
+	qsort(growing, n_growing, sizeof *growing, cmp_rate);
+	qsort(other, n_other, sizeof *other, cmp_rate);
+	for (size_t i = 0; i < n_growing && i < grow; i++)
+		sel_v[growing[i]] = 1;
+	for (size_t i = 0; i < n_other && i < grow; i++)
+		sel_v[other[i]] = 1;
+	for (size_t i = 0; i < a->t.orphans && i < max; i++)
+		sel_v[orphans[i]] = 1;
+	if (a->keys.n_v && (a->keys.v[a->vorder[0]].flags & KH_KEY_OK))
+		sel_v[a->vorder[0]] = 1;
+	if (a->keys.n_p && (a->keys.p[a->porder[0]].flags & KH_KEY_OK))
+		sel_p[a->porder[0]] = 1;
+	for (size_t i = 0; i < a->t.risks && i < max; i++)
+		(a->rank[i].storage ? sel_s : sel_v)[a->rank[i].key] = 1;
+	for (size_t i = 0; i < r->n_hosts && i < max; i++)
+		if (a->hosts[i].first_at != SIZE_MAX)
+			(a->rank[a->hosts[i].first_at].storage ? sel_s : sel_v)
+			    [a->rank[a->hosts[i].first_at].key] = 1;
+	free(growing);
+	free(other);
+}
+
+static size_t marked(const unsigned char *sel, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += sel[i] != 0;
+	return k;
+}
+
+static struct kh_risk risk_at(const struct kh_analysis *a, const struct kh_rank *k,
+			      const uint32_t *vpos, const uint32_t *spos)
+{
+	if (k->storage)
+		return (struct kh_risk){ &a->storage[spos[k->key]], a->storage[spos[k->key]].row };
+	return (struct kh_risk){ NULL, &a->vols[vpos[k->key]] };
+}
+
+typedef void load_fn(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+		     struct kh_loaded *l);
+
+/* The marked keys of one kind (order: all of them, ranked) read back in rank order into
+ * a->held from *first on; pos[key], if asked: its place among them. */
+static size_t load_marked(const struct kh_report *r, struct kh_analysis *a,
+			  const uint32_t *order, size_t n, const unsigned char *sel, load_fn *load,
+			  uint32_t *pos, size_t *first)
+{
+	size_t k = 0;
+
+	*first = a->n_held;
 	for (size_t i = 0; i < n; i++) {
-		rows[i].s = &items[rows[i].series];
-		rows[i].h = &r->hosts[rows[i].s->host];
+		if (!sel[order[i]])
+			continue;
+		load(r, a, order[i], &a->held[a->n_held++]);
+		if (pos)
+			pos[order[i]] = (uint32_t)k;
+		k++;
 	}
-	*n_out = n;
-	return rows;
+	return k;
+}
+
+/* The marked rows read back into the analysis' arrays, in rank order. */
+static void load_rows(const struct kh_report *r, struct kh_analysis *a, int all,
+		      const unsigned char *sel_v, const unsigned char *sel_p,
+		      const unsigned char *sel_s)
+{
+	size_t nv = marked(sel_v, a->keys.n_v), np = marked(sel_p, a->keys.n_p);
+	size_t ns = marked(sel_s, a->keys.n_s), max = all ? SIZE_MAX : kh_rows_max(r);
+	uint32_t *vpos = kh_malloc((a->keys.n_v + 1) * sizeof *vpos);
+	uint32_t *spos = kh_malloc((a->keys.n_s + 1) * sizeof *spos);
+	size_t at;
+
+	a->held = kh_calloc(nv + np + ns + 1, sizeof *a->held);
+	a->vols = kh_calloc(nv + 1, sizeof *a->vols);
+	a->pools = kh_calloc(np + 1, sizeof *a->pools);
+	a->storage = kh_calloc(ns + 1, sizeof *a->storage);
+	a->n_vols = load_marked(r, a, a->vorder, a->keys.n_v, sel_v, kh_analysis_volume, vpos, &at);
+	for (size_t i = 0; i < a->n_vols; i++) {
+		a->held[at + i].volume = 0; /* its owners go with the copy */
+		a->vols[i] = a->held[at + i].row;
+	}
+	a->n_pools = load_marked(r, a, a->porder, a->keys.n_p, sel_p, kh_analysis_pool, NULL, &at);
+	for (size_t i = 0; i < a->n_pools; i++)
+		a->pools[i] = a->held[at + i].row;
+	a->n_storage = load_marked(r, a, a->sorder, a->keys.n_s, sel_s, kh_analysis_storage, spos,
+				   &at);
+	for (size_t i = 0; i < a->n_storage; i++)
+		a->storage[i] = a->held[at + i].st;
+	a->n_risks = a->t.risks < max ? a->t.risks : max;
+	a->risks = kh_calloc(a->n_risks + 1, sizeof *a->risks);
+	for (size_t i = 0; i < a->n_risks; i++)
+		a->risks[i] = risk_at(a, &a->rank[i], vpos, spos);
+	a->host_risks = kh_calloc(r->n_hosts + 1, sizeof *a->host_risks);
+	for (size_t i = 0; i < r->n_hosts && i < max; i++) {
+		struct kh_hostrow *hr = &a->hosts[i];
+
+		if (hr->first_at == SIZE_MAX)
+			continue;
+		a->host_risks[a->n_host_risks] = risk_at(a, &a->rank[hr->first_at], vpos, spos);
+		hr->first = &a->host_risks[a->n_host_risks++];
+	}
+	if (a->n_vols && (a->vols[0].fc.ok))
+		a->first = &a->vols[0];
+	if (a->n_pools && a->pools[0].fc.ok &&
+	    (a->first == NULL || a->pools[0].fc.full_at < a->first->fc.full_at)) {
+		a->first = &a->pools[0];
+		a->first_is_pool = 1;
+	}
+	free(vpos);
+	free(spos);
+}
+
+static void copy_keys(struct kh_key **to, size_t *n, size_t *cap, const struct kh_key *from,
+		      size_t n_from)
+{
+	*to = kh_malloc((n_from + 1) * sizeof **to);
+	if (n_from)
+		memcpy(*to, from, n_from * sizeof **to);
+	*n = *cap = n_from;
 }
 
 static int cmp_drift(const void *a, const void *b)
@@ -1474,39 +1897,99 @@ static void find_snapshots(const struct kh_report *r, struct kh_analysis *a)
 	qsort(a->forgotten, a->n_forgotten, sizeof *a->forgotten, cmp_forgotten);
 }
 
+static struct kh_analysis *analysis_make(const struct kh_report *r, int all)
+{
+	struct kh_analysis *a = kh_calloc(1, sizeof *a);
+	uint32_t *host_order = kh_malloc((r->n_hosts + 1) * sizeof *host_order);
+	uint32_t *label_order = kh_malloc((r->n_hosts + 1) * sizeof *label_order);
+	uint32_t *by_host, *orphans;
+	unsigned char *sel_v, *sel_p, *sel_s;
+	size_t n_orphans = 0;
+
+	a->mem.fd = -1;
+	a->mem.tried = 1;
+	if (r->sealed) {
+		a->keys = r->keys; /* borrowed */
+	} else { /* the open hosts' rows worked out as if done, into the analysis' own */
+		a->own_keys = 1;
+		copy_keys(&a->keys.v, &a->keys.n_v, &a->keys.cap_v, r->keys.v, r->keys.n_v);
+		copy_keys(&a->keys.p, &a->keys.n_p, &a->keys.cap_p, r->keys.p, r->keys.n_p);
+		copy_keys(&a->keys.s, &a->keys.n_s, &a->keys.cap_s, r->keys.s, r->keys.n_s);
+		for (size_t i = 0; i < r->n_hosts; i++)
+			if (!r->hosts[i].done)
+				finish_host((struct kh_report *)r, i, &a->mem, &a->keys, KH_KEY_MEM);
+	}
+	ctx.r = r;
+	ctx.a = a;
+	by_host = order_of(r->n_hosts, cmp_host_index);
+	for (size_t i = 0; i < r->n_hosts; i++) {
+		host_order[by_host[i]] = (uint32_t)i;
+		label_order[by_host[i]] =
+		    i && cmp_str(kh_rhost_display(&r->hosts[by_host[i]]),
+				 kh_rhost_display(&r->hosts[by_host[i - 1]])) == 0
+			? label_order[by_host[i - 1]]
+			: (uint32_t)i;
+	}
+	free(by_host);
+	ctx.host_order = host_order;
+	ctx.label_order = label_order;
+	a->vorder = order_of(a->keys.n_v, cmp_vorder);
+	a->porder = order_of(a->keys.n_p, cmp_porder);
+	a->sorder = order_of(a->keys.n_s, cmp_sorder);
+
+	a->rank = kh_malloc((a->keys.n_s + a->keys.n_v + 1) * sizeof *a->rank);
+	for (size_t i = 0; i < a->keys.n_s; i++)
+		if (a->keys.s[i].flags & KH_KEY_OK)
+			a->rank[a->t.risks++] = (struct kh_rank){ (uint32_t)i, 1 };
+	for (size_t i = 0; i < a->keys.n_v; i++)
+		if (a->keys.v[i].flags & KH_KEY_OK)
+			a->rank[a->t.risks++] = (struct kh_rank){ (uint32_t)i, 0 };
+	if (a->t.risks)
+		qsort(a->rank, a->t.risks, sizeof *a->rank, cmp_rank);
+	find_hosts(r, a);
+
+	orphans = kh_malloc((a->keys.n_v + 1) * sizeof *orphans);
+	for (size_t i = 0; i < a->keys.n_v; i++)
+		if (a->keys.v[i].flags & KH_KEY_ORPHAN)
+			orphans[n_orphans++] = (uint32_t)i;
+	if (n_orphans)
+		qsort(orphans, n_orphans, sizeof *orphans, cmp_orphan);
+	count(r, a, orphans);
+
+	sel_v = kh_calloc(a->keys.n_v + 1, 1);
+	sel_p = kh_calloc(a->keys.n_p + 1, 1);
+	sel_s = kh_calloc(a->keys.n_s + 1, 1);
+	if (all) {
+		memset(sel_v, 1, a->keys.n_v);
+		memset(sel_p, 1, a->keys.n_p);
+		memset(sel_s, 1, a->keys.n_s);
+	} else {
+		select_rows(r, a, orphans, sel_v, sel_p, sel_s);
+	}
+	load_rows(r, a, all, sel_v, sel_p, sel_s);
+	free(sel_v);
+	free(sel_p);
+	free(sel_s);
+	free(orphans);
+	free(host_order);
+	free(label_order);
+	memset(&ctx, 0, sizeof ctx);
+
+	find_snapshots(r, a);
+	a->drift = kh_malloc((r->changes.n + 1) * sizeof *a->drift);
+	for (size_t i = 0; i < r->changes.n; i++)
+		a->drift[a->n_drift++] = &r->changes.items[i];
+	qsort(a->drift, a->n_drift, sizeof *a->drift, cmp_drift);
+	return a;
+}
+
 struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 {
 	struct kh_analysis *a;
 
 	if (r->analysis)
 		return r->analysis;
-	a = kh_calloc(1, sizeof *a);
-	a->vols = take_rows(r, 0, &a->n_vols);
-	find_owners(r, a->vols, a->n_vols);
-	a->pools = take_rows(r, 1, &a->n_pools);
-	pool_totals(r, a);
-
-	qsort(a->vols, a->n_vols, sizeof *a->vols, cmp_row);
-	qsort(a->pools, a->n_pools, sizeof *a->pools, cmp_row);
-	find_storage(r, a);
-	find_risks(r, a);
-	find_hosts(r, a);
-	if (a->n_vols && a->vols[0].fc.ok)
-		a->first = &a->vols[0];
-	if (a->n_pools && a->pools[0].fc.ok &&
-	    (a->first == NULL || a->pools[0].fc.full_at < a->first->fc.full_at)) {
-		a->first = &a->pools[0];
-		a->first_is_pool = 1;
-	}
-
-	for (size_t i = 0; i < a->n_vols; i++)
-		a->has_chains |= a->vols[i].chain_depth > 1;
-	find_snapshots(r, a);
-
-	a->drift = kh_malloc((r->changes.n + 1) * sizeof *a->drift);
-	for (size_t i = 0; i < r->changes.n; i++)
-		a->drift[a->n_drift++] = &r->changes.items[i];
-	qsort(a->drift, a->n_drift, sizeof *a->drift, cmp_drift);
+	a = analysis_make(r, 0);
 	if (r->sealed) {
 		a->kept = 1;
 		((struct kh_report *)r)->analysis = a; /* the report's cache, made once */
@@ -1514,35 +1997,84 @@ struct kh_analysis *kh_analysis_new(const struct kh_report *r)
 	return a;
 }
 
-void kh_report_host_done(struct kh_report *r, const char *uri)
+struct kh_analysis *kh_analysis_all(const struct kh_report *r)
 {
-	struct kh_rhost *h = NULL;
+	return analysis_make(r, 1);
+}
 
-	for (size_t i = r->n_hosts; i-- > 0 && h == NULL;)
-		if (strcmp(r->hosts[i].uri, uri) == 0)
-			h = &r->hosts[i];
-	if (h == NULL || h->done)
-		return;
+/* Every series and its index. */
+static void series_drop(struct kh_report *r)
+{
+	for (size_t i = 0; i < r->n_vols; i++)
+		series_clear(&r->vols[i]);
+	for (size_t i = 0; i < r->n_pools; i++)
+		series_clear(&r->pools[i]);
+	free(r->vols);
+	free(r->pools);
+	r->vols = r->pools = NULL;
+	r->n_vols = r->cap_vols = r->n_pools = r->cap_pools = 0;
+	free(r->vol_index.slots);
+	free(r->pool_index.slots);
+	memset(&r->vol_index, 0, sizeof r->vol_index);
+	memset(&r->pool_index, 0, sizeof r->pool_index);
+}
+
+/* Series of a done host are looked up no more: their names go, and once every host is
+ * done (a streamed report between hosts) the series and their index too. */
+static void series_forget(struct kh_report *r, struct kh_rhost *h)
+{
 	for (size_t i = 0; i < h->n_series; i++) {
 		struct kh_series *s = &r->vols[h->series[i]];
 
-		if (current(r, s))
-			fit_row(r, s, KH_PUSH(r->done_vols, r->n_done_vols, r->cap_done_vols), 0);
 		feed_free(s);
+		free(s->name);
+		s->name = NULL;
+		s->path = NULL;
 	}
 	for (size_t i = 0; i < h->n_pool_series; i++) {
 		struct kh_series *s = &r->pools[h->pool_series[i]];
 
-		if (current(r, s))
-			fit_row(r, s, KH_PUSH(r->done_pools, r->n_done_pools, r->cap_done_pools), 1);
 		feed_free(s);
+		free(s->name);
+		s->name = NULL;
 	}
+	free(h->series);
+	free(h->pool_series);
+	h->series = h->pool_series = NULL;
+	h->n_series = h->cap_series = h->n_pool_series = h->cap_pool_series = 0;
+	for (size_t i = 0; i < r->n_hosts; i++)
+		if (!r->hosts[i].done)
+			return;
+	series_drop(r);
+}
+
+void kh_report_host_done(struct kh_report *r, const char *uri)
+{
+	struct kh_rhost *h = NULL;
+	size_t hi = 0;
+
+	for (size_t i = r->n_hosts; i-- > 0 && h == NULL;)
+		if (strcmp(r->hosts[i].uri, uri) == 0) {
+			h = &r->hosts[i];
+			hi = i;
+		}
+	if (h == NULL || h->done)
+		return;
+	finish_host(r, hi, &r->spill, &r->keys, 0);
 	free(h->pool_map);
 	free(h->vol_map);
 	h->pool_map = h->vol_map = NULL;
 	h->n_pool_map = h->n_vol_map = 0;
 	h->mapped = 0;
+	free(h->pairs);
+	h->pairs = NULL;
+	h->n_pairs = h->cap_pairs = 0;
+	disks_clear(h); /* the owners are in the rows */
+	free(h->disks);
+	h->disks = NULL;
+	h->cap_disks = 0;
 	h->done = 1;
+	series_forget(r, h);
 }
 
 void kh_report_set_once(struct kh_report *r)
@@ -1559,26 +2091,13 @@ void kh_report_shed(struct kh_report *r)
 	}
 	for (size_t i = 0; i < r->n_hosts; i++)
 		host_disks_clear(&r->hosts[i]);
-	for (size_t i = 0; i < r->n_vols; i++)
-		series_clear(&r->vols[i]);
-	for (size_t i = 0; i < r->n_pools; i++)
-		series_clear(&r->pools[i]);
-	free(r->vols);
-	free(r->pools);
-	r->vols = r->pools = NULL;
-	r->n_vols = r->cap_vols = r->n_pools = r->cap_pools = 0;
-	free(r->vol_index.slots);
-	free(r->pool_index.slots);
-	memset(&r->vol_index, 0, sizeof r->vol_index);
-	memset(&r->pool_index, 0, sizeof r->pool_index);
+	series_drop(r);
 	kh_changes_free(&r->changes);
 	free(r->samples);
 	r->samples = NULL;
 	r->n_sample_bytes = r->cap_sample_bytes = 0;
-	free(r->done_vols);
-	free(r->done_pools);
-	r->done_vols = r->done_pools = NULL;
-	r->n_done_vols = r->cap_done_vols = r->n_done_pools = r->cap_done_pools = 0;
+	kh_spill_free(&r->spill);
+	keys_free(&r->keys);
 }
 
 void kh_report_seal(struct kh_report *r)
@@ -1596,13 +2115,22 @@ void kh_analysis_free(struct kh_analysis *a)
 		free(a->vols[i].owners);
 		free(a->vols[i].vias);
 	}
-	for (size_t i = 0; i < a->n_storage; i++)
-		free(a->storage[i].pools);
+	for (size_t i = 0; i < a->n_held; i++)
+		kh_loaded_free(&a->held[i]);
+	free(a->held);
 	free(a->vols);
 	free(a->pools);
 	free(a->storage);
 	free(a->risks);
+	free(a->host_risks);
 	free(a->hosts);
+	free(a->vorder);
+	free(a->porder);
+	free(a->sorder);
+	free(a->rank);
+	if (a->own_keys)
+		keys_free(&a->keys);
+	kh_spill_free(&a->mem);
 	free(a->drift);
 	free(a->snapdoms);
 	free(a->forgotten);

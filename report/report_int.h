@@ -132,6 +132,49 @@ struct kh_label {
 	char *uri, *label;
 };
 
+/* Records appended to an unlinked temporary file (or, where none can be written, memory)
+ * and read back by offset (report/rows.c). */
+struct kh_spill {
+	int fd;                         /* -1: none */
+	int tried;                      /* the file was asked for */
+	uint64_t file_len;              /* bytes in the file; the records after are in mem */
+	unsigned char *mem;
+	size_t n_mem, cap_mem;
+};
+
+/* What the analysis ranks and counts a volume, pool or storage by, without its row: the
+ * row itself is a record of a spill. */
+enum {
+	KH_KEY_OK = 1,                  /* fc.ok */
+	KH_KEY_FITTED = 2,
+	KH_KEY_BURST = 4,               /* fitted, with a one-off jump left out */
+	KH_KEY_ORPHAN = 8,              /* a volume no disk uses */
+	KH_KEY_CHAIN = 16,              /* the top of a backing chain of 2 or more */
+	KH_KEY_SAMPLES = 32,            /* samples kept: a chart can be drawn */
+	KH_KEY_MEM = 64,                /* in the analysis' own spill (an open host's row) */
+};
+
+struct kh_key {
+	uint64_t at;                    /* its record */
+	double days, rate;              /* fc.days, fit.rate */
+	int64_t full_at;                /* fc.full_at */
+	union {
+		int64_t allocation;     /* volumes */
+		int64_t committed;      /* storage */
+	};
+	int64_t capacity;
+	uint32_t host;
+	uint32_t rank;                  /* among its host's by pool, then name */
+	uint32_t n_pools;               /* storage: its pools */
+	uint32_t flags;                 /* KH_KEY_* */
+};
+
+struct kh_keys {
+	struct kh_key *v, *p, *s;       /* volumes, pools, storage */
+	size_t n_v, cap_v, n_p, cap_p, n_s, cap_s;
+};
+
+
 struct kh_report {
 	int64_t from, to;
 	int warn_days;
@@ -148,15 +191,14 @@ struct kh_report {
 	struct kh_index vol_index, pool_index;
 	struct kh_names pool_names;     /* the volumes' pool names */
 	struct kh_changes changes;      /* drift, in the order found */
-	/* The rows of the hosts done so far (row->s and row->h set only when analysed, since
-	 * the arrays they point into still grow). */
-	struct kh_row *done_vols, *done_pools;
-	size_t n_done_vols, cap_done_vols, n_done_pools, cap_done_pools;
+	/* The rows of the hosts done so far: in the spill, and a key each here. */
+	struct kh_spill spill;
+	struct kh_keys keys;
 	int sealed;                     /* kh_report_seal: nothing more is fed */
 	int once;                       /* kh_report_set_once */
-	/* The samples of every pool's and growing volume's row, for charts and the JSON's
-	 * series (kh_row_samples): kept apart so that rows stay plain values to copy. */
-	unsigned char *samples;         /* keep_samples's varints */
+	/* The samples of the rows being worked out (keep_samples's varints): each row's go to
+	 * its record with it (kh_row_samples reads them from row->samples). */
+	unsigned char *samples;
 	size_t n_sample_bytes, cap_sample_bytes;
 	struct kh_analysis *analysis;   /* a sealed report's, made once */
 };
@@ -171,7 +213,8 @@ struct kh_row {
 	int64_t capacity, allocation, available, alloc_start;
 	uint32_t series;                /* s, by index */
 	int fitted;                     /* enough samples and days for a rate */
-	size_t sample_at;               /* its samples in the report's */
+	const unsigned char *samples;   /* n_sample of them, varints (report.c) */
+	size_t sample_at, n_sample_bytes; /* while worked out: in the report's kh_report.samples */
 	uint32_t n_sample;              /* 0: none kept */
 	uint32_t device;                /* pools: 1 + the series of the first pool of its host's
 					 * latest snapshot on the same target_device; 0: unknown */
@@ -210,6 +253,20 @@ struct kh_storage {
 	int fills_before_volumes;
 };
 
+/* A row read back from its record (kh_load_*); kh_loaded_free frees what it holds. */
+struct kh_loaded {
+	struct kh_row row;              /* a volume's or pool's, or a storage's first pool's */
+	struct kh_series s;             /* row.s: its strings point into rec */
+	unsigned char *rec, *st_rec;
+	int volume;                     /* row.owners and row.vias are its own */
+	const char **mates;             /* a pool: its filesystem's other pools, by name */
+	size_t n_mates;
+	struct kh_storage st;           /* a storage, row.storage: its pools, row first */
+	struct kh_row *names;           /* its other pools, by name only */
+	struct kh_series *names_s;
+	const struct kh_row **pools;
+};
+
 /* Something to act on: a storage or a volume, ranked by days to full. */
 struct kh_risk {
 	const struct kh_storage *storage; /* NULL for a volume */
@@ -222,10 +279,20 @@ struct kh_hostrow {
 	size_t index;                   /* into kh_report.hosts */
 	size_t n_pools, n_volumes, n_storage;
 	size_t n_warn;                  /* storages and volumes filling within warn_days */
-	const struct kh_risk *first;    /* what fills first on it; NULL if nothing */
+	size_t first_at;                /* what fills first on it, in kh_analysis.rank;
+					 * SIZE_MAX if nothing */
+	const struct kh_risk *first;    /* the same, read back where the analysis shows it
+					 * (kh_analysis.n_host_risks); else NULL */
 	double worst_overcommit;        /* of its storages; 0 when none is known */
-	const struct kh_storage *worst; /* which; NULL when none is known */
+	int has_worst;                  /* a storage of known capacity: */
+	int64_t worst_committed, worst_capacity; /* the worst one's */
 	size_t changes, pending;        /* drift in the period; pending at its latest */
+};
+
+/* A storage or volume to act on, by its key (kh_analysis.keys). */
+struct kh_rank {
+	uint32_t key;
+	uint32_t storage;               /* 1: keys.s[key], else keys.v[key] */
 };
 
 /* A domain with snapshots or a backing chain, and its host. */
@@ -241,16 +308,40 @@ struct kh_forgotten {
 	int64_t age_days;
 };
 
+/* Counted over every row, where the arrays of rows hold only those a format shows. */
+struct kh_totals {
+	size_t vols, pools, storage, risks;
+	size_t warn_vols, warn_pools, warn_storage;     /* forecast within warn_days */
+	size_t growing, bursts, orphans;
+	size_t more_pools, more_pools_filling;  /* the pools of the storage past --top */
+	size_t more_risks_filling;              /* of the risks past --top */
+	int64_t more_orphans_used, more_orphans_capacity; /* the orphans past --top */
+};
+
+/* The analysis ranks every row by its key and reads back the rows its lists show: with
+ * kh_analysis_new, those within --top of each list of md, html and e-mail (and what the
+ * JSON reads back one at a time, kh_load_*); with kh_analysis_all, every row. */
 struct kh_analysis {
-	struct kh_row *vols, *pools;    /* sorted: soonest full first, no forecast last */
-	size_t n_vols, n_pools;
-	struct kh_storage *storage;     /* sorted like the pools */
-	size_t n_storage;
-	struct kh_risk *risks;          /* every storage and volume with a forecast, soonest
+	struct kh_keys keys;            /* every row's: the report's, or a copy with the
+					 * open hosts' (own_keys) */
+	int own_keys;
+	struct kh_spill mem;            /* the open hosts' records */
+	uint32_t *vorder, *porder, *sorder; /* keys by rank: soonest full first */
+	struct kh_rank *rank;           /* every storage and volume with a forecast, soonest
 					 * first, a storage before a volume filling as soon */
+	struct kh_totals t;
+	/* The rows read back, in rank order: */
+	struct kh_row *vols, *pools;
+	size_t n_vols, n_pools;
+	struct kh_storage *storage;
+	size_t n_storage;
+	struct kh_risk *risks;          /* the first of rank */
 	size_t n_risks;
-	struct kh_hostrow *hosts;       /* riskiest first (kh_hostrow_cmp) */
-	size_t n_warn_vols, n_warn_storage; /* forecast to fill within warn_days */
+	struct kh_risk *host_risks;     /* the hosts' firsts, for the first hosts */
+	size_t n_host_risks;
+	struct kh_loaded *held;         /* what they point into */
+	size_t n_held;
+	struct kh_hostrow *hosts;       /* riskiest first (cmp_hostrow), every host */
 	int kept;                       /* the report's own (sealed): not freed by the caller */
 	const struct kh_row *first;     /* what fills first, pool or volume; NULL if nothing */
 	int first_is_pool;
@@ -266,11 +357,50 @@ struct kh_analysis {
 /* A sealed report's analysis is made once and kept by the report (kh_analysis_free leaves
  * it alone); an open report's is made anew each time. */
 struct kh_analysis *kh_analysis_new(const struct kh_report *r);
+/* Every row read back (monitor, metrics): never kept by the report. */
+struct kh_analysis *kh_analysis_all(const struct kh_report *r);
 void kh_analysis_free(struct kh_analysis *a);
+
+/* The spill (report/rows.c). kh_spill_volume and the others write a row's record, with the
+ * report's samples of it, through the scratch buffer b, and return where it is. */
+uint64_t kh_spill_put(struct kh_spill *sp, const void *data, size_t n);
+void kh_spill_free(struct kh_spill *sp);
+struct kh_buf;
+uint64_t kh_spill_volume(struct kh_spill *sp, struct kh_buf *b, const struct kh_report *r,
+			 const struct kh_row *v);
+uint64_t kh_spill_pool(struct kh_spill *sp, struct kh_buf *b, const struct kh_report *r,
+		       const struct kh_row *p, const struct kh_storage *st);
+uint64_t kh_spill_storage(struct kh_spill *sp, struct kh_buf *b, const struct kh_storage *st,
+			  uint64_t pool_at);
+void kh_load_volume(const struct kh_report *r, const struct kh_spill *sp,
+		    const struct kh_key *k, struct kh_loaded *l);
+void kh_load_pool(const struct kh_report *r, const struct kh_spill *sp, const struct kh_key *k,
+		  struct kh_loaded *l);
+/* A storage: l->st, whose row is its first pool's (l->row). */
+void kh_load_storage(const struct kh_report *r, const struct kh_spill *sp,
+		     const struct kh_key *k, struct kh_loaded *l);
+void kh_loaded_free(struct kh_loaded *l);
+/* Key i of the analysis' volumes (pools, storage) read back: as above, from the spill the
+ * key names. */
+void kh_analysis_volume(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+			struct kh_loaded *l);
+void kh_analysis_pool(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+		      struct kh_loaded *l);
+void kh_analysis_storage(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+			 struct kh_loaded *l);
+/* rank[i] as a risk, its row and storage read back into l. */
+void kh_analysis_risk(const struct kh_report *r, const struct kh_analysis *a, size_t i,
+		      struct kh_loaded *l, struct kh_risk *k);
 /* Frees a report's rows, series, samples, drift and disks, its analysis too: what a report
  * rendered once (kh_report_set_once) no longer needs once its document is made. The hosts
  * stay, and kh_report_free still frees the rest. */
 void kh_report_shed(struct kh_report *r);
+
+/* Rows a list of md, html and e-mail shows: --top (SIZE_MAX for 0, all); the top growing
+ * volumes and one-off jumps at most KH_TOP_GROWING of them. */
+#define KH_TOP_GROWING 10
+size_t kh_rows_max(const struct kh_report *r);
+size_t kh_top_growing(const struct kh_report *r);
 
 /* "kvm1", or the URI when the host never told its name. */
 const char *kh_row_host(const struct kh_row *row);

@@ -126,8 +126,6 @@ static json_t *volume_json(const struct kh_row *v)
 	return o;
 }
 
-static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row *skip);
-
 /* A pool's or storage's numbers and growth; committed is counted over its volumes. */
 static void space_json(json_t *o, const struct kh_row *p, int64_t committed,
 		       const char *ratio_key)
@@ -149,9 +147,11 @@ static void volumes_json(json_t *o, size_t n, int has_full, int64_t full_at, int
 	json_object_set_new(o, "fills_before_volumes", json_boolean(before));
 }
 
-static json_t *pool_json(const struct kh_row *p)
+/* A pool read back: the other pools of its filesystem are named in its record. */
+static json_t *pool_json(const struct kh_loaded *l)
 {
-	json_t *o = json_object();
+	const struct kh_row *p = &l->row;
+	json_t *o = json_object(), *mates = json_array();
 
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(p->h)));
 	json_object_set_new(o, "name", kh_json_str(p->s->name));
@@ -159,7 +159,9 @@ static json_t *pool_json(const struct kh_row *p)
 	json_object_set_new(o, "uri", kh_json_str(p->h->uri));
 	json_object_set_new(o, "allocation_at_start", size_json(p->alloc_start));
 	volumes_json(o, p->n_volumes, p->has_vol_full, p->vol_full_at, p->fills_before_volumes);
-	json_object_set_new(o, "shares_storage_with", pool_names_json(p->storage, p));
+	for (size_t i = 0; i < l->n_mates; i++)
+		json_array_append_new(mates, kh_json_str(l->mates[i]));
+	json_object_set_new(o, "shares_storage_with", mates);
 	return o;
 }
 
@@ -210,9 +212,12 @@ static json_t *risk_json(const struct kh_risk *k)
 	return o;
 }
 
-static json_t *hostrow_json(const struct kh_hostrow *hr)
+static json_t *hostrow_json(const struct kh_report *r, const struct kh_analysis *a,
+			    const struct kh_hostrow *hr)
 {
 	json_t *o = json_object();
+	struct kh_loaded l;
+	struct kh_risk k;
 
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(hr->h)));
 	json_object_set_new(o, "label", kh_json_str(kh_rhost_display(hr->h)));
@@ -221,10 +226,16 @@ static json_t *hostrow_json(const struct kh_hostrow *hr)
 	json_object_set_new(o, "volumes", json_integer((json_int_t)hr->n_volumes));
 	json_object_set_new(o, "storage", json_integer((json_int_t)hr->n_storage));
 	json_object_set_new(o, "filling_within_warn_days", json_integer((json_int_t)hr->n_warn));
-	json_object_set_new(o, "fills_first", hr->first ? risk_json(hr->first) : json_null());
+	if (hr->first_at != SIZE_MAX) {
+		kh_analysis_risk(r, a, hr->first_at, &l, &k);
+		json_object_set_new(o, "fills_first", risk_json(&k));
+		kh_loaded_free(&l);
+	} else {
+		json_object_set_new(o, "fills_first", json_null());
+	}
 	json_object_set_new(o, "worst_overcommit",
-			    hr->worst ? ratio_json(hr->worst->committed, hr->worst->row->capacity)
-				      : json_null());
+			    hr->has_worst ? ratio_json(hr->worst_committed, hr->worst_capacity)
+					  : json_null());
 	json_object_set_new(o, "changes", json_integer((json_int_t)hr->changes));
 	json_object_set_new(o, "pending", json_integer((json_int_t)hr->pending));
 	return o;
@@ -235,13 +246,13 @@ static json_t *summary_json(const struct kh_report *r, const struct kh_analysis 
 	json_t *o = json_object();
 
 	json_object_set_new(o, "hosts", json_integer((json_int_t)r->n_hosts));
-	json_object_set_new(o, "pools", json_integer((json_int_t)a->n_pools));
-	json_object_set_new(o, "volumes", json_integer((json_int_t)a->n_vols));
-	json_object_set_new(o, "storage", json_integer((json_int_t)a->n_storage));
+	json_object_set_new(o, "pools", json_integer((json_int_t)a->t.pools));
+	json_object_set_new(o, "volumes", json_integer((json_int_t)a->t.vols));
+	json_object_set_new(o, "storage", json_integer((json_int_t)a->t.storage));
 	json_object_set_new(o, "storage_filling_within_warn_days",
-			    json_integer((json_int_t)a->n_warn_storage));
+			    json_integer((json_int_t)a->t.warn_storage));
 	json_object_set_new(o, "volumes_filling_within_warn_days",
-			    json_integer((json_int_t)a->n_warn_vols));
+			    json_integer((json_int_t)a->t.warn_vols));
 	return o;
 }
 
@@ -461,16 +472,25 @@ static void report_json(const struct kh_report *r, struct out *out)
 	struct kh_analysis *a = kh_analysis_new(r);
 	struct out o = *out;
 	size_t n_pending = 0, n_snaps = 0;
+	struct kh_loaded l;
+	struct kh_risk k;
 
+	/* every row read back in turn: the analysis holds only those md and e-mail show */
 	put_member(&o, "period", period_json(r), 1);
 	put_array_start(&o, "volumes");
-	for (size_t i = 0; i < a->n_vols; i++)
-		put_element(&o, with_series(volume_json(&a->vols[i]), r, &a->vols[i]), i);
-	put_array_end(&o, a->n_vols);
+	for (size_t i = 0; i < a->t.vols; i++) {
+		kh_analysis_volume(r, a, a->vorder[i], &l);
+		put_element(&o, with_series(volume_json(&l.row), r, &l.row), i);
+		kh_loaded_free(&l);
+	}
+	put_array_end(&o, a->t.vols);
 	put_array_start(&o, "pools");
-	for (size_t i = 0; i < a->n_pools; i++)
-		put_element(&o, with_series(pool_json(&a->pools[i]), r, &a->pools[i]), i);
-	put_array_end(&o, a->n_pools);
+	for (size_t i = 0; i < a->t.pools; i++) {
+		kh_analysis_pool(r, a, a->porder[i], &l);
+		put_element(&o, with_series(pool_json(&l), r, &l.row), i);
+		kh_loaded_free(&l);
+	}
+	put_array_end(&o, a->t.pools);
 	put_array_start(&o, "drift");
 	for (size_t i = 0; i < a->n_drift; i++)
 		put_element(&o, drift_json(r, a->drift[i]), i);
@@ -493,18 +513,24 @@ static void report_json(const struct kh_report *r, struct out *out)
 				    n_snaps++);
 	put_array_end(&o, n_snaps);
 	put_array_start(&o, "storage");
-	for (size_t i = 0; i < a->n_storage; i++)
-		put_element(&o, with_series(storage_json(&a->storage[i]), r, a->storage[i].row), i);
-	put_array_end(&o, a->n_storage);
+	for (size_t i = 0; i < a->t.storage; i++) {
+		kh_analysis_storage(r, a, a->sorder[i], &l);
+		put_element(&o, with_series(storage_json(&l.st), r, &l.row), i);
+		kh_loaded_free(&l);
+	}
+	put_array_end(&o, a->t.storage);
 	put_member(&o, "summary", summary_json(r, a), 0);
 	put_array_start(&o, "hosts");
 	for (size_t i = 0; i < r->n_hosts; i++)
-		put_element(&o, hostrow_json(&a->hosts[i]), i);
+		put_element(&o, hostrow_json(r, a, &a->hosts[i]), i);
 	put_array_end(&o, r->n_hosts);
 	put_array_start(&o, "act_first");
-	for (size_t i = 0; i < a->n_risks; i++)
-		put_element(&o, risk_json(&a->risks[i]), i);
-	put_array_end(&o, a->n_risks);
+	for (size_t i = 0; i < a->t.risks; i++) {
+		kh_analysis_risk(r, a, i, &l, &k);
+		put_element(&o, risk_json(&k), i);
+		kh_loaded_free(&l);
+	}
+	put_array_end(&o, a->t.risks);
 	kh_buf_puts(&o.b, "\n}");
 	flush(&o);
 	kh_analysis_free(a);

@@ -13,6 +13,7 @@
 
 #include "report/growth.h"
 #include "report/report.h"
+#include "report/report_int.h"
 #include "store/model.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -2102,6 +2103,123 @@ static void test_ranked_by_risk(void **state)
 		free_snaps(s[h], 5);
 }
 
+/* A fleet of mixed hosts (two called alike, one with the first risks; pools that fill, and
+ * one never measured; volumes growing, fast and far from full, bursting, orphaned, owned,
+ * still), fed host by host as kvmhist report feeds it, or night by night. */
+static struct kh_report *mixed_fleet(int by_host)
+{
+	enum { HOSTS = 9, NIGHTS = 6 };
+	struct kh_report *r = kh_report_new(T0(), T0() + NIGHTS * DAY);
+	struct kh_snapshot *s[HOSTS][NIGHTS];
+	struct kh_err err;
+
+	for (int h = 0; h < HOSTS; h++)
+		for (int i = 0; i < NIGHTS; i++) {
+			char uri[40], host[16];
+			struct kh_domain *d;
+
+			snprintf(uri, sizeof uri, "qemu+ssh://h%d/system", h);
+			snprintf(host, sizeof host, "h%d", h);
+			s[h][i] = snap_new(uri, h % 4 == 1 ? "vm" : host, T0() + i * DAY + h);
+			for (int p = 0; p < 3; p++) {
+				char pool[16];
+				int64_t used = (10 + 7 * p + h) * GiB + (int64_t)((h * p) % 4) * i * GiB;
+
+				snprintf(pool, sizeof pool, "p%d", p);
+				pool_add(s[h][i], pool, 100 * GiB, used, 100 * GiB - used);
+				for (int v = 0; v < 5; v++) {
+					char name[16];
+					int64_t grow = (int64_t)((h + v + p) % 5) * 512 * MiB;
+
+					snprintf(name, sizeof name, "v%d.qcow2", v);
+					/* v4 grows fast but far from full */
+					vol_add(s[h][i], pool, name, (v == 4 ? 2000 : 20 + v) * GiB,
+						GiB + i * grow * (v == 4 ? h + 2 : 1) +
+						    (v == 3 && i >= 3 ? 4 * GiB : 0));
+				}
+			}
+			pool_add(s[h][i], "unknown", -1, -1, -1); /* no samples: no chart */
+			for (int v = 0; v < 6 && h == 0; v++) { /* h0 holds the first risks */
+				char name[16];
+
+				snprintf(name, sizeof name, "hot%d", v);
+				vol_add(s[h][i], "p0", name, (8 + v) * GiB, (1 + i) * GiB);
+			}
+			d = dom_add(s[h][i], "web");
+			disk_add(d, "vda", "p0", "v1.qcow2", NULL);
+			disk_add(d, "vdb", "p1", "v2.qcow2", NULL);
+			kh_snapshot_sort(s[h][i]);
+		}
+	for (int k = 0; k < HOSTS * NIGHTS; k++) { /* by host, or night by night */
+		int h = by_host ? k / NIGHTS : k % HOSTS, i = by_host ? k % NIGHTS : k / HOSTS;
+
+		assert_int_equal(kh_report_add(r, i ? s[h][i - 1] : NULL, s[h][i], &err), 0);
+	}
+	for (int h = 0; h < HOSTS; h++)
+		free_snaps(s[h], NIGHTS);
+	return r;
+}
+
+/* r's document as Markdown and HTML (without the template) from the analysis a. */
+static char *document_of(const struct kh_report *r, struct kh_analysis *a)
+{
+	const struct kh_html_opts opts = { .cmark = 1 };
+	struct kh_doc d = { 0 };
+	struct kh_buf b = { 0 };
+	struct kh_err err;
+
+	kh_report_document(r, a, &d);
+	kh_doc_markdown(&d, &b);
+	assert_int_equal(kh_doc_html(&d, &opts, &b, &err), 0);
+	kh_doc_free(&d);
+	kh_analysis_free(a);
+	return kh_buf_steal(&b);
+}
+
+/* The analysis reads back only the rows md, html and e-mail show (the first --top of each
+ * list, the charts', the top growing) and counts the rest: the document is the one made
+ * from every row, at every --top and --warn-days, for an open report (its rows in the
+ * analysis' own spill) and for one done host by host and sealed (in the report's). */
+static void test_top_rows_read_back(void **state)
+{
+	static const int tops[] = { 1, 2, 3, 5, 8, 30, 40, 0 };
+	static const int warns[] = { 0, 30, 3000 };
+
+	(void)state;
+	for (int sealed = 0; sealed < 2; sealed++) {
+		struct kh_report *r = mixed_fleet(sealed);
+		char *a, *b, *md;
+
+		if (sealed)
+			kh_report_seal(r);
+		for (size_t t = 0; t < sizeof tops / sizeof *tops; t++)
+			for (size_t w = 0; w < sizeof warns / sizeof *warns; w++) {
+				kh_report_set_top(r, tops[t]);
+				kh_report_set_warn_days(r, warns[w]);
+				if (r->analysis) { /* a sealed report's is made once: anew per --top */
+					r->analysis->kept = 0;
+					kh_analysis_free(r->analysis);
+					r->analysis = NULL;
+				}
+				a = document_of(r, kh_analysis_all(r));
+				b = document_of(r, kh_analysis_new(r));
+				assert_string_equal(a, b);
+				md = kh_report_markdown(r);
+				assert_non_null(strstr(a, md));
+				if (tops[t] == 2 && warns[w] == 30) {
+					assert_non_null(strstr(md, "more pools"));
+					assert_non_null(strstr(md, "more orphan volumes"));
+					assert_non_null(strstr(md, "more volumes are growing"));
+					assert_non_null(strstr(md, "- and 25 more\n")); /* jumps */
+				}
+				free(md);
+				free(a);
+				free(b);
+			}
+		kh_report_free(r);
+	}
+}
+
 /* ---- the monitoring check and the metrics ---- */
 
 static void expect_monitor(const struct kh_report *r, struct kh_monitor_limits lim,
@@ -2323,6 +2441,7 @@ int main(void)
 		cmocka_unit_test(test_host_labels),
 		cmocka_unit_test(test_host_labels_renamed),
 		cmocka_unit_test(test_ranked_by_risk),
+		cmocka_unit_test(test_top_rows_read_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

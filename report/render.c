@@ -439,6 +439,19 @@ static void summary(const struct kh_report *r, const struct kh_analysis *a, stru
 	}
 }
 
+/* How many of a list's n rows its cut at --top leaves out. */
+static size_t beyond_top(const struct kh_report *r, size_t n)
+{
+	return n > kh_rows_max(r) ? n - kh_rows_max(r) : 0;
+}
+
+/* "And 12 more; the JSON report lists them all.": under a list of n rows, cut at --top. */
+static void and_more(const struct kh_report *r, struct kh_doc *d, size_t n)
+{
+	if (beyond_top(r, n))
+		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", beyond_top(r, n));
+}
+
 /* "and 3,980 more pools, none filling within 30 days": what a cut list leaves out. */
 static void more_line(const struct kh_report *r, struct kh_doc *d, size_t n, const char *what,
 		      size_t filling)
@@ -536,7 +549,7 @@ static void act_section(const struct kh_report *r, const struct kh_analysis *a,
 		cell_add(t, size_str(x->capacity));
 		cell_add(t, rate_str(x));
 	}
-	more_line(r, d, a->t.risks > kh_rows_max(r) ? a->t.risks - kh_rows_max(r) : 0,
+	more_line(r, d, beyond_top(r, a->t.risks),
 		  "pools and volumes forecast to fill", a->t.more_risks_filling);
 }
 
@@ -777,9 +790,7 @@ static void warn_section(const struct kh_report *r, const struct kh_analysis *a,
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (a->t.warn_vols > kh_rows_max(r))
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->t.warn_vols - kh_rows_max(r));
+	and_more(r, d, a->t.warn_vols);
 }
 
 static int cmp_name(const void *x, const void *y)
@@ -816,13 +827,13 @@ static void orphan_section(const struct kh_report *r, const struct kh_analysis *
 			used_cell(t, o[i]->allocation, o[i]->capacity);
 			cell_add(t, size_str(o[i]->capacity));
 		}
-		if (a->t.orphans > kh_rows_max(r)) {
+		if (beyond_top(r, a->t.orphans)) {
 			char u[32], c[32];
 
 			kh_size_format(a->t.more_orphans_used, u, sizeof u);
 			kh_size_format(a->t.more_orphans_capacity, c, sizeof c);
 			kh_doc_paraf(d, "And %zu more orphan volumes, %s used of %s; the JSON report "
-					"lists them all.", a->t.orphans - kh_rows_max(r), u, c);
+					"lists them all.", beyond_top(r, a->t.orphans), u, c);
 		}
 	}
 	free(o);
@@ -853,7 +864,7 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 	static const char *const titles[] = { "Domains added and removed", "Configuration drift",
 					      "Networks changed" };
 	struct kh_table *t = NULL;
-	size_t rows = 0, more = 0;
+	size_t rows = 0;
 	char when[KH_TIME_LEN];
 
 	kh_doc_heading(d, 2, titles[kind]);
@@ -862,10 +873,8 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 
 		if (drift_kind(c) != kind)
 			continue;
-		if (rows++ >= kh_rows_max(r)) {
-			more++;
+		if (rows++ >= kh_rows_max(r))
 			continue;
-		}
 		if (t == NULL) {
 			if (kind == D_DOMAINS)
 				t = kh_doc_table(d, 4, DOMAIN_HEAD, "llll");
@@ -889,8 +898,7 @@ static void drift_section(const struct kh_report *r, const struct kh_analysis *a
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (more)
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", more);
+	and_more(r, d, rows);
 }
 
 /* Running domains of each host's latest snapshot whose persistent config differs from what
@@ -920,8 +928,7 @@ static void pending_section(const struct kh_report *r, struct kh_doc *d)
 	}
 	if (t == NULL)
 		kh_doc_paraf(d, "None.");
-	if (rows > kh_rows_max(r))
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.", rows - kh_rows_max(r));
+	and_more(r, d, rows);
 }
 
 /* Said once where a backing chain is in the report: how its rows read. */
@@ -974,9 +981,7 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 		cell_add(t, kh_asprintf("%zu", x->d->depth));
 		cell_add(t, size_str(x->d->overlays));
 	}
-	if (a->n_snapdoms > kh_rows_max(r))
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->n_snapdoms - kh_rows_max(r));
+	and_more(r, d, a->n_snapdoms);
 	if (a->n_forgotten == 0) {
 		kh_doc_paraf(d, "No snapshot is older than %d days.", r->snapshot_days);
 		return;
@@ -995,9 +1000,7 @@ static void snapshots_section(const struct kh_report *r, const struct kh_analysi
 		cell_add(t, age_str(host_latest(f->h), f->s->created));
 		cell_str(t, f->s->kind);
 	}
-	if (a->n_forgotten > kh_rows_max(r))
-		kh_doc_paraf(d, "And %zu more; the JSON report lists them all.",
-			     a->n_forgotten - kh_rows_max(r));
+	and_more(r, d, a->n_forgotten);
 }
 
 void kh_report_document(const struct kh_report *r, const struct kh_analysis *a, struct kh_doc *d)

@@ -754,9 +754,7 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 			h->pool_map[i] = (uint32_t)(s - r->pools);
 			if (p->capacity >= 0)
 				s->f->capacity = p->capacity;
-			s->f->fs_numbers = p->type && (strcmp(p->type, "dir") == 0 ||
-						    strcmp(p->type, "fs") == 0 ||
-						    strcmp(p->type, "netfs") == 0);
+			s->f->fs_numbers = kh_pool_on_filesystem(p);
 			s->f->device = 0;
 			if (p->target_device && s->f->fs_numbers)
 				s->f->device = same_device(r, h, snap, i);

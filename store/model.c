@@ -187,10 +187,15 @@ const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, con
 	if (lo < s->n_volumes && cmp_volume_key(&s->volumes[lo], pool, name) == 0)
 		return &s->volumes[lo];
 	for (size_t i = 0; i < s->n_volumes; i++)
-		if (kh_strcmp_null(s->volumes[i].pool, pool) == 0 &&
-		    kh_strcmp_null(s->volumes[i].name, name) == 0)
+		if (cmp_volume_key(&s->volumes[i], pool, name) == 0)
 			return &s->volumes[i];
 	return NULL;
+}
+
+int kh_pool_on_filesystem(const struct kh_pool *p)
+{
+	return p->type && (strcmp(p->type, "dir") == 0 || strcmp(p->type, "fs") == 0 ||
+			   strcmp(p->type, "netfs") == 0);
 }
 
 const struct kh_pool *kh_snapshot_find_pool(const struct kh_snapshot *s, const char *name)

@@ -173,6 +173,10 @@ struct kh_key_ref {
 void kh_key_sort(struct kh_key_ref *r, size_t n);
 long kh_key_find(const struct kh_key_ref *r, size_t n, const char *k1, const char *k2);
 
+/* A dir, fs or netfs pool: its capacity, allocation and available are those of the
+ * filesystem its target path is on (libvirt's statvfs of it). */
+int kh_pool_on_filesystem(const struct kh_pool *p);
+
 /* Lookups; NULL when absent. */
 const struct kh_volume *kh_snapshot_find_volume(const struct kh_snapshot *s, const char *pool,
 						const char *name);

@@ -942,9 +942,8 @@ static void read_target_device(const struct collect *c, struct kh_pool *p, int a
 	struct statvfs fs;
 	struct stat st;
 
-	if (!c->local || active != 1 || p->path == NULL || p->capacity < 0 || p->type == NULL ||
-	    (strcmp(p->type, "dir") != 0 && strcmp(p->type, "fs") != 0 &&
-	     strcmp(p->type, "netfs") != 0))
+	if (!c->local || active != 1 || p->path == NULL || p->capacity < 0 ||
+	    !kh_pool_on_filesystem(p))
 		return;
 	if (stat(p->path, &st) != 0 || statvfs(p->path, &fs) != 0 ||
 	    (uint64_t)fs.f_frsize * fs.f_blocks != (uint64_t)p->capacity)

@@ -998,11 +998,6 @@ static void forecast_row(struct kh_row *row, int is_pool, int64_t last_at)
 	kh_forecast_room(&row->fit, room, last_at, &row->fc);
 }
 
-static int cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
 /* ---- a host's rows, worked out when it is done ---- */
 
 struct path_ref {
@@ -1171,7 +1166,7 @@ static int cmp_host_pool(const void *x, const void *y)
 		return a->fc.ok ? -1 : 1;
 	if (a->fc.ok && a->fc.days != b->fc.days)
 		return a->fc.days < b->fc.days ? -1 : 1;
-	return cmp_str(a->s->name, b->s->name);
+	return kh_strcmp_empty(a->s->name, b->s->name);
 }
 
 /* Groups the host's current pools by filesystem: pools on one target device and pairs that
@@ -1269,9 +1264,9 @@ static int cmp_pool_name(const void *x, const void *y)
 {
 	const struct kh_row *a = *(const struct kh_row *const *)x;
 	const struct kh_row *b = *(const struct kh_row *const *)y;
-	int c = cmp_str(a->s->pool, b->s->pool);
+	int c = kh_strcmp_empty(a->s->pool, b->s->pool);
 
-	return c ? c : cmp_str(a->s->name, b->s->name);
+	return c ? c : kh_strcmp_empty(a->s->name, b->s->name);
 }
 
 /* Each row's place among rows[0..n) by pool, then name: how cmp_row orders one host's. */
@@ -1488,9 +1483,9 @@ static int cmp_host_index(const void *x, const void *y)
 {
 	const struct kh_rhost *a = &ctx.r->hosts[*(const uint32_t *)x];
 	const struct kh_rhost *b = &ctx.r->hosts[*(const uint32_t *)y];
-	int c = cmp_str(kh_rhost_display(a), kh_rhost_display(b));
+	int c = kh_strcmp_empty(kh_rhost_display(a), kh_rhost_display(b));
 
-	return c ? c : cmp_str(a->uri, b->uri);
+	return c ? c : kh_strcmp_empty(a->uri, b->uri);
 }
 
 /* Riskiest first: what fills soonest, then the worst overcommit, then by label. */
@@ -1832,7 +1827,7 @@ static int cmp_drift(const void *a, const void *b)
 
 	if (x->taken_at != y->taken_at)
 		return x->taken_at < y->taken_at ? -1 : 1;
-	if ((c = cmp_str(x->uri, y->uri)) != 0)
+	if ((c = kh_strcmp_empty(x->uri, y->uri)) != 0)
 		return c;
 	return (x > y) - (x < y); /* the order the diff found them in */
 }
@@ -1842,10 +1837,10 @@ static int cmp_snaprow(const void *a, const void *b)
 	const struct kh_snaprow *x = a, *y = b;
 	int c;
 
-	if ((c = cmp_str(kh_rhost_label(x->h), kh_rhost_label(y->h))) != 0 ||
-	    (c = cmp_str(x->h->uri, y->h->uri)) != 0)
+	if ((c = kh_strcmp_empty(kh_rhost_label(x->h), kh_rhost_label(y->h))) != 0 ||
+	    (c = kh_strcmp_empty(x->h->uri, y->h->uri)) != 0)
 		return c;
-	return cmp_str(x->d->domain, y->d->domain);
+	return kh_strcmp_empty(x->d->domain, y->d->domain);
 }
 
 static int cmp_forgotten(const void *a, const void *b)
@@ -1855,11 +1850,11 @@ static int cmp_forgotten(const void *a, const void *b)
 
 	if (x->s->created != y->s->created)
 		return x->s->created < y->s->created ? -1 : 1;
-	if ((c = cmp_str(kh_rhost_label(x->h), kh_rhost_label(y->h))) != 0 ||
-	    (c = cmp_str(x->h->uri, y->h->uri)) != 0 ||
-	    (c = cmp_str(x->s->domain, y->s->domain)) != 0)
+	if ((c = kh_strcmp_empty(kh_rhost_label(x->h), kh_rhost_label(y->h))) != 0 ||
+	    (c = kh_strcmp_empty(x->h->uri, y->h->uri)) != 0 ||
+	    (c = kh_strcmp_empty(x->s->domain, y->s->domain)) != 0)
 		return c;
-	return cmp_str(x->s->name, y->s->name);
+	return kh_strcmp_empty(x->s->name, y->s->name);
 }
 
 /* Each host's domains with snapshots or chains, and the snapshots older than snapshot_days
@@ -1923,7 +1918,7 @@ static struct kh_analysis *analysis_make(const struct kh_report *r, int all)
 	for (size_t i = 0; i < r->n_hosts; i++) {
 		host_order[by_host[i]] = (uint32_t)i;
 		label_order[by_host[i]] =
-		    i && cmp_str(kh_rhost_display(&r->hosts[by_host[i]]),
+		    i && kh_strcmp_empty(kh_rhost_display(&r->hosts[by_host[i]]),
 				 kh_rhost_display(&r->hosts[by_host[i - 1]])) == 0
 			? label_order[by_host[i - 1]]
 			: (uint32_t)i;

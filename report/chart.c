@@ -350,10 +350,12 @@ static void png_flush_none(png_structp png)
 /* The colours of the drawing, each over white at the coverages the PNG keeps: a pixel that
  * antialiasing blended is given the nearest of them. Text is most of a chart's bytes, and
  * every shade of its edges costs; half and full ink read as well at twice the size. */
+#define MAX_COVERS 3
+
 static const struct ink {
 	const char *rgb;
 	int n;
-	double cover[3];
+	double cover[MAX_COVERS];
 	const char *under;      /* seen through the band: this colour under it */
 } inks[] = {
 	{ INK, 2, { 0.5, 1 }, NULL },
@@ -363,7 +365,10 @@ static const struct ink {
 	{ BAND, 1, { 1 }, GRID },                    /* the grid through the band */
 };
 
-#define N_SHADES (1 + 2 + 1 + 1 + 3 + 1)
+#define N_INKS (sizeof inks / sizeof *inks)
+/* white and every ink at every coverage, within a 4-bit PNG's palette */
+#define N_SHADES (1 + MAX_COVERS * N_INKS)
+_Static_assert(N_SHADES <= 16, "more shades than a 4-bit palette holds");
 
 /* The palette: white, then each ink at each of its coverages. */
 static int palette_init(png_color *pal, double (*rgb)[3])
@@ -371,7 +376,7 @@ static int palette_init(png_color *pal, double (*rgb)[3])
 	int n = 0;
 
 	pal[n++] = (png_color){ 255, 255, 255 };
-	for (size_t i = 0; i < sizeof inks / sizeof *inks; i++) {
+	for (size_t i = 0; i < N_INKS; i++) {
 		unsigned long v = strtoul(inks[i].rgb + 1, NULL, 16);
 		unsigned long u = inks[i].under ? strtoul(inks[i].under + 1, NULL, 16) : 0;
 
@@ -404,7 +409,7 @@ static unsigned char shade(uint32_t p, const double (*rgb)[3])
 
 	if ((p & 0xffffff) == 0xffffff)
 		return 0;
-	for (size_t i = 0; i < sizeof inks / sizeof *inks; i++) {
+	for (size_t i = 0; i < N_INKS; i++) {
 		double d[3], dd = 0, vd = 0, a, res = 0;
 
 		for (int j = 0; j < 3; j++) {
@@ -475,7 +480,7 @@ static int png_indexed(cairo_surface_t *surface, struct kh_buf *out)
 	const unsigned char *data = cairo_image_surface_get_data(surface);
 	unsigned char *index = kh_malloc((size_t)w * (size_t)h);
 	png_color palette[N_SHADES];
-	double rgb[sizeof inks / sizeof *inks][3];
+	double rgb[N_INKS][3];
 
 	n_colors = palette_init(palette, rgb);
 	for (int y = 0; y < h; y++) {

@@ -148,7 +148,6 @@ static struct dict *dict_get(struct kh_store *st, int64_t id, struct kh_err *err
 	struct kh_bodies *b = bodies(st);
 	sqlite3_stmt *s;
 	struct dict *d;
-	int rc;
 
 	for (size_t i = 0; i < b->n_dicts; i++)
 		if (b->dicts[i].id == id)
@@ -156,14 +155,9 @@ static struct dict *dict_get(struct kh_store *st, int64_t id, struct kh_err *err
 	if ((s = q(st, Q_DICT, err)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(s, 1, id);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			kh_err_set(err, "dictionary %lld does not exist", (long long)id);
-		else
-			kh_store_db_error(st, err, "cannot read XML dictionary");
+	if (kh_store_step_row(st, s, "cannot read XML dictionary", err,
+			      "dictionary %lld does not exist", (long long)id))
 		return NULL;
-	}
 	if (b->n_dicts == MAX_DICTS) { /* many versions: start again */
 		for (size_t i = 0; i < b->n_dicts; i++) {
 			ZSTD_freeDDict(b->dicts[i].d);
@@ -332,17 +326,12 @@ static void copy_body(struct row *r, sqlite3_stmt *s, int col)
 static int row_get(struct kh_store *st, int64_t id, struct row *r, struct kh_err *err)
 {
 	sqlite3_stmt *s = q(st, Q_GET, err);
-	int rc;
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			return kh_err_set(err, "does not exist");
-		return kh_store_db_error(st, err, "cannot read XML");
-	}
+	if (kh_store_step_row(st, s, "cannot read XML", err, "does not exist"))
+		return -1;
 	r->id = id;
 	r->hash = sqlite3_column_int64(s, 0);
 	copy_body(r, s, 1);

@@ -237,9 +237,38 @@ static int within(const struct kh_report *r, const struct kh_row *row)
 }
 
 /* A row with enough samples for a rate, and that rate positive: the top growing. */
-static int growing(const struct kh_row *row)
+static int growing(const struct kh_report *r, const struct kh_row *row)
 {
+	(void)r;
 	return row->fitted && row->fit.rate > 0;
+}
+
+/* Growing, and charted for that alone. */
+static int growing_not_within(const struct kh_report *r, const struct kh_row *row)
+{
+	return growing(r, row) && !within(r, row);
+}
+
+static int orphan(const struct kh_report *r, const struct kh_row *row)
+{
+	(void)r;
+	return row->n_owners == 0;
+}
+
+/* The volumes `keep` takes into `into` (room for all), in `order` (NULL: the analysis's):
+ * how many. */
+static size_t pick_vols(const struct kh_report *r, const struct kh_analysis *a,
+			int (*keep)(const struct kh_report *, const struct kh_row *),
+			int (*order)(const void *, const void *), const struct kh_row **into)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_vols; i++)
+		if (keep(r, &a->vols[i]))
+			into[n++] = &a->vols[i];
+	if (order)
+		qsort(into, n, sizeof *into, order);
+	return n;
 }
 
 /* ---- building the document ---- */
@@ -466,26 +495,52 @@ static void more_line(const struct kh_report *r, struct kh_doc *d, size_t n, con
 				"lists them all.", n, what, filling, r->warn_days);
 }
 
+/* The names of a storage's pools: "default", "default, lab". */
+static void pool_names(struct kh_buf *b, const struct kh_storage *st)
+{
+	for (size_t i = 0; i < st->n_pools; i++)
+		kh_buf_printf(b, "%s%s", i ? ", " : "", st->pools[i]->s->name);
+}
+
+/* "pool default", "pools default, lab". */
+static void storage_title(struct kh_buf *b, const struct kh_storage *st)
+{
+	kh_buf_puts(b, st->n_pools > 1 ? "pools " : "pool ");
+	pool_names(b, st);
+}
+
+/* A section of one table: its heading, then `intro` (if any) and the table, or `none` and
+ * NULL when it has no rows. */
+static struct kh_table *table_section(struct kh_doc *d, const char *title, size_t rows,
+				      const char *none, const char *intro, size_t cols,
+				      const char *const *head, const char *align)
+{
+	kh_doc_heading(d, 2, title);
+	if (rows == 0) {
+		kh_doc_paraf(d, "%s", none);
+		return NULL;
+	}
+	if (intro)
+		kh_doc_paraf(d, "%s", intro);
+	return kh_doc_table(d, cols, head, align);
+}
+
 /* One row a filesystem: a pool alone as it always was, pools sharing one filesystem as one
  * row that names them, its committed over all their volumes. */
 static void pools_section(const struct kh_report *r, const struct kh_analysis *a,
 			  struct kh_doc *d)
 {
-	struct kh_table *t;
+	struct kh_table *t = table_section(d, "Pools", a->t.pools, "No pools.", NULL, 11,
+					   POOL_HEAD, "llrrrrrrlll");
 
-	kh_doc_heading(d, 2, "Pools");
-	if (a->t.pools == 0) {
-		kh_doc_paraf(d, "No pools.");
+	if (t == NULL)
 		return;
-	}
-	t = kh_doc_table(d, 11, POOL_HEAD, "llrrrrrrlll");
 	for (size_t i = 0; i < a->n_storage && i < kh_rows_max(r); i++) {
 		const struct kh_storage *st = &a->storage[i];
 		const struct kh_row *p = st->row;
 		struct kh_buf note = { 0 }, names = { 0 };
 
-		for (size_t k = 0; k < st->n_pools; k++)
-			kh_buf_printf(&names, "%s%s", k ? ", " : "", st->pools[k]->s->name);
+		pool_names(&names, st);
 		cell_str(t, kh_row_host(p));
 		cell_add(t, kh_buf_steal(&names));
 		cell_add(t, size_str(p->capacity));
@@ -515,9 +570,7 @@ char *kh_risk_what(const struct kh_risk *k)
 
 	if (k->storage == NULL)
 		return kh_asprintf("volume %s in pool %s", k->row->s->name, k->row->s->pool);
-	kh_buf_puts(&b, k->storage->n_pools > 1 ? "pools " : "pool ");
-	for (size_t i = 0; i < k->storage->n_pools; i++)
-		kh_buf_printf(&b, "%s%s", i ? ", " : "", k->storage->pools[i]->s->name);
+	storage_title(&b, k->storage);
 	return kh_buf_steal(&b);
 }
 
@@ -530,14 +583,12 @@ static const char *const ACT_HEAD[] = { "What", "Host", "Full on", "Used", "Capa
 static void act_section(const struct kh_report *r, const struct kh_analysis *a,
 			struct kh_doc *d)
 {
-	struct kh_table *t;
+	struct kh_table *t = table_section(d, "Act first", a->t.risks,
+					   "Nothing is forecast to fill.", NULL, 6, ACT_HEAD,
+					   "lllrrr");
 
-	kh_doc_heading(d, 2, "Act first");
-	if (a->t.risks == 0) {
-		kh_doc_paraf(d, "Nothing is forecast to fill.");
+	if (t == NULL)
 		return;
-	}
-	t = kh_doc_table(d, 6, ACT_HEAD, "lllrrr");
 	for (size_t i = 0; i < a->n_risks && i < kh_rows_max(r); i++) {
 		const struct kh_risk *k = &a->risks[i];
 		const struct kh_row *x = k->row;
@@ -666,25 +717,18 @@ static void charts_section(const struct kh_report *r, const struct kh_analysis *
 			   struct kh_doc *d)
 {
 	const struct kh_row **vols = kh_malloc((a->n_vols + 1) * sizeof *vols);
-	size_t n = 0, n_vols = 0, n_growing = 0;
+	size_t n = 0, n_vols, n_growing;
 
 	for (size_t i = 0; i < a->n_storage && n < kh_rows_max(r); i++) {
 		const struct kh_storage *st = &a->storage[i];
 		struct kh_buf title = { 0 };
 
-		kh_buf_puts(&title, st->n_pools > 1 ? "pools " : "pool ");
-		for (size_t k = 0; k < st->n_pools; k++)
-			kh_buf_printf(&title, "%s%s", k ? ", " : "", st->pools[k]->s->name);
+		storage_title(&title, st);
 		kh_buf_printf(&title, " on %s", kh_row_host(st->row));
 		row_chart(r, st->row, 1, kh_buf_steal(&title), d, &n);
 	}
-	for (size_t i = 0; i < a->n_vols; i++)
-		if (within(r, &a->vols[i]))
-			vols[n_vols++] = &a->vols[i];
-	for (size_t i = 0; i < a->n_vols; i++)
-		if (growing(&a->vols[i]) && !within(r, &a->vols[i]))
-			vols[n_vols + n_growing++] = &a->vols[i];
-	qsort(vols + n_vols, n_growing, sizeof *vols, cmp_rate_desc);
+	n_vols = pick_vols(r, a, within, NULL, vols);
+	n_growing = pick_vols(r, a, growing_not_within, cmp_rate_desc, vols + n_vols);
 	if (n_growing > kh_top_growing(r))
 		n_growing = kh_top_growing(r);
 	for (size_t i = 0; i < n_vols + n_growing && n < kh_rows_max(r); i++)
@@ -699,18 +743,13 @@ static void top_section(const struct kh_report *r, const struct kh_analysis *a,
 			struct kh_doc *d)
 {
 	const struct kh_row **top = kh_malloc((a->n_vols + 1) * sizeof *top);
-	size_t n = 0;
+	size_t n = pick_vols(r, a, growing, cmp_rate_desc, top);
 	struct kh_table *t;
 
-	for (size_t i = 0; i < a->n_vols; i++)
-		if (growing(&a->vols[i]))
-			top[n++] = &a->vols[i];
-	qsort(top, n, sizeof *top, cmp_rate_desc);
-	kh_doc_heading(d, 2, "Top growing volumes");
-	if (n == 0)
-		kh_doc_paraf(d, "No volume with enough samples (3 over 2 days or more) is growing.");
-	else {
-		t = kh_doc_table(d, 9, TOP_HEAD, "llllrrrll");
+	t = table_section(d, "Top growing volumes", n,
+			  "No volume with enough samples (3 over 2 days or more) is growing.", NULL,
+			  9, TOP_HEAD, "llllrrrll");
+	if (t) {
 		for (size_t i = 0; i < n && i < kh_top_growing(r); i++) {
 			const struct kh_row *v = top[i];
 
@@ -808,19 +847,13 @@ static void orphan_section(const struct kh_report *r, const struct kh_analysis *
 			   struct kh_doc *d)
 {
 	const struct kh_row **o = kh_malloc((a->n_vols + 1) * sizeof *o);
-	size_t n = 0;
+	size_t n = pick_vols(r, a, orphan, cmp_name, o);
 	struct kh_table *t;
 
-	for (size_t i = 0; i < a->n_vols; i++)
-		if (a->vols[i].n_owners == 0)
-			o[n++] = &a->vols[i];
-	qsort(o, n, sizeof *o, cmp_name);
-	kh_doc_heading(d, 2, "Orphan volumes");
-	if (n == 0)
-		kh_doc_paraf(d, "None: every volume is used by a domain.");
-	else {
-		kh_doc_paraf(d, "Volumes no domain's disk uses in the latest snapshot.");
-		t = kh_doc_table(d, 6, ORPHAN_HEAD, "llllrr");
+	t = table_section(d, "Orphan volumes", n, "None: every volume is used by a domain.",
+			  "Volumes no domain's disk uses in the latest snapshot.", 6, ORPHAN_HEAD,
+			  "llllrr");
+	if (t) {
 		for (size_t i = 0; i < n && i < kh_rows_max(r); i++) {
 			volume_cells(t, o[i]);
 			cell_str(t, o[i]->s->path);

@@ -96,8 +96,9 @@ static json_t *with_series(json_t *o, const struct kh_report *r, const struct kh
 	return o;
 }
 
-static json_t *volume_json(const struct kh_row *v)
+static json_t *volume_json(const struct kh_loaded *l)
 {
+	const struct kh_row *v = &l->row;
 	json_t *o = json_object(), *owners = json_array(), *backs = json_array();
 
 	json_object_set_new(o, "host", kh_json_str(kh_rhost_label(v->h)));
@@ -178,8 +179,9 @@ static json_t *pool_names_json(const struct kh_storage *st, const struct kh_row 
 
 /* One filesystem: its pools, its numbers and forecast (its first pool's), and committed over
  * the volumes of all its pools. */
-static json_t *storage_json(const struct kh_storage *st)
+static json_t *storage_json(const struct kh_loaded *l)
 {
+	const struct kh_storage *st = &l->st;
 	const struct kh_row *p = st->row;
 	json_t *o = json_object();
 
@@ -467,6 +469,24 @@ static json_t *first_json(const struct kh_analysis *a)
 	return first;
 }
 
+/* An array of the rows md and e-mail do not hold, each read back in turn, in rank order. */
+static void put_loaded(struct out *o, const struct kh_report *r, const struct kh_analysis *a,
+		       const char *key, size_t n, const uint32_t *order,
+		       void (*load)(const struct kh_report *, const struct kh_analysis *, size_t,
+				    struct kh_loaded *),
+		       json_t *(*to_json)(const struct kh_loaded *))
+{
+	struct kh_loaded l;
+
+	put_array_start(o, key);
+	for (size_t i = 0; i < n; i++) {
+		load(r, a, order[i], &l);
+		put_element(o, with_series(to_json(&l), r, &l.row), i);
+		kh_loaded_free(&l);
+	}
+	put_array_end(o, n);
+}
+
 static void report_json(const struct kh_report *r, struct out *out)
 {
 	struct kh_analysis *a = kh_analysis_new(r);
@@ -477,20 +497,8 @@ static void report_json(const struct kh_report *r, struct out *out)
 
 	/* every row read back in turn: the analysis holds only those md and e-mail show */
 	put_member(&o, "period", period_json(r), 1);
-	put_array_start(&o, "volumes");
-	for (size_t i = 0; i < a->t.vols; i++) {
-		kh_analysis_volume(r, a, a->vorder[i], &l);
-		put_element(&o, with_series(volume_json(&l.row), r, &l.row), i);
-		kh_loaded_free(&l);
-	}
-	put_array_end(&o, a->t.vols);
-	put_array_start(&o, "pools");
-	for (size_t i = 0; i < a->t.pools; i++) {
-		kh_analysis_pool(r, a, a->porder[i], &l);
-		put_element(&o, with_series(pool_json(&l), r, &l.row), i);
-		kh_loaded_free(&l);
-	}
-	put_array_end(&o, a->t.pools);
+	put_loaded(&o, r, a, "volumes", a->t.vols, a->vorder, kh_analysis_volume, volume_json);
+	put_loaded(&o, r, a, "pools", a->t.pools, a->porder, kh_analysis_pool, pool_json);
 	put_array_start(&o, "drift");
 	for (size_t i = 0; i < a->n_drift; i++)
 		put_element(&o, drift_json(r, a->drift[i]), i);
@@ -512,13 +520,8 @@ static void report_json(const struct kh_report *r, struct out *out)
 			put_element(&o, snap_json(r, &r->hosts[i], &r->hosts[i].snaps[j]),
 				    n_snaps++);
 	put_array_end(&o, n_snaps);
-	put_array_start(&o, "storage");
-	for (size_t i = 0; i < a->t.storage; i++) {
-		kh_analysis_storage(r, a, a->sorder[i], &l);
-		put_element(&o, with_series(storage_json(&l.st), r, &l.row), i);
-		kh_loaded_free(&l);
-	}
-	put_array_end(&o, a->t.storage);
+	put_loaded(&o, r, a, "storage", a->t.storage, a->sorder, kh_analysis_storage,
+		   storage_json);
 	put_member(&o, "summary", summary_json(r, a), 0);
 	put_array_start(&o, "hosts");
 	for (size_t i = 0; i < r->n_hosts; i++)

@@ -105,6 +105,12 @@ int kh_store_exec(struct kh_store *st, const char *sql, struct kh_err *err);
  * 0 for none, -1 on an error (err set: what, and SQLite's cause). */
 int kh_store_step_int(struct kh_store *st, sqlite3_stmt *s, int64_t *out, const char *what,
 		      struct kh_err *err);
+/* Steps s for the one row it should give: 0 with the row left to read (reset s after), or
+ * -1 with s reset and err set: `missing` (a printf format) when there is no row, else what
+ * failed and SQLite's cause. */
+int kh_store_step_row(struct kh_store *st, sqlite3_stmt *s, const char *what,
+		      struct kh_err *err, const char *missing, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Steps s to its end, the first column of each row appended to *out (n of them), and resets
  * it: 0, or -1 with err set and nothing in *out. */
 int kh_store_step_texts(struct kh_store *st, sqlite3_stmt *s, char ***out, size_t *n,

@@ -280,21 +280,16 @@ int kh_store_forget(struct kh_store *st, int64_t id, struct kh_prune_result *out
 		goto fail;
 	}
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		host = sqlite3_column_int64(s, 0);
-		seq = sqlite3_column_int64(s, 1);
-		latest = sqlite3_column_int64(s, 2);
-		before = sqlite3_column_int64(s, 3); /* 0: none */
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
-			kh_err_set(err, "no snapshot %lld", (long long)id);
-		else
-			kh_store_db_error(st, err, "cannot read snapshots");
+	if (kh_store_step_row(st, s, "cannot read snapshots", err, "no snapshot %lld",
+			      (long long)id)) {
+		sqlite3_finalize(s);
 		goto fail;
 	}
+	host = sqlite3_column_int64(s, 0);
+	seq = sqlite3_column_int64(s, 1);
+	latest = sqlite3_column_int64(s, 2);
+	before = sqlite3_column_int64(s, 3); /* 0: none */
+	sqlite3_finalize(s);
 	if (kh_store_list(st, NULL, INT64_MIN, INT64_MAX, &v, &n, err))
 		goto fail;
 	for (size_t i = 0; i < n; i++)

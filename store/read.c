@@ -171,20 +171,13 @@ static struct kh_snapshot *load_head(struct kh_store *st, int64_t id, int64_t *h
 {
 	sqlite3_stmt *s = kh_row_stmt(st, &kh_host_kind, KH_ROW_HEAD_BY_ID, err);
 	struct kh_snapshot *snap;
-	int rc;
 
 	if (s == NULL)
 		return NULL;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			kh_err_set(err, "no snapshot %lld", (long long)id);
-		else
-			kh_store_db_error(st, err, "cannot read snapshot");
+	if (kh_store_step_row(st, s, "cannot read snapshot", err, "no snapshot %lld",
+			      (long long)id))
 		return NULL;
-	}
 	snap = kh_snapshot_new();
 	snap->id = id;
 	*host_id = sqlite3_column_int64(s, 0);

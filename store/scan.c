@@ -655,18 +655,16 @@ static int by_host(const void *pa, const void *pb, void *arg)
 static int id_seq(struct kh_store *st, int64_t id, int64_t *seq, struct kh_err *err)
 {
 	sqlite3_stmt *s = kh_row_stmt(st, &kh_host_kind, KH_ROW_HEAD_BY_ID, err);
-	int rc;
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*seq = sqlite3_column_int64(s, 1);
+	if (kh_store_step_row(st, s, "cannot read snapshot", err, "no snapshot %lld",
+			      (long long)id))
+		return -1;
+	*seq = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return kh_err_set(err, "no snapshot %lld", (long long)id);
-	return rc == SQLITE_ROW ? 0 : kh_store_db_error(st, err, "cannot read snapshot");
+	return 0;
 }
 
 /* kh_store_list's snapshots without their objects counted (four counts of spans a

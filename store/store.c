@@ -133,6 +133,24 @@ int kh_store_step_int(struct kh_store *st, sqlite3_stmt *s, int64_t *out, const 
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int kh_store_step_row(struct kh_store *st, sqlite3_stmt *s, const char *what,
+		      struct kh_err *err, const char *missing, ...)
+{
+	int rc = sqlite3_step(s);
+	va_list ap;
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE) {
+		va_start(ap, missing);
+		kh_err_vset(err, missing, ap);
+		va_end(ap);
+	} else
+		kh_store_db_error(st, err, what);
+	sqlite3_reset(s);
+	return -1;
+}
+
 int kh_store_step_texts(struct kh_store *st, sqlite3_stmt *s, char ***out, size_t *n,
 			const char *what, struct kh_err *err)
 {

@@ -4,14 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
+int kh_err_vset(struct kh_err *err, const char *fmt, va_list ap)
+{
+	if (err != NULL)
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	return -1;
+}
+
 int kh_err_set(struct kh_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err == NULL)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	kh_err_vset(err, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -2,6 +2,7 @@
 #ifndef KH_ERR_H
 #define KH_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct kh_err {
@@ -11,6 +12,8 @@ struct kh_err {
 /* Formats the message and returns -1, so callers can `return kh_err_set(...)`. */
 int kh_err_set(struct kh_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+int kh_err_vset(struct kh_err *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Prefixes the existing message with "prefix: " and returns -1. */
 int kh_err_prefix(struct kh_err *err, const char *fmt, ...)

@@ -2,6 +2,7 @@
  * A few libvirt calls are wrapped here (the executable's definitions win over libvirt's) to
  * make a domain vanish mid-read, make a call fail, and see which flags the collector asks for. */
 #include "virt/collector.h"
+#include "virt/xml.h"
 #include "store/model.h"
 #include "util/mem.h"
 
@@ -830,6 +831,77 @@ static void test_hostile_names(void **state)
 	kh_snapshot_free(s);
 }
 
+/* ---- the XML readers: the scan and libxml2 ---- */
+
+/* A volume document read by the scan (libvirt's shape) and, with a comment in it, by
+ * libxml2: the same fields either way; values with entities, tabs and newlines as XML
+ * reads them. */
+static void test_xml_scan_and_libxml2(void **state)
+{
+	static const char *const docs[] = {
+		"<volume type='file'>\n  <name>a.qcow2</name>\n"
+		"  <capacity unit='KiB'>1024</capacity>\n  <allocation unit='bytes'>512</allocation>\n"
+		"  <target>\n    <path>/srv/a &amp; b.qcow2</path>\n"
+		"    <format type='q&lt;\tx'/>\n  </target>\n</volume>\n",
+		"<volume type='file'><!-- c -->\n  <name>a.qcow2</name>\n"
+		"  <capacity unit='KiB'>1024</capacity>\n  <allocation unit='bytes'>512</allocation>\n"
+		"  <target>\n    <path>/srv/a &amp; b.qcow2</path>\n"
+		"    <format type='q&lt;\tx'/>\n  </target>\n</volume>\n",
+	};
+
+	(void)state;
+	for (int only = 0; only < 2; only++) {
+		for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+			struct kh_xdoc x = { .libxml2_only = only };
+			struct kh_snapshot *s = kh_snapshot_new();
+			struct kh_volume *v = kh_snapshot_add_volume(s);
+
+			v->xml = kh_strdup(docs[i]);
+			kh_read_volume_xml(&x, v);
+			assert_null(v->error);
+			assert_str(v->type, "file");
+			assert_str(v->path, "/srv/a & b.qcow2");
+			assert_str(v->format, "q< x");
+			assert_int_equal(v->capacity, 1024 * 1024);
+			assert_int_equal(v->allocation, 512);
+			kh_xdoc_free(&x);
+			kh_snapshot_free(s);
+		}
+	}
+}
+
+/* What XPath selected: steps in no namespace, the first match in document order (the first
+ * <target> with a dev=, not the first <target>). */
+static void test_xml_namespaces_and_order(void **state)
+{
+	static const char *const docs[] = {
+		"<domain type='kvm'><os><type>hvm</type></os><devices>"
+		"<disk type='file'><source file='/a'/><target/><target dev='vdb'/></disk>"
+		"</devices></domain>",
+		"<domain type='kvm' xmlns:q='urn:q'><os><type>hvm</type></os><devices>"
+		"<q:disk type='file'/>"
+		"<disk type='file' q:device='cdrom'><source file='/a'/><target/><target dev='vdb'/></disk>"
+		"</devices></domain>",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+		struct kh_xdoc x = { 0 };
+		struct kh_snapshot *s = kh_snapshot_new();
+		struct kh_domain *d = kh_snapshot_add_domain(s);
+
+		d->xml = kh_strdup(docs[i]);
+		assert_int_equal(kh_read_domain_xml(&x, d), 0);
+		assert_str(d->os_type, "hvm");
+		assert_int_equal(d->n_disks, 1);
+		assert_str(d->disks[0].target, "vdb");
+		assert_str(d->disks[0].device, "disk");
+		assert_str(d->disks[0].source, "/a");
+		kh_xdoc_free(&x);
+		kh_snapshot_free(s);
+	}
+}
+
 /* ---- failures ---- */
 
 static void expect_connect_failure(const char *uri)
@@ -951,6 +1023,8 @@ int main(void)
 		T(test_network_odd),
 		T(test_no_secrets),
 		T(test_hostile_names),
+		T(test_xml_scan_and_libxml2),
+		T(test_xml_namespaces_and_order),
 		T(test_bad_uri_missing_file),
 		T(test_bad_uri_scheme),
 		T(test_domain_vanishes),

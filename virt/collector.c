@@ -87,6 +87,10 @@ struct vcall {
 
 struct dom_read {
 	virDomainPtr dom;
+	/* read once (each libvirt call costs thousands of instructions, even one that copies
+	 * what the handle holds); has_uuid 0 when the call failed */
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	int has_uuid;
 	struct vcall info, xml, live, autostart, persistent;
 	struct vcall snaps, current, *snap_xml; /* its snapshots: the list, then the rest */
 	int info_from_stats;    /* info.dom_info filled from the statistics: never asked */
@@ -516,6 +520,21 @@ static void domain_set(struct collect *c, struct vcall *v, struct uuid_set *set)
 	set->known = 1;
 }
 
+/* As virUUIDFormat writes it (virDomainGetUUIDString, without another call). */
+static void uuid_format(const unsigned char *uuid, char out[VIR_UUID_STRING_BUFLEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out;
+
+	for (int i = 0; i < VIR_UUID_BUFLEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = hex[uuid[i] >> 4];
+		*o++ = hex[uuid[i] & 15];
+	}
+	*o = '\0';
+}
+
 static int uuid_set_has(const struct uuid_set *set, const unsigned char *uuid)
 {
 	return bsearch(uuid, set->uuid, set->n, sizeof *set->uuid, cmp_uuid) != NULL;
@@ -579,23 +598,10 @@ static void read_disk_sizes(struct collect *c, const unsigned char *uuid, int ru
 	}
 }
 
-/* The statistics record of the domain of handle dom, or NULL. */
-static virDomainStatsRecordPtr dom_stats(const struct collect *c, virDomainPtr dom)
+/* Whether the statistics r (NULL: none) say the domain runs, so that its live XML can be
+ * asked at once; the state its info gives is what counts (it may have changed since). */
+static int stats_running(virDomainStatsRecordPtr r)
 {
-	unsigned char uuid[VIR_UUID_BUFLEN];
-
-	if (virDomainGetUUID(dom, uuid) < 0) {
-		virResetLastError();
-		return NULL;
-	}
-	return find_stats(c, uuid);
-}
-
-/* Whether the statistics say the domain runs, so that its live XML can be asked at once; the
- * state its info gives is what counts (it may have changed since). */
-static int stats_running(const struct collect *c, virDomainPtr dom)
-{
-	virDomainStatsRecordPtr r = dom_stats(c, dom);
 	int state;
 
 	return r && virTypedParamsGetInt(r->params, r->nparams, "state.state", &state) == 1 &&
@@ -607,9 +613,8 @@ static int stats_running(const struct collect *c, virDomainPtr dom)
  * do; NOWAIT may leave some out, the test driver's have only the state): 1 then, and that
  * call per domain is not made. But for a shut-off domain without a balloon the statistics
  * give the maximum as its memory, info its <currentMemory>: see shutoff_memory. */
-static int stats_info(const struct collect *c, virDomainPtr dom, virDomainInfo *info)
+static int stats_info(virDomainStatsRecordPtr r, virDomainInfo *info)
 {
-	virDomainStatsRecordPtr r = dom_stats(c, dom);
 	unsigned long long cur, max;
 	unsigned vcpus;
 	int state;
@@ -657,24 +662,18 @@ static void read_block_stats(struct collect *c)
 	c->stats_warning = kh_asprintf("host: cannot read block statistics: %s", cause);
 }
 
-/* Whether the domain of handle dom is in set. */
-static int domain_in(const struct uuid_set *set, virDomainPtr dom)
-{
-	unsigned char uuid[VIR_UUID_BUFLEN];
-
-	if (virDomainGetUUID(dom, uuid) < 0) {
-		virResetLastError();
-		return 0;
-	}
-	return uuid_set_has(set, uuid);
-}
-
 /* Asks everything of domain r at once: info where the statistics do not hold it, persistent
  * XML, the flags where the filtered lists could not tell, and the live XML of one the
  * statistics say runs. */
 static void ask_domain(struct collect *c, struct dom_read *r)
 {
-	r->info_from_stats = stats_info(c, r->dom, &r->info.dom_info);
+	virDomainStatsRecordPtr stats = NULL;
+
+	if ((r->has_uuid = virDomainGetUUID(r->dom, r->uuid) == 0))
+		stats = find_stats(c, r->uuid);
+	else
+		virResetLastError(); /* read_domain asks again, and says why */
+	r->info_from_stats = stats_info(stats, &r->info.dom_info);
 	if (r->info_from_stats)
 		prep(&r->info, OP_DOMAIN_INFO, r->dom, 0); /* asked only if shutoff_memory must */
 	else
@@ -686,9 +685,9 @@ static void ask_domain(struct collect *c, struct dom_read *r)
 	/* The persistent config, without secrets: VIR_DOMAIN_XML_SECURE must never be asked for. */
 	ask(c, &r->xml, OP_DOMAIN_XML, r->dom, VIR_DOMAIN_XML_INACTIVE, 0);
 	prep(&r->live, OP_DOMAIN_XML, r->dom, 0);
-	if (stats_running(c, r->dom))
+	if (stats_running(stats))
 		push(c, &r->live, 0);
-	if (!c->has_snaps.known || domain_in(&c->has_snaps, r->dom))
+	if (!c->has_snaps.known || (r->has_uuid && uuid_set_has(&c->has_snaps, r->uuid)))
 		ask(c, &r->snaps, OP_DOMAIN_SNAPSHOTS, r->dom, 0, 0);
 }
 
@@ -794,9 +793,13 @@ static void read_domain(struct collect *c, struct dom_read *r)
 	int active = 0, parsed;
 
 	/* name and UUID are held by the handle itself: they survive the domain vanishing */
+	if (r->has_uuid) {
+		memcpy(uuid, r->uuid, sizeof uuid);
+		uuid_format(uuid, uuid_str);
+	}
 	if (take_held(virDomainGetName(r->dom), &d->name, &d->error, "cannot read name") ||
-	    take_held(virDomainGetUUID(r->dom, uuid) == 0 &&
-		      virDomainGetUUIDString(r->dom, uuid_str) == 0 ? uuid_str : NULL,
+	    take_held(r->has_uuid || (virDomainGetUUID(r->dom, uuid) == 0 &&
+				      virDomainGetUUIDString(r->dom, uuid_str) == 0) ? uuid_str : NULL,
 		      &d->uuid, &d->error, "cannot read UUID"))
 		goto out;
 

@@ -51,16 +51,254 @@ void kh_xml_restore(const struct kh_xml_errors *saved)
 
 /* ---- XML ---- */
 
-/* Replaces the reader's document. Never fetches anything from the network, never prints.
- * COMPACT keeps short text inside its node (fewer allocations): we never modify the tree.
- * Returns 0 or -1. */
+/* Deeper than libvirt writes, shallower than libxml2's limit (256): left to libxml2. */
+#define SCAN_DEPTH 128
+/* Longer names and larger documents are left to libxml2, whose limits they may reach. */
+#define SCAN_NAME_MAX 1000
+#define SCAN_DOC_MAX (1 << 20)
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+static int name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int name_char(char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9') || c == '.' || c == '-';
+}
+
+/* The length of the name at p (no namespace prefix: no ':'), 0 when there is none. */
+static size_t scan_name(const char *p)
+{
+	size_t n = 0;
+
+	if (!name_start(*p))
+		return 0;
+	while (name_char(p[n]) && n <= SCAN_NAME_MAX)
+		n++;
+	return n > SCAN_NAME_MAX ? 0 : n;
+}
+
+/* The predefined entity at p ("&lt;" and four more): the character it stands for, its
+ * length in *len; 0 for any other reference (left to libxml2). */
+static char entity(const char *p, size_t *len)
+{
+	static const struct {
+		const char *ref;
+		char c;
+	} ents[] = { { "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' },
+		     { "&apos;", '\'' } };
+
+	for (size_t i = 0; i < sizeof ents / sizeof *ents; i++) {
+		size_t n = strlen(ents[i].ref);
+
+		if (strncmp(p, ents[i].ref, n) == 0) {
+			*len = n;
+			return ents[i].c;
+		}
+	}
+	return 0;
+}
+
+/* Whether c may stand in text or a quoted value as it is: printable ASCII, tab and newline
+ * (a carriage return would be normalised, a control character is an error, anything above
+ * ASCII is left to libxml2's decoding). */
+static int plain_char(char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n';
+}
+
+/* Text up to the next '<' (or the end): plain characters and predefined entities, no "]]>".
+ * Returns the end, or NULL. */
+static const char *scan_text(const char *p)
+{
+	size_t n;
+
+	for (; *p && *p != '<'; p++) {
+		if (*p == '&') {
+			if (!entity(p, &n))
+				return NULL;
+			p += n - 1;
+		} else if (!plain_char(*p) || (*p == ']' && strncmp(p, "]]>", 3) == 0)) {
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* A start tag's attributes from p (after the name) to its '>' or "/>"; *p left there. */
+static int scan_attrs(struct kh_xdoc *x, struct kh_xel *e, const char **pp)
+{
+	const char *p = *pp;
+
+	e->attr = x->n_at;
+	for (;;) {
+		const char *s = p;
+		struct kh_xattr *a;
+		size_t n, len;
+		char q;
+
+		while (is_space(*p))
+			p++;
+		if (*p == '>' || (p[0] == '/' && p[1] == '>'))
+			break;
+		if (p == s || (n = scan_name(p)) == 0 || (n == 5 && strncmp(p, "xmlns", 5) == 0))
+			return -1;
+		for (size_t i = e->attr; i < x->n_at; i++)
+			if (x->at[i].name_len == n && memcmp(x->at[i].name, p, n) == 0)
+				return -1; /* twice: malformed */
+		a = KH_PUSH(x->at, x->n_at, x->cap_at);
+		a->name = p;
+		a->name_len = n;
+		p += n;
+		while (is_space(*p))
+			p++;
+		if (*p++ != '=')
+			return -1;
+		while (is_space(*p))
+			p++;
+		if (*p != '\'' && *p != '"')
+			return -1;
+		q = *p++;
+		a->val = p;
+		for (; *p != q; p++) {
+			if (*p == '&') {
+				if (!entity(p, &len))
+					return -1;
+				p += len - 1;
+			} else if (*p == '<' || !plain_char(*p)) {
+				return -1;
+			}
+		}
+		a->val_len = (size_t)(p - a->val);
+		p++;
+	}
+	e->n_attrs = x->n_at - e->attr;
+	*pp = p;
+	return 0;
+}
+
+/* The document as libvirt writes it, into x->el and x->at; -1 for anything else (then
+ * libxml2 reads it, and may still find it well-formed). */
+static int scan(struct kh_xdoc *x, const char *p)
+{
+	long open[SCAN_DEPTH], last[SCAN_DEPTH + 1];
+	size_t depth = 0;
+
+	x->n_el = x->n_at = 0;
+	while (is_space(*p))
+		p++;
+	last[0] = -1;
+	do {
+		struct kh_xel *e;
+		long i;
+		size_t n;
+
+		if (*p != '<')
+			return -1;
+		if (p[1] == '/') {
+			/* the end tag of the innermost open element */
+			if (depth == 0)
+				return -1;
+			e = &x->el[open[depth - 1]];
+			if (strncmp(p + 2, e->name, e->name_len) != 0)
+				return -1;
+			e->body_len = (size_t)(p - e->body);
+			p += 2 + e->name_len;
+			while (is_space(*p))
+				p++;
+			if (*p++ != '>')
+				return -1;
+			depth--;
+		} else {
+			if ((n = scan_name(p + 1)) == 0 || depth == SCAN_DEPTH)
+				return -1;
+			i = (long)x->n_el;
+			e = KH_PUSH(x->el, x->n_el, x->cap_el);
+			e->name = p + 1;
+			e->name_len = n;
+			e->child = e->next = -1;
+			p += 1 + n;
+			if (scan_attrs(x, e, &p) != 0)
+				return -1;
+			if (last[depth] >= 0)
+				x->el[last[depth]].next = i;
+			else if (depth > 0)
+				x->el[open[depth - 1]].child = i;
+			last[depth] = i;
+			if (*p == '/') {
+				e->body = p;
+				p += 2;
+			} else {
+				e->body = ++p;
+				open[depth++] = i;
+				last[depth] = -1;
+			}
+		}
+		if (depth > 0 && (p = scan_text(p)) == NULL)
+			return -1;
+	} while (depth > 0);
+	while (is_space(*p))
+		p++;
+	return *p == '\0' ? 0 : -1;
+}
+
+/* libxml2's element n (and its elements below) into x->el, as scan would have; returns its
+ * index. Below libxml2's depth limit, so the recursion is bounded. */
+static long from_tree(struct kh_xdoc *x, xmlNodePtr n)
+{
+	long i = (long)x->n_el, last = -1;
+	struct kh_xel *e = KH_PUSH(x->el, x->n_el, x->cap_el);
+
+	e->name = (const char *)n->name;
+	e->name_len = strlen(e->name);
+	e->ns = n->ns != NULL;
+	e->node = n;
+	e->child = e->next = -1;
+	e->attr = x->n_at;
+	for (xmlAttrPtr a = n->properties; a; a = a->next) {
+		struct kh_xattr *t = KH_PUSH(x->at, x->n_at, x->cap_at);
+
+		t->name = (const char *)a->name;
+		t->name_len = strlen(t->name);
+		t->ns = a->ns != NULL;
+		t->node = a;
+	}
+	x->el[i].n_attrs = x->n_at - x->el[i].attr;
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		long k;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		k = from_tree(x, c);
+		if (last >= 0)
+			x->el[last].next = k;
+		else
+			x->el[i].child = k;
+		last = k;
+	}
+	return i;
+}
+
+/* Replaces the reader's document: scanned, else parsed by libxml2, which never fetches
+ * anything from the network and never prints. COMPACT keeps short text inside its node
+ * (fewer allocations): we never modify the tree. Returns 0 or -1. */
 int kh_xdoc_parse(struct kh_xdoc *x, const char *xml)
 {
 	size_t len = strlen(xml);
+	xmlNodePtr root;
 
 	if (x->doc)
 		xmlFreeDoc(x->doc);
 	x->doc = NULL;
+	if (!x->libxml2_only && len < SCAN_DOC_MAX && scan(x, xml) == 0)
+		return 0;
+	x->n_el = x->n_at = 0;
 	if (len > INT_MAX)
 		return -1;
 	if (x->ctxt == NULL && (x->ctxt = xmlNewParserCtxt()) == NULL)
@@ -68,122 +306,191 @@ int kh_xdoc_parse(struct kh_xdoc *x, const char *xml)
 	x->doc = xmlCtxtReadMemory(x->ctxt, xml, (int)len, "libvirt.xml", NULL,
 				   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 				   XML_PARSE_COMPACT);
-	if (x->doc == NULL || xmlDocGetRootElement(x->doc) == NULL)
+	if (x->doc == NULL || (root = xmlDocGetRootElement(x->doc)) == NULL)
 		return -1;
-	if (x->xp == NULL)
-		x->xp = xmlXPathNewContext(x->doc);
-	else
-		x->xp->doc = x->doc;
-	return x->xp ? 0 : -1;
+	from_tree(x, root);
+	return 0;
 }
 
 void kh_xdoc_free(struct kh_xdoc *x)
 {
-	if (x->xp)
-		xmlXPathFreeContext(x->xp);
 	if (x->doc)
 		xmlFreeDoc(x->doc);
 	if (x->ctxt)
 		xmlFreeParserCtxt(x->ctxt);
-	for (size_t i = 0; i < x->n_comp; i++)
-		xmlXPathFreeCompExpr(x->comp[i].comp);
+	free(x->el);
+	free(x->at);
 	memset(x, 0, sizeof *x);
 }
 
-/* The nodes `expr` selects from `at` (NULL: the root); NULL when none. Free with
- * xmlXPathFreeObject. */
-static xmlXPathObjectPtr xnodes(struct kh_xdoc *x, xmlNodePtr at, const char *expr)
-{
-	xmlXPathObjectPtr o;
-	size_t i;
+/* ---- reading the elements ---- */
 
-	x->xp->node = at ? at : xmlDocGetRootElement(x->doc);
-	for (i = 0; i < x->n_comp && strcmp(x->comp[i].expr, expr) != 0; i++)
-		;
-	if (i == x->n_comp && i < sizeof x->comp / sizeof *x->comp &&
-	    (x->comp[i].comp = xmlXPathCompile(BAD_CAST expr)) != NULL) {
-		x->comp[i].expr = expr;
-		x->n_comp++;
-	}
-	if (i < x->n_comp)
-		o = xmlXPathCompiledEval(x->comp[i].comp, x->xp);
-	else
-		o = xmlXPathEvalExpression(BAD_CAST expr, x->xp);
-	if (o == NULL)
-		return NULL;
-	if (o->type != XPATH_NODESET || o->nodesetval == NULL || o->nodesetval->nodeNr == 0) {
-		xmlXPathFreeObject(o);
-		return NULL;
-	}
-	return o;
+static struct kh_xel *root_of(struct kh_xdoc *x)
+{
+	return x->n_el ? &x->el[0] : NULL;
 }
 
-/* The text of the first node `expr` selects; NULL when there is none, so an absent attribute
- * and an empty one stay apart. */
-static char *xstr(struct kh_xdoc *x, xmlNodePtr at, const char *expr)
+/* NULL for none, and for no e (an absent root). */
+static struct kh_xel *first_child(struct kh_xdoc *x, const struct kh_xel *e)
 {
-	xmlXPathObjectPtr o = xnodes(x, at, expr);
-	xmlChar *v;
-	char *s;
+	return e && e->child >= 0 ? &x->el[e->child] : NULL;
+}
 
-	if (o == NULL)
-		return NULL;
-	v = xmlNodeGetContent(o->nodesetval->nodeTab[0]);
-	xmlXPathFreeObject(o);
-	if (v == NULL)
-		return NULL;
-	s = kh_strdup((const char *)v);
-	xmlFree(v);
+static struct kh_xel *next_sibling(struct kh_xdoc *x, const struct kh_xel *e)
+{
+	return e->next >= 0 ? &x->el[e->next] : NULL;
+}
+
+#define EACH_CHILD(x, e, c) \
+	for (struct kh_xel *c = first_child(x, e); c; c = next_sibling(x, c))
+
+/* Named `name`, in whatever namespace (as the direct readers of volumes and snapshots have
+ * always compared). */
+static int is_element(const struct kh_xel *e, const char *name)
+{
+	return strlen(name) == e->name_len && memcmp(e->name, name, e->name_len) == 0;
+}
+
+/* What an XPath step `name` selects: the name in no namespace. */
+static int is_step(const struct kh_xel *e, const char *name)
+{
+	return !e->ns && is_element(e, name);
+}
+
+/* Scanned text (an element's body, a quoted value) with its references resolved and, in a
+ * value, tabs and newlines as spaces (XML's normalisation); tags in a body are skipped, so
+ * the text is all the text below the element, as xmlNodeGetContent gives it. */
+static char *span_text(const char *p, size_t n, int value)
+{
+	char *s = kh_malloc(n + 1), *o = s;
+	const char *end = p + n;
+	size_t len = 1;
+
+	while (p < end) {
+		if (*p == '<') {
+			for (char q = 0; p < end && (q || *p != '>'); p++)
+				if (*p == '\'' || *p == '"')
+					q = q == 0 ? *p : q == *p ? 0 : q;
+			p++;
+		} else if (*p == '&') {
+			*o++ = entity(p, &len);
+			p += len;
+		} else {
+			*o++ = value && is_space(*p) ? ' ' : *p;
+			p++;
+		}
+	}
+	*o = '\0';
 	return s;
 }
 
-static int xhas(struct kh_xdoc *x, xmlNodePtr at, const char *expr)
+/* libxml2's answer as our string. */
+static char *xml_string(xmlChar *v)
 {
-	xmlXPathObjectPtr o = xnodes(x, at, expr);
-
-	if (o == NULL)
-		return 0;
-	xmlXPathFreeObject(o);
-	return 1;
-}
-
-/* Reading a node directly, where the document's shape is fixed and XPath would cost more
- * than the parse (the volumes: thousands of small documents). */
-static int is_element(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-/* An attribute's value; NULL when absent. */
-static char *node_attr(xmlNodePtr n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, BAD_CAST name);
 	char *s = v ? kh_strdup((const char *)v) : NULL;
 
 	xmlFree(v);
 	return s;
 }
 
-static char *node_text(xmlNodePtr n)
+/* All the text below an element. */
+static char *node_text(const struct kh_xel *e)
 {
-	xmlChar *v = xmlNodeGetContent(n);
-	char *s = v ? kh_strdup((const char *)v) : NULL;
+	if (e->node)
+		return xml_string(xmlNodeGetContent(e->node));
+	return span_text(e->body, e->body_len, 0);
+}
 
-	xmlFree(v);
-	return s;
+static char *attr_value(const struct kh_xattr *a)
+{
+	if (a->node)
+		return xml_string(xmlNodeGetContent((xmlNodePtr)a->node));
+	return span_text(a->val, a->val_len, 1);
+}
+
+/* What the XPath step `@name` selects: the attribute in no namespace; NULL when absent. */
+static const struct kh_xattr *step_attr(struct kh_xdoc *x, const struct kh_xel *e,
+					const char *name)
+{
+	for (size_t i = e->attr; i < e->attr + e->n_attrs; i++) {
+		const struct kh_xattr *a = &x->at[i];
+
+		if (!a->ns && strlen(name) == a->name_len && memcmp(a->name, name, a->name_len) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* The value of `@name`; NULL when absent, so an absent attribute and an empty one stay
+ * apart. */
+static char *xattr(struct kh_xdoc *x, const struct kh_xel *e, const char *name)
+{
+	const struct kh_xattr *a = step_attr(x, e, name);
+
+	return a ? attr_value(a) : NULL;
+}
+
+/* An attribute's value as xmlGetProp reads it (whatever its namespace, a DTD's default
+ * included); NULL when absent. */
+static char *node_attr(struct kh_xdoc *x, const struct kh_xel *e, const char *name)
+{
+	if (e->node)
+		return xml_string(xmlGetProp(e->node, BAD_CAST name));
+	return xattr(x, e, name);
+}
+
+/* The first element `a/b` selects below e, in document order; NULL when none. */
+static struct kh_xel *step2(struct kh_xdoc *x, const struct kh_xel *e, const char *a,
+			    const char *b)
+{
+	EACH_CHILD(x, e, c)
+		if (is_step(c, a))
+			EACH_CHILD(x, c, d)
+				if (is_step(d, b))
+					return d;
+	return NULL;
+}
+
+/* The root, when it is `name` (as an absolute XPath's first step selects it). */
+static struct kh_xel *root_step(struct kh_xdoc *x, const char *name)
+{
+	struct kh_xel *r = root_of(x);
+
+	return r && is_step(r, name) ? r : NULL;
+}
+
+/* What `/root/a/b` selects first, as text; NULL when nothing. */
+static char *path_text(struct kh_xdoc *x, const char *root, const char *a, const char *b)
+{
+	struct kh_xel *r = root_step(x, root), *e = r ? step2(x, r, a, b) : NULL;
+
+	return e ? node_text(e) : NULL;
+}
+
+/* What `child/@name` selects first below e; NULL when nothing. */
+static char *child_attr(struct kh_xdoc *x, const struct kh_xel *e, const char *child,
+			const char *name)
+{
+	EACH_CHILD(x, e, c) {
+		const struct kh_xattr *a;
+
+		if (is_step(c, child) && (a = step_attr(x, c, name)) != NULL)
+			return attr_value(a);
+	}
+	return NULL;
 }
 
 /* A size element (<capacity unit='bytes'>N</capacity>) as bytes; *out is left alone when it
  * cannot be read (unknown, not zero). */
-static void node_size(xmlNodePtr n, int64_t *out)
+static void node_size(struct kh_xdoc *x, const struct kh_xel *e, int64_t *out)
 {
-	xmlChar *count = xmlNodeGetContent(n), *unit = xmlGetProp(n, BAD_CAST "unit");
+	char *count = node_text(e), *unit = node_attr(x, e, "unit");
 	int64_t bytes;
 
-	if (count && kh_size_bytes((const char *)count, (const char *)unit, 1, &bytes) == 0)
+	if (count && kh_size_bytes(count, unit, 1, &bytes) == 0)
 		*out = bytes;
-	xmlFree(count);
-	xmlFree(unit);
+	free(count);
+	free(unit);
 }
 
 /* ---- host ---- */
@@ -192,35 +499,36 @@ int kh_read_capabilities(struct kh_xdoc *x, const char *xml, struct kh_host *h)
 {
 	if (kh_xdoc_parse(x, xml) != 0)
 		return -1;
-	h->host_uuid = xstr(x, NULL, "/capabilities/host/uuid");
+	h->host_uuid = path_text(x, "capabilities", "host", "uuid");
 	return 0;
 }
 
 /* ---- domains ---- */
 
 /* file/dev/dir path; "pool/volume" for volumes (naming both); "protocol:name" for network. */
-static void read_disk_source(struct kh_xdoc *x, xmlNodePtr n, struct kh_disk *k)
+static void read_disk_source(struct kh_xdoc *x, const struct kh_xel *n, struct kh_disk *k)
 {
 	if (k->type == NULL)
 		return;
 	if (strcmp(k->type, "file") == 0) {
-		k->source = xstr(x, n, "source/@file");
+		k->source = child_attr(x, n, "source", "file");
 	} else if (strcmp(k->type, "block") == 0) {
-		k->source = xstr(x, n, "source/@dev");
+		k->source = child_attr(x, n, "source", "dev");
 	} else if (strcmp(k->type, "dir") == 0) {
-		k->source = xstr(x, n, "source/@dir");
+		k->source = child_attr(x, n, "source", "dir");
 	} else if (strcmp(k->type, "volume") == 0) {
-		k->pool = xstr(x, n, "source/@pool");
-		k->volume = xstr(x, n, "source/@volume");
+		k->pool = child_attr(x, n, "source", "pool");
+		k->volume = child_attr(x, n, "source", "volume");
 		if (k->pool && k->volume)
 			k->source = kh_asprintf("%s/%s", k->pool, k->volume);
 	} else if (strcmp(k->type, "network") == 0) {
-		char *proto = xstr(x, n, "source/@protocol");
-		char *name = xstr(x, n, "source/@name");
+		char *proto = child_attr(x, n, "source", "protocol");
+		char *name = child_attr(x, n, "source", "name");
 
-		/* nbd may name no export: the host is what identifies it then */
-		if (name == NULL)
-			name = xstr(x, n, "source/host/@name");
+		/* nbd may name no export: the host is what identifies it then (source/host/@name) */
+		EACH_CHILD(x, n, s)
+			if (name == NULL && is_step(s, "source"))
+				name = child_attr(x, s, "host", "name");
 		if (proto)
 			k->source = kh_asprintf("%s:%s", proto, name ? name : "");
 		free(proto);
@@ -228,69 +536,70 @@ static void read_disk_source(struct kh_xdoc *x, xmlNodePtr n, struct kh_disk *k)
 	}
 }
 
-static void read_disks(struct kh_xdoc *x, struct kh_domain *d)
+static void read_disk(struct kh_xdoc *x, const struct kh_xel *n, struct kh_domain *d)
 {
-	xmlXPathObjectPtr o = xnodes(x, NULL, "/domain/devices/disk");
+	struct kh_disk *k = kh_domain_add_disk(d);
 
-	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
-		xmlNodePtr n = o->nodesetval->nodeTab[i];
-		struct kh_disk *k = kh_domain_add_disk(d);
-
-		k->target = xstr(x, n, "target/@dev");
-		k->device = xstr(x, n, "@device");
-		if (k->device == NULL)
-			k->device = kh_strdup("disk"); /* libvirt's default */
-		k->type = xstr(x, n, "@type");
-		read_disk_source(x, n, k);
-	}
-	if (o)
-		xmlXPathFreeObject(o);
+	k->target = child_attr(x, n, "target", "dev");
+	k->device = xattr(x, n, "device");
+	if (k->device == NULL)
+		k->device = kh_strdup("disk"); /* libvirt's default */
+	k->type = xattr(x, n, "type");
+	read_disk_source(x, n, k);
 }
 
-static void read_ifaces(struct kh_xdoc *x, struct kh_domain *d)
+static void read_iface(struct kh_xdoc *x, const struct kh_xel *n, struct kh_domain *d)
 {
-	xmlXPathObjectPtr o = xnodes(x, NULL, "/domain/devices/interface");
+	struct kh_iface *f = kh_domain_add_iface(d);
 
-	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
-		xmlNodePtr n = o->nodesetval->nodeTab[i];
-		struct kh_iface *f = kh_domain_add_iface(d);
-
-		f->mac = xstr(x, n, "mac/@address");
-		f->type = xstr(x, n, "@type");
-		/* network, bridge or direct (macvtap) name what the guest is plugged into */
-		f->source = xstr(x, n, "source/@network");
-		if (f->source == NULL)
-			f->source = xstr(x, n, "source/@bridge");
-		if (f->source == NULL)
-			f->source = xstr(x, n, "source/@dev");
-		f->model = xstr(x, n, "model/@type");
-	}
-	if (o)
-		xmlXPathFreeObject(o);
+	f->mac = child_attr(x, n, "mac", "address");
+	f->type = xattr(x, n, "type");
+	/* network, bridge or direct (macvtap) name what the guest is plugged into */
+	f->source = child_attr(x, n, "source", "network");
+	if (f->source == NULL)
+		f->source = child_attr(x, n, "source", "bridge");
+	if (f->source == NULL)
+		f->source = child_attr(x, n, "source", "dev");
+	f->model = child_attr(x, n, "model", "type");
 }
 
 int kh_read_domain_xml(struct kh_xdoc *x, struct kh_domain *d)
 {
+	struct kh_xel *r;
+
 	if (kh_xdoc_parse(x, d->xml) != 0) {
 		kh_note(&d->error, "cannot parse XML", "malformed document");
 		return -1;
 	}
-	/* what virDomainGetOSType answers, without the round trip */
-	d->os_type = xstr(x, NULL, "/domain/os/type");
-	read_disks(x, d);
-	read_ifaces(x, d);
+	if ((r = root_step(x, "domain")) == NULL)
+		return 0;
+	/* what virDomainGetOSType answers, without the round trip (/domain/os/type) */
+	d->os_type = path_text(x, "domain", "os", "type");
+	/* /domain/devices/disk, then /domain/devices/interface */
+	EACH_CHILD(x, r, dev)
+		if (is_step(dev, "devices"))
+			EACH_CHILD(x, dev, n)
+				if (is_step(n, "disk"))
+					read_disk(x, n, d);
+	EACH_CHILD(x, r, dev)
+		if (is_step(dev, "devices"))
+			EACH_CHILD(x, dev, n)
+				if (is_step(n, "interface"))
+					read_iface(x, n, d);
 	return 0;
 }
 
 int kh_read_current_memory(struct kh_xdoc *x, int64_t *kib)
 {
-	xmlXPathObjectPtr o = xnodes(x, NULL, "/domain/currentMemory");
+	struct kh_xel *r = root_step(x, "domain");
 	int64_t bytes = -1;
 
-	if (o == NULL)
-		return -1;
-	node_size(o->nodesetval->nodeTab[0], &bytes);
-	xmlXPathFreeObject(o);
+	EACH_CHILD(x, r, e) {
+		if (is_step(e, "currentMemory")) {
+			node_size(x, e, &bytes);
+			break;
+		}
+	}
 	if (bytes < 0)
 		return -1;
 	*kib = bytes / 1024;
@@ -311,14 +620,14 @@ static const char *snapshot_kind(const char *state, int memory_external, int dis
 
 /* A <domainsnapshot> document: name, state, parent and creation time, and its kind from the
  * snapshot= of <memory> and of each <disks><disk>. */
-static void read_snapshot_xml(xmlNodePtr root, struct kh_domsnap *n)
+static void read_snapshot_xml(struct kh_xdoc *x, const struct kh_xel *root, struct kh_domsnap *n)
 {
 	int memory_external = 0, disk_external = 0;
 	char *v;
 
-	if (!is_element(root, "domainsnapshot"))
+	if (root == NULL || !is_element(root, "domainsnapshot"))
 		return;
-	for (xmlNodePtr e = root->children; e; e = e->next) {
+	EACH_CHILD(x, root, e) {
 		if (is_element(e, "name") && n->name == NULL) {
 			n->name = node_text(e);
 		} else if (is_element(e, "state") && n->state == NULL) {
@@ -335,18 +644,18 @@ static void read_snapshot_xml(xmlNodePtr root, struct kh_domsnap *n)
 				free(v);
 			}
 		} else if (is_element(e, "parent") && n->parent == NULL) {
-			for (xmlNodePtr t = e->children; t; t = t->next)
+			EACH_CHILD(x, e, t)
 				if (is_element(t, "name") && n->parent == NULL)
 					n->parent = node_text(t);
 		} else if (is_element(e, "memory")) {
-			v = node_attr(e, "snapshot");
+			v = node_attr(x, e, "snapshot");
 			memory_external |= v && strcmp(v, "external") == 0;
 			free(v);
 		} else if (is_element(e, "disks")) {
-			for (xmlNodePtr t = e->children; t; t = t->next) {
+			EACH_CHILD(x, e, t) {
 				if (!is_element(t, "disk"))
 					continue;
-				v = node_attr(t, "snapshot");
+				v = node_attr(x, t, "snapshot");
 				disk_external |= v && strcmp(v, "external") == 0;
 				free(v);
 			}
@@ -362,7 +671,7 @@ int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *
 		kh_note(error, "cannot parse snapshot XML", "malformed document");
 		return -1;
 	}
-	read_snapshot_xml(xmlDocGetRootElement(x->doc), n);
+	read_snapshot_xml(x, root_of(x), n);
 	return 0;
 }
 
@@ -370,34 +679,34 @@ int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *
 
 /* The first of each, as /volume/@type, /volume/target/path, /volume/target/format/@type and
  * /volume/capacity (allocation, physical) would select them. */
-static void read_volume_root(xmlNodePtr root, struct kh_volume *v)
+static void read_volume_root(struct kh_xdoc *x, const struct kh_xel *root, struct kh_volume *v)
 {
 	int seen_cap = 0, seen_alloc = 0, seen_phys = 0;
 
-	if (!is_element(root, "volume"))
+	if (root == NULL || !is_element(root, "volume"))
 		return;
-	v->type = node_attr(root, "type");
-	for (xmlNodePtr n = root->children; n; n = n->next) {
+	v->type = node_attr(x, root, "type");
+	EACH_CHILD(x, root, n) {
 		if (is_element(n, "capacity") && !seen_cap++) {
-			node_size(n, &v->capacity);
+			node_size(x, n, &v->capacity);
 		} else if (is_element(n, "allocation") && !seen_alloc++) {
-			node_size(n, &v->allocation);
+			node_size(x, n, &v->allocation);
 		} else if (is_element(n, "physical") && !seen_phys++) {
-			node_size(n, &v->physical);
+			node_size(x, n, &v->physical);
 		} else if (is_element(n, "target")) {
-			for (xmlNodePtr t = n->children; t; t = t->next) {
+			EACH_CHILD(x, n, t) {
 				if (is_element(t, "path") && v->path == NULL)
 					v->path = node_text(t);
 				else if (is_element(t, "format") && v->format == NULL)
-					v->format = node_attr(t, "type");
+					v->format = node_attr(x, t, "type");
 			}
 		} else if (is_element(n, "backingStore")) {
 			/* the file this one is an overlay of (a snapshot's or a linked clone's) */
-			for (xmlNodePtr t = n->children; t; t = t->next) {
+			EACH_CHILD(x, n, t) {
 				if (is_element(t, "path") && v->backing == NULL)
 					v->backing = node_text(t);
 				else if (is_element(t, "format") && v->backing_format == NULL)
-					v->backing_format = node_attr(t, "type");
+					v->backing_format = node_attr(x, t, "type");
 			}
 		}
 	}
@@ -406,7 +715,7 @@ static void read_volume_root(xmlNodePtr root, struct kh_volume *v)
 void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v)
 {
 	if (kh_xdoc_parse(x, v->xml) == 0)
-		read_volume_root(xmlDocGetRootElement(x->doc), v);
+		read_volume_root(x, root_of(x), v);
 	else
 		kh_note(&v->error, "cannot parse XML", "malformed document");
 }
@@ -414,8 +723,10 @@ void kh_read_volume_xml(struct kh_xdoc *x, struct kh_volume *v)
 void kh_read_pool_xml(struct kh_xdoc *x, struct kh_pool *p)
 {
 	if (kh_xdoc_parse(x, p->xml) == 0) {
-		p->type = xstr(x, NULL, "/pool/@type");
-		p->path = xstr(x, NULL, "/pool/target/path");
+		struct kh_xel *r = root_step(x, "pool");
+
+		p->type = r ? xattr(x, r, "type") : NULL;
+		p->path = path_text(x, "pool", "target", "path");
 	} else {
 		kh_note(&p->error, "cannot parse XML", "malformed document");
 	}
@@ -450,17 +761,18 @@ static int ip_prefix(const char *addr, const char *prefix, const char *netmask)
 
 static void read_network_ips(struct kh_xdoc *x, struct kh_network *n)
 {
-	xmlXPathObjectPtr o = xnodes(x, NULL, "/network/ip");
 	struct kh_buf ips = {0}, ranges = {0};
 
-	for (int i = 0; o && i < o->nodesetval->nodeNr; i++) {
-		xmlNodePtr ip = o->nodesetval->nodeTab[i];
-		char *addr = xstr(x, ip, "@address");
-		char *prefix = xstr(x, ip, "@prefix");
-		char *mask = xstr(x, ip, "@netmask");
-		xmlXPathObjectPtr r = xnodes(x, ip, "dhcp/range");
+	/* /network/ip, each one's @address, @prefix, @netmask and dhcp/range */
+	EACH_CHILD(x, root_step(x, "network"), ip) {
+		char *addr, *prefix, *mask;
 		int bits;
 
+		if (!is_step(ip, "ip"))
+			continue;
+		addr = xattr(x, ip, "address");
+		prefix = xattr(x, ip, "prefix");
+		mask = xattr(x, ip, "netmask");
 		if (addr) {
 			bits = ip_prefix(addr, prefix, mask);
 			kh_buf_printf(&ips, "%s%s", ips.len ? " " : "", addr);
@@ -469,23 +781,26 @@ static void read_network_ips(struct kh_xdoc *x, struct kh_network *n)
 			else if (mask)
 				kh_buf_printf(&ips, "/%s", mask);
 		}
-		for (int j = 0; r && j < r->nodesetval->nodeNr; j++) {
-			char *start = xstr(x, r->nodesetval->nodeTab[j], "@start");
-			char *end = xstr(x, r->nodesetval->nodeTab[j], "@end");
+		EACH_CHILD(x, ip, dhcp) {
+			if (!is_step(dhcp, "dhcp"))
+				continue;
+			EACH_CHILD(x, dhcp, r) {
+				char *start, *end;
 
-			if (start && end)
-				kh_buf_printf(&ranges, "%s%s-%s", ranges.len ? " " : "", start, end);
-			free(start);
-			free(end);
+				if (!is_step(r, "range"))
+					continue;
+				start = xattr(x, r, "start");
+				end = xattr(x, r, "end");
+				if (start && end)
+					kh_buf_printf(&ranges, "%s%s-%s", ranges.len ? " " : "", start, end);
+				free(start);
+				free(end);
+			}
 		}
-		if (r)
-			xmlXPathFreeObject(r);
 		free(addr);
 		free(prefix);
 		free(mask);
 	}
-	if (o)
-		xmlXPathFreeObject(o);
 	n->ips = ips.len ? kh_buf_steal(&ips) : NULL;
 	n->dhcp_ranges = ranges.len ? kh_buf_steal(&ranges) : NULL;
 	kh_buf_free(&ips);
@@ -494,14 +809,22 @@ static void read_network_ips(struct kh_xdoc *x, struct kh_network *n)
 
 void kh_read_network_xml(struct kh_xdoc *x, struct kh_network *n)
 {
+	struct kh_xel *r;
+
 	if (kh_xdoc_parse(x, n->xml) < 0) {
 		kh_note(&n->error, "cannot parse XML", "malformed document");
 		return;
 	}
+	if ((r = root_step(x, "network")) == NULL)
+		return;
 	if (n->bridge == NULL)
-		n->bridge = xstr(x, NULL, "/network/bridge/@name");
-	n->forward = xstr(x, NULL, "/network/forward/@mode");
-	if (n->forward == NULL && xhas(x, NULL, "/network/forward"))
-		n->forward = kh_strdup("nat"); /* <forward/> means NAT */
+		n->bridge = child_attr(x, r, "bridge", "name");
+	n->forward = child_attr(x, r, "forward", "mode");
+	EACH_CHILD(x, r, f) {
+		if (n->forward == NULL && is_step(f, "forward")) {
+			n->forward = kh_strdup("nat"); /* <forward/> means NAT */
+			break;
+		}
+	}
 	read_network_ips(x, n);
 }

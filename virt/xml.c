@@ -677,6 +677,19 @@ int kh_read_snapshot_xml(struct kh_xdoc *x, const char *xml, struct kh_domsnap *
 
 /* ---- storage ---- */
 
+/* A volume's <target> or <backingStore>: the first path and format/@type below it that
+ * are not read yet. */
+static void read_path_format(struct kh_xdoc *x, const struct kh_xel *n, char **path,
+			     char **format)
+{
+	EACH_CHILD(x, n, t) {
+		if (is_element(t, "path") && *path == NULL)
+			*path = node_text(t);
+		else if (is_element(t, "format") && *format == NULL)
+			*format = node_attr(x, t, "type");
+	}
+}
+
 /* The first of each, as /volume/@type, /volume/target/path, /volume/target/format/@type and
  * /volume/capacity (allocation, physical) would select them. */
 static void read_volume_root(struct kh_xdoc *x, const struct kh_xel *root, struct kh_volume *v)
@@ -694,20 +707,10 @@ static void read_volume_root(struct kh_xdoc *x, const struct kh_xel *root, struc
 		} else if (is_element(n, "physical") && !seen_phys++) {
 			node_size(x, n, &v->physical);
 		} else if (is_element(n, "target")) {
-			EACH_CHILD(x, n, t) {
-				if (is_element(t, "path") && v->path == NULL)
-					v->path = node_text(t);
-				else if (is_element(t, "format") && v->format == NULL)
-					v->format = node_attr(x, t, "type");
-			}
+			read_path_format(x, n, &v->path, &v->format);
 		} else if (is_element(n, "backingStore")) {
 			/* the file this one is an overlay of (a snapshot's or a linked clone's) */
-			EACH_CHILD(x, n, t) {
-				if (is_element(t, "path") && v->backing == NULL)
-					v->backing = node_text(t);
-				else if (is_element(t, "format") && v->backing_format == NULL)
-					v->backing_format = node_attr(x, t, "type");
-			}
+			read_path_format(x, n, &v->backing, &v->backing_format);
 		}
 	}
 }

@@ -118,8 +118,10 @@ static void series_name(struct kh_series *s, const char *name, const char *path)
 	s->path = path ? block + n : NULL;
 }
 
+/* The series of (host, pool, name), made when new and then listed in the host's `mine`. */
 static struct kh_series *series_get(struct kh_index *ix, struct kh_series **items, size_t *n,
-				    size_t *cap, size_t host, const char *pool, const char *name)
+				    size_t *cap, size_t host, const char *pool, const char *name,
+				    struct kh_series_ids *mine)
 { /* pool: interned by the caller */
 	struct kh_series *s;
 	uint32_t *slot;
@@ -129,6 +131,7 @@ static struct kh_series *series_get(struct kh_index *ix, struct kh_series **item
 	slot = index_slot(ix, *items, host, pool, name);
 	if (*slot)
 		return &(*items)[*slot - 1];
+	*KH_PUSH(mine->v, mine->n, mine->cap) = (uint32_t)*n;
 	s = KH_PUSH(*items, *n, *cap);
 	s->host = host;
 	s->pool = pool;
@@ -293,8 +296,8 @@ void kh_report_free(struct kh_report *r)
 		free(r->hosts[i].vol_map);
 		free(r->hosts[i].pairs);
 		free(r->hosts[i].display);
-		free(r->hosts[i].series);
-		free(r->hosts[i].pool_series);
+		free(r->hosts[i].vol_ids.v);
+		free(r->hosts[i].pool_ids.v);
 	}
 	free(r->hosts);
 	free(r->samples);
@@ -744,13 +747,8 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 		struct kh_series *s;
 
 		if (remap) {
-			size_t before = r->n_pools;
-
 			s = series_get(&r->pool_index, &r->pools, &r->n_pools, &r->cap_pools, hi,
-				       NULL, p->name);
-			if (r->n_pools > before)
-				*KH_PUSH(h->pool_series, h->n_pool_series, h->cap_pool_series) =
-				    (uint32_t)(s - r->pools);
+				       NULL, p->name, &h->pool_ids);
 			h->pool_map[i] = (uint32_t)(s - r->pools);
 			if (p->capacity >= 0)
 				s->f->capacity = p->capacity;
@@ -778,12 +776,9 @@ static void add_numbers(struct kh_report *r, const struct kh_snapshot *snap, int
 		struct kh_series *s;
 
 		if (remap) {
-			size_t before = r->n_vols;
-
 			s = series_get(&r->vol_index, &r->vols, &r->n_vols, &r->cap_vols, hi,
-				       pool_name(&r->pool_names, v->pool ? v->pool : ""), v->name);
-			if (r->n_vols > before)
-				*KH_PUSH(h->series, h->n_series, h->cap_series) = (uint32_t)(s - r->vols);
+				       pool_name(&r->pool_names, v->pool ? v->pool : ""), v->name,
+				       &h->vol_ids);
 			h->vol_map[i] = (uint32_t)(s - r->vols);
 			if (v->path && !kh_str_eq(v->path, s->path))
 				series_name(s, s->name, v->path);
@@ -1309,8 +1304,8 @@ static void finish_host(struct kh_report *r, size_t hi, struct kh_spill *sp,
 			struct kh_keys *keys, uint32_t flags)
 {
 	const struct kh_rhost *h = &r->hosts[hi];
-	struct kh_row *vols = kh_calloc(h->n_series + 1, sizeof *vols);
-	struct kh_row *pools = kh_calloc(h->n_pool_series + 1, sizeof *pools);
+	struct kh_row *vols = kh_calloc(h->vol_ids.n + 1, sizeof *vols);
+	struct kh_row *pools = kh_calloc(h->pool_ids.n + 1, sizeof *pools);
 	size_t n_vols = 0, n_pools = 0, n_storage;
 	struct kh_storage *storage;
 	uint64_t *pool_at;
@@ -1318,14 +1313,14 @@ static void finish_host(struct kh_report *r, size_t hi, struct kh_spill *sp,
 	struct kh_buf b = { 0 };
 
 	r->n_sample_bytes = 0; /* the samples of this host's rows only */
-	for (size_t i = 0; i < h->n_series; i++) {
-		const struct kh_series *s = &r->vols[h->series[i]];
+	for (size_t i = 0; i < h->vol_ids.n; i++) {
+		const struct kh_series *s = &r->vols[h->vol_ids.v[i]];
 
 		if (s->f && current(r, s))
 			fit_row(r, s, &vols[n_vols++], 0);
 	}
-	for (size_t i = 0; i < h->n_pool_series; i++) {
-		const struct kh_series *s = &r->pools[h->pool_series[i]];
+	for (size_t i = 0; i < h->pool_ids.n; i++) {
+		const struct kh_series *s = &r->pools[h->pool_ids.v[i]];
 
 		if (s->f && current(r, s))
 			fit_row(r, s, &pools[n_pools++], 1);
@@ -2016,25 +2011,24 @@ static void series_drop(struct kh_report *r)
  * done (a streamed report between hosts) the series and their index too. */
 static void series_forget(struct kh_report *r, struct kh_rhost *h)
 {
-	for (size_t i = 0; i < h->n_series; i++) {
-		struct kh_series *s = &r->vols[h->series[i]];
+	for (size_t i = 0; i < h->vol_ids.n; i++) {
+		struct kh_series *s = &r->vols[h->vol_ids.v[i]];
 
 		feed_free(s);
 		free(s->name);
 		s->name = NULL;
 		s->path = NULL;
 	}
-	for (size_t i = 0; i < h->n_pool_series; i++) {
-		struct kh_series *s = &r->pools[h->pool_series[i]];
+	for (size_t i = 0; i < h->pool_ids.n; i++) {
+		struct kh_series *s = &r->pools[h->pool_ids.v[i]];
 
 		feed_free(s);
 		free(s->name);
 		s->name = NULL;
 	}
-	free(h->series);
-	free(h->pool_series);
-	h->series = h->pool_series = NULL;
-	h->n_series = h->cap_series = h->n_pool_series = h->cap_pool_series = 0;
+	free(h->vol_ids.v);
+	free(h->pool_ids.v);
+	h->vol_ids = h->pool_ids = (struct kh_series_ids){ 0 };
 	for (size_t i = 0; i < r->n_hosts; i++)
 		if (!r->hosts[i].done)
 			return;

@@ -59,6 +59,12 @@ struct kh_pair {
 	int moved;
 };
 
+/* A host's series of one kind, as indexes into the report's array of that kind. */
+struct kh_series_ids {
+	uint32_t *v;
+	size_t n, cap;
+};
+
 struct kh_rhost {
 	char *uri, *hostname;           /* hostname of the latest snapshot, NULL if unknown */
 	const char *label;              /* the config's (kh_report_set_label), borrowed */
@@ -81,10 +87,8 @@ struct kh_rhost {
 	int mapped;
 	struct kh_pair *pairs;          /* pools that may share a filesystem */
 	size_t n_pairs, cap_pairs;
-	uint32_t *series;               /* its volume series (by index), then ... */
-	size_t n_series, cap_series;
-	uint32_t *pool_series;          /* ... its pool series */
-	size_t n_pool_series, cap_pool_series;
+	struct kh_series_ids vol_ids;   /* its volume series, by index in r->vols */
+	struct kh_series_ids pool_ids;  /* its pool series, in r->pools */
 	int done;                       /* kh_report_host_done: its rows are worked out */
 };
 

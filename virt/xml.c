@@ -575,17 +575,15 @@ int kh_read_domain_xml(struct kh_xdoc *x, struct kh_domain *d)
 		return 0;
 	/* what virDomainGetOSType answers, without the round trip (/domain/os/type) */
 	d->os_type = path_text(x, "domain", "os", "type");
-	/* /domain/devices/disk, then /domain/devices/interface */
+	/* /domain/devices/disk and /domain/devices/interface, each list in document order */
 	EACH_CHILD(x, r, dev)
 		if (is_step(dev, "devices"))
-			EACH_CHILD(x, dev, n)
+			EACH_CHILD(x, dev, n) {
 				if (is_step(n, "disk"))
 					read_disk(x, n, d);
-	EACH_CHILD(x, r, dev)
-		if (is_step(dev, "devices"))
-			EACH_CHILD(x, dev, n)
-				if (is_step(n, "interface"))
+				else if (is_step(n, "interface"))
 					read_iface(x, n, d);
+			}
 	return 0;
 }
 
